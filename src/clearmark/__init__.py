@@ -1,0 +1,1 @@
+"""ClearMark: labels AI-generated content and proves where content came from."""
