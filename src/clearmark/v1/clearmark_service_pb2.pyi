@@ -1,0 +1,294 @@
+from clearmark.v1 import types_pb2 as _types_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class StampOptions(_message.Message):
+    __slots__ = ("producer_code", "model", "prompt_id", "notice_text", "notice_corner", "omit_visible_notice", "omit_reason", "recipient")
+    PRODUCER_CODE_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    PROMPT_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_TEXT_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_CORNER_FIELD_NUMBER: _ClassVar[int]
+    OMIT_VISIBLE_NOTICE_FIELD_NUMBER: _ClassVar[int]
+    OMIT_REASON_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_FIELD_NUMBER: _ClassVar[int]
+    producer_code: str
+    model: str
+    prompt_id: str
+    notice_text: str
+    notice_corner: _types_pb2.Corner
+    omit_visible_notice: bool
+    omit_reason: str
+    recipient: str
+    def __init__(self, producer_code: _Optional[str] = ..., model: _Optional[str] = ..., prompt_id: _Optional[str] = ..., notice_text: _Optional[str] = ..., notice_corner: _Optional[_Union[_types_pb2.Corner, str]] = ..., omit_visible_notice: _Optional[bool] = ..., omit_reason: _Optional[str] = ..., recipient: _Optional[str] = ...) -> None: ...
+
+class StampResult(_message.Message):
+    __slots__ = ("request_id", "input", "output", "produce_id", "aigc_label", "labels_applied", "notice", "record", "replayed")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    INPUT_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    PRODUCE_ID_FIELD_NUMBER: _ClassVar[int]
+    AIGC_LABEL_FIELD_NUMBER: _ClassVar[int]
+    LABELS_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_FIELD_NUMBER: _ClassVar[int]
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    input: _types_pb2.MediaInfo
+    output: _types_pb2.MediaInfo
+    produce_id: str
+    aigc_label: _types_pb2.AigcLabel
+    labels_applied: _containers.RepeatedScalarFieldContainer[_types_pb2.AppliedLabel]
+    notice: _types_pb2.ExplicitNotice
+    record: _types_pb2.ProvenanceRecord
+    replayed: bool
+    def __init__(self, request_id: _Optional[str] = ..., input: _Optional[_Union[_types_pb2.MediaInfo, _Mapping]] = ..., output: _Optional[_Union[_types_pb2.MediaInfo, _Mapping]] = ..., produce_id: _Optional[str] = ..., aigc_label: _Optional[_Union[_types_pb2.AigcLabel, _Mapping]] = ..., labels_applied: _Optional[_Iterable[_Union[_types_pb2.AppliedLabel, str]]] = ..., notice: _Optional[_Union[_types_pb2.ExplicitNotice, _Mapping]] = ..., record: _Optional[_Union[_types_pb2.ProvenanceRecord, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class StampRequest(_message.Message):
+    __slots__ = ("request_id", "content", "header", "options")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    content: bytes
+    header: _types_pb2.ContentHeader
+    options: StampOptions
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[StampOptions, _Mapping]] = ...) -> None: ...
+
+class StampResponse(_message.Message):
+    __slots__ = ("result", "content")
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    result: StampResult
+    content: bytes
+    def __init__(self, result: _Optional[_Union[StampResult, _Mapping]] = ..., content: _Optional[bytes] = ...) -> None: ...
+
+class StampStreamHeader(_message.Message):
+    __slots__ = ("request_id", "content", "options")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    content: _types_pb2.ContentHeader
+    options: StampOptions
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[StampOptions, _Mapping]] = ...) -> None: ...
+
+class StampStreamRequest(_message.Message):
+    __slots__ = ("header", "chunk")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    header: StampStreamHeader
+    chunk: bytes
+    def __init__(self, header: _Optional[_Union[StampStreamHeader, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class StampStreamResponse(_message.Message):
+    __slots__ = ("result", "chunk")
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    result: StampResult
+    chunk: bytes
+    def __init__(self, result: _Optional[_Union[StampResult, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class InspectRequest(_message.Message):
+    __slots__ = ("request_id", "content", "header")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    content: bytes
+    header: _types_pb2.ContentHeader
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ...) -> None: ...
+
+class InspectResponse(_message.Message):
+    __slots__ = ("inspection",)
+    INSPECTION_FIELD_NUMBER: _ClassVar[int]
+    inspection: _types_pb2.Inspection
+    def __init__(self, inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ...) -> None: ...
+
+class InspectStreamHeader(_message.Message):
+    __slots__ = ("request_id", "content")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    content: _types_pb2.ContentHeader
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ...) -> None: ...
+
+class InspectStreamRequest(_message.Message):
+    __slots__ = ("header", "chunk")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    header: InspectStreamHeader
+    chunk: bytes
+    def __init__(self, header: _Optional[_Union[InspectStreamHeader, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class InspectStreamResponse(_message.Message):
+    __slots__ = ("inspection",)
+    INSPECTION_FIELD_NUMBER: _ClassVar[int]
+    inspection: _types_pb2.Inspection
+    def __init__(self, inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ...) -> None: ...
+
+class LabelOptions(_message.Message):
+    __slots__ = ("platform_code", "user_declared_ai", "notice_text", "notice_corner", "skip_visible_notice")
+    PLATFORM_CODE_FIELD_NUMBER: _ClassVar[int]
+    USER_DECLARED_AI_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_TEXT_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_CORNER_FIELD_NUMBER: _ClassVar[int]
+    SKIP_VISIBLE_NOTICE_FIELD_NUMBER: _ClassVar[int]
+    platform_code: str
+    user_declared_ai: bool
+    notice_text: str
+    notice_corner: _types_pb2.Corner
+    skip_visible_notice: bool
+    def __init__(self, platform_code: _Optional[str] = ..., user_declared_ai: _Optional[bool] = ..., notice_text: _Optional[str] = ..., notice_corner: _Optional[_Union[_types_pb2.Corner, str]] = ..., skip_visible_notice: _Optional[bool] = ...) -> None: ...
+
+class LabelResult(_message.Message):
+    __slots__ = ("request_id", "inspection", "output", "label_value", "aigc_label", "propagate_id", "labels_applied", "display_notice", "notice", "modified", "record", "replayed")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    INSPECTION_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    LABEL_VALUE_FIELD_NUMBER: _ClassVar[int]
+    AIGC_LABEL_FIELD_NUMBER: _ClassVar[int]
+    PROPAGATE_ID_FIELD_NUMBER: _ClassVar[int]
+    LABELS_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NOTICE_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_FIELD_NUMBER: _ClassVar[int]
+    MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    inspection: _types_pb2.Inspection
+    output: _types_pb2.MediaInfo
+    label_value: str
+    aigc_label: _types_pb2.AigcLabel
+    propagate_id: str
+    labels_applied: _containers.RepeatedScalarFieldContainer[_types_pb2.AppliedLabel]
+    display_notice: str
+    notice: _types_pb2.ExplicitNotice
+    modified: bool
+    record: _types_pb2.ProvenanceRecord
+    replayed: bool
+    def __init__(self, request_id: _Optional[str] = ..., inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ..., output: _Optional[_Union[_types_pb2.MediaInfo, _Mapping]] = ..., label_value: _Optional[str] = ..., aigc_label: _Optional[_Union[_types_pb2.AigcLabel, _Mapping]] = ..., propagate_id: _Optional[str] = ..., labels_applied: _Optional[_Iterable[_Union[_types_pb2.AppliedLabel, str]]] = ..., display_notice: _Optional[str] = ..., notice: _Optional[_Union[_types_pb2.ExplicitNotice, _Mapping]] = ..., modified: _Optional[bool] = ..., record: _Optional[_Union[_types_pb2.ProvenanceRecord, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class LabelRequest(_message.Message):
+    __slots__ = ("request_id", "content", "header", "options")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    content: bytes
+    header: _types_pb2.ContentHeader
+    options: LabelOptions
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[LabelOptions, _Mapping]] = ...) -> None: ...
+
+class LabelResponse(_message.Message):
+    __slots__ = ("result", "content")
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    result: LabelResult
+    content: bytes
+    def __init__(self, result: _Optional[_Union[LabelResult, _Mapping]] = ..., content: _Optional[bytes] = ...) -> None: ...
+
+class LabelStreamHeader(_message.Message):
+    __slots__ = ("request_id", "content", "options")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    content: _types_pb2.ContentHeader
+    options: LabelOptions
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[LabelOptions, _Mapping]] = ...) -> None: ...
+
+class LabelStreamRequest(_message.Message):
+    __slots__ = ("header", "chunk")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    header: LabelStreamHeader
+    chunk: bytes
+    def __init__(self, header: _Optional[_Union[LabelStreamHeader, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class LabelStreamResponse(_message.Message):
+    __slots__ = ("result", "chunk")
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    result: LabelResult
+    chunk: bytes
+    def __init__(self, result: _Optional[_Union[LabelResult, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class VerifyOptions(_message.Message):
+    __slots__ = ("include_html",)
+    INCLUDE_HTML_FIELD_NUMBER: _ClassVar[int]
+    include_html: bool
+    def __init__(self, include_html: _Optional[bool] = ...) -> None: ...
+
+class VerifyRequest(_message.Message):
+    __slots__ = ("request_id", "content", "header", "options")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    content: bytes
+    header: _types_pb2.ContentHeader
+    options: VerifyOptions
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[VerifyOptions, _Mapping]] = ...) -> None: ...
+
+class VerifyResponse(_message.Message):
+    __slots__ = ("inspection", "report")
+    INSPECTION_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    inspection: _types_pb2.Inspection
+    report: _types_pb2.ComplianceReport
+    def __init__(self, inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ..., report: _Optional[_Union[_types_pb2.ComplianceReport, _Mapping]] = ...) -> None: ...
+
+class VerifyStreamHeader(_message.Message):
+    __slots__ = ("request_id", "content", "options")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    content: _types_pb2.ContentHeader
+    options: VerifyOptions
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[VerifyOptions, _Mapping]] = ...) -> None: ...
+
+class VerifyStreamRequest(_message.Message):
+    __slots__ = ("header", "chunk")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    header: VerifyStreamHeader
+    chunk: bytes
+    def __init__(self, header: _Optional[_Union[VerifyStreamHeader, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class VerifyStreamResponse(_message.Message):
+    __slots__ = ("inspection", "report")
+    INSPECTION_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    inspection: _types_pb2.Inspection
+    report: _types_pb2.ComplianceReport
+    def __init__(self, inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ..., report: _Optional[_Union[_types_pb2.ComplianceReport, _Mapping]] = ...) -> None: ...
+
+class LookupRequest(_message.Message):
+    __slots__ = ("produce_id", "propagate_id", "sha256", "request_id", "limit")
+    PRODUCE_ID_FIELD_NUMBER: _ClassVar[int]
+    PROPAGATE_ID_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    produce_id: str
+    propagate_id: str
+    sha256: str
+    request_id: str
+    limit: int
+    def __init__(self, produce_id: _Optional[str] = ..., propagate_id: _Optional[str] = ..., sha256: _Optional[str] = ..., request_id: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class LookupResponse(_message.Message):
+    __slots__ = ("records",)
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    records: _containers.RepeatedCompositeFieldContainer[_types_pb2.ProvenanceRecord]
+    def __init__(self, records: _Optional[_Iterable[_Union[_types_pb2.ProvenanceRecord, _Mapping]]] = ...) -> None: ...
