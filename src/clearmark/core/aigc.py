@@ -50,9 +50,7 @@ class AigcLabel:
 
     def with_propagator(self, propagator: str, propagate_id: str, reserved_code2: str = "") -> AigcLabel:
         """A copy with the platform's fields set; producer fields are never touched."""
-        return replace(
-            self, content_propagator=propagator, propagate_id=propagate_id, reserved_code2=reserved_code2
-        )
+        return replace(self, content_propagator=propagator, propagate_id=propagate_id, reserved_code2=reserved_code2)
 
 
 @dataclass(frozen=True)
@@ -138,7 +136,7 @@ def uscc_check_digit_ok(uscc: str) -> bool:
     """GB 32100 check digit of an 18-character Unified Social Credit Code."""
     if len(uscc) != 18 or any(ch not in _USCC_ALPHABET for ch in uscc):
         return False
-    total = sum(_USCC_ALPHABET.index(ch) * w for ch, w in zip(uscc[:17], _USCC_WEIGHTS))
+    total = sum(_USCC_ALPHABET.index(ch) * w for ch, w in zip(uscc[:17], _USCC_WEIGHTS, strict=True))
     return _USCC_ALPHABET[(31 - total % 31) % 31] == uscc[17]
 
 
@@ -151,7 +149,9 @@ def producer_code_problems(code: str, *, field: str = "ContentProducer") -> list
     if not _PRODUCER_CODE.match(code):
         return [FieldProblem(field, "CODE_FORMAT", f"{field} {code!r} is not a 27-character code ^00[0-9A-Z]{{25}}$")]
     if not uscc_check_digit_ok(code[4:22]):
-        return [FieldProblem(field, "USCC_CHECK", f"{field} embeds USCC {code[4:22]!r} whose GB 32100 check digit is wrong")]
+        return [
+            FieldProblem(field, "USCC_CHECK", f"{field} embeds USCC {code[4:22]!r} whose GB 32100 check digit is wrong")
+        ]
     return []
 
 
@@ -164,7 +164,13 @@ def label_problems(label: AigcLabel) -> list[FieldProblem]:
         if len(value) > MAX_FIELD_CHARS:
             problems.append(FieldProblem(key, "TOO_LONG", f"{key} has {len(value)} characters (max {MAX_FIELD_CHARS})"))
         elif not _FIELD_CHARSET.match(value):
-            problems.append(FieldProblem(key, "CHARSET", f"{key} uses characters outside Appendix E (printable ASCII without space, '\"', '\\')"))
+            problems.append(
+                FieldProblem(
+                    key,
+                    "CHARSET",
+                    f"{key} uses characters outside Appendix E (printable ASCII without space, '\"', '\\')",
+                )
+            )
     if label.label not in LABEL_VALUES:
-        problems.append(FieldProblem("Label", "LABEL_VALUE", f"Label is {label.label!r}, expected \"1\", \"2\" or \"3\""))
+        problems.append(FieldProblem("Label", "LABEL_VALUE", f'Label is {label.label!r}, expected "1", "2" or "3"'))
     return problems

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,10 @@ class ClearMarkError(Exception):
         self.message = message
         self.reason = reason or self.default_reason
         self.violations = violations
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only fields must survive pickling across the worker-process boundary.
+        return (_rebuild_error, (type(self), self.message, self.reason, self.violations))
 
 
 class InvalidMedia(ClearMarkError):
@@ -85,11 +89,19 @@ class Unauthenticated(ClearMarkError):
     default_reason = "UNAUTHENTICATED"
 
 
-@dataclass(frozen=True)
-class ErrorDetails:
-    """Serializable snapshot of a ClearMarkError, for crossing a process boundary."""
+class Overloaded(ClearMarkError):
+    """Too much work is queued; the client should retry later."""
 
-    kind: str
-    message: str
-    reason: str
-    violations: tuple[FieldViolation, ...] = field(default_factory=tuple)
+    default_reason = "OVERLOADED"
+
+
+class DeadlineExceeded(ClearMarkError):
+    """The caller's deadline passed before the work finished."""
+
+    default_reason = "DEADLINE_EXCEEDED"
+
+
+def _rebuild_error(
+    cls: type[ClearMarkError], message: str, reason: str, violations: tuple[FieldViolation, ...]
+) -> ClearMarkError:
+    return cls(message, reason=reason, violations=violations)

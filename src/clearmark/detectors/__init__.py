@@ -1,0 +1,15 @@
+"""Read-only analysers, each ``Asset -> list[Signal]``; importing this package registers them all."""
+
+from clearmark.detectors import aigc_metadata, iptc, visible_notice
+from clearmark.detectors.registry import DETECTOR_FACTORIES, Detector, DetectorContext, build_detectors, run_detectors
+
+__all__ = [
+    "DETECTOR_FACTORIES",
+    "Detector",
+    "DetectorContext",
+    "aigc_metadata",
+    "build_detectors",
+    "iptc",
+    "run_detectors",
+    "visible_notice",
+]

@@ -1,0 +1,61 @@
+"""The detector registry: name -> factory; every detector is read-only, ``Asset -> list[Signal]``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from clearmark.core.enums import MediaKind
+from clearmark.core.signals import Signal
+from clearmark.media.asset import Asset
+
+
+class Detector(Protocol):
+    """A read-only analyser of one or more modalities."""
+
+    name: str
+    version: str
+    kinds: frozenset[MediaKind]
+
+    def detect(self, asset: Asset) -> list[Signal]:
+        """Every signal this detector finds in the asset; an empty list when it finds nothing."""
+        ...
+
+
+@dataclass(frozen=True)
+class DetectorContext:
+    """What factories may need: injectable paths to bundled data."""
+
+    font_path: Path | None = None
+
+
+DetectorFactory = Callable[[DetectorContext], Detector]
+DETECTOR_FACTORIES: dict[str, DetectorFactory] = {}
+
+
+def register_detector(name: str) -> Callable[[DetectorFactory], DetectorFactory]:
+    """Class or function decorator adding a factory to the registry under ``name``."""
+
+    def add(factory: DetectorFactory) -> DetectorFactory:
+        if name in DETECTOR_FACTORIES:
+            raise ValueError(f"detector {name!r} registered twice")
+        DETECTOR_FACTORIES[name] = factory
+        return factory
+
+    return add
+
+
+def build_detectors(context: DetectorContext, names: Iterable[str] | None = None) -> tuple[Detector, ...]:
+    """Instantiate the named detectors (all registered ones by default), in registry order."""
+    chosen = list(DETECTOR_FACTORIES) if names is None else list(names)
+    unknown = [n for n in chosen if n not in DETECTOR_FACTORIES]
+    if unknown:
+        raise ValueError(f"unknown detectors {unknown}; known: {sorted(DETECTOR_FACTORIES)}")
+    return tuple(DETECTOR_FACTORIES[n](context) for n in chosen)
+
+
+def run_detectors(detectors: Iterable[Detector], asset: Asset) -> tuple[Signal, ...]:
+    """All signals of the detectors that handle the asset's modality, in detector order."""
+    return tuple(signal for d in detectors if asset.kind in d.kinds for signal in d.detect(asset))

@@ -1,0 +1,79 @@
+"""An Asset: untrusted bytes, sniffed once, with their decoded pixels and metadata read lazily."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+
+from clearmark.core.enums import MediaKind
+from clearmark.core.errors import InvalidMedia, MediaTooLarge, UnsupportedFormat
+from clearmark.core.signals import MediaInfo
+from clearmark.media.image_codec import DecodedImage, decode_image
+from clearmark.media.limits import MediaLimits
+from clearmark.media.metadata import ImageMetadata, read_image_metadata
+from clearmark.media.sniff import FormatInfo, sniff_format
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One piece of content as detectors and writers see it; nothing here trusts the client."""
+
+    data: bytes
+    format: FormatInfo
+    limits: MediaLimits
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the bytes."""
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def kind(self) -> MediaKind:
+        """The sniffed modality."""
+        return self.format.kind
+
+    @cached_property
+    def image(self) -> DecodedImage:
+        """The decoded pixels (images only), within the configured limits."""
+        return decode_image(self.data, self.format, self.limits)
+
+    @cached_property
+    def metadata(self) -> ImageMetadata:
+        """Every metadata carrier of the file, parsed defensively."""
+        return read_image_metadata(self.data, self.format, self.limits)
+
+    def info(self) -> MediaInfo:
+        """The sniffed description of the bytes, with dimensions when decoded."""
+        width = height = 0
+        if self.kind is MediaKind.IMAGE:
+            width, height = self.image.width, self.image.height
+        return MediaInfo(
+            kind=self.kind,
+            mime_type=self.format.mime_type,
+            format=self.format.format,
+            size_bytes=len(self.data),
+            sha256=self.sha256,
+            width=width,
+            height=height,
+        )
+
+
+def open_asset(
+    data: bytes, limits: MediaLimits, *, kinds: frozenset[MediaKind] = frozenset({MediaKind.IMAGE})
+) -> Asset:
+    """Sniff the bytes and check the size limit; only the given modalities are accepted.
+
+    Raises:
+        MediaTooLarge: more bytes than the limit allows.
+        InvalidMedia: empty or unrecognisable bytes.
+        UnsupportedFormat: a recognised format this build does not handle yet.
+    """
+    if len(data) > limits.max_bytes:
+        raise MediaTooLarge(f"content is {len(data)} bytes, the limit is {limits.max_bytes}")
+    if not data:
+        raise InvalidMedia("content is empty")
+    fmt = sniff_format(data)
+    if fmt.kind not in kinds:
+        raise UnsupportedFormat(f"{fmt.mime_type} ({fmt.kind.name.lower()}) is not supported yet; images are")
+    return Asset(data=data, format=fmt, limits=limits)

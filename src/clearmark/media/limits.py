@@ -1,0 +1,55 @@
+"""Size limits applied to untrusted media before and while it is parsed or decoded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clearmark.core.errors import MediaTooLarge
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    """Upper bounds on what one request may make ClearMark read, inflate or decode.
+
+    Attributes:
+        max_bytes: size of the whole file.
+        max_pixels: width × height declared by the image header.
+        max_dimension: width or height declared by the image header.
+        max_metadata_bytes: total bytes of XMP, EXIF and text chunks/segments in one file.
+        max_inflated_text_bytes: decompressed size of one zTXt/iTXt payload.
+        max_chunks: number of chunks or segments walked in one container.
+    """
+
+    max_bytes: int = 64 * MIB
+    max_pixels: int = 50_000_000
+    max_dimension: int = 20_000
+    max_metadata_bytes: int = 4 * MIB
+    max_inflated_text_bytes: int = 1 * MIB
+    max_chunks: int = 10_000
+
+
+DEFAULT_LIMITS = MediaLimits()
+
+
+def enforce_limit(name: str, value: int, limit: int, *, what: str = "") -> None:
+    """Raise MediaTooLarge naming the limit when ``value`` exceeds it.
+
+    Raises:
+        MediaTooLarge: ``value > limit``.
+    """
+    if value > limit:
+        subject = f"{what} " if what else ""
+        raise MediaTooLarge(f"{subject}{value} exceeds {name}={limit}", reason="MEDIA_TOO_LARGE")
+
+
+def check_media_size(data: bytes, limits: MediaLimits) -> None:
+    """Raise MediaTooLarge when the file itself is bigger than ``limits.max_bytes``."""
+    enforce_limit("max_bytes", len(data), limits.max_bytes, what="file size")
+
+
+def check_dimensions(width: int, height: int, limits: MediaLimits) -> None:
+    """Raise MediaTooLarge when declared image dimensions exceed the pixel limits."""
+    enforce_limit("max_dimension", max(width, height), limits.max_dimension, what="image dimension")
+    enforce_limit("max_pixels", width * height, limits.max_pixels, what=f"image of {width}x{height} pixels")

@@ -1,0 +1,252 @@
+"""PNG container: chunks walked with bounds checks; XMP in iTXt, labels in AIGC text chunks and eXIf."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+from clearmark.core.errors import InvalidMedia, InvalidRequest, LabelConflict
+from clearmark.media import exif
+from clearmark.media.container import (
+    ByteBudget,
+    CarrierText,
+    ImageHeader,
+    XmpPacketSpan,
+    inflate_capped,
+    read_uint,
+    split_nul,
+)
+from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, check_media_size, enforce_limit
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n"
+XMP_KEYWORD = b"XML:com.adobe.xmp"
+LABEL_KEYWORD = b"AIGC"
+XMP_CARRIER = "png:iTXt:XML:com.adobe.xmp"
+_TEXT_TYPES = frozenset({b"tEXt", b"zTXt", b"iTXt"})
+_METADATA_TYPES = _TEXT_TYPES | {b"eXIf"}
+_MAX_CHUNK_LENGTH = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk: ``offset``/``length`` cover length field, type, data and CRC."""
+
+    type: bytes
+    offset: int
+    length: int
+    crc_ok: bool
+
+    def body(self, data: bytes) -> bytes:
+        """The chunk data, without length, type or CRC."""
+        return data[self.offset + 8 : self.offset + self.length - 4]
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Defects a reader tolerates but reports."""
+        return () if self.crc_ok else ("crc-mismatch",)
+
+
+@dataclass(frozen=True)
+class TextChunk:
+    """A decoded tEXt/zTXt/iTXt chunk."""
+
+    keyword: bytes
+    text: bytes
+    compressed: bool
+    language: bytes = b""
+    translated: bytes = b""
+
+
+def parse_chunks(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> list[Chunk]:
+    """Every chunk from IHDR to IEND; CRC mismatches are noted, not fatal.
+
+    Raises:
+        InvalidMedia: bad signature, IHDR not first, a length past the end, no IEND.
+        MediaTooLarge: more than ``max_chunks`` chunks or too much metadata.
+    """
+    check_media_size(data, limits)
+    if not data.startswith(SIGNATURE):
+        raise InvalidMedia("PNG does not start with the PNG signature")
+    chunks: list[Chunk] = []
+    budget = ByteBudget("max_metadata_bytes", limits.max_metadata_bytes)
+    pos = len(SIGNATURE)
+    while not chunks or chunks[-1].type != b"IEND":
+        enforce_limit("max_chunks", len(chunks) + 1, limits.max_chunks, what="PNG chunk count")
+        if pos + 8 > len(data):
+            raise InvalidMedia("PNG ends before its IEND chunk")
+        length = read_uint(data, pos, 4, what="PNG chunk length")
+        kind = data[pos + 4 : pos + 8]
+        end = pos + 12 + length
+        if length > _MAX_CHUNK_LENGTH or end > len(data):
+            raise InvalidMedia(f"PNG chunk {kind!r} at byte {pos} declares {length} bytes past the end")
+        if not kind.isalpha():
+            raise InvalidMedia(f"PNG chunk at byte {pos} has an invalid type {kind!r}")
+        if not chunks and kind != b"IHDR":
+            raise InvalidMedia("PNG does not start with an IHDR chunk")
+        if kind in _METADATA_TYPES:
+            budget.spend(length, "PNG text and eXIf chunks")
+        crc_ok = zlib.crc32(data[pos + 4 : end - 4]) == int.from_bytes(data[end - 4 : end], "big")
+        chunks.append(Chunk(kind, pos, end - pos, crc_ok))
+        pos = end
+    return chunks
+
+
+def decode_text_chunk(chunk: Chunk, data: bytes, limits: MediaLimits, budget: ByteBudget) -> TextChunk:
+    """Split a text chunk into keyword and text, inflating (with the cap) when compressed."""
+    body = chunk.body(data)
+    what = f"PNG {chunk.type.decode()} chunk at byte {chunk.offset}"
+    keyword, pos = split_nul(body, 0, what=what)
+    if chunk.type == b"tEXt":
+        return TextChunk(keyword, body[pos:], compressed=False)
+    if chunk.type == b"zTXt":
+        return TextChunk(keyword, inflate_capped(body[pos + 1 :], limits, budget, what), compressed=True)
+    flag = read_uint(body, pos, 1, what=what)
+    language, pos = split_nul(body, pos + 2, what=what)
+    translated, pos = split_nul(body, pos, what=what)
+    text = inflate_capped(body[pos:], limits, budget, what) if flag else body[pos:]
+    return TextChunk(keyword, text, bool(flag), language, translated)
+
+
+def encode_text_chunk(kind: bytes, text_chunk: TextChunk) -> bytes:
+    """A complete chunk (length, type, data, CRC) for a text chunk."""
+    text = zlib.compress(text_chunk.text, 9) if text_chunk.compressed else text_chunk.text
+    if kind == b"tEXt":
+        body = text_chunk.keyword + b"\x00" + text
+    elif kind == b"zTXt":
+        body = text_chunk.keyword + b"\x00\x00" + text
+    else:
+        body = (
+            text_chunk.keyword
+            + b"\x00"
+            + bytes((int(text_chunk.compressed), 0))
+            + text_chunk.language
+            + b"\x00"
+            + text_chunk.translated
+            + b"\x00"
+            + text
+        )
+    return make_chunk(kind, body)
+
+
+def make_chunk(kind: bytes, body: bytes) -> bytes:
+    """Length + type + body + CRC."""
+    return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+
+def _text_chunks(
+    data: bytes, chunks: list[Chunk], limits: MediaLimits, keyword: bytes
+) -> list[tuple[Chunk, TextChunk, tuple[str, ...]]]:
+    """Text chunks named ``keyword``, with notes; a malformed one is kept with empty text and a note."""
+    budget = ByteBudget("max_metadata_bytes", limits.max_metadata_bytes)
+    found = []
+    for chunk in chunks:
+        if chunk.type in _TEXT_TYPES and chunk.body(data).startswith(keyword + b"\x00"):
+            try:
+                found.append((chunk, decode_text_chunk(chunk, data, limits, budget), chunk.notes))
+            except InvalidMedia as exc:
+                found.append((chunk, TextChunk(keyword, b"", False), (*chunk.notes, f"malformed: {exc.message}")))
+    return found
+
+
+def _xmp_spans(data: bytes, chunks: list[Chunk], limits: MediaLimits) -> list[XmpPacketSpan]:
+    return [
+        XmpPacketSpan(XMP_CARRIER, chunk.offset, chunk.length, text.text, notes=notes)
+        for chunk, text, notes in _text_chunks(data, chunks, limits, XMP_KEYWORD)
+        if chunk.type == b"iTXt"
+    ]
+
+
+class PngContainer:
+    """Reads and writes the metadata chunks of a PNG file."""
+
+    name = "png"
+
+    def read_header(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> ImageHeader:
+        """Dimensions from IHDR (PNG is always lossless)."""
+        ihdr = parse_chunks(data, limits)[0]
+        body = ihdr.body(data)
+        if len(body) != 13:
+            raise InvalidMedia(f"PNG IHDR has {len(body)} bytes instead of 13")
+        width, height = read_uint(body, 0, 4), read_uint(body, 4, 4)
+        if width == 0 or height == 0:
+            raise InvalidMedia(f"PNG IHDR declares {width}x{height} pixels")
+        return ImageHeader(width, height, lossless=True)
+
+    def read_xmp_packets(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[XmpPacketSpan]:
+        """iTXt ``XML:com.adobe.xmp`` packets (compressed ones inflated with the cap)."""
+        return _xmp_spans(data, parse_chunks(data, limits), limits)
+
+    def read_text_carriers(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[CarrierText]:
+        """tEXt/zTXt/iTXt chunks with keyword ``AIGC`` and an eXIf UserComment holding a label."""
+        chunks = parse_chunks(data, limits)
+        carriers = []
+        for chunk, text, notes in _text_chunks(data, chunks, limits, LABEL_KEYWORD):
+            encoding = "utf-8" if chunk.type == b"iTXt" else "latin-1"
+            carriers.append(
+                CarrierText(
+                    f"png:{chunk.type.decode()}:AIGC",
+                    chunk.offset,
+                    chunk.length,
+                    text.text.decode(encoding, errors="replace"),
+                    wrapped_form=False,
+                    notes=notes,
+                )
+            )
+        for chunk in chunks:
+            if chunk.type == b"eXIf" and (comment := exif.read_label_comment(chunk.body(data))):
+                carriers.append(
+                    CarrierText(
+                        "png:eXIf:UserComment",
+                        chunk.offset,
+                        chunk.length,
+                        comment.text,
+                        wrapped_form=True,
+                        notes=chunk.notes,
+                    )
+                )
+        return sorted(carriers, key=lambda carrier: carrier.offset)
+
+    def write_xmp(self, data: bytes, packet: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> bytes:
+        """Replace the one XMP iTXt chunk, or insert an uncompressed one right after IHDR.
+
+        Raises:
+            LabelConflict: the file holds more than one XMP iTXt chunk.
+        """
+        chunk = make_chunk(b"iTXt", XMP_KEYWORD + b"\x00\x00\x00\x00\x00" + packet)
+        chunks = parse_chunks(data, limits)
+        existing = _xmp_spans(data, chunks, limits)
+        if len(existing) > 1:
+            raise LabelConflict(f"PNG holds {len(existing)} XMP iTXt chunks; which to update is ambiguous")
+        if existing:
+            span = existing[0]
+            return data[: span.offset] + chunk + data[span.offset + span.length :]
+        ihdr = chunks[0]
+        at = ihdr.offset + ihdr.length
+        return data[:at] + chunk + data[at:]
+
+    def write_text_carrier(
+        self, data: bytes, carrier: CarrierText, new_text: str, *, limits: MediaLimits = DEFAULT_LIMITS
+    ) -> bytes:
+        """Rewrite the carrier chunk at ``carrier.offset`` with a fresh CRC, keeping its type and flags."""
+        chunk = next((c for c in parse_chunks(data, limits) if c.offset == carrier.offset), None)
+        kind = carrier.carrier.split(":")[1].encode() if carrier.carrier.count(":") == 2 else b""
+        if chunk is None or chunk.type != kind:
+            raise InvalidRequest(f"no {carrier.carrier} carrier at byte {carrier.offset} of this PNG")
+        if kind == b"eXIf":
+            replacement = make_chunk(kind, exif.rewrite_user_comment(chunk.body(data), new_text))
+        else:
+            budget = ByteBudget("max_metadata_bytes", limits.max_metadata_bytes)
+            old = decode_text_chunk(chunk, data, limits, budget)
+            if old.keyword != LABEL_KEYWORD:
+                raise InvalidRequest(f"PNG chunk at byte {carrier.offset} is not an AIGC text chunk")
+            try:
+                text = new_text.encode("utf-8" if kind == b"iTXt" else "latin-1")
+            except UnicodeEncodeError:
+                raise InvalidRequest(f"label text cannot be written to a PNG {kind.decode()} chunk") from None
+            replacement = encode_text_chunk(
+                kind, TextChunk(old.keyword, text, old.compressed, old.language, old.translated)
+            )
+        return data[: chunk.offset] + replacement + data[chunk.offset + chunk.length :]
+
+
+PNG = PngContainer()

@@ -1,0 +1,256 @@
+"""The application: the four verbs and Lookup over protobuf messages, shared by the servicer and the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from datetime import UTC, datetime
+
+from clearmark.core.enums import Corner
+from clearmark.core.errors import FieldViolation, InvalidRequest, RecordNotFound
+from clearmark.media.limits import MediaLimits
+from clearmark.service import convert
+from clearmark.service.config import Settings
+from clearmark.service.keys import SigningMaterial, ensure_dev_signing_material, load_signing_material
+from clearmark.service.pipelines import (
+    LabelJob,
+    LabelOutcome,
+    PipelineConfig,
+    StampJob,
+    StampOutcome,
+    VerifyJob,
+    inspect_content,
+    label_content,
+    stamp_content,
+    verify_content,
+)
+from clearmark.service.pool import WorkPool
+from clearmark.service.registry import ProvenanceRecord, RegistryStore
+from clearmark.service.report_html import render_report_html
+from clearmark.v1 import clearmark_service_pb2 as api
+
+log = logging.getLogger(__name__)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+def pipeline_config(settings: Settings) -> PipelineConfig:
+    """The picklable slice of the settings that worker processes need."""
+    return PipelineConfig(
+        limits=MediaLimits(
+            max_bytes=settings.max_media_bytes, max_pixels=settings.max_pixels, max_dimension=settings.max_dimension
+        ),
+        producer_code_policy=settings.producer_code_policy,
+        notice_text_generated=settings.notice_text_generated,
+        notice_text_possible=settings.notice_text_possible,
+        notice_text_suspected=settings.notice_text_suspected,
+        notice_corner=settings.notice_corner,
+        notice_height_ratio=settings.notice_height_ratio,
+        platform_draws_notice=settings.platform_draws_notice,
+        jpeg_quality=settings.jpeg_quality,
+        webp_quality=settings.webp_quality,
+        font_path=settings.font_path,
+    )
+
+
+def request_id_of(given: str) -> str:
+    """The client's idempotency key, validated; a fresh one when the client sent none."""
+    if not given:
+        return uuid.uuid4().hex
+    if not _REQUEST_ID.match(given):
+        raise InvalidRequest(
+            "request_id must be 1-128 characters of [A-Za-z0-9._:-]",
+            violations=(FieldViolation("request_id", "bad characters or length"),),
+        )
+    return given
+
+
+class ClearMarkApp:
+    """Owns the registry, the work pool and the signing material for one process.
+
+    Use as ``with ClearMarkApp(settings) as app: ...``; every verb is ``async``.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.config = pipeline_config(settings)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.signing: SigningMaterial = (
+            load_signing_material(settings.signing_cert_chain, settings.signing_private_key)
+            if settings.signing_cert_chain and settings.signing_private_key
+            else ensure_dev_signing_material(settings.data_dir)
+        )
+        self.registry = RegistryStore(settings.resolved_registry_url)
+        self.registry.create_schema()
+        self.pool = WorkPool(settings.cpu_workers, settings.max_pending_jobs, self.config)
+
+    def close(self) -> None:
+        """Stop the workers and close the registry."""
+        self.pool.close()
+        self.registry.close()
+
+    def __enter__(self) -> ClearMarkApp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def _remember(self, record: ProvenanceRecord) -> tuple[ProvenanceRecord, bool]:
+        return await asyncio.to_thread(self.registry.record, record)
+
+    def _record(self, verb: str, request_id: str, tenant: str, media_type: str, **fields: object) -> ProvenanceRecord:
+        return ProvenanceRecord(
+            record_id=uuid.uuid4().hex,
+            request_id=request_id,
+            tenant=tenant,
+            verb=verb,
+            media_type=media_type,
+            created_at=datetime.now(UTC),
+            **fields,  # type: ignore[arg-type]
+        )
+
+    async def stamp(self, request: api.StampRequest, tenant: str, timeout: float | None = None) -> api.StampResponse:
+        """Stamp content a producer generated; idempotent by request id."""
+        options = request.options
+        job = StampJob(
+            request_id=request_id_of(request.request_id),
+            tenant=tenant,
+            content=request.content,
+            producer_code=options.producer_code,
+            model=options.model,
+            prompt_id=options.prompt_id,
+            notice_text=options.notice_text,
+            notice_corner=Corner(options.notice_corner),
+            omit_visible_notice=options.omit_visible_notice,
+            omit_reason=options.omit_reason,
+            recipient=options.recipient,
+        )
+        outcome: StampOutcome = await self.pool.run(stamp_content, job, self.config, timeout=timeout)
+        record, created = await self._remember(
+            self._record(
+                "stamp",
+                job.request_id,
+                tenant,
+                outcome.output.mime_type,
+                produce_id=outcome.produce_id,
+                propagate_id=outcome.label.propagate_id,
+                producer_code=job.producer_code,
+                propagator_code=outcome.label.content_propagator,
+                label_value=outcome.label.label,
+                input_sha256=outcome.input.sha256,
+                output_sha256=outcome.output.sha256,
+                labels_applied=outcome.labels_applied,
+                model=job.model,
+                details=outcome.details + tuple(("warning", w) for w in outcome.warnings),
+            )
+        )
+        if job.omit_visible_notice:
+            log.info("stamp %s without visible notice for recipient %s (Art. 9 log)", job.request_id, job.recipient)
+        result = api.StampResult(
+            request_id=job.request_id,
+            input=convert.media_pb(outcome.input),
+            output=convert.media_pb(outcome.output),
+            produce_id=outcome.produce_id,
+            aigc_label=convert.label_pb(outcome.label),
+            labels_applied=[int(a) for a in outcome.labels_applied],
+            notice=convert.notice_pb(outcome.notice),
+            record=convert.record_pb(record),
+            replayed=not created,
+        )
+        return api.StampResponse(result=result, content=outcome.content)
+
+    async def inspect(self, request: api.InspectRequest, timeout: float | None = None) -> api.InspectResponse:
+        """Inspect content; read-only, writes nothing."""
+        inspection = await self.pool.run(
+            inspect_content, request.content, self.config, request.request_id, timeout=timeout
+        )
+        return api.InspectResponse(inspection=convert.inspection_pb(inspection))
+
+    async def label(self, request: api.LabelRequest, tenant: str, timeout: float | None = None) -> api.LabelResponse:
+        """Apply a platform's Art. 6 duties to an upload; idempotent by request id."""
+        options = request.options
+        job = LabelJob(
+            request_id=request_id_of(request.request_id),
+            tenant=tenant,
+            content=request.content,
+            platform_code=options.platform_code,
+            user_declared_ai=options.user_declared_ai,
+            notice_text=options.notice_text,
+            notice_corner=Corner(options.notice_corner),
+            skip_visible_notice=options.skip_visible_notice,
+        )
+        outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
+        label = outcome.label
+        record, created = await self._remember(
+            self._record(
+                "label",
+                job.request_id,
+                tenant,
+                outcome.output.mime_type,
+                produce_id=label.produce_id if label else "",
+                propagate_id=outcome.propagate_id,
+                producer_code=label.content_producer if label else "",
+                propagator_code=job.platform_code,
+                label_value=outcome.label_value,
+                input_sha256=outcome.inspection.media.sha256,
+                output_sha256=outcome.output.sha256,
+                labels_applied=outcome.labels_applied,
+                model="",
+                details=(
+                    ("category", outcome.inspection.category.name),
+                    ("declared", str(job.user_declared_ai).lower()),
+                )
+                + tuple(("warning", w) for w in outcome.warnings),
+            )
+        )
+        result = api.LabelResult(
+            request_id=job.request_id,
+            inspection=convert.inspection_pb(outcome.inspection),
+            output=convert.media_pb(outcome.output),
+            label_value=outcome.label_value,
+            aigc_label=convert.label_pb(label),
+            propagate_id=outcome.propagate_id,
+            labels_applied=[int(a) for a in outcome.labels_applied],
+            display_notice=outcome.display_notice,
+            notice=convert.notice_pb(outcome.notice),
+            modified=outcome.modified,
+            record=convert.record_pb(record),
+            replayed=not created,
+        )
+        return api.LabelResponse(result=result, content=outcome.content)
+
+    async def verify(self, request: api.VerifyRequest, timeout: float | None = None) -> api.VerifyResponse:
+        """The compliance report of content, optionally with an HTML page."""
+        job = VerifyJob(request_id=request.request_id, content=request.content)
+        report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
+        html = render_report_html(report) if request.options.include_html else ""
+        return api.VerifyResponse(
+            inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report, html)
+        )
+
+    async def lookup(self, request: api.LookupRequest, tenant: str) -> api.LookupResponse:
+        """The caller's tenant's records for one key, newest first."""
+        key = request.WhichOneof("key")
+        value = getattr(request, key) if key else ""
+        if not value:
+            raise InvalidRequest(
+                "set one of produce_id, propagate_id, sha256, request_id",
+                violations=(FieldViolation("key", "required"),),
+            )
+        if key == "sha256" and not _SHA256.match(value):
+            raise InvalidRequest("sha256 must be 64 hex digits", violations=(FieldViolation("sha256", "not hex"),))
+        limit = request.limit or 100
+        if not 1 <= limit <= 1000:
+            raise InvalidRequest("limit must be 1-1000", violations=(FieldViolation("limit", str(limit)),))
+        if key == "request_id":
+            found = await asyncio.to_thread(self.registry.get_by_request, tenant, value)
+            records = [found] if found else []
+        else:
+            records = await asyncio.to_thread(
+                self.registry.find, tenant, limit=limit, **{key: value.lower() if key == "sha256" else value}
+            )
+        if not records:
+            raise RecordNotFound(f"no record with {key} {value!r} for this tenant")
+        return api.LookupResponse(records=[convert.record_pb(r) for r in records])

@@ -1,0 +1,246 @@
+"""The GB 45438 / Measures checklist for images: one function per requirement, each with its evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from clearmark.core.aigc import FIELD_ORDER, is_valid_field_value, producer_code_problems
+from clearmark.core.enums import Outcome
+from clearmark.core.signals import ComplianceCheck, Inspection, Signal
+from clearmark.service.policy import LABEL_KIND, MALFORMED_LABEL_KIND
+
+PASS, FAIL, NA, INCONCLUSIVE = Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE, Outcome.INCONCLUSIVE
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    """What the checks look at: the inspection's signals, sorted by kind."""
+
+    inspection: Inspection
+
+    def of_kind(self, kind: str) -> list[Signal]:
+        return [s for s in self.inspection.signals if s.kind == kind]
+
+    @property
+    def labels(self) -> list[Signal]:
+        return self.of_kind(LABEL_KIND)
+
+    @property
+    def notices(self) -> list[Signal]:
+        return self.of_kind("explicit.notice")
+
+
+Check = Callable[[CheckInput], ComplianceCheck]
+IMAGE_CHECKS: list[Check] = []
+
+
+def requirement(
+    requirement_id: str, title: str, reference: str
+) -> Callable[[Callable[[CheckInput], tuple[Outcome, list[str]]]], Check]:
+    """Register a check function returning (outcome, evidence) under a stable requirement id."""
+
+    def wrap(fn: Callable[[CheckInput], tuple[Outcome, list[str]]]) -> Check:
+        def check(data: CheckInput) -> ComplianceCheck:
+            outcome, evidence = fn(data)
+            return ComplianceCheck(requirement_id, title, outcome, tuple(evidence), reference)
+
+        IMAGE_CHECKS.append(check)
+        return check
+
+    return wrap
+
+
+def _per_label(data: CheckInput, judge: Callable[[Signal], tuple[Outcome, str]]) -> tuple[Outcome, list[str]]:
+    """Judge every label found; the worst outcome wins, each label contributes evidence."""
+    if not data.labels:
+        return NA, ["no metadata label"]
+    results = [judge(s) for s in data.labels]
+    outcomes = [o for o, _ in results]
+    worst = FAIL if FAIL in outcomes else (PASS if PASS in outcomes else outcomes[0])
+    return worst, [f"{s.attribute('carrier')}: {e}" for s, (_, e) in zip(data.labels, results, strict=True)]
+
+
+@requirement("metadata.present", "An implicit metadata label is present", "Measures Art. 5; GB 45438-2025 §6")
+def _present(data: CheckInput) -> tuple[Outcome, list[str]]:
+    found = data.labels + data.of_kind(MALFORMED_LABEL_KIND)
+    if found:
+        return PASS, [s.attribute("carrier") for s in found]
+    return FAIL, ["no TC260:AIGC property nor any compat AIGC carrier in the file"]
+
+
+@requirement("metadata.single_label", "Exactly one metadata label", "GB 45438-2025 §6.1 c")
+def _single(data: CheckInput) -> tuple[Outcome, list[str]]:
+    found = data.labels + data.of_kind(MALFORMED_LABEL_KIND)
+    carriers = [s.attribute("carrier") for s in found]
+    if not found:
+        return NA, ["no metadata label"]
+    return (PASS if len(found) == 1 else FAIL), [f"{len(found)} label(s): {', '.join(carriers)}"]
+
+
+@requirement("metadata.well_formed", "Every AIGC value parses as the seven-field JSON", "GB 45438-2025 Appendix E")
+def _well_formed(data: CheckInput) -> tuple[Outcome, list[str]]:
+    bad = data.of_kind(MALFORMED_LABEL_KIND)
+    if bad:
+        return FAIL, [s.message for s in bad]
+    return (PASS, ["parsed"]) if data.labels else (NA, ["no metadata label"])
+
+
+@requirement("metadata.carrier", "The label is where the format's guide puts it (XMP TC260:AIGC)", "TC260 PG-20259A")
+def _carrier(data: CheckInput) -> tuple[Outcome, list[str]]:
+    return _per_label(
+        data,
+        lambda s: (
+            (PASS, "standard XMP property")
+            if s.attribute("standard_carrier") == "true"
+            else (FAIL, "compat form; readers accept it, writers should use XMP TC260:AIGC")
+        ),
+    )
+
+
+def _seven_keys(s: Signal) -> tuple[Outcome, str]:
+    missing, extra = s.attribute("missing_keys"), s.attribute("extra_keys")
+    if missing or extra:
+        return FAIL, f"missing [{missing}] extra [{extra}]"
+    if s.attribute("keys_in_order") != "true":
+        return FAIL, f"keys not in the order {','.join(FIELD_ORDER)}"
+    return PASS, "seven keys in order"
+
+
+@requirement("metadata.seven_keys", "All seven keys, in the standard's order", "GB 45438-2025 Appendix E")
+def _keys(data: CheckInput) -> tuple[Outcome, list[str]]:
+    return _per_label(data, _seven_keys)
+
+
+@requirement("metadata.string_values", "Every value is a JSON string", "GB 45438-2025 Appendix E")
+def _strings(data: CheckInput) -> tuple[Outcome, list[str]]:
+    return _per_label(
+        data,
+        lambda s: (
+            (FAIL, f"non-string values: {s.attribute('non_string_keys')}")
+            if s.attribute("non_string_keys")
+            else (PASS, "all strings")
+        ),
+    )
+
+
+@requirement("metadata.label_value", 'Label is "1", "2" or "3"', "GB 45438-2025 Appendix E")
+def _label_value(data: CheckInput) -> tuple[Outcome, list[str]]:
+    def judge(s: Signal) -> tuple[Outcome, str]:
+        value = s.label.label if s.label else ""
+        return (PASS if value in {"1", "2", "3"} else FAIL), f"Label={value!r}"
+
+    return _per_label(data, judge)
+
+
+@requirement("metadata.charset", "Values use the Appendix E character set", "GB 45438-2025 Appendix E")
+def _charset(data: CheckInput) -> tuple[Outcome, list[str]]:
+    def judge(s: Signal) -> tuple[Outcome, str]:
+        assert s.label is not None
+        bad = [k for k, v in s.label.as_ordered_dict().items() if not is_valid_field_value(v)]
+        return (
+            (FAIL, f"outside the charset: {', '.join(bad)}")
+            if bad
+            else (PASS, "printable ASCII, no space/quote/backslash")
+        )
+
+    return _per_label(data, judge)
+
+
+@requirement("metadata.producer_code", "ContentProducer is a 27-character provider code", "TC260 PG-20252A")
+def _producer_code(data: CheckInput) -> tuple[Outcome, list[str]]:
+    def judge(s: Signal) -> tuple[Outcome, str]:
+        assert s.label is not None
+        code = s.label.content_producer
+        if not code:
+            if s.label.label in {"2", "3"}:
+                return NA, "no producer (a platform's Label 2/3)"
+            return FAIL, "ContentProducer is empty"
+        problems = producer_code_problems(code)
+        return (FAIL, problems[0].description) if problems else (PASS, f"{code} conforms")
+
+    return _per_label(data, judge)
+
+
+@requirement("metadata.produce_id", "ProduceID is set wherever a producer is named", "GB 45438-2025 Appendix E")
+def _produce_id(data: CheckInput) -> tuple[Outcome, list[str]]:
+    def judge(s: Signal) -> tuple[Outcome, str]:
+        assert s.label is not None
+        if not s.label.content_producer:
+            return NA, "no producer"
+        return (PASS, s.label.produce_id) if s.label.produce_id else (FAIL, "ProduceID is empty")
+
+    return _per_label(data, judge)
+
+
+@requirement(
+    "metadata.propagator", "Propagator fields are consistent", "GB 45438-2025 Appendix E note 1; Measures Art. 6"
+)
+def _propagator(data: CheckInput) -> tuple[Outcome, list[str]]:
+    def judge(s: Signal) -> tuple[Outcome, str]:
+        assert s.label is not None
+        lab = s.label
+        if bool(lab.content_propagator) != bool(lab.propagate_id):
+            return FAIL, "ContentPropagator and PropagateID must be set together"
+        if not lab.content_propagator:
+            return FAIL, "propagator fields are empty (a producer's first write sets them equal to its own)"
+        if lab.content_propagator == lab.content_producer and lab.propagate_id != lab.produce_id:
+            return FAIL, "propagator equals producer but PropagateID differs from ProduceID"
+        problems = producer_code_problems(lab.content_propagator, field="ContentPropagator")
+        if problems:
+            return FAIL, problems[0].description
+        return PASS, f"{lab.content_propagator} / {lab.propagate_id}"
+
+    return _per_label(data, judge)
+
+
+@requirement(
+    "metadata.source_type", "IPTC DigitalSourceType agrees with the label", "GB 45438-2025 §5 (related regimes)"
+)
+def _source_type(data: CheckInput) -> tuple[Outcome, list[str]]:
+    terms = [s.attribute("term") for s in data.of_kind("iptc.digital_source_type")]
+    if not terms or not data.labels:
+        return NA, [f"DigitalSourceType: {terms or 'absent'}"]
+    captured = [
+        t
+        for s, t in zip(data.of_kind("iptc.digital_source_type"), terms, strict=True)
+        if s.attribute("capture") == "true"
+    ]
+    says_ai = any(s.label is not None and s.label.label == "1" for s in data.labels)
+    if says_ai and captured:
+        return FAIL, [f"label says AI-generated, DigitalSourceType says {captured}"]
+    return PASS, [f"DigitalSourceType: {terms}"]
+
+
+def _notice_check(data: CheckInput, attribute: str, what: str) -> tuple[Outcome, list[str]]:
+    if not data.notices:
+        return INCONCLUSIVE, ["no notice recorded by ClearMark; recognising other producers' notices needs OCR"]
+    results = [(s.attribute(attribute) == "true", s.message) for s in data.notices]
+    ok = all(r for r, _ in results)
+    return (PASS if ok else FAIL), [f"{what}: {m}" for _, m in results]
+
+
+@requirement("image.notice.present", "The visible notice is in the pixels", "Measures Art. 4; GB 45438-2025 §5.2")
+def _notice_present(data: CheckInput) -> tuple[Outcome, list[str]]:
+    return _notice_check(data, "present", "present")
+
+
+@requirement("image.notice.wording", "The notice has an AI element and a generation element", "GB 45438-2025 §5.2")
+def _notice_wording(data: CheckInput) -> tuple[Outcome, list[str]]:
+    return _notice_check(data, "wording_ok", "wording")
+
+
+@requirement("image.notice.size", "Notice glyph height is at least 5 % of the shortest side", "GB 45438-2025 §5.2")
+def _notice_size(data: CheckInput) -> tuple[Outcome, list[str]]:
+    return _notice_check(data, "height_ok", "size")
+
+
+@requirement("image.notice.position", "The notice sits on an edge or in a corner", "GB 45438-2025 §5.2")
+def _notice_position(data: CheckInput) -> tuple[Outcome, list[str]]:
+    return _notice_check(data, "on_edge_or_corner", "position")
+
+
+def run_image_checks(inspection: Inspection) -> tuple[ComplianceCheck, ...]:
+    """Every registered image requirement, in registration order."""
+    data = CheckInput(inspection)
+    return tuple(check(data) for check in IMAGE_CHECKS)

@@ -1,0 +1,86 @@
+"""What every pipeline shares: a picklable configuration snapshot, ids, and per-process caches."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from clearmark.core.aigc import producer_code_problems
+from clearmark.core.enums import Corner
+from clearmark.core.errors import FieldViolation, InvalidRequest
+from clearmark.detectors.registry import Detector, DetectorContext, build_detectors
+from clearmark.labels.image_notice import NoticeSpec, render_image_notice
+from clearmark.media.asset import Asset
+from clearmark.media.image_codec import encode_image
+from clearmark.media.limits import MediaLimits
+from clearmark.notice import NoticeFont, RenderedNotice, load_notice_font
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """The part of the settings that pipelines need; small and picklable for worker processes."""
+
+    limits: MediaLimits = MediaLimits()
+    producer_code_policy: str = "reject"
+    notice_text_generated: str = "AI生成"
+    notice_text_possible: str = "可能为AI生成"
+    notice_text_suspected: str = "疑似AI生成"
+    notice_corner: Corner = Corner.BOTTOM_RIGHT
+    notice_height_ratio: float = 0.06
+    platform_draws_notice: bool = True
+    jpeg_quality: int = 95
+    webp_quality: int = 90
+    font_path: Path | None = None
+
+    def notice_text_for(self, label_value: str) -> str:
+        """The configured notice wording for a Label value ("" when none applies)."""
+        return {
+            "1": self.notice_text_generated,
+            "2": self.notice_text_possible,
+            "3": self.notice_text_suspected,
+        }.get(label_value, "")
+
+
+@cache
+def detectors_for(font_path: Path | None) -> tuple[Detector, ...]:
+    """The registered detectors, built once per process."""
+    import clearmark.detectors  # noqa: F401  (registers every detector module)
+
+    return build_detectors(DetectorContext(font_path=font_path))
+
+
+@cache
+def notice_font(font_path: Path | None) -> NoticeFont:
+    """The notice font, loaded and checksum-verified once per process."""
+    return load_notice_font(font_path)
+
+
+def derive_id(prefix: str, tenant: str, request_id: str, purpose: str) -> str:
+    """A deterministic id (Appendix E charset) so a replayed request yields identical output."""
+    digest = hashlib.sha256(f"{purpose}\x00{tenant}\x00{request_id}".encode()).digest()
+    return prefix + base64.b32encode(digest).decode()[:26]
+
+
+def check_party_code(code: str, field: str, policy: str) -> list[str]:
+    """Validate a producer/platform code; raise under "reject", return the problems under "flag"."""
+    if not code:
+        raise InvalidRequest(f"{field} is required", violations=(FieldViolation(field, "required"),))
+    problems = producer_code_problems(code, field=field)
+    if problems and policy == "reject":
+        raise InvalidRequest(
+            problems[0].description,
+            reason="INVALID_PARTY_CODE",
+            violations=tuple(FieldViolation(field, p.description) for p in problems),
+        )
+    return [p.description for p in problems]
+
+
+def draw_notice(asset: Asset, text: str, corner: Corner, config: PipelineConfig) -> tuple[bytes, RenderedNotice]:
+    """The asset re-encoded with a visible notice drawn in, and the notice's geometry."""
+    spec = NoticeSpec(text=text, corner=corner or config.notice_corner, height_ratio=config.notice_height_ratio)
+    drawn, notice = render_image_notice(asset.image.image, spec, notice_font(config.font_path))
+    pixels = encode_image(drawn, asset.image, jpeg_quality=config.jpeg_quality, webp_quality=config.webp_quality)
+    return pixels, notice

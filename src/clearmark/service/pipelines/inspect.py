@@ -1,0 +1,33 @@
+"""Inspect: every signal in the content, the Art. 6 category, findings and the campaign verdict."""
+
+from __future__ import annotations
+
+from clearmark.core.signals import Inspection
+from clearmark.detectors.registry import run_detectors
+from clearmark.media.asset import Asset, open_asset
+from clearmark.service.pipelines.common import PipelineConfig, detectors_for
+from clearmark.service.policy import Decision, campaign_verdict, decide
+
+
+def inspect_asset(
+    asset: Asset, config: PipelineConfig, request_id: str, *, user_declared: bool = False
+) -> tuple[Inspection, Decision]:
+    """Run every detector on an opened asset and apply policy."""
+    signals = run_detectors(detectors_for(config.font_path), asset)
+    decision = decide(signals, user_declared=user_declared)
+    verdict = campaign_verdict(decision.findings, request_id)
+    inspection = Inspection(
+        media=asset.info(),
+        signals=signals,
+        category=decision.category,
+        findings=decision.findings,
+        campaign=verdict,
+        aigc_label=decision.aigc_label,
+        policy_version=verdict.policy_version,
+    )
+    return inspection, decision
+
+
+def inspect_content(content: bytes, config: PipelineConfig, request_id: str = "") -> Inspection:
+    """Inspect untrusted bytes; read-only."""
+    return inspect_asset(open_asset(content, config.limits), config, request_id)[0]

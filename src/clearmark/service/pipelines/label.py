@@ -1,0 +1,134 @@
+"""Label: a platform checks an upload (Art. 6) and adds the labels it owes, never touching the producer's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clearmark.core.aigc import AigcLabel
+from clearmark.core.enums import AppliedLabel, Category, Corner
+from clearmark.core.signals import Inspection, MediaInfo
+from clearmark.labels.implicit_image import write_implicit_label
+from clearmark.media.asset import Asset, open_asset
+from clearmark.media.xmp import NS_CLEARMARK
+from clearmark.notice import RenderedNotice
+from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, draw_notice
+from clearmark.service.pipelines.inspect import inspect_asset
+from clearmark.service.policy import Decision
+
+
+@dataclass(frozen=True)
+class LabelJob:
+    """One Label request, validated at the edge, ready for a worker."""
+
+    request_id: str
+    tenant: str
+    content: bytes
+    platform_code: str
+    user_declared_ai: bool = False
+    notice_text: str = ""
+    notice_corner: Corner = Corner.CORNER_UNSPECIFIED
+    skip_visible_notice: bool = False
+
+
+@dataclass(frozen=True)
+class LabelOutcome:
+    """What Label decided and wrote."""
+
+    content: bytes
+    inspection: Inspection
+    output: MediaInfo
+    label_value: str
+    label: AigcLabel | None
+    propagate_id: str
+    labels_applied: tuple[AppliedLabel, ...]
+    display_notice: str
+    notice: RenderedNotice | None
+    modified: bool
+    warnings: tuple[str, ...] = ()
+
+
+# Art. 6 cases 2 and 3: the Label value a platform writes when the upload carries no label.
+NEW_LABEL_BY_CATEGORY = {Category.AI_POSSIBLE: "2", Category.AI_SUSPECTED: "3"}
+
+
+def _existing_label_value(decision: Decision) -> str:
+    values = [s.label.label for s in decision.label_signals if s.label is not None]
+    return min((v for v in values if v in {"1", "2", "3"}), default="")
+
+
+def _unchanged(
+    asset: Asset, inspection: Inspection, value: str, config: PipelineConfig, warnings: list[str]
+) -> LabelOutcome:
+    return LabelOutcome(
+        content=asset.data,
+        inspection=inspection,
+        output=inspection.media,
+        label_value=value,
+        label=inspection.aigc_label,
+        propagate_id="",
+        labels_applied=(),
+        display_notice=config.notice_text_for(value),
+        notice=None,
+        modified=False,
+        warnings=tuple(warnings),
+    )
+
+
+def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
+    """Apply Art. 6: keep a producer's label and add propagator fields, or write Label "2"/"3"."""
+    warnings = check_party_code(job.platform_code, "options.platform_code", config.producer_code_policy)
+    asset = open_asset(job.content, config.limits)
+    inspection, decision = inspect_asset(asset, config, job.request_id, user_declared=job.user_declared_ai)
+    carriers = asset.metadata.label_carriers
+    propagate_id = derive_id("CMP", job.tenant, job.request_id, "propagate")
+
+    if carriers:
+        value = _existing_label_value(decision)
+        single = carriers[0] if len(carriers) == 1 and carriers[0].parsed is not None else None
+        if single is None or value == "":
+            # Duplicate or malformed labels: writing would pick one or add a second. Report instead.
+            warnings.append("existing label is duplicated or malformed; no propagator fields written")
+            return _unchanged(asset, inspection, value, config, warnings)
+        label = single.parsed.label.with_propagator(job.platform_code, propagate_id)
+        output = write_implicit_label(asset, label, target=single)
+        return LabelOutcome(
+            content=output,
+            inspection=inspection,
+            output=open_asset(output, config.limits).info(),
+            label_value=value,
+            label=label,
+            propagate_id=propagate_id,
+            labels_applied=(AppliedLabel.METADATA_PROPAGATOR,),
+            display_notice=config.notice_text_for(value),
+            notice=None,
+            modified=True,
+            warnings=tuple(warnings),
+        )
+
+    value = NEW_LABEL_BY_CATEGORY.get(inspection.category, "")
+    if not value:
+        return _unchanged(asset, inspection, value, config, warnings)
+    label = AigcLabel(value, "", "", "", job.platform_code, propagate_id, "")
+    display = job.notice_text or config.notice_text_for(value)
+    applied = [AppliedLabel.METADATA_PROPAGATOR]
+    notice: RenderedNotice | None = None
+    pixels: bytes | None = None
+    extra: dict[tuple[str, str], str] = {}
+    if config.platform_draws_notice and not job.skip_visible_notice:
+        pixels, notice = draw_notice(asset, display, job.notice_corner, config)
+        extra[(NS_CLEARMARK, "Notice")] = notice.to_json()
+        applied.insert(0, AppliedLabel.EXPLICIT_NOTICE)
+    output = write_implicit_label(asset, label, pixels=pixels, extra_properties=extra)
+    return LabelOutcome(
+        content=output,
+        inspection=inspection,
+        output=open_asset(output, config.limits).info(),
+        label_value=value,
+        label=label,
+        propagate_id=propagate_id,
+        labels_applied=tuple(applied),
+        display_notice=display,
+        notice=notice,
+        modified=True,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,103 @@
+"""Stamp: a producer's content gets the visible notice, the implicit label and IPTC provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clearmark.core.aigc import AigcLabel
+from clearmark.core.enums import AppliedLabel, Corner
+from clearmark.core.errors import FieldViolation, InvalidRequest, LabelConflict
+from clearmark.core.signals import MediaInfo
+from clearmark.detectors.iptc import TRAINED_ALGORITHMIC_MEDIA
+from clearmark.labels.implicit_image import write_implicit_label
+from clearmark.media.asset import open_asset
+from clearmark.media.xmp import NS_CLEARMARK, NS_IPTC_EXT
+from clearmark.notice import RenderedNotice
+from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, draw_notice
+
+
+@dataclass(frozen=True)
+class StampJob:
+    """One Stamp request, validated at the edge, ready for a worker."""
+
+    request_id: str
+    tenant: str
+    content: bytes
+    producer_code: str
+    model: str = ""
+    prompt_id: str = ""
+    notice_text: str = ""
+    notice_corner: Corner = Corner.CORNER_UNSPECIFIED
+    omit_visible_notice: bool = False
+    omit_reason: str = ""
+    recipient: str = ""
+
+
+@dataclass(frozen=True)
+class StampOutcome:
+    """What Stamp produced: the labelled bytes and the facts the registry keeps."""
+
+    content: bytes
+    input: MediaInfo
+    output: MediaInfo
+    produce_id: str
+    label: AigcLabel
+    notice: RenderedNotice | None
+    labels_applied: tuple[AppliedLabel, ...]
+    warnings: tuple[str, ...] = ()
+    details: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+def _check_omission(job: StampJob) -> None:
+    if job.omit_visible_notice and not (job.omit_reason and job.recipient):
+        raise InvalidRequest(
+            "omitting the visible notice needs omit_reason and recipient (Measures Art. 9 log duty)",
+            violations=(FieldViolation("options.omit_reason", "required with omit_visible_notice"),),
+        )
+
+
+def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
+    """Label freshly generated content with every label this build writes.
+
+    Raises:
+        LabelConflict: the content already carries someone's metadata label (never overwritten).
+        InvalidRequest: bad producer code, notice wording, or an omission without its log fields.
+    """
+    warnings = check_party_code(job.producer_code, "options.producer_code", config.producer_code_policy)
+    _check_omission(job)
+    asset = open_asset(job.content, config.limits)
+    existing = asset.metadata.label_carriers
+    if existing:
+        raise LabelConflict(
+            f"the content already carries a GB 45438 label in {existing[0].carrier}; a producer never "
+            "overwrites another label — a platform adds its fields with Label",
+            violations=(FieldViolation(existing[0].carrier, existing[0].raw_text[:200]),),
+        )
+    produce_id = derive_id("CM", job.tenant, job.request_id, "produce")
+    label = AigcLabel("1", job.producer_code, produce_id, "", job.producer_code, produce_id, "")
+    extra = {(NS_IPTC_EXT, "DigitalSourceType"): TRAINED_ALGORITHMIC_MEDIA}
+    applied = [AppliedLabel.METADATA_PRODUCER]
+    notice: RenderedNotice | None = None
+    pixels: bytes | None = None
+    if not job.omit_visible_notice:
+        text = job.notice_text or config.notice_text_generated
+        pixels, notice = draw_notice(asset, text, job.notice_corner, config)
+        extra[(NS_CLEARMARK, "Notice")] = notice.to_json()
+        applied.insert(0, AppliedLabel.EXPLICIT_NOTICE)
+    output = write_implicit_label(asset, label, pixels=pixels, extra_properties=extra)
+    details = [("model", job.model), ("prompt_id", job.prompt_id)]
+    if job.omit_visible_notice:
+        details += [("notice_omitted_reason", job.omit_reason), ("notice_omitted_recipient", job.recipient)]
+    if notice is not None:
+        details.append(("notice", notice.to_json()))
+    return StampOutcome(
+        content=output,
+        input=asset.info(),
+        output=open_asset(output, config.limits).info(),
+        produce_id=produce_id,
+        label=label,
+        notice=notice,
+        labels_applied=tuple(applied),
+        warnings=tuple(warnings),
+        details=tuple((k, v) for k, v in details if v),
+    )

@@ -1,0 +1,26 @@
+"""Verify: the compliance report of content against GB 45438 and the Measures, as data and HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clearmark.core.signals import ComplianceReport
+from clearmark.media.asset import open_asset
+from clearmark.service.pipelines.checklist import run_image_checks
+from clearmark.service.pipelines.common import PipelineConfig
+from clearmark.service.pipelines.inspect import inspect_asset
+
+
+@dataclass(frozen=True)
+class VerifyJob:
+    """One Verify request."""
+
+    request_id: str
+    content: bytes
+
+
+def verify_content(job: VerifyJob, config: PipelineConfig) -> ComplianceReport:
+    """Inspect, then check every requirement that applies to the content's modality."""
+    asset = open_asset(job.content, config.limits)
+    inspection, _ = inspect_asset(asset, config, job.request_id)
+    return ComplianceReport(inspection=inspection, checks=run_image_checks(inspection))

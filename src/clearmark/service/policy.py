@@ -1,0 +1,188 @@
+"""Policy: turns detector signals into the Art. 6 category, findings and the campaign verdict."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+from clearmark.core.aigc import AigcLabel
+from clearmark.core.enums import Category, Suggestion
+from clearmark.core.signals import CampaignVerdict, Finding, Signal
+
+LABEL_KIND = "aigc.metadata_label"
+MALFORMED_LABEL_KIND = "aigc.metadata_label_malformed"
+
+
+@dataclass(frozen=True)
+class PolicyRules:
+    """The thresholds and routing of findings; data, hashed into ``policy_version``."""
+
+    pack: str = "clearmark-aigc"
+    pack_version: str = "2026.11.1"
+    trace_min_confidence: float = 0.5
+    suggestion_by_finding: tuple[tuple[str, Suggestion], ...] = (
+        ("aigc.duplicate_label", Suggestion.REVIEW),
+        ("aigc.malformed_label", Suggestion.REVIEW),
+        ("aigc.invalid_field", Suggestion.REVIEW),
+        ("aigc.nonstandard_carrier", Suggestion.PASS),
+        ("aigc.conflict.source_type", Suggestion.REVIEW),
+        ("aigc.unlabelled_image", Suggestion.REVIEW),
+        ("aigc.notice_removed", Suggestion.REVIEW),
+        ("media.xmp_malformed", Suggestion.PASS),
+    )
+    # Campaign checks that need detectors this build does not have yet (text views, OCR, QR codes).
+    not_evaluated: tuple[str, ...] = ("diversion.*", "content.*", "evasion.*", "news.*", "minors.*")
+
+    @property
+    def version(self) -> str:
+        """A short hash of every rule and threshold: changes whenever the policy does."""
+        blob = json.dumps(asdict(self), sort_keys=True, default=str).encode()
+        return f"{self.pack}@{self.pack_version}#{hashlib.sha256(blob).hexdigest()[:12]}"
+
+    def suggestion(self, label: str) -> Suggestion:
+        """The routing suggestion of a finding label."""
+        return dict(self.suggestion_by_finding).get(label, Suggestion.REVIEW)
+
+
+DEFAULT_RULES = PolicyRules()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What policy concluded from the signals."""
+
+    category: Category
+    findings: tuple[Finding, ...]
+    aigc_label: AigcLabel | None
+    label_signals: tuple[Signal, ...]
+
+
+def _finding(rules: PolicyRules, label: str, message: str, evidence: list[str], rule_id: str) -> Finding:
+    return Finding(
+        label=label,
+        message=message,
+        suggestion=rules.suggestion(label),
+        rule_id=rule_id,
+        evidence=tuple(evidence),
+    )
+
+
+def _label_findings(rules: PolicyRules, labels: list[Signal], malformed: list[Signal]) -> list[Finding]:
+    findings: list[Finding] = []
+    if len(labels) + len(malformed) > 1:
+        carriers = [s.attribute("carrier") for s in labels + malformed]
+        findings.append(
+            _finding(
+                rules,
+                "aigc.duplicate_label",
+                f"{len(carriers)} metadata labels in one file (exactly one allowed)",
+                carriers,
+                "gb45438.6.1c",
+            )
+        )
+    for signal in malformed:
+        findings.append(
+            _finding(
+                rules, "aigc.malformed_label", signal.message, [signal.attribute("carrier")], "gb45438.appendix_e.json"
+            )
+        )
+    for signal in labels:
+        problems = [p for p in signal.attribute("problems").split(";") if p]
+        if problems:
+            findings.append(
+                _finding(
+                    rules,
+                    "aigc.invalid_field",
+                    f"label fields do not conform: {', '.join(problems)}",
+                    [signal.attribute("carrier"), *problems],
+                    "gb45438.appendix_e.fields",
+                )
+            )
+        if signal.attribute("standard_carrier") == "false":
+            findings.append(
+                _finding(
+                    rules,
+                    "aigc.nonstandard_carrier",
+                    f"label found in {signal.attribute('carrier')}, not XMP TC260:AIGC",
+                    [signal.attribute("carrier")],
+                    "tc260.pg20259a.location",
+                )
+            )
+    return findings
+
+
+def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: PolicyRules = DEFAULT_RULES) -> Decision:
+    """The category (strongest evidence wins) and every conflict or defect as a finding."""
+    labels = [s for s in signals if s.kind == LABEL_KIND]
+    malformed = [s for s in signals if s.kind == MALFORMED_LABEL_KIND]
+    findings = _label_findings(rules, labels, malformed)
+
+    hints = [s.category_hint for s in labels]
+    traces = [
+        s
+        for s in signals
+        if s.kind not in (LABEL_KIND, MALFORMED_LABEL_KIND)
+        and s.category_hint is not Category.NO_SIGNAL
+        and s.confidence >= rules.trace_min_confidence
+    ]
+    hints += [Category.AI_SUSPECTED for _ in traces]
+    if user_declared:
+        hints.append(Category.AI_POSSIBLE)
+    category = max(hints, default=Category.NO_SIGNAL)
+
+    says_ai = any(s.category_hint is Category.AI_GENERATED for s in labels)
+    captures = [s for s in signals if s.kind == "iptc.digital_source_type" and s.attribute("capture") == "true"]
+    if says_ai and captures:
+        findings.append(
+            _finding(
+                rules,
+                "aigc.conflict.source_type",
+                "the metadata label says AI-generated but IPTC DigitalSourceType says captured",
+                [s.attribute("value") for s in captures],
+                "policy.conflict.iptc",
+            )
+        )
+    if traces and not labels and not malformed:
+        findings.append(
+            _finding(
+                rules,
+                "aigc.unlabelled_image",
+                "traces of AI generation but no metadata label",
+                [f"{s.source}: {s.message}" for s in traces],
+                "campaign.task4.unlabelled",
+            )
+        )
+    for signal in signals:
+        if signal.kind == "explicit.notice" and signal.attribute("present") == "false":
+            findings.append(
+                _finding(
+                    rules,
+                    "aigc.notice_removed",
+                    f"a recorded visible notice is not in the pixels: {signal.message}",
+                    [signal.message],
+                    "gb45438.explicit.image",
+                )
+            )
+        if signal.kind == "media.xmp_malformed":
+            findings.append(
+                _finding(rules, "media.xmp_malformed", signal.message, [signal.location.carrier], "xmp.parse")
+            )
+
+    single = labels[0].label if len(labels) == 1 and not malformed else None
+    return Decision(category=category, findings=tuple(findings), aigc_label=single, label_signals=tuple(labels))
+
+
+def campaign_verdict(
+    findings: tuple[Finding, ...], request_id: str, rules: PolicyRules = DEFAULT_RULES
+) -> CampaignVerdict:
+    """The routing verdict: the strictest suggestion among the campaign (``aigc.*``) findings."""
+    campaign = tuple(f for f in findings if f.label.startswith("aigc."))
+    suggestion = max((f.suggestion for f in campaign), default=Suggestion.PASS)
+    return CampaignVerdict(
+        suggestion=suggestion,
+        findings=campaign,
+        policy_version=rules.version,
+        request_id=request_id,
+        not_evaluated=rules.not_evaluated,
+    )

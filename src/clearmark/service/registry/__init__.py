@@ -1,0 +1,5 @@
+"""The provenance registry: every Stamp and Label recorded, idempotent by request id, looked up per tenant."""
+
+from clearmark.service.registry.store import ProvenanceRecord, RegistryStore
+
+__all__ = ["ProvenanceRecord", "RegistryStore"]

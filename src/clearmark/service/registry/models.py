@@ -1,0 +1,50 @@
+"""SQLAlchemy tables of the provenance registry; internal, the public API speaks ``ProvenanceRecord``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only makes ``INTEGER PRIMARY KEY`` an auto-incrementing rowid alias; PostgreSQL gets BIGINT.
+_SEQ_TYPE = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the registry tables."""
+
+
+class ProvenanceRow(Base):
+    """One Stamp or Label the service performed, as stored.
+
+    ``seq`` only orders records that share a ``created_at``; ``record_id`` is the public identity.
+    """
+
+    __tablename__ = "provenance_records"
+    __table_args__ = (
+        UniqueConstraint("tenant", "request_id", name="uq_provenance_tenant_request"),
+        # Lookup keys lead; tenant second so the tenant filter is answered from the index too.
+        Index("ix_provenance_produce_id", "produce_id", "tenant"),
+        Index("ix_provenance_propagate_id", "propagate_id", "tenant"),
+        Index("ix_provenance_input_sha256", "input_sha256", "tenant"),
+        Index("ix_provenance_output_sha256", "output_sha256", "tenant"),
+    )
+
+    seq: Mapped[int] = mapped_column(_SEQ_TYPE, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(32), unique=True)
+    tenant: Mapped[str] = mapped_column(String(255))
+    request_id: Mapped[str] = mapped_column(String(255))
+    verb: Mapped[str] = mapped_column(String(16))
+    media_type: Mapped[str] = mapped_column(String(255))
+    produce_id: Mapped[str] = mapped_column(String(255))
+    propagate_id: Mapped[str] = mapped_column(String(255))
+    producer_code: Mapped[str] = mapped_column(String(255))
+    propagator_code: Mapped[str] = mapped_column(String(255))
+    label_value: Mapped[str] = mapped_column(Text)  # the implicit label as written
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    output_sha256: Mapped[str] = mapped_column(String(64))
+    labels_applied: Mapped[str] = mapped_column(String(255))  # comma-joined AppliedLabel names
+    model: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    details: Mapped[str] = mapped_column(Text)  # JSON object, insertion order kept

@@ -1,0 +1,68 @@
+"""Sniffing from magic bytes: supported images, recognised-but-unsupported types, garbage."""
+
+from __future__ import annotations
+
+import pytest
+
+from clearmark.core.enums import MediaKind
+from clearmark.core.errors import InvalidMedia, UnsupportedFormat
+from clearmark.media import sniff_format
+from tests.media.samples import FORMATS, rgb, save
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_supported_images(fmt: str) -> None:
+    info = sniff_format(save(rgb(), fmt))
+    assert (info.kind, info.format, info.mime_type) == (MediaKind.IMAGE, fmt, f"image/{fmt}")
+
+
+UNSUPPORTED = [
+    (b"GIF89a\x01\x00\x01\x00", "GIF image"),
+    (b"II*\x00\x08\x00\x00\x00", "TIFF image"),
+    (b"MM\x00*\x00\x00\x00\x08", "TIFF image"),
+    (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00", "MP4 video"),
+    (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00", "QuickTime movie"),
+    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "HEIF image"),
+    (b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00", "AVIF image"),
+    (b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00", "MPEG-4 audio"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF document"),
+    (b"PK\x03\x04\x14\x00\x00\x00", "ZIP archive"),
+    (b"RIFF\x24\x00\x00\x00WAVEfmt ", "WAV audio"),
+    (b"RIFF\x24\x00\x00\x00AVI LIST", "AVI video"),
+    (b"ID3\x04\x00\x00\x00\x00\x00\x00", "MP3 audio"),
+    (b"\xff\xfb\x90\x64\x00\x00", "MP3 audio"),
+    (b"fLaC\x00\x00\x00\x22", "FLAC audio"),
+    (b"OggS\x00\x02\x00\x00", "Ogg media"),
+    (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm", "WebM video"),
+    (b"\x1a\x45\xdf\xa3\xa3\x42\x86\x81\x01\x42\x82\x88matroska", "Matroska video"),
+    ("AI生成的内容。\nplain text\n".encode(), "plain UTF-8 text"),
+]
+
+
+@pytest.mark.parametrize(("data", "description"), UNSUPPORTED)
+def test_recognised_but_unsupported(data: bytes, description: str) -> None:
+    with pytest.raises(UnsupportedFormat, match=description) as caught:
+        sniff_format(data)
+    assert caught.value.reason == "UNSUPPORTED_FORMAT"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\x00\x01\x02\x03\x04binary\xff\xfe", bytes(range(256)), b"\xc3\x28 invalid utf-8", b"text\x00with nul"],
+)
+def test_empty_or_unknown_is_invalid(data: bytes) -> None:
+    with pytest.raises(InvalidMedia):
+        sniff_format(data)
+
+
+def test_multibyte_character_cut_by_the_probe_window_is_still_text() -> None:
+    data = b"a" * 4095 + "生".encode() + b"more text"
+    with pytest.raises(UnsupportedFormat, match="text"):
+        sniff_format(data)
+
+
+def test_only_the_bytes_matter() -> None:
+    # A PNG is a PNG whatever a client claims; there is no parameter for a claim at all.
+    assert sniff_format(save(rgb(), "png")).format == "png"
+    with pytest.raises(InvalidMedia):
+        sniff_format(b"\x89PNX" + save(rgb(), "png")[4:])
