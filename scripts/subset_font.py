@@ -10,7 +10,7 @@ tables are dropped (the renderer uses Pillow's basic layout). The head timestamp
 source so the output is byte-for-byte reproducible.
 
 Usage: .venv/bin/python scripts/subset_font.py [--source PATH] [--force]
-Afterwards update BUNDLED_FONT_SHA256 in src/clearmark/labels/notice_font.py and the README.
+Afterwards update BUNDLED_FONT_SHA256 in src/clearmark/notice/font.py and the README.
 """
 
 from __future__ import annotations

@@ -42,19 +42,22 @@ def test_reads_attribute_element_resource_and_array_forms() -> None:
 
 
 def test_lang_alt_prefers_x_default() -> None:
-    doc = XmpDocument.parse(xmp_packet(
-        '<dc:title><rdf:Alt><rdf:li xml:lang="en">English</rdf:li>'
-        '<rdf:li xml:lang="x-default">Default</rdf:li></rdf:Alt></dc:title>'))
+    doc = XmpDocument.parse(
+        xmp_packet(
+            '<dc:title><rdf:Alt><rdf:li xml:lang="en">English</rdf:li>'
+            '<rdf:li xml:lang="x-default">Default</rdf:li></rdf:Alt></dc:title>'
+        )
+    )
     assert doc.get(NS_DC, "title") == "Default"
     doc.set(NS_DC, "title", "New")
     assert reparse(doc).get_all(NS_DC, "title") == ["New", "English"]
 
 
 def test_get_all_sees_duplicates_across_descriptions_and_forms() -> None:
-    packet = xmp_packet(f'<TC260:AIGC>{LABEL_JSON.replace("&", "&amp;")}</TC260:AIGC>').replace(
+    packet = xmp_packet(f"<TC260:AIGC>{LABEL_JSON.replace('&', '&amp;')}</TC260:AIGC>").replace(
         b"</rdf:RDF>",
-        b'<rdf:Description rdf:about="" xmlns:TC260="http://www.tc260.org.cn/ns/AIGC/1.0/" TC260:AIGC="x"/>'
-        b"</rdf:RDF>")
+        b'<rdf:Description rdf:about="" xmlns:TC260="http://www.tc260.org.cn/ns/AIGC/1.0/" TC260:AIGC="x"/></rdf:RDF>',
+    )
     doc = XmpDocument.parse(packet)
     assert doc.get_all(NS_TC260, "AIGC") == [LABEL_JSON, "x"]
 
@@ -93,9 +96,14 @@ def test_every_other_property_and_prefix_survives() -> None:
     doc = XmpDocument.parse(PHOTOSHOP_STYLE)
     doc.set(NS_TC260, "AIGC", LABEL_JSON)
     packet = doc.to_packet()
-    for fragment in (b'x:xmptk="Adobe XMP Core 9.1"', b"xmlns:my=", b"<my:Note>kept &amp; untouched</my:Note>",
-                     b'<my:Link rdf:resource="https://example.com/a"/>', b"<rdf:li>two</rdf:li>",
-                     b"xmlns:Iptc4xmpExt="):
+    for fragment in (
+        b'x:xmptk="Adobe XMP Core 9.1"',
+        b"xmlns:my=",
+        b"<my:Note>kept &amp; untouched</my:Note>",
+        b'<my:Link rdf:resource="https://example.com/a"/>',
+        b"<rdf:li>two</rdf:li>",
+        b"xmlns:Iptc4xmpExt=",
+    ):
         assert fragment in packet
     assert b"ns0:" not in packet and b"xmlns:ns" not in packet
 
@@ -109,8 +117,9 @@ def test_unknown_namespace_gets_a_fresh_prefix_without_clashing() -> None:
 
 
 def test_known_prefix_already_bound_elsewhere_is_not_reused() -> None:
-    packet = xmp_packet("").replace(b'xmlns:TC260="http://www.tc260.org.cn/ns/AIGC/1.0/"',
-                                    b'xmlns:TC260="urn:impostor"')
+    packet = xmp_packet("").replace(
+        b'xmlns:TC260="http://www.tc260.org.cn/ns/AIGC/1.0/"', b'xmlns:TC260="urn:impostor"'
+    )
     doc = XmpDocument.parse(packet)
     doc.set(NS_TC260, "AIGC", LABEL_JSON)
     again = reparse(doc)
@@ -128,8 +137,10 @@ def test_empty_document_and_packet_wrapper() -> None:
 
 
 def test_parses_bare_rdf_and_trailing_nuls() -> None:
-    doc = XmpDocument.parse(b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-                            b'<rdf:Description xmlns:a="urn:a" a:b="c"/></rdf:RDF>\x00\x00')
+    doc = XmpDocument.parse(
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description xmlns:a="urn:a" a:b="c"/></rdf:RDF>\x00\x00'
+    )
     assert doc.get("urn:a", "b") == "c"
     doc.set("urn:a", "d", "e")
     assert reparse(doc).get("urn:a", "d") == "e"
@@ -155,8 +166,11 @@ EXTERNAL_DTD = b"""<?xml version="1.0"?><!DOCTYPE rdf:RDF SYSTEM "http://attacke
 PLAIN_DOCTYPE = b"""<!DOCTYPE rdf:RDF><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>"""
 
 
-@pytest.mark.parametrize("packet", [BILLION_LAUGHS, EXTERNAL_ENTITY, EXTERNAL_DTD, PLAIN_DOCTYPE],
-                         ids=["billion-laughs", "external-entity", "external-dtd", "doctype"])
+@pytest.mark.parametrize(
+    "packet",
+    [BILLION_LAUGHS, EXTERNAL_ENTITY, EXTERNAL_DTD, PLAIN_DOCTYPE],
+    ids=["billion-laughs", "external-entity", "external-dtd", "doctype"],
+)
 def test_hostile_xml_is_refused_quickly(packet: bytes) -> None:
     started = time.perf_counter()
     with pytest.raises(InvalidMedia) as caught:
@@ -198,8 +212,9 @@ def test_existing_titled_packet_round_trips() -> None:
 
 
 _XML_TEXT = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff",
-                  min_codepoint=0x09).filter(lambda ch: ch >= " " or ch in "\t\n\r"),
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff", min_codepoint=0x09).filter(
+        lambda ch: ch >= " " or ch in "\t\n\r"
+    ),
     max_size=80,
 )
 

@@ -9,9 +9,11 @@ from functools import cached_property
 from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, MediaTooLarge, UnsupportedFormat
 from clearmark.core.signals import MediaInfo
+from clearmark.media.container import ImageHeader
 from clearmark.media.image_codec import DecodedImage, decode_image
 from clearmark.media.limits import MediaLimits
 from clearmark.media.metadata import ImageMetadata, read_image_metadata
+from clearmark.media.registry import container_for
 from clearmark.media.sniff import FormatInfo, sniff_format
 
 
@@ -43,11 +45,16 @@ class Asset:
         """Every metadata carrier of the file, parsed defensively."""
         return read_image_metadata(self.data, self.format, self.limits)
 
+    @cached_property
+    def header(self) -> ImageHeader:
+        """Dimensions and coding as the container header declares them, without decoding pixels."""
+        return container_for(self.format.format).read_header(self.data, limits=self.limits)
+
     def info(self) -> MediaInfo:
-        """The sniffed description of the bytes, with dimensions when decoded."""
+        """The sniffed description of the bytes, with the header's dimensions for images."""
         width = height = 0
         if self.kind is MediaKind.IMAGE:
-            width, height = self.image.width, self.image.height
+            width, height = self.header.width, self.header.height
         return MediaInfo(
             kind=self.kind,
             mime_type=self.format.mime_type,

@@ -1,0 +1,1 @@
+"""Reproducible benchmarks comparing ClearMark with a reference measured in the same run."""

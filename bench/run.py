@@ -1,0 +1,30 @@
+"""Run the benchmarks: ``python -m bench.run [--repeats N] [NAME ...]``; prints Markdown with ratios."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from collections.abc import Callable
+
+from bench import bench_image_verbs
+
+BENCHMARKS: dict[str, Callable[[int], str]] = {
+    "image_verbs": bench_image_verbs.run,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], help="benchmarks to run (default: all)")
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args(argv)
+    print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs\n")
+    for name in args.names or list(BENCHMARKS):
+        print(BENCHMARKS[name](args.repeats))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

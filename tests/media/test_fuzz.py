@@ -1,0 +1,132 @@
+"""Property-based fuzzing: mutated, truncated and random bytes only ever raise ClearMarkError subclasses."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import PngImagePlugin
+
+from clearmark.core.errors import ClearMarkError
+from clearmark.media import (
+    CONTAINERS,
+    MediaLimits,
+    XmpDocument,
+    decode_image,
+    read_image_metadata,
+    sniff_format,
+    write_image_label,
+)
+from tests.media.samples import FORMATS, LABEL_JSON, TITLED_XMP, WRAPPED_JSON, rgb, save, user_comment_exif
+
+# Tight limits keep a mutated header from making Pillow allocate a large canvas.
+LIMITS = MediaLimits(max_pixels=250_000, max_dimension=2_048, max_inflated_text_bytes=64 * 1024)
+FUZZ = settings(
+    max_examples=200,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+PACKET = XmpDocument.empty().to_packet(padding=0)
+
+
+def _seed(fmt: str) -> bytes:
+    """A small file of ``fmt`` carrying XMP, EXIF and (PNG) AIGC text chunks."""
+    exif = user_comment_exif(b"ASCII\x00\x00\x00" + WRAPPED_JSON.encode())
+    params: dict[str, object] = {"exif": exif}
+    if fmt == "png":
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", TITLED_XMP.decode())
+        info.add_text("AIGC", LABEL_JSON)
+        info.add_text("AIGC", LABEL_JSON, zip=True)
+        params["pnginfo"] = info
+    else:
+        params["xmp"] = TITLED_XMP
+    return save(rgb(16, 12), fmt, **params)
+
+
+SEEDS = {fmt: _seed(fmt) for fmt in FORMATS}
+
+
+def exercise(fmt: str, data: bytes) -> None:
+    """Run every reader and writer on ``data``; anything but a ClearMarkError fails the test."""
+    container = CONTAINERS[fmt]
+    steps = [
+        lambda: sniff_format(data),
+        lambda: container.read_header(data, limits=LIMITS),
+        lambda: container.read_xmp_packets(data, limits=LIMITS),
+        lambda: container.write_xmp(data, PACKET, limits=LIMITS),
+        lambda: [
+            container.write_text_carrier(data, carrier, WRAPPED_JSON, limits=LIMITS)
+            for carrier in container.read_text_carriers(data, limits=LIMITS)
+        ],
+        lambda: read_image_metadata(data, sniff_format(data), LIMITS),
+        lambda: write_image_label(data, sniff_format(data), label_json=LABEL_JSON, limits=LIMITS),
+        lambda: decode_image(data, sniff_format(data), LIMITS),
+    ]
+    for step in steps:
+        try:
+            step()
+        except ClearMarkError:
+            pass
+
+
+@st.composite
+def mutated(draw: st.DrawFn, fmt: str) -> bytes:
+    data = bytearray(SEEDS[fmt])
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["flip", "set", "truncate", "insert", "delete", "lie"]))
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        if kind == "flip" and data:
+            data[at] ^= 1 << draw(st.integers(0, 7))
+        elif kind == "set" and data:
+            data[at] = draw(st.integers(0, 255))
+        elif kind == "truncate":
+            del data[at:]
+        elif kind == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=16))
+        elif kind == "delete":
+            del data[at : at + draw(st.integers(1, 16))]
+        else:  # overwrite four bytes with a large or tiny length
+            data[at : at + 4] = draw(
+                st.sampled_from(
+                    [
+                        b"\xff\xff\xff\xff",
+                        b"\x7f\xff\xff\xff",
+                        b"\x00\x00\x00\x00",
+                        b"\x00\x00\xff\xff",
+                        b"\xff\xff\x00\x00",
+                    ]
+                )
+            )
+    return bytes(data)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_seeds_are_valid(fmt: str) -> None:
+    metadata = read_image_metadata(SEEDS[fmt], sniff_format(SEEDS[fmt]), LIMITS)
+    assert len(metadata.label_carriers) == (3 if fmt == "png" else 1)
+    assert metadata.xmp_packets[0].document is not None
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_mutations_raise_only_clearmark_errors(fmt: str) -> None:
+    @FUZZ
+    @given(data=mutated(fmt))
+    def run(data: bytes) -> None:
+        exercise(fmt, data)
+
+    run()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_truncation_raises_only_clearmark_errors(fmt: str) -> None:
+    seed = SEEDS[fmt]
+    for cut in range(0, len(seed), max(1, len(seed) // 300)):
+        exercise(fmt, seed[:cut])
+
+
+@FUZZ
+@given(data=st.binary(max_size=512), fmt=st.sampled_from(FORMATS), keep_magic=st.booleans())
+def test_random_bytes_raise_only_clearmark_errors(data: bytes, fmt: str, keep_magic: bool) -> None:
+    exercise(fmt, SEEDS[fmt][:16] + data if keep_magic else data)

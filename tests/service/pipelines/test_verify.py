@@ -1,0 +1,177 @@
+"""Verify's checklist: golden cases, each defect fails exactly the requirement it breaks."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, PngImagePlugin
+from tests.conftest import PLATFORM, PRODUCER, make_image
+
+from clearmark.core.aigc import AigcLabel
+from clearmark.core.enums import Outcome
+from clearmark.media.registry import container_for
+from clearmark.media.xmp import NS_IPTC_EXT, NS_TC260, XmpDocument
+from clearmark.service.pipelines import PipelineConfig, StampJob, VerifyJob, stamp_content, verify_content
+
+CONFIG = PipelineConfig()
+GOOD = AigcLabel("1", PRODUCER, "ID-1", "", PRODUCER, "ID-1", "")
+
+
+def png_with_xmp(*properties: tuple[str, str, str]) -> bytes:
+    document = XmpDocument.empty()
+    for ns, name, value in properties:
+        document.set(ns, name, value)
+    buffer = io.BytesIO()
+    make_image(200, 150).save(buffer, format="PNG")
+    return container_for("png").write_xmp(buffer.getvalue(), document.to_packet())
+
+
+def outcomes(content: bytes) -> dict[str, Outcome]:
+    report = verify_content(VerifyJob("v", content), CONFIG)
+    return {c.requirement_id: c.outcome for c in report.checks}
+
+
+def failing(content: bytes) -> set[str]:
+    return {k for k, v in outcomes(content).items() if v is Outcome.FAIL}
+
+
+def text_png(value: str) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("AIGC", value)
+    buffer = io.BytesIO()
+    make_image(200, 150).save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected_failures"),
+    [
+        ("good metadata, no notice", png_with_xmp((NS_TC260, "AIGC", GOOD.to_json())), set()),
+        ("no label", png_with_xmp(), {"metadata.present"}),
+        (
+            "Label 4",
+            png_with_xmp((NS_TC260, "AIGC", AigcLabel("4", PRODUCER, "ID", "", PRODUCER, "ID").to_json())),
+            {"metadata.label_value"},
+        ),
+        (
+            "numeric Label",
+            png_with_xmp((NS_TC260, "AIGC", GOOD.to_json().replace('"Label":"1"', '"Label":1'))),
+            {"metadata.string_values"},
+        ),
+        (
+            "space in a value",
+            png_with_xmp((NS_TC260, "AIGC", AigcLabel("1", PRODUCER, "ID 1", "", PRODUCER, "ID 1").to_json())),
+            {"metadata.charset"},
+        ),
+        (
+            "producer name not code",
+            png_with_xmp((NS_TC260, "AIGC", AigcLabel("1", "doubao", "ID", "", "doubao", "ID").to_json())),
+            {"metadata.producer_code", "metadata.propagator"},
+        ),
+        (
+            "six keys",
+            png_with_xmp(
+                (
+                    NS_TC260,
+                    "AIGC",
+                    json.dumps(
+                        {
+                            "Label": "1",
+                            "ContentProducer": PRODUCER,
+                            "ProduceID": "I",
+                            "ReservedCode1": "",
+                            "ContentPropagator": PRODUCER,
+                            "PropagateID": "I",
+                        }
+                    ),
+                )
+            ),
+            {"metadata.seven_keys"},
+        ),
+        (
+            "keys out of order",
+            png_with_xmp(
+                (
+                    NS_TC260,
+                    "AIGC",
+                    json.dumps(
+                        {
+                            "ContentProducer": PRODUCER,
+                            "Label": "1",
+                            "ProduceID": "I",
+                            "ReservedCode1": "",
+                            "ContentPropagator": PRODUCER,
+                            "PropagateID": "I",
+                            "ReservedCode2": "",
+                        }
+                    ),
+                )
+            ),
+            {"metadata.seven_keys"},
+        ),
+        (
+            "propagator half set",
+            png_with_xmp((NS_TC260, "AIGC", AigcLabel("1", PRODUCER, "I", "", PLATFORM, "").to_json())),
+            {"metadata.propagator"},
+        ),
+        ("compat carrier", text_png(GOOD.to_json()), {"metadata.carrier"}),
+        ("malformed JSON", text_png("{oops"), {"metadata.well_formed"}),
+        (
+            "IPTC says camera",
+            png_with_xmp(
+                (NS_TC260, "AIGC", GOOD.to_json()),
+                (NS_IPTC_EXT, "DigitalSourceType", "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"),
+            ),
+            {"metadata.source_type"},
+        ),
+    ],
+)
+def test_each_defect_fails_its_requirement(name: str, content: bytes, expected_failures: set[str]) -> None:
+    assert failing(content) == expected_failures, name
+
+
+def test_duplicate_labels_fail_single_label() -> None:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("AIGC", GOOD.to_json())
+    buffer = io.BytesIO()
+    make_image(200, 150).save(buffer, format="PNG", pnginfo=info)
+    document = XmpDocument.empty()
+    document.set(NS_TC260, "AIGC", GOOD.to_json())
+    content = container_for("png").write_xmp(buffer.getvalue(), document.to_packet())
+    assert "metadata.single_label" in failing(content)
+
+
+def test_notice_checks_pass_when_stamped_and_fail_when_painted_out(jpeg_bytes: bytes) -> None:
+    stamped = stamp_content(StampJob("v1", "t", jpeg_bytes, PRODUCER), CONFIG)
+    results = outcomes(stamped.content)
+    for requirement in ("image.notice.present", "image.notice.size", "image.notice.position", "image.notice.wording"):
+        assert results[requirement] is Outcome.PASS, requirement
+    assert stamped.notice is not None
+    image = Image.open(io.BytesIO(stamped.content)).convert("RGB")
+    plate = stamped.notice.plate
+    ImageDraw.Draw(image).rectangle(
+        (plate.x, plate.y, plate.x + plate.width, plate.y + plate.height), fill=(90, 120, 60)
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=95)
+    tampered = container_for("jpeg").write_xmp(
+        buffer.getvalue(), container_for("jpeg").read_xmp_packets(stamped.content)[0].packet
+    )
+    assert outcomes(tampered)["image.notice.present"] is Outcome.FAIL
+
+
+def test_notice_of_another_producer_is_inconclusive(png_bytes: bytes) -> None:
+    assert outcomes(png_bytes)["image.notice.present"] is Outcome.INCONCLUSIVE
+
+
+def test_notice_check_survives_recompression(webp_bytes: bytes) -> None:
+    stamped = stamp_content(StampJob("v2", "t", webp_bytes, PRODUCER), CONFIG).content
+    pixels = np.asarray(Image.open(io.BytesIO(stamped)).convert("RGB"))
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="WEBP", quality=75)
+    packet = container_for("webp").read_xmp_packets(stamped)[0].packet
+    recompressed = container_for("webp").write_xmp(buffer.getvalue(), packet)
+    assert outcomes(recompressed)["image.notice.present"] is Outcome.PASS
