@@ -1,0 +1,1 @@
+"""Tests of clearmark.media, mirroring its modules."""

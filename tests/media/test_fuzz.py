@@ -17,7 +17,13 @@ from clearmark.media import (
     sniff_format,
     write_image_label,
 )
+from clearmark.media.jpeg import parse_segments
+from clearmark.media.png import parse_chunks
+from clearmark.media.webp import parse_layout
 from tests.media.samples import FORMATS, LABEL_JSON, TITLED_XMP, WRAPPED_JSON, rgb, save, user_comment_exif
+
+# Pillow warns (UserWarning) about the corrupt EXIF it meets while decoding mutants; that is expected here.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 # Tight limits keep a mutated header from making Pillow allocate a large canvas.
 LIMITS = MediaLimits(max_pixels=250_000, max_dimension=2_048, max_inflated_text_bytes=64 * 1024)
@@ -48,6 +54,19 @@ def _seed(fmt: str) -> bytes:
 SEEDS = {fmt: _seed(fmt) for fmt in FORMATS}
 
 
+def _length_fields(fmt: str) -> list[tuple[int, int, str]]:
+    """(offset, width, byte order) of every chunk/segment length field in the seed of ``fmt``."""
+    data = SEEDS[fmt]
+    if fmt == "jpeg":
+        return [(s.offset + 2, 2, "big") for s in parse_segments(data) if s.payload_length]
+    if fmt == "png":
+        return [(c.offset, 4, "big") for c in parse_chunks(data)]
+    return [(4, 4, "little")] + [(c.offset + 4, 4, "little") for c in parse_layout(data).chunks]
+
+
+LENGTH_FIELDS = {fmt: _length_fields(fmt) for fmt in FORMATS}
+
+
 def exercise(fmt: str, data: bytes) -> None:
     """Run every reader and writer on ``data``; anything but a ClearMarkError fails the test."""
     container = CONTAINERS[fmt]
@@ -75,9 +94,14 @@ def exercise(fmt: str, data: bytes) -> None:
 def mutated(draw: st.DrawFn, fmt: str) -> bytes:
     data = bytearray(SEEDS[fmt])
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["flip", "set", "truncate", "insert", "delete", "lie"]))
+        kind = draw(st.sampled_from(["flip", "set", "truncate", "insert", "delete", "lie", "length"]))
         at = draw(st.integers(0, max(len(data) - 1, 0)))
-        if kind == "flip" and data:
+        if kind == "length":  # a length field of the original layout now lies, by a little or a lot
+            offset, width, order = draw(st.sampled_from(LENGTH_FIELDS[fmt]))
+            old = int.from_bytes(SEEDS[fmt][offset : offset + width], order)
+            value = draw(st.one_of(st.integers(0, 16), st.integers(old - 8, old + 8), st.integers(0, 256**width - 1)))
+            data[offset : offset + width] = (value % 256**width).to_bytes(width, order)
+        elif kind == "flip" and data:
             data[at] ^= 1 << draw(st.integers(0, 7))
         elif kind == "set" and data:
             data[at] = draw(st.integers(0, 255))

@@ -12,6 +12,7 @@ from clearmark.media import (
     NS_CLEARMARK,
     NS_DC,
     NS_IPTC_EXT,
+    NS_TC260,
     NS_XMP,
     FormatInfo,
     decode_image,
@@ -89,6 +90,11 @@ def test_wrapped_label_json_is_written_bare_to_xmp(plain: dict[str, bytes]) -> N
 def test_non_label_json_is_refused(label_json: str, plain: dict[str, bytes]) -> None:
     with pytest.raises(InvalidRequest):
         write(plain["png"], label_json=label_json)
+
+
+def test_label_cannot_be_smuggled_through_extra_properties(plain: dict[str, bytes]) -> None:
+    with pytest.raises(InvalidRequest):
+        write(plain["png"], label_json=LABEL_JSON, extra_properties={(NS_TC260, "AIGC"): PLATFORM_JSON})
 
 
 @pytest.mark.parametrize("kind", ["tEXt", "zTXt", "iTXt"])

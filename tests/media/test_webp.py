@@ -145,11 +145,14 @@ def test_trailing_bytes_after_riff_are_kept() -> None:
         b"RIFF\x0c\x00\x00\x00WEBPEXIF\x00\x00\x00\x00",  # no image chunk first
         b"RIFF\x02\x00\x00\x00WEBP",  # RIFF size below its own header
         b"RIFX\x04\x00\x00\x00WEBP",
+        b"RIFF\x0c\x00\x00\x00WEBPVP8X\x00\x00\x00\x00",  # VP8X too short for its flags and canvas
     ],
 )
 def test_structural_errors_are_invalid_media(data: bytes) -> None:
     with pytest.raises(InvalidMedia):
         WEBP.read_xmp_packets(data)
+    with pytest.raises(InvalidMedia):
+        WEBP.write_xmp(data, PACKET)
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,12 @@ class UserComment:
     charset: str
 
 
+def split_exif_prefix(block: bytes) -> tuple[bytes, bytes]:
+    """``(prefix, tiff)``: an EXIF block split into its optional ``Exif\\0\\0`` prefix and the TIFF data."""
+    prefix = EXIF_PREFIX if block.startswith(EXIF_PREFIX) else b""
+    return prefix, block[len(prefix) :]
+
+
 def find_user_comment(tiff: bytes) -> UserComment | None:
     """The UserComment of the Exif sub-IFD, or None when the block has none.
 

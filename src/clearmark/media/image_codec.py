@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
 from clearmark.core.errors import InvalidMedia, MediaTooLarge, UnsupportedFormat
-from clearmark.media.exif import EXIF_PREFIX
+from clearmark.media.exif import EXIF_PREFIX, split_exif_prefix
 from clearmark.media.limits import MediaLimits, check_dimensions, check_media_size
 from clearmark.media.registry import container_for
 from clearmark.media.sniff import FormatInfo
@@ -34,72 +35,14 @@ _PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
 _ANIMATABLE = frozenset({"png", "webp"})
 
 # IJG's base luminance quantisation table (natural order), scaled by quality to build libjpeg's tables.
+# fmt: off
 _IJG_LUMINANCE = (
-    16,
-    11,
-    10,
-    16,
-    24,
-    40,
-    51,
-    61,
-    12,
-    12,
-    14,
-    19,
-    26,
-    58,
-    60,
-    55,
-    14,
-    13,
-    16,
-    24,
-    40,
-    57,
-    69,
-    56,
-    14,
-    17,
-    22,
-    29,
-    51,
-    87,
-    80,
-    62,
-    18,
-    22,
-    37,
-    56,
-    68,
-    109,
-    103,
-    77,
-    24,
-    35,
-    55,
-    64,
-    81,
-    104,
-    113,
-    92,
-    49,
-    64,
-    78,
-    87,
-    103,
-    121,
-    120,
-    101,
-    72,
-    92,
-    95,
-    98,
-    112,
-    100,
-    103,
-    99,
+    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
+    14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
+    18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+    49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
 )
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -160,23 +103,26 @@ def decode_image(data: bytes, fmt: FormatInfo, limits: MediaLimits) -> DecodedIm
 
 
 def _tiff_block(exif: object) -> bytes | None:
-    if not isinstance(exif, bytes) or not exif:
-        return None
-    return exif[len(EXIF_PREFIX) :] if exif.startswith(EXIF_PREFIX) else exif
+    return split_exif_prefix(exif)[1] if isinstance(exif, bytes) and exif else None
+
+
+def _ijg_tables() -> np.ndarray:
+    """Row q-1: the IJG luminance table scaled to quality q (1..100)."""
+    base = np.array(_IJG_LUMINANCE, dtype=np.int64)
+    qualities = np.arange(1, 101)
+    scales = np.where(qualities < 50, 5000 // qualities, 200 - 2 * qualities)
+    return np.clip((base[None, :] * scales[:, None] + 50) // 100, 1, 255)
+
+
+_IJG_TABLES = _ijg_tables()
 
 
 def _estimate_jpeg_quality(tables: dict[int, list[int]] | None) -> int | None:
     """The IJG quality whose scaled luminance table is nearest the file's table 0 (None if no tables)."""
     if not tables or len(tables.get(0, ())) != 64:
         return None
-    observed = tables[0]
-
-    def distance(quality: int) -> int:
-        scale = 5000 // quality if quality < 50 else 200 - 2 * quality
-        expected = (min(max((base * scale + 50) // 100, 1), 255) for base in _IJG_LUMINANCE)
-        return sum(abs(a - b) for a, b in zip(observed, expected, strict=True))
-
-    return min(range(1, 101), key=distance)
+    distances = np.abs(_IJG_TABLES - np.asarray(tables[0], dtype=np.int64)[None, :]).sum(axis=1)
+    return int(np.argmin(distances)) + 1
 
 
 def _jpeg_options(like: DecodedImage, jpeg_quality: int, webp_quality: int) -> dict[str, Any]:

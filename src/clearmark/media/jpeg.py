@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from clearmark.core.errors import InvalidMedia, InvalidRequest, LabelConflict, MediaTooLarge
@@ -80,16 +81,15 @@ def parse_segments(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> list[Se
         pos = stop
 
 
+_MARKER_IN_SCAN = re.compile(rb"\xff[^\x00\xd0-\xd7]")
+
+
 def _scan_end(data: bytes, pos: int) -> int:
     """Offset of the first marker after entropy-coded data (skipping stuffed zeros and RSTn)."""
-    while True:
-        pos = data.find(b"\xff", pos)
-        if pos < 0 or pos + 1 >= len(data):
-            raise InvalidMedia("JPEG ends inside entropy-coded scan data")
-        following = data[pos + 1]
-        if following != 0x00 and not 0xD0 <= following <= 0xD7:
-            return pos
-        pos += 2
+    found = _MARKER_IN_SCAN.search(data, pos)
+    if found is None:
+        raise InvalidMedia("JPEG ends inside entropy-coded scan data")
+    return found.start()
 
 
 def _is_exif(segment: Segment, data: bytes) -> bool:

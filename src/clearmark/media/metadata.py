@@ -31,6 +31,7 @@ class ParsedXmp:
     location: Location
     document: XmpDocument | None
     error: str = ""
+    error_reason: str = ""  # e.g. HOSTILE_XML, MALFORMED_XML, NOT_XMP
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def _parse_packet(span: XmpPacketSpan) -> ParsedXmp:
     try:
         return ParsedXmp(span, location, XmpDocument.parse(span.packet))
     except InvalidMedia as exc:
-        return ParsedXmp(span, location, None, f"{exc.reason}: {exc.message}")
+        return ParsedXmp(span, location, None, f"{exc.reason}: {exc.message}", error_reason=exc.reason)
 
 
 def read_image_metadata(data: bytes, fmt: FormatInfo, limits: MediaLimits = DEFAULT_LIMITS) -> ImageMetadata:
@@ -154,7 +155,8 @@ def write_image_label(
     XMP packet is updated (or created): ``TC260:AIGC`` first, then each extra property.
 
     Raises:
-        InvalidRequest: ``label_json`` is not a label, or ``target`` no longer matches the file.
+        InvalidRequest: ``label_json`` is not a label, ``extra_properties`` names ``TC260:AIGC``, or
+            ``target`` no longer matches the file.
         LabelConflict: 2+ standard XMP packets, or 2+ ``TC260:AIGC`` values in the packet.
         InvalidMedia: the existing XMP packet cannot be parsed (it is never silently dropped).
         MediaTooLarge: the packet exceeds what the container can hold.
@@ -162,6 +164,8 @@ def write_image_label(
     check_media_size(data, limits)
     container = container_for(fmt.format)
     bare, wrapped = label_forms(label_json)
+    if LABEL_PROPERTY in extra_properties:
+        raise InvalidRequest("extra_properties may not set TC260:AIGC; pass the label as label_json")
     if target is not None and target.text_carrier is not None:
         carrier = target.text_carrier
         data = container.write_text_carrier(data, carrier, wrapped if carrier.wrapped_form else bare, limits=limits)

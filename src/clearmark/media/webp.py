@@ -88,6 +88,8 @@ def parse_layout(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> Layout:
         pos = end
     if not chunks or chunks[0].fourcc not in _IMAGE_CHUNKS:
         raise InvalidMedia("WebP does not start with a VP8, VP8L or VP8X chunk")
+    if chunks[0].fourcc == b"VP8X" and chunks[0].size < 10:
+        raise InvalidMedia(f"WebP VP8X chunk has {chunks[0].size} bytes instead of 10")
     return Layout(chunks, riff_end)
 
 
@@ -154,7 +156,7 @@ class WebpContainer:
         """``XMP `` chunks; a missing VP8X XMP flag is noted."""
         layout = parse_layout(data, limits)
         first = layout.chunks[0]
-        flagged = first.fourcc == b"VP8X" and bool(first.body(data)[:1] and first.body(data)[0] & FLAG_XMP)
+        flagged = first.fourcc == b"VP8X" and bool(first.body(data)[0] & FLAG_XMP)
         notes = () if flagged else ("vp8x-xmp-flag-unset",)
         return [
             XmpPacketSpan(XMP_CARRIER, c.offset, c.length, c.body(data), notes=notes)
@@ -166,7 +168,9 @@ class WebpContainer:
         """EXIF chunks whose UserComment holds a wrapped label."""
         carriers = []
         for chunk in parse_layout(data, limits).chunks:
-            if chunk.fourcc == b"EXIF" and (comment := exif.read_label_comment(_tiff(chunk.body(data)))):
+            if chunk.fourcc == b"EXIF" and (
+                comment := exif.read_label_comment(exif.split_exif_prefix(chunk.body(data))[1])
+            ):
                 carriers.append(
                     CarrierText(USER_COMMENT_CARRIER, chunk.offset, chunk.length, comment.text, wrapped_form=True)
                 )
@@ -205,15 +209,10 @@ class WebpContainer:
         if carrier.carrier != USER_COMMENT_CARRIER or index is None or layout.chunks[index].fourcc != b"EXIF":
             raise InvalidRequest(f"no {carrier.carrier} carrier at byte {carrier.offset} of this WebP")
         body = layout.chunks[index].body(data)
-        prefix = exif.EXIF_PREFIX if body.startswith(exif.EXIF_PREFIX) else b""
+        prefix, tiff = exif.split_exif_prefix(body)
         chunks = [c.padded(data) for c in layout.chunks]
-        chunks[index] = make_chunk(b"EXIF", prefix + exif.rewrite_user_comment(body[len(prefix) :], new_text))
+        chunks[index] = make_chunk(b"EXIF", prefix + exif.rewrite_user_comment(tiff, new_text))
         return _assemble(data, layout, chunks)
-
-
-def _tiff(body: bytes) -> bytes:
-    """EXIF chunk data as a TIFF block (some writers prepend ``Exif\\0\\0``)."""
-    return body[len(exif.EXIF_PREFIX) :] if body.startswith(exif.EXIF_PREFIX) else body
 
 
 WEBP = WebpContainer()
