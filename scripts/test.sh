@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 .venv/bin/ruff check src tests scripts bench
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -q "$@"

@@ -298,3 +298,41 @@ def test_json_shape_uses_proto_names(stub, png_bytes: bytes) -> None:
     data = json.loads(json_format.MessageToJson(reply, preserving_proto_field_name=True))
     assert data["inspection"]["category"] == "CATEGORY_NO_SIGNAL"
     assert data["inspection"]["media"]["mime_type"] == "image/png"
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description xmlns:TC260="http://www.tc260.org.cn/ns/AIGC/1.0/"><TC260:AIGC>&lol3;</TC260:AIGC>
+</rdf:Description></rdf:RDF></x:xmpmeta>"""
+
+
+def test_hostile_xml_is_refused_by_every_verb(stub, jpeg_bytes: bytes) -> None:
+    from clearmark.media.registry import container_for
+
+    hostile = container_for("jpeg").write_xmp(jpeg_bytes, BILLION_LAUGHS)
+    calls = [
+        lambda: stub.Inspect(api.InspectRequest(content=hostile), timeout=30),
+        lambda: stub.Verify(api.VerifyRequest(content=hostile), timeout=30),
+        lambda: _stamp(stub, hostile, ""),
+        lambda: stub.Label(
+            api.LabelRequest(content=hostile, options=api.LabelOptions(platform_code=PLATFORM)), timeout=30
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(grpc.RpcError) as caught:
+            call()
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert _details(caught.value)["ErrorInfo"].reason in {"HOSTILE_XML", "INVALID_MEDIA"}
+
+
+def test_malformed_xmp_is_a_finding_when_reading_and_refused_when_writing(stub, png_bytes: bytes) -> None:
+    from clearmark.media.registry import container_for
+
+    broken = container_for("png").write_xmp(png_bytes, b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF")
+    inspection = stub.Inspect(api.InspectRequest(content=broken), timeout=30).inspection
+    assert "media.xmp_malformed" in {f.label for f in inspection.findings}
+    with pytest.raises(grpc.RpcError) as caught:
+        _stamp(stub, broken, "")
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT

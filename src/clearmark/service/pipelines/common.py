@@ -10,7 +10,7 @@ from pathlib import Path
 
 from clearmark.core.aigc import producer_code_problems
 from clearmark.core.enums import Corner
-from clearmark.core.errors import FieldViolation, InvalidRequest
+from clearmark.core.errors import FieldViolation, InvalidMedia, InvalidRequest
 from clearmark.detectors.registry import Detector, DetectorContext, build_detectors
 from clearmark.labels.image_notice import NoticeSpec, render_image_notice
 from clearmark.media.asset import Asset
@@ -84,3 +84,14 @@ def draw_notice(asset: Asset, text: str, corner: Corner, config: PipelineConfig)
     drawn, notice = render_image_notice(asset.image.image, spec, notice_font(config.font_path))
     pixels = encode_image(drawn, asset.image, jpeg_quality=config.jpeg_quality, webp_quality=config.webp_quality)
     return pixels, notice
+
+
+def refuse_hostile_xml(asset: Asset) -> None:
+    """Reject content whose XMP uses DTDs or entity declarations; merely malformed XMP is a finding."""
+    for packet in asset.metadata.xmp_packets:
+        if packet.error_reason == "HOSTILE_XML":
+            raise InvalidMedia(
+                f"{packet.location.carrier}: {packet.error}",
+                reason="HOSTILE_XML",
+                violations=(FieldViolation(packet.location.carrier, packet.error),),
+            )

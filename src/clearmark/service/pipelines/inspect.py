@@ -5,14 +5,19 @@ from __future__ import annotations
 from clearmark.core.signals import Inspection
 from clearmark.detectors.registry import run_detectors
 from clearmark.media.asset import Asset, open_asset
-from clearmark.service.pipelines.common import PipelineConfig, detectors_for
+from clearmark.service.pipelines.common import PipelineConfig, detectors_for, refuse_hostile_xml
 from clearmark.service.policy import Decision, campaign_verdict, decide
 
 
 def inspect_asset(
     asset: Asset, config: PipelineConfig, request_id: str, *, user_declared: bool = False
 ) -> tuple[Inspection, Decision]:
-    """Run every detector on an opened asset and apply policy."""
+    """Run every detector on an opened asset and apply policy.
+
+    Raises:
+        InvalidMedia: an XMP packet uses DTDs or entities (an attack, not a producer's mistake).
+    """
+    refuse_hostile_xml(asset)
     signals = run_detectors(detectors_for(config.font_path), asset)
     decision = decide(signals, user_declared=user_declared)
     verdict = campaign_verdict(decision.findings, request_id)
