@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 
+import grpc
 from PIL import Image
 
 from bench.harness import measure, report
 from bench.images import jpeg_1080p
+from bench.server import running_server
 from clearmark.service.pipelines import PipelineConfig, StampJob, inspect_content, stamp_content
+from clearmark.v1 import clearmark_service_pb2 as api
+from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
 
 PRODUCER = "001191440300708461136T1XGW3"
 
@@ -27,17 +31,29 @@ def run(repeats: int) -> str:
         image = Image.open(io.BytesIO(source)).convert("RGB")
         image.save(io.BytesIO(), format="JPEG", quality=config.jpeg_quality)
 
-    timings = measure(
-        {
-            "clearmark stamp": lambda: stamp_content(job, config),
-            "pillow decode+encode": pillow_decode_encode,
-            "clearmark inspect (stamped)": lambda: inspect_content(stamped, config),
-            "pillow decode": pillow_decode,
-        },
-        repeats=repeats,
-    )
+    with running_server(cpu_workers=1) as address, grpc.insecure_channel(address) as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        options = api.StampOptions(producer_code=PRODUCER)
+        timings = measure(
+            {
+                "clearmark stamp": lambda: stamp_content(job, config),
+                "clearmark stamp over gRPC": lambda: stub.Stamp(
+                    api.StampRequest(request_id="bench", content=source, options=options), timeout=60
+                ),
+                "pillow decode+encode": pillow_decode_encode,
+                "clearmark inspect (stamped)": lambda: inspect_content(stamped, config),
+                "clearmark inspect over gRPC": lambda: stub.Inspect(api.InspectRequest(content=stamped), timeout=60),
+                "pillow decode": pillow_decode,
+            },
+            repeats=repeats,
+        )
     return report(
-        f"Image verbs, 1920x1080 JPEG ({len(source) // 1024} KiB), in-process pipelines",
+        f"Image verbs, 1920x1080 JPEG ({len(source) // 1024} KiB): pipelines in-process and through a server",
         timings,
-        [("clearmark stamp", "pillow decode+encode"), ("clearmark inspect (stamped)", "pillow decode")],
+        [
+            ("clearmark stamp", "pillow decode+encode"),
+            ("clearmark stamp over gRPC", "pillow decode+encode"),
+            ("clearmark inspect (stamped)", "pillow decode"),
+            ("clearmark inspect over gRPC", "pillow decode"),
+        ],
     )
