@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +18,7 @@ from pydantic_settings import (
 from clearmark.core.enums import Corner
 
 CONFIG_FILE_ENV = "CLEARMARK_CONFIG"
+_explicit_config_file: ContextVar[Path | None] = ContextVar("clearmark_config_file", default=None)
 
 
 class Settings(BaseSettings):
@@ -119,7 +121,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_file = os.environ.get(CONFIG_FILE_ENV)
+        config_file = _explicit_config_file.get() or os.environ.get(CONFIG_FILE_ENV)
         if config_file:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)
@@ -127,11 +129,13 @@ class Settings(BaseSettings):
 
 def load_settings(config_file: Path | None = None, **overrides: object) -> Settings:
     """Settings from an optional TOML file, the environment and explicit overrides (highest)."""
-    if config_file is not None:
-        if not config_file.is_file():
-            raise FileNotFoundError(f"config file not found: {config_file}")
-        os.environ[CONFIG_FILE_ENV] = str(config_file)
-    return Settings(**overrides)  # type: ignore[arg-type]
+    if config_file is not None and not config_file.is_file():
+        raise FileNotFoundError(f"config file not found: {config_file}")
+    token = _explicit_config_file.set(config_file)
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    finally:
+        _explicit_config_file.reset(token)
 
 
 __all__ = ["CONFIG_FILE_ENV", "Settings", "load_settings"]
