@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import grpc
 import pytest
 
 from clearmark.service.config import Settings
-from clearmark.service.server import ClearMarkServer
+from clearmark.service.server import ClearMarkServer, server_in_thread, stop_in_thread
 from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
 
 API_KEY = "test-key-0123456789abcdef"
@@ -25,58 +24,39 @@ class RunningServer:
 
     address: str
     settings: Settings
-    stop: object
+    server: ClearMarkServer
 
     def channel(self) -> grpc.Channel:
         return grpc.insecure_channel(self.address)
 
+    def stop(self) -> None:
+        stop_in_thread(self.server)
+
 
 @pytest.fixture(scope="session")
-def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RunningServer]]:
     """Start servers with given settings overrides; all are stopped at session end."""
-    running: list[tuple[asyncio.AbstractEventLoop, ClearMarkServer, threading.Thread]] = []
+    with ExitStack() as stack:
 
-    def start(**overrides: object) -> RunningServer:
-        data_dir = Path(tmp_path_factory.mktemp("server-data"))
-        settings = Settings(data_dir=data_dir, host="127.0.0.1", port=0, **overrides)  # type: ignore[arg-type]
-        loop = asyncio.new_event_loop()
-        server = ClearMarkServer(settings)
-        ready = threading.Event()
+        def start(**overrides: object) -> RunningServer:
+            data_dir = Path(tmp_path_factory.mktemp("server-data"))
+            settings = Settings(data_dir=data_dir, host="127.0.0.1", port=0, **overrides)  # type: ignore[arg-type]
+            server = stack.enter_context(server_in_thread(settings))
+            return RunningServer(address=f"127.0.0.1:{server.port}", settings=settings, server=server)
 
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            loop.run_until_complete(server.start())
-            ready.set()
-            loop.run_until_complete(server.wait())
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        assert ready.wait(120), "server did not start"
-        running.append((loop, server, thread))
-
-        def stop() -> None:
-            asyncio.run_coroutine_threadsafe(server.stop(), loop).result(60)
-            thread.join(60)
-
-        return RunningServer(address=f"127.0.0.1:{server.port}", settings=settings, stop=stop)
-
-    yield start
-    for loop, server, thread in running:
-        if thread.is_alive():
-            asyncio.run_coroutine_threadsafe(server.stop(), loop).result(60)
-            thread.join(60)
+        yield start
 
 
 @pytest.fixture(scope="session")
-def server(server_factory: object) -> RunningServer:
+def server(server_factory: Callable[..., RunningServer]) -> RunningServer:
     """An open server (no auth) with one worker process."""
-    return server_factory(cpu_workers=1)  # type: ignore[operator]
+    return server_factory(cpu_workers=1)
 
 
 @pytest.fixture(scope="session")
-def authed_server(server_factory: object) -> RunningServer:
+def authed_server(server_factory: Callable[..., RunningServer]) -> RunningServer:
     """A server requiring API keys for mutating RPCs, two tenants."""
-    return server_factory(cpu_workers=0, api_keys={API_KEY: "tenant-a", OTHER_KEY: "tenant-b"})  # type: ignore[operator]
+    return server_factory(cpu_workers=0, api_keys={API_KEY: "tenant-a", OTHER_KEY: "tenant-b"})
 
 
 @pytest.fixture()

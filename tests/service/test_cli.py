@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -115,3 +116,24 @@ def test_serve_stops_gracefully_on_sigterm(tmp_path: Path) -> None:
     assert "serving" in output and "stopped" in output
     assert "DEVELOPMENT" in output or "development" in output  # first start says the keys are dev keys
     assert "PRIVATE KEY" not in output
+
+
+def test_large_files_go_over_the_streaming_rpcs(
+    server, tmp_path: Path, capsys: pytest.CaptureFixture[str], png_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import clearmark.service.cli as cli
+
+    monkeypatch.setattr(cli, "STREAM_ABOVE_BYTES", 1024)  # every test image counts as large
+    src, stamped, labelled = tmp_path / "in.png", tmp_path / "s.png", tmp_path / "l.png"
+    src.write_bytes(png_bytes)
+    remote = ["--server", server.address, "--json"]
+    code, out, _ = run(
+        capsys, "stamp", str(src), "-o", str(stamped), "--producer", PRODUCER, "--request-id", "cli-s", *remote
+    )
+    assert code == EXIT_OK and json.loads(out)["output"]["sha256"] == hashlib.sha256(stamped.read_bytes()).hexdigest()
+    code, out, _ = run(capsys, "label", str(stamped), "-o", str(labelled), "--platform", PLATFORM, *remote)
+    assert code == EXIT_OK and json.loads(out)["label_value"] == "1"
+    code, out, _ = run(capsys, "inspect", str(labelled), *remote)
+    assert json.loads(out)["inspection"]["aigc_label"]["content_propagator"] == PLATFORM
+    code, out, _ = run(capsys, "verify", str(labelled), *remote)
+    assert code == EXIT_OK and json.loads(out)["report"]["compliant"] is True

@@ -9,7 +9,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +60,8 @@ class Backend:
         with grpc.insecure_channel(self.remote, options=options) as channel:
             stub = api_grpc.ClearMarkServiceStub(channel)
             content = getattr(request, "content", b"")
-            if len(content) > STREAM_ABOVE_BYTES and method in STREAMERS:
-                return STREAMERS[method](stub, request, metadata)
+            if len(content) > STREAM_ABOVE_BYTES and method != "Lookup":
+                return _call_streaming(stub, method, request, metadata)
             return getattr(stub, method)(request, metadata=metadata, timeout=self.args.timeout)
 
 
@@ -73,60 +73,30 @@ def _header_for(request: Any) -> pb.ContentHeader:
     )
 
 
-def _messages(header_message: Message, header: Any, content: bytes, make: Callable[..., Message]) -> Iterator[Message]:
-    yield make(header=header_message)
-    for chunk in chunked(content, 1024 * 1024):
-        yield make(chunk=chunk)
+def _call_streaming(stub: api_grpc.ClearMarkServiceStub, method: str, request: Message, metadata: list) -> Message:
+    """Send ``request`` over ``<method>Stream``: a header, then 1 MiB chunks; reassemble the reply."""
+    request_cls = getattr(api, f"{method}StreamRequest")
+    header_cls = getattr(api, f"{method}StreamHeader")
+    header_fields: dict[str, Any] = {"request_id": request.request_id, "content": _header_for(request)}
+    if "options" in header_cls.DESCRIPTOR.fields_by_name:
+        header_fields["options"] = request.options
 
+    def messages() -> Iterator[Message]:
+        yield request_cls(header=header_cls(**header_fields))
+        for chunk in chunked(request.content, 1024 * 1024):
+            yield request_cls(chunk=chunk)
 
-def _stream_stamp(stub: api_grpc.ClearMarkServiceStub, request: api.StampRequest, metadata: list) -> api.StampResponse:
-    header = api.StampStreamHeader(request_id=request.request_id, content=_header_for(request), options=request.options)
-    parts = stub.StampStream(_messages(header, header, request.content, api.StampStreamRequest), metadata=metadata)
+    reply = getattr(stub, f"{method}Stream")(messages(), metadata=metadata)
+    response_cls = getattr(api, f"{method}Response")
+    if "chunk" not in getattr(api, f"{method}StreamResponse").DESCRIPTOR.fields_by_name:
+        return response_cls(**{field.name: getattr(reply, field.name) for field in reply.DESCRIPTOR.fields})
     result, data = None, bytearray()
-    for part in parts:
+    for part in reply:
         if part.WhichOneof("part") == "result":
             result = part.result
         else:
             data += part.chunk
-    return api.StampResponse(result=result, content=bytes(data))
-
-
-def _stream_label(stub: api_grpc.ClearMarkServiceStub, request: api.LabelRequest, metadata: list) -> api.LabelResponse:
-    header = api.LabelStreamHeader(request_id=request.request_id, content=_header_for(request), options=request.options)
-    parts = stub.LabelStream(_messages(header, header, request.content, api.LabelStreamRequest), metadata=metadata)
-    result, data = None, bytearray()
-    for part in parts:
-        if part.WhichOneof("part") == "result":
-            result = part.result
-        else:
-            data += part.chunk
-    return api.LabelResponse(result=result, content=bytes(data))
-
-
-def _stream_inspect(
-    stub: api_grpc.ClearMarkServiceStub, request: api.InspectRequest, metadata: list
-) -> api.InspectResponse:
-    header = api.InspectStreamHeader(request_id=request.request_id, content=_header_for(request))
-    reply = stub.InspectStream(_messages(header, header, request.content, api.InspectStreamRequest), metadata=metadata)
-    return api.InspectResponse(inspection=reply.inspection)
-
-
-def _stream_verify(
-    stub: api_grpc.ClearMarkServiceStub, request: api.VerifyRequest, metadata: list
-) -> api.VerifyResponse:
-    header = api.VerifyStreamHeader(
-        request_id=request.request_id, content=_header_for(request), options=request.options
-    )
-    reply = stub.VerifyStream(_messages(header, header, request.content, api.VerifyStreamRequest), metadata=metadata)
-    return api.VerifyResponse(inspection=reply.inspection, report=reply.report)
-
-
-STREAMERS: dict[str, Callable[..., Any]] = {
-    "Stamp": _stream_stamp,
-    "Label": _stream_label,
-    "Inspect": _stream_inspect,
-    "Verify": _stream_verify,
-}
+    return response_cls(result=result, content=bytes(data))
 
 
 def as_json(message: Message) -> str:

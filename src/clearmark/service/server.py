@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
 import grpc
@@ -36,6 +39,7 @@ class ClearMarkServer:
         self._server: grpc.aio.Server | None = None
         self._health = health.aio.HealthServicer()
         self._stopped = asyncio.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> int:
         """Open the app, bind, start serving; returns the bound port."""
@@ -108,3 +112,46 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(server.stop()))
     await server.wait()
+
+
+@contextmanager
+def server_in_thread(settings: Settings, *, start_timeout_s: float = 120.0) -> Iterator[ClearMarkServer]:
+    """Run a server on its own event loop in a daemon thread (embedding, tests, benchmarks).
+
+    The server is started before the block runs and stopped gracefully when it ends; ``stop`` may
+    also be called earlier through ``stop_in_thread``.
+    """
+    server = ClearMarkServer(settings)
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(server.start())
+        except BaseException as error:  # surfaced in the caller's thread below
+            failure.append(error)
+            ready.set()
+            return
+        ready.set()
+        loop.run_until_complete(server.wait())
+
+    thread = threading.Thread(target=run, name="clearmark-server", daemon=True)
+    thread.start()
+    if not ready.wait(start_timeout_s):
+        raise TimeoutError(f"the server did not start within {start_timeout_s:.0f} s")
+    if failure:
+        raise failure[0]
+    server.loop = loop
+    try:
+        yield server
+    finally:
+        stop_in_thread(server)
+        thread.join(60)
+
+
+def stop_in_thread(server: ClearMarkServer) -> None:
+    """Stop a server started by ``server_in_thread`` from another thread (idempotent)."""
+    if server.loop is not None and server.loop.is_running():
+        asyncio.run_coroutine_threadsafe(server.stop(), server.loop).result(60)
