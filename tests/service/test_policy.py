@@ -76,3 +76,15 @@ def test_clean_content_passes_and_policy_version_tracks_rules() -> None:
     changed = PolicyRules(trace_min_confidence=0.95)
     assert changed.version != DEFAULT_RULES.version
     assert DEFAULT_RULES.version == PolicyRules().version
+
+
+def test_a_strong_trace_keeps_its_own_category() -> None:
+    manifest = Signal(
+        source="c2pa.manifest",
+        kind="c2pa.manifest",
+        confidence=1.0,
+        rule_id="r",
+        rule_version="1",
+        category_hint=Category.AI_GENERATED,
+    )
+    assert decide((manifest,)).category is Category.AI_GENERATED

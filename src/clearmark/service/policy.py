@@ -126,7 +126,8 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
         and s.category_hint is not Category.NO_SIGNAL
         and s.confidence >= rules.trace_min_confidence
     ]
-    hints += [Category.AI_SUSPECTED for _ in traces]
+    # A trace keeps its own hint: a valid C2PA AI manifest or our resolved watermark is AI_GENERATED.
+    hints += [s.category_hint for s in traces]
     if user_declared:
         hints.append(Category.AI_POSSIBLE)
     category = max(hints, default=Category.NO_SIGNAL)
