@@ -8,10 +8,11 @@ import platform
 import sys
 from collections.abc import Callable
 
-from bench import bench_image_verbs
+from bench import bench_c2pa, bench_image_verbs
 
 BENCHMARKS: dict[str, Callable[[int], str]] = {
     "image_verbs": bench_image_verbs.run,
+    "c2pa": bench_c2pa.run,
 }
 
 

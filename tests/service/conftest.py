@@ -39,8 +39,8 @@ def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
     with ExitStack() as stack:
 
         def start(**overrides: object) -> RunningServer:
-            data_dir = Path(tmp_path_factory.mktemp("server-data"))
-            settings = Settings(data_dir=data_dir, host="127.0.0.1", port=0, **overrides)  # type: ignore[arg-type]
+            overrides.setdefault("data_dir", Path(tmp_path_factory.mktemp("server-data")))
+            settings = Settings(host="127.0.0.1", port=0, **overrides)  # type: ignore[arg-type]
             server = stack.enter_context(server_in_thread(settings))
             return RunningServer(address=f"127.0.0.1:{server.port}", settings=settings, server=server)
 

@@ -34,7 +34,11 @@ def test_tour_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str], jpe
     assert code == EXIT_OK
     result = json.loads(out)
     assert result["aigc_label"]["label"] == "1"
-    assert result["labels_applied"] == ["APPLIED_LABEL_EXPLICIT_NOTICE", "APPLIED_LABEL_METADATA_PRODUCER"]
+    assert result["labels_applied"] == [
+        "APPLIED_LABEL_EXPLICIT_NOTICE",
+        "APPLIED_LABEL_METADATA_PRODUCER",
+        "APPLIED_LABEL_C2PA_MANIFEST",
+    ]
 
     code, out, _ = run(capsys, "inspect", str(stamped), "--json", *data)
     assert code == EXIT_OK and json.loads(out)["inspection"]["category"] == "CATEGORY_AI_GENERATED"
@@ -137,3 +141,32 @@ def test_large_files_go_over_the_streaming_rpcs(
     assert json.loads(out)["inspection"]["aigc_label"]["content_propagator"] == PLATFORM
     code, out, _ = run(capsys, "verify", str(labelled), *remote)
     assert code == EXIT_OK and json.loads(out)["report"]["compliant"] is True
+
+
+def test_sidecar_manifest_beside_the_file_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], jpeg_bytes: bytes
+) -> None:
+    from clearmark.detectors.iptc import TRAINED_ALGORITHMIC_MEDIA
+    from clearmark.labels.c2pa_manifest import ACTION_CREATED, C2paSigning, sign_manifest
+    from clearmark.service.keys import ensure_dev_signing_material
+
+    material = ensure_dev_signing_material(tmp_path / "data")
+    signed = sign_manifest(
+        jpeg_bytes,
+        "image/jpeg",
+        C2paSigning(material.cert_chain_pem, material.private_key_pem),
+        action=ACTION_CREATED,
+        digital_source_type=TRAINED_ALGORITHMIC_MEDIA,
+        software_agent="m",
+        claim_generator="test",
+        aigc_label=None,
+        embed=False,
+    )
+    image = tmp_path / "photo.jpg"
+    image.write_bytes(signed.content)
+    (tmp_path / "photo.c2pa").write_bytes(signed.manifest_store)
+    code, out, _ = run(capsys, "inspect", str(image), "--json", "--data-dir", str(tmp_path / "data"))
+    signals = json.loads(out)["inspection"]["signals"]
+    manifest = next(s for s in signals if s["kind"] == "c2pa.manifest")
+    assert manifest["location"]["carrier"] == "c2pa:sidecar"
+    assert manifest["attributes"]["validation_state"] == "Valid"

@@ -70,7 +70,11 @@ def test_stamp_inspect_label_verify_lookup_round_trip(stub, image_bytes: bytes) 
     assert result.produce_id.startswith("CM")
     assert result.aigc_label.label == "1" and result.aigc_label.content_producer == PRODUCER
     assert result.aigc_label.content_propagator == PRODUCER and result.aigc_label.propagate_id == result.produce_id
-    assert list(result.labels_applied) == [pb.APPLIED_LABEL_EXPLICIT_NOTICE, pb.APPLIED_LABEL_METADATA_PRODUCER]
+    assert list(result.labels_applied) == [
+        pb.APPLIED_LABEL_EXPLICIT_NOTICE,
+        pb.APPLIED_LABEL_METADATA_PRODUCER,
+        pb.APPLIED_LABEL_C2PA_MANIFEST,
+    ]
     assert result.notice.height_ratio >= 0.05
     assert result.output.sha256 == hashlib.sha256(stamped.content).hexdigest()
     assert result.input.mime_type == result.output.mime_type

@@ -9,6 +9,7 @@ from clearmark.media.asset import Asset
 
 IPTC_VOCABULARY = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 TRAINED_ALGORITHMIC_MEDIA = IPTC_VOCABULARY + "trainedAlgorithmicMedia"
+COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA = IPTC_VOCABULARY + "compositeWithTrainedAlgorithmicMedia"
 AI_SOURCE_TYPES = frozenset(
     {"trainedAlgorithmicMedia", "compositeSynthetic", "algorithmicMedia", "compositeWithTrainedAlgorithmicMedia"}
 )

@@ -26,9 +26,17 @@ class Detector(Protocol):
 
 @dataclass(frozen=True)
 class DetectorContext:
-    """What factories may need: injectable paths to bundled data."""
+    """What factories may need: injectable paths to bundled data, and C2PA trust configuration.
+
+    ``c2pa_trust_anchors_pem`` is a PEM bundle of roots (none: valid manifests stay "Valid",
+    never "Trusted"); ``c2pa_allowed_ekus`` are signer EKU OIDs accepted beyond c2pa's built-in
+    set; ``c2pa_fetch_remote`` lets c2pa fetch manifests an asset only points to (off: reported).
+    """
 
     font_path: Path | None = None
+    c2pa_trust_anchors_pem: Path | None = None
+    c2pa_allowed_ekus: tuple[str, ...] = ()
+    c2pa_fetch_remote: bool = False
 
 
 DetectorFactory = Callable[[DetectorContext], Detector]

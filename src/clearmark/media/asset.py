@@ -24,6 +24,8 @@ class Asset:
     data: bytes
     format: FormatInfo
     limits: MediaLimits
+    # A detached C2PA manifest store the client sent with the content (empty: none).
+    c2pa_sidecar: bytes = b""
 
     @cached_property
     def sha256(self) -> str:

@@ -6,10 +6,15 @@ import asyncio
 import logging
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
+from clearmark import __version__
 from clearmark.core.enums import Corner
-from clearmark.core.errors import FieldViolation, InvalidRequest, RecordNotFound
+from clearmark.core.errors import FieldViolation, InvalidRequest, RecordNotFound, RequestConflict
+from clearmark.detectors.registry import DetectorContext
+from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.limits import MediaLimits
 from clearmark.service import convert
 from clearmark.service.config import Settings
@@ -28,15 +33,17 @@ from clearmark.service.pipelines import (
 )
 from clearmark.service.pool import WorkPool
 from clearmark.service.registry import ProvenanceRecord, RegistryStore
+from clearmark.service.replays import Replay, ReplayStore, request_fingerprint
 from clearmark.service.report_html import render_report_html
 from clearmark.v1 import clearmark_service_pb2 as api
 
 log = logging.getLogger(__name__)
+ResultT = TypeVar("ResultT", api.StampResult, api.LabelResult)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-def pipeline_config(settings: Settings) -> PipelineConfig:
+def pipeline_config(settings: Settings, signing: SigningMaterial) -> PipelineConfig:
     """The picklable slice of the settings that worker processes need."""
     return PipelineConfig(
         limits=MediaLimits(
@@ -51,8 +58,28 @@ def pipeline_config(settings: Settings) -> PipelineConfig:
         platform_draws_notice=settings.platform_draws_notice,
         jpeg_quality=settings.jpeg_quality,
         webp_quality=settings.webp_quality,
-        font_path=settings.font_path,
+        detectors=DetectorContext(
+            font_path=settings.font_path,
+            c2pa_trust_anchors_pem=settings.c2pa_trust_anchors,
+            c2pa_allowed_ekus=tuple(settings.c2pa_allowed_ekus),
+            c2pa_fetch_remote=settings.c2pa_fetch_remote,
+        ),
+        c2pa_signing=C2paSigning(
+            signing.cert_chain_pem,
+            signing.private_key_pem,
+            signing.algorithm,
+            tsa_url=settings.c2pa_tsa_url,
+            thumbnails=settings.c2pa_thumbnails,
+        )
+        if settings.c2pa_sign
+        else None,
+        claim_generator=f"ClearMark/{__version__}",
     )
+
+
+def _warnings(warnings: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Registry details for warnings: one key, since detail keys are unique."""
+    return (("warnings", "; ".join(warnings)),) if warnings else ()
 
 
 def request_id_of(given: str) -> str:
@@ -75,16 +102,17 @@ class ClearMarkApp:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.config = pipeline_config(settings)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.signing: SigningMaterial = (
             load_signing_material(settings.signing_cert_chain, settings.signing_private_key)
             if settings.signing_cert_chain and settings.signing_private_key
             else ensure_dev_signing_material(settings.data_dir)
         )
+        self.config = pipeline_config(settings, self.signing)
         self.registry = RegistryStore(settings.resolved_registry_url)
         self.registry.create_schema()
         self.pool = WorkPool(settings.cpu_workers, settings.max_pending_jobs, self.config)
+        self.replays = ReplayStore(settings.data_dir / "replays")
 
     def close(self) -> None:
         """Stop the workers and close the registry."""
@@ -97,8 +125,44 @@ class ClearMarkApp:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    async def _remember(self, record: ProvenanceRecord) -> tuple[ProvenanceRecord, bool]:
-        return await asyncio.to_thread(self.registry.record, record)
+    async def _once(
+        self,
+        verb: str,
+        tenant: str,
+        request_id: str,
+        request: api.StampRequest | api.LabelRequest,
+        result_type: type[ResultT],
+        produce: Callable[[], Awaitable[tuple[ProvenanceRecord, ResultT, bytes]]],
+    ) -> tuple[ResultT, bytes]:
+        """Run ``produce`` once per (tenant, request id); a replay gets the first response back.
+
+        Raises:
+            RequestConflict: the request id was used for another verb, content or options.
+        """
+        fingerprint = request_fingerprint(verb, request.content, request.options)
+        existing = await asyncio.to_thread(self.registry.get_by_request, tenant, request_id)
+        if existing is not None:
+            return self._replayed(existing, verb, fingerprint, result_type)
+        record, result, output = await produce()
+        self.replays.save(record.record_id, Replay(fingerprint, result.SerializeToString(), output))
+        stored, created = await asyncio.to_thread(self.registry.record, record)
+        if not created:  # a concurrent request with the same id won the race
+            self.replays.discard(record.record_id)
+            return self._replayed(stored, verb, fingerprint, result_type)
+        return result, output
+
+    def _replayed(
+        self, record: ProvenanceRecord, verb: str, fingerprint: str, result_type: type[ResultT]
+    ) -> tuple[ResultT, bytes]:
+        replay = self.replays.load(record.record_id)
+        if record.verb != verb or replay is None or replay.fingerprint != fingerprint:
+            raise RequestConflict(
+                f"request id {record.request_id!r} was already used for a different {record.verb} request",
+                violations=(FieldViolation("request_id", "already used in this tenant"),),
+            )
+        result = result_type.FromString(replay.result)
+        result.replayed = True
+        return result, replay.content
 
     def _record(self, verb: str, request_id: str, tenant: str, media_type: str, **fields: object) -> ProvenanceRecord:
         return ProvenanceRecord(
@@ -127,9 +191,10 @@ class ClearMarkApp:
             omit_reason=options.omit_reason,
             recipient=options.recipient,
         )
-        outcome: StampOutcome = await self.pool.run(stamp_content, job, self.config, timeout=timeout)
-        record, created = await self._remember(
-            self._record(
+
+        async def produce() -> tuple[ProvenanceRecord, api.StampResult, bytes]:
+            outcome: StampOutcome = await self.pool.run(stamp_content, job, self.config, timeout=timeout)
+            record = self._record(
                 "stamp",
                 job.request_id,
                 tenant,
@@ -143,28 +208,29 @@ class ClearMarkApp:
                 output_sha256=outcome.output.sha256,
                 labels_applied=outcome.labels_applied,
                 model=job.model,
-                details=outcome.details + tuple(("warning", w) for w in outcome.warnings),
+                details=outcome.details + _warnings(outcome.warnings),
             )
-        )
-        if job.omit_visible_notice:
-            log.info("stamp %s without visible notice for recipient %s (Art. 9 log)", job.request_id, job.recipient)
-        result = api.StampResult(
-            request_id=job.request_id,
-            input=convert.media_pb(outcome.input),
-            output=convert.media_pb(outcome.output),
-            produce_id=outcome.produce_id,
-            aigc_label=convert.label_pb(outcome.label),
-            labels_applied=[int(a) for a in outcome.labels_applied],
-            notice=convert.notice_pb(outcome.notice),
-            record=convert.record_pb(record),
-            replayed=not created,
-        )
-        return api.StampResponse(result=result, content=outcome.content)
+            if job.omit_visible_notice:
+                log.info("stamp %s without visible notice for recipient %s (Art. 9 log)", job.request_id, job.recipient)
+            result = api.StampResult(
+                request_id=job.request_id,
+                input=convert.media_pb(outcome.input),
+                output=convert.media_pb(outcome.output),
+                produce_id=outcome.produce_id,
+                aigc_label=convert.label_pb(outcome.label),
+                labels_applied=[int(a) for a in outcome.labels_applied],
+                notice=convert.notice_pb(outcome.notice),
+                record=convert.record_pb(record),
+            )
+            return record, result, outcome.content
+
+        result, content = await self._once("stamp", tenant, job.request_id, request, api.StampResult, produce)
+        return api.StampResponse(result=result, content=content)
 
     async def inspect(self, request: api.InspectRequest, timeout: float | None = None) -> api.InspectResponse:
         """Inspect content; read-only, writes nothing."""
         inspection = await self.pool.run(
-            inspect_content, request.content, self.config, request.request_id, timeout=timeout
+            inspect_content, request.content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
         )
         return api.InspectResponse(inspection=convert.inspection_pb(inspection))
 
@@ -181,10 +247,11 @@ class ClearMarkApp:
             notice_corner=Corner(options.notice_corner),
             skip_visible_notice=options.skip_visible_notice,
         )
-        outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
-        label = outcome.label
-        record, created = await self._remember(
-            self._record(
+
+        async def produce() -> tuple[ProvenanceRecord, api.LabelResult, bytes]:
+            outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
+            label = outcome.label
+            record = self._record(
                 "label",
                 job.request_id,
                 tenant,
@@ -201,29 +268,31 @@ class ClearMarkApp:
                 details=(
                     ("category", outcome.inspection.category.name),
                     ("declared", str(job.user_declared_ai).lower()),
-                )
-                + tuple(("warning", w) for w in outcome.warnings),
+                    *((("c2pa_manifest", outcome.c2pa_manifest),) if outcome.c2pa_manifest else ()),
+                    *_warnings(outcome.warnings),
+                ),
             )
-        )
-        result = api.LabelResult(
-            request_id=job.request_id,
-            inspection=convert.inspection_pb(outcome.inspection),
-            output=convert.media_pb(outcome.output),
-            label_value=outcome.label_value,
-            aigc_label=convert.label_pb(label),
-            propagate_id=outcome.propagate_id,
-            labels_applied=[int(a) for a in outcome.labels_applied],
-            display_notice=outcome.display_notice,
-            notice=convert.notice_pb(outcome.notice),
-            modified=outcome.modified,
-            record=convert.record_pb(record),
-            replayed=not created,
-        )
-        return api.LabelResponse(result=result, content=outcome.content)
+            result = api.LabelResult(
+                request_id=job.request_id,
+                inspection=convert.inspection_pb(outcome.inspection),
+                output=convert.media_pb(outcome.output),
+                label_value=outcome.label_value,
+                aigc_label=convert.label_pb(label),
+                propagate_id=outcome.propagate_id,
+                labels_applied=[int(a) for a in outcome.labels_applied],
+                display_notice=outcome.display_notice,
+                notice=convert.notice_pb(outcome.notice),
+                modified=outcome.modified,
+                record=convert.record_pb(record),
+            )
+            return record, result, outcome.content
+
+        result, content = await self._once("label", tenant, job.request_id, request, api.LabelResult, produce)
+        return api.LabelResponse(result=result, content=content)
 
     async def verify(self, request: api.VerifyRequest, timeout: float | None = None) -> api.VerifyResponse:
         """The compliance report of content, optionally with an HTML page."""
-        job = VerifyJob(request_id=request.request_id, content=request.content)
+        job = VerifyJob(request_id=request.request_id, content=request.content, c2pa_sidecar=request.c2pa_sidecar)
         report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
         html = render_report_html(report) if request.options.include_html else ""
         return api.VerifyResponse(

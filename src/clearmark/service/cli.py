@@ -78,8 +78,9 @@ def _call_streaming(stub: api_grpc.ClearMarkServiceStub, method: str, request: M
     request_cls = getattr(api, f"{method}StreamRequest")
     header_cls = getattr(api, f"{method}StreamHeader")
     header_fields: dict[str, Any] = {"request_id": request.request_id, "content": _header_for(request)}
-    if "options" in header_cls.DESCRIPTOR.fields_by_name:
-        header_fields["options"] = request.options
+    for name in ("options", "c2pa_sidecar"):
+        if name in header_cls.DESCRIPTOR.fields_by_name:
+            header_fields[name] = getattr(request, name)
 
     def messages() -> Iterator[Message]:
         yield request_cls(header=header_cls(**header_fields))
@@ -174,8 +175,15 @@ def cmd_label(args: argparse.Namespace, backend: Backend) -> int:
     return EXIT_PROBLEMS if result.inspection.findings else EXIT_OK
 
 
+def _sidecar(args: argparse.Namespace) -> bytes:
+    """The detached manifest store: --c2pa-sidecar, else IN.c2pa beside the input when it exists."""
+    path = args.c2pa_sidecar or args.input.with_suffix(".c2pa")
+    return path.read_bytes() if args.c2pa_sidecar or path.is_file() else b""
+
+
 def cmd_inspect(args: argparse.Namespace, backend: Backend) -> int:
-    response = backend.call("Inspect", api.InspectRequest(content=_read(args.input)))
+    request = api.InspectRequest(content=_read(args.input), c2pa_sidecar=_sidecar(args))
+    response = backend.call("Inspect", request)
     if args.json:
         print(as_json(response))
     else:
@@ -184,7 +192,9 @@ def cmd_inspect(args: argparse.Namespace, backend: Backend) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, backend: Backend) -> int:
-    request = api.VerifyRequest(content=_read(args.input), options=api.VerifyOptions(include_html=bool(args.html)))
+    request = api.VerifyRequest(
+        content=_read(args.input), options=api.VerifyOptions(include_html=bool(args.html)), c2pa_sidecar=_sidecar(args)
+    )
     response = backend.call("Verify", request)
     if args.html:
         write_atomically(args.html, response.report.html.encode())
@@ -261,6 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     inspect_p = sub.add_parser("inspect", parents=[common], help="report every signal and the category")
     inspect_p.add_argument("input", type=Path)
+    inspect_p.add_argument(
+        "--c2pa-sidecar", type=Path, help="detached C2PA manifest store (default: IN.c2pa if present)"
+    )
     inspect_p.set_defaults(run=cmd_inspect)
 
     label_p = sub.add_parser("label", parents=[common], help="add a platform's labels to an upload (Art. 6)")
@@ -274,6 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify_p = sub.add_parser("verify", parents=[common], help="check compliance with GB 45438")
     verify_p.add_argument("input", type=Path)
+    verify_p.add_argument(
+        "--c2pa-sidecar", type=Path, help="detached C2PA manifest store (default: IN.c2pa if present)"
+    )
     verify_p.add_argument("--html", type=Path, help="also write the report as an HTML page")
     verify_p.set_defaults(run=cmd_verify)
 

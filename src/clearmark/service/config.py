@@ -74,6 +74,17 @@ class Settings(BaseSettings):
     # C2PA signing material; empty means development material created in data_dir on first start.
     signing_cert_chain: Path | None = None
     signing_private_key: Path | None = None
+    # Sign a C2PA manifest on Stamp and Label (after the GB 45438 XMP is written).
+    c2pa_sign: bool = True
+    c2pa_thumbnails: bool = False
+    # RFC 3161 timestamp authority; without one a manifest turns invalid when the signer's leaf expires.
+    c2pa_tsa_url: str = ""
+    # PEM bundle of trust anchors (c2pa ships none: without anchors a valid manifest is "Valid", never "Trusted").
+    c2pa_trust_anchors: Path | None = None
+    # Signer EKU OIDs accepted beyond c2pa's built-in set.
+    c2pa_allowed_ekus: tuple[str, ...] = ()
+    # Let c2pa fetch manifests an asset only points to (off: the URL is reported, never fetched).
+    c2pa_fetch_remote: bool = False
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -30,6 +30,9 @@ class PolicyRules:
         ("aigc.unlabelled_image", Suggestion.REVIEW),
         ("aigc.notice_removed", Suggestion.REVIEW),
         ("media.xmp_malformed", Suggestion.PASS),
+        ("c2pa.invalid_manifest", Suggestion.REVIEW),
+        ("c2pa.manifest_removed", Suggestion.REVIEW),
+        ("aigc.conflict.c2pa", Suggestion.REVIEW),
     )
     # Campaign checks that need detectors this build does not have yet (text views, OCR, QR codes).
     not_evaluated: tuple[str, ...] = ("diversion.*", "content.*", "evasion.*", "news.*", "minors.*")
@@ -46,6 +49,15 @@ class PolicyRules:
 
 
 DEFAULT_RULES = PolicyRules()
+
+# Signals that are findings by themselves: kind -> (finding label, rule id). A signal with a
+# ``present`` attribute becomes a finding only when it says "false" (a recorded notice now gone).
+FINDING_BY_SIGNAL: dict[str, tuple[str, str]] = {
+    "explicit.notice": ("aigc.notice_removed", "gb45438.explicit.image"),
+    "c2pa.manifest_invalid": ("c2pa.invalid_manifest", "c2pa.validation"),
+    "c2pa.manifest_missing": ("c2pa.manifest_removed", "c2pa.manifest_removed"),
+    "media.xmp_malformed": ("media.xmp_malformed", "xmp.parse"),
+}
 
 
 @dataclass(frozen=True)
@@ -133,17 +145,21 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
     category = max(hints, default=Category.NO_SIGNAL)
 
     says_ai = any(s.category_hint is Category.AI_GENERATED for s in labels)
-    captures = [s for s in signals if s.kind == "iptc.digital_source_type" and s.attribute("capture") == "true"]
-    if says_ai and captures:
-        findings.append(
-            _finding(
-                rules,
-                "aigc.conflict.source_type",
-                "the metadata label says AI-generated but IPTC DigitalSourceType says captured",
-                [s.attribute("value") for s in captures],
-                "policy.conflict.iptc",
+    for kind, label, what in (
+        ("iptc.digital_source_type", "aigc.conflict.source_type", "IPTC DigitalSourceType"),
+        ("c2pa.manifest", "aigc.conflict.c2pa", "the C2PA manifest"),
+    ):
+        captures = [s for s in signals if s.kind == kind and s.attribute("capture") == "true"]
+        if says_ai and captures:
+            findings.append(
+                _finding(
+                    rules,
+                    label,
+                    f"the metadata label says AI-generated but {what} says captured",
+                    [s.message for s in captures],
+                    f"policy.conflict.{kind.split('.')[0]}",
+                )
             )
-        )
     if traces and not labels and not malformed:
         findings.append(
             _finding(
@@ -155,20 +171,9 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
             )
         )
     for signal in signals:
-        if signal.kind == "explicit.notice" and signal.attribute("present") == "false":
-            findings.append(
-                _finding(
-                    rules,
-                    "aigc.notice_removed",
-                    f"a recorded visible notice is not in the pixels: {signal.message}",
-                    [signal.message],
-                    "gb45438.explicit.image",
-                )
-            )
-        if signal.kind == "media.xmp_malformed":
-            findings.append(
-                _finding(rules, "media.xmp_malformed", signal.message, [signal.location.carrier], "xmp.parse")
-            )
+        if signal.kind in FINDING_BY_SIGNAL and signal.attribute("present", "false") == "false":
+            label, rule_id = FINDING_BY_SIGNAL[signal.kind]
+            findings.append(_finding(rules, label, signal.message, [signal.location.carrier or signal.source], rule_id))
 
     single = labels[0].label if len(labels) == 1 and not malformed else None
     return Decision(category=category, findings=tuple(findings), aigc_label=single, label_signals=tuple(labels))
@@ -177,8 +182,8 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
 def campaign_verdict(
     findings: tuple[Finding, ...], request_id: str, rules: PolicyRules = DEFAULT_RULES
 ) -> CampaignVerdict:
-    """The routing verdict: the strictest suggestion among the campaign (``aigc.*``) findings."""
-    campaign = tuple(f for f in findings if f.label.startswith("aigc."))
+    """The routing verdict: the strictest suggestion among the labelling findings (``aigc.*``, ``c2pa.*``)."""
+    campaign = tuple(f for f in findings if f.label.startswith(("aigc.", "c2pa.")))
     suggestion = max((f.suggestion for f in campaign), default=Suggestion.PASS)
     return CampaignVerdict(
         suggestion=suggestion,

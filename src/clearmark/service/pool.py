@@ -25,7 +25,7 @@ class WorkerCrashed(ClearMarkError):
 
 def _warm_worker(config: PipelineConfig) -> None:
     """Load detectors and the font once per worker, before the first job."""
-    detectors_for(config.font_path)
+    detectors_for(config.detectors)
     notice_font(config.font_path)
 
 

@@ -73,7 +73,9 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
     ) -> api.InspectStreamResponse:
         async def work(tenant: str, timeout: float | None) -> api.InspectStreamResponse:
             upload = await self._upload(request_iterator)
-            request = api.InspectRequest(request_id=upload.header.request_id, content=upload.content)
+            request = api.InspectRequest(
+                request_id=upload.header.request_id, content=upload.content, c2pa_sidecar=upload.header.c2pa_sidecar
+            )
             response = await self._app.inspect(request, context.time_remaining())
             return api.InspectStreamResponse(inspection=response.inspection)
 
@@ -107,7 +109,12 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         async def work(tenant: str, timeout: float | None) -> api.VerifyStreamResponse:
             upload = await self._upload(request_iterator)
             header = upload.header
-            request = api.VerifyRequest(request_id=header.request_id, content=upload.content, options=header.options)
+            request = api.VerifyRequest(
+                request_id=header.request_id,
+                content=upload.content,
+                options=header.options,
+                c2pa_sidecar=header.c2pa_sidecar,
+            )
             response = await self._app.verify(request, context.time_remaining())
             return api.VerifyStreamResponse(inspection=response.inspection, report=response.report)
 

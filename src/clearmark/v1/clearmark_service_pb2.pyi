@@ -96,14 +96,16 @@ class StampStreamResponse(_message.Message):
     def __init__(self, result: _Optional[_Union[StampResult, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
 
 class InspectRequest(_message.Message):
-    __slots__ = ("request_id", "content", "header")
+    __slots__ = ("request_id", "content", "header", "c2pa_sidecar")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     HEADER_FIELD_NUMBER: _ClassVar[int]
+    C2PA_SIDECAR_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     content: bytes
     header: _types_pb2.ContentHeader
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ...) -> None: ...
+    c2pa_sidecar: bytes
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ...) -> None: ...
 
 class InspectResponse(_message.Message):
     __slots__ = ("inspection",)
@@ -112,12 +114,14 @@ class InspectResponse(_message.Message):
     def __init__(self, inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ...) -> None: ...
 
 class InspectStreamHeader(_message.Message):
-    __slots__ = ("request_id", "content")
+    __slots__ = ("request_id", "content", "c2pa_sidecar")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
+    C2PA_SIDECAR_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     content: _types_pb2.ContentHeader
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ...) -> None: ...
+    c2pa_sidecar: bytes
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ...) -> None: ...
 
 class InspectStreamRequest(_message.Message):
     __slots__ = ("header", "chunk")
@@ -228,16 +232,18 @@ class VerifyOptions(_message.Message):
     def __init__(self, include_html: _Optional[bool] = ...) -> None: ...
 
 class VerifyRequest(_message.Message):
-    __slots__ = ("request_id", "content", "header", "options")
+    __slots__ = ("request_id", "content", "header", "options", "c2pa_sidecar")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     HEADER_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    C2PA_SIDECAR_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     content: bytes
     header: _types_pb2.ContentHeader
     options: VerifyOptions
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[VerifyOptions, _Mapping]] = ...) -> None: ...
+    c2pa_sidecar: bytes
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[VerifyOptions, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ...) -> None: ...
 
 class VerifyResponse(_message.Message):
     __slots__ = ("inspection", "report")
@@ -248,14 +254,16 @@ class VerifyResponse(_message.Message):
     def __init__(self, inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ..., report: _Optional[_Union[_types_pb2.ComplianceReport, _Mapping]] = ...) -> None: ...
 
 class VerifyStreamHeader(_message.Message):
-    __slots__ = ("request_id", "content", "options")
+    __slots__ = ("request_id", "content", "options", "c2pa_sidecar")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    C2PA_SIDECAR_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     content: _types_pb2.ContentHeader
     options: VerifyOptions
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[VerifyOptions, _Mapping]] = ...) -> None: ...
+    c2pa_sidecar: bytes
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[VerifyOptions, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ...) -> None: ...
 
 class VerifyStreamRequest(_message.Message):
     __slots__ = ("header", "chunk")

@@ -118,12 +118,18 @@ def test_replay_returns_existing_record(store: RegistryStore, make_record: MakeR
     assert _count(store) == 1
 
 
+def test_replay_with_another_output_keeps_the_first_record(store: RegistryStore, make_record: MakeRecord) -> None:
+    first = make_record()
+    store.record(first)
+    again, created = store.record(_retry_of(first, make_record, output_sha256=sha("re-signed output")))
+    assert not created and again == first
+
+
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
         ({"input_sha256": sha("other input")}, "REQUEST_ID_REUSED"),
         ({"verb": "label"}, "REQUEST_ID_REUSED"),
-        ({"output_sha256": sha("other output")}, "REQUEST_REPLAY_DIVERGED"),
     ],
 )
 def test_request_id_reuse_conflicts(

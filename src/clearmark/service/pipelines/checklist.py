@@ -212,6 +212,61 @@ def _source_type(data: CheckInput) -> tuple[Outcome, list[str]]:
     return PASS, [f"DigitalSourceType: {terms}"]
 
 
+def _manifests(data: CheckInput) -> list[Signal]:
+    return data.of_kind("c2pa.manifest") + data.of_kind("c2pa.manifest_invalid")
+
+
+C2PA_STATE_OUTCOME = {"Trusted": PASS, "Valid": INCONCLUSIVE, "Unverified": INCONCLUSIVE, "Invalid": FAIL}
+C2PA_STATE_MEANING = {
+    "Trusted": "valid and signed by a configured trust anchor",
+    "Valid": "signature valid, signer not among the configured trust anchors",
+    "Unverified": "the manifest is remote and was not fetched",
+    "Invalid": "validation failed",
+}
+
+
+@requirement("c2pa.manifest", "A C2PA manifest, where attached, validates", "C2PA 2.1 §15; DESIGN keys and trust")
+def _c2pa_manifest(data: CheckInput) -> tuple[Outcome, list[str]]:
+    missing = data.of_kind("c2pa.manifest_missing")
+    if missing:
+        return FAIL, [s.message for s in missing]
+    manifests = _manifests(data)
+    if not manifests:
+        return NA, ["no C2PA manifest (C2PA is not required by GB 45438, nor does it satisfy it)"]
+    signal = manifests[0]
+    state = signal.attribute("validation_state")
+    evidence = [f"{state}: {C2PA_STATE_MEANING.get(state, state)}", f"signer {signal.attribute('signer_subject')}"]
+    if signal.attribute("failure_codes"):
+        evidence.append(f"codes {signal.attribute('failure_codes')}")
+    return C2PA_STATE_OUTCOME.get(state, INCONCLUSIVE), evidence
+
+
+@requirement("c2pa.timestamp", "The C2PA signature carries a trusted timestamp", "C2PA 2.1 §14.5 (time-stamps)")
+def _c2pa_timestamp(data: CheckInput) -> tuple[Outcome, list[str]]:
+    manifests = _manifests(data)
+    if not manifests:
+        return NA, ["no C2PA manifest"]
+    signal = manifests[0]
+    if signal.attribute("has_timestamp") == "true":
+        return PASS, [f"time-stamped {signal.attribute('timestamp')}"]
+    return INCONCLUSIVE, [
+        "no RFC 3161 timestamp: the manifest turns invalid when the signer certificate expires "
+        f"({signal.attribute('not_after') or 'expiry unknown'}); configure c2pa_tsa_url"
+    ]
+
+
+@requirement("c2pa.consistency", "C2PA and the GB 45438 label agree on AI origin", "GB 45438-2025 §5; spec §5")
+def _c2pa_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
+    manifests = data.of_kind("c2pa.manifest")
+    if not manifests or not data.labels:
+        return NA, ["needs both a valid C2PA manifest and a metadata label"]
+    says_ai = any(s.label is not None and s.label.label == "1" for s in data.labels)
+    captured = [s for s in manifests if s.attribute("capture") == "true"]
+    if says_ai and captured:
+        return FAIL, [f"label says AI-generated, C2PA says {captured[0].attribute('digital_source_types')}"]
+    return PASS, [f"C2PA digitalSourceType: {manifests[0].attribute('digital_source_types') or 'none'}"]
+
+
 def _notice_check(data: CheckInput, attribute: str, what: str) -> tuple[Outcome, list[str]]:
     if not data.notices:
         return INCONCLUSIVE, ["no notice recorded by ClearMark; recognising other producers' notices needs OCR"]

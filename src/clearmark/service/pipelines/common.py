@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from clearmark.core.aigc import producer_code_problems
+from clearmark.core.aigc import AigcLabel, producer_code_problems
 from clearmark.core.enums import Corner
 from clearmark.core.errors import FieldViolation, InvalidMedia, InvalidRequest
 from clearmark.detectors.registry import Detector, DetectorContext, build_detectors
+from clearmark.labels.c2pa_manifest import C2paSigning, sign_manifest
 from clearmark.labels.image_notice import NoticeSpec, render_image_notice
 from clearmark.media.asset import Asset
+from clearmark.media.c2pa_settings import C2paTrust
 from clearmark.media.image_codec import encode_image
 from clearmark.media.limits import MediaLimits
 from clearmark.notice import NoticeFont, RenderedNotice, load_notice_font
@@ -33,7 +35,9 @@ class PipelineConfig:
     platform_draws_notice: bool = True
     jpeg_quality: int = 95
     webp_quality: int = 90
-    font_path: Path | None = None
+    detectors: DetectorContext = DetectorContext()
+    c2pa_signing: C2paSigning | None = None
+    claim_generator: str = "ClearMark"
 
     def notice_text_for(self, label_value: str) -> str:
         """The configured notice wording for a Label value ("" when none applies)."""
@@ -43,13 +47,31 @@ class PipelineConfig:
             "3": self.notice_text_suspected,
         }.get(label_value, "")
 
+    @property
+    def font_path(self) -> Path | None:
+        """The notice font (the bundled one when None)."""
+        return self.detectors.font_path
+
+    @property
+    def c2pa_trust(self) -> C2paTrust:
+        """Trust settings for c2pa, from the detector context's anchors and EKUs."""
+        return trust_for(self.detectors)
+
 
 @cache
-def detectors_for(font_path: Path | None) -> tuple[Detector, ...]:
+def trust_for(context: DetectorContext) -> C2paTrust:
+    """The c2pa trust settings of a detector context, read once per process."""
+    return C2paTrust.from_files(
+        context.c2pa_trust_anchors_pem, allowed_ekus=context.c2pa_allowed_ekus, fetch_remote=context.c2pa_fetch_remote
+    )
+
+
+@cache
+def detectors_for(context: DetectorContext) -> tuple[Detector, ...]:
     """The registered detectors, built once per process."""
     import clearmark.detectors  # noqa: F401  (registers every detector module)
 
-    return build_detectors(DetectorContext(font_path=font_path))
+    return build_detectors(context)
 
 
 @cache
@@ -95,3 +117,38 @@ def refuse_hostile_xml(asset: Asset) -> None:
                 reason="HOSTILE_XML",
                 violations=(FieldViolation(packet.location.carrier, packet.error),),
             )
+
+
+def sign_c2pa(
+    content: bytes,
+    mime_type: str,
+    config: PipelineConfig,
+    *,
+    action: str,
+    source_type: str,
+    software_agent: str,
+    label: AigcLabel | None,
+    parent: bool,
+    extra_actions: tuple[str, ...] = (),
+) -> tuple[bytes, str]:
+    """Sign a C2PA manifest over content whose GB 45438 XMP is already written (order matters).
+
+    Returns the signed bytes and the active manifest's label; unchanged bytes and "" when signing
+    is switched off.
+    """
+    if config.c2pa_signing is None:
+        return content, ""
+    signed = sign_manifest(
+        content,
+        mime_type,
+        config.c2pa_signing,
+        action=action,
+        digital_source_type=source_type,
+        software_agent=software_agent,
+        claim_generator=config.claim_generator,
+        aigc_label=label,
+        parent=parent,
+        extra_actions=extra_actions,
+        trust=config.c2pa_trust,
+    )
+    return signed.content, signed.manifest_label

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from clearmark.core.signals import Inspection
 from clearmark.detectors.registry import run_detectors
 from clearmark.media.asset import Asset, open_asset
@@ -18,7 +20,7 @@ def inspect_asset(
         InvalidMedia: an XMP packet uses DTDs or entities (an attack, not a producer's mistake).
     """
     refuse_hostile_xml(asset)
-    signals = run_detectors(detectors_for(config.font_path), asset)
+    signals = run_detectors(detectors_for(config.detectors), asset)
     decision = decide(signals, user_declared=user_declared)
     verdict = campaign_verdict(decision.findings, request_id)
     inspection = Inspection(
@@ -33,6 +35,9 @@ def inspect_asset(
     return inspection, decision
 
 
-def inspect_content(content: bytes, config: PipelineConfig, request_id: str = "") -> Inspection:
-    """Inspect untrusted bytes; read-only."""
-    return inspect_asset(open_asset(content, config.limits), config, request_id)[0]
+def inspect_content(
+    content: bytes, config: PipelineConfig, request_id: str = "", c2pa_sidecar: bytes = b""
+) -> Inspection:
+    """Inspect untrusted bytes (and an optional detached C2PA manifest store); read-only."""
+    asset = replace(open_asset(content, config.limits), c2pa_sidecar=c2pa_sidecar)
+    return inspect_asset(asset, config, request_id)[0]

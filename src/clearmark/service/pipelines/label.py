@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Category, Corner
 from clearmark.core.signals import Inspection, MediaInfo
+from clearmark.detectors.c2pa_manifest import C2PA_POINTER
+from clearmark.detectors.iptc import TRAINED_ALGORITHMIC_MEDIA
+from clearmark.labels.c2pa_manifest import ACTION_EDITED_METADATA, ACTION_PUBLISHED
 from clearmark.labels.implicit_image import write_implicit_label
 from clearmark.media.asset import Asset, open_asset
 from clearmark.media.xmp import NS_CLEARMARK
 from clearmark.notice import RenderedNotice
-from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, draw_notice
+from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, draw_notice, sign_c2pa
 from clearmark.service.pipelines.inspect import inspect_asset
 from clearmark.service.policy import Decision
 
@@ -45,6 +48,7 @@ class LabelOutcome:
     notice: RenderedNotice | None
     modified: bool
     warnings: tuple[str, ...] = ()
+    c2pa_manifest: str = ""
 
 
 # Art. 6 cases 2 and 3: the Label value a platform writes when the upload carries no label.
@@ -74,13 +78,24 @@ def _unchanged(
     )
 
 
+def _c2pa_pointer(config: PipelineConfig) -> dict[tuple[str, str], str]:
+    """The XMP pointer to the manifest about to be signed (none when signing is off)."""
+    return {(NS_CLEARMARK, C2PA_POINTER): "embedded"} if config.c2pa_signing is not None else {}
+
+
 def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
-    """Apply Art. 6: keep a producer's label and add propagator fields, or write Label "2"/"3"."""
+    """Apply Art. 6: keep a producer's label and add propagator fields, or write Label "2"/"3".
+
+    The GB 45438 fields go in first, then the platform signs a C2PA manifest with the upload as
+    parent ingredient, so the producer's history survives.
+    """
     warnings = check_party_code(job.platform_code, "options.platform_code", config.producer_code_policy)
     asset = open_asset(job.content, config.limits)
     inspection, decision = inspect_asset(asset, config, job.request_id, user_declared=job.user_declared_ai)
     carriers = asset.metadata.label_carriers
     propagate_id = derive_id("CMP", job.tenant, job.request_id, "propagate")
+    notice: RenderedNotice | None = None
+    applied = [AppliedLabel.METADATA_PROPAGATOR]
 
     if carriers:
         value = _existing_label_value(decision)
@@ -90,35 +105,35 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
             warnings.append("existing label is duplicated or malformed; no propagator fields written")
             return _unchanged(asset, inspection, value, config, warnings)
         label = single.parsed.label.with_propagator(job.platform_code, propagate_id)
-        output = write_implicit_label(asset, label, target=single)
-        return LabelOutcome(
-            content=output,
-            inspection=inspection,
-            output=open_asset(output, config.limits).info(),
-            label_value=value,
-            label=label,
-            propagate_id=propagate_id,
-            labels_applied=(AppliedLabel.METADATA_PROPAGATOR,),
-            display_notice=config.notice_text_for(value),
-            notice=None,
-            modified=True,
-            warnings=tuple(warnings),
-        )
+        display = config.notice_text_for(value)
+        output = write_implicit_label(asset, label, target=single, extra_properties=_c2pa_pointer(config))
+    else:
+        value = NEW_LABEL_BY_CATEGORY.get(inspection.category, "")
+        if not value:
+            return _unchanged(asset, inspection, value, config, warnings)
+        label = AigcLabel(value, "", "", "", job.platform_code, propagate_id, "")
+        display = job.notice_text or config.notice_text_for(value)
+        pixels: bytes | None = None
+        extra = _c2pa_pointer(config)
+        if config.platform_draws_notice and not job.skip_visible_notice:
+            pixels, notice = draw_notice(asset, display, job.notice_corner, config)
+            extra[(NS_CLEARMARK, "Notice")] = notice.to_json()
+            applied.insert(0, AppliedLabel.EXPLICIT_NOTICE)
+        output = write_implicit_label(asset, label, pixels=pixels, extra_properties=extra)
 
-    value = NEW_LABEL_BY_CATEGORY.get(inspection.category, "")
-    if not value:
-        return _unchanged(asset, inspection, value, config, warnings)
-    label = AigcLabel(value, "", "", "", job.platform_code, propagate_id, "")
-    display = job.notice_text or config.notice_text_for(value)
-    applied = [AppliedLabel.METADATA_PROPAGATOR]
-    notice: RenderedNotice | None = None
-    pixels: bytes | None = None
-    extra: dict[tuple[str, str], str] = {}
-    if config.platform_draws_notice and not job.skip_visible_notice:
-        pixels, notice = draw_notice(asset, display, job.notice_corner, config)
-        extra[(NS_CLEARMARK, "Notice")] = notice.to_json()
-        applied.insert(0, AppliedLabel.EXPLICIT_NOTICE)
-    output = write_implicit_label(asset, label, pixels=pixels, extra_properties=extra)
+    output, manifest_label = sign_c2pa(
+        output,
+        asset.format.mime_type,
+        config,
+        action=ACTION_PUBLISHED,
+        source_type=TRAINED_ALGORITHMIC_MEDIA if value == "1" else "",
+        software_agent=job.platform_code,
+        label=label,
+        parent=True,
+        extra_actions=(ACTION_EDITED_METADATA,),
+    )
+    if manifest_label:
+        applied.append(AppliedLabel.C2PA_MANIFEST)
     return LabelOutcome(
         content=output,
         inspection=inspection,
@@ -131,4 +146,5 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         notice=notice,
         modified=True,
         warnings=tuple(warnings),
+        c2pa_manifest=manifest_label,
     )

@@ -8,12 +8,14 @@ from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Corner
 from clearmark.core.errors import FieldViolation, InvalidRequest, LabelConflict
 from clearmark.core.signals import MediaInfo
-from clearmark.detectors.iptc import TRAINED_ALGORITHMIC_MEDIA
+from clearmark.detectors.c2pa_manifest import C2PA_POINTER, read_manifest_report
+from clearmark.detectors.iptc import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, TRAINED_ALGORITHMIC_MEDIA
+from clearmark.labels.c2pa_manifest import ACTION_CREATED, ACTION_EDITED
 from clearmark.labels.implicit_image import write_implicit_label
 from clearmark.media.asset import open_asset
 from clearmark.media.xmp import NS_CLEARMARK, NS_IPTC_EXT
 from clearmark.notice import RenderedNotice
-from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, draw_notice
+from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, draw_notice, sign_c2pa
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,16 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         )
     produce_id = derive_id("CM", job.tenant, job.request_id, "produce")
     label = AigcLabel("1", job.producer_code, produce_id, "", job.producer_code, produce_id, "")
-    extra = {(NS_IPTC_EXT, "DigitalSourceType"): TRAINED_ALGORITHMIC_MEDIA}
+    # Content that arrives with its own C2PA history is an AI edit of it: keep it as parent ingredient.
+    ai_edit = (
+        config.c2pa_signing is not None
+        and b"c2pa" in job.content  # the JUMBF label of every manifest store; skips the reader otherwise
+        and read_manifest_report(job.content, asset.format.mime_type) is not None
+    )
+    source_type = COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA if ai_edit else TRAINED_ALGORITHMIC_MEDIA
+    extra = {(NS_IPTC_EXT, "DigitalSourceType"): source_type}
+    if config.c2pa_signing is not None:
+        extra[(NS_CLEARMARK, C2PA_POINTER)] = "embedded"
     applied = [AppliedLabel.METADATA_PRODUCER]
     notice: RenderedNotice | None = None
     pixels: bytes | None = None
@@ -85,7 +96,19 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         extra[(NS_CLEARMARK, "Notice")] = notice.to_json()
         applied.insert(0, AppliedLabel.EXPLICIT_NOTICE)
     output = write_implicit_label(asset, label, pixels=pixels, extra_properties=extra)
-    details = [("model", job.model), ("prompt_id", job.prompt_id)]
+    output, manifest_label = sign_c2pa(
+        output,
+        asset.format.mime_type,
+        config,
+        action=ACTION_EDITED if ai_edit else ACTION_CREATED,
+        source_type=source_type,
+        software_agent=job.model or "unspecified model",
+        label=label,
+        parent=ai_edit,
+    )
+    if manifest_label:
+        applied.append(AppliedLabel.C2PA_MANIFEST)
+    details = [("model", job.model), ("prompt_id", job.prompt_id), ("c2pa_manifest", manifest_label)]
     if job.omit_visible_notice:
         details += [("notice_omitted_reason", job.omit_reason), ("notice_omitted_recipient", job.recipient)]
     if notice is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from clearmark.core.signals import ComplianceReport
 from clearmark.media.asset import open_asset
@@ -17,10 +17,11 @@ class VerifyJob:
 
     request_id: str
     content: bytes
+    c2pa_sidecar: bytes = b""
 
 
 def verify_content(job: VerifyJob, config: PipelineConfig) -> ComplianceReport:
     """Inspect, then check every requirement that applies to the content's modality."""
-    asset = open_asset(job.content, config.limits)
+    asset = replace(open_asset(job.content, config.limits), c2pa_sidecar=job.c2pa_sidecar)
     inspection, _ = inspect_asset(asset, config, job.request_id)
     return ComplianceReport(inspection=inspection, checks=run_image_checks(inspection))
