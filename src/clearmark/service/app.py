@@ -305,7 +305,7 @@ class ClearMarkApp:
         value = getattr(request, key) if key else ""
         if not value:
             raise InvalidRequest(
-                "set one of produce_id, propagate_id, sha256, request_id",
+                "set one of produce_id, propagate_id, sha256, request_id, watermark_id",
                 violations=(FieldViolation("key", "required"),),
             )
         if key == "sha256" and not _SHA256.match(value):

@@ -295,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     lookup_p = sub.add_parser("lookup", parents=[common], help="find registry records")
     lookup_p.add_argument("id", help="ProduceID, PropagateID or SHA-256")
-    lookup_p.add_argument("--by", choices=["produce_id", "propagate_id", "sha256", "request_id"])
+    lookup_p.add_argument("--by", choices=["produce_id", "propagate_id", "sha256", "request_id", "watermark_id"])
     lookup_p.set_defaults(run=cmd_lookup)
     return parser
 

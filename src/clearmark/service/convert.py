@@ -158,6 +158,7 @@ def record_pb(record: ProvenanceRecord) -> pb.ProvenanceRecord:
         labels_applied=[int(a) for a in record.labels_applied],
         model=record.model,
         details=dict(record.details),
+        watermark_id=record.watermark_id,
     )
     message.created_at.FromDatetime(record.created_at)
     return message

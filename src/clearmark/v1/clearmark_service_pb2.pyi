@@ -282,18 +282,20 @@ class VerifyStreamResponse(_message.Message):
     def __init__(self, inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ..., report: _Optional[_Union[_types_pb2.ComplianceReport, _Mapping]] = ...) -> None: ...
 
 class LookupRequest(_message.Message):
-    __slots__ = ("produce_id", "propagate_id", "sha256", "request_id", "limit")
+    __slots__ = ("produce_id", "propagate_id", "sha256", "request_id", "watermark_id", "limit")
     PRODUCE_ID_FIELD_NUMBER: _ClassVar[int]
     PROPAGATE_ID_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    WATERMARK_ID_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     produce_id: str
     propagate_id: str
     sha256: str
     request_id: str
+    watermark_id: str
     limit: int
-    def __init__(self, produce_id: _Optional[str] = ..., propagate_id: _Optional[str] = ..., sha256: _Optional[str] = ..., request_id: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+    def __init__(self, produce_id: _Optional[str] = ..., propagate_id: _Optional[str] = ..., sha256: _Optional[str] = ..., request_id: _Optional[str] = ..., watermark_id: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class LookupResponse(_message.Message):
     __slots__ = ("records",)

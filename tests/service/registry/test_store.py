@@ -277,3 +277,13 @@ def test_concurrent_distinct_requests_store_all(store: RegistryStore, make_recor
     results = _run_together(8, lambda i: store.record(attempts[i]))
     assert _count(store) == 8
     assert all(created for _, created in results)
+
+
+def test_lookup_by_watermark_id_stays_in_the_tenant(store: RegistryStore, make_record: MakeRecord) -> None:
+    from dataclasses import replace
+
+    record = replace(make_record(), watermark_id="00ab" * 4)
+    store.record(record)
+    assert store.find(record.tenant, watermark_id="00AB" * 4) == [record]
+    assert store.find("someone-else", watermark_id="00ab" * 4) == []
+    assert store.watermark_known("00ab" * 4) and not store.watermark_known("ff" * 8)

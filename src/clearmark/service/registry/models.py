@@ -29,6 +29,7 @@ class ProvenanceRow(Base):
         Index("ix_provenance_propagate_id", "propagate_id", "tenant"),
         Index("ix_provenance_input_sha256", "input_sha256", "tenant"),
         Index("ix_provenance_output_sha256", "output_sha256", "tenant"),
+        Index("ix_provenance_watermark_id", "watermark_id"),
     )
 
     seq: Mapped[int] = mapped_column(_SEQ_TYPE, primary_key=True, autoincrement=True)
@@ -48,3 +49,4 @@ class ProvenanceRow(Base):
     model: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     details: Mapped[str] = mapped_column(Text)  # JSON object, insertion order kept
+    watermark_id: Mapped[str] = mapped_column(String(64), default="")  # hex key our image mark carries

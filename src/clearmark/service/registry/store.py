@@ -54,6 +54,8 @@ class ProvenanceRecord:
     model: str
     created_at: datetime
     details: tuple[tuple[str, str], ...] = ()
+    # The registry key our invisible watermark carries (hex), "" when no mark was embedded.
+    watermark_id: str = ""
 
     def __post_init__(self) -> None:
         if not self.record_id:
@@ -140,6 +142,12 @@ class RegistryStore:
             row = session.scalars(stmt).one_or_none()
             return None if row is None else _to_record(row)
 
+    def watermark_known(self, watermark_id: str) -> bool:
+        """Whether any tenant's record carries this watermark key (reveals nothing else about it)."""
+        stmt = select(ProvenanceRow.seq).where(ProvenanceRow.watermark_id == watermark_id.lower()).limit(1)
+        with self._sessions() as session:
+            return session.scalars(stmt).first() is not None
+
     def find(
         self,
         tenant: str,
@@ -147,6 +155,7 @@ class RegistryStore:
         produce_id: str = "",
         propagate_id: str = "",
         sha256: str = "",
+        watermark_id: str = "",
         limit: int = 100,
     ) -> list[ProvenanceRecord]:
         """Records of ``tenant`` matching exactly one key, newest first.
@@ -160,8 +169,8 @@ class RegistryStore:
         """
         if not tenant:
             raise ValueError("tenant must not be empty")
-        if sum(1 for key in (produce_id, propagate_id, sha256) if key) != 1:
-            raise ValueError("give exactly one of produce_id, propagate_id, sha256")
+        if sum(1 for key in (produce_id, propagate_id, sha256, watermark_id) if key) != 1:
+            raise ValueError("give exactly one of produce_id, propagate_id, sha256, watermark_id")
         if limit < 1:
             raise ValueError("limit must be at least 1")
         condition: ColumnElement[bool]
@@ -169,6 +178,8 @@ class RegistryStore:
             condition = ProvenanceRow.produce_id == produce_id
         elif propagate_id:
             condition = ProvenanceRow.propagate_id == propagate_id
+        elif watermark_id:
+            condition = ProvenanceRow.watermark_id == watermark_id.lower()
         else:
             digest = sha256.lower()
             if not _SHA256_HEX.fullmatch(digest):
@@ -232,6 +243,7 @@ def _to_row(rec: ProvenanceRecord) -> ProvenanceRow:
         model=rec.model,
         created_at=rec.created_at,
         details=json.dumps(dict(rec.details), ensure_ascii=False),
+        watermark_id=rec.watermark_id,
     )
 
 
@@ -256,6 +268,7 @@ def _to_record(row: ProvenanceRow) -> ProvenanceRecord:
         model=row.model,
         created_at=created_at,
         details=tuple((str(key), str(value)) for key, value in json.loads(row.details).items()),
+        watermark_id=row.watermark_id,
     )
 
 
