@@ -25,7 +25,6 @@ UNSUPPORTED = [
     (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "HEIF image"),
     (b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00", "AVIF image"),
     (b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00", "MPEG-4 audio"),
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF document"),
     (b"PK\x03\x04\x14\x00\x00\x00", "ZIP archive"),
     (b"RIFF\x24\x00\x00\x00WAVEfmt ", "WAV audio"),
     (b"RIFF\x24\x00\x00\x00AVI LIST", "AVI video"),
@@ -35,7 +34,6 @@ UNSUPPORTED = [
     (b"OggS\x00\x02\x00\x00", "Ogg media"),
     (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm", "WebM video"),
     (b"\x1a\x45\xdf\xa3\xa3\x42\x86\x81\x01\x42\x82\x88matroska", "Matroska video"),
-    ("AI生成的内容。\nplain text\n".encode(), "plain UTF-8 text"),
 ]
 
 
@@ -57,8 +55,20 @@ def test_empty_or_unknown_is_invalid(data: bytes) -> None:
 
 def test_multibyte_character_cut_by_the_probe_window_is_still_text() -> None:
     data = b"a" * 4095 + "生".encode() + b"more text"
-    with pytest.raises(UnsupportedFormat, match="text"):
-        sniff_format(data)
+    assert sniff_format(data).format == "text"
+
+
+@pytest.mark.parametrize(
+    ("data", "kind", "fmt"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", MediaKind.DOCUMENT, "pdf"),
+        ("AI生成的内容。\nplain text\n".encode(), MediaKind.TEXT, "text"),
+        (b"---\ntitle: x\n---\n# Heading\n", MediaKind.TEXT, "markdown"),
+    ],
+)
+def test_text_and_documents_are_supported(data: bytes, kind: MediaKind, fmt: str) -> None:
+    info = sniff_format(data)
+    assert (info.kind, info.format) == (kind, fmt)
 
 
 def test_only_the_bytes_matter() -> None:

@@ -10,11 +10,17 @@ from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, MediaTooLarge, UnsupportedFormat
 from clearmark.core.signals import MediaInfo
 from clearmark.media.container import ImageHeader
+from clearmark.media.documents.container import DocumentContainer, DocumentMetadata, ExtractedText
+from clearmark.media.documents.metadata import read_document_metadata
+from clearmark.media.documents.registry import document_container_for
 from clearmark.media.image_codec import DecodedImage, decode_image
 from clearmark.media.limits import MediaLimits
 from clearmark.media.metadata import ImageMetadata, read_image_metadata
 from clearmark.media.registry import container_for
 from clearmark.media.sniff import FormatInfo, sniff_format
+
+# The modalities whose bytes this build can open (video and audio come with their issues).
+READABLE_KINDS = frozenset({MediaKind.IMAGE, MediaKind.TEXT, MediaKind.DOCUMENT})
 
 
 @dataclass(frozen=True)
@@ -42,10 +48,27 @@ class Asset:
         """The decoded pixels (images only), within the configured limits."""
         return decode_image(self.data, self.format, self.limits)
 
+    @property
+    def is_textual(self) -> bool:
+        """True for text and documents (plain text, Markdown, PDF, OOXML)."""
+        return self.kind in (MediaKind.TEXT, MediaKind.DOCUMENT)
+
     @cached_property
-    def metadata(self) -> ImageMetadata:
-        """Every metadata carrier of the file, parsed defensively."""
+    def metadata(self) -> ImageMetadata | DocumentMetadata:
+        """Every metadata carrier of the file, parsed defensively (images and documents alike)."""
+        if self.is_textual:
+            return read_document_metadata(self.data, self.format, self.limits)
         return read_image_metadata(self.data, self.format, self.limits)
+
+    @cached_property
+    def document(self) -> DocumentContainer:
+        """The container of a text/document format (raises UnsupportedFormat for other kinds)."""
+        return document_container_for(self.format.format)
+
+    @cached_property
+    def text(self) -> ExtractedText:
+        """The readable text of a text/document, with pages, paragraphs or character offsets."""
+        return self.document.extract_text(self.data, limits=self.limits)
 
     @cached_property
     def header(self) -> ImageHeader:
@@ -68,9 +91,7 @@ class Asset:
         )
 
 
-def open_asset(
-    data: bytes, limits: MediaLimits, *, kinds: frozenset[MediaKind] = frozenset({MediaKind.IMAGE})
-) -> Asset:
+def open_asset(data: bytes, limits: MediaLimits, *, kinds: frozenset[MediaKind] = READABLE_KINDS) -> Asset:
     """Sniff the bytes and check the size limit; only the given modalities are accepted.
 
     Raises:
@@ -84,5 +105,8 @@ def open_asset(
         raise InvalidMedia("content is empty")
     fmt = sniff_format(data)
     if fmt.kind not in kinds:
-        raise UnsupportedFormat(f"{fmt.mime_type} ({fmt.kind.name.lower()}) is not supported yet; images are")
+        supported = ", ".join(sorted(kind.name.lower() for kind in kinds))
+        raise UnsupportedFormat(
+            f"{fmt.mime_type} ({fmt.kind.name.lower()}) is not supported yet; supported: {supported}"
+        )
     return Asset(data=data, format=fmt, limits=limits)

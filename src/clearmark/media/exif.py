@@ -167,3 +167,91 @@ def rewrite_user_comment(tiff: bytes, new_text: str) -> bytes:
     out[entry + 4 : entry + 8] = len(value).to_bytes(4, order)
     out[entry + 8 : entry + 12] = offset.to_bytes(4, order)
     return bytes(out)
+
+
+# Text-valued tags a provenance reader looks at: IFD0 (TIFF) tags, then the Exif sub-IFD's.
+IFD0_TEXT_TAGS: dict[int, str] = {
+    0x010E: "ImageDescription",
+    0x010F: "Make",
+    0x0110: "Model",
+    0x0131: "Software",
+    0x013B: "Artist",
+    0x013C: "HostComputer",
+    0x8298: "Copyright",
+    0x9C9C: "XPComment",
+}
+EXIF_IFD_TEXT_TAGS: dict[int, str] = {USER_COMMENT: "UserComment", 0xA420: "ImageUniqueID"}
+MAX_TEXT_FIELD_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ExifBlock:
+    """One EXIF (TIFF) block of a file: the carrier it sits in and the file offset of its TIFF header."""
+
+    carrier: str
+    offset: int
+    tiff: bytes
+
+
+@dataclass(frozen=True)
+class ExifText:
+    """One text-valued EXIF field: tag name, decoded text, and its value's offset inside the TIFF block."""
+
+    ifd: str  # "0" (TIFF IFD0) or "exif"
+    tag: int
+    name: str
+    text: str
+    value_offset: int
+    length: int
+
+
+def read_text_fields(tiff: bytes) -> list[ExifText]:
+    """The text-valued fields of IFD0 and the Exif sub-IFD (see ``IFD0_TEXT_TAGS``), in that order.
+
+    ASCII values are decoded as UTF-8 (writers put UTF-8 there), XPComment as UTF-16-LE and
+    UserComment by its character-code prefix. Values over MAX_TEXT_FIELD_BYTES are skipped.
+
+    Raises:
+        InvalidMedia: the TIFF structure is malformed (bad header, offsets past the end).
+    """
+    if tiff[:4] == b"II*\x00":
+        big = False
+    elif tiff[:4] == b"MM\x00*":
+        big = True
+    else:
+        raise InvalidMedia("EXIF block does not start with a TIFF header")
+    ifd0 = read_uint(tiff, 4, 4, big_endian=big, what="EXIF IFD0 offset")
+    fields = _ifd_text_fields(tiff, ifd0, IFD0_TEXT_TAGS, "0", big)
+    pointer = _find_entry(tiff, ifd0, EXIF_IFD_POINTER, big)
+    if pointer is not None:
+        exif_ifd = read_uint(tiff, pointer + 8, 4, big_endian=big, what="Exif IFD pointer")
+        fields += _ifd_text_fields(tiff, exif_ifd, EXIF_IFD_TEXT_TAGS, "exif", big)
+    return fields
+
+
+def _ifd_text_fields(tiff: bytes, ifd: int, tags: dict[int, str], ifd_name: str, big: bool) -> list[ExifText]:
+    count = read_uint(tiff, ifd, 2, big_endian=big, what="IFD entry count")
+    if ifd + 2 + 12 * count > len(tiff):
+        raise InvalidMedia(f"EXIF IFD at {ifd} declares {count} entries past the end of the block")
+    fields = []
+    for index in range(count):
+        entry = ifd + 2 + 12 * index
+        tag = read_uint(tiff, entry, 2, big_endian=big)
+        if tag not in tags:
+            continue
+        kind = read_uint(tiff, entry + 2, 2, big_endian=big)
+        size = read_uint(tiff, entry + 4, 4, big_endian=big) * _TYPE_SIZES.get(kind, 1)
+        if size > MAX_TEXT_FIELD_BYTES:
+            continue
+        offset = entry + 8 if size <= 4 else read_uint(tiff, entry + 8, 4, big_endian=big, what="offset")
+        if offset + size > len(tiff):
+            raise InvalidMedia(f"EXIF tag 0x{tag:04X} of {size} bytes at {offset} runs past the EXIF block")
+        raw = tiff[offset : offset + size]
+        if tag == USER_COMMENT:
+            text = decode_user_comment(raw, big_endian=big)[0]
+        elif tag == 0x9C9C:
+            text = raw.decode("utf-16-le", errors="replace").rstrip("\x00")
+        else:
+            text = raw.decode("utf-8", errors="replace").rstrip("\x00")
+        fields.append(ExifText(ifd_name, tag, tags[tag], text, offset, size))
+    return fields

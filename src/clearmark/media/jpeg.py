@@ -119,6 +119,17 @@ def _segment(marker: int, payload: bytes) -> bytes:
     return bytes((0xFF, marker)) + (len(payload) + 2).to_bytes(2, "big") + payload
 
 
+def read_exif_blocks(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> list[exif.ExifBlock]:
+    """The TIFF data of every APP1 ``Exif`` segment, with the file offset of its TIFF header."""
+    blocks = []
+    for segment in parse_segments(data, limits):
+        if _is_exif(segment, data):
+            start = segment.payload_offset + len(exif.EXIF_PREFIX)
+            end = segment.payload_offset + segment.payload_length
+            blocks.append(exif.ExifBlock("jpeg:app1-exif", start, data[start:end]))
+    return blocks
+
+
 class JpegContainer:
     """Reads and writes the metadata segments of a JPEG (JFIF/EXIF) file."""
 

@@ -57,8 +57,11 @@ class TextChunk:
     translated: bytes = b""
 
 
-def parse_chunks(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> list[Chunk]:
+def parse_chunks(data: bytes, limits: MediaLimits = DEFAULT_LIMITS, *, check_image_crc: bool = True) -> list[Chunk]:
     """Every chunk from IHDR to IEND; CRC mismatches are noted, not fatal.
+
+    With ``check_image_crc=False`` only metadata chunks (text, eXIf) and IHDR have their CRC
+    computed; the others report ``crc_ok=True`` unchecked (a scan for metadata need not hash IDAT).
 
     Raises:
         InvalidMedia: bad signature, IHDR not first, a length past the end, no IEND.
@@ -85,7 +88,10 @@ def parse_chunks(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> list[Chun
             raise InvalidMedia("PNG does not start with an IHDR chunk")
         if kind in _METADATA_TYPES:
             budget.spend(length, "PNG text and eXIf chunks")
-        crc_ok = zlib.crc32(data[pos + 4 : end - 4]) == int.from_bytes(data[end - 4 : end], "big")
+        if check_image_crc or kind in _METADATA_TYPES or kind == b"IHDR":
+            crc_ok = zlib.crc32(data[pos + 4 : end - 4]) == int.from_bytes(data[end - 4 : end], "big")
+        else:
+            crc_ok = True
         chunks.append(Chunk(kind, pos, end - pos, crc_ok))
         pos = end
     return chunks
@@ -154,6 +160,78 @@ def _xmp_spans(data: bytes, chunks: list[Chunk], limits: MediaLimits) -> list[Xm
         for chunk, text, notes in _text_chunks(data, chunks, limits, XMP_KEYWORD)
         if chunk.type == b"iTXt"
     ]
+
+
+@dataclass(frozen=True)
+class PngText:
+    """One tEXt/zTXt/iTXt chunk, decoded: keyword and text as strings, where it lies, what was odd.
+
+    ``offset``/``length`` cover the whole chunk; ``after_idat`` is True for chunks written after the
+    image data (readers that stop at IDAT miss them). tEXt/zTXt are Latin-1, iTXt UTF-8.
+    """
+
+    chunk_type: str
+    keyword: str
+    text: str
+    offset: int
+    length: int
+    after_idat: bool
+    notes: tuple[str, ...] = ()
+
+    @property
+    def carrier(self) -> str:
+        """``png:<type>:<keyword>``, the carrier name signals use."""
+        return f"png:{self.chunk_type}:{self.keyword}"
+
+
+def read_text_chunks(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> list[PngText]:
+    """Every text chunk of the file in order, wherever it lies (before or after IDAT).
+
+    A chunk that cannot be decoded is kept with empty text and a ``malformed: …`` note.
+
+    Raises:
+        InvalidMedia: the chunk structure itself is broken.
+        MediaTooLarge: too many chunks, too much metadata, or a text that inflates past the cap.
+    """
+    chunks = parse_chunks(data, limits, check_image_crc=False)
+    budget = ByteBudget("max_metadata_bytes", limits.max_metadata_bytes)
+    found: list[PngText] = []
+    seen_idat = False
+    for chunk in chunks:
+        seen_idat = seen_idat or chunk.type == b"IDAT"
+        if chunk.type not in _TEXT_TYPES:
+            continue
+        kind = chunk.type.decode()
+        try:
+            decoded = decode_text_chunk(chunk, data, limits, budget)
+        except InvalidMedia as exc:
+            keyword = chunk.body(data).split(b"\x00", 1)[0][:79].decode("latin-1")
+            notes = (*chunk.notes, f"malformed: {exc.message}")
+            found.append(PngText(kind, keyword, "", chunk.offset, chunk.length, seen_idat, notes))
+            continue
+        encoding = "utf-8" if chunk.type == b"iTXt" else "latin-1"
+        found.append(
+            PngText(
+                kind,
+                decoded.keyword.decode("latin-1"),
+                decoded.text.decode(encoding, errors="replace"),
+                chunk.offset,
+                chunk.length,
+                seen_idat,
+                chunk.notes,
+            )
+        )
+    return found
+
+
+def read_exif_blocks(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> list[exif.ExifBlock]:
+    """The TIFF data of every eXIf chunk (an ``Exif\\0\\0`` prefix, which some writers add, is skipped)."""
+    blocks = []
+    for chunk in parse_chunks(data, limits, check_image_crc=False):
+        if chunk.type == b"eXIf":
+            prefix, tiff = exif.split_exif_prefix(chunk.body(data))
+            blocks.append(exif.ExifBlock("png:eXIf", chunk.offset + 8 + len(prefix), tiff))
+    return blocks
 
 
 class PngContainer:

@@ -10,6 +10,7 @@ from clearmark.core.errors import InvalidMedia, UnsupportedFormat
 from clearmark.media.registry import CONTAINERS
 
 _TEXT_PROBE = 4096
+_MARKDOWN_PROBE = 65536  # front matter may be longer than the text probe
 _CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D} | {0x7F}
 
 
@@ -94,8 +95,49 @@ SIGNATURES: tuple[Signature, ...] = (
 )
 
 
+_OOXML_MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def _refine(signature: Signature, data: bytes) -> Signature:
+    """A zip that is an OOXML document, or text that is Markdown, named as such (the whole file is read)."""
+    if signature.format == "zip":
+        import io
+        import zipfile
+
+        from clearmark.media.documents.docx import ooxml_flavour
+
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError):
+            return signature
+        flavour = ooxml_flavour(names)
+        if flavour is not None:
+            return Signature(
+                flavour, MediaKind.DOCUMENT, _OOXML_MIME[flavour], f"{flavour.upper()} document", signature.matches
+            )
+    if signature.format == "text":
+        from clearmark.media.documents.markdown import looks_like_markdown
+
+        if looks_like_markdown(data[:_MARKDOWN_PROBE].decode("utf-8", errors="ignore")):
+            return Signature("markdown", MediaKind.TEXT, "text/markdown", "Markdown text", signature.matches)
+    return signature
+
+
+def _handled(format_name: str) -> bool:
+    from clearmark.media.documents.registry import DOCUMENT_CONTAINERS
+
+    return format_name in CONTAINERS or format_name in DOCUMENT_CONTAINERS
+
+
 def sniff_format(data: bytes) -> FormatInfo:
-    """Identify content from its leading bytes.
+    """Identify content from its leading bytes (a zip's member names and a text's syntax for documents).
+
+    Text is Markdown when it opens with YAML front matter, or when its first 4 KiB show two
+    different Markdown constructs of which one is an ATX heading, a code fence or a link.
 
     Raises:
         InvalidMedia: empty or unrecognised bytes.
@@ -103,9 +145,10 @@ def sniff_format(data: bytes) -> FormatInfo:
     """
     if not data:
         raise InvalidMedia("content is empty")
-    for signature in SIGNATURES:
-        if signature.matches(data):
-            if signature.format not in CONTAINERS:
+    for candidate in SIGNATURES:
+        if candidate.matches(data):
+            signature = _refine(candidate, data)
+            if not _handled(signature.format):
                 raise UnsupportedFormat(
                     f"content is {signature.description} ({signature.mime_type}), which is not supported yet"
                 )

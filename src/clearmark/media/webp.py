@@ -143,6 +143,16 @@ def _extended_header(layout: Layout, data: bytes) -> bytes:
     )
 
 
+def read_exif_blocks(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> list[exif.ExifBlock]:
+    """The TIFF data of every ``EXIF`` chunk (an ``Exif\\0\\0`` prefix, which some writers add, is skipped)."""
+    blocks = []
+    for chunk in parse_layout(data, limits).chunks:
+        if chunk.fourcc == b"EXIF":
+            prefix, tiff = exif.split_exif_prefix(chunk.body(data))
+            blocks.append(exif.ExifBlock("webp:EXIF", chunk.offset + 8 + len(prefix), tiff))
+    return blocks
+
+
 class WebpContainer:
     """Reads and writes the metadata chunks of a still (or animated) WebP file."""
 
