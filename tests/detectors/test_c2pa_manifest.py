@@ -10,8 +10,6 @@ from pathlib import Path
 import c2pa
 import pytest
 from PIL import Image
-from tests.conftest import encode, make_image
-from tests.labels.test_c2pa_manifest import LABEL, TRAINED, issue_chain, stamp
 
 from clearmark.core.enums import Category
 from clearmark.detectors.c2pa_manifest import (
@@ -29,6 +27,8 @@ from clearmark.media.c2pa_settings import SETTINGS_PATHS, C2paTrust, c2pa_settin
 from clearmark.media.jpeg import parse_segments
 from clearmark.media.limits import DEFAULT_LIMITS
 from clearmark.service.keys import ensure_dev_signing_material
+from tests.conftest import encode, make_image
+from tests.labels.test_c2pa_manifest import LABEL, TRAINED, issue_chain, stamp
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "c2pa"
 APP11 = 0xEB

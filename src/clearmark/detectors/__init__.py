@@ -1,6 +1,17 @@
 """Read-only analysers, each ``Asset -> list[Signal]``; importing this package registers them all."""
 
-from clearmark.detectors import aigc_metadata, c2pa_manifest, iptc, visible_notice
+from clearmark.detectors import (
+    aigc_metadata,
+    c2pa_manifest,
+    classifier,
+    fingerprints,
+    iptc,
+    ocr_notice,
+    stealth,
+    text_mark,
+    text_notice,
+    visible_notice,
+)
 from clearmark.detectors.registry import DETECTOR_FACTORIES, Detector, DetectorContext, build_detectors, run_detectors
 
 __all__ = [
@@ -8,9 +19,15 @@ __all__ = [
     "Detector",
     "DetectorContext",
     "aigc_metadata",
-    "c2pa_manifest",
     "build_detectors",
+    "c2pa_manifest",
+    "classifier",
+    "fingerprints",
     "iptc",
+    "ocr_notice",
     "run_detectors",
+    "stealth",
+    "text_mark",
+    "text_notice",
     "visible_notice",
 ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from clearmark.core.enums import MediaKind
 from clearmark.core.signals import Signal
 from clearmark.media.asset import Asset
+from clearmark.watermark.external import ExternalModelSpec
 
 
 class Detector(Protocol):
@@ -31,12 +32,27 @@ class DetectorContext:
     ``c2pa_trust_anchors_pem`` is a PEM bundle of roots (none: valid manifests stay "Valid",
     never "Trusted"); ``c2pa_allowed_ekus`` are signer EKU OIDs accepted beyond c2pa's built-in
     set; ``c2pa_fetch_remote`` lets c2pa fetch manifests an asset only points to (off: reported).
+    ``watermark_key`` is the deployment's watermark secret (none: ClearMark's mark is not read);
+    ``watermark_models`` are operator-supplied weights of other systems' watermark readers.
+    ``ocr_band_ratio`` is the depth of the edge bands OCR reads (share of the shortest side) and
+    ``ocr_whole_image`` makes it read the whole image instead. ``classifier_dir`` is a local
+    transformers model directory (none: no classifier) and ``classifier_calibration`` its
+    score-to-false-positive-rate JSON; ``classifier_name`` names its signals, ``classifier_timeout_s``
+    bounds one call.
     """
 
     font_path: Path | None = None
     c2pa_trust_anchors_pem: Path | None = None
     c2pa_allowed_ekus: tuple[str, ...] = ()
     c2pa_fetch_remote: bool = False
+    watermark_key: bytes | None = field(default=None, repr=False)
+    watermark_models: tuple[ExternalModelSpec, ...] = ()
+    ocr_band_ratio: float = 0.2
+    ocr_whole_image: bool = False
+    classifier_dir: Path | None = None
+    classifier_calibration: Path | None = None
+    classifier_name: str = "default"
+    classifier_timeout_s: float = 10.0
 
 
 DetectorFactory = Callable[[DetectorContext], Detector]

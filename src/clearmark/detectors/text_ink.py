@@ -1,0 +1,242 @@
+"""Measures the glyph ink of one recognised text line in pixels: which pixels are text, how tall its glyphs are.
+
+The notice rule measures the rendered glyph box, not a font size (GB 45438 §5.2; see
+``clearmark.notice.glyphs.measure_glyph_height``): the height of the smallest letter or digit. From
+pixels alone that is found by separating the text colour from its surroundings (a 3-means clustering
+of the line's crop), keeping the connected components that look like strokes, grouping them into
+character columns, and taking the smallest column height.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from clearmark.core.signals import BoundingBox
+
+CLUSTERS = 3
+KMEANS_ROUNDS = 8
+KMEANS_SAMPLE = 4096  # pixels the k-means rounds run on
+MIN_BOX_SHARE = 0.04  # a class with less of the line box than this is not its text
+MIN_PART_SIZE = 0.12  # of the line box height: components smaller both ways are specks
+MIN_COLUMN_HEIGHT = 0.35  # of the tallest column: shorter columns are hyphens, commas, noise
+BOX_TOLERANCE = 0.25  # of the line box height: how far ink may stick out of the detector's box
+MAX_PIXELS = 250_000  # crops larger than this are measured on a downscaled copy
+FLAT_RADIUS = 40.0  # RGB distance within which a pixel has a flat fill's colour
+
+
+@dataclass(frozen=True)
+class TextInk:
+    """The glyph ink found in a crop: the smallest character height and the ink's bounding box (crop pixels)."""
+
+    glyph_height_px: int
+    ink_box: BoundingBox
+    columns: int
+    column_boxes: tuple[tuple[int, int, int, int], ...] = ()  # (left, right, top, bottom) per character column
+
+
+def measure_text_ink(crop: np.ndarray, line_box: BoundingBox, characters: int = 0) -> TextInk | None:
+    """The glyph ink of the one text line inside ``line_box`` of ``crop`` (RGB uint8), or None.
+
+    Args:
+        crop: the line's pixels with a margin of background on every side.
+        line_box: where the text detector put the line, in crop pixels; ink must lie within it,
+            give or take a quarter of its height.
+        characters: how many letters and digits the recogniser read (0: unknown); a candidate
+            segmentation with far fewer character columns is judged less likely.
+
+    Returns:
+        None when no colour class of the crop looks like text (too few stroke-like components).
+    """
+    if crop.ndim != 3 or crop.shape[0] < 4 or crop.shape[1] < 4:
+        return None
+    scale = 1.0
+    pixels = crop.shape[0] * crop.shape[1]
+    if pixels > MAX_PIXELS:
+        scale = (MAX_PIXELS / pixels) ** 0.5
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    box = _scaled(line_box, scale)
+    rgb = np.ascontiguousarray(crop[..., :3])
+    labels, centres = _cluster_colours(rgb)
+    candidates: list[tuple[float, int, TextInk, np.ndarray]] = []
+    in_box = labels[box.y : box.y + box.height, box.x : box.x + box.width]
+    for cluster in range(CLUSTERS):
+        if (in_box == cluster).mean() < MIN_BOX_SHARE:
+            continue  # too little of this class inside the line to be its glyphs
+        members = labels == cluster
+        for mask in (members, _flat_colour_mask(rgb, members, box, centres, cluster)):
+            found = _text_like(mask, box) if mask is not None else None
+            if found is not None:
+                quality, ink = found
+                if characters:
+                    quality *= min(1.0, ink.columns / (0.6 * characters))
+                candidates.append((quality, cluster, ink, mask))
+    if not candidates:
+        return None
+    candidates.sort(key=lambda item: -item[0])
+    best_quality, best_cluster, ink, chosen = candidates[0]
+    # A stroked notice yields two text-like classes, fill and outline: the fill lies inside the
+    # outline, whose strokes touch between letters (fewer columns); a near-equal candidate of
+    # another class nested in the best one, with more columns, is the glyph fill.
+    for quality, cluster, other, mask in candidates[1:]:
+        nested = cluster != best_cluster and _inside(other, ink) and other.columns > ink.columns
+        if quality >= 0.8 * best_quality and nested and other.glyph_height_px < ink.glyph_height_px:
+            ink, chosen = other, mask
+    ink = _with_half_covered_edges(rgb, chosen, ink)
+    if scale == 1.0:
+        return ink
+    return TextInk(round(ink.glyph_height_px / scale), _scaled(ink.ink_box, 1 / scale), ink.columns)
+
+
+def _scaled(box: BoundingBox, scale: float) -> BoundingBox:
+    return BoundingBox(round(box.x * scale), round(box.y * scale), round(box.width * scale), round(box.height * scale))
+
+
+def _cluster_colours(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel class (0..CLUSTERS-1) and class centres of a deterministic k-means on RGB.
+
+    Seeds are the pixels at luminance quantiles and the rounds run on an evenly strided sample,
+    so the same crop always gives the same classes.
+    """
+    flat = crop.reshape(-1, 3).astype(np.float32)
+    sample = flat[:: max(1, len(flat) // KMEANS_SAMPLE)]
+    luma = sample @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    order = np.argsort(luma, kind="stable")
+    centres = sample[[order[int(q * (len(order) - 1))] for q in (0.03, 0.5, 0.97)]].copy()
+    for _ in range(KMEANS_ROUNDS):
+        labels = _nearest(sample, centres)
+        for k in range(CLUSTERS):
+            members = sample[labels == k]
+            if len(members):
+                centres[k] = members.mean(axis=0)
+    return _nearest(flat, centres).reshape(crop.shape[:2]), centres
+
+
+def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre for each point (squared distances expanded into one matrix product)."""
+    distances = (centres * centres).sum(axis=1)[None, :] - 2.0 * points @ centres.T
+    return distances.argmin(axis=1).astype(np.int32)
+
+
+def _flat_colour_mask(
+    rgb: np.ndarray, members: np.ndarray, box: BoundingBox, centres: np.ndarray, cluster: int
+) -> np.ndarray | None:
+    """Pixels at least half-way to the class's commonest colour inside the box (a flat text fill).
+
+    Labels are drawn in one flat colour; background pixels of the same class are merely similar.
+    A pixel counts as ink when it is nearer that colour than half the distance to the nearest
+    other class centre (the half-coverage rule for anti-aliased edges), and one-pixel bridges to
+    similar background are cut by a 2×2 opening.
+    """
+    inside = members[box.y : box.y + box.height, box.x : box.x + box.width]
+    colours = rgb[box.y : box.y + box.height, box.x : box.x + box.width][inside]
+    if len(colours) < 16:
+        return None
+    bins = (colours // 32).astype(np.int32)
+    keys = bins[:, 0] * 64 + bins[:, 1] * 8 + bins[:, 2]
+    mode = colours[keys == np.bincount(keys).argmax()].astype(np.float32).mean(axis=0)
+    others = np.delete(centres, cluster, axis=0)
+    radius = min(FLAT_RADIUS, max(12.0, 0.5 * float(np.sqrt(((others - mode) ** 2).sum(axis=1)).min())))
+    distance = np.sqrt(((rgb.astype(np.float32) - mode) ** 2).sum(axis=2))
+    mask = (distance < radius).astype(np.uint8)
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)).astype(bool)
+
+
+def _text_like(mask: np.ndarray, box: BoundingBox) -> tuple[float, TextInk] | None:
+    """How much ``mask`` looks like a line of glyphs, and its ink; None when it does not at all."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    rows, cols = mask.shape
+    line_height = max(4, box.height)
+    tolerance = BOX_TOLERANCE * line_height
+    top, bottom = box.y - tolerance, box.y + box.height + tolerance
+    left, right = box.x - tolerance, box.x + box.width + tolerance
+    parts = []
+    for index in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[index])
+        touches_border = x == 0 or y == 0 or x + w == cols or y + h == rows
+        outside = y < top or y + h > bottom or x < left or x + w > right
+        speck = max(w, h) < MIN_PART_SIZE * line_height
+        if touches_border or outside or speck:
+            continue
+        parts.append((x, y, w, h, area))
+    if not parts:
+        return None
+    columns = _columns(parts)
+    tallest = max(c[3] - c[2] for c in columns)
+    heights = [c[3] - c[2] for c in columns if c[3] - c[2] >= MIN_COLUMN_HEIGHT * tallest]
+    kept_area = sum(area for *_, area in parts)
+    total = int(mask.sum())
+    span = sum(right - left for left, right, _, _ in columns) / cols
+    quality = (kept_area / max(total, 1)) * min(1.0, span * 1.5) * min(1.0, len(heights) / 2)
+    if quality <= 0.02:
+        return None
+    x0 = min(p[0] for p in parts)
+    y0 = min(p[1] for p in parts)
+    x1 = max(p[0] + p[2] for p in parts)
+    y1 = max(p[1] + p[3] for p in parts)
+    kept = tuple(c for c in columns if c[3] - c[2] >= MIN_COLUMN_HEIGHT * tallest)
+    return quality, TextInk(min(heights), BoundingBox(x0, y0, x1 - x0, y1 - y0), len(heights), kept)
+
+
+def _with_half_covered_edges(rgb: np.ndarray, mask: np.ndarray, ink: TextInk) -> TextInk:
+    """The ink with each column grown by the row above and below it that is at least half glyph.
+
+    A class or colour mask keeps only pixels nearest the text colour, losing anti-aliased edge rows
+    that the notice rule counts (coverage >= 1/2, see ``clearmark.notice.glyphs.INK_LEVEL``). Such a
+    row's coverage is estimated per pixel as its position between the pixel one row further out
+    (background or outline) and the column's text colour.
+    """
+    if not ink.column_boxes:
+        return ink
+    pixels = rgb.astype(np.float32)
+    rows = rgb.shape[0]
+    heights = []
+    for left, right, top, bottom in ink.column_boxes:
+        inside = mask[top:bottom, left:right]
+        if not inside.any():
+            heights.append(bottom - top)
+            continue
+        text = np.median(pixels[top:bottom, left:right][inside], axis=0)
+        grown = bottom - top
+        for edge, outer, ink_row in ((top - 1, top - 2, top), (bottom, bottom + 1, bottom - 1)):
+            if outer < 0 or outer >= rows:
+                continue
+            touching = mask[ink_row, left:right]
+            if (
+                touching.any()
+                and _coverage(pixels[edge, left:right], pixels[outer, left:right], text)[touching].max() >= 0.5
+            ):
+                grown += 1
+        heights.append(grown)
+    return TextInk(min(heights), ink.ink_box, ink.columns, ink.column_boxes)
+
+
+def _coverage(edge: np.ndarray, outside: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """Per pixel, how far ``edge`` lies from ``outside`` towards ``text`` (0..1; 0 where they cannot be told apart)."""
+    span = text[None, :] - outside
+    norm = (span * span).sum(axis=1)
+    share = ((edge - outside) * span).sum(axis=1) / np.maximum(norm, 1.0)
+    return np.where(norm > 900.0, np.clip(share, 0.0, 1.0), 0.0)
+
+
+def _columns(parts: list[tuple[int, int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Components merged into character columns where their x-ranges overlap: (left, right, top, bottom)."""
+    merged: list[list[int]] = []
+    for x, y, w, h, _ in sorted(parts):
+        if merged and x < merged[-1][1]:
+            column = merged[-1]
+            column[1] = max(column[1], x + w)
+            column[2] = min(column[2], y)
+            column[3] = max(column[3], y + h)
+        else:
+            merged.append([x, x + w, y, y + h])
+    return [(a, b, c, d) for a, b, c, d in merged]
+
+
+def _inside(inner: TextInk, outer: TextInk) -> bool:
+    """True when ``inner``'s ink lies vertically within ``outer``'s (±1 px) and they mostly share columns."""
+    a, b = inner.ink_box, outer.ink_box
+    shared = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
+    return a.y >= b.y - 1 and a.y + a.height <= b.y + b.height + 1 and shared >= 0.5 * min(a.width, b.width)

@@ -1,0 +1,146 @@
+"""Watermark detectors: ClearMark's keyed mark, Stable Diffusion's DWT-DCT mark, and plug-in readers."""
+
+from __future__ import annotations
+
+from clearmark.core.enums import Category, MediaKind
+from clearmark.core.signals import Signal
+from clearmark.detectors.registry import DetectorContext, register_detector
+from clearmark.media.asset import Asset
+from clearmark.watermark.external import ExternalWatermarkReader, load_external_readers
+from clearmark.watermark.image import decode_watermark
+from clearmark.watermark.stable_diffusion import match_dwtdct_marks
+
+_SD_FRAGILITY = (
+    "the DWT-DCT mark survives only a lossless, unedited PNG: JPEG re-encoding, resizing or cropping "
+    "erase it, so its absence proves nothing"
+)
+_SD_CONFIDENCE = {"very likely": 0.9, "likely": 0.6}
+
+
+class ClearMarkWatermarkDetector:
+    """Decodes ClearMark's own image watermark under the deployment key.
+
+    A decoded payload is a registry key; policy upgrades the hint to AI_GENERATED when the key
+    resolves to a record. Without a key the detector reads nothing.
+    """
+
+    name = "watermark.clearmark"
+    version = "1"
+    kinds = frozenset({MediaKind.IMAGE})
+
+    def __init__(self, key: bytes | None) -> None:
+        self._key = key
+
+    def detect(self, asset: Asset) -> list[Signal]:
+        if not self._key:
+            return []
+        reading = decode_watermark(asset.image.image, self._key)
+        if reading is None:
+            return []
+        return [
+            Signal(
+                source=self.name,
+                kind="watermark.clearmark",
+                confidence=reading.confidence,
+                rule_id="watermark.clearmark.image",
+                rule_version=self.version,
+                category_hint=Category.AI_SUSPECTED,
+                message=f"ClearMark watermark decoded, registry key {reading.payload_hex}",
+                attributes=(
+                    ("payload", reading.payload_hex),
+                    ("registry_key", reading.payload_hex),
+                    ("bit_errors", str(reading.bit_errors)),
+                    ("sync_z", f"{reading.sync_z:.1f}"),
+                    ("scale", f"{reading.scale:.3f}"),
+                    ("rotation_deg", f"{reading.rotation_deg:.2f}"),
+                    ("orientation", str(reading.orientation)),
+                ),
+            )
+        ]
+
+
+class StableDiffusionWatermarkDetector:
+    """Reads the invisible-watermark DWT-DCT messages of Stable Diffusion v1, v2 and SDXL."""
+
+    name = "watermark.stable_diffusion"
+    version = "1"
+    kinds = frozenset({MediaKind.IMAGE})
+
+    def detect(self, asset: Asset) -> list[Signal]:
+        signals = []
+        for match in match_dwtdct_marks(asset.image.image):
+            if match.verdict not in _SD_CONFIDENCE:
+                continue
+            signals.append(
+                Signal(
+                    source=self.name,
+                    kind="watermark.stable_diffusion",
+                    confidence=_SD_CONFIDENCE[match.verdict],
+                    rule_id=f"watermark.dwtdct.{match.mark}",
+                    rule_version=self.version,
+                    category_hint=Category.AI_SUSPECTED,
+                    message=(
+                        f"{match.mark} invisible watermark {match.verdict}: {match.matched_bits} of "
+                        f"{match.total_bits} bits match; {_SD_FRAGILITY}"
+                    ),
+                    attributes=(
+                        ("mark", match.mark),
+                        ("matched_bits", str(match.matched_bits)),
+                        ("total_bits", str(match.total_bits)),
+                        ("verdict", match.verdict),
+                        ("channel_order", match.channel_order),
+                        ("note", _SD_FRAGILITY),
+                    ),
+                )
+            )
+        return signals
+
+
+class ExternalWatermarkDetector:
+    """Runs the operator-configured readers of other systems' learned watermarks."""
+
+    name = "watermark.external"
+    version = "1"
+    kinds = frozenset({MediaKind.IMAGE})
+
+    def __init__(self, readers: tuple[ExternalWatermarkReader, ...]) -> None:
+        self._readers = readers
+
+    def detect(self, asset: Asset) -> list[Signal]:
+        signals = []
+        for reader in self._readers:
+            reading = reader.read(asset.image.image)
+            if reading is None:
+                continue
+            signals.append(
+                Signal(
+                    source=self.name,
+                    kind=f"watermark.{reading.system}",
+                    confidence=reading.confidence,
+                    rule_id=f"watermark.external.{reader.name}",
+                    rule_version=reader.version,
+                    category_hint=Category.AI_SUSPECTED,
+                    message=f"{reading.system} watermark detected",
+                    attributes=(
+                        ("system", reading.system),
+                        ("payload_bits", reading.payload_bits),
+                        *reading.attributes,
+                    ),
+                )
+            )
+        return signals
+
+
+@register_detector(ClearMarkWatermarkDetector.name)
+def _build_clearmark(context: DetectorContext) -> ClearMarkWatermarkDetector:
+    return ClearMarkWatermarkDetector(context.watermark_key)
+
+
+@register_detector(StableDiffusionWatermarkDetector.name)
+def _build_stable_diffusion(context: DetectorContext) -> StableDiffusionWatermarkDetector:
+    return StableDiffusionWatermarkDetector()
+
+
+@register_detector(ExternalWatermarkDetector.name)
+def _build_external(context: DetectorContext) -> ExternalWatermarkDetector:
+    return ExternalWatermarkDetector(load_external_readers(context.watermark_models))

@@ -1,0 +1,220 @@
+"""Binary BCH codes over GF(2^m), shortened, with hard-decision and Chase soft-decision decoding."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+# Primitive polynomials by field degree (x^m + ... + 1), as integers.
+_PRIMITIVE = {5: 0x25, 6: 0x43, 7: 0x89, 8: 0x11D, 9: 0x211, 10: 0x409}
+
+
+class _GaloisField:
+    """GF(2^m) by exp/log tables; elements are ints in [0, 2^m)."""
+
+    def __init__(self, m: int) -> None:
+        self.m = m
+        self.order = (1 << m) - 1
+        exp = np.zeros(2 * self.order, dtype=np.int64)
+        log = np.zeros(self.order + 1, dtype=np.int64)
+        value = 1
+        for i in range(self.order):
+            exp[i] = value
+            log[value] = i
+            value <<= 1
+            if value & (1 << m):
+                value ^= _PRIMITIVE[m]
+        exp[self.order :] = exp[: self.order]
+        self.exp = exp
+        self.log = log
+
+    def mul(self, a: int, b: int) -> int:
+        if a == 0 or b == 0:
+            return 0
+        return int(self.exp[self.log[a] + self.log[b]])
+
+    def inverse(self, a: int) -> int:
+        return int(self.exp[self.order - self.log[a]])
+
+
+def _poly_mul_gf2(a: int, b: int) -> int:
+    """Product of two GF(2) polynomials held as ints (bit i = coefficient of x^i)."""
+    out = 0
+    while b:
+        if b & 1:
+            out ^= a
+        a <<= 1
+        b >>= 1
+    return out
+
+
+@dataclass(frozen=True)
+class BchCode:
+    """A binary BCH code of length ``2^m - 1`` correcting ``t`` errors, shortened to ``k`` data bits.
+
+    Codewords are systematic: ``k`` data bits followed by ``n - k`` parity bits.
+    """
+
+    m: int
+    t: int
+    k: int
+
+    @cached_property
+    def _field(self) -> _GaloisField:
+        return _GaloisField(self.m)
+
+    @cached_property
+    def generator(self) -> int:
+        """The generator polynomial: the product of the minimal polynomials of alpha^1..alpha^2t."""
+        field = self._field
+        done: set[int] = set()
+        generator = 1
+        for i in range(1, 2 * self.t + 1):
+            if i in done:
+                continue
+            coset = []
+            j = i
+            while j not in coset:
+                coset.append(j)
+                j = (2 * j) % field.order
+            done.update(coset)
+            minimal = [1]  # coefficients in GF(2^m), lowest degree first
+            for c in coset:
+                root = int(field.exp[c])
+                shifted = [0] + minimal
+                for d in range(len(minimal)):
+                    shifted[d] ^= field.mul(minimal[d], root)
+                minimal = shifted
+            generator = _poly_mul_gf2(generator, sum(bit << d for d, bit in enumerate(minimal)))
+        return generator
+
+    @property
+    def parity_bits(self) -> int:
+        return self.generator.bit_length() - 1
+
+    @property
+    def n(self) -> int:
+        """The shortened code length: data plus parity bits."""
+        return self.k + self.parity_bits
+
+    def __post_init__(self) -> None:
+        if self.n > (1 << self.m) - 1:
+            raise ValueError(f"BCH(m={self.m}, t={self.t}) cannot carry {self.k} data bits")
+
+    def encode(self, data: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The codeword (uint8 0/1 array of length ``n``) of ``k`` data bits."""
+        bits = np.asarray(data, dtype=np.uint8)
+        if bits.shape != (self.k,):
+            raise ValueError(f"expected {self.k} data bits, got {bits.shape}")
+        parity_len = self.parity_bits
+        # Polynomial view: codeword bit i is the coefficient of x^(n-1-i) (data first, highest degree).
+        remainder = int("".join("1" if b else "0" for b in bits), 2) << parity_len if self.k else 0
+        generator = self.generator
+        for shift in range(remainder.bit_length() - 1, parity_len - 1, -1):
+            if remainder >> shift & 1:
+                remainder ^= generator << (shift - parity_len)
+        parity = [(remainder >> (parity_len - 1 - i)) & 1 for i in range(parity_len)]
+        return np.concatenate([bits, np.array(parity, dtype=np.uint8)])
+
+    @cached_property
+    def _syndrome_exponents(self) -> np.ndarray:
+        # exponent of alpha^(j * degree) for j = 1..2t and each codeword position's degree.
+        degrees = np.arange(self.n - 1, -1, -1, dtype=np.int64)
+        powers = np.arange(1, 2 * self.t + 1, dtype=np.int64)
+        return np.outer(powers, degrees) % self._field.order
+
+    def decode(self, received: Sequence[int] | np.ndarray) -> tuple[np.ndarray, int] | None:
+        """Correct up to ``t`` bit errors: (data bits, errors corrected), or None when uncorrectable."""
+        word = np.asarray(received, dtype=np.uint8).copy()
+        if word.shape != (self.n,):
+            raise ValueError(f"expected {self.n} bits, got {word.shape}")
+        field = self._field
+        ones = np.flatnonzero(word)
+        if ones.size == 0:
+            return word[: self.k], 0
+        values = field.exp[self._syndrome_exponents[:, ones]]
+        syndromes = np.bitwise_xor.reduce(values, axis=1)
+        if not syndromes.any():
+            return word[: self.k], 0
+        locator = self._berlekamp_massey([int(s) for s in syndromes])
+        degree = len(locator) - 1
+        if degree > self.t:
+            return None
+        positions = self._chien_search(locator)
+        if len(positions) != degree:
+            return None
+        word[positions] ^= 1
+        return word[: self.k], degree
+
+    def _berlekamp_massey(self, syndromes: list[int]) -> list[int]:
+        field = self._field
+        locator = [1]
+        previous = [1]
+        length = 0
+        shift = 1
+        last_discrepancy = 1
+        for step, _ in enumerate(syndromes):
+            discrepancy = syndromes[step]
+            for i in range(1, length + 1):
+                if i < len(locator):
+                    discrepancy ^= field.mul(locator[i], syndromes[step - i])
+            if discrepancy == 0:
+                shift += 1
+                continue
+            factor = field.mul(discrepancy, field.inverse(last_discrepancy))
+            updated = locator + [0] * max(0, len(previous) + shift - len(locator))
+            for i, coefficient in enumerate(previous):
+                updated[i + shift] ^= field.mul(factor, coefficient)
+            if 2 * length <= step:
+                previous, locator = locator, updated
+                length = step + 1 - length
+                last_discrepancy = discrepancy
+                shift = 1
+            else:
+                locator = updated
+                shift += 1
+        while len(locator) > 1 and locator[-1] == 0:
+            locator.pop()
+        return locator
+
+    def _chien_search(self, locator: list[int]) -> np.ndarray:
+        field = self._field
+        degrees = np.arange(self.n - 1, -1, -1, dtype=np.int64)  # degree of each codeword position
+        total = np.zeros(self.n, dtype=np.int64)
+        for power, coefficient in enumerate(locator):
+            if coefficient == 0:
+                continue
+            # Lambda(alpha^-degree): coefficient * alpha^(-degree * power)
+            exponent = (field.log[coefficient] - degrees * power) % field.order
+            total ^= field.exp[exponent]
+        return np.flatnonzero(total == 0)
+
+    def decode_soft(self, soft: np.ndarray, flips: int = 0) -> tuple[np.ndarray, int] | None:
+        """Chase-II decoding: hard decision, then up to ``2^flips`` retries flipping the least reliable bits.
+
+        ``soft`` holds one value per codeword bit, positive for 0 and negative for 1. Among the codewords
+        found, the one agreeing best with ``soft`` wins; errors counts the bits it differs from hard.
+        """
+        soft = np.asarray(soft, dtype=np.float64)
+        hard = (soft < 0).astype(np.uint8)
+        first = self.decode(hard)
+        if first is not None or flips <= 0:
+            return first
+        weakest = np.argsort(np.abs(soft), kind="stable")[:flips]
+        best: tuple[float, np.ndarray, int] | None = None
+        for pattern in range(1, 1 << flips):
+            trial = hard.copy()
+            for bit in range(flips):
+                if pattern >> bit & 1:
+                    trial[weakest[bit]] ^= 1
+            decoded = self.decode(trial)
+            if decoded is None:
+                continue
+            codeword = self.encode(decoded[0])
+            metric = float(np.sum(soft * (1.0 - 2.0 * codeword)))
+            if best is None or metric > best[0]:
+                best = (metric, decoded[0], int(np.count_nonzero(codeword != hard)))
+        return None if best is None else (best[1], best[2])

@@ -1,0 +1,309 @@
+"""Synchronisation: find the tile lattice (scale, rotation, shear) and its offset in an attacked image.
+
+The mark is periodic, so the autocorrelation of the whitened canvas has peaks on the tile lattice
+whatever the image went through; the peaks give the lattice vectors. Folding the canvas onto one
+tile along that lattice and correlating with the keyed sync template gives the offset and which of
+the eight right-angle rotations/mirrors the image went through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from clearmark.watermark.pattern import TILE_PX
+
+_WHITEN_SIGMA = 0.7
+_NORMALISE_SIGMA = 1.5
+_CLIP = 3.0
+_MIN_PERIOD = 0.45 * TILE_PX
+_MAX_SCALE = 2.3
+_PEAKS = 24
+_LATTICE_RANGE = 3
+
+
+@dataclass(frozen=True)
+class Lattice:
+    """Tile lattice on the canvas: columns are the canvas-pixel vectors of one tile step in u and v."""
+
+    basis: np.ndarray  # 2x2
+    score: float
+
+    @property
+    def scale(self) -> float:
+        return float(np.sqrt(abs(np.linalg.det(self.basis)))) / TILE_PX
+
+    @property
+    def rotation_deg(self) -> float:
+        return float(np.degrees(np.arctan2(self.basis[1, 0], self.basis[0, 0])))
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Where the sync template sits in a folded tile."""
+
+    variant: int  # 0..7: k right-angle rotations, +4 when mirrored
+    shift: tuple[float, float]  # (dy, dx) in tile pixels
+    peak: float  # normalised correlation at the peak
+    z: float  # peak in standard deviations of all correlations tried
+
+
+def highpass(canvas: np.ndarray) -> np.ndarray:
+    """The canvas less its local mean: the band where the mark lives."""
+    return canvas - cv2.GaussianBlur(canvas, (0, 0), _WHITEN_SIGMA)
+
+
+def contrast_weight(residual: np.ndarray) -> np.ndarray:
+    """1 / local RMS of a high-passed canvas (floored), the decoder's per-pixel weight."""
+    energy = cv2.GaussianBlur(residual * residual, (0, 0), _NORMALISE_SIGMA)
+    floor = max(float(np.median(energy)) * 0.05, 1e-3)
+    return 1.0 / np.sqrt(energy + floor)
+
+
+def whiten(canvas: np.ndarray) -> np.ndarray:
+    """High-pass the canvas and equalise local contrast, so every region votes with similar weight."""
+    residual = highpass(canvas)
+    out = residual * contrast_weight(residual)
+    np.clip(out, -_CLIP, _CLIP, out=out)
+    return out
+
+
+def autocorrelation(residual: np.ndarray, max_lag: int) -> np.ndarray:
+    """The autocorrelation for lags up to ``max_lag``, lag 0 at the centre, normalised to 1 there,
+    with its smooth background (the host's own correlation) removed."""
+    height, width = residual.shape
+    rows = cv2.getOptimalDFTSize(height + max_lag)
+    cols = cv2.getOptimalDFTSize(width + max_lag)
+    padded = np.zeros((rows, cols), np.float32)
+    padded[:height, :width] = residual - residual.mean()
+    spectrum = np.fft.rfft2(padded)
+    power = spectrum.real**2 + spectrum.imag**2
+    acf = np.fft.irfft2(power, s=padded.shape).astype(np.float32)
+    acf = np.roll(acf, (max_lag, max_lag), axis=(0, 1))[: 2 * max_lag + 1, : 2 * max_lag + 1]
+    acf = acf / max(float(acf[max_lag, max_lag]), 1e-12)
+    acf = acf - cv2.GaussianBlur(acf, (0, 0), 4.0)
+    return cv2.GaussianBlur(acf, (0, 0), 0.7)
+
+
+def _sample(acf: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Bilinear samples of the centred ACF at (x, y) lag points; 0 outside."""
+    centre = (acf.shape[0] - 1) / 2
+    xy = points.astype(np.float32) + np.float32(centre)
+    return cv2.remap(
+        acf,
+        np.ascontiguousarray(xy[..., 0]),
+        np.ascontiguousarray(xy[..., 1]),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
+
+
+@lru_cache(maxsize=1)
+def _lattice_offsets() -> tuple[np.ndarray, np.ndarray]:
+    r = _LATTICE_RANGE
+    grid = np.array([(i, j) for j in range(0, r + 1) for i in range(-r, r + 1) if j > 0 or i > 0], float)
+    halves = np.array([(0.5, 0.0), (0.0, 0.5), (0.5, 0.5), (0.5, -0.5)])
+    off = (grid[:, None, :] + halves[None, :, :]).reshape(-1, 2)
+    return grid, off
+
+
+def _mean_at(acf: np.ndarray, bases: np.ndarray, points: np.ndarray, max_lag: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each candidate basis, the mean ACF at ``basis @ points`` within the usable lags, and how many."""
+    lags = np.einsum("nij,kj->nki", bases, points)  # (candidates, points, (x, y))
+    radius = np.hypot(lags[..., 0], lags[..., 1])
+    usable = (radius >= 0.6 * _MIN_PERIOD) & (radius <= max_lag)
+    counts = usable.sum(axis=1)
+    return (_sample(acf, lags) * usable).sum(axis=1) / np.maximum(counts, 1), counts
+
+
+def _lattice_score(acf: np.ndarray, bases: np.ndarray, max_lag: float) -> np.ndarray:
+    """Mean ACF on each candidate lattice minus its mean half-way between lattice points (which a
+    lattice twice too coarse, or a diagonal sub-lattice, would have high)."""
+    grid, halfway = _lattice_offsets()
+    on, counts = _mean_at(acf, bases, grid, max_lag)
+    between, _ = _mean_at(acf, bases, halfway, max_lag)
+    return np.where(counts >= 4, on - between, -np.inf)
+
+
+def _refine(acf: np.ndarray, basis: np.ndarray, max_lag: float) -> np.ndarray:
+    """Least-squares fit of the basis to the sub-pixel peaks found near each predicted lattice point."""
+    grid, _ = _lattice_offsets()
+    centre = (acf.shape[0] - 1) // 2
+    for _ in range(2):
+        rows, cols, weights = [], [], []
+        for k in grid:
+            x, y = basis @ k
+            if not 0.6 * _MIN_PERIOD <= np.hypot(x, y) <= max_lag - 2:
+                continue
+            ix, iy = int(round(x)) + centre, int(round(y)) + centre
+            window = acf[iy - 2 : iy + 3, ix - 2 : ix + 3]
+            if window.shape != (5, 5):
+                continue
+            wy, wx = np.unravel_index(int(np.argmax(window)), window.shape)
+            if not (0 < wy < 4 and 0 < wx < 4):
+                continue
+            peak = window[wy, wx]
+            if peak <= 0:
+                continue
+            dy = _parabola(window[wy - 1, wx], peak, window[wy + 1, wx])
+            dx = _parabola(window[wy, wx - 1], peak, window[wy, wx + 1])
+            rows.append(k)
+            cols.append((ix - centre + wx - 2 + dx, iy - centre + wy - 2 + dy))
+            weights.append(peak)
+        if len(rows) < 3:
+            return basis
+        k_arr, p_arr, w = np.array(rows), np.array(cols), np.array(weights)
+        kk = (k_arr * w[:, None]).T @ k_arr
+        if abs(np.linalg.det(kk)) < 1e-9:
+            return basis
+        basis = ((p_arr * w[:, None]).T @ k_arr) @ np.linalg.inv(kk)
+    return basis
+
+
+def _parabola(left: float, centre: float, right: float) -> float:
+    denominator = left - 2 * centre + right
+    if denominator >= 0:
+        return 0.0
+    return float(np.clip(0.5 * (left - right) / denominator, -0.5, 0.5))
+
+
+def find_lattices(residual: np.ndarray, count: int = 3) -> list[Lattice]:
+    """The most likely tile lattices in a whitened canvas, best first."""
+    max_lag = int(min(0.75 * min(residual.shape), _MAX_SCALE * TILE_PX * 1.5))
+    if max_lag < _MIN_PERIOD * 2:
+        return []
+    acf = autocorrelation(residual, max_lag)
+    centre = max_lag
+    local_max = acf >= cv2.dilate(acf, np.ones((5, 5), np.uint8))
+    ys, xs = np.nonzero(local_max & (acf > 0))
+    dy, dx = ys - centre, xs - centre
+    radius = np.hypot(dx, dy)
+    keep = (radius >= _MIN_PERIOD) & (radius <= _MAX_SCALE * TILE_PX * 1.42) & ((dy > 0) | ((dy == 0) & (dx > 0)))
+    order = np.argsort(-acf[ys[keep], xs[keep]], kind="stable")[:_PEAKS]
+    peaks = np.stack([dx[keep][order], dy[keep][order]], axis=1).astype(np.float64)
+    if len(peaks) == 0:
+        return []
+    candidates = []
+    c45, s45 = np.cos(np.pi / 4), np.sin(np.pi / 4)
+    for p in peaks:
+        diagonal = np.array([c45 * p[0] + s45 * p[1], -s45 * p[0] + c45 * p[1]]) / np.sqrt(2)
+        for a1 in (p, p / 2, diagonal):
+            length = np.hypot(*a1)
+            if not _MIN_PERIOD <= length <= _MAX_SCALE * TILE_PX:
+                continue
+            angle = np.arctan2(a1[1], a1[0])
+            angle = (angle + np.pi / 4) % (np.pi / 2) - np.pi / 4
+            c, s = np.cos(angle), np.sin(angle)
+            candidates.append(length * np.array([[c, -s], [s, c]]))
+    bases = np.concatenate([np.array(candidates).reshape(-1, 2, 2), _near_identity_bases()])
+    scores = _lattice_score(acf, bases, max_lag)
+    found: list[Lattice] = []
+    for index in np.argsort(-scores, kind="stable"):
+        if not np.isfinite(scores[index]) or scores[index] <= 0:
+            break
+        basis = _refine(acf, bases[index], max_lag)
+        if any(np.abs(basis - other.basis).max() < 2.0 for other in found):
+            continue
+        found.append(Lattice(basis=basis, score=float(scores[index])))
+        if len(found) == count:
+            break
+    return found
+
+
+@lru_cache(maxsize=1)
+def _near_identity_bases() -> np.ndarray:
+    """A fine grid of mild edits (crop or zoom, small rotations), where most real images end up."""
+    scales = np.exp(np.arange(np.log(0.8), np.log(1.4), 0.004))
+    angles = np.radians(np.arange(-5.0, 5.01, 0.25))
+    s, a = np.meshgrid(scales, angles, indexing="ij")
+    c, n = np.cos(a).ravel(), np.sin(a).ravel()
+    bases = np.stack([np.stack([c, -n], -1), np.stack([n, c], -1)], axis=1) * (TILE_PX * s.ravel())[:, None, None]
+    return bases
+
+
+@lru_cache(maxsize=4)
+def _pixel_grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    ys, xs = np.mgrid[0:height, 0:width]
+    return xs.reshape(-1).astype(np.float64), ys.reshape(-1).astype(np.float64)
+
+
+def fold(residual: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Average the canvas onto one TILE_PX x TILE_PX tile along the lattice (bilinear splatting)."""
+    if np.array_equal(basis, np.eye(2) * TILE_PX):
+        return _fold_aligned(residual)
+    xs, ys = _pixel_grid(*residual.shape)
+    inverse = np.linalg.inv(basis) * TILE_PX
+    u = inverse[0, 0] * xs + inverse[0, 1] * ys
+    v = inverse[1, 0] * xs + inverse[1, 1] * ys
+    u0, v0 = np.floor(u), np.floor(v)
+    fu, fv = u - u0, v - v0
+    iu, iv = u0.astype(np.int64) % TILE_PX, v0.astype(np.int64) % TILE_PX
+    values = residual.reshape(-1).astype(np.float64)
+    size = TILE_PX * TILE_PX
+    sums = np.zeros(size)
+    counts = np.zeros(size)
+    for du, dv, weight in ((0, 0, (1 - fu) * (1 - fv)), (1, 0, fu * (1 - fv)), (0, 1, (1 - fu) * fv), (1, 1, fu * fv)):
+        index = ((iv + dv) % TILE_PX) * TILE_PX + (iu + du) % TILE_PX
+        sums += np.bincount(index, weights=values * weight, minlength=size)
+        counts += np.bincount(index, weights=weight, minlength=size)
+    tile = sums / np.maximum(counts, 1e-9)
+    tile = tile.reshape(TILE_PX, TILE_PX)
+    return tile - tile.mean()
+
+
+def _fold_aligned(residual: np.ndarray) -> np.ndarray:
+    height, width = residual.shape
+    rows, cols = -(-height // TILE_PX) * TILE_PX, -(-width // TILE_PX) * TILE_PX
+    padded = np.zeros((rows, cols))
+    counts = np.zeros((rows, cols))
+    padded[:height, :width] = residual
+    counts[:height, :width] = 1.0
+    shape = (rows // TILE_PX, TILE_PX, cols // TILE_PX, TILE_PX)
+    tile = padded.reshape(shape).sum(axis=(0, 2)) / counts.reshape(shape).sum(axis=(0, 2))
+    return tile - tile.mean()
+
+
+def dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
+    """One of the eight right-angle rotations/mirrors of a square array."""
+    out = np.rot90(tile, variant % 4)
+    return out.T if variant >= 4 else out
+
+
+def undo_dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
+    """The inverse of ``dihedral``."""
+    out = tile.T if variant >= 4 else tile
+    return np.rot90(out, -(variant % 4))
+
+
+def align(tile: np.ndarray, template: np.ndarray, variants: int = 8) -> Alignment:
+    """Find the dihedral variant and cyclic shift that best match ``template`` to the folded ``tile``."""
+    spectrum = np.fft.fft2(tile)
+    norm = np.sqrt(np.sum(tile**2) * np.sum(template**2)) + 1e-12
+    surfaces = np.stack(
+        [np.real(np.fft.ifft2(spectrum * np.conj(np.fft.fft2(dihedral(template, v))))) / norm for v in range(variants)]
+    )
+    best = int(np.argmax(surfaces))
+    variant, row, col = np.unravel_index(best, surfaces.shape)
+    surface = surfaces[variant]
+    peak = float(surface[row, col])
+    dy = _parabola(surface[row - 1, col], peak, surface[(row + 1) % TILE_PX, col])
+    dx = _parabola(surface[row, col - 1], peak, surface[row, (col + 1) % TILE_PX])
+    spread = float(surfaces.std()) + 1e-12
+    return Alignment(
+        variant=int(variant),
+        shift=(float(row) + dy, float(col) + dx),
+        peak=peak,
+        z=(peak - float(surfaces.mean())) / spread,
+    )
+
+
+def unshift(tile: np.ndarray, shift: tuple[float, float]) -> np.ndarray:
+    """Cyclically shift ``tile`` back by a fractional ``shift`` (dy, dx) (exact for periodic tiles)."""
+    fy = np.fft.fftfreq(TILE_PX)[:, None]
+    fx = np.fft.fftfreq(TILE_PX)[None, :]
+    phase = np.exp(2j * np.pi * (fy * shift[0] + fx * shift[1]))
+    return np.real(np.fft.ifft2(np.fft.fft2(tile) * phase))

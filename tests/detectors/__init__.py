@@ -1,0 +1,1 @@
+"""Tests of clearmark.detectors, mirroring its modules."""

@@ -1,0 +1,86 @@
+"""The watermark detectors on real files: ClearMark's mark, SD/SDXL's mark, plug-in readers."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from clearmark.core.enums import Category
+from clearmark.detectors.registry import DetectorContext, build_detectors
+from clearmark.detectors.watermark import ExternalWatermarkDetector
+from clearmark.media.asset import open_asset
+from clearmark.media.limits import MediaLimits
+from clearmark.watermark import ExternalReading, embed_watermark, payload_for_produce_id
+from tests.conftest import make_image
+from tests.watermark.conftest import KEY, photo
+
+NAMES = ["watermark.clearmark", "watermark.stable_diffusion", "watermark.external"]
+
+
+def asset_of(image: Image.Image, fmt: str = "PNG", **params: object):
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **params)
+    return open_asset(buffer.getvalue(), MediaLimits())
+
+
+@pytest.fixture(scope="module")
+def host() -> Image.Image:
+    return photo(640, 480, seed=31)
+
+
+def signals_of(asset, context: DetectorContext):
+    return [s for d in build_detectors(context, NAMES) for s in d.detect(asset)]
+
+
+def test_clearmark_payload_is_reported_as_a_registry_key(host: Image.Image) -> None:
+    payload = payload_for_produce_id("CM-detector-test")
+    asset = asset_of(embed_watermark(host, payload, KEY), "JPEG", quality=80)
+    (signal,) = signals_of(asset, DetectorContext(watermark_key=KEY))
+    assert signal.kind == "watermark.clearmark"
+    assert signal.category_hint is Category.AI_SUSPECTED
+    assert signal.attribute("registry_key") == payload.hex() == signal.attribute("payload")
+    assert 0.5 < signal.confidence <= 1.0
+
+
+def test_without_the_key_nothing_is_read(host: Image.Image) -> None:
+    asset = asset_of(embed_watermark(host, payload_for_produce_id("x"), KEY))
+    assert signals_of(asset, DetectorContext()) == []
+    assert signals_of(asset, DetectorContext(watermark_key=b"other key")) == []
+
+
+def test_key_is_not_in_the_context_repr() -> None:
+    assert "secret" not in repr(DetectorContext(watermark_key=b"secret"))
+
+
+def test_stable_diffusion_mark_is_a_suspicion_with_its_fragility(host: Image.Image) -> None:
+    imwatermark = pytest.importorskip("imwatermark")
+    host = make_image(640, 480, seed=7)
+    encoder = imwatermark.WatermarkEncoder()
+    encoder.set_watermark("bits", [int(b) for b in f"{0xB3EC907BB19E:048b}"])
+    marked = encoder.encode(np.asarray(host).astype(np.float32), "dwtDct")  # diffusers: RGB in
+    asset = asset_of(Image.fromarray(np.clip(np.round(marked), 0, 255).astype(np.uint8)))
+    (signal,) = signals_of(asset, DetectorContext(watermark_key=KEY))
+    assert signal.kind == "watermark.stable_diffusion"
+    assert signal.category_hint is Category.AI_SUSPECTED
+    assert signal.attribute("mark") == "sdxl" and signal.attribute("verdict") == "very likely"
+    assert int(signal.attribute("matched_bits")) >= 36
+    assert "PNG" in signal.attribute("note")
+
+
+def test_unmarked_image_yields_no_watermark_signal(host: Image.Image) -> None:
+    assert signals_of(asset_of(host), DetectorContext(watermark_key=KEY)) == []
+
+
+def test_external_readers_become_signals(host: Image.Image) -> None:
+    class Reader:
+        name, version = "videoseal", "1"
+
+        def read(self, image: Image.Image) -> ExternalReading | None:
+            return ExternalReading(system="videoseal", confidence=0.8, payload_bits="0110")
+
+    (signal,) = ExternalWatermarkDetector((Reader(),)).detect(asset_of(host))
+    assert signal.kind == "watermark.videoseal" and signal.attribute("payload_bits") == "0110"
+    assert signal.category_hint is Category.AI_SUSPECTED

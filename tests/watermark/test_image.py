@@ -1,0 +1,83 @@
+"""ClearMark's image mark: round trip, the issue's attack suite, keys, determinism, unmarked images."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from bench.watermark.attacks import ATTACKS
+from PIL import Image
+from tests.watermark.conftest import photo
+
+from clearmark.watermark import WatermarkReading, decode_watermark, embed_watermark, payload_for_produce_id
+
+PAYLOAD = payload_for_produce_id("CM-test-0001")
+
+
+def psnr(a: Image.Image, b: Image.Image) -> float:
+    x, y = (np.asarray(i.convert("RGB")).astype(np.float64) for i in (a, b))
+    return float(10 * np.log10(255.0**2 / np.mean((x - y) ** 2)))
+
+
+@pytest.fixture(scope="module")
+def marked(host: Image.Image, key: bytes) -> Image.Image:
+    return embed_watermark(host, PAYLOAD, key)
+
+
+def test_round_trip(host: Image.Image, marked: Image.Image, key: bytes) -> None:
+    assert marked.size == host.size and marked.mode == "RGB"
+    assert psnr(host, marked) >= 42.0
+    reading = decode_watermark(marked, key)
+    assert isinstance(reading, WatermarkReading)
+    assert reading.payload == PAYLOAD and reading.bit_errors <= 2
+    assert reading.confidence > 0.8 and reading.orientation == 0
+    assert reading.scale == pytest.approx(1.0, abs=0.01)
+
+
+@pytest.mark.parametrize("attack", [name for name in ATTACKS if name != "none"])
+def test_survives_attack(attack: str, marked: Image.Image, key: bytes) -> None:
+    reading = decode_watermark(ATTACKS[attack](marked), key)
+    assert reading is not None and reading.payload == PAYLOAD
+
+
+def test_geometry_is_reported(marked: Image.Image, key: bytes) -> None:
+    cropped = decode_watermark(ATTACKS["crop 90%"](marked), key)
+    rotated = decode_watermark(ATTACKS["rotate 2°"](marked), key)
+    mirrored = decode_watermark(marked.transpose(Image.Transpose.ROTATE_90), key)
+    assert cropped is not None and cropped.scale == pytest.approx(1 / 0.9, rel=0.01)
+    assert rotated is not None and abs(rotated.rotation_deg) == pytest.approx(2.0, abs=0.2)
+    assert mirrored is not None and mirrored.payload == PAYLOAD and mirrored.orientation != 0
+
+
+def test_wrong_key_reads_nothing(marked: Image.Image) -> None:
+    assert decode_watermark(marked, b"another deployment's key") is None
+
+
+def test_unmarked_images_read_nothing(key: bytes) -> None:
+    rng = np.random.default_rng(9)
+    flat = Image.new("RGB", (400, 300), (200, 200, 200))
+    noise = Image.fromarray(rng.integers(0, 256, (320, 480, 3), dtype=np.uint8))
+    for image in (photo(seed=1), photo(700, 400, seed=2), flat, noise):
+        assert decode_watermark(image, key) is None
+
+
+def test_embedding_is_deterministic(host: Image.Image, marked: Image.Image, key: bytes) -> None:
+    assert np.array_equal(np.asarray(embed_watermark(host, PAYLOAD, key)), np.asarray(marked))
+
+
+def test_any_aspect_and_alpha_kept(key: bytes) -> None:
+    wide = photo(1200, 300, seed=4).convert("RGBA")
+    wide.putalpha(Image.new("L", wide.size, 180))
+    marked = embed_watermark(wide, PAYLOAD, key)
+    assert marked.mode == "RGBA" and marked.getchannel("A").getextrema() == (180, 180)
+    reading = decode_watermark(marked, key)
+    assert reading is not None and reading.payload == PAYLOAD
+
+
+def test_refuses_what_it_cannot_carry(host: Image.Image, key: bytes) -> None:
+    with pytest.raises(ValueError):
+        embed_watermark(host.resize((255, 400)), PAYLOAD, key)
+    with pytest.raises(ValueError):
+        embed_watermark(host, b"short", key)
+    with pytest.raises(ValueError):
+        embed_watermark(host, PAYLOAD, b"")
+    assert decode_watermark(host.resize((40, 40)), key) is None
