@@ -8,11 +8,13 @@ import platform
 import sys
 from collections.abc import Callable
 
-from bench import bench_c2pa, bench_image_verbs
+from bench import bench_c2pa, bench_image_verbs, bench_text, bench_traces
 
 BENCHMARKS: dict[str, Callable[[int], str]] = {
     "image_verbs": bench_image_verbs.run,
     "c2pa": bench_c2pa.run,
+    "text": bench_text.run,
+    "traces": bench_traces.run,
 }
 
 

@@ -8,7 +8,14 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 if [ "${1:-}" = "test" ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+  # Debian tools some tests use to check our PDFs independently (qpdf --check, pdftoppm rendering).
+  if ! command -v qpdf >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qpdf poppler-utils) >/dev/null \
+        || echo "setup: could not install qpdf/poppler-utils; the tests that need them will skip" >&2
+    fi
+  fi
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,ml]"
 else
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
 fi

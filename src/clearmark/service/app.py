@@ -58,11 +58,18 @@ def pipeline_config(settings: Settings, signing: SigningMaterial) -> PipelineCon
         platform_draws_notice=settings.platform_draws_notice,
         jpeg_quality=settings.jpeg_quality,
         webp_quality=settings.webp_quality,
+        text_notice_positions=tuple(settings.text_notice_positions),
         detectors=DetectorContext(
             font_path=settings.font_path,
             c2pa_trust_anchors_pem=settings.c2pa_trust_anchors,
             c2pa_allowed_ekus=tuple(settings.c2pa_allowed_ekus),
             c2pa_fetch_remote=settings.c2pa_fetch_remote,
+            ocr_band_ratio=settings.ocr_band_ratio,
+            ocr_whole_image=settings.ocr_whole_image,
+            classifier_dir=settings.classifier_dir,
+            classifier_calibration=settings.classifier_calibration,
+            classifier_name=settings.classifier_name,
+            classifier_timeout_s=settings.classifier_timeout_s,
         ),
         c2pa_signing=C2paSigning(
             signing.cert_chain_pem,
@@ -219,8 +226,10 @@ class ClearMarkApp:
                 produce_id=outcome.produce_id,
                 aigc_label=convert.label_pb(outcome.label),
                 labels_applied=[int(a) for a in outcome.labels_applied],
-                notice=convert.notice_pb(outcome.notice),
+                notice=convert.notice_pb(outcome.notice)
+                or convert.text_notice_pb(outcome.notice_text, outcome.notice_positions),
                 record=convert.record_pb(record),
+                warnings=list(outcome.warnings),
             )
             return record, result, outcome.content
 
@@ -281,9 +290,11 @@ class ClearMarkApp:
                 propagate_id=outcome.propagate_id,
                 labels_applied=[int(a) for a in outcome.labels_applied],
                 display_notice=outcome.display_notice,
-                notice=convert.notice_pb(outcome.notice),
+                notice=convert.notice_pb(outcome.notice)
+                or convert.text_notice_pb(outcome.notice_text, outcome.notice_positions),
                 modified=outcome.modified,
                 record=convert.record_pb(record),
+                warnings=list(outcome.warnings),
             )
             return record, result, outcome.content
 

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     notice_text_suspected: str = "疑似AI生成"
     notice_corner: Corner = Corner.BOTTOM_RIGHT
     notice_height_ratio: float = Field(default=0.06, ge=0.05, le=0.5)
+    # Text and documents: the notice line goes at the "start" and/or the "end".
+    text_notice_positions: tuple[Literal["start", "end"], ...] = ("start",)
     # Platforms draw their "possibly"/"suspected" notice into the pixels unless the request says not to.
     platform_draws_notice: bool = True
     jpeg_quality: int = Field(default=95, ge=50, le=100)
@@ -85,6 +87,15 @@ class Settings(BaseSettings):
     c2pa_allowed_ekus: tuple[str, ...] = ()
     # Let c2pa fetch manifests an asset only points to (off: the URL is reported, never fetched).
     c2pa_fetch_remote: bool = False
+
+    # OCR of visible labels: depth of the edge bands read (share of the shortest side), or the whole image.
+    ocr_band_ratio: float = Field(default=0.2, gt=0.0, le=0.5)
+    ocr_whole_image: bool = False
+    # A local transformers image classifier (none: disabled) and its score -> false-positive-rate JSON.
+    classifier_dir: Path | None = None
+    classifier_calibration: Path | None = None
+    classifier_name: str = "default"
+    classifier_timeout_s: float = Field(default=10.0, gt=0)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -127,6 +127,10 @@ def report_pb(report: ComplianceReport, html: str = "") -> pb.ComplianceReport:
     )
 
 
+def text_notice_pb(text: str, positions: tuple[str, ...]) -> pb.ExplicitNotice | None:
+    return pb.ExplicitNotice(text=text, positions=list(positions)) if text else None
+
+
 def notice_pb(notice: RenderedNotice | None) -> pb.ExplicitNotice | None:
     if notice is None:
         return None

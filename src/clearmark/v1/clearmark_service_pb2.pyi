@@ -28,7 +28,7 @@ class StampOptions(_message.Message):
     def __init__(self, producer_code: _Optional[str] = ..., model: _Optional[str] = ..., prompt_id: _Optional[str] = ..., notice_text: _Optional[str] = ..., notice_corner: _Optional[_Union[_types_pb2.Corner, str]] = ..., omit_visible_notice: _Optional[bool] = ..., omit_reason: _Optional[str] = ..., recipient: _Optional[str] = ...) -> None: ...
 
 class StampResult(_message.Message):
-    __slots__ = ("request_id", "input", "output", "produce_id", "aigc_label", "labels_applied", "notice", "record", "replayed")
+    __slots__ = ("request_id", "input", "output", "produce_id", "aigc_label", "labels_applied", "notice", "record", "replayed", "warnings")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     INPUT_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_FIELD_NUMBER: _ClassVar[int]
@@ -38,6 +38,7 @@ class StampResult(_message.Message):
     NOTICE_FIELD_NUMBER: _ClassVar[int]
     RECORD_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     input: _types_pb2.MediaInfo
     output: _types_pb2.MediaInfo
@@ -47,7 +48,8 @@ class StampResult(_message.Message):
     notice: _types_pb2.ExplicitNotice
     record: _types_pb2.ProvenanceRecord
     replayed: bool
-    def __init__(self, request_id: _Optional[str] = ..., input: _Optional[_Union[_types_pb2.MediaInfo, _Mapping]] = ..., output: _Optional[_Union[_types_pb2.MediaInfo, _Mapping]] = ..., produce_id: _Optional[str] = ..., aigc_label: _Optional[_Union[_types_pb2.AigcLabel, _Mapping]] = ..., labels_applied: _Optional[_Iterable[_Union[_types_pb2.AppliedLabel, str]]] = ..., notice: _Optional[_Union[_types_pb2.ExplicitNotice, _Mapping]] = ..., record: _Optional[_Union[_types_pb2.ProvenanceRecord, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+    warnings: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, request_id: _Optional[str] = ..., input: _Optional[_Union[_types_pb2.MediaInfo, _Mapping]] = ..., output: _Optional[_Union[_types_pb2.MediaInfo, _Mapping]] = ..., produce_id: _Optional[str] = ..., aigc_label: _Optional[_Union[_types_pb2.AigcLabel, _Mapping]] = ..., labels_applied: _Optional[_Iterable[_Union[_types_pb2.AppliedLabel, str]]] = ..., notice: _Optional[_Union[_types_pb2.ExplicitNotice, _Mapping]] = ..., record: _Optional[_Union[_types_pb2.ProvenanceRecord, _Mapping]] = ..., replayed: _Optional[bool] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class StampRequest(_message.Message):
     __slots__ = ("request_id", "content", "header", "options")
@@ -152,7 +154,7 @@ class LabelOptions(_message.Message):
     def __init__(self, platform_code: _Optional[str] = ..., user_declared_ai: _Optional[bool] = ..., notice_text: _Optional[str] = ..., notice_corner: _Optional[_Union[_types_pb2.Corner, str]] = ..., skip_visible_notice: _Optional[bool] = ...) -> None: ...
 
 class LabelResult(_message.Message):
-    __slots__ = ("request_id", "inspection", "output", "label_value", "aigc_label", "propagate_id", "labels_applied", "display_notice", "notice", "modified", "record", "replayed")
+    __slots__ = ("request_id", "inspection", "output", "label_value", "aigc_label", "propagate_id", "labels_applied", "display_notice", "notice", "modified", "record", "replayed", "warnings")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     INSPECTION_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_FIELD_NUMBER: _ClassVar[int]
@@ -165,6 +167,7 @@ class LabelResult(_message.Message):
     MODIFIED_FIELD_NUMBER: _ClassVar[int]
     RECORD_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     inspection: _types_pb2.Inspection
     output: _types_pb2.MediaInfo
@@ -177,7 +180,8 @@ class LabelResult(_message.Message):
     modified: bool
     record: _types_pb2.ProvenanceRecord
     replayed: bool
-    def __init__(self, request_id: _Optional[str] = ..., inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ..., output: _Optional[_Union[_types_pb2.MediaInfo, _Mapping]] = ..., label_value: _Optional[str] = ..., aigc_label: _Optional[_Union[_types_pb2.AigcLabel, _Mapping]] = ..., propagate_id: _Optional[str] = ..., labels_applied: _Optional[_Iterable[_Union[_types_pb2.AppliedLabel, str]]] = ..., display_notice: _Optional[str] = ..., notice: _Optional[_Union[_types_pb2.ExplicitNotice, _Mapping]] = ..., modified: _Optional[bool] = ..., record: _Optional[_Union[_types_pb2.ProvenanceRecord, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+    warnings: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, request_id: _Optional[str] = ..., inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ..., output: _Optional[_Union[_types_pb2.MediaInfo, _Mapping]] = ..., label_value: _Optional[str] = ..., aigc_label: _Optional[_Union[_types_pb2.AigcLabel, _Mapping]] = ..., propagate_id: _Optional[str] = ..., labels_applied: _Optional[_Iterable[_Union[_types_pb2.AppliedLabel, str]]] = ..., display_notice: _Optional[str] = ..., notice: _Optional[_Union[_types_pb2.ExplicitNotice, _Mapping]] = ..., modified: _Optional[bool] = ..., record: _Optional[_Union[_types_pb2.ProvenanceRecord, _Mapping]] = ..., replayed: _Optional[bool] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class LabelRequest(_message.Message):
     __slots__ = ("request_id", "content", "header", "options")

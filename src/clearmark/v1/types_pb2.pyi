@@ -268,7 +268,7 @@ class ComplianceReport(_message.Message):
     def __init__(self, compliant: _Optional[bool] = ..., checks: _Optional[_Iterable[_Union[ComplianceCheck, _Mapping]]] = ..., html: _Optional[str] = ...) -> None: ...
 
 class ExplicitNotice(_message.Message):
-    __slots__ = ("text", "corner", "plate", "glyph_box", "glyph_height_px", "height_ratio", "font_size")
+    __slots__ = ("text", "corner", "plate", "glyph_box", "glyph_height_px", "height_ratio", "font_size", "positions")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     CORNER_FIELD_NUMBER: _ClassVar[int]
     PLATE_FIELD_NUMBER: _ClassVar[int]
@@ -276,6 +276,7 @@ class ExplicitNotice(_message.Message):
     GLYPH_HEIGHT_PX_FIELD_NUMBER: _ClassVar[int]
     HEIGHT_RATIO_FIELD_NUMBER: _ClassVar[int]
     FONT_SIZE_FIELD_NUMBER: _ClassVar[int]
+    POSITIONS_FIELD_NUMBER: _ClassVar[int]
     text: str
     corner: Corner
     plate: BoundingBox
@@ -283,7 +284,8 @@ class ExplicitNotice(_message.Message):
     glyph_height_px: int
     height_ratio: float
     font_size: int
-    def __init__(self, text: _Optional[str] = ..., corner: _Optional[_Union[Corner, str]] = ..., plate: _Optional[_Union[BoundingBox, _Mapping]] = ..., glyph_box: _Optional[_Union[BoundingBox, _Mapping]] = ..., glyph_height_px: _Optional[int] = ..., height_ratio: _Optional[float] = ..., font_size: _Optional[int] = ...) -> None: ...
+    positions: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, text: _Optional[str] = ..., corner: _Optional[_Union[Corner, str]] = ..., plate: _Optional[_Union[BoundingBox, _Mapping]] = ..., glyph_box: _Optional[_Union[BoundingBox, _Mapping]] = ..., glyph_height_px: _Optional[int] = ..., height_ratio: _Optional[float] = ..., font_size: _Optional[int] = ..., positions: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ProvenanceRecord(_message.Message):
     __slots__ = ("record_id", "request_id", "tenant", "verb", "media_type", "produce_id", "propagate_id", "producer_code", "propagator_code", "label_value", "input_sha256", "output_sha256", "labels_applied", "model", "created_at", "details", "watermark_id")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from clearmark.core.aigc import FIELD_ORDER, is_valid_field_value, producer_code_problems
-from clearmark.core.enums import Outcome
+from clearmark.core.enums import MediaKind, Outcome
 from clearmark.core.signals import ComplianceCheck, Inspection, Signal
 from clearmark.service.policy import LABEL_KIND, MALFORMED_LABEL_KIND
 
@@ -28,15 +28,20 @@ class CheckInput:
 
     @property
     def notices(self) -> list[Signal]:
-        return self.of_kind("explicit.notice")
+        """Our recorded notice when there is one (exact geometry), else notices OCR saw."""
+        return self.of_kind("explicit.notice") or self.of_kind("explicit.notice_seen")
 
 
 Check = Callable[[CheckInput], ComplianceCheck]
-IMAGE_CHECKS: list[Check] = []
+ALL_KINDS = frozenset(MediaKind) - {MediaKind.MEDIA_KIND_UNSPECIFIED}
+IMAGE = frozenset({MediaKind.IMAGE})
+TEXTUAL = frozenset({MediaKind.TEXT, MediaKind.DOCUMENT})
+# Every requirement with the modalities it applies to, in report order.
+CHECKS: list[tuple[frozenset[MediaKind], Check]] = []
 
 
 def requirement(
-    requirement_id: str, title: str, reference: str
+    requirement_id: str, title: str, reference: str, kinds: frozenset[MediaKind] = ALL_KINDS
 ) -> Callable[[Callable[[CheckInput], tuple[Outcome, list[str]]]], Check]:
     """Register a check function returning (outcome, evidence) under a stable requirement id."""
 
@@ -45,7 +50,7 @@ def requirement(
             outcome, evidence = fn(data)
             return ComplianceCheck(requirement_id, title, outcome, tuple(evidence), reference)
 
-        IMAGE_CHECKS.append(check)
+        CHECKS.append((kinds, check))
         return check
 
     return wrap
@@ -66,6 +71,8 @@ def _present(data: CheckInput) -> tuple[Outcome, list[str]]:
     found = data.labels + data.of_kind(MALFORMED_LABEL_KIND)
     if found:
         return PASS, [s.attribute("carrier") for s in found]
+    if data.inspection.media.format == "text":
+        return NA, ["plain text has no standard metadata container (GB 45438): the explicit notice carries the label"]
     return FAIL, ["no TC260:AIGC property nor any compat AIGC carrier in the file"]
 
 
@@ -269,33 +276,77 @@ def _c2pa_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
 
 def _notice_check(data: CheckInput, attribute: str, what: str) -> tuple[Outcome, list[str]]:
     if not data.notices:
-        return INCONCLUSIVE, ["no notice recorded by ClearMark; recognising other producers' notices needs OCR"]
+        says_ai = any(s.label is not None and s.label.label == "1" for s in data.labels)
+        evidence = ["no visible label found: none recorded by ClearMark, none read by OCR at the image's edges"]
+        return (FAIL if says_ai else INCONCLUSIVE), evidence
     results = [(s.attribute(attribute) == "true", s.message) for s in data.notices]
     ok = all(r for r, _ in results)
     return (PASS if ok else FAIL), [f"{what}: {m}" for _, m in results]
 
 
-@requirement("image.notice.present", "The visible notice is in the pixels", "Measures Art. 4; GB 45438-2025 §5.2")
+@requirement(
+    "image.notice.present", "The visible notice is in the pixels", "Measures Art. 4; GB 45438-2025 §5.2", IMAGE
+)
 def _notice_present(data: CheckInput) -> tuple[Outcome, list[str]]:
     return _notice_check(data, "present", "present")
 
 
-@requirement("image.notice.wording", "The notice has an AI element and a generation element", "GB 45438-2025 §5.2")
+@requirement(
+    "image.notice.wording", "The notice has an AI element and a generation element", "GB 45438-2025 §5.2", IMAGE
+)
 def _notice_wording(data: CheckInput) -> tuple[Outcome, list[str]]:
     return _notice_check(data, "wording_ok", "wording")
 
 
-@requirement("image.notice.size", "Notice glyph height is at least 5 % of the shortest side", "GB 45438-2025 §5.2")
+@requirement(
+    "image.notice.size", "Notice glyph height is at least 5 % of the shortest side", "GB 45438-2025 §5.2", IMAGE
+)
 def _notice_size(data: CheckInput) -> tuple[Outcome, list[str]]:
     return _notice_check(data, "height_ok", "size")
 
 
-@requirement("image.notice.position", "The notice sits on an edge or in a corner", "GB 45438-2025 §5.2")
+@requirement("image.notice.position", "The notice sits on an edge or in a corner", "GB 45438-2025 §5.2", IMAGE)
 def _notice_position(data: CheckInput) -> tuple[Outcome, list[str]]:
     return _notice_check(data, "on_edge_or_corner", "position")
 
 
-def run_image_checks(inspection: Inspection) -> tuple[ComplianceCheck, ...]:
-    """Every registered image requirement, in registration order."""
+def _text_notices(data: CheckInput) -> list[Signal]:
+    return data.of_kind("explicit.text_notice")
+
+
+@requirement("text.notice.present", "An explicit notice is in the text", "Measures Art. 4; GB 45438-2025 §5.1", TEXTUAL)
+def _text_notice_present(data: CheckInput) -> tuple[Outcome, list[str]]:
+    notices = _text_notices(data)
+    if not notices:
+        return FAIL, ["no notice with an AI element and a generation element found in the text"]
+    return PASS, [f"{s.attribute('text')!r} at {s.attribute('position')} ({s.location.carrier})" for s in notices]
+
+
+@requirement(
+    "text.notice.wording", "The notice has an AI element and a generation element", "GB 45438-2025 §5.1", TEXTUAL
+)
+def _text_notice_wording(data: CheckInput) -> tuple[Outcome, list[str]]:
+    notices = _text_notices(data)
+    if not notices:
+        return NA, ["no notice"]
+    good = [s for s in notices if s.attribute("wording_ok") == "true"]
+    outcome = PASS if good else FAIL
+    return outcome, [f"{s.attribute('text')!r}: wording {'ok' if s in good else 'lacks an element'}" for s in notices]
+
+
+@requirement(
+    "text.notice.position", "The notice is at the start or end (or a suitable middle)", "GB 45438-2025 §5.1", TEXTUAL
+)
+def _text_notice_position(data: CheckInput) -> tuple[Outcome, list[str]]:
+    positions = [s.attribute("position") for s in _text_notices(data)]
+    if not positions:
+        return NA, ["no notice"]
+    if {"start", "end"} & set(positions):
+        return PASS, [f"positions: {', '.join(positions)}"]
+    return INCONCLUSIVE, ["only in the middle of the text: whether the position is suitable needs a reviewer"]
+
+
+def run_checks(inspection: Inspection) -> tuple[ComplianceCheck, ...]:
+    """Every requirement that applies to the inspected modality, in registration order."""
     data = CheckInput(inspection)
-    return tuple(check(data) for check in IMAGE_CHECKS)
+    return tuple(check(data) for kinds, check in CHECKS if inspection.media.kind in kinds)

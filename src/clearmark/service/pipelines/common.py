@@ -12,6 +12,7 @@ from clearmark.core.aigc import AigcLabel, producer_code_problems
 from clearmark.core.enums import Corner
 from clearmark.core.errors import FieldViolation, InvalidMedia, InvalidRequest
 from clearmark.detectors.registry import Detector, DetectorContext, build_detectors
+from clearmark.labels.c2pa_manifest import SUPPORTED_MIME_TYPES as C2PA_MIME_TYPES
 from clearmark.labels.c2pa_manifest import C2paSigning, sign_manifest
 from clearmark.labels.image_notice import NoticeSpec, render_image_notice
 from clearmark.media.asset import Asset
@@ -36,6 +37,8 @@ class PipelineConfig:
     jpeg_quality: int = 95
     webp_quality: int = 90
     detectors: DetectorContext = DetectorContext()
+    # Where text and documents get their notice line: "start" and/or "end".
+    text_notice_positions: tuple[str, ...] = ("start",)
     c2pa_signing: C2paSigning | None = None
     claim_generator: str = "ClearMark"
 
@@ -134,9 +137,9 @@ def sign_c2pa(
     """Sign a C2PA manifest over content whose GB 45438 XMP is already written (order matters).
 
     Returns the signed bytes and the active manifest's label; unchanged bytes and "" when signing
-    is switched off.
+    is switched off or c2pa cannot carry a manifest in this format.
     """
-    if config.c2pa_signing is None:
+    if config.c2pa_signing is None or mime_type not in C2PA_MIME_TYPES:
         return content, ""
     signed = sign_manifest(
         content,

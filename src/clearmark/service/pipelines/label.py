@@ -6,16 +6,15 @@ from dataclasses import dataclass
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Category, Corner
+from clearmark.core.errors import LabelConflict
 from clearmark.core.signals import Inspection, MediaInfo
-from clearmark.detectors.c2pa_manifest import C2PA_POINTER
 from clearmark.detectors.iptc import TRAINED_ALGORITHMIC_MEDIA
 from clearmark.labels.c2pa_manifest import ACTION_EDITED_METADATA, ACTION_PUBLISHED
-from clearmark.labels.implicit_image import write_implicit_label
 from clearmark.media.asset import Asset, open_asset
-from clearmark.media.xmp import NS_CLEARMARK
 from clearmark.notice import RenderedNotice
-from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, draw_notice, sign_c2pa
+from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, sign_c2pa
 from clearmark.service.pipelines.inspect import inspect_asset
+from clearmark.service.pipelines.writes import WRITERS
 from clearmark.service.policy import Decision
 
 
@@ -49,6 +48,8 @@ class LabelOutcome:
     modified: bool
     warnings: tuple[str, ...] = ()
     c2pa_manifest: str = ""
+    notice_text: str = ""
+    notice_positions: tuple[str, ...] = ()
 
 
 # Art. 6 cases 2 and 3: the Label value a platform writes when the upload carries no label.
@@ -78,11 +79,6 @@ def _unchanged(
     )
 
 
-def _c2pa_pointer(config: PipelineConfig) -> dict[tuple[str, str], str]:
-    """The XMP pointer to the manifest about to be signed (none when signing is off)."""
-    return {(NS_CLEARMARK, C2PA_POINTER): "embedded"} if config.c2pa_signing is not None else {}
-
-
 def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
     """Apply Art. 6: keep a producer's label and add propagator fields, or write Label "2"/"3".
 
@@ -94,8 +90,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
     inspection, decision = inspect_asset(asset, config, job.request_id, user_declared=job.user_declared_ai)
     carriers = asset.metadata.label_carriers
     propagate_id = derive_id("CMP", job.tenant, job.request_id, "propagate")
-    notice: RenderedNotice | None = None
-    applied = [AppliedLabel.METADATA_PROPAGATOR]
+    writer = WRITERS[asset.kind]
 
     if carriers:
         value = _existing_label_value(decision)
@@ -106,23 +101,30 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
             return _unchanged(asset, inspection, value, config, warnings)
         label = single.parsed.label.with_propagator(job.platform_code, propagate_id)
         display = config.notice_text_for(value)
-        output = write_implicit_label(asset, label, target=single, extra_properties=_c2pa_pointer(config))
+        try:
+            written = writer.update(asset, single, label, config)
+        except LabelConflict as conflict:
+            warnings.append(conflict.message)
+            return _unchanged(asset, inspection, value, config, warnings)
     else:
         value = NEW_LABEL_BY_CATEGORY.get(inspection.category, "")
         if not value:
             return _unchanged(asset, inspection, value, config, warnings)
         label = AigcLabel(value, "", "", "", job.platform_code, propagate_id, "")
         display = job.notice_text or config.notice_text_for(value)
-        pixels: bytes | None = None
-        extra = _c2pa_pointer(config)
-        if config.platform_draws_notice and not job.skip_visible_notice:
-            pixels, notice = draw_notice(asset, display, job.notice_corner, config)
-            extra[(NS_CLEARMARK, "Notice")] = notice.to_json()
-            applied.insert(0, AppliedLabel.EXPLICIT_NOTICE)
-        output = write_implicit_label(asset, label, pixels=pixels, extra_properties=extra)
+        draws = config.platform_draws_notice and not job.skip_visible_notice
+        written = writer.write_new(
+            asset,
+            label,
+            metadata_kind=AppliedLabel.METADATA_PROPAGATOR,
+            notice_text=display if draws else "",
+            corner=job.notice_corner,
+            source_type="",  # Label 2 and 3 have no IPTC equivalent
+            config=config,
+        )
 
     output, manifest_label = sign_c2pa(
-        output,
+        written.content,
         asset.format.mime_type,
         config,
         action=ACTION_PUBLISHED,
@@ -132,8 +134,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         parent=True,
         extra_actions=(ACTION_EDITED_METADATA,),
     )
-    if manifest_label:
-        applied.append(AppliedLabel.C2PA_MANIFEST)
+    applied = list(written.applied) + ([AppliedLabel.C2PA_MANIFEST] if manifest_label else [])
     return LabelOutcome(
         content=output,
         inspection=inspection,
@@ -143,8 +144,10 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         propagate_id=propagate_id,
         labels_applied=tuple(applied),
         display_notice=display,
-        notice=notice,
+        notice=written.notice,
         modified=True,
-        warnings=tuple(warnings),
+        warnings=tuple(warnings) + written.warnings,
         c2pa_manifest=manifest_label,
+        notice_text=written.notice_text,
+        notice_positions=written.notice_positions,
     )

@@ -8,14 +8,14 @@ from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Corner
 from clearmark.core.errors import FieldViolation, InvalidRequest, LabelConflict
 from clearmark.core.signals import MediaInfo
-from clearmark.detectors.c2pa_manifest import C2PA_POINTER, read_manifest_report
+from clearmark.detectors.c2pa_manifest import read_manifest_report
 from clearmark.detectors.iptc import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, TRAINED_ALGORITHMIC_MEDIA
 from clearmark.labels.c2pa_manifest import ACTION_CREATED, ACTION_EDITED
-from clearmark.labels.implicit_image import write_implicit_label
+from clearmark.labels.c2pa_manifest import SUPPORTED_MIME_TYPES as C2PA_MIME_TYPES
 from clearmark.media.asset import open_asset
-from clearmark.media.xmp import NS_CLEARMARK, NS_IPTC_EXT
 from clearmark.notice import RenderedNotice
-from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, draw_notice, sign_c2pa
+from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, sign_c2pa
+from clearmark.service.pipelines.writes import WRITERS
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class StampOutcome:
     labels_applied: tuple[AppliedLabel, ...]
     warnings: tuple[str, ...] = ()
     details: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    notice_text: str = ""
+    notice_positions: tuple[str, ...] = ()
 
 
 def _check_omission(job: StampJob) -> None:
@@ -77,27 +79,25 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         )
     produce_id = derive_id("CM", job.tenant, job.request_id, "produce")
     label = AigcLabel("1", job.producer_code, produce_id, "", job.producer_code, produce_id, "")
+    signs = config.c2pa_signing is not None and asset.format.mime_type in C2PA_MIME_TYPES
     # Content that arrives with its own C2PA history is an AI edit of it: keep it as parent ingredient.
     ai_edit = (
-        config.c2pa_signing is not None
+        signs
         and b"c2pa" in job.content  # the JUMBF label of every manifest store; skips the reader otherwise
         and read_manifest_report(job.content, asset.format.mime_type) is not None
     )
     source_type = COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA if ai_edit else TRAINED_ALGORITHMIC_MEDIA
-    extra = {(NS_IPTC_EXT, "DigitalSourceType"): source_type}
-    if config.c2pa_signing is not None:
-        extra[(NS_CLEARMARK, C2PA_POINTER)] = "embedded"
-    applied = [AppliedLabel.METADATA_PRODUCER]
-    notice: RenderedNotice | None = None
-    pixels: bytes | None = None
-    if not job.omit_visible_notice:
-        text = job.notice_text or config.notice_text_generated
-        pixels, notice = draw_notice(asset, text, job.notice_corner, config)
-        extra[(NS_CLEARMARK, "Notice")] = notice.to_json()
-        applied.insert(0, AppliedLabel.EXPLICIT_NOTICE)
-    output = write_implicit_label(asset, label, pixels=pixels, extra_properties=extra)
+    written = WRITERS[asset.kind].write_new(
+        asset,
+        label,
+        metadata_kind=AppliedLabel.METADATA_PRODUCER,
+        notice_text="" if job.omit_visible_notice else job.notice_text or config.notice_text_generated,
+        corner=job.notice_corner,
+        source_type=source_type,
+        config=config,
+    )
     output, manifest_label = sign_c2pa(
-        output,
+        written.content,
         asset.format.mime_type,
         config,
         action=ACTION_EDITED if ai_edit else ACTION_CREATED,
@@ -106,8 +106,9 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         label=label,
         parent=ai_edit,
     )
-    if manifest_label:
-        applied.append(AppliedLabel.C2PA_MANIFEST)
+    applied = list(written.applied) + ([AppliedLabel.C2PA_MANIFEST] if manifest_label else [])
+    warnings += written.warnings
+    notice = written.notice
     details = [("model", job.model), ("prompt_id", job.prompt_id), ("c2pa_manifest", manifest_label)]
     if job.omit_visible_notice:
         details += [("notice_omitted_reason", job.omit_reason), ("notice_omitted_recipient", job.recipient)]
@@ -122,5 +123,7 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         notice=notice,
         labels_applied=tuple(applied),
         warnings=tuple(warnings),
+        notice_text=written.notice_text,
+        notice_positions=written.notice_positions,
         details=tuple((k, v) for k, v in details if v),
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from clearmark.core.signals import ComplianceReport
 from clearmark.media.asset import open_asset
-from clearmark.service.pipelines.checklist import run_image_checks
+from clearmark.service.pipelines.checklist import run_checks
 from clearmark.service.pipelines.common import PipelineConfig
 from clearmark.service.pipelines.inspect import inspect_asset
 
@@ -24,4 +24,4 @@ def verify_content(job: VerifyJob, config: PipelineConfig) -> ComplianceReport:
     """Inspect, then check every requirement that applies to the content's modality."""
     asset = replace(open_asset(job.content, config.limits), c2pa_sidecar=job.c2pa_sidecar)
     inspection, _ = inspect_asset(asset, config, job.request_id)
-    return ComplianceReport(inspection=inspection, checks=run_image_checks(inspection))
+    return ComplianceReport(inspection=inspection, checks=run_checks(inspection))

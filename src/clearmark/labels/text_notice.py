@@ -1,0 +1,96 @@
+"""Writers for text and documents: the explicit notice line and the implicit label, each read back after writing.
+
+Policy-free: which wording, which positions and which label to write are the caller's decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from clearmark.core.aigc import AigcLabel
+from clearmark.core.errors import ClearMarkError, InvalidRequest
+from clearmark.media.documents.container import DocumentContainer, NoticePosition
+from clearmark.media.documents.pdf import PdfContainer
+from clearmark.media.documents.registry import document_container_for
+from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
+from clearmark.media.sniff import FormatInfo
+from clearmark.notice.glyphs import has_required_elements
+
+
+class DocumentWriteFailed(ClearMarkError):
+    """What was written could not be read back (a writer bug; never shipped silently)."""
+
+    default_reason = "LABEL_READ_BACK_FAILED"
+
+
+@dataclass(frozen=True)
+class TextNoticeSpec:
+    """The notice to add: its wording and where (START and/or END)."""
+
+    text: str
+    positions: tuple[NoticePosition, ...] = (NoticePosition.START,)
+
+    def __post_init__(self) -> None:
+        if not has_required_elements(self.text):
+            raise InvalidRequest(
+                f"notice {self.text!r} lacks the AI element or the generation element (GB 45438)",
+                reason="INVALID_NOTICE",
+            )
+
+
+def _container(fmt: FormatInfo, font_path: Path | None) -> DocumentContainer:
+    if fmt.format == "pdf" and font_path is not None:
+        return PdfContainer(font_path)
+    return document_container_for(fmt.format)
+
+
+def add_text_notice(
+    data: bytes,
+    fmt: FormatInfo,
+    spec: TextNoticeSpec,
+    *,
+    limits: MediaLimits = DEFAULT_LIMITS,
+    font_path: Path | None = None,
+) -> bytes:
+    """The document with ``spec.text`` as a visible line at each position, checked by extracting the text back.
+
+    Raises:
+        UnsupportedFormat: the format takes no notice (XLSX/PPTX for now).
+        DocumentWriteFailed: the notice is not found in the written document's text.
+    """
+    container = _container(fmt, font_path)
+    written = container.insert_notice(data, spec.text, positions=spec.positions, limits=limits)
+    before = container.extract_text(data, limits=limits).text.count(spec.text)
+    after = container.extract_text(written, limits=limits).text.count(spec.text)
+    if after < before + len(spec.positions):
+        raise DocumentWriteFailed(f"notice {spec.text!r} does not read back from the written {fmt.format}")
+    return written
+
+
+def write_document_label(
+    data: bytes, fmt: FormatInfo, label: AigcLabel, *, limits: MediaLimits = DEFAULT_LIMITS
+) -> bytes:
+    """The document with ``label`` in its standard carrier (added, or updated in place), read back once.
+
+    Raises:
+        UnsupportedFormat: plain text (no metadata container: rely on the explicit notice).
+        LabelConflict: two or more standard carriers already.
+        DocumentWriteFailed: the label does not read back exactly once and equal.
+    """
+    container = document_container_for(fmt.format)
+    written = container.write_label(data, label.to_json(), limits=limits)
+    standard = [c for c in container.read_labels(written, limits=limits) if c.standard]
+    parsed = [c.parsed.label for c in standard if c.parsed is not None]
+    if parsed != [label]:
+        raise DocumentWriteFailed(f"label read back as {parsed!r} from {len(standard)} carriers, wrote {label!r}")
+    return written
+
+
+def notice_positions(names: Collection[str]) -> tuple[NoticePosition, ...]:
+    """Positions from configuration words ("start", "end")."""
+    try:
+        return tuple(NoticePosition(name.lower()) for name in names)
+    except ValueError:
+        raise InvalidRequest(f"notice positions must be 'start'/'end', got {sorted(names)}") from None
