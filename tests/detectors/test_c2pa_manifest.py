@@ -401,3 +401,26 @@ def test_store_json_shape_is_what_the_report_reads(stamped, trust):
     assert {"success", "failure", "informational"} <= set(store["validation_results"]["activeManifest"])
     signature = next(m["signature"] for m in crjson["manifests"] if m["label"] == store["active_manifest"])
     assert {"subject", "issuer", "validity"} <= set(signature["certificateInfo"])
+
+
+def test_a_manifest_naming_a_generator_is_a_trace_even_untrusted(tmp_path: Path) -> None:
+    from clearmark.detectors.c2pa_manifest import C2paManifestDetector, generator_named
+    from clearmark.labels.c2pa_manifest import ACTION_CREATED, C2paSigning, sign_manifest
+    from clearmark.media.asset import open_asset
+    from clearmark.service.keys import ensure_dev_signing_material
+
+    assert generator_named("Adobe Firefly 3") == "firefly" and generator_named("Imagenomic Portraiture") is None
+    material = ensure_dev_signing_material(tmp_path)
+    signed = sign_manifest(
+        encode(make_image(), "JPEG"),
+        "image/jpeg",
+        C2paSigning(material.cert_chain_pem, material.private_key_pem),
+        action=ACTION_CREATED,
+        digital_source_type="digitalCapture",  # what it claims does not matter: the tool it names does
+        software_agent="Midjourney v6",
+        claim_generator="test",
+        aigc_label=None,
+    ).content
+    signals = C2paManifestDetector().detect(open_asset(signed, DEFAULT_LIMITS))
+    claims = [s for s in signals if s.kind == "fingerprint.midjourney"]
+    assert claims and claims[0].attribute("validation_state") == "Valid"

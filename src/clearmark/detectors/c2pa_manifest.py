@@ -23,6 +23,7 @@ import c2pa
 from clearmark.core.aigc import AigcLabel, parse_label_json
 from clearmark.core.enums import Category, MediaKind
 from clearmark.core.signals import Location, Signal
+from clearmark.detectors.fingerprint_rules import GENERATOR_NAMES
 from clearmark.detectors.iptc import CAPTURE_SOURCE_TYPES, source_type_term
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
@@ -328,6 +329,16 @@ def _list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+_GENERATORS = tuple(
+    (tool, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)) for tool, pattern in GENERATOR_NAMES
+)
+
+
+def generator_named(text: str) -> str | None:
+    """The generative tool a claim generator or software agent names (word-bounded), if any."""
+    return next((tool for tool, pattern in _GENERATORS if text and pattern.search(text)), None)
+
+
 NS_DCTERMS = "http://purl.org/dc/terms/"
 # Our XMP pointer, written before signing so a stripped manifest is noticed.
 C2PA_POINTER = "C2paManifest"
@@ -399,7 +410,7 @@ class C2paManifestDetector:
         else:
             report = read_manifest_report(asset.data, asset.format.mime_type, self.trust)
         if report is not None:
-            return [self.signal(report, asset.format.mime_type)]
+            return [self.signal(report, asset.format.mime_type), *self.generator_claims(report)]
         pointers = manifest_pointers(asset)
         if not pointers:
             return []
@@ -414,6 +425,33 @@ class C2paManifestDetector:
                 attributes=(("pointers", ";".join(pointers)),),
             )
         ]
+
+    def generator_claims(self, report: C2paReport) -> list[Signal]:
+        """A claim generator or software agent naming a generative tool is a trace, trusted or not."""
+        claims = [("claim_generator", report.claim_generator)] + [("softwareAgent", a) for a in report.software_agents]
+        signals = []
+        for field_name, value in claims:
+            tool = generator_named(value)
+            if tool is None:
+                continue
+            signals.append(
+                Signal(
+                    source=self.name,
+                    kind=f"fingerprint.{tool}",
+                    confidence=0.6 if report.validation_state == INVALID else 0.8,
+                    rule_id="c2pa.generator_claim",
+                    rule_version=self.version,
+                    category_hint=Category.AI_SUSPECTED,
+                    location=Location(carrier="c2pa"),
+                    message=f"C2PA {field_name} names {tool}: {value[:120]!r} ({report.validation_state})",
+                    attributes=(
+                        ("field", field_name),
+                        ("value", value[:500]),
+                        ("validation_state", report.validation_state),
+                    ),
+                )
+            )
+        return signals
 
     def signal(self, report: C2paReport, mime_type: str) -> Signal:
         """The one signal a report becomes: ``c2pa.manifest`` or ``c2pa.manifest_invalid``."""
