@@ -241,7 +241,7 @@ class PngContainer:
 
     def read_header(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> ImageHeader:
         """Dimensions from IHDR (PNG is always lossless)."""
-        ihdr = parse_chunks(data, limits)[0]
+        ihdr = parse_chunks(data, limits, check_image_crc=False)[0]
         body = ihdr.body(data)
         if len(body) != 13:
             raise InvalidMedia(f"PNG IHDR has {len(body)} bytes instead of 13")
@@ -252,11 +252,11 @@ class PngContainer:
 
     def read_xmp_packets(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[XmpPacketSpan]:
         """iTXt ``XML:com.adobe.xmp`` packets (compressed ones inflated with the cap)."""
-        return _xmp_spans(data, parse_chunks(data, limits), limits)
+        return _xmp_spans(data, parse_chunks(data, limits, check_image_crc=False), limits)
 
     def read_text_carriers(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[CarrierText]:
         """tEXt/zTXt/iTXt chunks with keyword ``AIGC`` and an eXIf UserComment holding a label."""
-        chunks = parse_chunks(data, limits)
+        chunks = parse_chunks(data, limits, check_image_crc=False)
         carriers = []
         for chunk, text, notes in _text_chunks(data, chunks, limits, LABEL_KEYWORD):
             encoding = "utf-8" if chunk.type == b"iTXt" else "latin-1"
