@@ -36,6 +36,7 @@ def test_tour_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str], jpe
     assert result["aigc_label"]["label"] == "1"
     assert result["labels_applied"] == [
         "APPLIED_LABEL_EXPLICIT_NOTICE",
+        "APPLIED_LABEL_WATERMARK",
         "APPLIED_LABEL_METADATA_PRODUCER",
         "APPLIED_LABEL_C2PA_MANIFEST",
     ]

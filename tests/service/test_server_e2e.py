@@ -73,6 +73,7 @@ def test_stamp_inspect_label_verify_lookup_round_trip(stub, image_bytes: bytes) 
     assert result.aigc_label.content_propagator == PRODUCER and result.aigc_label.propagate_id == result.produce_id
     assert list(result.labels_applied) == [
         pb.APPLIED_LABEL_EXPLICIT_NOTICE,
+        pb.APPLIED_LABEL_WATERMARK,
         pb.APPLIED_LABEL_METADATA_PRODUCER,
         pb.APPLIED_LABEL_C2PA_MANIFEST,
     ]

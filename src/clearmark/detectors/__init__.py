@@ -11,6 +11,7 @@ from clearmark.detectors import (
     text_mark,
     text_notice,
     visible_notice,
+    watermark,
 )
 from clearmark.detectors.registry import DETECTOR_FACTORIES, Detector, DetectorContext, build_detectors, run_detectors
 
@@ -30,4 +31,5 @@ __all__ = [
     "text_mark",
     "text_notice",
     "visible_notice",
+    "watermark",
 ]

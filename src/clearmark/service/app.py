@@ -18,7 +18,12 @@ from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.limits import MediaLimits
 from clearmark.service import convert
 from clearmark.service.config import Settings
-from clearmark.service.keys import SigningMaterial, ensure_dev_signing_material, load_signing_material
+from clearmark.service.keys import (
+    SigningMaterial,
+    ensure_dev_signing_material,
+    ensure_watermark_key,
+    load_signing_material,
+)
 from clearmark.service.pipelines import (
     LabelJob,
     LabelOutcome,
@@ -36,6 +41,7 @@ from clearmark.service.registry import ProvenanceRecord, RegistryStore
 from clearmark.service.replays import Replay, ReplayStore, request_fingerprint
 from clearmark.service.report_html import render_report_html
 from clearmark.v1 import clearmark_service_pb2 as api
+from clearmark.v1 import types_pb2 as pb
 
 log = logging.getLogger(__name__)
 ResultT = TypeVar("ResultT", api.StampResult, api.LabelResult)
@@ -43,7 +49,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-def pipeline_config(settings: Settings, signing: SigningMaterial) -> PipelineConfig:
+def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key: bytes | None = None) -> PipelineConfig:
     """The picklable slice of the settings that worker processes need."""
     return PipelineConfig(
         limits=MediaLimits(
@@ -59,7 +65,9 @@ def pipeline_config(settings: Settings, signing: SigningMaterial) -> PipelineCon
         jpeg_quality=settings.jpeg_quality,
         webp_quality=settings.webp_quality,
         text_notice_positions=tuple(settings.text_notice_positions),
+        watermark_embed=settings.watermark_embed,
         detectors=DetectorContext(
+            watermark_key=watermark_key,
             font_path=settings.font_path,
             c2pa_trust_anchors_pem=settings.c2pa_trust_anchors,
             c2pa_allowed_ekus=tuple(settings.c2pa_allowed_ekus),
@@ -115,7 +123,9 @@ class ClearMarkApp:
             if settings.signing_cert_chain and settings.signing_private_key
             else ensure_dev_signing_material(settings.data_dir)
         )
-        self.config = pipeline_config(settings, self.signing)
+        self.config = pipeline_config(
+            settings, self.signing, ensure_watermark_key(settings.data_dir, settings.watermark_key_file)
+        )
         self.registry = RegistryStore(settings.resolved_registry_url)
         self.registry.create_schema()
         self.pool = WorkPool(settings.cpu_workers, settings.max_pending_jobs, self.config)
@@ -171,6 +181,20 @@ class ClearMarkApp:
         result.replayed = True
         return result, replay.content
 
+    async def _resolve_watermarks(self, inspection: pb.Inspection) -> None:
+        """Our mark resolving to a record of this registry makes the content AI_GENERATED (DESIGN).
+
+        Any tenant's record counts for the category; Lookup still shows a tenant only its own.
+        """
+        for signal in inspection.signals:
+            if signal.kind != "watermark.clearmark":
+                continue
+            known = await asyncio.to_thread(self.registry.watermark_known, signal.attributes["registry_key"])
+            signal.attributes["resolved"] = str(known).lower()
+            if known:
+                signal.category_hint = pb.CATEGORY_AI_GENERATED
+                inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)
+
     def _record(self, verb: str, request_id: str, tenant: str, media_type: str, **fields: object) -> ProvenanceRecord:
         return ProvenanceRecord(
             record_id=uuid.uuid4().hex,
@@ -216,6 +240,7 @@ class ClearMarkApp:
                 labels_applied=outcome.labels_applied,
                 model=job.model,
                 details=outcome.details + _warnings(outcome.warnings),
+                watermark_id=outcome.watermark_id,
             )
             if job.omit_visible_notice:
                 log.info("stamp %s without visible notice for recipient %s (Art. 9 log)", job.request_id, job.recipient)
@@ -241,7 +266,9 @@ class ClearMarkApp:
         inspection = await self.pool.run(
             inspect_content, request.content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
         )
-        return api.InspectResponse(inspection=convert.inspection_pb(inspection))
+        response = api.InspectResponse(inspection=convert.inspection_pb(inspection))
+        await self._resolve_watermarks(response.inspection)
+        return response
 
     async def label(self, request: api.LabelRequest, tenant: str, timeout: float | None = None) -> api.LabelResponse:
         """Apply a platform's Art. 6 duties to an upload; idempotent by request id."""
@@ -280,6 +307,7 @@ class ClearMarkApp:
                     *((("c2pa_manifest", outcome.c2pa_manifest),) if outcome.c2pa_manifest else ()),
                     *_warnings(outcome.warnings),
                 ),
+                watermark_id=outcome.watermark_id,
             )
             result = api.LabelResult(
                 request_id=job.request_id,
@@ -296,6 +324,7 @@ class ClearMarkApp:
                 record=convert.record_pb(record),
                 warnings=list(outcome.warnings),
             )
+            await self._resolve_watermarks(result.inspection)
             return record, result, outcome.content
 
         result, content = await self._once("label", tenant, job.request_id, request, api.LabelResult, produce)
@@ -306,9 +335,11 @@ class ClearMarkApp:
         job = VerifyJob(request_id=request.request_id, content=request.content, c2pa_sidecar=request.c2pa_sidecar)
         report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
         html = render_report_html(report) if request.options.include_html else ""
-        return api.VerifyResponse(
+        response = api.VerifyResponse(
             inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report, html)
         )
+        await self._resolve_watermarks(response.inspection)
+        return response
 
     async def lookup(self, request: api.LookupRequest, tenant: str) -> api.LookupResponse:
         """The caller's tenant's records for one key, newest first."""

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     # Let c2pa fetch manifests an asset only points to (off: the URL is reported, never fetched).
     c2pa_fetch_remote: bool = False
 
+    # ClearMark's invisible image watermark: embedded by Stamp (and by Label when it redraws pixels).
+    watermark_embed: bool = True
+    # The deployment's watermark secret (a file of >= 16 random bytes); empty: created in data_dir.
+    watermark_key_file: Path | None = None
+
     # OCR of visible labels: depth of the edge bands read (share of the shortest side), or the whole image.
     ocr_band_ratio: float = Field(default=0.2, gt=0.0, le=0.5)
     ocr_whole_image: bool = False

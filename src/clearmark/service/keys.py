@@ -313,3 +313,25 @@ def _write_atomically(path: Path, data: bytes, *, mode: int) -> None:
         os.fsync(directory_fd)
     finally:
         os.close(directory_fd)
+
+
+WATERMARK_KEY_BYTES = 32
+
+
+def ensure_watermark_key(data_dir: Path, configured: Path | None = None) -> bytes:
+    """The deployment's watermark secret: the configured file, else one created on first start.
+
+    The created key lives in ``data_dir/keys/watermark.key`` (0600). Losing it makes every mark
+    this deployment embedded unreadable; sharing it lets others read and write its marks.
+    """
+    path = configured or data_dir / "keys" / "watermark.key"
+    if configured is None and not path.exists():
+        _make_private_dir(path.parent)
+        with _exclusive_lock(path.parent / ".watermark.lock"):
+            if not path.exists():
+                _write_atomically(path, os.urandom(WATERMARK_KEY_BYTES), mode=0o600)
+                logger.warning("created a watermark key in %s; back it up: marks cannot be read without it", path)
+    key = path.read_bytes()
+    if len(key) < 16:
+        raise SigningMaterialError(f"the watermark key in {path} is shorter than 16 bytes")
+    return key

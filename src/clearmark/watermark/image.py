@@ -23,6 +23,7 @@ from clearmark.watermark.pattern import (
     cell_responses,
     render_tile,
     tile_layout,
+    undo_dihedral,
 )
 from clearmark.watermark.payload import PAYLOAD_BYTES, frame_payload, unframe_payload
 from clearmark.watermark.sync import (
@@ -31,7 +32,6 @@ from clearmark.watermark.sync import (
     find_lattices,
     fold,
     highpass,
-    undo_dihedral,
     unshift,
     whiten,
 )
@@ -39,7 +39,6 @@ from clearmark.watermark.sync import (
 MIN_EMBED_SIDE = 256
 MIN_DECODE_SIDE = 64
 DEFAULT_PSNR_DB = 42.5
-_INFORMED = True
 _MARGIN = 1.0
 _SYNC_MARGIN = 1.0
 _MIN_AMPLITUDE = 0.2
@@ -113,7 +112,7 @@ def embed_watermark(image: Image.Image, payload: bytes, key: bytes, *, psnr_db: 
     height, width = rgb.shape[:2]
     canvas = _canvas(_luma(rgb))
     bits = frame_payload(payload, key)
-    amplitudes, sync_amplitudes = _informed_amplitudes(canvas, key, bits) if _INFORMED else (None, None)
+    amplitudes, sync_amplitudes = _informed_amplitudes(canvas, key, bits)
     mark = _tiled(render_tile(key, bits, amplitudes, sync_amplitudes), canvas.shape)
     delta = cv2.resize(mark, (width, height), interpolation=cv2.INTER_LINEAR)
     # Rounding adds ~1/12 to the MSE; scale the mark to take the rest of the budget.
@@ -202,7 +201,7 @@ def _decode_on_lattice(
     residual: np.ndarray, basis: np.ndarray, layout: TileLayout, key: bytes
 ) -> WatermarkReading | None:
     tile = fold(residual, basis)
-    alignment = align(tile, layout.sync_template)
+    alignment = align(tile, layout.sync_spectra)
     if alignment.z < _MIN_SYNC_Z:
         return None
     aligned = undo_dihedral(unshift(tile, alignment.shift), alignment.variant)

@@ -38,6 +38,7 @@ class TileLayout:
     payload_bits: np.ndarray  # codeword bit index per payload cell
     payload_chips: np.ndarray  # +-1 per payload cell
     sync_template: np.ndarray  # the rendered sync part of the tile, TILE_PX x TILE_PX
+    sync_spectra: np.ndarray  # conjugate spectra of the template's 8 dihedral variants, for alignment
 
     def cell_values(
         self,
@@ -87,6 +88,18 @@ def cell_responses(tile: np.ndarray) -> np.ndarray:
     return filtered.reshape(CELLS, CELL_PX, CELLS, CELL_PX).sum(axis=(1, 3))
 
 
+def dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
+    """One of the eight right-angle rotations/mirrors of a square array."""
+    out = np.rot90(tile, variant % 4)
+    return out.T if variant >= 4 else out
+
+
+def undo_dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
+    """The inverse of ``dihedral``."""
+    out = tile.T if variant >= 4 else tile
+    return np.rot90(out, -(variant % 4))
+
+
 @lru_cache(maxsize=8)
 def tile_layout(key: bytes) -> TileLayout:
     """The layout of the tile under ``key`` (cached: it is the same for every image)."""
@@ -99,13 +112,16 @@ def tile_layout(key: bytes) -> TileLayout:
     sync_grid = np.zeros(CELLS * CELLS)
     sync_grid[sync_cells] = sync_signs
     template = render_cells(sync_grid.reshape(CELLS, CELLS))
+    template -= template.mean()
+    spectra = np.conj(np.stack([np.fft.fft2(dihedral(template, variant)) for variant in range(8)]))
     return TileLayout(
         sync_cells=sync_cells,
         sync_signs=sync_signs,
         payload_cells=payload_cells,
         payload_bits=payload_bits,
         payload_chips=chips,
-        sync_template=template - template.mean(),
+        sync_template=template,
+        sync_spectra=spectra,
     )
 
 

@@ -113,7 +113,7 @@ def _lattice_offsets() -> tuple[np.ndarray, np.ndarray]:
 
 def _mean_at(acf: np.ndarray, bases: np.ndarray, points: np.ndarray, max_lag: float) -> tuple[np.ndarray, np.ndarray]:
     """For each candidate basis, the mean ACF at ``basis @ points`` within the usable lags, and how many."""
-    lags = np.einsum("nij,kj->nki", bases, points)  # (candidates, points, (x, y))
+    lags = np.matmul(bases.astype(np.float32), points.T.astype(np.float32)).transpose(0, 2, 1)  # (n, k, (x, y))
     radius = np.hypot(lags[..., 0], lags[..., 1])
     usable = (radius >= 0.6 * _MIN_PERIOD) & (radius <= max_lag)
     counts = usable.sum(axis=1)
@@ -267,25 +267,15 @@ def _fold_aligned(residual: np.ndarray) -> np.ndarray:
     return tile - tile.mean()
 
 
-def dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
-    """One of the eight right-angle rotations/mirrors of a square array."""
-    out = np.rot90(tile, variant % 4)
-    return out.T if variant >= 4 else out
+def align(tile: np.ndarray, template_spectra: np.ndarray) -> Alignment:
+    """Find the dihedral variant and cyclic shift that best match the sync template to a folded tile.
 
-
-def undo_dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
-    """The inverse of ``dihedral``."""
-    out = tile.T if variant >= 4 else tile
-    return np.rot90(out, -(variant % 4))
-
-
-def align(tile: np.ndarray, template: np.ndarray, variants: int = 8) -> Alignment:
-    """Find the dihedral variant and cyclic shift that best match ``template`` to the folded ``tile``."""
+    ``template_spectra`` holds the conjugate spectra of the template's eight variants
+    (``TileLayout.sync_spectra``).
+    """
     spectrum = np.fft.fft2(tile)
-    norm = np.sqrt(np.sum(tile**2) * np.sum(template**2)) + 1e-12
-    surfaces = np.stack(
-        [np.real(np.fft.ifft2(spectrum * np.conj(np.fft.fft2(dihedral(template, v))))) / norm for v in range(variants)]
-    )
+    norm = np.sqrt(np.sum(tile**2)) * np.sqrt(np.sum(np.abs(template_spectra[0]) ** 2)) / TILE_PX + 1e-12
+    surfaces = np.real(np.fft.ifft2(spectrum[None] * template_spectra)) / norm
     best = int(np.argmax(surfaces))
     variant, row, col = np.unravel_index(best, surfaces.shape)
     surface = surfaces[variant]

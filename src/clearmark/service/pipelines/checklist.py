@@ -9,6 +9,7 @@ from clearmark.core.aigc import FIELD_ORDER, is_valid_field_value, producer_code
 from clearmark.core.enums import MediaKind, Outcome
 from clearmark.core.signals import ComplianceCheck, Inspection, Signal
 from clearmark.service.policy import LABEL_KIND, MALFORMED_LABEL_KIND
+from clearmark.watermark import payload_for_produce_id, payload_hex
 
 PASS, FAIL, NA, INCONCLUSIVE = Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE, Outcome.INCONCLUSIVE
 
@@ -272,6 +273,22 @@ def _c2pa_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
     if says_ai and captured:
         return FAIL, [f"label says AI-generated, C2PA says {captured[0].attribute('digital_source_types')}"]
     return PASS, [f"C2PA digitalSourceType: {manifests[0].attribute('digital_source_types') or 'none'}"]
+
+
+@requirement(
+    "watermark.consistency", "The invisible mark and the metadata label agree", "DESIGN: Verify checklist", IMAGE
+)
+def _watermark_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
+    marks = [s.attribute("registry_key") for s in data.of_kind("watermark.clearmark")]
+    if not marks:
+        return NA, ["no ClearMark watermark decoded"]
+    if not data.labels:
+        return FAIL, [f"watermark {marks[0]} decoded but the metadata label is gone (stripped?)"]
+    ids = {i for s in data.labels if s.label for i in (s.label.produce_id, s.label.propagate_id) if i}
+    expected = {payload_hex(payload_for_produce_id(i)) for i in ids}
+    if expected & set(marks):
+        return PASS, [f"watermark {marks[0]} carries the key of the label's ProduceID/PropagateID"]
+    return FAIL, [f"watermark {marks[0]} does not match the label's ids {sorted(ids)}"]
 
 
 def _notice_check(data: CheckInput, attribute: str, what: str) -> tuple[Outcome, list[str]]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from PIL import Image
+
 from clearmark.core.aigc import AigcLabel, producer_code_problems
 from clearmark.core.enums import Corner
 from clearmark.core.errors import FieldViolation, InvalidMedia, InvalidRequest
@@ -17,7 +19,6 @@ from clearmark.labels.c2pa_manifest import C2paSigning, sign_manifest
 from clearmark.labels.image_notice import NoticeSpec, render_image_notice
 from clearmark.media.asset import Asset
 from clearmark.media.c2pa_settings import C2paTrust
-from clearmark.media.image_codec import encode_image
 from clearmark.media.limits import MediaLimits
 from clearmark.notice import NoticeFont, RenderedNotice, load_notice_font
 
@@ -39,6 +40,8 @@ class PipelineConfig:
     detectors: DetectorContext = DetectorContext()
     # Where text and documents get their notice line: "start" and/or "end".
     text_notice_positions: tuple[str, ...] = ("start",)
+    # Embed ClearMark's invisible mark (needs ``detectors.watermark_key``).
+    watermark_embed: bool = False
     c2pa_signing: C2paSigning | None = None
     claim_generator: str = "ClearMark"
 
@@ -103,12 +106,12 @@ def check_party_code(code: str, field: str, policy: str) -> list[str]:
     return [p.description for p in problems]
 
 
-def draw_notice(asset: Asset, text: str, corner: Corner, config: PipelineConfig) -> tuple[bytes, RenderedNotice]:
-    """The asset re-encoded with a visible notice drawn in, and the notice's geometry."""
+def draw_notice(
+    image: Image.Image, text: str, corner: Corner, config: PipelineConfig
+) -> tuple[Image.Image, RenderedNotice]:
+    """A copy of the image with a visible notice drawn in, and the notice's geometry."""
     spec = NoticeSpec(text=text, corner=corner or config.notice_corner, height_ratio=config.notice_height_ratio)
-    drawn, notice = render_image_notice(asset.image.image, spec, notice_font(config.font_path))
-    pixels = encode_image(drawn, asset.image, jpeg_quality=config.jpeg_quality, webp_quality=config.webp_quality)
-    return pixels, notice
+    return render_image_notice(image, spec, notice_font(config.font_path))
 
 
 def refuse_hostile_xml(asset: Asset) -> None:

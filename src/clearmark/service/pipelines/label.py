@@ -50,6 +50,7 @@ class LabelOutcome:
     c2pa_manifest: str = ""
     notice_text: str = ""
     notice_positions: tuple[str, ...] = ()
+    watermark_id: str = ""
 
 
 # Art. 6 cases 2 and 3: the Label value a platform writes when the upload carries no label.
@@ -77,6 +78,10 @@ def _unchanged(
         modified=False,
         warnings=tuple(warnings),
     )
+
+
+def _marked(inspection: Inspection) -> bool:
+    return any(s.kind == "watermark.clearmark" for s in inspection.signals)
 
 
 def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
@@ -121,6 +126,8 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
             corner=job.notice_corner,
             source_type="",  # Label 2 and 3 have no IPTC equivalent
             config=config,
+            # A platform marks what it redraws anyway, and never adds a second mark.
+            mark_id=propagate_id if draws and not _marked(inspection) else "",
         )
 
     output, manifest_label = sign_c2pa(
@@ -150,4 +157,5 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         c2pa_manifest=manifest_label,
         notice_text=written.notice_text,
         notice_positions=written.notice_positions,
+        watermark_id=written.watermark_id,
     )

@@ -50,6 +50,7 @@ class StampOutcome:
     details: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     notice_text: str = ""
     notice_positions: tuple[str, ...] = ()
+    watermark_id: str = ""
 
 
 def _check_omission(job: StampJob) -> None:
@@ -95,6 +96,7 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         corner=job.notice_corner,
         source_type=source_type,
         config=config,
+        mark_id=produce_id,
     )
     output, manifest_label = sign_c2pa(
         written.content,
@@ -125,5 +127,6 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         warnings=tuple(warnings),
         notice_text=written.notice_text,
         notice_positions=written.notice_positions,
+        watermark_id=written.watermark_id,
         details=tuple((k, v) for k, v in details if v),
     )

@@ -13,10 +13,13 @@ from clearmark.labels.implicit_image import write_implicit_label
 from clearmark.labels.text_notice import TextNoticeSpec, add_text_notice, notice_positions, write_document_label
 from clearmark.media.asset import Asset
 from clearmark.media.documents import signatures
+from clearmark.media.image_codec import encode_image
 from clearmark.media.metadata import LabelCarrier
 from clearmark.media.xmp import NS_CLEARMARK, NS_IPTC_EXT
 from clearmark.notice import RenderedNotice
 from clearmark.service.pipelines.common import PipelineConfig, draw_notice
+from clearmark.watermark import embed_watermark, payload_for_produce_id, payload_hex
+from clearmark.watermark.image import MIN_EMBED_SIDE
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Written:
     notice_text: str = ""
     notice_positions: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    watermark_id: str = ""
 
 
 class ModalityWriter(Protocol):
@@ -44,8 +48,13 @@ class ModalityWriter(Protocol):
         corner: Corner,
         source_type: str,
         config: PipelineConfig,
+        mark_id: str = "",
     ) -> Written:
-        """The content with a new label and, unless ``notice_text`` is empty, its explicit notice."""
+        """The content with a new label and, unless ``notice_text`` is empty, its explicit notice.
+
+        ``mark_id`` (a ProduceID or PropagateID) asks for an invisible watermark carrying its
+        registry key, where the modality has one and the deployment embeds marks.
+        """
         ...
 
     def update(self, asset: Asset, carrier: LabelCarrier, label: AigcLabel, config: PipelineConfig) -> Written:
@@ -63,7 +72,7 @@ def _c2pa_pointer(config: PipelineConfig) -> dict[tuple[str, str], str]:
 
 
 class ImageWriter:
-    """Images: a drawn notice, XMP ``TC260:AIGC`` plus IPTC source type and the notice record."""
+    """Images: an invisible mark, a drawn notice, XMP ``TC260:AIGC`` plus IPTC source type and the notice record."""
 
     def write_new(
         self,
@@ -75,19 +84,40 @@ class ImageWriter:
         corner: Corner,
         source_type: str,
         config: PipelineConfig,
+        mark_id: str = "",
     ) -> Written:
         extra = _c2pa_pointer(config)
         if source_type:
             extra[(NS_IPTC_EXT, "DigitalSourceType")] = source_type
-        applied = [metadata_kind]
+        applied, warnings = [metadata_kind], []
+        image, watermark_id = asset.image.image, ""
+        key = config.detectors.watermark_key
+        if mark_id and config.watermark_embed and key:
+            if min(image.size) >= MIN_EMBED_SIDE:
+                payload = payload_for_produce_id(mark_id)
+                image, watermark_id = embed_watermark(image, payload, key), payload_hex(payload)
+                applied.insert(0, AppliedLabel.WATERMARK)
+            else:
+                warnings.append(f"no invisible watermark: images need {MIN_EMBED_SIDE} px a side to carry it")
         notice: RenderedNotice | None = None
-        pixels: bytes | None = None
         if notice_text:
-            pixels, notice = draw_notice(asset, notice_text, corner, config)
+            image, notice = draw_notice(image, notice_text, corner, config)
             extra[(NS_CLEARMARK, "Notice")] = notice.to_json()
             applied.insert(0, AppliedLabel.EXPLICIT_NOTICE)
+        pixels = None
+        if image is not asset.image.image:
+            pixels = encode_image(
+                image, asset.image, jpeg_quality=config.jpeg_quality, webp_quality=config.webp_quality
+            )
         content = write_implicit_label(asset, label, pixels=pixels, extra_properties=extra)
-        return Written(content, tuple(applied), notice=notice, notice_text=notice_text)
+        return Written(
+            content,
+            tuple(applied),
+            notice=notice,
+            notice_text=notice_text,
+            warnings=tuple(warnings),
+            watermark_id=watermark_id,
+        )
 
     def update(self, asset: Asset, carrier: LabelCarrier, label: AigcLabel, config: PipelineConfig) -> Written:
         content = write_implicit_label(asset, label, target=carrier, extra_properties=_c2pa_pointer(config))
@@ -107,6 +137,7 @@ class DocumentWriter:
         corner: Corner,
         source_type: str,
         config: PipelineConfig,
+        mark_id: str = "",
     ) -> Written:
         content, applied, warnings = asset.data, [], []
         positions: tuple[str, ...] = ()
