@@ -175,3 +175,27 @@ def test_stamping_content_with_c2pa_history_is_an_ai_edit(trusted_server) -> Non
     assert any(i.get("relationship") == "parentOf" for i in active["ingredients"])
     actions = next(a for a in active["assertions"] if a["label"].startswith("c2pa.actions"))["data"]["actions"]
     assert any(a.get("digitalSourceType", "").endswith("/compositeWithTrainedAlgorithmicMedia") for a in actions)
+
+
+def test_the_manifest_names_our_watermark_as_soft_binding(trusted_server) -> None:
+    from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
+    from tests.conftest import encode, make_image
+
+    running, material = trusted_server
+    with running.channel() as channel:
+        stamped = api_grpc.ClearMarkServiceStub(channel).Stamp(
+            api.StampRequest(
+                request_id="soft-binding",
+                content=encode(make_image(800, 600), "PNG"),
+                options=api.StampOptions(producer_code=PRODUCER),
+            ),
+            timeout=60,
+        )
+    store = c2pa_read(stamped.content, "image/png", material.ca_cert_pem.read_text())
+    assert store["validation_state"] == "Trusted"
+    active = store["manifests"][store["active_manifest"]]
+    binding = next(a for a in active["assertions"] if a["label"].startswith("c2pa.soft-binding"))["data"]
+    assert binding["alg"] == "org.clearmark.watermark.image.v1"
+    import base64
+
+    assert base64.b64decode(binding["blocks"][0]["value"]).hex() == stamped.result.record.watermark_id

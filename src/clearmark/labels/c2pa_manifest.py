@@ -6,6 +6,7 @@ Order matters: write the GB 45438 XMP first, then sign, because the manifest's h
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ ACTION_EDITED = "c2pa.edited"
 ACTION_EDITED_METADATA = "c2pa.edited.metadata"
 # Our custom assertion: the seven GB 45438 fields, so a C2PA-only reader sees the same facts.
 GB45438_ASSERTION_LABEL = "org.clearmark.gb45438"
+# The soft-binding algorithm name of ClearMark's invisible image mark (keyed; 64-bit registry key).
+SOFT_BINDING_ALG = "org.clearmark.watermark.image.v1"
 GB45438_STANDARD = "GB 45438-2025"
 _PARENT_ID = "clearmark.parent"
 
@@ -103,6 +106,7 @@ def sign_manifest(
     extra_actions: tuple[str, ...] = (),
     trust: C2paTrust = NO_TRUST,
     embed: bool = True,
+    soft_binding: str = "",
 ) -> SignedManifest:
     """Sign ``data`` with a C2PA manifest and embed it.
 
@@ -121,6 +125,8 @@ def sign_manifest(
         extra_actions: further action names recorded after ``action`` (``c2pa.edited.metadata``).
         trust: anchors and EKUs c2pa judges the parent ingredient and the result by.
         embed: False keeps the content unchanged and returns the store as a sidecar.
+        soft_binding: hex registry key of the invisible watermark embedded in the content, recorded
+            as a ``c2pa.soft-binding`` assertion (algorithm ``SOFT_BINDING_ALG``); "" for none.
 
     Raises:
         UnsupportedFormat: a type ClearMark does not sign.
@@ -141,6 +147,7 @@ def sign_manifest(
         parent=parent,
         title=title,
         extra_actions=extra_actions,
+        soft_binding=soft_binding,
     )
     chain = _read_material(signing.cert_chain_pem, "certificate chain")
     key = _read_material(signing.private_key_pem, "private key")
@@ -202,6 +209,7 @@ def _manifest_definition(
     parent: bool,
     title: str,
     extra_actions: tuple[str, ...],
+    soft_binding: str = "",
 ) -> dict[str, Any]:
     main: dict[str, Any] = {"action": action}
     if digital_source_type:
@@ -225,6 +233,11 @@ def _manifest_definition(
                 "label": GB45438_ASSERTION_LABEL,
                 "data": {"standard": GB45438_STANDARD, "AIGC": aigc_label.as_ordered_dict()},
             }
+        )
+    if soft_binding:
+        value = base64.b64encode(bytes.fromhex(soft_binding)).decode()
+        assertions.append(
+            {"label": "c2pa.soft-binding", "data": {"alg": SOFT_BINDING_ALG, "blocks": [{"scope": {}, "value": value}]}}
         )
     definition: dict[str, Any] = {"claim_generator_info": [generator], "format": mime_type, "assertions": assertions}
     if title:

@@ -136,6 +136,7 @@ def sign_c2pa(
     label: AigcLabel | None,
     parent: bool,
     extra_actions: tuple[str, ...] = (),
+    soft_binding: str = "",
 ) -> tuple[bytes, str]:
     """Sign a C2PA manifest over content whose GB 45438 XMP is already written (order matters).
 
@@ -156,5 +157,6 @@ def sign_c2pa(
         parent=parent,
         extra_actions=extra_actions,
         trust=config.c2pa_trust,
+        soft_binding=soft_binding,
     )
     return signed.content, signed.manifest_label

@@ -138,6 +138,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         source_type=TRAINED_ALGORITHMIC_MEDIA if value == "1" else "",
         software_agent=job.platform_code,
         label=label,
+        soft_binding=written.watermark_id,
         parent=True,
         extra_actions=(ACTION_EDITED_METADATA,),
     )

@@ -106,6 +106,7 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         source_type=source_type,
         software_agent=job.model or "unspecified model",
         label=label,
+        soft_binding=written.watermark_id,
         parent=ai_edit,
     )
     applied = list(written.applied) + ([AppliedLabel.C2PA_MANIFEST] if manifest_label else [])
