@@ -187,7 +187,7 @@ def _timings(methods: list[Method], repeats: int) -> str:
         cases[f"{method.name} embed"] = lambda m=method: m.embed(image, payloads[m.name])
         cases[f"{method.name} decode"] = lambda m=method: m.decode(marked[m.name])
     cases["clearmark decode (unmarked)"] = lambda: decode_watermark(image, KEY)
-    cases["SD/SDXL reader (both orders, 3 marks)"] = lambda: match_dwtdct_marks(image)
+    cases["SD/SDXL reader (3 channel orders, 3 marks)"] = lambda: match_dwtdct_marks(image)
     timings = measure(cases, repeats=repeats, warmup=1)
     out = report(
         "Watermark embed/decode, 1920x1080 (retina), this machine",

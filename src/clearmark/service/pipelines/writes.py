@@ -72,7 +72,7 @@ def _c2pa_pointer(config: PipelineConfig) -> dict[tuple[str, str], str]:
 
 
 class ImageWriter:
-    """Images: an invisible mark, a drawn notice, XMP ``TC260:AIGC`` plus IPTC source type and the notice record."""
+    """Images: a drawn notice, an invisible mark, XMP ``TC260:AIGC`` plus IPTC source type and the notice record."""
 
     def write_new(
         self,
@@ -91,19 +91,21 @@ class ImageWriter:
             extra[(NS_IPTC_EXT, "DigitalSourceType")] = source_type
         applied, warnings = [metadata_kind], []
         image, watermark_id = asset.image.image, ""
-        key = config.detectors.watermark_key
-        if mark_id and config.watermark_embed and key:
-            if min(image.size) >= MIN_EMBED_SIDE:
-                payload = payload_for_produce_id(mark_id)
-                image, watermark_id = embed_watermark(image, payload, key), payload_hex(payload)
-                applied.insert(0, AppliedLabel.WATERMARK)
-            else:
-                warnings.append(f"no invisible watermark: images need {MIN_EMBED_SIDE} px a side to carry it")
         notice: RenderedNotice | None = None
         if notice_text:
             image, notice = draw_notice(image, notice_text, corner, config)
             extra[(NS_CLEARMARK, "Notice")] = notice.to_json()
             applied.insert(0, AppliedLabel.EXPLICIT_NOTICE)
+        # The mark goes on last, over the final pixels: nothing draws over it, and its strength is
+        # tuned to what is actually there.
+        key = config.detectors.watermark_key
+        if mark_id and config.watermark_embed and key:
+            if min(image.size) >= MIN_EMBED_SIDE:
+                payload = payload_for_produce_id(mark_id)
+                image, watermark_id = embed_watermark(image, payload, key), payload_hex(payload)
+                applied.insert(1 if notice else 0, AppliedLabel.WATERMARK)
+            else:
+                warnings.append(f"no invisible watermark: images need {MIN_EMBED_SIDE} px a side to carry it")
         pixels = None
         if image is not asset.image.image:
             pixels = encode_image(
