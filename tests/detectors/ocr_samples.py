@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from bench.images import photo_like  # the same deterministic photo-like backgrounds the benchmarks use
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from clearmark.notice import load_notice_font
@@ -73,24 +74,6 @@ def size_for(font: FontChoice, text: str, target_px: int) -> int:
     while glyph_height(font.at(size), text) < target_px:
         size += 1
     return size
-
-
-def photo_like(width: int, height: int, seed: int = 1) -> Image.Image:
-    """Smooth shading, hard-edged blocks and sensor-like noise, like a photo's (deterministic)."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    base = np.stack(
-        [
-            128 + 90 * np.sin(x / 97.0) * np.cos(y / 71.0),
-            128 + 80 * np.cos((x + 2 * y) / 131.0),
-            100 + 120 * (x / width) * (y / height),
-        ],
-        axis=-1,
-    )
-    blocks = rng.integers(0, 255, (height // 60 + 1, width // 60 + 1, 3)).astype(np.float32)
-    shapes = np.kron(blocks, np.ones((60, 60, 1), np.float32))[:height, :width] * 0.35
-    pixels = np.clip(base * 0.65 + shapes + rng.normal(0, 5, (height, width, 3)), 0, 255).astype(np.uint8)
-    return Image.fromarray(pixels, "RGB").filter(ImageFilter.GaussianBlur(0.6))
 
 
 def background(kind: str, size: tuple[int, int], seed: int = 5) -> Image.Image:
