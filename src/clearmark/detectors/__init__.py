@@ -10,6 +10,7 @@ from clearmark.detectors import (
     stealth,
     text_mark,
     text_notice,
+    text_watermark,
     visible_notice,
     watermark,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "stealth",
     "text_mark",
     "text_notice",
+    "text_watermark",
     "visible_notice",
     "watermark",
 ]

@@ -53,6 +53,9 @@ class DetectorContext:
     classifier_calibration: Path | None = None
     classifier_name: str = "default"
     classifier_timeout_s: float = 10.0
+    # A local tokenizer (tokenizer.json or a directory) for the green-list text watermark, keyed by
+    # ``watermark_key``; none: text is not scored.
+    text_watermark_tokenizer: Path | None = None
 
 
 DetectorFactory = Callable[[DetectorContext], Detector]

@@ -78,6 +78,7 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
             classifier_calibration=settings.classifier_calibration,
             classifier_name=settings.classifier_name,
             classifier_timeout_s=settings.classifier_timeout_s,
+            text_watermark_tokenizer=settings.text_watermark_tokenizer,
         ),
         c2pa_signing=C2paSigning(
             signing.cert_chain_pem,

@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     watermark_embed: bool = True
     # The deployment's watermark secret (a file of >= 16 random bytes); empty: created in data_dir.
     watermark_key_file: Path | None = None
+    # A local tokenizer for the generation-time text watermark (keyed by the same secret); none: off.
+    text_watermark_tokenizer: Path | None = None
 
     # OCR of visible labels: depth of the edge bands read (share of the shortest side), or the whole image.
     ocr_band_ratio: float = Field(default=0.2, gt=0.0, le=0.5)
