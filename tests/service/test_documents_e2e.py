@@ -75,6 +75,10 @@ def test_document_round_trip(stub, fmt: str) -> None:
 
     inspection = stub.Inspect(api.InspectRequest(content=stamped.content), timeout=60).inspection
     assert "explicit.text_notice" in {s.kind for s in inspection.signals}
+    if fmt == "pdf":  # c2pa-python signs PDF (not OOXML or plain text): label first, then the manifest
+        assert pb.APPLIED_LABEL_C2PA_MANIFEST in result.labels_applied
+        manifest = next(s for s in inspection.signals if s.kind == "c2pa.manifest")
+        assert manifest.attributes["validation_state"] == "Valid"
     expected = pb.CATEGORY_AI_SUSPECTED if fmt == "text" else pb.CATEGORY_AI_GENERATED
     assert inspection.category == expected
 

@@ -37,7 +37,12 @@ ERROR_PREFIX = "c2pa.error:"
 GB45438_ASSERTION_LABEL = "org.clearmark.gb45438"  # written by clearmark.labels.c2pa_manifest
 AI_GENERATED_TERMS = frozenset({"trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia"})
 AI_SUSPECTED_TERMS = frozenset({"algorithmicMedia", "compositeSynthetic"})
-CARRIERS = {"image/jpeg": "jpeg:app11-jumbf", "image/png": "png:caBX", "image/webp": "webp:C2PA"}
+CARRIERS = {
+    "image/jpeg": "jpeg:app11-jumbf",
+    "image/png": "png:caBX",
+    "image/webp": "webp:C2PA",
+    "application/pdf": "pdf:c2pa-embedded-file",
+}
 MAX_INGREDIENT_DEPTH = 16
 _ACTIONS_LABEL = re.compile(r"^c2pa\.actions(?:\.v\d+)?(?:__\d+)?$")
 _URL = re.compile(r"https?://[^\s\"')]+")
@@ -399,7 +404,7 @@ class C2paManifestDetector:
 
     name = "c2pa.manifest"
     version = "1"
-    kinds = frozenset({MediaKind.IMAGE})
+    kinds = frozenset({MediaKind.IMAGE, MediaKind.DOCUMENT})  # documents: PDF (c2pa reads no OOXML here)
 
     def __init__(self, trust: C2paTrust = NO_TRUST) -> None:
         self.trust = trust
