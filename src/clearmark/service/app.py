@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -118,6 +119,9 @@ class ClearMarkApp:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # Nothing downloads at run time: models load from local paths only, here and in the workers.
+        for variable in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+            os.environ.setdefault(variable, "1")
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.signing: SigningMaterial = (
             load_signing_material(settings.signing_cert_chain, settings.signing_private_key)
