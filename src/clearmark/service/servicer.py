@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import grpc
+from google.protobuf.message import Message
 from grpc_status import rpc_status
 
 from clearmark.core.errors import ClearMarkError
@@ -19,6 +20,7 @@ from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+M = TypeVar("M", bound=Message)
 
 
 class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
@@ -42,9 +44,27 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         await context.abort_with_status(rpc_status.to_status(status))
         raise AssertionError("unreachable: abort raises")
 
-    def _upload(self, requests: AsyncIterator[Any]) -> Awaitable[Any]:
+    async def _unary_from_stream(self, requests: AsyncIterator[Any], request_type: type[M]) -> M:
+        """Receive a header-then-chunks upload as the unary request of the same verb.
+
+        The header's fields that the unary request also has (request id, options, a C2PA sidecar)
+        are carried over, so each stream RPC runs exactly the code of its unary twin.
+        """
         settings = self._app.settings
-        return receive_upload(requests, max_bytes=settings.max_stream_bytes, spool_dir=settings.data_dir / "spool")
+        upload = await receive_upload(
+            requests, max_bytes=settings.max_stream_bytes, spool_dir=settings.data_dir / "spool"
+        )
+        header = upload.header
+        names = request_type.DESCRIPTOR.fields_by_name
+        fields: dict[str, Any] = {"request_id": header.request_id, "content": upload.content, "header": header.content}
+        fields.update({name: getattr(header, name) for name in ("options", "c2pa_sidecar") if name in names})
+        return request_type(**fields)
+
+    def _stream_back(self, response: Any, part_type: type[M]) -> Iterator[M]:
+        """A Stamp/Label response as a result message followed by content chunks."""
+        yield part_type(result=response.result)
+        for chunk in chunked(response.content, self._app.settings.stream_chunk_bytes):
+            yield part_type(chunk=chunk)
 
     async def Stamp(self, request: api.StampRequest, context: grpc.aio.ServicerContext) -> api.StampResponse:
         return await self._run(context, lambda tenant, timeout: self._app.stamp(request, tenant, timeout))
@@ -53,17 +73,11 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         self, request_iterator: AsyncIterator[api.StampStreamRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[api.StampStreamResponse]:
         async def work(tenant: str, timeout: float | None) -> api.StampResponse:
-            upload = await self._upload(request_iterator)
-            header = upload.header
-            request = api.StampRequest(
-                request_id=header.request_id, content=upload.content, header=header.content, options=header.options
-            )
+            request = await self._unary_from_stream(request_iterator, api.StampRequest)
             return await self._app.stamp(request, tenant, context.time_remaining())
 
-        response = await self._run(context, work)
-        yield api.StampStreamResponse(result=response.result)
-        for chunk in chunked(response.content, self._app.settings.stream_chunk_bytes):
-            yield api.StampStreamResponse(chunk=chunk)
+        for part in self._stream_back(await self._run(context, work), api.StampStreamResponse):
+            yield part
 
     async def Inspect(self, request: api.InspectRequest, context: grpc.aio.ServicerContext) -> api.InspectResponse:
         return await self._run(context, lambda tenant, timeout: self._app.inspect(request, timeout))
@@ -72,10 +86,7 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         self, request_iterator: AsyncIterator[api.InspectStreamRequest], context: grpc.aio.ServicerContext
     ) -> api.InspectStreamResponse:
         async def work(tenant: str, timeout: float | None) -> api.InspectStreamResponse:
-            upload = await self._upload(request_iterator)
-            request = api.InspectRequest(
-                request_id=upload.header.request_id, content=upload.content, c2pa_sidecar=upload.header.c2pa_sidecar
-            )
+            request = await self._unary_from_stream(request_iterator, api.InspectRequest)
             response = await self._app.inspect(request, context.time_remaining())
             return api.InspectStreamResponse(inspection=response.inspection)
 
@@ -88,17 +99,11 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         self, request_iterator: AsyncIterator[api.LabelStreamRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[api.LabelStreamResponse]:
         async def work(tenant: str, timeout: float | None) -> api.LabelResponse:
-            upload = await self._upload(request_iterator)
-            header = upload.header
-            request = api.LabelRequest(
-                request_id=header.request_id, content=upload.content, header=header.content, options=header.options
-            )
+            request = await self._unary_from_stream(request_iterator, api.LabelRequest)
             return await self._app.label(request, tenant, context.time_remaining())
 
-        response = await self._run(context, work)
-        yield api.LabelStreamResponse(result=response.result)
-        for chunk in chunked(response.content, self._app.settings.stream_chunk_bytes):
-            yield api.LabelStreamResponse(chunk=chunk)
+        for part in self._stream_back(await self._run(context, work), api.LabelStreamResponse):
+            yield part
 
     async def Verify(self, request: api.VerifyRequest, context: grpc.aio.ServicerContext) -> api.VerifyResponse:
         return await self._run(context, lambda tenant, timeout: self._app.verify(request, timeout))
@@ -107,14 +112,7 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         self, request_iterator: AsyncIterator[api.VerifyStreamRequest], context: grpc.aio.ServicerContext
     ) -> api.VerifyStreamResponse:
         async def work(tenant: str, timeout: float | None) -> api.VerifyStreamResponse:
-            upload = await self._upload(request_iterator)
-            header = upload.header
-            request = api.VerifyRequest(
-                request_id=header.request_id,
-                content=upload.content,
-                options=header.options,
-                c2pa_sidecar=header.c2pa_sidecar,
-            )
+            request = await self._unary_from_stream(request_iterator, api.VerifyRequest)
             response = await self._app.verify(request, context.time_remaining())
             return api.VerifyStreamResponse(inspection=response.inspection, report=response.report)
 

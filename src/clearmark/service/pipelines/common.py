@@ -58,6 +58,10 @@ class PipelineConfig:
         """The notice font (the bundled one when None)."""
         return self.detectors.font_path
 
+    def signs_c2pa(self, mime_type: str) -> bool:
+        """Whether content of this type gets a C2PA manifest: signing is on and c2pa can carry one."""
+        return self.c2pa_signing is not None and mime_type in C2PA_MIME_TYPES
+
     @property
     def c2pa_trust(self) -> C2paTrust:
         """Trust settings for c2pa, from the detector context's anchors and EKUs."""
@@ -143,7 +147,7 @@ def sign_c2pa(
     Returns the signed bytes and the active manifest's label; unchanged bytes and "" when signing
     is switched off or c2pa cannot carry a manifest in this format.
     """
-    if config.c2pa_signing is None or mime_type not in C2PA_MIME_TYPES:
+    if not config.signs_c2pa(mime_type):
         return content, ""
     signed = sign_manifest(
         content,

@@ -11,7 +11,6 @@ from clearmark.core.signals import MediaInfo
 from clearmark.detectors.c2pa_manifest import read_manifest_report
 from clearmark.detectors.iptc import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, TRAINED_ALGORITHMIC_MEDIA
 from clearmark.labels.c2pa_manifest import ACTION_CREATED, ACTION_EDITED
-from clearmark.labels.c2pa_manifest import SUPPORTED_MIME_TYPES as C2PA_MIME_TYPES
 from clearmark.media.asset import open_asset
 from clearmark.notice import RenderedNotice
 from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, sign_c2pa
@@ -80,10 +79,9 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         )
     produce_id = derive_id("CM", job.tenant, job.request_id, "produce")
     label = AigcLabel("1", job.producer_code, produce_id, "", job.producer_code, produce_id, "")
-    signs = config.c2pa_signing is not None and asset.format.mime_type in C2PA_MIME_TYPES
     # Content that arrives with its own C2PA history is an AI edit of it: keep it as parent ingredient.
     ai_edit = (
-        signs
+        config.signs_c2pa(asset.format.mime_type)
         and b"c2pa" in job.content  # the JUMBF label of every manifest store; skips the reader otherwise
         and read_manifest_report(job.content, asset.format.mime_type) is not None
     )

@@ -66,9 +66,9 @@ class ModalityWriter(Protocol):
         ...
 
 
-def _c2pa_pointer(config: PipelineConfig) -> dict[tuple[str, str], str]:
-    """The XMP pointer to the manifest about to be signed (none when signing is off)."""
-    return {(NS_CLEARMARK, C2PA_POINTER): "embedded"} if config.c2pa_signing is not None else {}
+def _c2pa_pointer(asset: Asset, config: PipelineConfig) -> dict[tuple[str, str], str]:
+    """The XMP pointer to the manifest about to be signed (none when this content gets no manifest)."""
+    return {(NS_CLEARMARK, C2PA_POINTER): "embedded"} if config.signs_c2pa(asset.format.mime_type) else {}
 
 
 class ImageWriter:
@@ -86,7 +86,7 @@ class ImageWriter:
         config: PipelineConfig,
         mark_id: str = "",
     ) -> Written:
-        extra = _c2pa_pointer(config)
+        extra = _c2pa_pointer(asset, config)
         if source_type:
             extra[(NS_IPTC_EXT, "DigitalSourceType")] = source_type
         applied, warnings = [metadata_kind], []
@@ -122,7 +122,7 @@ class ImageWriter:
         )
 
     def update(self, asset: Asset, carrier: LabelCarrier, label: AigcLabel, config: PipelineConfig) -> Written:
-        content = write_implicit_label(asset, label, target=carrier, extra_properties=_c2pa_pointer(config))
+        content = write_implicit_label(asset, label, target=carrier, extra_properties=_c2pa_pointer(asset, config))
         return Written(content, (AppliedLabel.METADATA_PROPAGATOR,))
 
 
