@@ -192,12 +192,12 @@ def iter_pcm(
 
 def decode_audio(source: AudioSource, limits: AudioLimits = DEFAULT_AUDIO_LIMITS) -> DecodedAudio:
     """Decode the whole first audio stream to float32 PCM (see ``iter_pcm`` for limits and errors)."""
-    info: AudioInfo | None = None
+    infos: list[AudioInfo] = []
     blocks: list[np.ndarray] = []
     for info, block in iter_pcm(source, limits):
+        infos.append(info)
         blocks.append(block)
-    assert info is not None  # iter_pcm raises when there is nothing
-    return DecodedAudio(samples=np.concatenate(blocks), sample_rate=info.sample_rate, info=info)
+    return DecodedAudio(samples=np.concatenate(blocks), sample_rate=infos[0].sample_rate, info=infos[0])
 
 
 def encode_audio(
