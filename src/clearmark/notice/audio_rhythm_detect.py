@@ -7,7 +7,8 @@ nearby. Runs of "on" frames are beeps; four consecutive beeps of one band form t
 the two short-beep periods (onset to next onset) agree and give a unit of 45-300 ms, the long beep
 is 1.4-2.6 units longer than the short ones (a difference, so window smearing cancels), the
 letter gap is 0.5-3.6 units, the shorts agree, the gaps drop well below the beeps, the beeps agree
-in level, and the band is quiet for most of a unit before and after. Long audio is analysed in
+in level, and the band is quiet for 1.5 units before and after (so longer beep sequences are not
+taken for it). Long audio is analysed in
 overlapping blocks, so memory does not grow with the duration.
 """
 
@@ -32,6 +33,7 @@ _FLOOR_DB = -70.0
 _GAP_DROP_DB = 8.0
 _LEVEL_SPREAD_DB = 6.0
 _EDGE_S = 0.015
+_QUIET_UNITS = 1.5
 _BLOCK_S = 60.0
 _OVERLAP_S = 6.0
 
@@ -133,9 +135,10 @@ def _match(
     letter_gap = (o[2] - o[1]) / unit - (d[1] - shorts.mean()) / unit - 1.0
     if not 0.5 <= letter_gap <= 3.6:
         return None
-    if index > 0 and o[0] - offsets[index - 1] * _FRAME_S < 0.8 * unit:
+    # The rhythm stands alone: the band is quiet longer before and after it than between its beeps.
+    if index > 0 and o[0] - offsets[index - 1] * _FRAME_S < _QUIET_UNITS * unit:
         return None
-    if index + 4 < onsets.size and onsets[index + 4] * _FRAME_S - e[3] < 0.8 * unit:
+    if index + 4 < onsets.size and onsets[index + 4] * _FRAME_S - e[3] < _QUIET_UNITS * unit:
         return None
     beep_levels = [float(np.median(level[onsets[index + k] : offsets[index + k]])) for k in range(4)]
     if max(beep_levels) - min(beep_levels) > _LEVEL_SPREAD_DB:
@@ -176,8 +179,8 @@ def _detect_block(mono8k: np.ndarray, time_offset_s: float) -> list[RhythmOccurr
             start = onsets[index] * _FRAME_S + _EDGE_S
             end = offsets[index + 3] * _FRAME_S + _EDGE_S
             occurrence = RhythmOccurrence(
-                start_s=round(time_offset_s + max(0.0, start), 3),
-                end_s=round(time_offset_s + end, 3),
+                start_s=round(float(time_offset_s + max(0.0, start)), 3),
+                end_s=round(float(time_offset_s + end), 3),
                 unit_ms=round(float(unit) * 1000.0, 1),
                 frequency_hz=round(_frequency(power, frames, int(column) + lo_bin), 1),
                 level_dbfs=round(level_db, 1),
