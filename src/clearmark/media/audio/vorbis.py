@@ -60,9 +60,7 @@ def copy_vorbis_with_label(kind: str, src: BinaryIO, dst: BinaryIO, text: str, l
     audio = _load(kind, dst)
     if audio.tags is None:
         audio.add_tags()
-    for key in {key for key, _ in audio.tags if key.upper() == LABEL_KEY}:
-        del audio.tags[key]
-    audio.tags[LABEL_KEY] = [text]
+    audio.tags[LABEL_KEY] = [text]  # mutagen matches keys case-insensitively: every AIGC/aigc goes
     dst.seek(0)
     try:
         audio.save(dst)
