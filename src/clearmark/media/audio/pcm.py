@@ -296,4 +296,6 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
 def to_mono(samples: np.ndarray) -> np.ndarray:
     """The channel mean of (frames, channels) PCM; 1-D input is returned as float32."""
     data = np.asarray(samples, dtype=np.float32)
-    return data if data.ndim == 1 else data.mean(axis=1, dtype=np.float32)
+    if data.ndim == 1:
+        return data
+    return data @ np.full(data.shape[1], 1.0 / data.shape[1], dtype=np.float32)  # much faster than mean(axis=1)
