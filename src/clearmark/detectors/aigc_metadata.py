@@ -7,8 +7,6 @@ from clearmark.core.enums import Category, MediaKind
 from clearmark.core.signals import Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
-from clearmark.media.documents.container import DocumentLabelCarrier
-from clearmark.media.metadata import LabelCarrier
 
 RULE_VERSION = "GB45438-2025"
 CATEGORY_BY_LABEL_VALUE = {"1": Category.AI_GENERATED, "2": Category.AI_POSSIBLE, "3": Category.AI_SUSPECTED}
@@ -18,13 +16,6 @@ def _code_problems(label_value: str, code: str, field: str) -> list[str]:
     if not code:
         return []
     return [f"{p.field}:{p.code}" for p in producer_code_problems(code, field=field)]
-
-
-def _is_standard(carrier: LabelCarrier | DocumentLabelCarrier) -> bool:
-    """XMP ``TC260:AIGC`` for images; the format's own place (front matter, Info, custom.xml) for documents."""
-    if isinstance(carrier, DocumentLabelCarrier):
-        return carrier.standard
-    return carrier.packet is not None
 
 
 class AigcMetadataDetector:
@@ -86,7 +77,7 @@ class AigcMetadataDetector:
                     label=label,
                     attributes=(
                         ("carrier", carrier.carrier),
-                        ("standard_carrier", "true" if _is_standard(carrier) else "false"),
+                        ("standard_carrier", str(carrier.standard).lower()),
                         ("wrapped", str(parsed.wrapped).lower()),
                         ("xml_escaped", str(parsed.xml_escaped).lower()),
                         ("missing_keys", ",".join(missing)),

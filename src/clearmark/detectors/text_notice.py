@@ -9,7 +9,7 @@ from clearmark.core.enums import Category, MediaKind
 from clearmark.core.signals import Location, Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
-from clearmark.media.documents.container import ExtractedText, NoticePosition
+from clearmark.media.text import ExtractedText, NoticePosition
 from clearmark.notice.glyphs import has_required_elements
 
 RULE_VERSION = "GB45438-2025/text-notice-1"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from clearmark.core.aigc import FIELD_ORDER, is_valid_field_value, producer_code_problems
 from clearmark.core.enums import MediaKind, Outcome
 from clearmark.core.signals import ComplianceCheck, Inspection, Signal
+from clearmark.media.registry import format_named
 from clearmark.service.policy import LABEL_KIND, MALFORMED_LABEL_KIND
 from clearmark.watermark import payload_for_produce_id, payload_hex
 
@@ -72,8 +73,9 @@ def _present(data: CheckInput) -> tuple[Outcome, list[str]]:
     found = data.labels + data.of_kind(MALFORMED_LABEL_KIND)
     if found:
         return PASS, [s.attribute("carrier") for s in found]
-    if data.inspection.media.format == "text":
-        return NA, ["plain text has no standard metadata container (GB 45438): the explicit notice carries the label"]
+    spec = format_named(data.inspection.media.format)
+    if spec.label_carrier is None:
+        return NA, [f"{spec.description} has no standard metadata container (GB 45438): the explicit notice carries it"]
     return FAIL, ["no TC260:AIGC property nor any compat AIGC carrier in the file"]
 
 
