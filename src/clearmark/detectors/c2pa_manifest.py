@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import Attr, SignalKind, fingerprint_kind
 from clearmark.core.signals import Location, Signal
 from clearmark.detectors.fingerprint_rules import GENERATOR_NAMES
 from clearmark.detectors.iptc import CAPTURE_SOURCE_TYPES, source_type_term
@@ -71,15 +72,15 @@ def report_attributes(report: C2paReport) -> tuple[tuple[str, str], ...]:
     terms = [source_type_term(value) for value in report.digital_source_types]
     ingredient_types = unique(t for i in report.ingredients for t in i.digital_source_types)
     return (
-        ("validation_state", report.validation_state),
+        (Attr.VALIDATION_STATE, report.validation_state),
         ("store_validation_state", report.store_validation_state),
-        ("failure_codes", ",".join(report.failure_codes)),
+        (Attr.FAILURE_CODES, ",".join(report.failure_codes)),
         ("signer_subject", report.signer_subject),
         ("signer_issuer", report.signer_issuer),
         ("not_before", report.not_before),
         ("not_after", report.not_after),
         ("timestamp", report.timestamp),
-        ("has_timestamp", str(report.has_timestamp).lower()),
+        (Attr.HAS_TIMESTAMP, str(report.has_timestamp).lower()),
         ("claim_generator", report.claim_generator),
         ("actions", ",".join(report.actions)),
         ("digital_source_types", ",".join(report.digital_source_types)),
@@ -88,7 +89,7 @@ def report_attributes(report: C2paReport) -> tuple[tuple[str, str], ...]:
         ("ingredient_digital_source_types", ",".join(ingredient_types)),
         ("manifest_label", report.active_manifest_label),
         ("remote_url", report.remote_url),
-        ("capture", str(any(t in CAPTURE_SOURCE_TYPES for t in terms)).lower()),
+        (Attr.CAPTURE, str(any(t in CAPTURE_SOURCE_TYPES for t in terms)).lower()),
     )
 
 
@@ -117,7 +118,7 @@ class C2paManifestDetector:
         return [
             Signal(
                 source=self.name,
-                kind="c2pa.manifest_missing",
+                kind=SignalKind.C2PA_MANIFEST_MISSING,
                 confidence=1.0,
                 rule_id="c2pa.manifest_removed",
                 rule_version=self.version,
@@ -137,7 +138,7 @@ class C2paManifestDetector:
             signals.append(
                 Signal(
                     source=self.name,
-                    kind=f"fingerprint.{tool}",
+                    kind=fingerprint_kind(tool),
                     confidence=0.6 if report.validation_state == INVALID else 0.8,
                     rule_id="c2pa.generator_claim",
                     rule_version=self.version,
@@ -147,7 +148,7 @@ class C2paManifestDetector:
                     attributes=(
                         ("field", field_name),
                         ("value", value[:500]),
-                        ("validation_state", report.validation_state),
+                        (Attr.VALIDATION_STATE, report.validation_state),
                     ),
                 )
             )
@@ -169,7 +170,7 @@ class C2paManifestDetector:
         )
         return Signal(
             source=self.name,
-            kind="c2pa.manifest_invalid" if invalid else "c2pa.manifest",
+            kind=SignalKind.C2PA_MANIFEST_INVALID if invalid else SignalKind.C2PA_MANIFEST,
             confidence=0.8 if report.validation_state == VALID else 1.0,
             rule_id="c2pa.validation",
             rule_version=self.version,
