@@ -104,6 +104,10 @@ class C2paManifestDetector:
         self.trust = trust
 
     def detect(self, asset: Asset) -> list[Signal]:
+        if asset.size > asset.limits.max_bytes:
+            # c2pa validates a file whole in memory (a PDF costs ~4x its size): past the whole-file
+            # limit the manifest is not read, and the report says so instead of staying silent.
+            return [self.not_validated(asset)]
         if asset.c2pa_sidecar:
             report = read_sidecar_report(asset.source, asset.spec.mime_type, asset.c2pa_sidecar, self.trust)
         elif asset.spec.c2pa is not None:
@@ -126,6 +130,22 @@ class C2paManifestDetector:
                 attributes=(("pointers", ";".join(pointers)),),
             )
         ]
+
+    def not_validated(self, asset: Asset) -> Signal:
+        """The signal for content too large for c2pa's whole-file validation."""
+        return Signal(
+            source=self.name,
+            kind=SignalKind.C2PA_NOT_VALIDATED,
+            confidence=1.0,
+            rule_id="c2pa.size_limit",
+            rule_version=self.version,
+            location=Location(carrier="c2pa"),
+            message=(
+                f"C2PA not validated: {asset.size} bytes exceed max_bytes={asset.limits.max_bytes}, the limit for "
+                "whole-file validation"
+            ),
+            attributes=((Attr.PRESENT, "false"),),
+        )
 
     def generator_claims(self, report: C2paReport) -> list[Signal]:
         """A claim generator or software agent naming a generative tool is a trace, trusted or not."""
