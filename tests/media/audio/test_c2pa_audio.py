@@ -15,6 +15,7 @@ import c2pa
 import pytest
 from tests.media.audio.conftest import LABEL, RATE, tone
 
+from clearmark.media import sniff_format
 from clearmark.media.audio import decode_audio, encode_audio, read_audio_labels, write_audio_label
 from clearmark.service.keys import ensure_dev_signing_material
 
@@ -68,6 +69,7 @@ def test_c2pa_signs_and_reads_the_format(fmt: str, dev) -> None:
     assert decode_audio(signed).samples.shape[1] == 2
     if fmt != "m4a":
         assert [entry.text for entry in read_audio_labels(signed)] == [LABEL.to_json()]
+        assert sniff_format(signed).name == fmt  # c2pa puts an ID3v2 tag in front of FLAC: still FLAC
 
 
 def test_c2pa_does_not_sign_ogg_opus(dev) -> None:

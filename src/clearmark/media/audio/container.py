@@ -1,18 +1,20 @@
 """The audio containers behind the format registry's ``Container`` protocol: labels in, labels out.
 
-A format module registers ``AudioLabelContainer("<codec name>")`` as its ``container``; reading
+A format module registers ``AudioLabelContainer(<TAG_CODECS names>)`` as its ``container``; reading
 streams from the ``Source`` (bounded by the limits, never the whole file in memory), writing returns
 new bytes with exactly one label in the container's standard carrier.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
+from typing import BinaryIO
 
-from clearmark.core.errors import InvalidRequest, LabelConflict
+from clearmark.core.errors import InvalidRequest, LabelConflict, UnsupportedFormat
 from clearmark.core.signals import Location
 from clearmark.media.audio.limits import AudioLimits
-from clearmark.media.audio.tags import TAG_CODECS, write_audio_label
+from clearmark.media.audio.tags import TAG_CODECS, AudioTagCodec, sniff_audio_container, write_audio_label
 from clearmark.media.format import NO_PROPERTIES
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
 from clearmark.media.metadata import LabelCarrier, Metadata, label_forms
@@ -29,14 +31,24 @@ def audio_limits(limits: MediaLimits, *, streamed: bool = True) -> AudioLimits:
 
 
 class AudioLabelContainer:
-    """GB 45438 labels of one audio container (a ``TAG_CODECS`` name), as the registry's ``Container``."""
+    """GB 45438 labels of audio containers, as the registry's ``Container``.
 
-    def __init__(self, codec: str) -> None:
-        self.codec = TAG_CODECS[codec]
+    ``codecs`` names the ``TAG_CODECS`` this container may hold; with more than one (Ogg: Vorbis or
+    Opus), each file's own header decides.
+    """
 
-    @property
-    def carrier(self) -> str:
-        return self.codec.carrier
+    def __init__(self, *codecs: str) -> None:
+        self.codecs = tuple(TAG_CODECS[name] for name in codecs)
+        self.carrier = self.codecs[0].carrier
+
+    def _codec(self, stream: BinaryIO) -> AudioTagCodec:
+        if len(self.codecs) == 1:
+            return self.codecs[0]
+        name = sniff_audio_container(stream)
+        for codec in self.codecs:
+            if codec.name == name:
+                return codec
+        raise UnsupportedFormat(f"this stream holds none of {[codec.name for codec in self.codecs]}")
 
     def read_metadata(self, source: Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> Metadata:
         """Every label carrier, in file order; a ``LIST/INFO`` copy or a WAV's ID3 frame is a compat carrier.
@@ -46,7 +58,7 @@ class AudioLabelContainer:
             MediaTooLarge: a size or count limit was exceeded.
         """
         with source.open() as stream:
-            entries = self.codec.read(stream, audio_limits(limits))
+            entries = self._codec(stream).read(stream, audio_limits(limits))
         carriers = tuple(
             LabelCarrier(
                 entry.carrier,
@@ -90,6 +102,7 @@ class AudioLabelContainer:
             )
         if target is not None and target.raw_text not in {carrier.raw_text for carrier in existing}:
             raise InvalidRequest("the target label carrier no longer matches the content", reason="STALE_TARGET")
-        written = write_audio_label(data, bare, container=self.codec.name, limits=audio_limits(limits, streamed=False))
+        codec = self._codec(io.BytesIO(data))
+        written = write_audio_label(data, bare, container=codec.name, limits=audio_limits(limits, streamed=False))
         assert written is not None
         return written

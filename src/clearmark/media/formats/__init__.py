@@ -5,13 +5,17 @@ A new format is one module here plus its line below.
 
 from clearmark.media.formats import (  # noqa: F401  (imported for registration)
     docx,
+    flac,
     jpeg,
     markdown,
+    mp3,
+    ogg,
     pdf,
     png,
     pptx,
     recognised,
     text,
+    wav,
     webp,
     xlsx,
 )
