@@ -208,8 +208,9 @@ def embed_audio_watermark(
         return _istft(_delta(spectrum, chips * strength), length)
 
     groups = _groups(key)[np.arange(cells) % SLOTS] + _GROUPS * (np.arange(cells) // SLOTS)[:, None]
+    mean_spectrum = np.mean(spectra, axis=0)  # the transforms are linear: the downmix's mark is the mean's
     for _ in range(iterations):
-        marked = host + np.mean([mark_of(spectrum) for spectrum in spectra], axis=0)
+        marked = host + mark_of(mean_spectrum)
         readings = _whitened_cells(_band_levels(marked))[:, _EMBED_PHASE, :]
         agreement = np.zeros((cells, BANDS))
         agreement[: readings.shape[0]] = readings[:cells] * chips[: readings.shape[0]]
@@ -234,10 +235,11 @@ def _band_levels(signal: np.ndarray) -> np.ndarray:
     """(fine frames, BANDS) log energy of each band every 4 ms."""
     if signal.size < _N_FFT:
         return np.zeros((0, BANDS))
-    window = np.hanning(_N_FFT)
-    frames = np.lib.stride_tricks.sliding_window_view(signal, _N_FFT)[::_FINE_HOP]
+    window = np.hanning(_N_FFT).astype(np.float32)
+    frames = np.lib.stride_tricks.sliding_window_view(signal.astype(np.float32), _N_FFT)[::_FINE_HOP]
     band = slice(_FIRST_BIN, _FIRST_BIN + BANDS * _CELL_BINS)
-    power = np.abs(np.fft.rfft(frames * window, axis=1)[:, band]) ** 2
+    spectrum = np.fft.rfft(frames * window, axis=1)[:, band]  # float32 in, complex64 out: twice as fast
+    power = (spectrum.real.astype(np.float64) ** 2 + spectrum.imag.astype(np.float64) ** 2)
     energy = power.reshape(power.shape[0], BANDS, _CELL_BINS).sum(axis=2)
     # Bands far below the frame's loudest carry no usable mark (codecs drop them, leakage fills them).
     loudest = energy.max(axis=1, keepdims=True)
