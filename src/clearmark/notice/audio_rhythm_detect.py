@@ -4,8 +4,9 @@ The audio is downmixed, resampled to 8 kHz and cut into 32 ms frames every 5 ms.
 candidate tone frequency (400-3000 Hz, one FFT bin apart) a frame is "on" when a narrow band
 (three bins) holds most of the frame's energy and lies within 8 dB of the band's loudest level
 nearby. Runs of "on" frames are beeps; four consecutive beeps of one band form the rhythm when:
-the two short-beep periods (onset to next onset) agree and give a unit of 45-300 ms, the long beep
-is 1.4-2.6 units longer than the short ones (a difference, so window smearing cancels), the
+the two short-beep periods (onset to next onset) agree and give a unit of 45-300 ms, the short
+beeps fill at least 3/4 of their unit, the long beep is 1.4-2.6 units longer than the short ones
+(a difference, so window smearing cancels), each beep holds on average 60 % of its frames' energy, the
 letter gap is 0.5-3.6 units, the shorts agree, the gaps drop well below the beeps, the beeps agree
 in level, and the band is quiet for 1.5 units before and after (so longer beep sequences are not
 taken for it). Long audio is analysed in
@@ -34,6 +35,8 @@ _GAP_DROP_DB = 8.0
 _LEVEL_SPREAD_DB = 6.0
 _EDGE_S = 0.015
 _QUIET_UNITS = 1.5
+_MIN_DUTY = 0.75
+_MIN_BEEP_TONALITY = 0.6
 _BLOCK_S = 60.0
 _OVERLAP_S = 6.0
 
@@ -128,7 +131,8 @@ def _match(
     if not 0.045 <= unit <= 0.3 or abs(period_a - period_i) > 0.2 * (period_a + period_i) / 2.0:
         return None
     shorts = np.array([d[0], d[2], d[3]])
-    if shorts.max() - shorts.min() > 0.35 * unit + 0.015 or not 0.5 * unit <= shorts.mean() <= unit + 0.05:
+    # A beep fills its unit (on as long as off): staccato notes of a melody do not.
+    if shorts.max() - shorts.min() > 0.35 * unit + 0.015 or not _MIN_DUTY * unit <= shorts.mean() <= unit + 0.05:
         return None
     if not 1.4 <= (d[1] - shorts.mean()) / unit <= 2.6:
         return None
@@ -147,6 +151,9 @@ def _match(
         gap = level[offsets[index + k] : onsets[index + k + 1]]
         if gap.size and float(np.median(gap)) > min(beep_levels) - _GAP_DROP_DB:
             return None
+    purity = [float(np.mean(ratio[onsets[index + k] : offsets[index + k]])) for k in range(4)]
+    if min(purity) < _MIN_BEEP_TONALITY:  # every beep a tone, not a note among other sounds
+        return None
     tonality = float(np.mean(np.concatenate([ratio[onsets[index + k] : offsets[index + k]] for k in range(4)])))
     return unit, letter_gap, float(np.median(beep_levels)), tonality
 
