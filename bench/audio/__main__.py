@@ -14,7 +14,7 @@ SECTIONS = {
     "stamp_timing": lambda args: suite.stamp_timing(args.repeats),
     "watermark": lambda args: suite.watermark_attacks(),
     "rhythm": lambda args: suite.rhythm_detection(),
-    "rhythm_fp": lambda args: suite.rhythm_false_positives(args.fp_signals),
+    "rhythm_fp": lambda args: suite.rhythm_false_positives(args.fp_signals, first_seed=args.fp_first_seed),
 }
 
 
@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", choices=[*SECTIONS, []], help="sections to run (default: all)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--fp-signals", type=int, default=1000)
+    parser.add_argument("--fp-first-seed", type=int, default=100_000)
     args = parser.parse_args(argv)
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs\n")
     for name in args.names or list(SECTIONS):
