@@ -6,9 +6,8 @@ import importlib
 import pkgutil
 from pathlib import Path
 
-import pytest
-
 import bench
+import pytest
 
 MODULES = sorted(
     f"bench.{info.name}" for info in pkgutil.walk_packages([str(Path(bench.__file__).parent)]) if not info.ispkg
