@@ -17,7 +17,11 @@ LABEL_JSON = AigcLabel("1", PRODUCER, "bench-1", "", PRODUCER, "bench-1", "").to
 _LINE = "Page {page} line {line}: the pipeline validates inputs and measures throughput."
 
 
-def pdf_pieces(pages: int, *, padding: int = 0, lines: int = 40) -> Iterator[bytes]:
+def _literal(text: str) -> str:
+    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def pdf_pieces(pages: int, *, padding: int = 0, lines: int = 40, label_json: str = "") -> Iterator[bytes]:
     """A classic-xref PDF of ``pages`` text pages, in pieces; each page also draws a ``padding``-byte image.
 
     Written by hand (no PDF library) so the same file serves every implementation measured, and in
@@ -45,7 +49,8 @@ def pdf_pieces(pages: int, *, padding: int = 0, lines: int = 40) -> Iterator[byt
     yield obj(1, b"<< /Type /Catalog /Pages 2 0 R >>")
     yield obj(2, f"<< /Type /Pages /Count {pages} /Kids [{kids}] >>".encode())
     yield obj(3, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    yield obj(4, b"<< /Title (bench) /Producer (bench_pdf) >>")
+    label = f" /AIGC {_literal(label_json)}" if label_json else ""
+    yield obj(4, f"<< /Title (bench) /Producer (bench_pdf){label} >>".encode("latin-1"))
     filler = bytes(range(256)) * (padding // 256 + 1)
     for index in range(pages):
         number = 5 + per_page * index
@@ -66,8 +71,11 @@ def pdf_pieces(pages: int, *, padding: int = 0, lines: int = 40) -> Iterator[byt
             image = filler[: side * side * 3]
             yield obj(
                 number + 2,
-                stream(f"/Type /XObject /Subtype /Image /Width {side} /Height {side} "
-                       "/ColorSpace /DeviceRGB /BitsPerComponent 8", image),
+                stream(
+                    f"/Type /XObject /Subtype /Image /Width {side} /Height {side} "
+                    "/ColorSpace /DeviceRGB /BitsPerComponent 8",
+                    image,
+                ),
             )
     xref = written
     rows = "".join(f"{offset:010d} 00000 n\r\n" for offset in offsets)
@@ -77,10 +85,10 @@ def pdf_pieces(pages: int, *, padding: int = 0, lines: int = 40) -> Iterator[byt
     ).encode()
 
 
-def pdf_file(path: Path, pages: int, *, padding: int = 0) -> Path:
+def pdf_file(path: Path, pages: int, *, padding: int = 0, label_json: str = "") -> Path:
     """Write the generated PDF to ``path`` piece by piece."""
     with path.open("wb") as stream:
-        for piece in pdf_pieces(pages, padding=padding):
+        for piece in pdf_pieces(pages, padding=padding, label_json=label_json):
             stream.write(piece)
     return path
 

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.bench_pdf import pdf_file
+from bench.bench_pdf import LABEL_JSON, pdf_file
 
 _PAGE_TEXT = 40 * 75  # bytes of text a generated page carries, roughly
 
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = max(10, args.size_mb * 10)  # ten pages per MB: about 100 KB of image each
     padding = max(0, args.size_mb * 1024 * 1024 // pages - _PAGE_TEXT)
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as folder:
-        path = pdf_file(Path(folder) / "large.pdf", pages, padding=padding)
+        path = pdf_file(Path(folder) / "large.pdf", pages, padding=padding, label_json=LABEL_JSON)
         size = os.path.getsize(path)
         base, _, _ = _peak_rss_kib(path, baseline=True)
         peak, seconds, summary = _peak_rss_kib(path, baseline=False)

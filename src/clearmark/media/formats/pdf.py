@@ -92,9 +92,17 @@ def _pdf_errors(action: str) -> Iterator[None]:
 
 @contextmanager
 def _opened(
-    content: bytes | Source, limits: MediaLimits, *, strict: bool = False, whole_file_limit: bool = True
+    content: bytes | Source,
+    limits: MediaLimits,
+    *,
+    strict: bool = False,
+    whole_file_limit: bool = True,
+    walk_pages: bool = True,
 ) -> Iterator[PdfReader]:
     """A pypdf reader over bytes, or over a file stream that it reads on demand (never whole).
+
+    The page limit is checked on the walked page tree, or on its declared /Count when ``walk_pages``
+    is false (for readers that never touch a page: the label, the signatures).
 
     Raises:
         InvalidMedia: not a PDF. UnsupportedFormat: encrypted with a user password.
@@ -110,8 +118,16 @@ def _opened(
         reader = PdfReader(stream, strict=strict)
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnsupportedFormat("PDF is encrypted with a password", reason="ENCRYPTED")
-        enforce_limit("max_chunks", len(reader.pages), limits.max_chunks, what="PDF page count")
+        pages = len(reader.pages) if walk_pages else _declared_page_count(reader)
+        enforce_limit("max_chunks", pages, limits.max_chunks, what="PDF page count")
         yield reader
+
+
+def _declared_page_count(reader: PdfReader) -> int:
+    """The page tree's own /Count, walking the tree only when it has none (readers that never touch pages)."""
+    pages = _resolved(reader.root_object.get("/Pages"))
+    count = _resolved(pages.get("/Count")) if isinstance(pages, DictionaryObject) else None
+    return int(count) if isinstance(count, int) and not isinstance(count, bool) else len(reader.pages)
 
 
 def _label_keys(info: DictionaryObject) -> list[str]:
@@ -149,7 +165,7 @@ def _xmp_labels(reader: PdfReader, limits: MediaLimits) -> list[str]:
 
 def signatures(data: bytes | Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[PdfSignature]:
     """Every signature field with a value: its ByteRange and the document's DocMDP permission, if any."""
-    with _pdf_errors("signature listing"), _opened(data, limits) as reader:
+    with _pdf_errors("signature listing"), _opened(data, limits, walk_pages=False) as reader:
         root = reader.root_object
         permission = None
         perms = _resolved(root.get("/Perms"))
@@ -197,7 +213,7 @@ class PdfContainer:
         return Metadata(tuple(self.read_labels(source, limits=limits)))
 
     def read_labels(self, data: bytes | Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[LabelCarrier]:
-        with _pdf_errors("label reading"), _opened(data, limits) as reader:
+        with _pdf_errors("label reading"), _opened(data, limits, walk_pages=False) as reader:
             carriers: list[LabelCarrier] = []
             info = _resolved(reader.trailer.get("/Info"))
             if isinstance(info, DictionaryObject):
@@ -274,7 +290,7 @@ class PdfContainer:
             return isinstance(info, DictionaryObject) and _resolved(info.get(_LABEL_KEY)) == value
 
         with _pdf_errors("label writing"):
-            return _write(data, limits, edit, check)
+            return _write(data, limits, edit, check, walk_pages=False)
 
     def extract_text(self, source: bytes | Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> ExtractedText:
         """Page texts in order; past ``max_text_chars`` the leading and trailing pages only, each half the budget.
@@ -347,7 +363,7 @@ class PdfContainer:
                 _stamp_page(reader, update, index, font_ref, font, notice, top=position is NoticePosition.START)
 
         with _pdf_errors("notice writing"):
-            return _write(data, limits, edit, lambda reader: len(reader.pages) == pages)
+            return _write(data, limits, edit, lambda reader: len(reader.pages) == pages, walk_pages=True)
 
 
 def _json(values: dict[str, str]) -> str:
@@ -357,16 +373,18 @@ def _json(values: dict[str, str]) -> str:
 Edit = Callable[[PdfReader, PdfUpdate], "IndirectObject | None"]
 
 
-def _write(data: bytes, limits: MediaLimits, edit: Edit, check: Callable[[PdfReader], bool]) -> PdfWrite:
+def _write(
+    data: bytes, limits: MediaLimits, edit: Edit, check: Callable[[PdfReader], bool], *, walk_pages: bool
+) -> PdfWrite:
     """Append ``edit``'s update when pypdf reads the file strictly and the result reads back; else rewrite it whole.
 
     Raises:
         UnsupportedFormat: the file is encrypted (read, never written).
     """
     try:
-        updated = _update(data, limits, edit)
+        updated = _update(data, limits, edit, walk_pages)
         reason = "the incremental update did not read back cleanly"
-        if _reads_back(updated, limits, check):
+        if _reads_back(updated, limits, check, walk_pages):
             return PdfWrite(updated, incremental=True)
     except (ClearMarkError, MemoryError):
         raise
@@ -376,22 +394,22 @@ def _write(data: bytes, limits: MediaLimits, edit: Edit, check: Callable[[PdfRea
         _refuse_encrypted(reader)
         buffer = io.BytesIO()
         PdfWriter(clone_from=reader).write(buffer)
-    rewritten = _update(buffer.getvalue(), limits, edit)
-    if not _reads_back(rewritten, limits, check):
+    rewritten = _update(buffer.getvalue(), limits, edit, walk_pages)
+    if not _reads_back(rewritten, limits, check, walk_pages):
         raise InvalidMedia("PDF could not be rewritten so that it reads back", reason="MALFORMED_PDF")
     return PdfWrite(rewritten, incremental=False, reason=reason)
 
 
-def _update(data: bytes, limits: MediaLimits, edit: Edit) -> bytes:
-    with _opened(data, limits, strict=True) as reader:
+def _update(data: bytes, limits: MediaLimits, edit: Edit, walk_pages: bool) -> bytes:
+    with _opened(data, limits, strict=True, walk_pages=walk_pages) as reader:
         _refuse_encrypted(reader)
         update = PdfUpdate(reader)
         info = edit(reader, update)
         return append_update(data, update, info=info)
 
 
-def _reads_back(data: bytes, limits: MediaLimits, check: Callable[[PdfReader], bool]) -> bool:
-    with _opened(data, limits, strict=True) as reader:
+def _reads_back(data: bytes, limits: MediaLimits, check: Callable[[PdfReader], bool], walk_pages: bool) -> bool:
+    with _opened(data, limits, strict=True, walk_pages=walk_pages) as reader:
         return check(reader)
 
 
