@@ -309,3 +309,10 @@ def test_password_protected_text_is_refused() -> None:
         with pytest.raises(UnsupportedFormat) as caught:
             call(buffer.getvalue())
         assert caught.value.reason == "ENCRYPTED"
+
+
+def test_label_is_written_as_a_readable_literal_string() -> None:
+    original = pdf_bytes()
+    update = PDF.write_label(original, LABEL_JSON)[len(original) :]
+    assert b"/AIGC (" + LABEL_JSON.encode("ascii") + b")" in update  # greppable, as producers and tools expect
+    assert b"/Title (sample)" in update

@@ -21,11 +21,10 @@ from pypdf.generic import (
     NameObject,
     NumberObject,
     PdfObject,
-    TextStringObject,
 )
 
 from clearmark.core.errors import InvalidRequest
-from clearmark.media.documents.pdf_update import PdfUpdate, flate_stream
+from clearmark.media.documents.pdf_update import PdfUpdate, flate_stream, pdf_string
 from clearmark.notice.font import load_notice_font
 
 
@@ -144,7 +143,7 @@ def embed_font(update: PdfUpdate, font: SubsetFont) -> IndirectObject:
             Subtype=NameObject("/CIDFontType0"),
             BaseFont=base_font,
             CIDSystemInfo=_dictionary(
-                Registry=TextStringObject("Adobe"), Ordering=TextStringObject("Identity"), Supplement=NumberObject(0)
+                Registry=pdf_string("Adobe"), Ordering=pdf_string("Identity"), Supplement=NumberObject(0)
             ),
             FontDescriptor=descriptor,
             DW=NumberObject(1000),

@@ -16,6 +16,7 @@ import io
 import re
 import zlib
 from dataclasses import dataclass, field
+from typing import IO
 
 from pypdf import PdfReader
 from pypdf.generic import (
@@ -59,6 +60,22 @@ def flate_stream(payload: bytes, **entries: PdfObject) -> StreamObject:
     for key, value in entries.items():
         stream[NameObject("/" + key)] = value
     return stream
+
+
+class _LiteralString(TextStringObject):
+    """A text string written as a readable literal when it is printable ASCII (pypdf escapes all but letters)."""
+
+    def write_to_stream(self, stream: IO[bytes]) -> None:  # type: ignore[override]
+        if not (self.isascii() and self.isprintable()):
+            super().write_to_stream(stream)
+            return
+        escaped = self.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        stream.write(b"(" + escaped.encode("ascii") + b")")
+
+
+def pdf_string(text: str) -> TextStringObject:
+    """A PDF text string for ``text``; printable ASCII stays readable in the file (e.g. a label's JSON)."""
+    return _LiteralString(text)
 
 
 @dataclass

@@ -34,7 +34,7 @@ from clearmark.core.enums import MediaKind
 from clearmark.core.errors import ClearMarkError, InvalidMedia, LabelConflict, MediaTooLarge, UnsupportedFormat
 from clearmark.core.signals import Location
 from clearmark.media.documents.pdf_font import SubsetFont, embed_font, subset_for
-from clearmark.media.documents.pdf_update import PdfUpdate, append_update, flate_stream
+from clearmark.media.documents.pdf_update import PdfUpdate, append_update, flate_stream, pdf_string
 from clearmark.media.format import NO_PROPERTIES, C2paSupport, FormatSpec
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, check_media_size, enforce_limit
 from clearmark.media.metadata import LabelCarrier, Metadata
@@ -273,13 +273,15 @@ class PdfContainer:
         def edit(reader: PdfReader, update: PdfUpdate) -> IndirectObject:
             reference = reader.trailer.raw_get("/Info") if "/Info" in reader.trailer else None
             info = _resolved(reference)
-            fresh = DictionaryObject(info) if isinstance(info, DictionaryObject) else DictionaryObject()
+            fresh = DictionaryObject()
+            for key, entry in (info.items() if isinstance(info, DictionaryObject) else ()):
+                fresh[key] = pdf_string(entry) if isinstance(entry, TextStringObject) and entry.isascii() else entry
             keys = _label_keys(fresh)
             if len(keys) > 1:
                 raise LabelConflict(f"PDF Info holds {len(keys)} AIGC keys; which one to update is ambiguous")
             for key in keys:
                 del fresh[key]
-            fresh[_LABEL_KEY] = TextStringObject(value)
+            fresh[_LABEL_KEY] = pdf_string(value)
             if isinstance(reference, IndirectObject) and isinstance(info, DictionaryObject):
                 update.replace(reference, fresh)
                 return reference
