@@ -274,7 +274,7 @@ class PdfContainer:
             reference = reader.trailer.raw_get("/Info") if "/Info" in reader.trailer else None
             info = _resolved(reference)
             fresh = DictionaryObject()
-            for key, entry in (info.items() if isinstance(info, DictionaryObject) else ()):
+            for key, entry in info.items() if isinstance(info, DictionaryObject) else ():
                 fresh[key] = pdf_string(entry) if isinstance(entry, TextStringObject) and entry.isascii() else entry
             keys = _label_keys(fresh)
             if len(keys) > 1:
@@ -365,7 +365,7 @@ class PdfContainer:
                 _stamp_page(reader, update, index, font_ref, font, notice, top=position is NoticePosition.START)
 
         with _pdf_errors("notice writing"):
-            return _write(data, limits, edit, lambda reader: len(reader.pages) == pages, walk_pages=True)
+            return _write(data, limits, edit, lambda reader: _declared_page_count(reader) == pages, walk_pages=True)
 
 
 def _json(values: dict[str, str]) -> str:
@@ -384,9 +384,9 @@ def _write(
         UnsupportedFormat: the file is encrypted (read, never written).
     """
     try:
-        updated = _update(data, limits, edit, walk_pages)
+        updated, written = _update(data, limits, edit, walk_pages)
         reason = "the incremental update did not read back cleanly"
-        if _reads_back(updated, limits, check, walk_pages):
+        if _reads_back(updated, limits, check, written):
             return PdfWrite(updated, incremental=True)
     except (ClearMarkError, MemoryError):
         raise
@@ -396,23 +396,37 @@ def _write(
         _refuse_encrypted(reader)
         buffer = io.BytesIO()
         PdfWriter(clone_from=reader).write(buffer)
-    rewritten = _update(buffer.getvalue(), limits, edit, walk_pages)
-    if not _reads_back(rewritten, limits, check, walk_pages):
+    rewritten, written = _update(buffer.getvalue(), limits, edit, walk_pages)
+    if not _reads_back(rewritten, limits, check, written):
         raise InvalidMedia("PDF could not be rewritten so that it reads back", reason="MALFORMED_PDF")
     return PdfWrite(rewritten, incremental=False, reason=reason)
 
 
-def _update(data: bytes, limits: MediaLimits, edit: Edit, walk_pages: bool) -> bytes:
+def _update(data: bytes, limits: MediaLimits, edit: Edit, walk_pages: bool) -> tuple[bytes, dict[tuple[int, int], str]]:
+    """``data`` with ``edit``'s objects appended, and the kind of each object written, by number."""
     with _opened(data, limits, strict=True, walk_pages=walk_pages) as reader:
         _refuse_encrypted(reader)
         update = PdfUpdate(reader)
         info = edit(reader, update)
-        return append_update(data, update, info=info)
+        written = {(number, generation): _kind(obj) for number, (generation, obj) in update.objects.items()}
+        return append_update(data, update, info=info), written
 
 
-def _reads_back(data: bytes, limits: MediaLimits, check: Callable[[PdfReader], bool], walk_pages: bool) -> bool:
-    with _opened(data, limits, strict=True, walk_pages=walk_pages) as reader:
+def _reads_back(
+    data: bytes, limits: MediaLimits, check: Callable[[PdfReader], bool], written: dict[tuple[int, int], str]
+) -> bool:
+    """A strict reader finds every written object where the new xref says, of its kind, and ``check`` holds."""
+    with _opened(data, limits, strict=True, walk_pages=False) as reader:
+        for (number, generation), kind in written.items():
+            if _kind(reader.get_object(IndirectObject(number, generation, reader))) != kind:
+                return False
         return check(reader)
+
+
+def _kind(obj: object) -> str:
+    if isinstance(obj, StreamObject):
+        return "stream"
+    return "dictionary" if isinstance(obj, DictionaryObject) else type(obj).__name__
 
 
 def _refuse_encrypted(reader: PdfReader) -> None:
