@@ -316,3 +316,36 @@ def test_label_is_written_as_a_readable_literal_string() -> None:
     update = PDF.write_label(original, LABEL_JSON)[len(original) :]
     assert b"/AIGC (" + LABEL_JSON.encode("ascii") + b")" in update  # greppable, as producers and tools expect
     assert b"/Title (sample)" in update
+
+
+def _hand_made_pdf(*objects: bytes) -> bytes:
+    out, offsets = b"%PDF-1.7\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f\r\n".encode()
+    out += b"".join(f"{offset:010d} 00000 n\r\n".encode() for offset in offsets)
+    return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
+def test_notice_pages_are_found_in_an_odd_page_tree(tmp_path) -> None:
+    content = b"BT /F1 12 Tf 72 700 Td (Odd tree) Tj ET"
+    original = _hand_made_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count 2 /Kids [3 0 R 4 0 R 6 0 R] /MediaBox [0 0 595 842] /Rotate 90 "
+        b"/Resources << /Font << /F1 7 0 R >> >> >>",
+        b"<< /Type /Pages /Count 0 /Kids [] /Parent 2 0 R >>",  # an empty first branch
+        b"<< /Type /Page /Parent 2 0 R /Contents 5 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Page /Parent 2 0 R /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    )
+    result = PDF.insert_notice_report(original, "本内容由AI生成", positions=(START, END))
+    assert result.incremental and result.data.startswith(original), result.reason
+    qpdf_check(result.data, tmp_path)
+    extracted = PDF.extract_text(result.data)
+    pages = {segment.page: extracted.text[segment.start : segment.end] for segment in extracted.segments}
+    assert pages == {1: "Odd tree\n本内容由AI生成", 2: "Odd tree\n本内容由AI生成"}
+    reader = pypdf.PdfReader(io.BytesIO(result.data))
+    assert [page.rotation for page in reader.pages] == [90, 90]  # inherited, still

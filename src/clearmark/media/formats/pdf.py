@@ -356,16 +356,17 @@ class PdfContainer:
 
         def edit(reader: PdfReader, update: PdfUpdate) -> None:
             nonlocal pages
-            pages = len(reader.pages)
-            if not pages:
+            pages = _declared_page_count(reader)
+            if pages <= 0:
                 raise InvalidMedia("PDF has no pages to put a notice on", reason="MALFORMED_PDF")
             font_ref = embed_font(update, font)
             for position in chosen:
-                index = 0 if position is NoticePosition.START else pages - 1
-                _stamp_page(reader, update, index, font_ref, font, notice, top=position is NoticePosition.START)
+                start = position is NoticePosition.START
+                reference, inherited = _edge_page(reader, last=not start) or _walked_page(reader, 0 if start else -1)
+                _stamp_page(update, reference, inherited, font_ref, font, notice, top=start)
 
         with _pdf_errors("notice writing"):
-            return _write(data, limits, edit, lambda reader: _declared_page_count(reader) == pages, walk_pages=True)
+            return _write(data, limits, edit, lambda reader: _declared_page_count(reader) == pages, walk_pages=False)
 
 
 def _json(values: dict[str, str]) -> str:
@@ -442,10 +443,43 @@ def _page_box(page: DictionaryObject) -> list[float]:
     return [0.0, 0.0, 612.0, 792.0]  # US Letter, what readers assume without a MediaBox
 
 
+_INHERITABLE = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+
+
+def _edge_page(reader: PdfReader, *, last: bool) -> tuple[IndirectObject, DictionaryObject] | None:
+    """The first (or last) page and what it inherits, descending one edge of the page tree.
+
+    None when that edge is not a plain chain of /Pages nodes ending in an indirect page (then the
+    caller walks the whole tree, as pypdf does, and takes the page from there).
+    """
+    inherited = DictionaryObject()
+    node_ref = reader.root_object.raw_get("/Pages") if "/Pages" in reader.root_object else None
+    for _ in range(64):
+        node = _resolved(node_ref)
+        if not isinstance(node, DictionaryObject) or not isinstance(node_ref, IndirectObject):
+            return None
+        kids = _resolved(node.get("/Kids"))
+        if _resolved(node.get("/Type")) == "/Page" or kids is None:
+            return node_ref, inherited
+        inherited.update({key: node.raw_get(key) for key in _INHERITABLE if key in node})
+        if not isinstance(kids, ArrayObject) or not kids:
+            return None
+        node_ref = kids[-1 if last else 0]
+    return None
+
+
+def _walked_page(reader: PdfReader, index: int) -> tuple[IndirectObject, DictionaryObject]:
+    flattened = reader.pages[index]  # pypdf's copy: inherited attributes filled in
+    if flattened.indirect_reference is None:
+        raise InvalidMedia("PDF page is not an indirect object", reason="MALFORMED_PDF")
+    inherited = DictionaryObject({key: flattened.raw_get(key) for key in _INHERITABLE if key in flattened})
+    return flattened.indirect_reference, inherited
+
+
 def _stamp_page(
-    reader: PdfReader,
     update: PdfUpdate,
-    index: int,
+    reference: IndirectObject,
+    inherited: DictionaryObject,
     font_ref: IndirectObject,
     font: SubsetFont,
     notice: str,
@@ -453,13 +487,12 @@ def _stamp_page(
     top: bool,
 ) -> None:
     """Draw ``notice`` on a white plate at the top-left (or bottom-left) of the page as displayed."""
-    flattened = reader.pages[index]  # pypdf's copy: inherited /Resources, /CropBox, /Rotate filled in
-    reference = flattened.indirect_reference
-    page = update.edit(reference) if reference is not None else None
+    page = update.edit(reference)
     if page is None:
-        raise InvalidMedia("PDF page is not an indirect dictionary", reason="MALFORMED_PDF")
-    source = page if "/Resources" in page else flattened
-    resources = _editable(update, source.raw_get("/Resources") if "/Resources" in source else None)
+        raise InvalidMedia("PDF page is not a dictionary", reason="MALFORMED_PDF")
+    effective = DictionaryObject(inherited)
+    effective.update(page)
+    resources = _editable(update, effective.raw_get("/Resources") if "/Resources" in effective else None)
     page[NameObject("/Resources")] = resources.entry
     fonts = _editable(update, resources.value.raw_get("/Font") if "/Font" in resources.value else None)
     resources.value[NameObject("/Font")] = fonts.entry
@@ -469,9 +502,9 @@ def _stamp_page(
     font_name = f"CMNotice{number}"
     fonts.value[NameObject("/" + font_name)] = font_ref
 
-    box = _page_box(flattened)
+    box = _page_box(effective)
     llx, lly, urx, ury = min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])
-    rotation = _resolved(flattened.get("/Rotate", 0))
+    rotation = _resolved(effective.get("/Rotate", 0))
     rotate = (int(rotation) if isinstance(rotation, (int, float)) else 0) % 360
     width, height = (ury - lly, urx - llx) if rotate in (90, 270) else (urx - llx, ury - lly)
     matrix = {
