@@ -144,4 +144,8 @@ def run(repeats: int) -> str:
 
 
 if __name__ == "__main__":
-    print(run(15))
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=15)
+    print(run(parser.parse_args().repeats))
