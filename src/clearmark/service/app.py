@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import os
 import re
@@ -14,6 +15,7 @@ from typing import TypeVar
 from clearmark import __version__
 from clearmark.core.enums import Corner
 from clearmark.core.errors import FieldViolation, InvalidRequest, RecordNotFound, RequestConflict
+from clearmark.core.kinds import Attr, SignalKind
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.limits import MediaLimits
@@ -47,6 +49,7 @@ from clearmark.v1 import types_pb2 as pb
 
 log = logging.getLogger(__name__)
 ResultT = TypeVar("ResultT", api.StampResult, api.LabelResult)
+EnumT = TypeVar("EnumT", bound=enum.IntEnum)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -96,12 +99,23 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
         if settings.c2pa_sign
         else None,
         claim_generator=f"ClearMark/{__version__}",
+        verify_requires_propagator=settings.verify_requires_propagator,
     )
 
 
 def _warnings(warnings: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Registry details for warnings: one key, since detail keys are unique."""
     return (("warnings", "; ".join(warnings)),) if warnings else ()
+
+
+def enum_field(enum_type: type[EnumT], value: int, field: str) -> EnumT:
+    """A request's enum value as the core enum; a value this server does not know is INVALID_ARGUMENT."""
+    try:
+        return enum_type(value)
+    except ValueError:
+        raise InvalidRequest(
+            f"{field} has no value {value}", violations=(FieldViolation(field, f"unknown enum value {value}"),)
+        ) from None
 
 
 def request_id_of(given: str) -> str:
@@ -198,10 +212,10 @@ class ClearMarkApp:
         Any tenant's record counts for the category; Lookup still shows a tenant only its own.
         """
         for signal in inspection.signals:
-            if signal.kind != "watermark.clearmark":
+            if signal.kind != SignalKind.WATERMARK_CLEARMARK:
                 continue
-            known = await asyncio.to_thread(self.registry.watermark_known, signal.attributes["registry_key"])
-            signal.attributes["resolved"] = str(known).lower()
+            known = await asyncio.to_thread(self.registry.watermark_known, signal.attributes[Attr.REGISTRY_KEY])
+            signal.attributes[Attr.RESOLVED] = str(known).lower()
             if known:
                 signal.category_hint = pb.CATEGORY_AI_GENERATED
                 inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)
@@ -234,7 +248,7 @@ class ClearMarkApp:
             model=options.model,
             prompt_id=options.prompt_id,
             notice_text=options.notice_text,
-            notice_corner=Corner(options.notice_corner),
+            notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             omit_visible_notice=options.omit_visible_notice,
             omit_reason=options.omit_reason,
             recipient=options.recipient,
@@ -303,7 +317,7 @@ class ClearMarkApp:
             platform_code=options.platform_code,
             user_declared_ai=options.user_declared_ai,
             notice_text=options.notice_text,
-            notice_corner=Corner(options.notice_corner),
+            notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             skip_visible_notice=options.skip_visible_notice,
         )
 

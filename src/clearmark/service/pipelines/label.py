@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Category, Corner
 from clearmark.core.errors import LabelConflict
+from clearmark.core.kinds import SignalKind
 from clearmark.core.signals import Inspection, MediaInfo
 from clearmark.detectors.iptc import TRAINED_ALGORITHMIC_MEDIA
 from clearmark.labels.c2pa_manifest import ACTION_EDITED_METADATA, ACTION_PUBLISHED
@@ -57,8 +58,16 @@ class LabelOutcome:
     watermark_id: str = ""
 
 
-# Art. 6 cases 2 and 3: the Label value a platform writes when the upload carries no label.
-NEW_LABEL_BY_CATEGORY = {Category.AI_POSSIBLE: "2", Category.AI_SUSPECTED: "3"}
+# What an explicit notice that is itself the label (plain text) says, as a Label value.
+LABEL_VALUE_BY_NOTICE = {Category.AI_GENERATED: "1", Category.AI_POSSIBLE: "2", Category.AI_SUSPECTED: "3"}
+
+
+def new_label_value(category: Category, user_declared: bool) -> str:
+    """Art. 6 for an upload without an implicit label: "2" when the user declared AI (case 2), else "3"
+    when anything detected says AI, a valid C2PA AI manifest included (case 3), else none."""
+    if user_declared:
+        return "2"
+    return "3" if category in (Category.AI_SUSPECTED, Category.AI_POSSIBLE, Category.AI_GENERATED) else ""
 
 
 def _existing_label_value(decision: Decision) -> str:
@@ -85,7 +94,7 @@ def _unchanged(
 
 
 def _marked(inspection: Inspection) -> bool:
-    return any(s.kind == "watermark.clearmark" for s in inspection.signals)
+    return any(s.kind == SignalKind.WATERMARK_CLEARMARK for s in inspection.signals)
 
 
 def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
@@ -117,7 +126,11 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
             warnings.append(conflict.message)
             return _unchanged(asset, inspection, value, config, warnings)
     else:
-        value = NEW_LABEL_BY_CATEGORY.get(inspection.category, "")
+        if decision.notice_labels:
+            # The producer's notice is the label of a format without a metadata place: keep it, add nothing.
+            notice_value = min(LABEL_VALUE_BY_NOTICE.get(s.category_hint, "3") for s in decision.notice_labels)
+            return _unchanged(asset, inspection, notice_value, config, warnings)
+        value = new_label_value(inspection.category, job.user_declared_ai)
         if not value:
             return _unchanged(asset, inspection, value, config, warnings)
         label = AigcLabel(value, "", "", "", job.platform_code, propagate_id, "")
