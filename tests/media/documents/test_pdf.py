@@ -349,3 +349,32 @@ def test_notice_pages_are_found_in_an_odd_page_tree(tmp_path) -> None:
     assert pages == {1: "Odd tree\n本内容由AI生成", 2: "Odd tree\n本内容由AI生成"}
     reader = pypdf.PdfReader(io.BytesIO(result.data))
     assert [page.rotation for page in reader.pages] == [90, 90]  # inherited, still
+
+
+SAMPLES = Path(__file__).parents[2] / "fixtures" / "pdf-samples"
+PRODUCED_ELSEWHERE = sorted(p.name for p in SAMPLES.glob("*.pdf") if "password" not in p.name)
+
+
+@pytest.mark.parametrize("name", PRODUCED_ELSEWHERE)
+def test_other_producers_pdfs_take_incremental_labels_and_notices(name: str, tmp_path) -> None:
+    original = (SAMPLES / name).read_bytes()
+    labelled = PDF.write_label_report(original, LABEL_JSON)
+    assert labelled.incremental and labelled.data.startswith(original), labelled.reason
+    assert info_of(labelled.data)["/AIGC"] == LABEL_JSON
+    qpdf_check(labelled.data, tmp_path)
+    noticed = PDF.insert_notice_report(labelled.data, "本内容由AI生成", positions=(START, END))
+    assert noticed.incremental and noticed.data.startswith(labelled.data), noticed.reason
+    qpdf_check(noticed.data, tmp_path)
+    with pikepdf.open(io.BytesIO(noticed.data)) as reopened:
+        assert len(reopened.pages) == len(pypdf.PdfReader(io.BytesIO(original)).pages)
+    extracted = PDF.extract_text(noticed.data)
+    assert extracted.text.count("本内容由AI生成") == 2
+    assert [c.parsed.label for c in PDF.read_labels(noticed.data) if c.standard] == [LABEL]
+
+
+def test_a_password_protected_sample_is_refused() -> None:
+    data = (SAMPLES / "libreoffice-writer-password.pdf").read_bytes()
+    for call in (PDF.read_labels, PDF.extract_text, lambda d: PDF.write_label(d, LABEL_JSON)):
+        with pytest.raises(UnsupportedFormat) as caught:
+            call(data)
+        assert caught.value.reason == "ENCRYPTED"
