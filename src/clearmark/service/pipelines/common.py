@@ -90,9 +90,13 @@ def notice_font(font_path: Path | None) -> NoticeFont:
     return load_notice_font(font_path)
 
 
-def derive_id(prefix: str, tenant: str, request_id: str, purpose: str) -> str:
-    """A deterministic id (Appendix E charset) so a replayed request yields identical output."""
-    digest = hashlib.sha256(f"{purpose}\x00{tenant}\x00{request_id}".encode()).digest()
+def derive_id(prefix: str, tenant: str, request_id: str, purpose: str, salt: str = "") -> str:
+    """An id (Appendix E charset) determined by the job, so the same job yields identical output.
+
+    The service passes a fresh random ``salt`` per new request, so ids stay unique even when the
+    registry that would have remembered an earlier request id is lost.
+    """
+    digest = hashlib.sha256(f"{purpose}\x00{tenant}\x00{request_id}\x00{salt}".encode()).digest()
     return prefix + base64.b32encode(digest).decode()[:26]
 
 

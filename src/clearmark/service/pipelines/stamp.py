@@ -32,6 +32,8 @@ class StampJob:
     omit_visible_notice: bool = False
     omit_reason: str = ""
     recipient: str = ""
+    # Mixed into the ProduceID; the service sends a fresh random one per new request.
+    id_salt: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
             "overwrites another label — a platform adds its fields with Label",
             violations=(FieldViolation(existing[0].carrier, existing[0].raw_text[:200]),),
         )
-    produce_id = derive_id("CM", job.tenant, job.request_id, "produce")
+    produce_id = derive_id("CM", job.tenant, job.request_id, "produce", job.id_salt)
     label = AigcLabel("1", job.producer_code, produce_id, "", job.producer_code, produce_id, "")
     # Content that arrives with its own C2PA history is an AI edit of it: keep it as parent ingredient.
     ai_edit = (
