@@ -51,9 +51,9 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         are carried over, so each stream RPC runs exactly the code of its unary twin.
         """
         settings = self._app.settings
-        upload = await receive_upload(
-            requests, max_bytes=settings.max_stream_bytes, spool_dir=settings.data_dir / "spool"
-        )
+        # No stream may bring more than the media limit: refused at the header, not after receiving it all.
+        limit = min(settings.max_stream_bytes, settings.max_media_bytes)
+        upload = await receive_upload(requests, max_bytes=limit, spool_dir=settings.data_dir / "spool")
         header = upload.header
         names = request_type.DESCRIPTOR.fields_by_name
         fields: dict[str, Any] = {"request_id": header.request_id, "content": upload.content, "header": header.content}
