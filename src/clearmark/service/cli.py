@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import hashlib
 import json
-import logging
 import os
 import sys
 from collections.abc import Iterator

@@ -166,13 +166,13 @@ class ClearMarkServer:
         )
         return self.port
 
-    async def _set_serving(self, serving: bool) -> None:
-        if serving == self._serving or self._draining:
+    async def _set_serving(self, serving: bool, *, stopping: bool = False) -> None:
+        if (serving == self._serving or self._draining) and not stopping:
             return
         status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
         for name in HEALTH_NAMES:
             await self._health.set(name, status)
-        if self._serving is not None or not serving:
+        if self._serving is not None and not stopping:
             log.log(logging.INFO if serving else logging.ERROR, "health: %s", "SERVING" if serving else "NOT_SERVING")
         self._serving = serving
 
@@ -192,7 +192,7 @@ class ClearMarkServer:
         """Graceful stop: NOT_SERVING, optionally ``drain_s`` more serving, in-flight RPCs finish, close."""
         if self._server is None or self._draining:
             return
-        await self._set_serving(False)
+        await self._set_serving(False, stopping=True)
         self._draining = True
         if drain and self.settings.drain_s > 0:
             log.info("draining: NOT_SERVING for %.1f s while requests continue", self.settings.drain_s)
