@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     client_tls_cert_file: Path | None = None
     client_tls_key_file: Path | None = None
 
+    # The gRPC health service alone on its own plaintext port (None: off), for probes that cannot do TLS
+    # (Kubernetes grpc probes, the container HEALTHCHECK); it carries no key and no content.
+    health_port: int | None = Field(default=None, ge=0, le=65535)
+    health_host: str = "127.0.0.1"
     # Prometheus metrics on their own port (None: off; 0: any free port); /metrics.
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     metrics_host: str = "127.0.0.1"

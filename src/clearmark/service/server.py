@@ -92,7 +92,9 @@ class ClearMarkServer:
         self.metrics_port = 0
         self.app: ClearMarkApp | None = None
         self.metrics: Metrics | None = None
+        self.health_port = 0
         self._server: grpc.aio.Server | None = None
+        self._health_server: grpc.aio.Server | None = None
         self._health = health.aio.HealthServicer()
         self._stopped = asyncio.Event()
         self._draining = False
@@ -151,10 +153,12 @@ class ClearMarkServer:
             raise OSError(f"could not bind {address}")
         await server.start()
         self._server = server
+        if settings.health_port is not None:
+            self._health_server = await self._start_health_server(settings.health_host, settings.health_port)
         await self._set_serving(self.app.registry.check() is None)
         self._watch = asyncio.create_task(self._watch_registry())
         log.info(
-            "%s serving on %s:%d (workers=%d, auth=%s, tls=%s, metrics=%s, data=%s)",
+            "%s serving on %s:%d (workers=%d, auth=%s, tls=%s, metrics=%s, health=%s, data=%s)",
             version_text(),
             settings.host,
             self.port,
@@ -162,9 +166,20 @@ class ClearMarkServer:
             "on" if settings.auth_enabled else "off",
             ("mutual" if settings.tls_client_ca_file else "on") if settings.tls_enabled else "off",
             f"{settings.metrics_host}:{self.metrics_port}/metrics" if self.metrics else "off",
+            f"{settings.health_host}:{self.health_port}" if self._health_server else "main port",
             settings.data_dir.resolve(),
         )
         return self.port
+
+    async def _start_health_server(self, host: str, port: int) -> grpc.aio.Server:
+        """The same health service alone on a plaintext port: it answers probes, it reveals nothing."""
+        server = grpc.aio.server(interceptors=[ObservingInterceptor(None, Authenticator({}), version_metadata())])
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
+        self.health_port = server.add_insecure_port(f"{host}:{port}")
+        if self.health_port == 0:
+            raise OSError(f"could not bind the health port {host}:{port}")
+        await server.start()
+        return server
 
     async def _set_serving(self, serving: bool, *, stopping: bool = False) -> None:
         if (serving == self._serving or self._draining) and not stopping:
@@ -204,6 +219,9 @@ class ClearMarkServer:
                 await self._watch
         await self._server.stop(self.settings.shutdown_grace_s)
         self._server = None
+        if self._health_server is not None:
+            await self._health_server.stop(0)
+            self._health_server = None
         if self.app is not None:
             await asyncio.to_thread(self.app.close)
             self.app = None
