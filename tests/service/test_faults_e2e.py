@@ -321,11 +321,11 @@ def test_disk_full_while_writing_the_output_is_a_clean_error(
         assert list(mount.iterdir()) == []  # no partial output, no temporary file
 
 
-def test_a_stream_declaring_more_than_the_media_limit_is_refused_at_the_header(two_workers: RunningServer) -> None:
+def test_a_stream_declaring_more_than_the_stream_limit_is_refused_at_the_header(two_workers: RunningServer) -> None:
     release = threading.Event()
 
     def messages() -> Iterator[api.InspectStreamRequest]:
-        header = pb.ContentHeader(size_bytes=1000 * 1024 * 1024, sha256="0" * 64)
+        header = pb.ContentHeader(size_bytes=two_workers.settings.max_stream_bytes + 1, sha256="0" * 64)
         yield api.InspectStreamRequest(header=api.InspectStreamHeader(content=header))
         release.wait(60)  # the error arrives while this is still blocked: no chunk was needed
         yield api.InspectStreamRequest(chunk=b"\x00" * 1024)
@@ -338,4 +338,4 @@ def test_a_stream_declaring_more_than_the_media_limit_is_refused_at_the_header(t
         finally:
             release.set()
     assert refused.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
-    assert str(two_workers.settings.max_media_bytes) in refused.value.details()
+    assert str(two_workers.settings.max_stream_bytes) in refused.value.details()

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from clearmark.core.errors import DeadlineExceeded, Overloaded
-from clearmark.service.pipelines.common import PipelineConfig
+from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pool import WorkerCrashed, WorkPool
 
 

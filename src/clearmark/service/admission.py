@@ -47,11 +47,13 @@ def estimate_memory(asset: Asset, copies: int) -> MemoryEstimate:
 
     An image whose header cannot be read is estimated by its size: the pipeline reports the
     damage in its own way (Inspect turns some of it into findings), and it decodes nothing.
+    Text and documents count the bytes a reader may hold at once (at most ``max_bytes``).
 
     Raises:
         MediaTooLarge: the header declares dimensions over the media limits.
     """
-    size = len(asset.data)
+    # Content past max_bytes is only ever read in pieces (text, PDF on disk), never held whole.
+    size = min(asset.size, asset.limits.max_bytes)
     if asset.kind is MediaKind.IMAGE:
         try:
             header = asset.header
