@@ -84,7 +84,7 @@ def write_seeds(out: Path) -> dict[str, int]:
     files += encoded + _stamped(encoded)
     counts = dict.fromkeys(HARNESSES, 0)
     for data in files:
-        reader = sniff_format(data).format
+        reader = sniff_format(data).name
         if reader not in HARNESSES:
             continue
         for target in (reader, *SIBLINGS.get(reader, ())):
