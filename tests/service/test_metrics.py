@@ -64,3 +64,22 @@ def test_metrics_count_rpcs_codes_bytes_verdicts_and_load(
     assert value("clearmark_pool_busy_workers") == 0 and value("clearmark_pool_queue_depth") == 0
     assert value("clearmark_registry_up") == 1 and value("clearmark_registry_errors_total") == 0
     assert value("clearmark_memory_budget_bytes") == running.settings.memory_budget_bytes
+
+
+def test_health_and_reflection_name_the_version(server_factory: Callable[..., RunningServer]) -> None:
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+    from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+    from clearmark import __version__
+
+    running = server_factory(cpu_workers=0)
+    with running.channel() as channel:
+        _, call = health_pb2_grpc.HealthStub(channel).Check.with_call(health_pb2.HealthCheckRequest(), timeout=10)
+        assert dict(call.initial_metadata())["clearmark-version"] == __version__
+        stream = reflection_pb2_grpc.ServerReflectionStub(channel).ServerReflectionInfo(
+            iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=10
+        )
+        services = [s.name for r in stream for s in r.list_services_response.service]
+        assert "clearmark.v1.ClearMarkService" in services
+        metadata = dict(stream.initial_metadata())
+        assert metadata["clearmark-version"] == __version__ and metadata["clearmark-build"]

@@ -23,6 +23,7 @@ from clearmark.v1 import types_pb2 as pb
 
 access_log = logging.getLogger(ACCESS_LOGGER)
 HEALTH_CHECK = "/grpc.health.v1.Health/Check"
+REFLECTION = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"
 
 
 def _inspection_of(message: Message) -> pb.Inspection | None:
@@ -137,6 +138,8 @@ class ObservingInterceptor(grpc.aio.ServerInterceptor):
             return handler
         if details.method == HEALTH_CHECK:
             return self._with_version(handler)
+        if details.method == REFLECTION:
+            return self._reflection_with_version(handler)
         if not details.method.startswith(SERVICE):
             return handler
         return self._observed(handler, details)
@@ -151,6 +154,19 @@ class ObservingInterceptor(grpc.aio.ServerInterceptor):
 
         return grpc.unary_unary_rpc_method_handler(
             check, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer
+        )
+
+    def _reflection_with_version(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        inner = handler.stream_stream
+        version = self._version
+
+        async def reflect(requests: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            await context.send_initial_metadata(version)
+            async for response in inner(requests, context):
+                yield response
+
+        return grpc.stream_stream_rpc_method_handler(
+            reflect, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer
         )
 
     def _observed(self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
