@@ -27,3 +27,13 @@ def test_inputs_fuzzing_found_are_refused_cleanly(path: Path) -> None:
 @pytest.mark.parametrize("path", sorted((ROOT / "tests" / "fixtures" / "c2pa").glob("*.jpg")), ids=lambda p: p.name)
 def test_real_files_pass_the_jpeg_harness(path: Path) -> None:
     HARNESSES["jpeg"](path.read_bytes())
+
+
+def test_seed_corpora_are_written_for_every_reader(tmp_path: Path) -> None:
+    from fuzz.seeds import write_seeds
+
+    counts = write_seeds(tmp_path)
+    assert set(counts) == set(HARNESSES) and all(counts.values()), counts
+    for reader in HARNESSES:
+        for seed in (tmp_path / reader).iterdir():
+            HARNESSES[reader](seed.read_bytes())
