@@ -23,6 +23,12 @@ def _riff(form: bytes) -> Callable[[Probe], bool]:
     return lambda probe: probe.head[:4] == b"RIFF" and probe.head[8:12] == form
 
 
+def _is_svg(probe: Probe) -> bool:
+    """An XML document whose root element is ``svg`` (looked for past the prolog, comments and a doctype)."""
+    head = probe.head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head.startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE svg")) and b"<svg" in head
+
+
 _RECOGNISED: tuple[tuple[str, MediaKind, str, str, Callable[[Probe], bool], int], ...] = (
     ("gif", MediaKind.IMAGE, "image/gif", "GIF image", lambda p: p.starts_with(b"GIF87a", b"GIF89a"), 50),
     ("tiff", MediaKind.IMAGE, "image/tiff", "TIFF image", lambda p: p.starts_with(b"II*\x00", b"MM\x00*"), 50),
@@ -42,6 +48,8 @@ _RECOGNISED: tuple[tuple[str, MediaKind, str, str, Callable[[Probe], bool], int]
     ),
     ("mkv", MediaKind.VIDEO, "video/x-matroska", "Matroska video", lambda p: p.starts_with(_EBML), 40),
     ("avi", MediaKind.VIDEO, "video/x-msvideo", "AVI video", _riff(b"AVI "), 50),
+    # SVG is text to a sniffer but an image to its readers: refused, never given a notice line before <?xml.
+    ("svg", MediaKind.IMAGE, "image/svg+xml", "SVG image", _is_svg, 90),
     (
         "zip",
         MediaKind.DOCUMENT,
