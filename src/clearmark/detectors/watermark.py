@@ -6,9 +6,17 @@ from clearmark.core.enums import Category, MediaKind
 from clearmark.core.signals import Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
+from clearmark.media.perceptual import image_phash
 from clearmark.watermark.external import ExternalWatermarkReader, load_external_readers
 from clearmark.watermark.image import decode_watermark
 from clearmark.watermark.stable_diffusion import match_dwtdct_marks
+
+# The kind of ClearMark's own mark signal, its binding attribute, and the finding a copied mark gets
+# (policy and the service's registry resolution read these; one home for the names).
+CLEARMARK_KIND = "watermark.clearmark"
+CONTENT_BOUND = "content_bound"
+CONTENT_PHASH = "phash"
+CONTENT_MISMATCH = "watermark.content_mismatch"
 
 _SD_FRAGILITY = (
     "the DWT-DCT mark survives only a lossless, unedited PNG: JPEG re-encoding, resizing or cropping "
@@ -22,12 +30,15 @@ _SD_CONFIDENCE = {"very likely": 0.9, "likely": 0.4}
 class ClearMarkWatermarkDetector:
     """Decodes ClearMark's own image watermark under the deployment key.
 
-    A decoded payload is a registry key; policy upgrades the hint to AI_GENERATED when the key
-    resolves to a record. Without a key the detector reads nothing.
+    A decoded payload is a registry key; the service upgrades the hint to AI_GENERATED when the key
+    resolves to a record and the mark is bound to this content. A mark whose strength does not
+    follow this picture (``content_bound`` false: lifted from another picture, or too altered to
+    tell) is reported without a category hint; policy turns it into ``watermark.content_mismatch``.
+    Without a key the detector reads nothing.
     """
 
-    name = "watermark.clearmark"
-    version = "1"
+    name = CLEARMARK_KIND
+    version = "2"
     kinds = frozenset({MediaKind.IMAGE})
 
     def __init__(self, key: bytes | None) -> None:
@@ -39,15 +50,24 @@ class ClearMarkWatermarkDetector:
         reading = decode_watermark(asset.image.image, self._key)
         if reading is None:
             return []
+        bound = reading.content_bound
+        binding = reading.binding
+        message = f"ClearMark watermark decoded, registry key {reading.payload_hex}"
+        if not bound:
+            message += (
+                f"; its strength does not follow this picture (agreement {binding.agreement:.2f}, "
+                f"map spread {binding.spread:.2f}): a mark copied from other content, or content too "
+                "altered to confirm"
+            )
         return [
             Signal(
                 source=self.name,
-                kind="watermark.clearmark",
+                kind=CLEARMARK_KIND,
                 confidence=reading.confidence,
                 rule_id="watermark.clearmark.image",
                 rule_version=self.version,
-                category_hint=Category.AI_SUSPECTED,
-                message=f"ClearMark watermark decoded, registry key {reading.payload_hex}",
+                category_hint=Category.AI_SUSPECTED if bound else Category.NO_SIGNAL,
+                message=message,
                 attributes=(
                     ("payload", reading.payload_hex),
                     ("registry_key", reading.payload_hex),
@@ -56,6 +76,10 @@ class ClearMarkWatermarkDetector:
                     ("scale", f"{reading.scale:.3f}"),
                     ("rotation_deg", f"{reading.rotation_deg:.2f}"),
                     ("orientation", str(reading.orientation)),
+                    (CONTENT_BOUND, str(bound).lower()),
+                    ("binding_agreement", f"{binding.agreement:.3f}"),
+                    ("binding_spread", f"{binding.spread:.3f}"),
+                    (CONTENT_PHASH, f"{image_phash(asset.image.image):016x}"),
                 ),
             )
         ]

@@ -23,6 +23,11 @@ _MIN_PERIOD = 0.45 * TILE_PX
 _MAX_SCALE = 2.3
 _PEAKS = 24
 _LATTICE_RANGE = 3
+# Bounds of the affine search: the ratio of the two axis scales (a stretch or squash of one side) and
+# the shear, beyond the rotation and common scale every lattice may have.
+MAX_ASPECT = 1.35
+MAX_SHEAR = 0.25
+_PAIR_PEAKS = 12
 
 
 @dataclass(frozen=True)
@@ -199,6 +204,7 @@ def find_lattices(residual: np.ndarray, count: int = 3) -> list[Lattice]:
             angle = (angle + np.pi / 4) % (np.pi / 2) - np.pi / 4
             c, s = np.cos(angle), np.sin(angle)
             candidates.append(length * np.array([[c, -s], [s, c]]))
+    candidates += _affine_candidates(peaks[:_PAIR_PEAKS])
     bases = np.concatenate([np.array(candidates).reshape(-1, 2, 2), _near_identity_bases()])
     scores = _lattice_score(acf, bases, max_lag)
     found: list[Lattice] = []
@@ -212,6 +218,64 @@ def find_lattices(residual: np.ndarray, count: int = 3) -> list[Lattice]:
         if len(found) == count:
             break
     return found
+
+
+def reduce_basis(basis: np.ndarray) -> np.ndarray:
+    """The Lagrange-Gauss reduced form of a lattice basis (two shortest independent vectors), in the
+    canonical order: positive determinant, first vector within 45 degrees of the x axis."""
+    b1, b2 = basis[:, 0].astype(np.float64), basis[:, 1].astype(np.float64)
+    if b1 @ b1 > b2 @ b2:
+        b1, b2 = b2, b1
+    for _ in range(16):
+        mu = round(float(b1 @ b2) / float(b1 @ b1))
+        if mu == 0:
+            break
+        b2 = b2 - mu * b1
+        if b2 @ b2 < b1 @ b1:
+            b1, b2 = b2, b1
+    if b1[0] * b2[1] - b1[1] * b2[0] < 0:
+        b2 = -b2
+    for _ in range(4):  # a quarter turn of the pair keeps the lattice: (b1, b2) -> (b2, -b1)
+        if abs(b1[1]) <= abs(b1[0]) and b1[0] > 0:
+            break
+        b1, b2 = b2, -b1
+    return np.stack([b1, b2], axis=1)
+
+
+def within_bounds(basis: np.ndarray) -> bool:
+    """Whether a reduced basis is a rotation, scale, aspect change and shear within the search bounds."""
+    affine = basis / TILE_PX
+    singular = np.linalg.svd(affine, compute_uv=False)
+    if singular[1] <= 0:
+        return False
+    scale = float(np.sqrt(singular[0] * singular[1]))
+    # Undo the rotation of the first vector; what is left is upper triangular: [[sx, k], [0, sy]].
+    angle = np.arctan2(affine[1, 0], affine[0, 0])
+    c, s = np.cos(angle), np.sin(angle)
+    upper = np.array([[c, s], [-s, c]]) @ affine
+    sx, shear, sy = upper[0, 0], upper[0, 1], upper[1, 1]
+    if sx <= 0 or sy <= 0:
+        return False
+    return (
+        _MIN_PERIOD / TILE_PX <= scale <= _MAX_SCALE
+        and 1 / MAX_ASPECT <= sx / sy <= MAX_ASPECT
+        and abs(shear / sy) <= MAX_SHEAR
+    )
+
+
+def _affine_candidates(peaks: np.ndarray) -> list[np.ndarray]:
+    """Lattice bases spanned by pairs of ACF peaks (and their halves), reduced, within the bounds:
+    the candidates for unequal horizontal and vertical scales and shear."""
+    out: list[np.ndarray] = []
+    vectors = [v for p in peaks for v in (p, p / 2)]
+    for i, a in enumerate(vectors):
+        for b in vectors[i + 1 :]:
+            if abs(a[0] * b[1] - a[1] * b[0]) < 0.25 * float(np.hypot(*a) * np.hypot(*b)):
+                continue  # nearly collinear
+            basis = reduce_basis(np.stack([a, b], axis=1))
+            if within_bounds(basis):
+                out.append(basis)
+    return out
 
 
 @lru_cache(maxsize=1)
