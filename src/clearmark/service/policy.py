@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import Category, Suggestion
 from clearmark.core.signals import CampaignVerdict, Finding, Signal
+from clearmark.detectors.watermark import CLEARMARK_KIND, CONTENT_BOUND, CONTENT_MISMATCH
 
 LABEL_KIND = "aigc.metadata_label"
 MALFORMED_LABEL_KIND = "aigc.metadata_label_malformed"
@@ -33,6 +34,7 @@ class PolicyRules:
         ("c2pa.invalid_manifest", Suggestion.REVIEW),
         ("c2pa.manifest_removed", Suggestion.REVIEW),
         ("aigc.conflict.c2pa", Suggestion.REVIEW),
+        (CONTENT_MISMATCH, Suggestion.REVIEW),
     )
     # Campaign checks that need detectors this build does not have yet (text views, OCR, QR codes).
     not_evaluated: tuple[str, ...] = ("diversion.*", "content.*", "evasion.*", "news.*", "minors.*")
@@ -124,6 +126,22 @@ def _label_findings(rules: PolicyRules, labels: list[Signal], malformed: list[Si
     return findings
 
 
+def _mark_mismatches(rules: PolicyRules, signals: tuple[Signal, ...]) -> list[Finding]:
+    """Our mark present but not bound to this content: never a claim about it, a finding instead."""
+    return [
+        _finding(
+            rules,
+            CONTENT_MISMATCH,
+            "a ClearMark watermark is present but the content is not what was marked (a copied mark, "
+            "or content altered beyond confirmation); it says nothing about who made this content",
+            [signal.message],
+            "watermark.binding",
+        )
+        for signal in signals
+        if signal.kind == CLEARMARK_KIND and signal.attribute(CONTENT_BOUND, "true") == "false"
+    ]
+
+
 def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: PolicyRules = DEFAULT_RULES) -> Decision:
     """The category (strongest evidence wins) and every conflict or defect as a finding."""
     labels = [s for s in signals if s.kind == LABEL_KIND]
@@ -174,6 +192,8 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
         if signal.kind in FINDING_BY_SIGNAL and signal.attribute("present", "false") == "false":
             label, rule_id = FINDING_BY_SIGNAL[signal.kind]
             findings.append(_finding(rules, label, signal.message, [signal.location.carrier or signal.source], rule_id))
+
+    findings += _mark_mismatches(rules, signals)
 
     single = labels[0].label if len(labels) == 1 and not malformed else None
     return Decision(category=category, findings=tuple(findings), aigc_label=single, label_signals=tuple(labels))
