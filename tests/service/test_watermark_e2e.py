@@ -84,3 +84,25 @@ def test_small_images_are_stamped_without_a_mark(stub) -> None:
     ).result
     assert pb.APPLIED_LABEL_WATERMARK not in stamped.labels_applied
     assert any("256 px" in w for w in stamped.warnings)
+
+
+def test_a_copied_mark_resolves_but_never_makes_the_content_ai_generated(stub) -> None:
+    from bench.watermark.attacks import residual_transplant
+    from tests.watermark.conftest import photo
+
+    stamped = stub.Stamp(
+        api.StampRequest(
+            request_id="wm-copy",
+            content=encode(make_image(800, 600, seed=5), "PNG"),
+            options=api.StampOptions(producer_code=PRODUCER),
+        ),
+        timeout=60,
+    )
+    source = Image.open(io.BytesIO(stamped.content)).convert("RGB")
+    forged = residual_transplant(source, photo(800, 600, seed=8), "nl-means", 1.0)
+    inspection = stub.Inspect(api.InspectRequest(content=encode(forged, "PNG")), timeout=60).inspection
+    (mark,) = [s for s in inspection.signals if s.kind == "watermark.clearmark"]
+    assert mark.attributes["registry_key"] == stamped.result.record.watermark_id
+    assert mark.attributes["resolved"] == "true" and mark.attributes["content_bound"] == "false"
+    assert inspection.category != pb.CATEGORY_AI_GENERATED
+    assert "watermark.content_mismatch" in {f.label for f in inspection.findings}
