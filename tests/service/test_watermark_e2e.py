@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
+from bench.watermark.attacks import residual_transplant
 from PIL import Image
 
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import types_pb2 as pb
 from tests.conftest import PLATFORM, PRODUCER, encode, make_image
+from tests.watermark.conftest import photo
 
 pytestmark = pytest.mark.e2e
 
@@ -87,9 +89,6 @@ def test_small_images_are_stamped_without_a_mark(stub) -> None:
 
 
 def test_a_copied_mark_resolves_but_never_makes_the_content_ai_generated(stub) -> None:
-    from bench.watermark.attacks import residual_transplant
-    from tests.watermark.conftest import photo
-
     stamped = stub.Stamp(
         api.StampRequest(
             request_id="wm-copy",
