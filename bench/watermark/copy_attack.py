@@ -36,9 +36,7 @@ def copy_attack_table(key: bytes) -> str:
     ]
     for size, (width, height) in SIZES.items():
         pictures = [(name, fit(image, width, height)) for name, image in bench_images()]
-        stamped = {
-            name: embed_watermark(image, payload_for_produce_id(name), key) for name, image in pictures[:PAIRS]
-        }
+        stamped = {name: embed_watermark(image, payload_for_produce_id(name), key) for name, image in pictures[:PAIRS]}
         for denoiser in DENOISERS:
             for gain in GAINS:
                 survives = forged = 0

@@ -252,9 +252,7 @@ def run(repeats: int) -> str:
     if "hard" in PARTS:
         table, failures = _attack_table(methods, hard_images(), HARD_ATTACKS)
         parts += [
-            "Hard attacks of issue 16, every bench image fitted to 512² and to 1080p: "
-            + ", ".join(HARD_ATTACKS)
-            + ".",
+            "Hard attacks of issue 16, every bench image fitted to 512² and to 1080p: " + ", ".join(HARD_ATTACKS) + ".",
             "",
             table,
             "ClearMark misses: " + ("; ".join(failures) if failures else "none") + ".",
