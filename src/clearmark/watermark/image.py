@@ -40,7 +40,7 @@ from clearmark.watermark.sync import (
 
 MIN_EMBED_SIDE = 256
 MIN_DECODE_SIDE = 64
-DEFAULT_PSNR_DB = 42.5
+DEFAULT_PSNR_DB = 42.2
 _MARGIN = 1.0
 _SYNC_MARGIN = 1.0
 _MIN_AMPLITUDE = 0.2

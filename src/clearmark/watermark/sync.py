@@ -28,6 +28,7 @@ _LATTICE_RANGE = 3
 MAX_ASPECT = 1.35
 MAX_SHEAR = 0.25
 _PAIR_PEAKS = 12
+_SPECTRUM_SIGMA = 8.0
 
 
 @dataclass(frozen=True)
@@ -77,15 +78,17 @@ def whiten(canvas: np.ndarray) -> np.ndarray:
 
 
 def autocorrelation(residual: np.ndarray, max_lag: int) -> np.ndarray:
-    """The autocorrelation for lags up to ``max_lag``, lag 0 at the centre, normalised to 1 there,
-    with its smooth background (the host's own correlation) removed."""
+    """The autocorrelation for lags up to ``max_lag`` of the spectrally whitened residual, lag 0 at
+    the centre, normalised to 1 there, with its smooth background (the host's own correlation) removed."""
     height, width = residual.shape
     rows = cv2.getOptimalDFTSize(height + max_lag)
     cols = cv2.getOptimalDFTSize(width + max_lag)
     padded = np.zeros((rows, cols), np.float32)
     padded[:height, :width] = residual - residual.mean()
     spectrum = np.fft.rfft2(padded)
-    power = spectrum.real**2 + spectrum.imag**2
+    power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
+    # Flatten the host's spectrum (its own correlation), keeping the mark's narrow spectral lines.
+    power = power / (cv2.GaussianBlur(power, (0, 0), _SPECTRUM_SIGMA) + 1e-6 * float(power.mean()))
     acf = np.fft.irfft2(power, s=padded.shape).astype(np.float32)
     acf = np.roll(acf, (max_lag, max_lag), axis=(0, 1))[: 2 * max_lag + 1, : 2 * max_lag + 1]
     acf = acf / max(float(acf[max_lag, max_lag]), 1e-12)
@@ -205,7 +208,7 @@ def find_lattices(residual: np.ndarray, count: int = 3) -> list[Lattice]:
             c, s = np.cos(angle), np.sin(angle)
             candidates.append(length * np.array([[c, -s], [s, c]]))
     candidates += _affine_candidates(peaks[:_PAIR_PEAKS])
-    bases = np.concatenate([np.array(candidates).reshape(-1, 2, 2), _near_identity_bases()])
+    bases = np.concatenate([np.array(candidates).reshape(-1, 2, 2), _near_identity_bases(), _aspect_bases()])
     scores = _lattice_score(acf, bases, max_lag)
     found: list[Lattice] = []
     for index in np.argsort(-scores, kind="stable"):
@@ -286,6 +289,19 @@ def _near_identity_bases() -> np.ndarray:
     s, a = np.meshgrid(scales, angles, indexing="ij")
     c, n = np.cos(a).ravel(), np.sin(a).ravel()
     bases = np.stack([np.stack([c, -n], -1), np.stack([n, c], -1)], axis=1) * (TILE_PX * s.ravel())[:, None, None]
+    return bases
+
+
+@lru_cache(maxsize=1)
+def _aspect_bases() -> np.ndarray:
+    """A grid of axis-aligned lattices with independent horizontal and vertical scales (a platform
+    fitting the picture to its own aspect), within ``MAX_ASPECT``."""
+    scales = np.exp(np.arange(np.log(0.7), np.log(1.5), 0.01))
+    sx, sy = np.meshgrid(scales, scales, indexing="ij")
+    keep = np.abs(np.log(sx / sy)) <= np.log(MAX_ASPECT)
+    bases = np.zeros((int(keep.sum()), 2, 2))
+    bases[:, 0, 0] = TILE_PX * sx[keep]
+    bases[:, 1, 1] = TILE_PX * sy[keep]
     return bases
 
 
