@@ -1,9 +1,15 @@
 """ClearMark's image watermark: embed a keyed 64-bit payload, decode it after edits and attacks.
 
 Embedding adds a smooth luminance pattern: a keyed tile (sync cells + BCH-coded payload cells) repeated
-over a canvas whose short side is 256 px, resampled to the image and scaled to a fixed PSNR. Decoding
-whitens the canvas, recovers the tile lattice from the autocorrelation (scale, rotation, crop), folds
-the canvas onto one tile, aligns the keyed sync template and decodes the payload (see ``sync``).
+over a canvas whose short side is 256 px, weighted by the picture's masking map (more where it is busy,
+see ``masking``), resampled to the image and scaled to a fixed PSNR. Decoding whitens the canvas,
+recovers the tile lattice from the autocorrelation (scale, rotation, unequal x/y scales, shear, crop),
+folds the canvas onto one tile, aligns the keyed sync template, decodes the payload and checks that
+the mark's strength follows this picture's masking map (``binding``: a transplanted mark does not).
+
+The work is frame-oriented: ``mark_for_luma`` and ``decode_luma`` take one 2-D luma plane (0..255) and
+know nothing of files or colour, so video frames (their Y plane) and, as a model, audio frames use
+the same calls; ``embed_watermark``/``decode_watermark`` are the PIL wrappers for still images.
 """
 
 from __future__ import annotations

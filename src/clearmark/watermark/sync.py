@@ -1,7 +1,10 @@
 """Synchronisation: find the tile lattice (scale, rotation, shear) and its offset in an attacked image.
 
 The mark is periodic, so the autocorrelation of the whitened canvas has peaks on the tile lattice
-whatever the image went through; the peaks give the lattice vectors. Folding the canvas onto one
+whatever the image went through; the peaks give the lattice vectors. Candidates come from single
+peaks (scale and rotation), pairs of peaks (any affine lattice: unequal x/y scales and shear within
+``MAX_ASPECT`` and ``MAX_SHEAR``), and fixed grids of mild edits and aspect changes; each is scored on
+the autocorrelation and the best few are tried. Folding the canvas onto one
 tile along that lattice and correlating with the keyed sync template gives the offset and which of
 the eight right-angle rotations/mirrors the image went through.
 """
