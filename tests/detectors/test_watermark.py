@@ -11,11 +11,11 @@ from PIL import Image
 
 from clearmark.core.enums import Category, Suggestion
 from clearmark.detectors.registry import DetectorContext, build_detectors
-from clearmark.detectors.watermark import CONTENT_MISMATCH, ExternalWatermarkDetector
+from clearmark.detectors.watermark import ExternalWatermarkDetector
 from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
 from clearmark.media.perceptual import image_phash
-from clearmark.service.policy import decide
+from clearmark.service.policy import CONTENT_MISMATCH, decide
 from clearmark.watermark import ExternalReading, embed_watermark, payload_for_produce_id
 from tests.conftest import make_image
 from tests.watermark.conftest import KEY, photo

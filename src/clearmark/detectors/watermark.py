@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import Attr, SignalKind, watermark_kind
 from clearmark.core.signals import Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
@@ -10,13 +11,6 @@ from clearmark.media.perceptual import image_phash
 from clearmark.watermark.external import ExternalWatermarkReader, load_external_readers
 from clearmark.watermark.image import decode_watermark
 from clearmark.watermark.stable_diffusion import match_dwtdct_marks
-
-# The kind of ClearMark's own mark signal, its binding attribute, and the finding a copied mark gets
-# (policy and the service's registry resolution read these; one home for the names).
-CLEARMARK_KIND = "watermark.clearmark"
-CONTENT_BOUND = "content_bound"
-CONTENT_PHASH = "phash"
-CONTENT_MISMATCH = "watermark.content_mismatch"
 
 _SD_FRAGILITY = (
     "the DWT-DCT mark survives only a lossless, unedited PNG: JPEG re-encoding, resizing or cropping "
@@ -37,7 +31,7 @@ class ClearMarkWatermarkDetector:
     Without a key the detector reads nothing.
     """
 
-    name = CLEARMARK_KIND
+    name = "watermark.clearmark"
     version = "2"
     kinds = frozenset({MediaKind.IMAGE})
 
@@ -62,7 +56,7 @@ class ClearMarkWatermarkDetector:
         return [
             Signal(
                 source=self.name,
-                kind=CLEARMARK_KIND,
+                kind=SignalKind.WATERMARK_CLEARMARK,
                 confidence=reading.confidence,
                 rule_id="watermark.clearmark.image",
                 rule_version=self.version,
@@ -70,16 +64,16 @@ class ClearMarkWatermarkDetector:
                 message=message,
                 attributes=(
                     ("payload", reading.payload_hex),
-                    ("registry_key", reading.payload_hex),
+                    (Attr.REGISTRY_KEY, reading.payload_hex),
                     ("bit_errors", str(reading.bit_errors)),
                     ("sync_z", f"{reading.sync_z:.1f}"),
                     ("scale", f"{reading.scale:.3f}"),
                     ("rotation_deg", f"{reading.rotation_deg:.2f}"),
                     ("orientation", str(reading.orientation)),
-                    (CONTENT_BOUND, str(bound).lower()),
+                    (Attr.CONTENT_BOUND, str(bound).lower()),
                     ("binding_agreement", f"{binding.agreement:.3f}"),
                     ("binding_spread", f"{binding.spread:.3f}"),
-                    (CONTENT_PHASH, f"{image_phash(asset.image.image):016x}"),
+                    (Attr.CONTENT_PHASH, f"{image_phash(asset.image.image):016x}"),
                 ),
             )
         ]
@@ -104,7 +98,7 @@ class StableDiffusionWatermarkDetector:
             signals.append(
                 Signal(
                     source=self.name,
-                    kind="watermark.stable_diffusion",
+                    kind=watermark_kind("stable_diffusion"),
                     confidence=_SD_CONFIDENCE[match.verdict],
                     rule_id=f"watermark.dwtdct.{match.mark}",
                     rule_version=self.version,
@@ -145,7 +139,7 @@ class ExternalWatermarkDetector:
             signals.append(
                 Signal(
                     source=self.name,
-                    kind=f"watermark.{reading.system}",
+                    kind=watermark_kind(reading.system),
                     confidence=reading.confidence,
                     rule_id=f"watermark.external.{reader.name}",
                     rule_version=reader.version,
