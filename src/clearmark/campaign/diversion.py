@@ -1,0 +1,155 @@
+"""Diversion checks on the contact view: trigger + handle funnels, ids, phones, emails, disguised and short URLs.
+
+Handles, triggers, short-link hosts and spelled-out dots come from the pack's vocabularies and are
+found with one Aho-Corasick pass; the regular expressions run only at those positions (and, for
+phone numbers and emails, over the digits and ``@`` signs the view holds). A QQ or WeChat id
+counts only with a trigger ("加", "+", "私", "联系", "扫" …) nearby.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+import ahocorasick
+
+from clearmark.campaign.rules import Diversion
+from clearmark.campaign.tables import ITEM_BREAK, ViewTables
+from clearmark.campaign.views import View, code_points, contact_view
+
+# The id each platform's handle may be followed by, in the contact view (lower case).
+ID_PATTERNS: dict[str, str] = {
+    "wechat": r"[a-z][-_a-z0-9]{5,19}|1[3-9]\d{9}",
+    "qq": r"[1-9]\d{4,10}",
+    "telegram": r"@?[a-z][a-z0-9_]{4,31}",
+}
+_ID_LEAD = r"[\s:=]*(?:号码|号|id|账号)?[\s:=]*"
+PHONE = re.compile(r"(?<![\d])1[3-9](?:[\s.\-]?\d){9}(?![\d])")
+EMAIL_AROUND_AT = re.compile(r"[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})*\.[a-z]{2,12}")
+_LABEL_BEFORE = re.compile(r"([a-z0-9][a-z0-9\-]{1,62})\s{0,2}$")
+_ENGLISH_WORDS = frozenset({"the", "a", "an", "of", "and", "to", "in", "is", "on", "at", "it", "this", "that"})
+
+
+@dataclass(frozen=True, slots=True)
+class DiversionHit:
+    """A diversion found: label, strength, original span, the normalised value, extra transforms."""
+
+    label: str
+    strong: bool
+    start: int
+    end: int
+    value: str
+    transforms: tuple[str, ...] = ()
+
+
+class DiversionMatcher:
+    """The pack's diversion vocabularies compiled for the contact view."""
+
+    def __init__(self, diversion: Diversion, window: int, tables: ViewTables) -> None:
+        self.window = window
+        self.automaton = ahocorasick.Automaton()
+        self.suffixes = re.compile(r"\s{0,2}(" + "|".join(map(re.escape, diversion.url_suffixes)) + r")(?![a-z])")
+        self.ids = {name: re.compile(_ID_LEAD + f"({pattern})(?![a-z0-9_])") for name, pattern in ID_PATTERNS.items()}
+        words: dict[str, list[tuple[str, str]]] = {}
+
+        def fold(word: str) -> str:
+            return contact_view(code_points(word), tables).text.strip()
+
+        for word in diversion.not_triggers:
+            words.setdefault(fold(word), []).append(("not_trigger", ""))
+        for trigger in diversion.triggers:
+            words.setdefault(fold(trigger), []).append(("trigger", ""))
+        for platform, handles in diversion.handles:
+            for handle in handles:
+                words.setdefault(fold(handle), []).append(("handle", platform))
+        for host in diversion.short_link_hosts:
+            words.setdefault(fold(host) + "/", []).append(("host", host))
+        for dot in diversion.spelled_dots:
+            words.setdefault(fold(dot), []).append(("dot", dot))
+        for word, values in words.items():
+            if word:
+                self.automaton.add_word(word, (len(word), tuple(values)))
+        self.automaton.make_automaton()
+
+    def scan(self, view: View) -> list[DiversionHit]:
+        """Every diversion in a contact view (items joined with ITEM_BREAK never pair across it)."""
+        text = view.text
+        triggers: list[tuple[int, int]] = []
+        not_triggers: set[int] = set()
+        handles: list[tuple[int, int, str]] = []
+        hits: list[DiversionHit] = []
+        for end, (length, values) in self.automaton.iter(text):
+            a, b = end + 1 - length, end + 1
+            latin = text[a].isascii() and text[a].isalpha()
+            if latin and a > 0 and text[a - 1].isascii() and text[a - 1].isalpha():
+                continue
+            for kind, detail in values:
+                if kind == "trigger":
+                    triggers.append((a, b))
+                elif kind == "not_trigger":
+                    not_triggers.update(range(a, b))
+                elif kind == "handle":
+                    if latin and b < len(text) and text[b].isascii() and text[b].isalpha():
+                        continue
+                    handles.append((a, b, detail))
+                elif kind == "host":
+                    hits.append(self._short_link(view, a, b))
+                elif kind == "dot":
+                    if (hit := self._spelled_url(view, a, b)) is not None:
+                        hits.append(hit)
+        triggers = [t for t in triggers if t[0] not in not_triggers or t[1] - 1 not in not_triggers]
+        near = ([tb for _, tb in triggers], sorted(ta for ta, _ in triggers))
+        for a, b, platform in handles:
+            match = self.ids[platform].match(text, b)
+            if not self._triggered(text, near, a, b) or (b - a == 1 and match is None):
+                continue  # no trigger near, or a one-letter handle ("v", "微") without an id
+            if match is not None:
+                start, stop = view.span(a, match.end())
+                hits.append(DiversionHit(f"diversion.contact.{platform}", True, start, stop, match.group(1)))
+            else:
+                start, stop = view.span(a, b)
+                hits.append(DiversionHit(f"diversion.contact.{platform}", False, start, stop, text[a:b]))
+        for match in PHONE.finditer(text):
+            start, stop = view.span(match.start(), match.end())
+            value = re.sub(r"\D", "", match.group())
+            strong = self._triggered(text, near, match.start(), match.end())
+            hits.append(DiversionHit("diversion.contact.phone", strong, start, stop, value))
+        at = text.find("@")
+        while at != -1:
+            window_start = max(0, at - 64)
+            for match in EMAIL_AROUND_AT.finditer(text, window_start, min(len(text), at + 256)):
+                if match.start() <= at < match.end():
+                    start, stop = view.span(match.start(), match.end())
+                    strong = self._triggered(text, near, match.start(), match.end())
+                    hits.append(DiversionHit("diversion.contact.email", strong, start, stop, match.group()))
+                    break
+            at = text.find("@", at + 1)
+        return hits
+
+    def _triggered(self, text: str, near: tuple[list[int], list[int]], a: int, b: int) -> bool:
+        """A trigger ends at most ``window`` characters before ``a`` or starts right after ``b``, same item."""
+        ends, starts = near
+        i = bisect.bisect_left(ends, a - self.window)
+        if i < len(ends) and ends[i] <= a and ITEM_BREAK not in text[ends[i] : a]:
+            return True
+        j = bisect.bisect_left(starts, b)
+        return j < len(starts) and starts[j] <= b + 3 and ITEM_BREAK not in text[b : starts[j]]
+
+    def _short_link(self, view: View, a: int, b: int) -> DiversionHit:
+        text = view.text
+        stop = b
+        while stop < len(text) and (text[stop].isascii() and (text[stop].isalnum() or text[stop] in "-_")):
+            stop += 1
+        start, end = view.span(a, stop)
+        return DiversionHit("diversion.url.short_link", False, start, end, text[a:stop])
+
+    def _spelled_url(self, view: View, a: int, b: int) -> DiversionHit | None:
+        text = view.text
+        before = _LABEL_BEFORE.search(text, max(0, a - 64), a)
+        suffix = self.suffixes.match(text, b)
+        if before is None or suffix is None or before.group(1) in _ENGLISH_WORDS:
+            return None
+        start, stop = view.span(before.start(1), suffix.end())
+        value = f"{before.group(1)}.{suffix.group(1)}"
+        return DiversionHit("diversion.url.spelled_dot", True, start, stop, value, ("spelled_dot",))
