@@ -81,16 +81,16 @@ class DiversionMatcher:
         hits: list[DiversionHit] = []
         for end, (length, values) in self.automaton.iter(text):
             a, b = end + 1 - length, end + 1
-            latin = text[a].isascii() and text[a].isalpha()
-            if latin and a > 0 and text[a - 1].isascii() and text[a - 1].isalpha():
-                continue
+            glued = a > 0 and _ascii_letter(text[a]) and _ascii_letter(text[a - 1])
             for kind, detail in values:
+                if glued and kind != "dot":
+                    continue
                 if kind == "trigger":
                     triggers.append((a, b))
                 elif kind == "not_trigger":
                     not_triggers.update(range(a, b))
                 elif kind == "handle":
-                    if latin and b < len(text) and text[b].isascii() and text[b].isalpha():
+                    if b < len(text) and _ascii_letter(text[b - 1]) and _ascii_letter(text[b]):
                         continue
                     handles.append((a, b, detail))
                 elif kind == "host":
@@ -100,6 +100,8 @@ class DiversionMatcher:
                         hits.append(hit)
         triggers = [t for t in triggers if t[0] not in not_triggers or t[1] - 1 not in not_triggers]
         near = ([tb for _, tb in triggers], sorted(ta for ta, _ in triggers))
+        handles = _longest(handles)
+        contacts: list[tuple[int, int]] = []
         for a, b, platform in handles:
             match = self.ids[platform].match(text, b)
             if not self._triggered(text, near, a, b) or (b - a == 1 and match is None):
@@ -107,10 +109,13 @@ class DiversionMatcher:
             if match is not None:
                 start, stop = view.span(a, match.end())
                 hits.append(DiversionHit(f"diversion.contact.{platform}", True, start, stop, match.group(1)))
+                contacts.append((a, match.end()))
             else:
                 start, stop = view.span(a, b)
                 hits.append(DiversionHit(f"diversion.contact.{platform}", False, start, stop, text[a:b]))
         for match in PHONE.finditer(text):
+            if any(a <= match.start() and match.end() <= b for a, b in contacts):
+                continue  # the phone number is the id of a handle already reported
             start, stop = view.span(match.start(), match.end())
             value = re.sub(r"\D", "", match.group())
             strong = self._triggered(text, near, match.start(), match.end())
@@ -130,8 +135,8 @@ class DiversionMatcher:
     def _triggered(self, text: str, near: tuple[list[int], list[int]], a: int, b: int) -> bool:
         """A trigger ends at most ``window`` characters before ``a`` or starts right after ``b``, same item."""
         ends, starts = near
-        i = bisect.bisect_left(ends, a - self.window)
-        if i < len(ends) and ends[i] <= a and ITEM_BREAK not in text[ends[i] : a]:
+        i = bisect.bisect_right(ends, a) - 1  # the closest trigger ending before the handle
+        if i >= 0 and ends[i] >= a - self.window and ITEM_BREAK not in text[ends[i] : a]:
             return True
         j = bisect.bisect_left(starts, b)
         return j < len(starts) and starts[j] <= b + 3 and ITEM_BREAK not in text[b : starts[j]]
@@ -153,3 +158,18 @@ class DiversionMatcher:
         start, stop = view.span(before.start(1), suffix.end())
         value = f"{before.group(1)}.{suffix.group(1)}"
         return DiversionHit("diversion.url.spelled_dot", True, start, stop, value, ("spelled_dot",))
+
+
+def _longest(handles: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Of overlapping handle matches ("纸飞机" and "飞机"), the longest."""
+    ordered = sorted(handles, key=lambda h: (h[0], -(h[1] - h[0])))
+    kept: list[tuple[int, int, str]] = []
+    for handle in ordered:
+        if kept and handle[0] < kept[-1][1]:
+            continue
+        kept.append(handle)
+    return kept
+
+
+def _ascii_letter(char: str) -> bool:
+    return char.isascii() and char.isalpha()

@@ -98,7 +98,8 @@ class CompiledPack:
         found: dict[tuple[str, ...], str] = {}
         for char in sorted(chars):
             for parts in table.get(char, ()):
-                found.setdefault(parts, char)
+                if char not in parts:  # "冰" = "冰" + "水" would fold every 冰水
+                    found.setdefault(parts, char)
         return found
 
     def rule(self, index: int) -> Rule:
@@ -162,7 +163,7 @@ class CompiledPack:
         text, hits = view.text, []
         for end, entries in self.pinyin.iter(text):
             b = end + 1
-            if b < len(text) and text[b] != "|":
+            if b < len(text) and text[b] not in "|\x00":
                 continue  # the last syllable continues: "|wei|xi" is not "|wei|xin"
             a = b - len(pinyin_key(entries[0].folded))
             start, stop = view.span(a, b)
