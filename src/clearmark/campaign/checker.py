@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ _WEAK_VIEWS = {"pinyin": "homophone", "radical": "radical"}
 _DIVERSION_SCORE = {True: 0.95, False: 0.6}
 _DIVERSION_RULE = "diversion.patterns"
 _EXCERPT = 200
+QR_SOURCE = "qrcode"
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,14 @@ class CampaignChecker:
         for hit in policy.rules.scan(cps, keyword, keyword_cps):
             index = bisect.bisect_right(bounds, hit.start) - 1
             per_item[index].append(self._rule_found(policy, hit, cps, joined, bounds[index], items[index]))
+        for index, item in enumerate(items):
+            if item.source == QR_SOURCE:
+                hit = policy.diversion.classify_qr(texts[index])
+                if hit.label != "diversion.qrcode.text":
+                    shifted = replace(hit, start=hit.start + bounds[index], end=hit.end + bounds[index])
+                    found = self._diversion_found(policy, shifted, cps, joined, bounds[index], item)
+                    if found is not None:
+                        per_item[index].append(found)
         contact = contact_view(cps, policy.tables)
         for hit in policy.diversion.scan(contact):
             index = bisect.bisect_right(bounds, hit.start) - 1

@@ -48,6 +48,7 @@ class DiversionMatcher:
 
     def __init__(self, diversion: Diversion, window: int, tables: ViewTables) -> None:
         self.window = window
+        self.qrcode_prefixes = diversion.qrcode_prefixes
         self.automaton = ahocorasick.Automaton()
         self.suffixes = re.compile(r"\s{0,2}(" + "|".join(map(re.escape, diversion.url_suffixes)) + r")(?![a-z])")
         self.ids = {name: re.compile(_ID_LEAD + f"({pattern})(?![a-z0-9_])") for name, pattern in ID_PATTERNS.items()}
@@ -131,6 +132,17 @@ class DiversionMatcher:
                     break
             at = text.find("@", at + 1)
         return hits
+
+    def classify_qr(self, payload: str) -> DiversionHit:
+        """What a decoded QR payload is: an app's contact card or group, another link, or plain text."""
+        folded = payload.strip().lower()
+        bare = re.sub(r"^https?://", "", folded)
+        for platform, prefixes in self.qrcode_prefixes:
+            if any(bare.startswith(p) for p in prefixes):
+                return DiversionHit(f"diversion.qrcode.{platform}", True, 0, len(payload), payload[:200])
+        if re.match(r"^[a-z][a-z0-9+.-]*://", folded) or re.match(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+/", folded):
+            return DiversionHit("diversion.qrcode.url", False, 0, len(payload), payload[:200])
+        return DiversionHit("diversion.qrcode.text", False, 0, len(payload), payload[:200])
 
     def _triggered(self, text: str, near: tuple[list[int], list[int]], a: int, b: int) -> bool:
         """A trigger ends at most ``window`` characters before ``a`` or starts right after ``b``, same item."""

@@ -71,6 +71,7 @@ class Diversion:
     short_link_hosts: tuple[str, ...]
     url_suffixes: tuple[str, ...]
     spelled_dots: tuple[str, ...]
+    qrcode_prefixes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def parse_rule_pack(text: str, origin: str = "<pack>") -> RulePack:
     ids = [r.id for r in rules]
     if len(ids) != len(set(ids)):
         raise RulePackError(f"{origin}: rule ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
-    handles = div.get("handles", {})
+    handles, qrcode = div.get("handles", {}), div.get("qrcode", {})
     try:
         thresholds = Thresholds(**data.get("thresholds", {}))
         return RulePack(
@@ -191,6 +192,7 @@ def parse_rule_pack(text: str, origin: str = "<pack>") -> RulePack:
                 short_link_hosts=_strings(div, "short_link_hosts", "diversion"),
                 url_suffixes=_strings(div, "url_suffixes", "diversion"),
                 spelled_dots=_strings(div, "spelled_dots", "diversion"),
+                qrcode_prefixes=tuple((str(k), _strings(qrcode, k, "diversion.qrcode")) for k in sorted(qrcode)),
             ),
             context=ContextRules(
                 minors_surfaces=_strings(ctx, "minors_surfaces", "context"),
