@@ -14,7 +14,7 @@ import zxingcpp
 
 from clearmark.core.signals import BoundingBox
 
-QR_FORMATS = zxingcpp.BarcodeFormat.QRCode | zxingcpp.BarcodeFormat.MicroQRCode
+QR_FORMATS = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode)
 MAX_CODES = 16
 _RETRY_MARGIN = 0.5  # of the symbol's size, on each side of the crop
 MAX_PAYLOAD = 4096
