@@ -7,6 +7,7 @@ pattern holds, viewed and scanned once, and the hits are handed back to the text
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -265,3 +266,25 @@ def _verdict(
         request_id=request_id,
         not_evaluated=tuple(not_evaluated),
     )
+
+
+@functools.cache
+def shared_checker(pack: Path | None = None, tenants: tuple[tuple[str, TenantPolicy], ...] = ()) -> CampaignChecker:
+    """The process-wide checker of a rule pack and tenant overrides (tables and automata built once)."""
+    return CampaignChecker(load_rule_pack(pack), dict(tenants))
+
+
+def check_texts_job(
+    pack: Path | None,
+    tenants: tuple[tuple[str, TenantPolicy], ...],
+    items: tuple[TextItem, ...],
+    context: CampaignContext | None,
+    request_id: str,
+    tenant: str,
+    each: bool,
+) -> list[CampaignVerdict]:
+    """A worker-process job: one verdict per text (``each``) or one over all of them."""
+    checker = shared_checker(pack, tenants)
+    if each:
+        return checker.check_each(items, context, request_id=request_id, tenant=tenant)
+    return [checker.check(items, context, request_id=request_id, tenant=tenant)]

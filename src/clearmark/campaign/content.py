@@ -8,14 +8,13 @@ like every detector's output; ``finding_from_signal`` turns them back into findi
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from pathlib import Path
 
 import numpy as np
 
-from clearmark.campaign.checker import QR_SOURCE, CampaignChecker, TextItem
+from clearmark.campaign.checker import QR_SOURCE, TextItem, shared_checker
 from clearmark.campaign.qrcode import read_qr_codes
 from clearmark.core.enums import Category, MediaKind, Suggestion
 from clearmark.core.errors import ClearMarkError
@@ -28,14 +27,6 @@ SOURCE = "campaign"
 FINDING_KIND = "campaign.finding"
 SUMMARY_KIND = "campaign.summary"
 OCR_SOURCE = "ocr"
-
-
-@functools.cache
-def shared_checker(pack: Path | None = None) -> CampaignChecker:
-    """The process-wide checker of a rule pack (tables and automata built once per process)."""
-    from clearmark.campaign.rules import load_rule_pack
-
-    return CampaignChecker(load_rule_pack(pack))
 
 
 def content_items(asset: Asset, signals: tuple[Signal, ...]) -> list[TextItem]:

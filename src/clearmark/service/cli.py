@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +49,7 @@ class Backend:
         if self.remote:
             return self._call_remote(method, request)
         with ClearMarkApp(self.settings(cpu_workers=0)) as app:
-            fn = getattr(app, method.lower())
+            fn = getattr(app, re.sub(r"(?<!^)(?=[A-Z])", "_", method).lower())
             if tenant_scoped:
                 return asyncio.run(fn(request, "default"))
             return asyncio.run(fn(request))
@@ -181,8 +182,27 @@ def _sidecar(args: argparse.Namespace) -> bytes:
     return path.read_bytes() if args.c2pa_sidecar or path.is_file() else b""
 
 
+def _campaign_context(args: argparse.Namespace) -> pb.CampaignContext | None:
+    fields = {
+        name: getattr(args, name) or ""
+        for name in ("surface", "account_type", "content_type", "declared_source", "licence")
+    }
+    return pb.CampaignContext(**fields) if any(fields.values()) else None
+
+
+def _campaign_options(args: argparse.Namespace) -> pb.CampaignOptions | None:
+    context = _campaign_context(args)
+    if context is None and not (args.title or args.description or args.comment):
+        return None
+    return pb.CampaignOptions(
+        context=context, title=args.title or "", description=args.description or "", comments=args.comment or []
+    )
+
+
 def cmd_inspect(args: argparse.Namespace, backend: Backend) -> int:
-    request = api.InspectRequest(content=_read(args.input), c2pa_sidecar=_sidecar(args))
+    request = api.InspectRequest(
+        content=_read(args.input), c2pa_sidecar=_sidecar(args), campaign=_campaign_options(args)
+    )
     response = backend.call("Inspect", request)
     if args.json:
         print(as_json(response))
@@ -205,6 +225,50 @@ def cmd_verify(args: argparse.Namespace, backend: Backend) -> int:
         for check in response.report.checks:
             print(f"  {_enum_name(pb.Outcome, check.outcome):<24} {check.requirement_id}: {'; '.join(check.evidence)}")
     return EXIT_OK if response.report.compliant else EXIT_PROBLEMS
+
+
+def _texts_in(source: str) -> list[api.TextToCheck]:
+    """JSON lines: an object {"id", "text", "field"} or a bare JSON string per line; blank lines skipped."""
+    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+    texts = []
+    with stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {number}: not JSON: {exc.msg}") from None
+            if isinstance(item, str):
+                item = {"text": item}
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError(f'line {number}: expected a string or an object with a "text" string')
+            texts.append(
+                api.TextToCheck(id=str(item.get("id", number)), text=item["text"], field=str(item.get("field", "")))
+            )
+    return texts
+
+
+def cmd_check_texts(args: argparse.Namespace, backend: Backend) -> int:
+    request = api.CheckTextsRequest(
+        request_id=args.request_id or "", context=_campaign_context(args), texts=_texts_in(args.input)
+    )
+    response = backend.call("CheckTexts", request, tenant_scoped=True)
+    flagged = False
+    for item in response.verdicts:
+        verdict = item.verdict
+        flagged |= verdict.suggestion != pb.SUGGESTION_PASS
+        record = {
+            "id": item.id,
+            "suggestion": pb.Suggestion.Name(verdict.suggestion).removeprefix("SUGGESTION_"),
+            "findings": [
+                json_format.MessageToDict(f, preserving_proto_field_name=True) for f in verdict.findings
+            ],
+            "not_evaluated": list(verdict.not_evaluated),
+            "policy_version": verdict.policy_version,
+        }
+        print(json.dumps(record, ensure_ascii=False))
+    return EXIT_PROBLEMS if flagged else EXIT_OK
 
 
 def lookup_key(value: str) -> str:
@@ -242,6 +306,19 @@ def cmd_serve(args: argparse.Namespace, backend: Backend) -> int:
     return EXIT_OK
 
 
+def _add_campaign_arguments(parser: argparse.ArgumentParser, *, texts: bool) -> None:
+    group = parser.add_argument_group("campaign context (enables the minors and news checks)")
+    group.add_argument("--surface", help='where it is shown, e.g. "homepage", "minors_mode", "comment"')
+    group.add_argument("--account-type", help='the publishing account, e.g. "self_media", "news_licensed"')
+    group.add_argument("--content-type", help='what the publisher says it is, e.g. "news"')
+    group.add_argument("--declared-source", help="the source named for current-affairs content")
+    group.add_argument("--licence", help="the account's news licence number")
+    if texts:
+        group.add_argument("--title", help="a title sent with the content, checked by the same rules")
+        group.add_argument("--description", help="a description sent with the content")
+        group.add_argument("--comment", action="append", help="a comment sent with the content (repeatable)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", type=Path, help="TOML settings file")
@@ -274,7 +351,16 @@ def build_parser() -> argparse.ArgumentParser:
     inspect_p.add_argument(
         "--c2pa-sidecar", type=Path, help="detached C2PA manifest store (default: IN.c2pa if present)"
     )
+    _add_campaign_arguments(inspect_p, texts=True)
     inspect_p.set_defaults(run=cmd_inspect)
+
+    check_p = sub.add_parser(
+        "check-texts", parents=[common], help="campaign checks of many short texts (JSON lines in, JSON lines out)"
+    )
+    check_p.add_argument("input", help='a JSON-lines file ({"id", "text", "field"} or a string per line), or -')
+    check_p.add_argument("--request-id")
+    _add_campaign_arguments(check_p, texts=False)
+    check_p.set_defaults(run=cmd_check_texts)
 
     label_p = sub.add_parser("label", parents=[common], help="add a platform's labels to an upload (Art. 6)")
     label_p.add_argument("input", type=Path)
