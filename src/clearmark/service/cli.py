@@ -126,6 +126,13 @@ def _print_inspection(inspection: pb.Inspection) -> None:
         print(f"  signal {signal.kind} [{signal.source}] {signal.message}")
     for finding in inspection.findings:
         print(f"  finding {finding.label}: {finding.message}")
+    campaign = inspection.campaign
+    print(f"campaign: {_enum_name(pb.Suggestion, campaign.suggestion).removeprefix('SUGGESTION_')}")
+    for finding in campaign.findings:
+        print(f"  {_enum_name(pb.Suggestion, finding.suggestion).removeprefix('SUGGESTION_'):<6} {finding.label}: "
+              f"{'; '.join(finding.evidence[:3])}")
+    if campaign.not_evaluated:
+        print(f"  not evaluated: {', '.join(campaign.not_evaluated)}")
 
 
 def cmd_stamp(args: argparse.Namespace, backend: Backend) -> int:
@@ -208,7 +215,9 @@ def cmd_inspect(args: argparse.Namespace, backend: Backend) -> int:
         print(as_json(response))
     else:
         _print_inspection(response.inspection)
-    return EXIT_PROBLEMS if response.inspection.findings else EXIT_OK
+    inspection = response.inspection
+    flagged = inspection.findings or inspection.campaign.suggestion > pb.SUGGESTION_PASS
+    return EXIT_PROBLEMS if flagged else EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace, backend: Backend) -> int:
