@@ -8,7 +8,18 @@ import platform
 import sys
 from collections.abc import Callable
 
-from bench import bench_c2pa, bench_image_verbs, bench_text, bench_traces, watermark
+from bench import (
+    bench_c2pa,
+    bench_campaign,
+    bench_campaign_corpus,
+    bench_campaign_inspect,
+    bench_campaign_ocr,
+    bench_campaign_qr,
+    bench_image_verbs,
+    bench_text,
+    bench_traces,
+    watermark,
+)
 
 BENCHMARKS: dict[str, Callable[[int], str]] = {
     "image_verbs": bench_image_verbs.run,
@@ -16,6 +27,11 @@ BENCHMARKS: dict[str, Callable[[int], str]] = {
     "text": bench_text.run,
     "traces": bench_traces.run,
     "watermark": watermark.run,  # ~13 min: attack suite + 10,000-image false-positive sweep
+    "campaign": bench_campaign.run,
+    "campaign_corpus": bench_campaign_corpus.run,
+    "campaign_qr": bench_campaign_qr.run,
+    "campaign_ocr": bench_campaign_ocr.run,
+    "campaign_inspect": bench_campaign_inspect.run,
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -138,8 +139,10 @@ class CampaignChecker:
         """One verdict per text (titles, comments, live-chat lines), from one scan of them all."""
         policy = self.policy(tenant)
         ctx = context or CampaignContext()
+        clean = _verdict(policy, [], ctx, "", request_id)  # shared by every text without hits
+        text_free = not (ctx.account_type and ctx.content_type)  # only the news check reads the text itself
         return [
-            _verdict(policy, found, ctx, item.text, request_id)
+            clean if not found and text_free else _verdict(policy, found, ctx, item.text, request_id)
             for item, found in zip(items, self._scan(policy, items), strict=True)
         ]
 
@@ -270,8 +273,14 @@ def _verdict(
 
 @functools.cache
 def shared_checker(pack: Path | None = None, tenants: tuple[tuple[str, TenantPolicy], ...] = ()) -> CampaignChecker:
-    """The process-wide checker of a rule pack and tenant overrides (tables and automata built once)."""
-    return CampaignChecker(load_rule_pack(pack), dict(tenants))
+    """The process-wide checker of a rule pack and tenant overrides (tables and automata built once).
+
+    The tables live as long as the process, so they are moved out of the collector's sight
+    (``gc.freeze``): otherwise every full collection walks their hundreds of thousands of objects.
+    """
+    checker = CampaignChecker(load_rule_pack(pack), dict(tenants))
+    gc.freeze()
+    return checker
 
 
 def check_texts_job(

@@ -8,7 +8,6 @@ counts only with a trigger ("加", "+", "私", "联系", "扫" …) nearby.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
@@ -57,10 +56,14 @@ class DiversionMatcher:
         def fold(word: str) -> str:
             return contact_view(code_points(word), tables).text.strip()
 
-        for word in diversion.not_triggers:
-            words.setdefault(fold(word), []).append(("not_trigger", ""))
-        for trigger in diversion.triggers:
-            words.setdefault(fold(trigger), []).append(("trigger", ""))
+        self.triggers = ahocorasick.Automaton()
+        trigger_words = {fold(w): (len(fold(w)), False) for w in diversion.not_triggers}
+        trigger_words.update({fold(w): (len(fold(w)), True) for w in diversion.triggers})
+        for word, value in trigger_words.items():
+            if word:
+                self.triggers.add_word(word, value)
+        self.triggers.make_automaton()
+        self.trigger_reach = max((len(w) for w in trigger_words), default=1) + 1
         for platform, handles in diversion.handles:
             for handle in handles:
                 words.setdefault(fold(handle), []).append(("handle", platform))
@@ -76,21 +79,15 @@ class DiversionMatcher:
     def scan(self, view: View) -> list[DiversionHit]:
         """Every diversion in a contact view (items joined with ITEM_BREAK never pair across it)."""
         text = view.text
-        triggers: list[tuple[int, int]] = []
-        not_triggers: set[int] = set()
         handles: list[tuple[int, int, str]] = []
         hits: list[DiversionHit] = []
         for end, (length, values) in self.automaton.iter(text):
             a, b = end + 1 - length, end + 1
-            glued = a > 0 and _ascii_letter(text[a]) and _ascii_letter(text[a - 1])
+            glued = a > 0 and text[a].isascii() and _ascii_letter(text[a]) and _ascii_letter(text[a - 1])
             for kind, detail in values:
                 if glued and kind != "dot":
                     continue
-                if kind == "trigger":
-                    triggers.append((a, b))
-                elif kind == "not_trigger":
-                    not_triggers.update(range(a, b))
-                elif kind == "handle":
+                if kind == "handle":
                     if b < len(text) and _ascii_letter(text[b - 1]) and _ascii_letter(text[b]):
                         continue
                     handles.append((a, b, detail))
@@ -99,14 +96,12 @@ class DiversionMatcher:
                 elif kind == "dot":
                     if (hit := self._spelled_url(view, a, b)) is not None:
                         hits.append(hit)
-        triggers = [t for t in triggers if t[0] not in not_triggers or t[1] - 1 not in not_triggers]
-        near = ([tb for _, tb in triggers], sorted(ta for ta, _ in triggers))
         handles = _longest(handles)
         contacts: list[tuple[int, int]] = []
         for a, b, platform in handles:
             match = self.ids[platform].match(text, b)
-            if not self._triggered(text, near, a, b) or (b - a == 1 and match is None):
-                continue  # no trigger near, or a one-letter handle ("v", "微") without an id
+            if (b - a == 1 and match is None) or not self._triggered(text, a, b):
+                continue  # a one-letter handle ("v", "微") without an id, or no trigger near
             if match is not None:
                 start, stop = view.span(a, match.end())
                 hits.append(DiversionHit(f"diversion.contact.{platform}", True, start, stop, match.group(1)))
@@ -119,7 +114,7 @@ class DiversionMatcher:
                 continue  # the phone number is the id of a handle already reported
             start, stop = view.span(match.start(), match.end())
             value = re.sub(r"\D", "", match.group())
-            strong = self._triggered(text, near, match.start(), match.end())
+            strong = self._triggered(text, match.start(), match.end())
             hits.append(DiversionHit("diversion.contact.phone", strong, start, stop, value))
         at = text.find("@")
         while at != -1:
@@ -127,7 +122,7 @@ class DiversionMatcher:
             for match in EMAIL_AROUND_AT.finditer(text, window_start, min(len(text), at + 256)):
                 if match.start() <= at < match.end():
                     start, stop = view.span(match.start(), match.end())
-                    strong = self._triggered(text, near, match.start(), match.end())
+                    strong = self._triggered(text, match.start(), match.end())
                     hits.append(DiversionHit("diversion.contact.email", strong, start, stop, match.group()))
                     break
             at = text.find("@", at + 1)
@@ -144,14 +139,26 @@ class DiversionMatcher:
             return DiversionHit("diversion.qrcode.url", False, 0, len(payload), payload[:200])
         return DiversionHit("diversion.qrcode.text", False, 0, len(payload), payload[:200])
 
-    def _triggered(self, text: str, near: tuple[list[int], list[int]], a: int, b: int) -> bool:
-        """A trigger ends at most ``window`` characters before ``a`` or starts right after ``b``, same item."""
-        ends, starts = near
-        i = bisect.bisect_right(ends, a) - 1  # the closest trigger ending before the handle
-        if i >= 0 and ends[i] >= a - self.window and ITEM_BREAK not in text[ends[i] : a]:
+    def _triggered(self, text: str, a: int, b: int) -> bool:
+        """A trigger ends at most ``window`` characters before ``a`` or starts within 3 after ``b``, same item.
+
+        A trigger inside a longer ordinary word ("参加", "增加") does not count.
+        """
+        low = max(0, a - self.window - self.trigger_reach)
+        window = text[low:a]  # a slice: iter(text, start, end) costs a pass over the whole text
+        found = [(low + end + 1 - length, low + end, trig) for end, (length, trig) in self.triggers.iter(window)]
+        covered = {i for start, end, is_trigger in found if not is_trigger for i in range(start, end + 1)}
+        closest = max(
+            (end + 1 for start, end, is_trigger in found if is_trigger and not (start in covered and end in covered)),
+            default=-1,
+        )
+        if closest >= a - self.window and closest >= 0 and ITEM_BREAK not in text[closest:a]:
             return True
-        j = bisect.bisect_left(starts, b)
-        return j < len(starts) and starts[j] <= b + 3 and ITEM_BREAK not in text[b : starts[j]]
+        after = text[b : b + 3 + self.trigger_reach]
+        for end, (length, is_trigger) in self.triggers.iter(after):
+            if is_trigger and end + 1 - length <= 3 and ITEM_BREAK not in after[: end + 1 - length]:
+                return True
+        return False
 
     def _short_link(self, view: View, a: int, b: int) -> DiversionHit:
         text = view.text
@@ -163,6 +170,9 @@ class DiversionMatcher:
 
     def _spelled_url(self, view: View, a: int, b: int) -> DiversionHit | None:
         text = view.text
+        following = text[b : b + 3].lstrip()
+        if not following or not (following[0].isascii() and following[0].isalpha()):
+            return None  # no domain suffix can follow (the common "三点" case)
         before = _LABEL_BEFORE.search(text, max(0, a - 64), a)
         suffix = self.suffixes.match(text, b)
         if before is None or suffix is None or before.group(1) in _ENGLISH_WORDS:

@@ -37,14 +37,14 @@ class Transform(enum.IntFlag):
     CONFUSABLE = 64
 
 
-TRANSFORM_NAMES: dict[Transform, str] = {
-    Transform.WIDTH: "width",
-    Transform.STYLE_LETTER: "style_letter",
-    Transform.NUMERAL: "numeral",
-    Transform.ZERO_WIDTH: "zero_width",
-    Transform.SEPARATOR: "separator",
-    Transform.TRADITIONAL: "traditional",
-    Transform.CONFUSABLE: "confusable",
+TRANSFORM_NAMES: dict[int, str] = {
+    int(Transform.WIDTH): "width",
+    int(Transform.STYLE_LETTER): "style_letter",
+    int(Transform.NUMERAL): "numeral",
+    int(Transform.ZERO_WIDTH): "zero_width",
+    int(Transform.SEPARATOR): "separator",
+    int(Transform.TRADITIONAL): "traditional",
+    int(Transform.CONFUSABLE): "confusable",
 }
 
 # Chinese numerals (financial forms included) fold to digits, so 一三八 reads as 138.
@@ -80,13 +80,15 @@ class CharMap:
 
     def apply(self, cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The mapped code points and, for each, the index of the input character it came from."""
-        lengths = self.length[cps].astype(np.int64)
-        if lengths.size and (lengths == 1).all():
-            return self.flat[self.start[cps]], np.arange(cps.size, dtype=np.int64)
-        source = np.repeat(np.arange(cps.size, dtype=np.int64), lengths)
-        first = np.cumsum(lengths) - lengths
-        within = np.arange(source.size, dtype=np.int64) - first[source]
-        return self.flat[self.start[cps][source] + within], source
+        lengths = self.length[cps]
+        if not (lengths > 1).any():  # the common case: characters kept or dropped, none expanded
+            source = np.flatnonzero(lengths).astype(np.int32)
+            return self.flat[self.start[cps[source]]], source
+        lengths = lengths.astype(np.int32)
+        source = np.repeat(np.arange(cps.size, dtype=np.int32), lengths)
+        first = np.cumsum(lengths, dtype=np.int32) - lengths
+        within = np.arange(source.size, dtype=np.int32) - first[source]
+        return self.flat[self.start[cps[source]] + within], source
 
 
 def _char_map(overrides: dict[int, tuple[str, int]]) -> CharMap:
@@ -195,7 +197,7 @@ class ViewTables:
 
     keyword: CharMap  # separators dropped
     contact: CharMap  # whitespace and URL/id punctuation kept
-    pinyin: CharMap  # over keyword-view characters: a Han character -> "|syllable", others -> "|#"
+    pinyin: CharMap  # over keyword-view characters: a Han character -> its syllable's code point
     han: np.ndarray  # bool per code point: has a pinyin syllable
     zero_width: np.ndarray  # bool per code point: dropped as invisible (not a word boundary)
 
@@ -251,28 +253,28 @@ def _han_mask() -> np.ndarray:
     return mask
 
 
+# Syllables become single private-use code points, so the pinyin view is one character per character.
+SYLLABLE_BASE = 0xF0000
+
+
+@functools.cache
+def syllable_ids() -> dict[str, int]:
+    """Each distinct toneless syllable -> its code point in the pinyin view."""
+    return {syl: SYLLABLE_BASE + i for i, syl in enumerate(sorted(set(syllables().values())))}
+
+
 def _pinyin_map() -> CharMap:
-    overrides: dict[int, tuple[str, int]] = {cp: ("|" + syl, 0) for cp, syl in syllables().items()}
-    # Everything else becomes one opaque cell, so no syllable pattern runs across it.
-    length = np.full(CODE_SPACE, 2, dtype=np.uint8)
-    start = np.full(CODE_SPACE, CODE_SPACE, dtype=np.int32)
-    flags = np.zeros(CODE_SPACE, dtype=np.uint8)
-    extra = [ord("|"), ord("#")]
-    for cp, (text, _) in overrides.items():
-        start[cp] = CODE_SPACE + len(extra)
-        length[cp] = len(text)
-        extra.extend(ord(c) for c in text)
-    flat = np.concatenate([np.arange(CODE_SPACE, dtype=np.int32), np.asarray(extra, dtype=np.int32)])
-    break_cp = ord(ITEM_BREAK)
-    start[break_cp], length[break_cp] = break_cp, 1
-    return CharMap(length, start, flat, flags)
+    """Han character -> its syllable's code point; everything else maps to itself (never a syllable)."""
+    ids = syllable_ids()
+    return _char_map({cp: (chr(ids[syl]), 0) for cp, syl in syllables().items()})
 
 
 def pinyin_key(text: str) -> str:
-    """The pinyin-view form of a keyword-view string ("微信" -> "|wei|xin"); "" if a character has none."""
-    table = syllables()
+    """The pinyin-view form of a keyword-view string (one syllable code point per character); "" if a
+    character has no reading."""
+    table, ids = syllables(), syllable_ids()
     parts = [table.get(ord(c)) for c in text]
-    return "" if not parts or None in parts else "".join("|" + p for p in parts)  # type: ignore[operator]
+    return "" if not parts or None in parts else "".join(chr(ids[p]) for p in parts)  # type: ignore[index]
 
 
 @functools.cache

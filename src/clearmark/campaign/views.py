@@ -52,21 +52,26 @@ def contact_view(cps: np.ndarray, tables: ViewTables | None = None) -> View:
 
 
 def pinyin_view(keyword: View, keyword_cps: np.ndarray, tables: ViewTables | None = None) -> View:
-    """One "|syllable" cell per Han character of the keyword view ("|#" for anything else)."""
-    out, source = (tables or view_tables()).pinyin.apply(keyword_cps)
-    return View("pinyin", _from_code_points(out), keyword.starts[source], keyword.ends[source])
+    """The keyword view with each Han character replaced by its syllable (one code point per syllable)."""
+    out = (tables or view_tables()).pinyin.flat[(tables or view_tables()).pinyin.start[keyword_cps]]
+    return View("pinyin", _from_code_points(out), keyword.starts, keyword.ends)
+
+
+PAIR_SHIFT = 21  # code points fit in 21 bits: (first << 21) | second names an adjacent pair
 
 
 def radical_view(
-    keyword: View, keyword_cps: np.ndarray, compositions: dict[tuple[str, ...], str], firsts: np.ndarray
+    keyword: View, keyword_cps: np.ndarray, compositions: dict[tuple[str, ...], str], pairs: np.ndarray
 ) -> tuple[View, np.ndarray] | None:
     """Split characters recombined (氵去 -> 法); None when the text holds no known split.
 
+    ``pairs`` are the sorted codes of the first two components of every composition.
     Returns the view and a bool array marking its recombined characters.
     """
     if not compositions or keyword_cps.size < 2:
         return None
-    candidates = np.flatnonzero(firsts[keyword_cps[:-1]])
+    codes = (keyword_cps[:-1].astype(np.int64) << PAIR_SHIFT) | keyword_cps[1:]
+    candidates = np.flatnonzero(np.isin(codes, pairs))
     if candidates.size == 0:
         return None
     text = keyword.text
@@ -97,6 +102,8 @@ def radical_view(
 def transforms_in(cps: np.ndarray, start: int, end: int, table: CharMap) -> tuple[str, ...]:
     """The names of the transforms that fired on the original characters ``[start, end)``."""
     bits = int(np.bitwise_or.reduce(table.flags[cps[start:end]])) if end > start else 0
+    if not bits:
+        return ()
     return tuple(name for flag, name in TRANSFORM_NAMES.items() if bits & flag)
 
 
