@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import functools
 import gc
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +25,7 @@ from clearmark.campaign.views import code_points, contact_view, keyword_view, tr
 from clearmark.core.enums import Suggestion
 from clearmark.core.signals import BoundingBox, CampaignVerdict, Finding, Hit, Location
 
+log = logging.getLogger(__name__)
 # Views whose hits alone never BLOCK: the transform they add to a hit.
 _WEAK_VIEWS = {"pinyin": "homophone", "radical": "radical"}
 _DIVERSION_SCORE = {True: 0.95, False: 0.6}
@@ -104,6 +106,31 @@ class CampaignChecker:
         compiled = self._compile(load_rule_pack(path))
         self._store.swap(compiled)
         return compiled[""].policy_version
+
+    def refresh(self, path: Path | None) -> bool:
+        """Reload ``path`` when its modification time changed since the last look (hot swap).
+
+        A pack that fails to load or to pass its tests is logged and the running pack stays.
+
+        Returns:
+            True when a new pack was swapped in.
+        """
+        if path is None:
+            return False
+        try:
+            stamp = Path(path).stat().st_mtime_ns
+        except OSError:
+            return False
+        seen, self._seen_mtime = getattr(self, "_seen_mtime", None), stamp
+        if seen is None or seen == stamp:
+            return False
+        try:
+            version = self.reload(path)
+        except RulePackError as exc:
+            log.error("rule pack %s not swapped in, the running pack stays: %s", path, exc.message)
+            return False
+        log.info("rule pack %s swapped in: %s", path, version)
+        return True
 
     def policy(self, tenant: str = "") -> CompiledPolicy:
         """The compiled policy in use for a tenant (the base pack for unknown tenants)."""
@@ -279,6 +306,7 @@ def shared_checker(pack: Path | None = None, tenants: tuple[tuple[str, TenantPol
     (``gc.freeze``): otherwise every full collection walks their hundreds of thousands of objects.
     """
     checker = CampaignChecker(load_rule_pack(pack), dict(tenants))
+    checker.refresh(pack)  # remembers the file's modification time
     gc.freeze()
     return checker
 
@@ -294,6 +322,7 @@ def check_texts_job(
 ) -> list[CampaignVerdict]:
     """A worker-process job: one verdict per text (``each``) or one over all of them."""
     checker = shared_checker(pack, tenants)
+    checker.refresh(pack)
     if each:
         return checker.check_each(items, context, request_id=request_id, tenant=tenant)
     return [checker.check(items, context, request_id=request_id, tenant=tenant)]

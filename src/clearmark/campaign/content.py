@@ -55,6 +55,7 @@ def _ocr_items(signal: Signal) -> list[TextItem]:
 def campaign_signals(asset: Asset, signals: tuple[Signal, ...], pack: Path | None = None) -> tuple[Signal, ...]:
     """The campaign findings of an asset as signals, plus the summary signal; nothing for other kinds."""
     checker = shared_checker(pack)
+    checker.refresh(pack)
     try:
         items = content_items(asset, signals)
     except ClearMarkError as exc:  # unreadable text or pixels: the other detectors have said so already

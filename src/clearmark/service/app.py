@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from clearmark import __version__
-from clearmark.campaign import TenantPolicy, TextItem, check_texts_job, load_rule_pack
+from clearmark.campaign import RulePack, RulePackError, TenantPolicy, TextItem, check_texts_job, load_rule_pack
 from clearmark.core.enums import Corner
 from clearmark.core.errors import FieldViolation, InvalidRequest, MediaTooLarge, RecordNotFound, RequestConflict
 from clearmark.core.signals import Inspection
@@ -143,6 +143,7 @@ class ClearMarkApp:
         self.replays = ReplayStore(settings.data_dir / "replays")
         # The pack's context rules are read here; its automata live in the worker processes.
         self.campaign_pack = load_rule_pack(settings.campaign_rule_pack)
+        self._campaign_pack_mtime = settings.campaign_rule_pack.stat().st_mtime_ns if settings.campaign_rule_pack else 0
         self.campaign_tenants = tuple(
             (name, TenantPolicy(**{k: tuple(v) if isinstance(v, list) else v for k, v in policy.items()}))
             for name, policy in sorted(settings.campaign_tenants.items())
@@ -298,10 +299,22 @@ class ClearMarkApp:
             signals=inspection.signals,
             caller_findings=caller,
             context=context,
-            context_rules=self.campaign_pack.context,
+            context_rules=self._campaign_pack().context,
             caller_texts=tuple(item.text for item in items),
         )
         return replace(inspection, campaign=campaign)
+
+    def _campaign_pack(self) -> RulePack:
+        """The rule pack the context checks read, re-read when its file changed (workers hot-swap theirs)."""
+        path = self.settings.campaign_rule_pack
+        if path is not None:
+            try:
+                stamp = path.stat().st_mtime_ns
+                if stamp != self._campaign_pack_mtime:
+                    self.campaign_pack, self._campaign_pack_mtime = load_rule_pack(path), stamp
+            except (OSError, RulePackError) as exc:
+                log.error("rule pack %s not re-read, the running one stays: %s", path, exc)
+        return self.campaign_pack
 
     def _check_text_limits(self, items: tuple[TextItem, ...], field: str) -> None:
         """Refuse too many texts, an over-long text or too many characters in all.
