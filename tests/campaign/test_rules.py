@@ -76,3 +76,20 @@ def test_tenant_allow_and_deny_lists_and_thresholds() -> None:
     assert {f.label for f in shop.findings} == {"content.tenant_deny"}
     assert shop.suggestion is Suggestion.BLOCK and shop.policy_version != other.policy_version
     assert {f.label for f in other.findings} == {"content.water_army"}
+
+
+def test_refresh_swaps_a_changed_pack_file_and_keeps_the_old_on_error(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "pack.toml"
+    path.write_text(STARTER, "utf-8")
+    local = CampaignChecker(load_rule_pack(path))
+    assert local.refresh(path) is False  # first look: remembers the modification time
+    before = local.policy_version
+    path.write_text(STARTER.replace("block = 0.8", "block = 0.85"), "utf-8")
+    os.utime(path, ns=(1, 10**18))
+    assert local.refresh(path) is True and local.policy_version != before
+    changed = local.policy_version
+    path.write_text(STARTER + "\n[[rules", "utf-8")
+    os.utime(path, ns=(1, 2 * 10**18))
+    assert local.refresh(path) is False and local.policy_version == changed
