@@ -101,4 +101,25 @@ def run(repeats: int = 1) -> str:
         f"| {total.precision:.3f} | {total.recall:.3f} |"
     )
     lines += ["", f"Clean texts suggested BLOCK: {blocked}; REVIEW: {reviewed} of {len(clean)}."]
+    lines += ["", *heldout_lines(checker)]
     return "\n".join(lines) + "\n"
+
+
+def heldout_lines(checker: CampaignChecker) -> list[str]:
+    """Texts written after the rules and never used to tune them: labels per text, misses listed."""
+    cases = load_corpus("heldout")
+    verdicts = checker.check_each([TextItem(c["text"]) for c in cases])
+    tp = fp = fn = 0
+    wrong = []
+    for case, verdict in zip(cases, verdicts, strict=True):
+        expected, found = set(case["labels"]), flagged_labels(verdict)
+        tp, fp, fn = tp + len(expected & found), fp + len(found - expected), fn + len(expected - found)
+        if expected != found:
+            wrong.append(f"`{case['text']}` found {sorted(found)}, expected {sorted(expected)}")
+    precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    return [
+        f"Held-out texts ({len(cases)}, `heldout.jsonl`, not used to tune the pack): {tp} labels found, "
+        f"{fp} false, {fn} missed; precision {precision:.3f}, recall {recall:.3f}. Wrong:",
+        "",
+        *(f"- {w}" for w in wrong),
+    ]
