@@ -182,9 +182,11 @@ class CampaignChecker:
             return per_item
         cps = code_points(joined)
         keyword, keyword_cps = keyword_view(cps, policy.tables)
+        flagged = np.flatnonzero(policy.tables.keyword.flags[cps])
         for hit in policy.rules.scan(cps, keyword, keyword_cps):
             index = bisect.bisect_right(bounds, hit.start) - 1
-            per_item[index].append(self._rule_found(policy, hit, cps, joined, bounds[index], items[index]))
+            found = self._rule_found(policy, hit, cps, joined, bounds[index], items[index], flagged)
+            per_item[index].append(found)
         for index, item in enumerate(items):
             if item.source == QR_SOURCE:
                 hit = policy.diversion.classify_qr(texts[index])
@@ -210,10 +212,17 @@ class CampaignChecker:
         return Hit(item.source, text[start:end][:_EXCERPT], normalized[:_EXCERPT], location, tuple(transforms))
 
     def _rule_found(
-        self, policy: CompiledPolicy, hit: RuleHit, cps: np.ndarray, text: str, offset: int, item: TextItem
+        self,
+        policy: CompiledPolicy,
+        hit: RuleHit,
+        cps: np.ndarray,
+        text: str,
+        offset: int,
+        item: TextItem,
+        flagged: np.ndarray | None = None,
     ) -> _Found:
         rule = policy.rules.rule(hit.rule)
-        transforms = list(transforms_in(cps, hit.start, hit.end, policy.tables.keyword))
+        transforms = list(transforms_in(cps, hit.start, hit.end, policy.tables.keyword, flagged))
         factor = 1.0
         if hit.view in _WEAK_VIEWS:
             transforms.append(_WEAK_VIEWS[hit.view])

@@ -26,7 +26,6 @@ ID_PATTERNS: dict[str, str] = {
 _ID_LEAD = r"[\s:=]*(?:号码|号|id|账号)?[\s:=]*"
 PHONE = re.compile(r"(?<![\d])1[3-9](?:[\s.\-]?\d){9}(?![\d])")
 EMAIL_AROUND_AT = re.compile(r"[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})*\.[a-z]{2,12}")
-_LABEL_BEFORE = re.compile(r"([a-z0-9][a-z0-9\-]{1,62})\s{0,2}$")
 _ENGLISH_WORDS = frozenset({"the", "a", "an", "of", "and", "to", "in", "is", "on", "at", "it", "this", "that"})
 
 
@@ -49,7 +48,6 @@ class DiversionMatcher:
         self.window = window
         self.qrcode_prefixes = diversion.qrcode_prefixes
         self.automaton = ahocorasick.Automaton()
-        self.suffixes = re.compile(r"\s{0,2}(" + "|".join(map(re.escape, diversion.url_suffixes)) + r")(?![a-z])")
         self.ids = {name: re.compile(_ID_LEAD + f"({pattern})(?![a-z0-9_])") for name, pattern in ID_PATTERNS.items()}
         words: dict[str, list[tuple[str, str]]] = {}
 
@@ -69,8 +67,13 @@ class DiversionMatcher:
                 words.setdefault(fold(handle), []).append(("handle", platform))
         for host in diversion.short_link_hosts:
             words.setdefault(fold(host) + "/", []).append(("host", host))
-        for dot in diversion.spelled_dots:
-            words.setdefault(fold(dot), []).append(("dot", dot))
+        dots = sorted({fold(d) for d in diversion.spelled_dots if fold(d)}, key=len, reverse=True)
+        suffixes = "|".join(map(re.escape, diversion.url_suffixes))
+        # label, a spelled-out dot, a domain suffix: one regex pass (ASCII labels fail fast on Chinese text)
+        self.spelled = re.compile(
+            r"(?<![a-z0-9\-])([a-z0-9][a-z0-9\-]{1,62})\s{0,2}(" + "|".join(map(re.escape, dots))
+            + r")\s{0,2}(" + suffixes + r")(?![a-z0-9])"
+        )
         for word, values in words.items():
             if word:
                 self.automaton.add_word(word, (len(word), tuple(values)))
@@ -85,7 +88,7 @@ class DiversionMatcher:
             a, b = end + 1 - length, end + 1
             glued = a > 0 and text[a].isascii() and _ascii_letter(text[a]) and _ascii_letter(text[a - 1])
             for kind, detail in values:
-                if glued and kind != "dot":
+                if glued:
                     continue
                 if kind == "handle":
                     if b < len(text) and _ascii_letter(text[b - 1]) and _ascii_letter(text[b]):
@@ -93,9 +96,7 @@ class DiversionMatcher:
                     handles.append((a, b, detail))
                 elif kind == "host":
                     hits.append(self._short_link(view, a, b))
-                elif kind == "dot":
-                    if (hit := self._spelled_url(view, a, b)) is not None:
-                        hits.append(hit)
+        hits += self._spelled_urls(view)
         handles = _longest(handles)
         contacts: list[tuple[int, int]] = []
         for a, b, platform in handles:
@@ -168,18 +169,17 @@ class DiversionMatcher:
         start, end = view.span(a, stop)
         return DiversionHit("diversion.url.short_link", False, start, end, text[a:stop])
 
-    def _spelled_url(self, view: View, a: int, b: int) -> DiversionHit | None:
-        text = view.text
-        following = text[b : b + 3].lstrip()
-        if not following or not (following[0].isascii() and following[0].isalpha()):
-            return None  # no domain suffix can follow (the common "三点" case)
-        before = _LABEL_BEFORE.search(text, max(0, a - 64), a)
-        suffix = self.suffixes.match(text, b)
-        if before is None or suffix is None or before.group(1) in _ENGLISH_WORDS:
-            return None
-        start, stop = view.span(before.start(1), suffix.end())
-        value = f"{before.group(1)}.{suffix.group(1)}"
-        return DiversionHit("diversion.url.spelled_dot", True, start, stop, value, ("spelled_dot",))
+    def _spelled_urls(self, view: View) -> list[DiversionHit]:
+        """Domains written with a spelled-out dot: "abc点com", "abc dot net", "abc(.)cn", "abc。top"."""
+        hits = []
+        for match in self.spelled.finditer(view.text):
+            label, dot, suffix = match.groups()
+            if dot == "." or label in _ENGLISH_WORDS:
+                continue
+            start, stop = view.span(match.start(1), match.end(3))
+            value = f"{label}.{suffix}"
+            hits.append(DiversionHit("diversion.url.spelled_dot", True, start, stop, value, ("spelled_dot",)))
+        return hits
 
 
 def _longest(handles: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -14,9 +14,8 @@ import ahocorasick
 import numpy as np
 
 from clearmark.campaign.rules import Rule, RulePack
-from clearmark.campaign.tables import ITEM_BREAK, ViewTables, decompositions, pinyin_key, view_tables
+from clearmark.campaign.tables import CODE_SPACE, ITEM_BREAK, ViewTables, decompositions, pinyin_key, view_tables
 from clearmark.campaign.views import (
-    PAIR_SHIFT,
     View,
     code_points,
     gap_is_word_break,
@@ -105,9 +104,10 @@ class CompiledPack:
         for key, values in entries.items():
             if any(pack.rules[e.rule].views.count("radical") for e in values) and any(c in radical_chars for c in key):
                 self.radical.add_word(key, tuple(e for e in values if "radical" in pack.rules[e.rule].views))
-        self.pairs = np.unique(
-            np.asarray([(ord(p[0]) << PAIR_SHIFT) | ord(p[1]) for p in self.compositions], dtype=np.int64)
-        )
+        self.components = (np.zeros(CODE_SPACE, dtype=bool), np.zeros(CODE_SPACE, dtype=bool))
+        for parts in self.compositions:
+            self.components[0][ord(parts[0])] = True
+            self.components[1][ord(parts[1])] = True
         for automaton in (self.keyword, self.pinyin, self.radical):
             if len(automaton):
                 automaton.make_automaton()
@@ -135,7 +135,7 @@ class CompiledPack:
         if len(self.pinyin) and self.tables.han[keyword_cps].any():
             hits += self._homophones(keyword, keyword_cps, seen)
         if len(self.radical):
-            built = radical_view(keyword, keyword_cps, self.compositions, self.pairs)
+            built = radical_view(keyword, keyword_cps, self.compositions, self.components)
             if built is not None:
                 view, composed = built
                 found, _ = self._scan_view(view, self.radical, cps, composed)

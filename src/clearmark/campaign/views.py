@@ -57,21 +57,22 @@ def pinyin_view(keyword: View, keyword_cps: np.ndarray, tables: ViewTables | Non
     return View("pinyin", _from_code_points(out), keyword.starts, keyword.ends)
 
 
-PAIR_SHIFT = 21  # code points fit in 21 bits: (first << 21) | second names an adjacent pair
-
-
 def radical_view(
-    keyword: View, keyword_cps: np.ndarray, compositions: dict[tuple[str, ...], str], pairs: np.ndarray
+    keyword: View,
+    keyword_cps: np.ndarray,
+    compositions: dict[tuple[str, ...], str],
+    components: tuple[np.ndarray, np.ndarray],
 ) -> tuple[View, np.ndarray] | None:
     """Split characters recombined (氵去 -> 法); None when the text holds no known split.
 
-    ``pairs`` are the sorted codes of the first two components of every composition.
+    ``components`` are two bool masks over code points: first and second components of the
+    compositions, so candidate pairs are found with two lookups.
     Returns the view and a bool array marking its recombined characters.
     """
     if not compositions or keyword_cps.size < 2:
         return None
-    codes = (keyword_cps[:-1].astype(np.int64) << PAIR_SHIFT) | keyword_cps[1:]
-    candidates = np.flatnonzero(np.isin(codes, pairs))
+    firsts, seconds = components
+    candidates = np.flatnonzero(firsts[keyword_cps[:-1]] & seconds[keyword_cps[1:]])
     if candidates.size == 0:
         return None
     text = keyword.text
@@ -99,8 +100,18 @@ def radical_view(
     return view, np.concatenate(composed)
 
 
-def transforms_in(cps: np.ndarray, start: int, end: int, table: CharMap) -> tuple[str, ...]:
-    """The names of the transforms that fired on the original characters ``[start, end)``."""
+def transforms_in(
+    cps: np.ndarray, start: int, end: int, table: CharMap, flagged: np.ndarray | None = None
+) -> tuple[str, ...]:
+    """The names of the transforms that fired on the original characters ``[start, end)``.
+
+    ``flagged`` (the sorted positions of characters the table transforms) lets a span without any
+    be answered by one binary search.
+    """
+    if flagged is not None:
+        first = int(np.searchsorted(flagged, start))
+        if first >= flagged.size or flagged[first] >= end:
+            return ()
     bits = int(np.bitwise_or.reduce(table.flags[cps[start:end]])) if end > start else 0
     if not bits:
         return ()
