@@ -53,7 +53,10 @@ def _ocr_items(signal: Signal) -> list[TextItem]:
 
 
 def campaign_signals(asset: Asset, signals: tuple[Signal, ...], pack: Path | None = None) -> tuple[Signal, ...]:
-    """The campaign findings of an asset as signals, plus the summary signal; nothing for other kinds."""
+    """The campaign findings of an asset as signals, plus the summary signal; nothing for other kinds
+    (audio, video for now), which policy then lists as not evaluated."""
+    if not (asset.is_textual or asset.kind is MediaKind.IMAGE):
+        return ()
     checker = shared_checker(pack)
     checker.refresh(pack)
     try:
