@@ -18,14 +18,14 @@ from clearmark.campaign.checker import QR_SOURCE, TextItem, shared_checker
 from clearmark.campaign.qrcode import read_qr_codes
 from clearmark.core.enums import Category, MediaKind, Suggestion
 from clearmark.core.errors import ClearMarkError
+from clearmark.core.kinds import SignalKind
 from clearmark.core.signals import BoundingBox, Finding, Hit, Location, Signal
-from clearmark.detectors.ocr_notice import TEXT_KIND as OCR_TEXT_KIND
 from clearmark.media.asset import Asset
 
 log = logging.getLogger(__name__)
 SOURCE = "campaign"
-FINDING_KIND = "campaign.finding"
-SUMMARY_KIND = "campaign.summary"
+FINDING_KIND = SignalKind.CAMPAIGN_FINDING
+SUMMARY_KIND = SignalKind.CAMPAIGN_SUMMARY
 OCR_SOURCE = "ocr"
 
 
@@ -37,7 +37,7 @@ def content_items(asset: Asset, signals: tuple[Signal, ...]) -> list[TextItem]:
         items.append(TextItem(extracted.text, extracted.carrier or "text"))
     if asset.kind is MediaKind.IMAGE:
         for signal in signals:
-            if signal.kind == OCR_TEXT_KIND:
+            if signal.kind == SignalKind.OCR_TEXT:
                 items.extend(_ocr_items(signal))
         codes = read_qr_codes(np.asarray(asset.image.image))
         items.extend(TextItem(code.payload, QR_SOURCE, code.bbox) for code in codes)

@@ -16,10 +16,12 @@ from clearmark import __version__
 from clearmark.campaign import RulePack, RulePackError, TenantPolicy, TextItem, check_texts_job, load_rule_pack
 from clearmark.core.enums import Corner
 from clearmark.core.errors import FieldViolation, InvalidRequest, MediaTooLarge, RecordNotFound, RequestConflict
+from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import Inspection
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.limits import MediaLimits
+from clearmark.media.source import Source
 from clearmark.service import convert
 from clearmark.service.config import Settings
 from clearmark.service.keys import (
@@ -58,7 +60,11 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
     """The picklable slice of the settings that worker processes need."""
     return PipelineConfig(
         limits=MediaLimits(
-            max_bytes=settings.max_media_bytes, max_pixels=settings.max_pixels, max_dimension=settings.max_dimension
+            max_bytes=settings.max_media_bytes,
+            max_pixels=settings.max_pixels,
+            max_dimension=settings.max_dimension,
+            max_stream_bytes=settings.max_stream_bytes,
+            max_text_chars=settings.max_text_chars,
         ),
         producer_code_policy=settings.producer_code_policy,
         notice_text_generated=settings.notice_text_generated,
@@ -171,6 +177,7 @@ class ClearMarkApp:
         tenant: str,
         request_id: str,
         request: api.StampRequest | api.LabelRequest,
+        content: Source,
         result_type: type[ResultT],
         produce: Callable[[], Awaitable[tuple[ProvenanceRecord, ResultT, bytes]]],
     ) -> tuple[ResultT, bytes]:
@@ -179,7 +186,7 @@ class ClearMarkApp:
         Raises:
             RequestConflict: the request id was used for another verb, content or options.
         """
-        fingerprint = request_fingerprint(verb, request.content, request.options)
+        fingerprint = request_fingerprint(verb, content.sha256, request.options)
         existing = await asyncio.to_thread(self.registry.get_by_request, tenant, request_id)
         if existing is not None:
             return self._replayed(existing, verb, fingerprint, result_type)
@@ -210,10 +217,10 @@ class ClearMarkApp:
         Any tenant's record counts for the category; Lookup still shows a tenant only its own.
         """
         for signal in inspection.signals:
-            if signal.kind != "watermark.clearmark":
+            if signal.kind != SignalKind.WATERMARK_CLEARMARK:
                 continue
-            known = await asyncio.to_thread(self.registry.watermark_known, signal.attributes["registry_key"])
-            signal.attributes["resolved"] = str(known).lower()
+            known = await asyncio.to_thread(self.registry.watermark_known, signal.attributes[Attr.REGISTRY_KEY])
+            signal.attributes[Attr.RESOLVED] = str(known).lower()
             if known:
                 signal.category_hint = pb.CATEGORY_AI_GENERATED
                 inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)
@@ -229,13 +236,19 @@ class ClearMarkApp:
             **fields,  # type: ignore[arg-type]
         )
 
-    async def stamp(self, request: api.StampRequest, tenant: str, timeout: float | None = None) -> api.StampResponse:
-        """Stamp content a producer generated; idempotent by request id."""
+    async def stamp(
+        self, request: api.StampRequest, tenant: str, timeout: float | None = None, *, source: Source | None = None
+    ) -> api.StampResponse:
+        """Stamp content a producer generated; idempotent by request id.
+
+        ``source`` is the content of a streamed request (spooled on disk); else ``request.content``.
+        """
         options = request.options
+        content = source or Source(data=request.content)
         job = StampJob(
             request_id=request_id_of(request.request_id),
             tenant=tenant,
-            content=request.content,
+            content=content,
             producer_code=options.producer_code,
             model=options.model,
             prompt_id=options.prompt_id,
@@ -281,8 +294,8 @@ class ClearMarkApp:
             )
             return record, result, outcome.content
 
-        result, content = await self._once("stamp", tenant, job.request_id, request, api.StampResult, produce)
-        return api.StampResponse(result=result, content=content)
+        result, output = await self._once("stamp", tenant, job.request_id, request, content, api.StampResult, produce)
+        return api.StampResponse(result=result, content=output)
 
     async def _with_campaign(
         self, inspection: Inspection, options: pb.CampaignOptions | None, timeout: float | None
@@ -367,10 +380,13 @@ class ClearMarkApp:
             policy_version=verdicts[0].policy_version if verdicts else "",
         )
 
-    async def inspect(self, request: api.InspectRequest, timeout: float | None = None) -> api.InspectResponse:
-        """Inspect content; read-only, writes nothing."""
+    async def inspect(
+        self, request: api.InspectRequest, timeout: float | None = None, *, source: Source | None = None
+    ) -> api.InspectResponse:
+        """Inspect content (``source`` for a streamed request, else ``request.content``); read-only."""
+        content = source or Source(data=request.content)
         inspection = await self.pool.run(
-            inspect_content, request.content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
+            inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
         )
         options = request.campaign if request.HasField("campaign") else None
         inspection = await self._with_campaign(inspection, options, timeout)
@@ -378,13 +394,16 @@ class ClearMarkApp:
         await self._resolve_watermarks(response.inspection)
         return response
 
-    async def label(self, request: api.LabelRequest, tenant: str, timeout: float | None = None) -> api.LabelResponse:
-        """Apply a platform's Art. 6 duties to an upload; idempotent by request id."""
+    async def label(
+        self, request: api.LabelRequest, tenant: str, timeout: float | None = None, *, source: Source | None = None
+    ) -> api.LabelResponse:
+        """Apply a platform's Art. 6 duties to an upload (``source`` when streamed); idempotent by request id."""
         options = request.options
+        content = source or Source(data=request.content)
         job = LabelJob(
             request_id=request_id_of(request.request_id),
             tenant=tenant,
-            content=request.content,
+            content=content,
             platform_code=options.platform_code,
             user_declared_ai=options.user_declared_ai,
             notice_text=options.notice_text,
@@ -437,12 +456,15 @@ class ClearMarkApp:
             await self._resolve_watermarks(result.inspection)
             return record, result, outcome.content
 
-        result, content = await self._once("label", tenant, job.request_id, request, api.LabelResult, produce)
-        return api.LabelResponse(result=result, content=content)
+        result, output = await self._once("label", tenant, job.request_id, request, content, api.LabelResult, produce)
+        return api.LabelResponse(result=result, content=output)
 
-    async def verify(self, request: api.VerifyRequest, timeout: float | None = None) -> api.VerifyResponse:
-        """The compliance report of content, optionally with an HTML page."""
-        job = VerifyJob(request_id=request.request_id, content=request.content, c2pa_sidecar=request.c2pa_sidecar)
+    async def verify(
+        self, request: api.VerifyRequest, timeout: float | None = None, *, source: Source | None = None
+    ) -> api.VerifyResponse:
+        """The compliance report of content (``source`` when streamed), optionally with an HTML page."""
+        content = source or Source(data=request.content)
+        job = VerifyJob(request_id=request.request_id, content=content, c2pa_sidecar=request.c2pa_sidecar)
         report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
         html = render_report_html(report) if request.options.include_html else ""
         response = api.VerifyResponse(

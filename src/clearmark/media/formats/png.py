@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, InvalidRequest, LabelConflict
+from clearmark.core.signals import Location
 from clearmark.media import exif
 from clearmark.media.container import (
     ByteBudget,
     CarrierText,
-    ImageHeader,
     XmpPacketSpan,
     inflate_capped,
     read_uint,
     split_nul,
 )
+from clearmark.media.fields import TextField, exif_fields
+from clearmark.media.format import C2paSupport, DecodedImage, FormatSpec, ImageHeader
+from clearmark.media.image_codec import PillowCodec
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, check_media_size, enforce_limit
+from clearmark.media.metadata import XmpLabels
+from clearmark.media.registry import register_format
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 XMP_KEYWORD = b"XML:com.adobe.xmp"
@@ -209,19 +217,34 @@ def read_text_chunks(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> list[
             notes = (*chunk.notes, f"malformed: {exc.message}")
             found.append(PngText(kind, keyword, "", chunk.offset, chunk.length, seen_idat, notes))
             continue
-        encoding = "utf-8" if chunk.type == b"iTXt" else "latin-1"
+        text, text_notes = decode_chunk_text(chunk.type, decoded.text)
         found.append(
             PngText(
                 kind,
                 decoded.keyword.decode("latin-1"),
-                decoded.text.decode(encoding, errors="replace"),
+                text,
                 chunk.offset,
                 chunk.length,
                 seen_idat,
-                chunk.notes,
+                (*chunk.notes, *text_notes),
             )
         )
     return found
+
+
+def decode_chunk_text(kind: bytes, raw: bytes) -> tuple[str, tuple[str, ...]]:
+    """The text of a tEXt/zTXt/iTXt chunk: UTF-8 first, since most writers put UTF-8 into tEXt/zTXt too.
+
+    The PNG specification says Latin-1 for tEXt and zTXt, but decoding Chinese UTF-8 bytes as
+    Latin-1 garbles every character; UTF-8 that decodes cleanly is taken as UTF-8 and noted.
+    """
+    if kind == b"iTXt":
+        return raw.decode("utf-8", errors="replace"), ()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), ()
+    return text, (() if text.isascii() else ("utf8-in-latin1-chunk",))
 
 
 def read_exif_blocks(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> list[exif.ExifBlock]:
@@ -259,15 +282,15 @@ class PngContainer:
         chunks = parse_chunks(data, limits, check_image_crc=False)
         carriers = []
         for chunk, text, notes in _text_chunks(data, chunks, limits, LABEL_KEYWORD):
-            encoding = "utf-8" if chunk.type == b"iTXt" else "latin-1"
+            decoded, text_notes = decode_chunk_text(chunk.type, text.text)
             carriers.append(
                 CarrierText(
                     f"png:{chunk.type.decode()}:AIGC",
                     chunk.offset,
                     chunk.length,
-                    text.text.decode(encoding, errors="replace"),
-                    wrapped_form=False,
-                    notes=notes,
+                    decoded,
+                    wrapped_form=exif.label_is_wrapped(decoded),
+                    notes=(*notes, *text_notes),
                 )
             )
         for chunk in chunks:
@@ -278,7 +301,7 @@ class PngContainer:
                         chunk.offset,
                         chunk.length,
                         comment.text,
-                        wrapped_form=True,
+                        wrapped_form=exif.label_is_wrapped(comment.text),
                         notes=chunk.notes,
                     )
                 )
@@ -317,8 +340,10 @@ class PngContainer:
             old = decode_text_chunk(chunk, data, limits, budget)
             if old.keyword != LABEL_KEYWORD:
                 raise InvalidRequest(f"PNG chunk at byte {carrier.offset} is not an AIGC text chunk")
+            _, text_notes = decode_chunk_text(kind, old.text)
             try:
-                text = new_text.encode("utf-8" if kind == b"iTXt" else "latin-1")
+                # Keep the producer's encoding: UTF-8 where it wrote UTF-8 into tEXt/zTXt.
+                text = new_text.encode("utf-8" if kind == b"iTXt" or text_notes else "latin-1")
             except UnicodeEncodeError:
                 raise InvalidRequest(f"label text cannot be written to a PNG {kind.decode()} chunk") from None
             replacement = encode_text_chunk(
@@ -328,3 +353,40 @@ class PngContainer:
 
 
 PNG = PngContainer()
+
+
+def png_fields(data: bytes, limits: MediaLimits) -> Iterator[TextField]:
+    """Every PNG text chunk (keyword as the field name) and the eXIf chunk's text fields."""
+    for chunk in read_text_chunks(data, limits):
+        yield TextField(
+            f"png:{chunk.keyword}",
+            chunk.text,
+            Location(carrier=chunk.carrier, byte_offset=chunk.offset, byte_length=chunk.length),
+            (
+                ("keyword", chunk.keyword),
+                ("chunk_type", chunk.chunk_type),
+                ("after_idat", str(chunk.after_idat).lower()),
+                *((("notes", ";".join(chunk.notes)),) if chunk.notes else ()),
+            ),
+        )
+    yield from exif_fields(read_exif_blocks(data, limits))
+
+
+def _encode_options(like: DecodedImage, jpeg_quality: int, webp_quality: int) -> dict[str, Any]:
+    return {"optimize": False, "compress_level": 6, "exif": like.exif or b""}
+
+
+SPEC = register_format(
+    FormatSpec(
+        name="png",
+        kind=MediaKind.IMAGE,
+        mime_types=("image/png", "image/apng"),
+        description="PNG image",
+        matches=lambda probe: probe.starts_with(SIGNATURE),
+        container=XmpLabels(PNG),
+        label_carrier=XMP_CARRIER,
+        pixels=PillowCodec("png", "PNG", PNG.read_header, _encode_options, animatable=True),
+        c2pa=C2paSupport("png:caBX"),
+        fields=png_fields,
+    )
+)
