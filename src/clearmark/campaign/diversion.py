@@ -62,9 +62,18 @@ class DiversionMatcher:
                 self.triggers.add_word(word, value)
         self.triggers.make_automaton()
         self.trigger_reach = max((len(w) for w in trigger_words), default=1) + 1
+        latin: dict[str, str] = {}  # all-letter handles ("v", "qq", "tg"): one regex with word boundaries
         for platform, handles in diversion.handles:
             for handle in handles:
-                words.setdefault(fold(handle), []).append(("handle", platform))
+                folded = fold(handle)
+                if folded.isascii() and folded.isalpha():
+                    latin.setdefault(folded, platform)
+                else:
+                    words.setdefault(folded, []).append(("handle", platform))
+        self.latin_platform = latin
+        self.latin_handles = re.compile(
+            r"(?<![a-z])(" + "|".join(map(re.escape, sorted(latin, key=len, reverse=True))) + r")(?![a-z])"
+        ) if latin else None
         for host in diversion.short_link_hosts:
             words.setdefault(fold(host) + "/", []).append(("host", host))
         dots = sorted({fold(d) for d in diversion.spelled_dots if fold(d)}, key=len, reverse=True)
@@ -96,6 +105,9 @@ class DiversionMatcher:
                     handles.append((a, b, detail))
                 elif kind == "host":
                     hits.append(self._short_link(view, a, b))
+        if self.latin_handles is not None:
+            platform_of = self.latin_platform
+            handles += [(m.start(), m.end(), platform_of[m.group(1)]) for m in self.latin_handles.finditer(text)]
         hits += self._spelled_urls(view)
         handles = _longest(handles)
         contacts: list[tuple[int, int]] = []
