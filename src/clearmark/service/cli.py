@@ -79,7 +79,7 @@ def _call_streaming(stub: api_grpc.ClearMarkServiceStub, method: str, request: M
     request_cls = getattr(api, f"{method}StreamRequest")
     header_cls = getattr(api, f"{method}StreamHeader")
     header_fields: dict[str, Any] = {"request_id": request.request_id, "content": _header_for(request)}
-    for name in ("options", "c2pa_sidecar"):
+    for name in ("options", "c2pa_sidecar", "campaign"):
         if name in header_cls.DESCRIPTOR.fields_by_name:
             header_fields[name] = getattr(request, name)
 
