@@ -24,7 +24,9 @@ ID_PATTERNS: dict[str, str] = {
     "telegram": r"@?[a-z][a-z0-9_]{4,31}",
 }
 _ID_LEAD = r"[\s:=]*(?:号码|号|id|账号)?[\s:=]*"
-PHONE = re.compile(r"(?<![\d])1[3-9](?:[\s.\-]?\d){9}(?![\d])")
+# Patterns start with literals so the regex engine can skip ahead; the left boundary is checked in code.
+PHONE = re.compile(r"1[3-9](?:[\s.\-]?\d){9}(?!\d)")
+_LABEL_BEFORE = re.compile(r"([a-z0-9][a-z0-9\-]{1,62})\s{0,2}$")
 EMAIL_AROUND_AT = re.compile(r"[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})*\.[a-z]{2,12}")
 _ENGLISH_WORDS = frozenset({"the", "a", "an", "of", "and", "to", "in", "is", "on", "at", "it", "this", "that"})
 
@@ -72,7 +74,7 @@ class DiversionMatcher:
                     words.setdefault(folded, []).append(("handle", platform))
         self.latin_platform = latin
         self.latin_handles = re.compile(
-            r"(?<![a-z])(" + "|".join(map(re.escape, sorted(latin, key=len, reverse=True))) + r")(?![a-z])"
+            "(" + "|".join(map(re.escape, sorted(latin, key=len, reverse=True))) + r")(?![a-z])"
         ) if latin else None
         for host in diversion.short_link_hosts:
             words.setdefault(fold(host) + "/", []).append(("host", host))
@@ -80,8 +82,7 @@ class DiversionMatcher:
         suffixes = "|".join(map(re.escape, diversion.url_suffixes))
         # label, a spelled-out dot, a domain suffix: one regex pass (ASCII labels fail fast on Chinese text)
         self.spelled = re.compile(
-            r"(?<![a-z0-9\-])([a-z0-9][a-z0-9\-]{1,62})\s{0,2}(" + "|".join(map(re.escape, dots))
-            + r")\s{0,2}(" + suffixes + r")(?![a-z0-9])"
+            "(" + "|".join(map(re.escape, dots)) + r")\s{0,2}(" + suffixes + r")(?![a-z0-9])"
         )
         for word, values in words.items():
             if word:
@@ -107,7 +108,11 @@ class DiversionMatcher:
                     hits.append(self._short_link(view, a, b))
         if self.latin_handles is not None:
             platform_of = self.latin_platform
-            handles += [(m.start(), m.end(), platform_of[m.group(1)]) for m in self.latin_handles.finditer(text)]
+            handles += [
+                (m.start(), m.end(), platform_of[m.group(1)])
+                for m in self.latin_handles.finditer(text)
+                if m.start() == 0 or not _ascii_letter(text[m.start() - 1])
+            ]
         hits += self._spelled_urls(view)
         handles = _longest(handles)
         contacts: list[tuple[int, int]] = []
@@ -123,6 +128,8 @@ class DiversionMatcher:
                 start, stop = view.span(a, b)
                 hits.append(DiversionHit(f"diversion.contact.{platform}", False, start, stop, text[a:b]))
         for match in PHONE.finditer(text):
+            if match.start() > 0 and text[match.start() - 1].isdigit():
+                continue
             if any(a <= match.start() and match.end() <= b for a, b in contacts):
                 continue  # the phone number is the id of a handle already reported
             start, stop = view.span(match.start(), match.end())
@@ -184,11 +191,17 @@ class DiversionMatcher:
     def _spelled_urls(self, view: View) -> list[DiversionHit]:
         """Domains written with a spelled-out dot: "abc点com", "abc dot net", "abc(.)cn", "abc。top"."""
         hits = []
-        for match in self.spelled.finditer(view.text):
-            label, dot, suffix = match.groups()
-            if dot == "." or label in _ENGLISH_WORDS:
+        text = view.text
+        for match in self.spelled.finditer(text):
+            dot, suffix = match.groups()
+            low = max(0, match.start() - 66)
+            before = _LABEL_BEFORE.search(text, low, match.start())
+            if before is None or dot == ".":
                 continue
-            start, stop = view.span(match.start(1), match.end(3))
+            label, left = before.group(1), text[before.start(1) - 1 : before.start(1)]
+            if (left.isascii() and left.isalnum()) or left == "-" or label in _ENGLISH_WORDS:
+                continue  # a longer label than the window, or an English word before "dot"
+            start, stop = view.span(before.start(1), match.end(2))
             value = f"{label}.{suffix}"
             hits.append(DiversionHit("diversion.url.spelled_dot", True, start, stop, value, ("spelled_dot",)))
         return hits
