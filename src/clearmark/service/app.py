@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import enum
+import json
 import logging
 import os
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from clearmark import __version__
@@ -17,12 +21,15 @@ from clearmark.campaign import RulePack, RulePackError, TenantPolicy, TextItem, 
 from clearmark.core.enums import Corner
 from clearmark.core.errors import FieldViolation, InvalidRequest, MediaTooLarge, RecordNotFound, RequestConflict
 from clearmark.core.kinds import Attr, SignalKind
+from clearmark.core.security_data import Sm2Signer
 from clearmark.core.signals import Inspection
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
+from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
 from clearmark.media.source import Source
 from clearmark.service import convert
+from clearmark.service.admission import MemoryBudget, estimate_memory
 from clearmark.service.config import Settings
 from clearmark.service.keys import (
     SigningMaterial,
@@ -44,7 +51,7 @@ from clearmark.service.pipelines import (
 )
 from clearmark.service.policy import campaign_verdict
 from clearmark.service.pool import WorkPool
-from clearmark.service.registry import ProvenanceRecord, RegistryStore
+from clearmark.service.registry import ProvenanceRecord, RegistryStore, RegistryUnavailable
 from clearmark.service.replays import Replay, ReplayStore, request_fingerprint
 from clearmark.service.report_html import render_report_html
 from clearmark.v1 import clearmark_service_pb2 as api
@@ -52,6 +59,7 @@ from clearmark.v1 import types_pb2 as pb
 
 log = logging.getLogger(__name__)
 ResultT = TypeVar("ResultT", api.StampResult, api.LabelResult)
+EnumT = TypeVar("EnumT", bound=enum.IntEnum)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -83,6 +91,7 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
             c2pa_trust_anchors_pem=settings.c2pa_trust_anchors,
             c2pa_allowed_ekus=tuple(settings.c2pa_allowed_ekus),
             c2pa_fetch_remote=settings.c2pa_fetch_remote,
+            c2pa_public_trust_list=settings.c2pa_public_trust_list,
             ocr_band_ratio=settings.ocr_band_ratio,
             ocr_whole_image=settings.ocr_whole_image,
             ocr_mode=settings.ocr_mode,
@@ -92,6 +101,7 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
             classifier_name=settings.classifier_name,
             classifier_timeout_s=settings.classifier_timeout_s,
             text_watermark_tokenizer=settings.text_watermark_tokenizer,
+            sm2_pinned_keys=load_pinned_sm2_keys(settings.sm2_pinned_keys_file),
         ),
         c2pa_signing=C2paSigning(
             signing.cert_chain_pem,
@@ -103,12 +113,41 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
         if settings.c2pa_sign
         else None,
         claim_generator=f"ClearMark/{__version__}",
+        verify_requires_propagator=settings.verify_requires_propagator,
+        sm2_signer=Sm2Signer.from_file(settings.sm2_private_key_file) if settings.sm2_private_key_file else None,
     )
+
+
+def load_pinned_sm2_keys(path: Path | None) -> tuple[tuple[str, str], ...]:
+    """The pinned SM2 keys file: a JSON object of party code -> public key hex (none: nothing pinned).
+
+    Raises:
+        InvalidRequest: unreadable or not such an object (start-up fails with the reason).
+    """
+    if path is None:
+        return ()
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidRequest(f"sm2_pinned_keys_file {path}: {exc}") from None
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise InvalidRequest(f"sm2_pinned_keys_file {path} must be a JSON object of code -> hex key")
+    return tuple(sorted(table.items()))
 
 
 def _warnings(warnings: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Registry details for warnings: one key, since detail keys are unique."""
     return (("warnings", "; ".join(warnings)),) if warnings else ()
+
+
+def enum_field(enum_type: type[EnumT], value: int, field: str) -> EnumT:
+    """A request's enum value as the core enum; a value this server does not know is INVALID_ARGUMENT."""
+    try:
+        return enum_type(value)
+    except ValueError:
+        raise InvalidRequest(
+            f"{field} has no value {value}", violations=(FieldViolation(field, f"unknown enum value {value}"),)
+        ) from None
 
 
 def request_id_of(given: str) -> str:
@@ -151,6 +190,9 @@ class ClearMarkApp:
         self.registry = RegistryStore(settings.resolved_registry_url)
         self.registry.create_schema()
         self.pool = WorkPool(settings.cpu_workers, settings.max_pending_jobs, self.config)
+        self.memory = MemoryBudget(
+            settings.memory_budget_bytes, settings.max_request_memory_bytes, wait_s=settings.memory_wait_s
+        )
         self.replays = ReplayStore(settings.data_dir / "replays")
         # The pack's context rules are read here; its automata live in the worker processes.
         self.campaign_pack = load_rule_pack(settings.campaign_rule_pack)
@@ -171,6 +213,18 @@ class ClearMarkApp:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @asynccontextmanager
+    async def _admitted(self, content: Source) -> AsyncIterator[None]:
+        """Reserve the decode memory the content's header announces, for every verb alike.
+
+        Raises:
+            MediaTooLarge: over the media limits or the per-request memory budget (before any decoding).
+            Overloaded: the server-wide memory budget stayed full.
+        """
+        estimate = estimate_memory(open_asset(content, self.config.limits), self.settings.decode_copies)
+        async with self.memory.reserve(estimate):
+            yield
+
     async def _once(
         self,
         verb: str,
@@ -186,13 +240,20 @@ class ClearMarkApp:
         Raises:
             RequestConflict: the request id was used for another verb, content or options.
         """
+        problem = await asyncio.to_thread(self.registry.check)
+        if problem is not None:  # refuse before the work: nothing half-done, no output for an unrecorded id
+            raise RegistryUnavailable(f"{problem}; retry later")
         fingerprint = request_fingerprint(verb, content.sha256, request.options)
         existing = await asyncio.to_thread(self.registry.get_by_request, tenant, request_id)
         if existing is not None:
             return self._replayed(existing, verb, fingerprint, result_type)
         record, result, output = await produce()
         self.replays.save(record.record_id, Replay(fingerprint, result.SerializeToString(), output))
-        stored, created = await asyncio.to_thread(self.registry.record, record)
+        try:
+            stored, created = await asyncio.to_thread(self.registry.record, record)
+        except BaseException:
+            self.replays.discard(record.record_id)
+            raise
         if not created:  # a concurrent request with the same id won the race
             self.replays.discard(record.record_id)
             return self._replayed(stored, verb, fingerprint, result_type)
@@ -253,14 +314,16 @@ class ClearMarkApp:
             model=options.model,
             prompt_id=options.prompt_id,
             notice_text=options.notice_text,
-            notice_corner=Corner(options.notice_corner),
+            notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             omit_visible_notice=options.omit_visible_notice,
             omit_reason=options.omit_reason,
             recipient=options.recipient,
+            id_salt=uuid.uuid4().hex,
         )
 
         async def produce() -> tuple[ProvenanceRecord, api.StampResult, bytes]:
-            outcome: StampOutcome = await self.pool.run(stamp_content, job, self.config, timeout=timeout)
+            async with self._admitted(job.content):
+                outcome: StampOutcome = await self.pool.run(stamp_content, job, self.config, timeout=timeout)
             record = self._record(
                 "stamp",
                 job.request_id,
@@ -385,9 +448,10 @@ class ClearMarkApp:
     ) -> api.InspectResponse:
         """Inspect content (``source`` for a streamed request, else ``request.content``); read-only."""
         content = source or Source(data=request.content)
-        inspection = await self.pool.run(
-            inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
-        )
+        async with self._admitted(content):
+            inspection = await self.pool.run(
+                inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
+            )
         options = request.campaign if request.HasField("campaign") else None
         inspection = await self._with_campaign(inspection, options, timeout)
         response = api.InspectResponse(inspection=convert.inspection_pb(inspection))
@@ -407,12 +471,14 @@ class ClearMarkApp:
             platform_code=options.platform_code,
             user_declared_ai=options.user_declared_ai,
             notice_text=options.notice_text,
-            notice_corner=Corner(options.notice_corner),
+            notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             skip_visible_notice=options.skip_visible_notice,
+            id_salt=uuid.uuid4().hex,
         )
 
         async def produce() -> tuple[ProvenanceRecord, api.LabelResult, bytes]:
-            outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
+            async with self._admitted(job.content):
+                outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
             campaign = options.campaign if options.HasField("campaign") else None
             outcome = replace(outcome, inspection=await self._with_campaign(outcome.inspection, campaign, timeout))
             label = outcome.label
@@ -465,7 +531,8 @@ class ClearMarkApp:
         """The compliance report of content (``source`` when streamed), optionally with an HTML page."""
         content = source or Source(data=request.content)
         job = VerifyJob(request_id=request.request_id, content=content, c2pa_sidecar=request.c2pa_sidecar)
-        report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
+        async with self._admitted(content):
+            report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
         html = render_report_html(report) if request.options.include_html else ""
         response = api.VerifyResponse(
             inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report, html)
