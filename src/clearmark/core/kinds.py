@@ -20,15 +20,20 @@ class SignalKind(enum.StrEnum):
     C2PA_MANIFEST_INVALID = "c2pa.manifest_invalid"
     C2PA_MANIFEST_MISSING = "c2pa.manifest_missing"
     C2PA_TEXT_WRAPPER = "c2pa.text_wrapper"
+    C2PA_INGREDIENT_INVALID = "c2pa.ingredient_invalid"  # store Invalid, active manifest valid
     C2PA_NOT_VALIDATED = "c2pa.not_validated"  # content over the whole-file limit c2pa needs
     NOTICE_RECORDED = "explicit.notice"  # our own notice record, re-checked in the pixels
     NOTICE_RECORD_MALFORMED = "explicit.notice_record_malformed"
     NOTICE_SEEN = "explicit.notice_seen"  # a visible label OCR read
     TEXT_NOTICE = "explicit.text_notice"
     OCR_TEXT = "ocr.text"
+    SECURITY_DATA = "aigc.security_data"  # a ReservedCode's SM2 signature that verifies (or is not checkable)
+    SECURITY_DATA_INVALID = "aigc.security_data_invalid"  # altered fields, a forged or foreign-key signature
     WATERMARK_CLEARMARK = "watermark.clearmark"
     WATERMARK_TEXT_STATISTICAL = "watermark.text_statistical"
     WATERMARK_TEXT_INVISIBLE = "watermark.text_invisible_mark"
+    CAMPAIGN_FINDING = "campaign.finding"  # one campaign finding, its hits as JSON
+    CAMPAIGN_SUMMARY = "campaign.summary"  # the rule pack used and what the context checks read later
 
 
 # Open families: ``fingerprint.<tool>``, ``classifier.<label>``, ``watermark.<system>``.
@@ -75,3 +80,4 @@ class Attr(enum.StrEnum):
     HAS_TIMESTAMP = "has_timestamp"
     WORDING_OK = "wording_ok"
     POSITION = "position"
+    NOTICE_IS_LABEL = "notice_is_label"  # the format has no metadata place: its explicit notice is the label

@@ -16,7 +16,7 @@ from clearmark.detectors.fingerprint_rules import GENERATOR_NAMES
 from clearmark.detectors.iptc import CAPTURE_SOURCE_TYPES, source_type_term
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
-from clearmark.media.c2pa_settings import NO_TRUST, C2paTrust
+from clearmark.media.c2pa_settings import NO_TRUST, C2paTrust, TrustSource
 from clearmark.media.c2pa_store import (
     C2PA_POINTER,
     INVALID,
@@ -44,12 +44,16 @@ def generator_named(text: str) -> str | None:
 
 
 def _hint(report: C2paReport) -> Category:
+    """A valid manifest declaring trained-model output is AI_GENERATED; any other AI source type is a trace.
+
+    An invalid, expired or unverifiable manifest proves nothing about who made the content, but the
+    AI source type it declares is still a trace of generation (real phone and API outputs ship with
+    untrusted or expired certificates): AI_SUSPECTED, never NO_SIGNAL.
+    """
     terms = {source_type_term(value) for value in report.digital_source_types}
-    if not report.validated:
-        return Category.NO_SIGNAL
-    if terms & AI_GENERATED_TERMS:
+    if report.validated and terms & AI_GENERATED_TERMS:
         return Category.AI_GENERATED
-    if terms & AI_SUSPECTED_TERMS:
+    if terms & (AI_GENERATED_TERMS | AI_SUSPECTED_TERMS):
         return Category.AI_SUSPECTED
     return Category.NO_SIGNAL
 
@@ -100,8 +104,13 @@ class C2paManifestDetector:
     version = "1"
     kinds = frozenset({MediaKind.IMAGE, MediaKind.DOCUMENT})  # documents: PDF (c2pa reads no OOXML here)
 
-    def __init__(self, trust: C2paTrust = NO_TRUST) -> None:
-        self.trust = trust
+    def __init__(self, trust: C2paTrust | TrustSource = NO_TRUST) -> None:
+        self._trust = trust
+
+    @property
+    def trust(self) -> C2paTrust:
+        """The trust in force (re-read when the operator's anchors file changes)."""
+        return self._trust.current() if isinstance(self._trust, TrustSource) else self._trust
 
     def detect(self, asset: Asset) -> list[Signal]:
         if asset.size > asset.limits.max_bytes:
@@ -115,7 +124,7 @@ class C2paManifestDetector:
         else:
             report = None
         if report is not None:
-            return [self.signal(report, asset), *self.generator_claims(report)]
+            return [self.signal(report, asset), *self.ingredient_failures(report), *self.generator_claims(report)]
         pointers = manifest_pointers(asset)
         if not pointers:
             return []
@@ -128,6 +137,25 @@ class C2paManifestDetector:
                 rule_version=self.version,
                 message=f"XMP says a C2PA manifest was attached ({'; '.join(pointers)}) but none is in the file",
                 attributes=(("pointers", ";".join(pointers)),),
+            )
+        ]
+
+    def ingredient_failures(self, report: C2paReport) -> list[Signal]:
+        """c2pa rated the store Invalid while the active manifest validates: an ingredient failed. A finding."""
+        if report.store_validation_state != INVALID or report.validation_state == INVALID:
+            return []
+        failed = [i for i in report.ingredients if i.validation_state == INVALID or i.failure_codes]
+        evidence = "; ".join(i.describe() for i in failed) or "c2pa rated the store Invalid"
+        return [
+            Signal(
+                source=self.name,
+                kind=SignalKind.C2PA_INGREDIENT_INVALID,
+                confidence=1.0,
+                rule_id="c2pa.ingredient_validation",
+                rule_version=self.version,
+                location=Location(carrier="c2pa"),
+                message=f"the active manifest validates but its store is Invalid: {evidence}",
+                attributes=(("ingredients", evidence),),
             )
         ]
 
@@ -204,9 +232,10 @@ class C2paManifestDetector:
 
 @register_detector(C2paManifestDetector.name)
 def _build(context: DetectorContext) -> C2paManifestDetector:
-    trust = C2paTrust.from_files(
+    trust = TrustSource(
         context.c2pa_trust_anchors_pem,
         allowed_ekus=context.c2pa_allowed_ekus,
         fetch_remote=context.c2pa_fetch_remote,
+        public_list=context.c2pa_public_trust_list,
     )
     return C2paManifestDetector(trust)

@@ -11,6 +11,7 @@ ingredient's codes, but does not by itself make the active manifest invalid.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -122,8 +123,8 @@ def read_sidecar_report(
 def _read(content: bytes | Source, mime_type: str, sidecar: bytes | None, trust: C2paTrust) -> C2paReport | None:
     source = Source.of(content)
     try:
-        with c2pa.Context.from_dict(c2pa_settings(trust)) as context, source.open() as stream:
-            reader = c2pa.Reader.try_create(mime_type or None, stream, sidecar, context)
+        with source.open() as stream:
+            reader = c2pa.Reader.try_create(mime_type or None, stream, sidecar, _reader_context(trust))
             if reader is None:
                 return None
             with reader:
@@ -137,6 +138,15 @@ def _read(content: bytes | Source, mime_type: str, sidecar: bytes | None, trust:
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         # JSON c2pa produced for a hostile store that does not have the documented shape.
         return C2paReport(INVALID, (ERROR_PREFIX + f"unreadable manifest report ({type(exc).__name__})",))
+
+
+@functools.lru_cache(maxsize=8)
+def _reader_context(trust: C2paTrust) -> c2pa.Context:
+    """One c2pa context per trust configuration and process: parsing the anchors costs ~5 ms a read.
+
+    Readers share it (c2pa-python allows one context for many readers); it lives as long as the process.
+    """
+    return c2pa.Context.from_dict(c2pa_settings(trust))
 
 
 def _reader_mime_types() -> frozenset[str]:
@@ -191,11 +201,11 @@ def _report_from_store(
     if active:
         failures = _codes(active.get("failure"))
         informational = _codes(active.get("informational"))
-        state = _state(failures, _codes(active.get("success")))
+        state = _active_state(store_state, failures, _codes(active.get("success")))
     else:  # a store without per-manifest results: c2pa's flat list and verdict are all there is
         failures = _codes(store.get("validation_status"))
         informational = ()
-        state = store_state or (INVALID if any(c != UNTRUSTED_CODE for c in failures) else VALID)
+        state = store_state or _state(failures, ())
     signature_info = _dict(manifest.get("signature_info"))
     signature = _dict(certificates.get(label))
     certificate = _dict(signature.get("certificateInfo"))
@@ -227,10 +237,28 @@ def _report_from_store(
     )
 
 
+def _untrusted(code: str) -> bool:
+    """A trust-list verdict (``signingCredential.untrusted``, ``cawg.x509.credential.untrusted``…).
+
+    c2pa-rs rates a manifest Valid with these: trust is the reader's configuration, not the file's.
+    """
+    return code.endswith(".untrusted")
+
+
 def _state(failures: tuple[str, ...], successes: tuple[str, ...]) -> str:
-    if any(code != UNTRUSTED_CODE for code in failures):
+    """A manifest's state from its own codes (ingredients; stores without per-manifest results)."""
+    if any(not _untrusted(code) for code in failures):
         return INVALID
-    return TRUSTED if TRUSTED_CODE in successes and UNTRUSTED_CODE not in failures else VALID
+    return TRUSTED if TRUSTED_CODE in successes and not failures else VALID
+
+
+def _active_state(store_state: str, failures: tuple[str, ...], successes: tuple[str, ...]) -> str:
+    """The active manifest's state: c2pa's own verdict, except when only an ingredient made the store Invalid."""
+    if store_state in (TRUSTED, VALID):
+        return store_state
+    if store_state == INVALID and all(_untrusted(code) for code in failures):
+        return _state(failures, successes)  # the active manifest's own codes are clean: an ingredient failed
+    return store_state or _state(failures, successes)
 
 
 def _ingredients(

@@ -6,6 +6,11 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
+from clearmark.campaign.content import FINDING_KIND as CAMPAIGN_FINDING_KIND
+from clearmark.campaign.content import SUMMARY_KIND as CAMPAIGN_SUMMARY_KIND
+from clearmark.campaign.content import finding_from_signal
+from clearmark.campaign.context import CONTEXT_CHECKS, CampaignContext
+from clearmark.campaign.rules import ContextRules
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import Category, Suggestion
 from clearmark.core.kinds import Attr, SignalKind
@@ -28,19 +33,24 @@ class PolicyRules:
         ("aigc.duplicate_label", Suggestion.REVIEW),
         ("aigc.malformed_label", Suggestion.REVIEW),
         ("aigc.invalid_field", Suggestion.REVIEW),
+        ("aigc.label_shape", Suggestion.REVIEW),
         ("aigc.nonstandard_carrier", Suggestion.PASS),
         ("aigc.conflict.source_type", Suggestion.REVIEW),
-        ("aigc.unlabelled_image", Suggestion.REVIEW),
+        ("aigc.unlabelled", Suggestion.REVIEW),
         ("aigc.notice_removed", Suggestion.REVIEW),
         ("media.xmp_malformed", Suggestion.PASS),
         ("c2pa.invalid_manifest", Suggestion.REVIEW),
         ("c2pa.manifest_removed", Suggestion.REVIEW),
         ("c2pa.not_validated", Suggestion.PASS),
+        ("c2pa.ingredient_invalid", Suggestion.REVIEW),
+        ("aigc.security_data_invalid", Suggestion.REVIEW),
         ("aigc.conflict.c2pa", Suggestion.REVIEW),
         (CONTENT_MISMATCH, Suggestion.REVIEW),
     )
-    # Campaign checks that need detectors this build does not have yet (text views, OCR, QR codes).
-    not_evaluated: tuple[str, ...] = ("diversion.*", "content.*", "evasion.*", "news.*", "minors.*")
+    # The labels the campaign verdict routes: labelling findings and the campaign package's own.
+    campaign_prefixes: tuple[str, ...] = ("aigc.", "c2pa.", "content.", "diversion.", "evasion.", "minors.", "news.")
+    # Reported when content was not run through the campaign's text rules (audio, video for now).
+    unchecked_content: tuple[str, ...] = ("diversion.*", "content.*", "evasion.*")
 
     @property
     def version(self) -> str:
@@ -63,6 +73,8 @@ FINDING_BY_SIGNAL: dict[str, tuple[str, str]] = {
     SignalKind.C2PA_MANIFEST_MISSING: ("c2pa.manifest_removed", "c2pa.manifest_removed"),
     SignalKind.XMP_MALFORMED: ("media.xmp_malformed", "xmp.parse"),
     SignalKind.C2PA_NOT_VALIDATED: ("c2pa.not_validated", "c2pa.size_limit"),
+    SignalKind.C2PA_INGREDIENT_INVALID: ("c2pa.ingredient_invalid", "c2pa.ingredient_validation"),
+    SignalKind.SECURITY_DATA_INVALID: ("aigc.security_data_invalid", "tc260.pg202511a"),
 }
 
 
@@ -74,6 +86,8 @@ class Decision:
     findings: tuple[Finding, ...]
     aigc_label: AigcLabel | None
     label_signals: tuple[Signal, ...]
+    # Explicit notices that are the label of a format without a metadata place (plain text).
+    notice_labels: tuple[Signal, ...] = ()
 
 
 def _finding(rules: PolicyRules, label: str, message: str, evidence: list[str], rule_id: str) -> Finding:
@@ -84,6 +98,23 @@ def _finding(rules: PolicyRules, label: str, message: str, evidence: list[str], 
         rule_id=rule_id,
         evidence=tuple(evidence),
     )
+
+
+def label_shape_problems(signal: Signal) -> list[str]:
+    """What Verify's key checks fail on a label signal: missing or extra keys, their order, non-string values.
+
+    Inspect reports the same problems as findings, so the two never disagree.
+    """
+    problems = []
+    if missing := signal.attribute(Attr.MISSING_KEYS):
+        problems.append(f"missing keys {missing}")
+    if extra := signal.attribute(Attr.EXTRA_KEYS):
+        problems.append(f"extra keys {extra}")
+    if signal.attribute(Attr.KEYS_IN_ORDER) == "false":
+        problems.append("keys not in the standard's order")
+    if non_string := signal.attribute(Attr.NON_STRING_KEYS):
+        problems.append(f"non-string values {non_string}")
+    return problems
 
 
 def _label_findings(rules: PolicyRules, labels: list[Signal], malformed: list[Signal]) -> list[Finding]:
@@ -119,6 +150,17 @@ def _label_findings(rules: PolicyRules, labels: list[Signal], malformed: list[Si
                     f"label fields do not conform: {', '.join(problems)}",
                     [signal.attribute(Attr.CARRIER), *problems],
                     "gb45438.appendix_e.fields",
+                )
+            )
+        shape = label_shape_problems(signal)
+        if shape:
+            findings.append(
+                _finding(
+                    rules,
+                    "aigc.label_shape",
+                    f"the label's JSON does not have the standard's shape: {'; '.join(shape)}",
+                    [signal.attribute(Attr.CARRIER), *shape],
+                    "gb45438.appendix_e",
                 )
             )
         if signal.attribute(Attr.STANDARD_CARRIER) == "false":
@@ -186,16 +228,18 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
                     f"policy.conflict.{kind.split('.')[0]}",
                 )
             )
-    if traces and not labels and not malformed:
+    notice_labels = [s for s in signals if s.attribute(Attr.NOTICE_IS_LABEL) == "true"]
+    if traces and not labels and not malformed and not notice_labels:
         findings.append(
             _finding(
                 rules,
-                "aigc.unlabelled_image",
+                "aigc.unlabelled",
                 "traces of AI generation but no metadata label",
                 [f"{s.source}: {s.message}" for s in traces],
                 "campaign.task4.unlabelled",
             )
         )
+    findings += [finding_from_signal(s) for s in signals if s.kind == CAMPAIGN_FINDING_KIND]
     for signal in signals:
         if signal.kind in FINDING_BY_SIGNAL and signal.attribute(Attr.PRESENT, "false") == "false":
             label, rule_id = FINDING_BY_SIGNAL[signal.kind]
@@ -204,19 +248,54 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
     findings += _mark_mismatches(rules, signals)
 
     single = labels[0].label if len(labels) == 1 and not malformed else None
-    return Decision(category=category, findings=tuple(findings), aigc_label=single, label_signals=tuple(labels))
+    return Decision(
+        category=category,
+        findings=tuple(findings),
+        aigc_label=single,
+        label_signals=tuple(labels),
+        notice_labels=tuple(notice_labels),
+    )
 
 
 def campaign_verdict(
-    findings: tuple[Finding, ...], request_id: str, rules: PolicyRules = DEFAULT_RULES
+    findings: tuple[Finding, ...],
+    request_id: str,
+    rules: PolicyRules = DEFAULT_RULES,
+    *,
+    signals: tuple[Signal, ...] = (),
+    caller_findings: tuple[Finding, ...] = (),
+    context: CampaignContext | None = None,
+    context_rules: ContextRules | None = None,
+    caller_texts: tuple[str, ...] = (),
 ) -> CampaignVerdict:
-    """The routing verdict: the strictest suggestion among the labelling findings (``aigc.*``, ``c2pa.*``)."""
-    campaign = tuple(f for f in findings if f.label.startswith(("aigc.", "c2pa.")))
-    suggestion = max((f.suggestion for f in campaign), default=Suggestion.PASS)
+    """The routing verdict: the strictest suggestion among the labelling and campaign findings.
+
+    Args:
+        findings: what ``decide`` concluded (labelling findings and the content's campaign findings).
+        signals: the content's signals; the ``campaign.summary`` signal names the rule pack and the
+            news-naming terms the content holds.
+        caller_findings: campaign findings of the texts the caller sent (title, description, comments).
+        context: the caller's context; without it (or without ``context_rules``) the minors and
+            news checks report ``not_evaluated``.
+        caller_texts: the texts the caller sent, read by the news-naming check.
+    """
+    campaign = [f for f in findings if f.label.startswith(rules.campaign_prefixes)] + list(caller_findings)
+    summary = next((s for s in signals if s.kind == CAMPAIGN_SUMMARY_KIND), None)
+    not_evaluated: list[str] = [] if summary is not None or caller_findings else list(rules.unchecked_content)
+    text = "\n".join(((summary.attribute("news_terms").replace(",", "\n"),) if summary else ()) + caller_texts)
+    for prefix, check in CONTEXT_CHECKS.items():
+        if context is None or context_rules is None:
+            not_evaluated.append(prefix)
+            continue
+        extra, evaluated = check(context_rules, context, tuple(campaign), text)
+        campaign += extra
+        if not evaluated:
+            not_evaluated.append(prefix)
+    pack = summary.attribute("policy_version") if summary else ""
     return CampaignVerdict(
-        suggestion=suggestion,
-        findings=campaign,
-        policy_version=rules.version,
+        suggestion=max((f.suggestion for f in campaign), default=Suggestion.PASS),
+        findings=tuple(campaign),
+        policy_version=f"{rules.version}+{pack}" if pack else rules.version,
         request_id=request_id,
-        not_evaluated=rules.not_evaluated,
+        not_evaluated=tuple(not_evaluated),
     )

@@ -143,6 +143,8 @@ def _extended_header(layout: Layout, data: bytes) -> bytes:
         body[0] |= FLAG_XMP
         return make_chunk(b"VP8X", bytes(body))
     width, height, alpha = _bitstream_header(first, data)
+    if width == 0 or height == 0:  # found by fuzz/: a VP8 frame of width 0 made the canvas size negative
+        raise InvalidMedia(f"WebP declares {width}x{height} pixels")
     flags = FLAG_XMP | (FLAG_ALPHA if alpha else 0)
     for chunk in layout.chunks:
         flags |= _FLAG_OF_CHUNK.get(chunk.fourcc, 0)
@@ -190,7 +192,13 @@ class WebpContainer:
                 comment := exif.read_label_comment(exif.split_exif_prefix(chunk.body(data))[1])
             ):
                 carriers.append(
-                    CarrierText(USER_COMMENT_CARRIER, chunk.offset, chunk.length, comment.text, wrapped_form=True)
+                    CarrierText(
+                        USER_COMMENT_CARRIER,
+                        chunk.offset,
+                        chunk.length,
+                        comment.text,
+                        wrapped_form=exif.label_is_wrapped(comment.text),
+                    )
                 )
         return carriers
 
