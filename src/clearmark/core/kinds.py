@@ -32,6 +32,8 @@ class SignalKind(enum.StrEnum):
     WATERMARK_CLEARMARK = "watermark.clearmark"
     WATERMARK_TEXT_STATISTICAL = "watermark.text_statistical"
     WATERMARK_TEXT_INVISIBLE = "watermark.text_invisible_mark"
+    CAMPAIGN_FINDING = "campaign.finding"  # one campaign finding, its hits as JSON
+    CAMPAIGN_SUMMARY = "campaign.summary"  # the rule pack used and what the context checks read later
 
 
 # Open families: ``fingerprint.<tool>``, ``classifier.<label>``, ``watermark.<system>``.
@@ -71,6 +73,8 @@ class Attr(enum.StrEnum):
     TERM = "term"
     REGISTRY_KEY = "registry_key"
     RESOLVED = "resolved"
+    CONTENT_BOUND = "content_bound"  # our mark's strength follows the content it was read from
+    CONTENT_PHASH = "phash"  # the content's 64-bit perceptual hash, 16 hex digits
     VALIDATION_STATE = "validation_state"
     FAILURE_CODES = "failure_codes"
     HAS_TIMESTAMP = "has_timestamp"
