@@ -41,7 +41,6 @@ def generator_named(text: str) -> str | None:
     return next((tool for tool, pattern in _GENERATORS if text and pattern.search(text)), None)
 
 
-
 def _hint(report: C2paReport) -> Category:
     terms = {source_type_term(value) for value in report.digital_source_types}
     if not report.validated:
