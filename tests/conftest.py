@@ -56,7 +56,7 @@ IMAGE_SAMPLES: dict[str, tuple[str, dict[str, object]]] = {
     "png": ("PNG", {}),
     "webp": ("WEBP", {"quality": 85}),
     "gif": ("GIF", {}),
-    "tiff": ("TIFF", {"compression": "tiff_adobe_deflate"}),
+    "tiff": ("TIFF", {}),
     "heif": ("HEIF", {"quality": 85}),
     "avif": ("AVIF", {"quality": 85}),
 }

@@ -13,17 +13,13 @@ from tests.media.samples import FORMATS, rgb, save
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_supported_images(fmt: str) -> None:
     info = sniff_format(save(rgb(), fmt))
-    assert (info.kind, info.name, info.mime_type) == (MediaKind.IMAGE, fmt, f"image/{fmt}")
+    mime_type = {"heif": "image/heic"}.get(fmt, f"image/{fmt}")
+    assert (info.kind, info.name, info.mime_type) == (MediaKind.IMAGE, fmt, mime_type)
 
 
 UNSUPPORTED = [
-    (b"GIF89a\x01\x00\x01\x00", "GIF image"),
-    (b"II*\x00\x08\x00\x00\x00", "TIFF image"),
-    (b"MM\x00*\x00\x00\x00\x08", "TIFF image"),
     (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00", "MP4 video"),
     (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00", "QuickTime movie"),
-    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "HEIF image"),
-    (b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00", "AVIF image"),
     (b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00", "MPEG-4 audio"),
     (b"PK\x03\x04\x14\x00\x00\x00", "ZIP archive"),
     (b"RIFF\x24\x00\x00\x00WAVEfmt ", "WAV audio"),

@@ -332,32 +332,43 @@ def items_of(meta: Meta, item_type: bytes, content_type: bytes | None = None) ->
     ]
 
 
+def _uint(value: int, size: int, what: str) -> bytes:
+    """``value`` as a big-endian field of ``size`` bytes; InvalidMedia when it does not fit (or is negative)."""
+    if value < 0 or value >= 1 << (8 * size):
+        raise InvalidMedia(f"{what} {value} does not fit the {size}-byte field the file uses")
+    return value.to_bytes(size, "big") if size else b""
+
+
 def _serialise_locations(locations: ItemLocations) -> bytes:
-    """An ``iloc`` box with the file's field sizes (offsets and lengths at least 4 bytes, to hold a new item)."""
+    """An ``iloc`` box with the file's field sizes (offsets and lengths at least 4 bytes, to hold a new item).
+
+    Raises:
+        InvalidMedia: a value does not fit its field (an item id past 65535 in a version 0/1 ``iloc``).
+    """
     offset_size = 8 if locations.offset_size == 8 else 4
     length_size = 8 if locations.length_size == 8 else 4
-    base_size = locations.base_size
+    base_size, index_size = locations.base_size, locations.index_size
     version = locations.version
     id_size = 4 if version == 2 else 2
-    sizes = (offset_size << 12) | (length_size << 8) | (base_size << 4) | locations.index_size
+    sizes = (offset_size << 12) | (length_size << 8) | (base_size << 4) | index_size
     body = bytearray(sizes.to_bytes(2, "big"))
-    body += len(locations.entries).to_bytes(id_size, "big")
+    body += _uint(len(locations.entries), id_size, "iloc item count")
     for entry in locations.entries:
-        body += entry.item_id.to_bytes(id_size, "big")
+        body += _uint(entry.item_id, id_size, "iloc item id")
         if version:
-            body += entry.method.to_bytes(2, "big")
-        body += entry.reference.to_bytes(2, "big") + entry.base.to_bytes(base_size, "big")
-        body += len(entry.extents).to_bytes(2, "big")
+            body += _uint(entry.method, 2, "iloc construction method")
+        body += _uint(entry.reference, 2, "iloc data reference") + _uint(entry.base, base_size, "iloc base offset")
+        body += _uint(len(entry.extents), 2, "iloc extent count")
         for extent in entry.extents:
-            if locations.index_size:
-                body += extent.index.to_bytes(locations.index_size, "big")
-            body += extent.offset.to_bytes(offset_size, "big") + extent.length.to_bytes(length_size, "big")
+            body += _uint(extent.index, index_size, "iloc extent index")
+            body += _uint(extent.offset, offset_size, "iloc extent offset")
+            body += _uint(extent.length, length_size, "iloc extent length")
     return make_full_box(b"iloc", version, 0, bytes(body))
 
 
 def _infe(item_id: int, kind: bytes, content_type: bytes) -> bytes:
     version = 2 if item_id <= 0xFFFF else 3
-    body = item_id.to_bytes(2 if version == 2 else 4, "big") + b"\x00\x00" + kind + b"\x00"
+    body = _uint(item_id, 2 if version == 2 else 4, "infe item id") + b"\x00\x00" + kind + b"\x00"
     if kind == b"mime":
         body += content_type + b"\x00"
     return make_full_box(b"infe", version, 0, body)
@@ -466,7 +477,7 @@ def _grown_iref(data: bytes, meta: Meta, item_id: int) -> bytes:
     if version == 0 and max(item_id, meta.primary) > 0xFFFF:
         raise InvalidMedia("iref version 0 cannot name item ids past 65535")
     id_size = 2 if version == 0 else 4
-    body = item_id.to_bytes(id_size, "big") + (1).to_bytes(2, "big") + meta.primary.to_bytes(id_size, "big")
+    body = _uint(item_id, id_size, "iref item id") + b"\x00\x01" + _uint(meta.primary, id_size, "iref item id")
     reference = make_box(b"cdsc", body)
     existing = b"" if iref is None else data[iref.body_offset + 4 : iref.end]
     return make_full_box(b"iref", version, 0, existing + reference)

@@ -27,6 +27,7 @@ _DECODE_ERRORS: tuple[type[BaseException], ...] = (
     KeyError,
     TypeError,
     zlib.error,
+    RuntimeError,  # how Pillow's AVIF plugin and pillow-heif report libavif/libheif failures
 )
 # IJG's base luminance quantisation table (natural order), scaled by quality to build libjpeg's tables.
 # fmt: off
@@ -184,7 +185,7 @@ class PillowCodec:
         out = BytesIO()
         try:
             frame.save(out, format=self.pil_format, **options)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: libtiff refusing a tag
             raise InvalidMedia(f"cannot encode {like.format}: {exc}") from None
         return out.getvalue()
 
