@@ -100,9 +100,9 @@ class PillowCodec:
         try:
             with Image.open(BytesIO(data), formats=[self.pil_format]) as opened:
                 check_dimensions(*opened.size, limits)
-                count = getattr(opened, "n_frames", 1)
-                if self._frame_count is not None:
-                    count = min(count, self._frame_count(data, limits))
+                # Where the container knows its pages, Pillow is not asked: it would walk (and choke on)
+                # IFDs that are no image.
+                count = getattr(opened, "n_frames", 1) if self._frame_count is None else self._frame_count(data, limits)
                 if self.animatable and count > 1:
                     raise UnsupportedFormat(f"animated {self.pil_format} images are not supported yet")
                 opened.load()
