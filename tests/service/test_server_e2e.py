@@ -87,6 +87,8 @@ def test_stamp_inspect_label_verify_lookup_round_trip(stub, image_bytes: bytes) 
     assert inspection.campaign.suggestion == pb.SUGGESTION_PASS
     kinds = {s.kind for s in inspection.signals}
     assert {"aigc.metadata_label", "iptc.digital_source_type", "explicit.notice"} <= kinds
+    marks = [s for s in inspection.signals if s.kind == "watermark.clearmark"]
+    assert marks and marks[0].attributes["resolved"] == "true", "the mark on the (first) frame is not read back"
 
     verified = stub.Verify(
         api.VerifyRequest(content=stamped.content, options=api.VerifyOptions(include_html=True)), timeout=60
