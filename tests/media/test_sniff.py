@@ -7,6 +7,8 @@ import pytest
 from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, UnsupportedFormat
 from clearmark.media import sniff_format
+from clearmark.media.registry import supported_formats
+from tests.conftest import IMAGE_SAMPLES
 from tests.media.samples import FORMATS, rgb, save
 
 
@@ -15,6 +17,12 @@ def test_supported_images(fmt: str) -> None:
     info = sniff_format(save(rgb(), fmt))
     mime_type = {"heif": "image/heic"}.get(fmt, f"image/{fmt}")
     assert (info.kind, info.name, info.mime_type) == (MediaKind.IMAGE, fmt, mime_type)
+
+
+def test_every_image_format_has_a_sample() -> None:
+    """A newly registered image format is tested by the shared verb tests once it has a sample here."""
+    registered = {spec.name for spec in supported_formats(MediaKind.IMAGE)}
+    assert {"jpeg", "png", "webp", "gif", "tiff", "heif", "avif"} <= registered <= set(IMAGE_SAMPLES)
 
 
 UNSUPPORTED = [
