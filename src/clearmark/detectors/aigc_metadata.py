@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clearmark.core.aigc import FIELD_ORDER, label_problems, producer_code_problems
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
@@ -33,7 +34,7 @@ class AigcMetadataDetector:
                 signals.append(
                     Signal(
                         source=self.name,
-                        kind="media.xmp_malformed",
+                        kind=SignalKind.XMP_MALFORMED,
                         confidence=1.0,
                         rule_id="xmp.parse",
                         rule_version=self.version,
@@ -47,13 +48,13 @@ class AigcMetadataDetector:
                 signals.append(
                     Signal(
                         source=self.name,
-                        kind="aigc.metadata_label_malformed",
+                        kind=SignalKind.METADATA_LABEL_MALFORMED,
                         confidence=1.0,
                         rule_id="gb45438.appendix_e.json",
                         rule_version=RULE_VERSION,
                         location=carrier.location,
                         message=f"{carrier.carrier} is not a label: {carrier.raw_text[:120]!r}",
-                        attributes=(("carrier", carrier.carrier),),
+                        attributes=((Attr.CARRIER, carrier.carrier),),
                     )
                 )
                 continue
@@ -67,7 +68,7 @@ class AigcMetadataDetector:
             signals.append(
                 Signal(
                     source=self.name,
-                    kind="aigc.metadata_label",
+                    kind=SignalKind.METADATA_LABEL,
                     confidence=1.0,
                     rule_id="gb45438.appendix_e",
                     rule_version=RULE_VERSION,
@@ -76,16 +77,16 @@ class AigcMetadataDetector:
                     message=f"metadata label Label={label.label!r} in {carrier.carrier}",
                     label=label,
                     attributes=(
-                        ("carrier", carrier.carrier),
-                        ("standard_carrier", str(carrier.standard).lower()),
+                        (Attr.CARRIER, carrier.carrier),
+                        (Attr.STANDARD_CARRIER, str(carrier.standard).lower()),
                         ("wrapped", str(parsed.wrapped).lower()),
                         ("xml_escaped", str(parsed.xml_escaped).lower()),
-                        ("missing_keys", ",".join(missing)),
-                        ("extra_keys", ",".join(parsed.extra_keys)),
-                        ("non_string_keys", ",".join(parsed.non_string_keys)),
-                        ("keys_in_order", str(in_order).lower()),
-                        ("problems", ";".join(problems)),
-                        ("notes", ";".join(carrier.notes)),
+                        (Attr.MISSING_KEYS, ",".join(missing)),
+                        (Attr.EXTRA_KEYS, ",".join(parsed.extra_keys)),
+                        (Attr.NON_STRING_KEYS, ",".join(parsed.non_string_keys)),
+                        (Attr.KEYS_IN_ORDER, str(in_order).lower()),
+                        (Attr.PROBLEMS, ";".join(problems)),
+                        (Attr.NOTES, ";".join(carrier.notes)),
                     ),
                 )
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import Attr, SignalKind, fingerprint_kind
 from clearmark.core.signals import Location, Signal
 from clearmark.detectors.fingerprint_rules import GENERATOR_NAMES
 from clearmark.detectors.iptc import CAPTURE_SOURCE_TYPES, source_type_term
@@ -42,12 +43,16 @@ def generator_named(text: str) -> str | None:
 
 
 def _hint(report: C2paReport) -> Category:
+    """A valid manifest declaring trained-model output is AI_GENERATED; any other AI source type is a trace.
+
+    An invalid, expired or unverifiable manifest proves nothing about who made the content, but the
+    AI source type it declares is still a trace of generation (real phone and API outputs ship with
+    untrusted or expired certificates): AI_SUSPECTED, never NO_SIGNAL.
+    """
     terms = {source_type_term(value) for value in report.digital_source_types}
-    if not report.validated:
-        return Category.NO_SIGNAL
-    if terms & AI_GENERATED_TERMS:
+    if report.validated and terms & AI_GENERATED_TERMS:
         return Category.AI_GENERATED
-    if terms & AI_SUSPECTED_TERMS:
+    if terms & (AI_GENERATED_TERMS | AI_SUSPECTED_TERMS):
         return Category.AI_SUSPECTED
     return Category.NO_SIGNAL
 
@@ -70,15 +75,15 @@ def report_attributes(report: C2paReport) -> tuple[tuple[str, str], ...]:
     terms = [source_type_term(value) for value in report.digital_source_types]
     ingredient_types = unique(t for i in report.ingredients for t in i.digital_source_types)
     return (
-        ("validation_state", report.validation_state),
+        (Attr.VALIDATION_STATE, report.validation_state),
         ("store_validation_state", report.store_validation_state),
-        ("failure_codes", ",".join(report.failure_codes)),
+        (Attr.FAILURE_CODES, ",".join(report.failure_codes)),
         ("signer_subject", report.signer_subject),
         ("signer_issuer", report.signer_issuer),
         ("not_before", report.not_before),
         ("not_after", report.not_after),
         ("timestamp", report.timestamp),
-        ("has_timestamp", str(report.has_timestamp).lower()),
+        (Attr.HAS_TIMESTAMP, str(report.has_timestamp).lower()),
         ("claim_generator", report.claim_generator),
         ("actions", ",".join(report.actions)),
         ("digital_source_types", ",".join(report.digital_source_types)),
@@ -87,7 +92,7 @@ def report_attributes(report: C2paReport) -> tuple[tuple[str, str], ...]:
         ("ingredient_digital_source_types", ",".join(ingredient_types)),
         ("manifest_label", report.active_manifest_label),
         ("remote_url", report.remote_url),
-        ("capture", str(any(t in CAPTURE_SOURCE_TYPES for t in terms)).lower()),
+        (Attr.CAPTURE, str(any(t in CAPTURE_SOURCE_TYPES for t in terms)).lower()),
     )
 
 
@@ -102,6 +107,10 @@ class C2paManifestDetector:
         self.trust = trust
 
     def detect(self, asset: Asset) -> list[Signal]:
+        if asset.size > asset.limits.max_bytes:
+            # c2pa validates a file whole in memory (a PDF costs ~4x its size): past the whole-file
+            # limit the manifest is not read, and the report says so instead of staying silent.
+            return [self.not_validated(asset)]
         if asset.c2pa_sidecar:
             report = read_sidecar_report(asset.source, asset.spec.mime_type, asset.c2pa_sidecar, self.trust)
         elif asset.spec.c2pa is not None:
@@ -109,14 +118,14 @@ class C2paManifestDetector:
         else:
             report = None
         if report is not None:
-            return [self.signal(report, asset), *self.generator_claims(report)]
+            return [self.signal(report, asset), *self.ingredient_failures(report), *self.generator_claims(report)]
         pointers = manifest_pointers(asset)
         if not pointers:
             return []
         return [
             Signal(
                 source=self.name,
-                kind="c2pa.manifest_missing",
+                kind=SignalKind.C2PA_MANIFEST_MISSING,
                 confidence=1.0,
                 rule_id="c2pa.manifest_removed",
                 rule_version=self.version,
@@ -124,6 +133,41 @@ class C2paManifestDetector:
                 attributes=(("pointers", ";".join(pointers)),),
             )
         ]
+
+    def ingredient_failures(self, report: C2paReport) -> list[Signal]:
+        """c2pa rated the store Invalid while the active manifest validates: an ingredient failed. A finding."""
+        if report.store_validation_state != INVALID or report.validation_state == INVALID:
+            return []
+        failed = [i for i in report.ingredients if i.validation_state == INVALID or i.failure_codes]
+        evidence = "; ".join(i.describe() for i in failed) or "c2pa rated the store Invalid"
+        return [
+            Signal(
+                source=self.name,
+                kind=SignalKind.C2PA_INGREDIENT_INVALID,
+                confidence=1.0,
+                rule_id="c2pa.ingredient_validation",
+                rule_version=self.version,
+                location=Location(carrier="c2pa"),
+                message=f"the active manifest validates but its store is Invalid: {evidence}",
+                attributes=(("ingredients", evidence),),
+            )
+        ]
+
+    def not_validated(self, asset: Asset) -> Signal:
+        """The signal for content too large for c2pa's whole-file validation."""
+        return Signal(
+            source=self.name,
+            kind=SignalKind.C2PA_NOT_VALIDATED,
+            confidence=1.0,
+            rule_id="c2pa.size_limit",
+            rule_version=self.version,
+            location=Location(carrier="c2pa"),
+            message=(
+                f"C2PA not validated: {asset.size} bytes exceed max_bytes={asset.limits.max_bytes}, the limit for "
+                "whole-file validation"
+            ),
+            attributes=((Attr.PRESENT, "false"),),
+        )
 
     def generator_claims(self, report: C2paReport) -> list[Signal]:
         """A claim generator or software agent naming a generative tool is a trace, trusted or not."""
@@ -136,7 +180,7 @@ class C2paManifestDetector:
             signals.append(
                 Signal(
                     source=self.name,
-                    kind=f"fingerprint.{tool}",
+                    kind=fingerprint_kind(tool),
                     confidence=0.6 if report.validation_state == INVALID else 0.8,
                     rule_id="c2pa.generator_claim",
                     rule_version=self.version,
@@ -146,7 +190,7 @@ class C2paManifestDetector:
                     attributes=(
                         ("field", field_name),
                         ("value", value[:500]),
-                        ("validation_state", report.validation_state),
+                        (Attr.VALIDATION_STATE, report.validation_state),
                     ),
                 )
             )
@@ -168,7 +212,7 @@ class C2paManifestDetector:
         )
         return Signal(
             source=self.name,
-            kind="c2pa.manifest_invalid" if invalid else "c2pa.manifest",
+            kind=SignalKind.C2PA_MANIFEST_INVALID if invalid else SignalKind.C2PA_MANIFEST,
             confidence=0.8 if report.validation_state == VALID else 1.0,
             rule_id="c2pa.validation",
             rule_version=self.version,

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import fingerprint_kind
 from clearmark.core.signals import Signal
 from clearmark.detectors.fingerprint_rules import (
     FINGERPRINT_RULES,
@@ -168,7 +169,7 @@ class GeneratorFingerprintDetector:
         where = f"{location.carrier} at byte {location.byte_offset}" if location.byte_offset is not None else field.name
         return Signal(
             source=self.name,
-            kind=f"fingerprint.{tool}",
+            kind=fingerprint_kind(tool),
             confidence=confidence,
             rule_id=f"{RULE_PACK}.{rule_id}",
             rule_version=self.version,

@@ -14,6 +14,7 @@ from typing import TypeVar
 from clearmark import __version__
 from clearmark.core.enums import Corner
 from clearmark.core.errors import FieldViolation, InvalidRequest, RecordNotFound, RequestConflict
+from clearmark.core.kinds import Attr, SignalKind
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.limits import MediaLimits
@@ -198,10 +199,10 @@ class ClearMarkApp:
         Any tenant's record counts for the category; Lookup still shows a tenant only its own.
         """
         for signal in inspection.signals:
-            if signal.kind != "watermark.clearmark":
+            if signal.kind != SignalKind.WATERMARK_CLEARMARK:
                 continue
-            known = await asyncio.to_thread(self.registry.watermark_known, signal.attributes["registry_key"])
-            signal.attributes["resolved"] = str(known).lower()
+            known = await asyncio.to_thread(self.registry.watermark_known, signal.attributes[Attr.REGISTRY_KEY])
+            signal.attributes[Attr.RESOLVED] = str(known).lower()
             if known:
                 signal.category_hint = pb.CATEGORY_AI_GENERATED
                 inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)

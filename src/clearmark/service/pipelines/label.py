@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Category, Corner
 from clearmark.core.errors import LabelConflict
+from clearmark.core.kinds import SignalKind
 from clearmark.core.signals import Inspection, MediaInfo
 from clearmark.detectors.iptc import TRAINED_ALGORITHMIC_MEDIA
 from clearmark.labels.c2pa_manifest import ACTION_EDITED_METADATA, ACTION_PUBLISHED
@@ -85,7 +86,7 @@ def _unchanged(
 
 
 def _marked(inspection: Inspection) -> bool:
-    return any(s.kind == "watermark.clearmark" for s in inspection.signals)
+    return any(s.kind == SignalKind.WATERMARK_CLEARMARK for s in inspection.signals)
 
 
 def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
