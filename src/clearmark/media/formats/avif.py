@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clearmark.core.enums import MediaKind
 from clearmark.media.format import C2paSupport, FormatSpec
-from clearmark.media.formats.heif import AVIF_BRANDS, HeifContainer, encode_options, heif_matches, item_fields
+from clearmark.media.formats.heif import AVIF_BRANDS, HeifContainer, brand_matches, encode_options, item_fields
 from clearmark.media.image_codec import PillowCodec
 from clearmark.media.metadata import XmpLabels
 from clearmark.media.registry import register_format
@@ -17,7 +17,7 @@ SPEC = register_format(
         kind=MediaKind.IMAGE,
         mime_types=("image/avif", "image/avif-sequence"),
         description="AVIF image",
-        matches=heif_matches(AVIF_BRANDS),
+        matches=brand_matches(AVIF_BRANDS),
         precedence=55,
         container=XmpLabels(AVIF),
         label_carrier=AVIF.xmp_carrier,

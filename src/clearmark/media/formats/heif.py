@@ -10,7 +10,7 @@ the HEVC codec is pillow-heif's (libheif with libde265 and x265).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pillow_heif
@@ -171,14 +171,15 @@ def _exif_tiff(payload: bytes) -> bytes:
     return payload[4 + skip :]
 
 
-def heif_matches(brands: frozenset[bytes]) -> Any:
-    """A signature test: an ``ftyp`` whose major or compatible brands meet ``brands`` (and name no AVIF brand)."""
+def brand_matches(brands: frozenset[bytes], *, unless: frozenset[bytes] = frozenset()) -> Callable[[Probe], bool]:
+    """A signature test: an ``ftyp`` whose major or compatible brands meet ``brands`` and none of ``unless``.
+
+    AVIF files commonly name ``mif1`` (a HEIF brand) too, so HEIF matches only files naming no AVIF brand.
+    """
 
     def matches(probe: Probe) -> bool:
         found = set(ftyp_brands(probe.head))
-        if brands is HEIF_BRANDS and found & AVIF_BRANDS:
-            return False
-        return bool(found & brands)
+        return bool(found & brands) and not found & unless
 
     return matches
 
@@ -209,7 +210,7 @@ SPEC = register_format(
         kind=MediaKind.IMAGE,
         mime_types=("image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence"),
         description="HEIF image",
-        matches=heif_matches(HEIF_BRANDS),
+        matches=brand_matches(HEIF_BRANDS, unless=AVIF_BRANDS),
         container=XmpLabels(HEIF),
         label_carrier=HEIF.xmp_carrier,
         pixels=PillowCodec("heif", "HEIF", HEIF.read_header, encode_options, animatable=True),

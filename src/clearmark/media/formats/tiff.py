@@ -269,7 +269,7 @@ SPEC = register_format(
         container=XmpLabels(TIFF),
         label_carrier=XMP_CARRIER,
         pixels=PillowCodec("tiff", "TIFF", TIFF.read_header, _encode_options, frames=True, frame_count=page_count),
-        c2pa=C2paSupport("tiff:ifd0:c2pa"),
+        c2pa=C2paSupport("tiff:tag-52545"),
         fields=_fields,
     )
 )
