@@ -414,7 +414,7 @@ def set_item_data(
             elif new_item and child.type == b"iref":
                 children += _grown_iref(data, meta, item_id)
             else:
-                children += data[child.offset : child.end]
+                children += bytes(out[child.offset : child.end])  # idat with a replaced item zeroed
         if new_item and iref is None:
             children += _grown_iref(data, meta, item_id)
         return make_full_box(b"meta", *full_box_header(data, meta.box), children)
