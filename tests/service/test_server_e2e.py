@@ -182,6 +182,12 @@ def test_truncated_and_lying_images_are_invalid(stub, jpeg_bytes: bytes, png_byt
         assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT, caught.value.details()
 
 
+def test_a_truncated_image_is_invalid_in_every_format(stub, image_bytes: bytes) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        _stamp(stub, image_bytes[: len(image_bytes) // 2], "")
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT, caught.value.details()
+
+
 def test_huge_dimensions_are_resource_exhausted(stub) -> None:
     import struct
     import zlib
