@@ -56,6 +56,8 @@ class DetectorContext:
     # A local tokenizer (tokenizer.json or a directory) for the green-list text watermark, keyed by
     # ``watermark_key``; none: text is not scored.
     text_watermark_tokenizer: Path | None = None
+    # Party code -> SM2 public key (hex) for TC260 SecurityData: origin is proven only under these.
+    sm2_pinned_keys: tuple[tuple[str, str], ...] = ()
 
 
 DetectorFactory = Callable[[DetectorContext], Detector]

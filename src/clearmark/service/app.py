@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import enum
+import json
 import logging
 import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from clearmark import __version__
 from clearmark.core.enums import Corner
 from clearmark.core.errors import FieldViolation, InvalidRequest, RecordNotFound, RequestConflict
 from clearmark.core.kinds import Attr, SignalKind
+from clearmark.core.security_data import Sm2Signer
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.limits import MediaLimits
@@ -48,6 +52,7 @@ from clearmark.v1 import types_pb2 as pb
 
 log = logging.getLogger(__name__)
 ResultT = TypeVar("ResultT", api.StampResult, api.LabelResult)
+EnumT = TypeVar("EnumT", bound=enum.IntEnum)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -86,6 +91,7 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
             classifier_name=settings.classifier_name,
             classifier_timeout_s=settings.classifier_timeout_s,
             text_watermark_tokenizer=settings.text_watermark_tokenizer,
+            sm2_pinned_keys=load_pinned_sm2_keys(settings.sm2_pinned_keys_file),
         ),
         c2pa_signing=C2paSigning(
             signing.cert_chain_pem,
@@ -97,12 +103,41 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
         if settings.c2pa_sign
         else None,
         claim_generator=f"ClearMark/{__version__}",
+        verify_requires_propagator=settings.verify_requires_propagator,
+        sm2_signer=Sm2Signer.from_file(settings.sm2_private_key_file) if settings.sm2_private_key_file else None,
     )
+
+
+def load_pinned_sm2_keys(path: Path | None) -> tuple[tuple[str, str], ...]:
+    """The pinned SM2 keys file: a JSON object of party code -> public key hex (none: nothing pinned).
+
+    Raises:
+        InvalidRequest: unreadable or not such an object (start-up fails with the reason).
+    """
+    if path is None:
+        return ()
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidRequest(f"sm2_pinned_keys_file {path}: {exc}") from None
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise InvalidRequest(f"sm2_pinned_keys_file {path} must be a JSON object of code -> hex key")
+    return tuple(sorted(table.items()))
 
 
 def _warnings(warnings: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Registry details for warnings: one key, since detail keys are unique."""
     return (("warnings", "; ".join(warnings)),) if warnings else ()
+
+
+def enum_field(enum_type: type[EnumT], value: int, field: str) -> EnumT:
+    """A request's enum value as the core enum; a value this server does not know is INVALID_ARGUMENT."""
+    try:
+        return enum_type(value)
+    except ValueError:
+        raise InvalidRequest(
+            f"{field} has no value {value}", violations=(FieldViolation(field, f"unknown enum value {value}"),)
+        ) from None
 
 
 def request_id_of(given: str) -> str:
@@ -235,7 +270,7 @@ class ClearMarkApp:
             model=options.model,
             prompt_id=options.prompt_id,
             notice_text=options.notice_text,
-            notice_corner=Corner(options.notice_corner),
+            notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             omit_visible_notice=options.omit_visible_notice,
             omit_reason=options.omit_reason,
             recipient=options.recipient,
@@ -304,7 +339,7 @@ class ClearMarkApp:
             platform_code=options.platform_code,
             user_declared_ai=options.user_declared_ai,
             notice_text=options.notice_text,
-            notice_corner=Corner(options.notice_corner),
+            notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             skip_visible_notice=options.skip_visible_notice,
         )
 

@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     # and tail (half each), so a 2 GB log costs the same memory as a 16 MB one.
     max_text_chars: int = Field(default=4 * 1024 * 1024, ge=1024)
 
+    # Verify: treat empty propagator fields as a failure even on producer output (real producers ship
+    # them empty; by default they FAIL only once a C2PA manifest shows a platform published the content).
+    verify_requires_propagator: bool = False
+
+    # TC260 SecurityData (SM2 with SM3): the producer's private key file (32-byte scalar in hex; Stamp
+    # then signs ReservedCode1) and a JSON file of pinned public keys {"<party code>": "<SPKI or x||y hex>"}.
+    sm2_private_key_file: Path | None = None
+    sm2_pinned_keys_file: Path | None = None
+
     # CPU work: 0 runs it on a thread in-process (CLI), N > 0 in a pool of N processes.
     cpu_workers: int = Field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)), ge=0)
     max_pending_jobs: int = Field(default=64, ge=1)

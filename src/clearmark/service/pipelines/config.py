@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from clearmark.core.enums import Corner
+from clearmark.core.security_data import Sm2Signer
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.labels.writers import WriterSettings
@@ -35,6 +36,10 @@ class PipelineConfig:
     # Embed ClearMark's invisible mark (needs ``detectors.watermark_key``).
     watermark_embed: bool = False
     c2pa_signing: C2paSigning | None = None
+    # The producer's SM2 key: Stamp writes TC260 SecurityData into ReservedCode1 (none: left empty).
+    sm2_signer: Sm2Signer | None = None
+    # Verify: empty propagator fields FAIL even on producer output (default: only after a platform).
+    verify_requires_propagator: bool = False
     claim_generator: str = "ClearMark"
 
     def notice_text_for(self, label_value: str) -> str:
