@@ -119,10 +119,10 @@ def test_exif_orientation_is_not_applied() -> None:
     assert decoded.exif is not None and decoded.exif[:2] in (b"II", b"MM")
 
 
-# GIF carries neither ICC nor EXIF; a re-encoded TIFF keeps its ICC profile (and XMP, carried by
-# the writer) but not its other IFD0/EXIF tags: libtiff refuses Pillow's Exif IFD pointer.
+# GIF carries neither ICC nor EXIF. A re-encoded TIFF keeps its IFD0 descriptive tags (Make…), not
+# its Exif sub-IFD: libtiff refuses Pillow's Exif IFD pointer.
 KEEPS_ICC = tuple(fmt for fmt in FORMATS if fmt != "gif")
-KEEPS_EXIF = tuple(fmt for fmt in FORMATS if fmt not in ("gif", "tiff"))
+KEEPS_EXIF = tuple(fmt for fmt in FORMATS if fmt != "gif")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

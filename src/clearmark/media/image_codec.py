@@ -58,6 +58,8 @@ class PillowCodec:
             count) and re-encoded; their pixels together must fit ``max_pixels``.
         frame_count: how many leading frames are images, read from the container (a TIFF whose
             last IFD holds only a C2PA manifest has one IFD more than it has pages); all when None.
+        exif_reader: the EXIF block of a format whose EXIF Pillow does not report in ``info``
+            (a TIFF's own IFD0 tags).
     """
 
     def __init__(
@@ -71,6 +73,7 @@ class PillowCodec:
         rgb_only: bool = False,
         frames: bool = False,
         frame_count: Callable[[bytes, MediaLimits], int] | None = None,
+        exif_reader: Callable[[bytes, MediaLimits], bytes | None] | None = None,
     ) -> None:
         self.name = name
         self.pil_format = pil_format
@@ -80,6 +83,7 @@ class PillowCodec:
         self.rgb_only = rgb_only
         self.frames = frames
         self._frame_count = frame_count
+        self._exif_reader = exif_reader
 
     def read_header(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> ImageHeader:
         return self._header(data, limits=limits)
@@ -126,7 +130,7 @@ class PillowCodec:
             width=image.width,
             height=image.height,
             icc_profile=info.get("icc_profile") or None,
-            exif=_tiff_block(info.get("exif")),
+            exif=_tiff_block(info.get("exif")) or (self._exif_reader(data, limits) if self._exif_reader else None),
             lossless=header.lossless,
             quality_hint=quality,
             frames=tuple(extra),

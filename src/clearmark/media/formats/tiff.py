@@ -7,9 +7,12 @@ is appended and the header pointed at it. Pages (further IFDs) are decoded and r
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from PIL import Image
 
 from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, InvalidRequest, MediaTooLarge
@@ -30,6 +33,10 @@ _LOSSY_COMPRESSIONS = frozenset({6, 7, 34712, 34892, 50001})  # old/new JPEG, JP
 _TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
 _UNDEFINED = 7
 _MAX_OFFSET = 0xFFFFFFFF
+# IFD0 tags that describe the content (ImageDescription, Make, Model, Software, DateTime, Artist,
+# HostComputer, Copyright): a re-encode keeps them. The Exif sub-IFD is not kept.
+DESCRIPTIVE_TAGS = frozenset({0x010E, 0x010F, 0x0110, 0x0131, 0x0132, 0x013B, 0x013C, 0x8298})
+_PILLOW_EXIF_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, struct.error)
 
 
 @dataclass(frozen=True)
@@ -255,8 +262,29 @@ def page_count(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> int:
     return count
 
 
+def descriptive_exif(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> bytes | None:
+    """IFD0's descriptive tags (``DESCRIPTIVE_TAGS``) as an EXIF block, for a re-encode to keep; None if none."""
+    parse_layout(data, limits)
+    tags = Image.Exif()
+    try:
+        tags.load(data)
+    except _PILLOW_EXIF_ERRORS:
+        return None
+    kept = Image.Exif()
+    for tag in DESCRIPTIVE_TAGS & set(tags):
+        kept[tag] = tags[tag]
+    return exif.split_exif_prefix(kept.tobytes())[1] if len(kept) else None
+
+
 def _encode_options(like: DecodedImage, jpeg_quality: int, webp_quality: int) -> dict[str, Any]:
-    return {"compression": "tiff_adobe_deflate"}
+    """Deflate (lossless); IFD0's descriptive tags kept. libtiff writes no Exif sub-IFD from Pillow."""
+    tags = Image.Exif()
+    if like.exif:
+        try:
+            tags.load(like.exif)
+        except _PILLOW_EXIF_ERRORS:
+            pass
+    return {"compression": "tiff_adobe_deflate", "tiffinfo": {tag: tags[tag] for tag in DESCRIPTIVE_TAGS & set(tags)}}
 
 
 SPEC = register_format(
@@ -268,7 +296,15 @@ SPEC = register_format(
         matches=lambda probe: probe.starts_with(b"II*\x00", b"MM\x00*"),
         container=XmpLabels(TIFF),
         label_carrier=XMP_CARRIER,
-        pixels=PillowCodec("tiff", "TIFF", TIFF.read_header, _encode_options, frames=True, frame_count=page_count),
+        pixels=PillowCodec(
+            "tiff",
+            "TIFF",
+            TIFF.read_header,
+            _encode_options,
+            frames=True,
+            frame_count=page_count,
+            exif_reader=descriptive_exif,
+        ),
         c2pa=C2paSupport("tiff:tag-52545"),
         fields=_fields,
     )
