@@ -45,6 +45,8 @@ class DetectorContext:
     c2pa_trust_anchors_pem: Path | None = None
     c2pa_allowed_ekus: tuple[str, ...] = ()
     c2pa_fetch_remote: bool = False
+    # Also trust the bundled snapshot of the public C2PA trust list (assets/c2pa).
+    c2pa_public_trust_list: bool = False
     watermark_key: bytes | None = field(default=None, repr=False)
     watermark_models: tuple[ExternalModelSpec, ...] = ()
     ocr_band_ratio: float = 0.2

@@ -84,6 +84,7 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
             c2pa_trust_anchors_pem=settings.c2pa_trust_anchors,
             c2pa_allowed_ekus=tuple(settings.c2pa_allowed_ekus),
             c2pa_fetch_remote=settings.c2pa_fetch_remote,
+            c2pa_public_trust_list=settings.c2pa_public_trust_list,
             ocr_band_ratio=settings.ocr_band_ratio,
             ocr_whole_image=settings.ocr_whole_image,
             classifier_dir=settings.classifier_dir,

@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     c2pa_allowed_ekus: tuple[str, ...] = ()
     # Let c2pa fetch manifests an asset only points to (off: the URL is reported, never fetched).
     c2pa_fetch_remote: bool = False
+    # Trust the bundled snapshot of the public C2PA trust list beside c2pa_trust_anchors (see assets/c2pa).
+    c2pa_public_trust_list: bool = True
 
     # ClearMark's invisible image watermark: embedded by Stamp (and by Label when it redraws pixels).
     watermark_embed: bool = True

@@ -82,5 +82,8 @@ class PipelineConfig:
 def trust_for(context: DetectorContext) -> C2paTrust:
     """The c2pa trust settings of a detector context, read once per process."""
     return C2paTrust.from_files(
-        context.c2pa_trust_anchors_pem, allowed_ekus=context.c2pa_allowed_ekus, fetch_remote=context.c2pa_fetch_remote
+        context.c2pa_trust_anchors_pem,
+        allowed_ekus=context.c2pa_allowed_ekus,
+        fetch_remote=context.c2pa_fetch_remote,
+        public_list=context.c2pa_public_trust_list,
     )
