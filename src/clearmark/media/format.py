@@ -136,7 +136,7 @@ class DecodedImage:
     lossless: bool
     quality_hint: int | None
     # Further frames of an animation (GIF, multi-page TIFF) and their durations in ms; the first
-    # frame is ``image``. Writers draw and mark every frame; readers look at the first.
+    # frame is ``image``. Writers draw the notice on every frame and mark the first; readers look at the first.
     frames: tuple[Image.Image, ...] = ()
     durations_ms: tuple[int, ...] = ()
     loop: int | None = None  # an animation's loop count (0: forever); None when the file says none
