@@ -9,7 +9,8 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -21,9 +22,11 @@ from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.security_data import Sm2Signer
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
+from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
 from clearmark.media.source import Source
 from clearmark.service import convert
+from clearmark.service.admission import MemoryBudget, estimate_memory
 from clearmark.service.config import Settings
 from clearmark.service.keys import (
     SigningMaterial,
@@ -44,7 +47,7 @@ from clearmark.service.pipelines import (
     verify_content,
 )
 from clearmark.service.pool import WorkPool
-from clearmark.service.registry import ProvenanceRecord, RegistryStore
+from clearmark.service.registry import ProvenanceRecord, RegistryStore, RegistryUnavailable
 from clearmark.service.replays import Replay, ReplayStore, request_fingerprint
 from clearmark.service.report_html import render_report_html
 from clearmark.v1 import clearmark_service_pb2 as api
@@ -176,6 +179,9 @@ class ClearMarkApp:
         self.registry = RegistryStore(settings.resolved_registry_url)
         self.registry.create_schema()
         self.pool = WorkPool(settings.cpu_workers, settings.max_pending_jobs, self.config)
+        self.memory = MemoryBudget(
+            settings.memory_budget_bytes, settings.max_request_memory_bytes, wait_s=settings.memory_wait_s
+        )
         self.replays = ReplayStore(settings.data_dir / "replays")
 
     def close(self) -> None:
@@ -188,6 +194,18 @@ class ClearMarkApp:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @asynccontextmanager
+    async def _admitted(self, content: Source) -> AsyncIterator[None]:
+        """Reserve the decode memory the content's header announces, for every verb alike.
+
+        Raises:
+            MediaTooLarge: over the media limits or the per-request memory budget (before any decoding).
+            Overloaded: the server-wide memory budget stayed full.
+        """
+        estimate = estimate_memory(open_asset(content, self.config.limits), self.settings.decode_copies)
+        async with self.memory.reserve(estimate):
+            yield
 
     async def _once(
         self,
@@ -204,13 +222,20 @@ class ClearMarkApp:
         Raises:
             RequestConflict: the request id was used for another verb, content or options.
         """
+        problem = await asyncio.to_thread(self.registry.check)
+        if problem is not None:  # refuse before the work: nothing half-done, no output for an unrecorded id
+            raise RegistryUnavailable(f"{problem}; retry later")
         fingerprint = request_fingerprint(verb, content.sha256, request.options)
         existing = await asyncio.to_thread(self.registry.get_by_request, tenant, request_id)
         if existing is not None:
             return self._replayed(existing, verb, fingerprint, result_type)
         record, result, output = await produce()
         self.replays.save(record.record_id, Replay(fingerprint, result.SerializeToString(), output))
-        stored, created = await asyncio.to_thread(self.registry.record, record)
+        try:
+            stored, created = await asyncio.to_thread(self.registry.record, record)
+        except BaseException:
+            self.replays.discard(record.record_id)
+            raise
         if not created:  # a concurrent request with the same id won the race
             self.replays.discard(record.record_id)
             return self._replayed(stored, verb, fingerprint, result_type)
@@ -275,10 +300,12 @@ class ClearMarkApp:
             omit_visible_notice=options.omit_visible_notice,
             omit_reason=options.omit_reason,
             recipient=options.recipient,
+            id_salt=uuid.uuid4().hex,
         )
 
         async def produce() -> tuple[ProvenanceRecord, api.StampResult, bytes]:
-            outcome: StampOutcome = await self.pool.run(stamp_content, job, self.config, timeout=timeout)
+            async with self._admitted(job.content):
+                outcome: StampOutcome = await self.pool.run(stamp_content, job, self.config, timeout=timeout)
             record = self._record(
                 "stamp",
                 job.request_id,
@@ -320,9 +347,10 @@ class ClearMarkApp:
     ) -> api.InspectResponse:
         """Inspect content (``source`` for a streamed request, else ``request.content``); read-only."""
         content = source or Source(data=request.content)
-        inspection = await self.pool.run(
-            inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
-        )
+        async with self._admitted(content):
+            inspection = await self.pool.run(
+                inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
+            )
         response = api.InspectResponse(inspection=convert.inspection_pb(inspection))
         await self._resolve_watermarks(response.inspection)
         return response
@@ -342,10 +370,12 @@ class ClearMarkApp:
             notice_text=options.notice_text,
             notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             skip_visible_notice=options.skip_visible_notice,
+            id_salt=uuid.uuid4().hex,
         )
 
         async def produce() -> tuple[ProvenanceRecord, api.LabelResult, bytes]:
-            outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
+            async with self._admitted(job.content):
+                outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
             label = outcome.label
             record = self._record(
                 "label",
@@ -396,7 +426,8 @@ class ClearMarkApp:
         """The compliance report of content (``source`` when streamed), optionally with an HTML page."""
         content = source or Source(data=request.content)
         job = VerifyJob(request_id=request.request_id, content=content, c2pa_sidecar=request.c2pa_sidecar)
-        report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
+        async with self._admitted(content):
+            report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
         html = render_report_html(report) if request.options.include_html else ""
         response = api.VerifyResponse(
             inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report, html)

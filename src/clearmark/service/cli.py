@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import hashlib
 import json
-import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -20,6 +19,8 @@ from google.protobuf.message import Message
 from clearmark.core.enums import Corner
 from clearmark.core.errors import ClearMarkError
 from clearmark.service.app import ClearMarkApp
+from clearmark.service.auth import hash_api_key
+from clearmark.service.buildinfo import version_text
 from clearmark.service.config import Settings, load_settings
 from clearmark.service.files import write_atomically
 from clearmark.service.uploads import chunked
@@ -36,8 +37,8 @@ class Backend:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.remote: str | None = args.server
-        self.api_key = args.api_key or os.environ.get("CLEARMARK_API_KEY", "")
+        self.remote: str | None = getattr(args, "server", None)
+        self.api_key = getattr(args, "api_key", None) or os.environ.get("CLEARMARK_API_KEY", "")
 
     def settings(self, **overrides: Any) -> Settings:
         if self.args.data_dir:
@@ -53,11 +54,29 @@ class Backend:
                 return asyncio.run(fn(request, "default"))
             return asyncio.run(fn(request))
 
-    def _call_remote(self, method: str, request: Message) -> Any:
+    def channel(self) -> grpc.Channel:
+        """A channel to ``--server``: TLS when a CA or client certificate is configured, else plaintext."""
+        assert self.remote is not None
         limit = 256 * 1024 * 1024
         options = [("grpc.max_receive_message_length", limit), ("grpc.max_send_message_length", limit)]
+        settings = self.settings()
+        ca = self.args.tls_ca or settings.client_tls_ca_file
+        cert = self.args.tls_cert or settings.client_tls_cert_file
+        key = self.args.tls_key or settings.client_tls_key_file
+        if (cert is None) != (key is None):
+            raise ValueError("--tls-cert and --tls-key go together")
+        if ca is None and cert is None:
+            return grpc.insecure_channel(self.remote, options=options)
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=Path(ca).read_bytes() if ca else None,
+            private_key=Path(key).read_bytes() if key else None,
+            certificate_chain=Path(cert).read_bytes() if cert else None,
+        )
+        return grpc.secure_channel(self.remote, credentials, options=options)
+
+    def _call_remote(self, method: str, request: Message) -> Any:
         metadata = [("x-api-key", self.api_key)] if self.api_key else []
-        with grpc.insecure_channel(self.remote, options=options) as channel:
+        with self.channel() as channel:
             stub = api_grpc.ClearMarkServiceStub(channel)
             content = getattr(request, "content", b"")
             if len(content) > STREAM_ABOVE_BYTES and method != "Lookup":
@@ -229,16 +248,42 @@ def cmd_lookup(args: argparse.Namespace, backend: Backend) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, backend: Backend) -> int:
+    from clearmark.service.logs import configure_logging
     from clearmark.service.server import serve
 
     overrides: dict[str, Any] = {}
-    if args.host:
-        overrides["host"] = args.host
-    if args.port is not None:
-        overrides["port"] = args.port
+    for name in ("host", "port", "metrics_port", "log_format"):
+        if getattr(args, name) is not None:
+            overrides[name] = getattr(args, name)
     settings = backend.settings(**overrides)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_format, settings.log_level)
     asyncio.run(serve(settings))
+    return EXIT_OK
+
+
+def cmd_health(args: argparse.Namespace, backend: Backend) -> int:
+    """Ask a server's gRPC health service (the container's HEALTHCHECK): 0 SERVING, 1 not, 2 unreachable."""
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    if not backend.remote:
+        raise ValueError("health needs --server HOST:PORT")
+    with backend.channel() as channel:
+        call = health_pb2_grpc.HealthStub(channel).Check.with_call(
+            health_pb2.HealthCheckRequest(service=args.service), timeout=args.timeout
+        )
+    response, rpc = call
+    status = health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
+    version = dict(rpc.initial_metadata() or ())
+    print(f"{status} ({version.get('clearmark-version', '?')}, build {version.get('clearmark-build', '?')})")
+    return EXIT_OK if response.status == health_pb2.HealthCheckResponse.SERVING else EXIT_PROBLEMS
+
+
+def cmd_hash_key(args: argparse.Namespace, backend: Backend) -> int:
+    """Print the at-rest form of an API key read from standard input, for ``api_key_hashes``."""
+    key = sys.stdin.readline().strip()
+    if len(key) < 16:
+        raise ValueError("an API key must be at least 16 characters")
+    print(hash_api_key(key))
     return EXIT_OK
 
 
@@ -250,14 +295,27 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--api-key", help="API key for --server (or CLEARMARK_API_KEY)")
     common.add_argument("--timeout", type=float, default=120.0, help="deadline in seconds for --server calls")
     common.add_argument("--json", action="store_true", help="print the RPC's response as JSON")
+    common.add_argument("--tls-ca", type=Path, help="PEM CA that signed the server's certificate (TLS to --server)")
+    common.add_argument("--tls-cert", type=Path, help="client certificate PEM for mutual TLS")
+    common.add_argument("--tls-key", type=Path, help="client private key PEM for mutual TLS")
 
     parser = argparse.ArgumentParser(prog="clearmark", description=__doc__)
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve_p = sub.add_parser("serve", parents=[common], help="run the gRPC server")
     serve_p.add_argument("--host")
     serve_p.add_argument("--port", type=int)
+    serve_p.add_argument("--metrics-port", type=int, help="serve Prometheus metrics at :PORT/metrics")
+    serve_p.add_argument("--log-format", choices=["json", "text"], help="json: one object per line")
     serve_p.set_defaults(run=cmd_serve)
+
+    health_p = sub.add_parser("health", parents=[common], help="check a server's gRPC health (exit 0 SERVING)")
+    health_p.add_argument("--service", default="", help="service name to check (default: the whole server)")
+    health_p.set_defaults(run=cmd_health, timeout=5.0)
+
+    hash_p = sub.add_parser("hash-key", help="read an API key on stdin, print its hash for api_key_hashes")
+    hash_p.set_defaults(run=cmd_hash_key)
 
     stamp_p = sub.add_parser("stamp", parents=[common], help="stamp generated content with every label")
     stamp_p.add_argument("input", type=Path)
