@@ -14,7 +14,7 @@ from clearmark.service.errors import plain_status
 DEFAULT_TENANT = "default"
 SERVICE = "/clearmark.v1.ClearMarkService/"
 MUTATING = frozenset(SERVICE + m for m in ("Stamp", "StampStream", "Label", "LabelStream", "Lookup"))
-READ_ONLY = frozenset(SERVICE + m for m in ("Inspect", "InspectStream", "Verify", "VerifyStream"))
+READ_ONLY = frozenset(SERVICE + m for m in ("Inspect", "InspectStream", "Verify", "VerifyStream", "CheckTexts"))
 
 
 def hash_api_key(key: str) -> str:

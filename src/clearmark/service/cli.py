@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,7 +50,7 @@ class Backend:
         if self.remote:
             return self._call_remote(method, request)
         with ClearMarkApp(self.settings(cpu_workers=0)) as app:
-            fn = getattr(app, method.lower())
+            fn = getattr(app, re.sub(r"(?<!^)(?=[A-Z])", "_", method).lower())
             if tenant_scoped:
                 return asyncio.run(fn(request, "default"))
             return asyncio.run(fn(request))
@@ -97,7 +98,7 @@ def _call_streaming(stub: api_grpc.ClearMarkServiceStub, method: str, request: M
     request_cls = getattr(api, f"{method}StreamRequest")
     header_cls = getattr(api, f"{method}StreamHeader")
     header_fields: dict[str, Any] = {"request_id": request.request_id, "content": _header_for(request)}
-    for name in ("options", "c2pa_sidecar"):
+    for name in ("options", "c2pa_sidecar", "campaign"):
         if name in header_cls.DESCRIPTOR.fields_by_name:
             header_fields[name] = getattr(request, name)
 
@@ -144,6 +145,13 @@ def _print_inspection(inspection: pb.Inspection) -> None:
         print(f"  signal {signal.kind} [{signal.source}] {signal.message}")
     for finding in inspection.findings:
         print(f"  finding {finding.label}: {finding.message}")
+    campaign = inspection.campaign
+    print(f"campaign: {_enum_name(pb.Suggestion, campaign.suggestion).removeprefix('SUGGESTION_')}")
+    for finding in campaign.findings:
+        print(f"  {_enum_name(pb.Suggestion, finding.suggestion).removeprefix('SUGGESTION_'):<6} {finding.label}: "
+              f"{'; '.join(finding.evidence[:3])}")
+    if campaign.not_evaluated:
+        print(f"  not evaluated: {', '.join(campaign.not_evaluated)}")
 
 
 def cmd_stamp(args: argparse.Namespace, backend: Backend) -> int:
@@ -200,14 +208,35 @@ def _sidecar(args: argparse.Namespace) -> bytes:
     return path.read_bytes() if args.c2pa_sidecar or path.is_file() else b""
 
 
+def _campaign_context(args: argparse.Namespace) -> pb.CampaignContext | None:
+    fields = {
+        name: getattr(args, name) or ""
+        for name in ("surface", "account_type", "content_type", "declared_source", "licence")
+    }
+    return pb.CampaignContext(**fields) if any(fields.values()) else None
+
+
+def _campaign_options(args: argparse.Namespace) -> pb.CampaignOptions | None:
+    context = _campaign_context(args)
+    if context is None and not (args.title or args.description or args.comment):
+        return None
+    return pb.CampaignOptions(
+        context=context, title=args.title or "", description=args.description or "", comments=args.comment or []
+    )
+
+
 def cmd_inspect(args: argparse.Namespace, backend: Backend) -> int:
-    request = api.InspectRequest(content=_read(args.input), c2pa_sidecar=_sidecar(args))
+    request = api.InspectRequest(
+        content=_read(args.input), c2pa_sidecar=_sidecar(args), campaign=_campaign_options(args)
+    )
     response = backend.call("Inspect", request)
     if args.json:
         print(as_json(response))
     else:
         _print_inspection(response.inspection)
-    return EXIT_PROBLEMS if response.inspection.findings else EXIT_OK
+    inspection = response.inspection
+    flagged = inspection.findings or inspection.campaign.suggestion > pb.SUGGESTION_PASS
+    return EXIT_PROBLEMS if flagged else EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace, backend: Backend) -> int:
@@ -224,6 +253,50 @@ def cmd_verify(args: argparse.Namespace, backend: Backend) -> int:
         for check in response.report.checks:
             print(f"  {_enum_name(pb.Outcome, check.outcome):<24} {check.requirement_id}: {'; '.join(check.evidence)}")
     return EXIT_OK if response.report.compliant else EXIT_PROBLEMS
+
+
+def _texts_in(source: str) -> list[api.TextToCheck]:
+    """JSON lines: an object {"id", "text", "field"} or a bare JSON string per line; blank lines skipped."""
+    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+    texts = []
+    with stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {number}: not JSON: {exc.msg}") from None
+            if isinstance(item, str):
+                item = {"text": item}
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError(f'line {number}: expected a string or an object with a "text" string')
+            texts.append(
+                api.TextToCheck(id=str(item.get("id", number)), text=item["text"], field=str(item.get("field", "")))
+            )
+    return texts
+
+
+def cmd_check_texts(args: argparse.Namespace, backend: Backend) -> int:
+    request = api.CheckTextsRequest(
+        request_id=args.request_id or "", context=_campaign_context(args), texts=_texts_in(args.input)
+    )
+    response = backend.call("CheckTexts", request, tenant_scoped=True)
+    flagged = False
+    for item in response.verdicts:
+        verdict = item.verdict
+        flagged |= verdict.suggestion != pb.SUGGESTION_PASS
+        record = {
+            "id": item.id,
+            "suggestion": pb.Suggestion.Name(verdict.suggestion).removeprefix("SUGGESTION_"),
+            "findings": [
+                json_format.MessageToDict(f, preserving_proto_field_name=True) for f in verdict.findings
+            ],
+            "not_evaluated": list(verdict.not_evaluated),
+            "policy_version": verdict.policy_version,
+        }
+        print(json.dumps(record, ensure_ascii=False))
+    return EXIT_PROBLEMS if flagged else EXIT_OK
 
 
 def lookup_key(value: str) -> str:
@@ -259,6 +332,19 @@ def cmd_serve(args: argparse.Namespace, backend: Backend) -> int:
     configure_logging(settings.log_format, settings.log_level)
     asyncio.run(serve(settings))
     return EXIT_OK
+
+
+def _add_campaign_arguments(parser: argparse.ArgumentParser, *, texts: bool) -> None:
+    group = parser.add_argument_group("campaign context (enables the minors and news checks)")
+    group.add_argument("--surface", help='where it is shown, e.g. "homepage", "minors_mode", "comment"')
+    group.add_argument("--account-type", help='the publishing account, e.g. "self_media", "news_licensed"')
+    group.add_argument("--content-type", help='what the publisher says it is, e.g. "news"')
+    group.add_argument("--declared-source", help="the source named for current-affairs content")
+    group.add_argument("--licence", help="the account's news licence number")
+    if texts:
+        group.add_argument("--title", help="a title sent with the content, checked by the same rules")
+        group.add_argument("--description", help="a description sent with the content")
+        group.add_argument("--comment", action="append", help="a comment sent with the content (repeatable)")
 
 
 def cmd_health(args: argparse.Namespace, backend: Backend) -> int:
@@ -332,7 +418,16 @@ def build_parser() -> argparse.ArgumentParser:
     inspect_p.add_argument(
         "--c2pa-sidecar", type=Path, help="detached C2PA manifest store (default: IN.c2pa if present)"
     )
+    _add_campaign_arguments(inspect_p, texts=True)
     inspect_p.set_defaults(run=cmd_inspect)
+
+    check_p = sub.add_parser(
+        "check-texts", parents=[common], help="campaign checks of many short texts (JSON lines in, JSON lines out)"
+    )
+    check_p.add_argument("input", help='a JSON-lines file ({"id", "text", "field"} or a string per line), or -')
+    check_p.add_argument("--request-id")
+    _add_campaign_arguments(check_p, texts=False)
+    check_p.set_defaults(run=cmd_check_texts)
 
     label_p = sub.add_parser("label", parents=[common], help="add a platform's labels to an upload (Art. 6)")
     label_p.add_argument("input", type=Path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
@@ -142,9 +142,20 @@ class Settings(BaseSettings):
     # A local tokenizer for the generation-time text watermark (keyed by the same secret); none: off.
     text_watermark_tokenizer: Path | None = None
 
-    # OCR of visible labels: depth of the edge bands read (share of the shortest side), or the whole image.
+    # OCR of visible labels and image text: "gated" reads the whole image where a cheap text-region
+    # gate fires (one pass for the notice checks and the campaign rules), "bands" only the edge bands
+    # (ocr_band_ratio of the shortest side deep), "whole" everything; ocr_whole_image forces "whole".
+    ocr_mode: Literal["gated", "bands", "whole"] = "gated"
     ocr_band_ratio: float = Field(default=0.2, gt=0.0, le=0.5)
     ocr_whole_image: bool = False
+    # Campaign checks: an operator's rule pack (TOML; none: the starter pack shipped in the package)
+    # and per-tenant overrides {"tenant": {"allow_terms": [...], "deny_terms": [...], "block": 0.9}}.
+    campaign_rule_pack: Path | None = None
+    campaign_tenants: dict[str, dict[str, Any]] = {}
+    # CheckTexts limits: texts per call, characters per text, characters per call.
+    check_texts_max_items: int = Field(default=20_000, gt=0)
+    check_texts_max_chars: int = Field(default=20_000, gt=0)
+    check_texts_max_total_chars: int = Field(default=16 * 1024 * 1024, gt=0)
     # A local transformers image classifier (none: disabled) and its score -> false-positive-rate JSON.
     classifier_dir: Path | None = None
     classifier_calibration: Path | None = None
