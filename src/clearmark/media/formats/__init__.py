@@ -4,8 +4,11 @@ A new format is one module here plus its line below.
 """
 
 from clearmark.media.formats import (  # noqa: F401  (imported for registration)
+    avif,
     docx,
     flac,
+    gif,
+    heif,
     jpeg,
     markdown,
     mp3,
@@ -15,6 +18,7 @@ from clearmark.media.formats import (  # noqa: F401  (imported for registration)
     pptx,
     recognised,
     text,
+    tiff,
     wav,
     webp,
     xlsx,
