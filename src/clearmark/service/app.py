@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from clearmark import __version__
 from clearmark.core.enums import Corner
-from clearmark.core.errors import FieldViolation, InvalidRequest, RecordNotFound, RequestConflict
+from clearmark.core.errors import ClearMarkError, FieldViolation, InvalidRequest, RecordNotFound, RequestConflict
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.limits import MediaLimits
@@ -39,7 +40,9 @@ from clearmark.service.pipelines import (
 )
 from clearmark.service.pool import WorkPool
 from clearmark.service.registry import ProvenanceRecord, RegistryStore
-from clearmark.service.replays import Replay, ReplayStore, request_fingerprint
+from clearmark.service.registry.perceptual import MATCH_DISTANCE, BindingCheck, perceptual_hash_of_content
+from clearmark.service.registry.store import PurgeResult, SimilarRecord
+from clearmark.service.replays import REPLAY_BACKENDS, Replay, request_fingerprint
 from clearmark.service.report_html import render_report_html
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import types_pb2 as pb
@@ -132,9 +135,13 @@ class ClearMarkApp:
             settings, self.signing, ensure_watermark_key(settings.data_dir, settings.watermark_key_file)
         )
         self.registry = RegistryStore(settings.resolved_registry_url)
-        self.registry.create_schema()
+        self.registry.migrate()
         self.pool = WorkPool(settings.cpu_workers, settings.max_pending_jobs, self.config)
-        self.replays = ReplayStore(settings.data_dir / "replays")
+        self.replays = REPLAY_BACKENDS[settings.replay_store](
+            self.registry.engine,
+            settings.replay_dir or settings.data_dir / "replays",
+            timedelta(hours=settings.replay_ttl_hours),
+        )
 
     def close(self) -> None:
         """Stop the workers and close the registry."""
@@ -186,19 +193,51 @@ class ClearMarkApp:
         result.replayed = True
         return result, replay.content
 
-    async def _resolve_watermarks(self, inspection: pb.Inspection) -> None:
+    async def _resolve_watermarks(self, inspection: pb.Inspection, content: bytes = b"") -> None:
         """Our mark resolving to a record of this registry makes the content AI_GENERATED (DESIGN).
 
-        Any tenant's record counts for the category; Lookup still shows a tenant only its own.
+        Any tenant's record counts for the category; Lookup still shows a tenant only its own. When
+        the content is at hand, the record's perceptual hash is compared with the content's: a mark
+        copied onto other content (the mark says record X, the picture is not X's) is reported as
+        the finding ``watermark.record_mismatch`` and does not raise the category.
         """
         for signal in inspection.signals:
             if signal.kind != "watermark.clearmark":
                 continue
-            known = await asyncio.to_thread(self.registry.watermark_known, signal.attributes["registry_key"])
+            key = signal.attributes["registry_key"]
+            known = await asyncio.to_thread(self.registry.watermark_known, key)
             signal.attributes["resolved"] = str(known).lower()
-            if known:
-                signal.category_hint = pb.CATEGORY_AI_GENERATED
-                inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)
+            if not known:
+                continue
+            binding = await self._binding(key, content) if content else None
+            if binding is not None and binding.matches is not None:
+                signal.attributes["record_binding"] = "match" if binding.matches else "mismatch"
+                signal.attributes["perceptual_distance"] = str(binding.distance)
+                if not binding.matches:
+                    inspection.findings.append(
+                        pb.Finding(
+                            label="watermark.record_mismatch",
+                            message=(
+                                f"the watermark names a registry record whose {binding.kind} hash is "
+                                f"{binding.distance} bits from this content's (same content: <= {binding.threshold}): "
+                                "the mark was copied onto other content"
+                            ),
+                            score=1.0,
+                            suggestion=pb.SUGGESTION_REVIEW,
+                            rule_id="registry.perceptual_binding",
+                        )
+                    )
+                    continue
+            signal.category_hint = pb.CATEGORY_AI_GENERATED
+            inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)
+
+    async def _binding(self, watermark_id: str, content: bytes) -> BindingCheck | None:
+        """The record-vs-content perceptual check for a resolved mark (None when it cannot be made)."""
+        try:
+            target = await self.pool.run(perceptual_hash_of_content, content, self.config.limits)
+        except ClearMarkError:
+            return None
+        return await asyncio.to_thread(self.registry.watermark_binding, watermark_id, target)
 
     def _record(self, verb: str, request_id: str, tenant: str, media_type: str, **fields: object) -> ProvenanceRecord:
         return ProvenanceRecord(
@@ -246,6 +285,7 @@ class ClearMarkApp:
                 model=job.model,
                 details=outcome.details + _warnings(outcome.warnings),
                 watermark_id=outcome.watermark_id,
+                perceptual=outcome.perceptual,
             )
             if job.omit_visible_notice:
                 log.info("stamp %s without visible notice for recipient %s (Art. 9 log)", job.request_id, job.recipient)
@@ -272,7 +312,7 @@ class ClearMarkApp:
             inspect_content, request.content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
         )
         response = api.InspectResponse(inspection=convert.inspection_pb(inspection))
-        await self._resolve_watermarks(response.inspection)
+        await self._resolve_watermarks(response.inspection, request.content)
         return response
 
     async def label(self, request: api.LabelRequest, tenant: str, timeout: float | None = None) -> api.LabelResponse:
@@ -313,6 +353,7 @@ class ClearMarkApp:
                     *_warnings(outcome.warnings),
                 ),
                 watermark_id=outcome.watermark_id,
+                perceptual=outcome.perceptual,
             )
             result = api.LabelResult(
                 request_id=job.request_id,
@@ -329,7 +370,7 @@ class ClearMarkApp:
                 record=convert.record_pb(record),
                 warnings=list(outcome.warnings),
             )
-            await self._resolve_watermarks(result.inspection)
+            await self._resolve_watermarks(result.inspection, job.content)
             return record, result, outcome.content
 
         result, content = await self._once("label", tenant, job.request_id, request, api.LabelResult, produce)
@@ -343,16 +384,24 @@ class ClearMarkApp:
         response = api.VerifyResponse(
             inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report, html)
         )
-        await self._resolve_watermarks(response.inspection)
+        await self._resolve_watermarks(response.inspection, request.content)
         return response
 
+    def reads_all_tenants(self, tenant: str) -> bool:
+        """Whether ``tenant`` is a configured auditor, whose Lookups read every tenant's records."""
+        return tenant in self.settings.auditor_tenants
+
     async def lookup(self, request: api.LookupRequest, tenant: str) -> api.LookupResponse:
-        """The caller's tenant's records for one key, newest first."""
+        """The caller's tenant's records for one key, newest first, a page at a time (AIP-158).
+
+        An auditor tenant reads every tenant. ``similar_content`` finds records by perceptual hash,
+        nearest first.
+        """
         key = request.WhichOneof("key")
         value = getattr(request, key) if key else ""
         if not value:
             raise InvalidRequest(
-                "set one of produce_id, propagate_id, sha256, request_id, watermark_id",
+                "set one of produce_id, propagate_id, sha256, request_id, watermark_id, similar_content",
                 violations=(FieldViolation("key", "required"),),
             )
         if key == "sha256" and not _SHA256.match(value):
@@ -360,13 +409,57 @@ class ClearMarkApp:
         limit = request.limit or 100
         if not 1 <= limit <= 1000:
             raise InvalidRequest("limit must be 1-1000", violations=(FieldViolation("limit", str(limit)),))
+        scope: str | None = None if self.reads_all_tenants(tenant) else tenant
+        if key == "similar_content":
+            return await self._lookup_similar(request, scope, limit)
+        next_token = ""
         if key == "request_id":
             found = await asyncio.to_thread(self.registry.get_by_request, tenant, value)
             records = [found] if found else []
         else:
-            records = await asyncio.to_thread(
-                self.registry.find, tenant, limit=limit, **{key: value.lower() if key == "sha256" else value}
-            )
-        if not records:
+            try:
+                page = await asyncio.to_thread(
+                    self.registry.find_page,
+                    scope,
+                    page_size=limit,
+                    page_token=request.page_token,
+                    **{key: value.lower() if key == "sha256" else value},
+                )
+            except ValueError as error:
+                raise InvalidRequest(str(error), violations=(FieldViolation("page_token", str(error)),)) from None
+            records, next_token = list(page.records), page.next_page_token
+        if not records and not request.page_token:
             raise RecordNotFound(f"no record with {key} {value!r} for this tenant")
-        return api.LookupResponse(records=[convert.record_pb(r) for r in records])
+        return api.LookupResponse(records=[convert.record_pb(r) for r in records], next_page_token=next_token)
+
+    async def _lookup_similar(self, request: api.LookupRequest, scope: str | None, limit: int) -> api.LookupResponse:
+        if request.page_token:
+            raise InvalidRequest(
+                "similar lookups return one page, nearest first",
+                violations=(FieldViolation("page_token", "not supported with similar_content"),),
+            )
+        target = await self.pool.run(perceptual_hash_of_content, request.similar_content, self.config.limits)
+        if target is None:
+            raise InvalidRequest(
+                "this content has no perceptual hash (no pixels, no words)",
+                violations=(FieldViolation("similar_content", "nothing to hash"),),
+            )
+        distance = request.max_distance or MATCH_DISTANCE[target.kind]
+        if not 0 <= distance <= 64:
+            raise InvalidRequest(
+                "max_distance must be 0-64", violations=(FieldViolation("max_distance", str(distance)),)
+            )
+        found: list[SimilarRecord] = await asyncio.to_thread(
+            self.registry.find_similar, scope, target, max_distance=distance, limit=limit
+        )
+        if not found:
+            raise RecordNotFound(f"no record within {distance} bits of this content's {target.kind} hash")
+        return api.LookupResponse(
+            records=[convert.record_pb(f.record) for f in found],
+            distances={f.record.record_id: f.distance for f in found},
+        )
+
+    def purge(self, now: datetime | None = None) -> PurgeResult:
+        """Delete records past the retention period (>= 6 months) and expired replays."""
+        result = self.registry.purge(retention=timedelta(days=self.settings.retention_days), now=now)
+        return dataclasses.replace(result, replays=result.replays + self.replays.purge_expired(now))

@@ -215,6 +215,10 @@ def lookup_key(value: str) -> str:
 
 
 def cmd_lookup(args: argparse.Namespace, backend: Backend) -> int:
+    if args.similar:
+        return cmd_lookup_similar(args, backend)
+    if not args.id:
+        raise ValueError("give an id to look up, or --similar FILE")
     key = args.by or lookup_key(args.id)
     response = backend.call("Lookup", api.LookupRequest(**{key: args.id}), tenant_scoped=True)
     if args.json:
@@ -225,6 +229,41 @@ def cmd_lookup(args: argparse.Namespace, backend: Backend) -> int:
                 f"{record.created_at.ToJsonString()} {record.verb} {record.produce_id or '-'} "
                 f"{record.propagate_id or '-'} Label={record.label_value or '-'} out={record.output_sha256}"
             )
+    return EXIT_OK
+
+
+def cmd_lookup_similar(args: argparse.Namespace, backend: Backend) -> int:
+    """Records whose perceptual hash is nearest the file's: a re-encoded or resized copy finds its original."""
+    request = api.LookupRequest(similar_content=_read(args.similar), max_distance=args.max_distance or 0)
+    response = backend.call("Lookup", request, tenant_scoped=True)
+    if args.json:
+        print(as_json(response))
+    else:
+        for record in response.records:
+            print(
+                f"distance {response.distances[record.record_id]:>2}/64  {record.created_at.ToJsonString()} "
+                f"{record.verb} {record.produce_id or '-'} {record.propagate_id or '-'} "
+                f"{record.perceptual_kind}={record.perceptual_hash}"
+            )
+    return EXIT_OK
+
+
+def cmd_purge(args: argparse.Namespace, backend: Backend) -> int:
+    """Delete registry records older than the retention period (at least six months) and expired replays."""
+    if backend.remote:
+        raise ValueError("purge runs against the registry database (--data-dir / --config), not a server")
+    with ClearMarkApp(backend.settings(cpu_workers=0)) as app:
+        result = app.purge()
+    summary = {
+        "records_deleted": result.records,
+        "replays_deleted": result.replays,
+        "cutoff": result.cutoff.isoformat(),
+    }
+    print(
+        json.dumps(summary)
+        if args.json
+        else f"deleted {result.records} records before {summary['cutoff']}, {result.replays} replays"
+    )
     return EXIT_OK
 
 
@@ -294,9 +333,16 @@ def build_parser() -> argparse.ArgumentParser:
     verify_p.set_defaults(run=cmd_verify)
 
     lookup_p = sub.add_parser("lookup", parents=[common], help="find registry records")
-    lookup_p.add_argument("id", help="ProduceID, PropagateID or SHA-256")
+    lookup_p.add_argument("id", nargs="?", help="ProduceID, PropagateID or SHA-256")
     lookup_p.add_argument("--by", choices=["produce_id", "propagate_id", "sha256", "request_id", "watermark_id"])
+    lookup_p.add_argument(
+        "--similar", type=Path, metavar="FILE", help="find records by perceptual hash nearest to this file"
+    )
+    lookup_p.add_argument("--max-distance", type=int, help="with --similar: largest Hamming distance (bits of 64)")
     lookup_p.set_defaults(run=cmd_lookup)
+
+    purge_p = sub.add_parser("purge", parents=[common], help="delete records past retention (>= 6 months)")
+    purge_p.set_defaults(run=cmd_purge)
     return parser
 
 

@@ -16,6 +16,7 @@ from clearmark.service.pipelines.common import PipelineConfig, check_party_code,
 from clearmark.service.pipelines.inspect import inspect_asset
 from clearmark.service.pipelines.writes import WRITERS
 from clearmark.service.policy import Decision
+from clearmark.service.registry.perceptual import PerceptualHash, perceptual_hash_of
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class LabelOutcome:
     notice_text: str = ""
     notice_positions: tuple[str, ...] = ()
     watermark_id: str = ""
+    # The output's perceptual hash, for the registry record.
+    perceptual: PerceptualHash | None = None
 
 
 # Art. 6 cases 2 and 3: the Label value a platform writes when the upload carries no label.
@@ -77,6 +80,7 @@ def _unchanged(
         notice=None,
         modified=False,
         warnings=tuple(warnings),
+        perceptual=perceptual_hash_of(asset),
     )
 
 
@@ -143,10 +147,12 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         extra_actions=(ACTION_EDITED_METADATA,),
     )
     applied = list(written.applied) + ([AppliedLabel.C2PA_MANIFEST] if manifest_label else [])
+    output_asset = open_asset(output, config.limits)
     return LabelOutcome(
         content=output,
         inspection=inspection,
-        output=open_asset(output, config.limits).info(),
+        output=output_asset.info(),
+        perceptual=perceptual_hash_of(output_asset),
         label_value=value,
         label=label,
         propagate_id=propagate_id,
