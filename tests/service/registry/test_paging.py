@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from tests.service.registry.conftest import T0, MakeRecord
 
 from clearmark.service.registry import RegistryStore
-from tests.service.registry.conftest import T0, MakeRecord
 
 
 def test_pages_cover_every_record_once_in_order(store: RegistryStore, make_record: MakeRecord) -> None:

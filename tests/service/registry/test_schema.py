@@ -8,11 +8,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
+from tests.service.registry.conftest import MakeRecord
 
 from clearmark.service.registry import RegistryStore
 from clearmark.service.registry.models import Base
 from clearmark.service.registry.schema import alembic_config, current_revision, head_revision
-from tests.service.registry.conftest import MakeRecord
 
 
 def test_fresh_database_reaches_head_and_matches_the_models(registry_url: str) -> None:

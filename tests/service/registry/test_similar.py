@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from bench.images import photo_like
 from PIL import Image
+from tests.service.registry.conftest import MakeRecord
 
 from clearmark.media.perceptual import image_phash, text_simhash
 from clearmark.service.registry import RegistryStore
 from clearmark.service.registry.perceptual import IMAGE, TEXT, PerceptualHash
-from tests.service.registry.conftest import MakeRecord
 
 
 def _jpeg(image: Image.Image, quality: int) -> Image.Image:
@@ -68,7 +68,10 @@ def test_tenants_and_auditors(store: RegistryStore, make_record: MakeRecord, pic
 
 
 def test_text_simhash_lookup(store: RegistryStore, make_record: MakeRecord) -> None:
-    text = "生成式人工智能服务提供者应当对生成的文本添加显式标识。" * 6 + "The quick brown fox jumps over the lazy dog. " * 4
+    text = (
+        "生成式人工智能服务提供者应当对生成的文本添加显式标识。" * 6
+        + "The quick brown fox jumps over the lazy dog. " * 4
+    )
     record = make_record(media_type="text/plain", perceptual=PerceptualHash(TEXT, text_simhash(text)))
     store.record(record)
     edited = text.replace("quick", "quick,") + "\n(reposted)"
