@@ -43,7 +43,7 @@ from clearmark.service.registry import ProvenanceRecord, RegistryStore
 from clearmark.service.registry.perceptual import MATCH_DISTANCE, BindingCheck, perceptual_hash_of_content
 from clearmark.service.registry.store import PurgeResult, SimilarRecord
 from clearmark.service.replays import REPLAY_BACKENDS, Replay, request_fingerprint
-from clearmark.service.report_html import render_report_html
+from clearmark.service.reports import RegistryResult, ReportContext, language_of, render_report_html
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import types_pb2 as pb
 
@@ -112,6 +112,20 @@ def request_id_of(given: str) -> str:
             violations=(FieldViolation("request_id", "bad characters or length"),),
         )
     return given
+
+
+def registry_results(inspection: pb.Inspection) -> tuple[RegistryResult, ...]:
+    """What the registry said about each of our marks, as resolved on ``inspection``."""
+    return tuple(
+        RegistryResult(
+            watermark_id=signal.attributes["registry_key"],
+            resolved=signal.attributes.get("resolved") == "true",
+            binding=signal.attributes.get("record_binding", ""),
+            distance=signal.attributes.get("perceptual_distance", ""),
+        )
+        for signal in inspection.signals
+        if signal.kind == "watermark.clearmark" and "registry_key" in signal.attributes
+    )
 
 
 class ClearMarkApp:
@@ -377,14 +391,29 @@ class ClearMarkApp:
         return api.LabelResponse(result=result, content=content)
 
     async def verify(self, request: api.VerifyRequest, timeout: float | None = None) -> api.VerifyResponse:
-        """The compliance report of content, optionally with an HTML page."""
+        """The compliance report of content, optionally with an HTML page (Chinese or English)."""
+        try:
+            lang = language_of(request.options.report_language)
+        except ValueError as error:
+            raise InvalidRequest(
+                str(error), violations=(FieldViolation("options.report_language", "zh-CN or en"),)
+            ) from None
         job = VerifyJob(request_id=request.request_id, content=request.content, c2pa_sidecar=request.c2pa_sidecar)
         report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
-        html = render_report_html(report) if request.options.include_html else ""
         response = api.VerifyResponse(
-            inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report, html)
+            inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report)
         )
         await self._resolve_watermarks(response.inspection, request.content)
+        if request.options.include_html:
+            context = ReportContext(
+                lang=lang,
+                registry=registry_results(response.inspection),
+                limits=self.config.limits,
+                trust=self.config.c2pa_trust,
+            )
+            response.report.html = await self.pool.run(
+                render_report_html, report, context, request.content, timeout=timeout
+            )
         return response
 
     def reads_all_tenants(self, tenant: str) -> bool:

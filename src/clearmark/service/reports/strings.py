@@ -1,0 +1,117 @@
+"""The words of the reports in Chinese and English: one table, looked up by key (data, not code)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from clearmark.core.enums import Category, Outcome, Suggestion
+
+Language = Literal["zh-CN", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh-CN", "en")
+DEFAULT_LANGUAGE: Language = "zh-CN"
+
+_TEXT: dict[str, tuple[str, str]] = {
+    # key: (zh-CN, en)
+    "title": ("ClearMark 合规核验报告", "ClearMark compliance report"),
+    "compliant": ("合规", "COMPLIANT"),
+    "non_compliant": ("不合规", "NON-COMPLIANT"),
+    "content": ("内容", "Content"),
+    "category": ("类别（《办法》第六条）", "Category (Measures Art. 6)"),
+    "policy": ("策略版本", "Policy version"),
+    "tool": ("工具", "Tool"),
+    "generated": ("生成时间", "Generated"),
+    "thumbnail": ("缩略图（框出检测到的显式标识）", "Thumbnail (detected notices boxed)"),
+    "notice": ("显式标识", "Explicit notice"),
+    "notice_text": ("文字", "Text"),
+    "glyph_height": ("字高", "Glyph height"),
+    "height_ratio": ("占最短边", "Share of shortest side"),
+    "source": ("来源", "Source"),
+    "no_notice": ("未检测到显式标识", "No explicit notice detected"),
+    "metadata": ("隐式标识（元数据）", "Implicit label (metadata)"),
+    "field": ("字段", "Field"),
+    "value": ("值", "Value"),
+    "no_label": ("未发现隐式标识", "No metadata label found"),
+    "checks": ("核验项", "Checks"),
+    "requirement": ("要求", "Requirement"),
+    "outcome": ("结论", "Outcome"),
+    "evidence": ("证据", "Evidence"),
+    "reference": ("依据", "Reference"),
+    "c2pa": ("C2PA 内容凭证", "C2PA Content Credentials"),
+    "no_c2pa": ("无 C2PA 清单", "No C2PA manifest"),
+    "state": ("验证状态", "Validation state"),
+    "signer": ("签名者", "Signer"),
+    "issuer": ("签发者", "Issuer"),
+    "signed_at": ("签名时间", "Signed at"),
+    "no_timestamp": ("无可信时间戳", "no trusted timestamp"),
+    "actions": ("操作", "Actions"),
+    "agents": ("软件代理", "Software agents"),
+    "ingredients": ("成分（来源树）", "Ingredients (provenance tree)"),
+    "no_ingredients": ("无成分", "No ingredients"),
+    "watermark": ("水印与登记", "Watermark and registry"),
+    "no_watermark": ("未检测到水印", "No watermark detected"),
+    "registry_key": ("登记键", "Registry key"),
+    "resolved": ("登记记录", "Registry record"),
+    "found": ("已找到", "found"),
+    "not_found": ("未找到", "not found"),
+    "binding": ("感知哈希比对", "Perceptual-hash binding"),
+    "match": ("一致", "matches"),
+    "mismatch": ("不一致：水印可能被复制到其他内容上", "MISMATCH: the mark was probably copied onto other content"),
+    "campaign": ("清朗专项核查", "Qinglang campaign checks"),
+    "suggestion": ("建议", "Suggestion"),
+    "findings": ("发现", "Findings"),
+    "none": ("无", "none"),
+    "text_excerpt": ("文本摘录", "Text excerpt"),
+    "media": ("媒体", "Media"),
+    "bytes": ("字节", "bytes"),
+    # Batch audits.
+    "audit_title": ("ClearMark 批量核验汇总", "ClearMark batch audit summary"),
+    "files": ("文件数", "Files"),
+    "errors": ("无法核验", "Could not verify"),
+    "pass_rate": ("通过率", "Pass rate"),
+    "by_requirement": ("各要求通过率", "Pass rate per requirement"),
+    "by_producer": ("各生成者合规率", "Compliance per producer"),
+    "by_format": ("各格式合规率", "Compliance per format"),
+    "checked": ("已核验", "checked"),
+    "producer": ("生成者", "Producer"),
+    "format": ("格式", "Format"),
+    "unlabelled": ("（无标识）", "(no label)"),
+}
+
+_ENUMS: dict[object, tuple[str, str]] = {
+    Outcome.PASS: ("通过", "PASS"),
+    Outcome.FAIL: ("不通过", "FAIL"),
+    Outcome.NOT_APPLICABLE: ("不适用", "NOT APPLICABLE"),
+    Outcome.INCONCLUSIVE: ("无法判定", "INCONCLUSIVE"),
+    Category.AI_GENERATED: ("AI生成", "AI generated"),
+    Category.AI_POSSIBLE: ("可能为AI生成", "possibly AI generated"),
+    Category.AI_SUSPECTED: ("疑似AI生成", "suspected AI generated"),
+    Category.NO_SIGNAL: ("无AI生成迹象", "no AI signal"),
+    Suggestion.PASS: ("通过", "PASS"),
+    Suggestion.REVIEW: ("人工复核", "REVIEW"),
+    Suggestion.BLOCK: ("拦截", "BLOCK"),
+}
+
+
+def language_of(value: str) -> Language:
+    """A supported language from a request's value ("" gives the default, Chinese).
+
+    Raises:
+        ValueError: a language this build does not write.
+    """
+    if not value:
+        return DEFAULT_LANGUAGE
+    for language in LANGUAGES:
+        if value.lower() == language.lower() or value.lower() == language.split("-")[0]:
+            return language
+    raise ValueError(f"report language must be one of {list(LANGUAGES)}, not {value!r}")
+
+
+def text(key: str, lang: Language) -> str:
+    """One phrase in ``lang``."""
+    return _TEXT[key][LANGUAGES.index(lang)]
+
+
+def enum_text(member: object, lang: Language) -> str:
+    """The reader's word for an enum member (its name when the table has none)."""
+    words = _ENUMS.get(member)
+    return words[LANGUAGES.index(lang)] if words else str(getattr(member, "name", member))
