@@ -53,8 +53,10 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key: bytes | None = None) -> PipelineConfig:
-    """The picklable slice of the settings that worker processes need."""
+def pipeline_config(
+    settings: Settings, signing: SigningMaterial | None, watermark_key: bytes | None = None
+) -> PipelineConfig:
+    """The picklable slice of the settings that worker processes need (no signing without ``signing``)."""
     return PipelineConfig(
         limits=MediaLimits(
             max_bytes=settings.max_media_bytes, max_pixels=settings.max_pixels, max_dimension=settings.max_dimension
@@ -91,7 +93,7 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
             tsa_url=settings.c2pa_tsa_url,
             thumbnails=settings.c2pa_thumbnails,
         )
-        if settings.c2pa_sign
+        if settings.c2pa_sign and signing is not None
         else None,
         claim_generator=f"ClearMark/{__version__}",
     )

@@ -31,7 +31,7 @@ def font_face_css(page_text: str) -> str:
     chars = "".join(sorted({c for c in page_text if _cjk(c)}))
     if not chars:
         return ""
-    font = TTFont(io.BytesIO(_font_bytes()))
+    font = TTFont(io.BytesIO(_font_bytes()), recalcTimestamp=False)  # same glyphs, same bytes
     subsetter = subset.Subsetter(subset.Options())
     subsetter.populate(text=chars)
     subsetter.subset(font)
