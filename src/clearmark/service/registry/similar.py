@@ -35,6 +35,9 @@ class PerceptualIndex:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._clear()
+
+    def _clear(self) -> None:
         self._tenants: dict[str, int] = {}
         self._kinds: dict[str, int] = {}
         self._seq = np.empty(0, dtype=np.int64)
@@ -49,7 +52,7 @@ class PerceptualIndex:
     def reset(self) -> None:
         """Forget everything (after a purge); the next refresh reloads the table."""
         with self._lock:
-            self.__init__()  # type: ignore[misc]
+            self._clear()
 
     def refresh(self, session: Session) -> int:
         """Load the hashed records added since the last refresh; returns how many."""
