@@ -83,3 +83,13 @@ def test_rendered_in_chromium(chromium: Chromium, report_app: ClearMarkApp, stam
         dom = chromium.dump_dom(page, tmp_path / f"profile-{lang}-2")
         assert f'lang="{lang}"' in dom and expected in dom
         assert 'id="thumbnail"' in dom and "metadata.present" in dom
+
+
+def test_every_requirement_has_a_chinese_title(report_app: ClearMarkApp, stamped_png: bytes) -> None:
+    from clearmark.service.reports.strings import REQUIREMENT_TITLES_ZH
+
+    text_checks = verify_html(report_app, "AI生成\n一段文字。".encode()).report.checks
+    ids = {c.requirement_id for c in [*verify_html(report_app, stamped_png).report.checks, *text_checks]}
+    assert ids and ids <= set(REQUIREMENT_TITLES_ZH)
+    html = verify_html(report_app, stamped_png).report.html
+    assert REQUIREMENT_TITLES_ZH["image.notice.size"] in html

@@ -18,7 +18,7 @@ from clearmark.detectors.c2pa_manifest import C2paIngredient
 from clearmark.media.c2pa_settings import NO_TRUST, C2paTrust
 from clearmark.media.limits import MediaLimits
 from clearmark.service.reports.evidence import ContentView, content_view, ingredient_tree
-from clearmark.service.reports.strings import DEFAULT_LANGUAGE, Language, enum_text, text
+from clearmark.service.reports.strings import DEFAULT_LANGUAGE, Language, enum_text, requirement_title, text
 from clearmark.service.reports.style import OUTCOME_COLOURS, page
 
 # Signals whose box is a notice someone can see, and which part of the pipeline measured it.
@@ -270,7 +270,8 @@ def _campaign(report: ComplianceReport, lang: Language) -> str:
 def _checks(checks: tuple, lang: Language) -> str:
     rows = "".join(
         f'<tr class="check" data-requirement="{escape(c.requirement_id)}"><td><code>{escape(c.requirement_id)}</code>'
-        f"</td><td>{escape(c.title)}</td><td>{_outcome(c.outcome, lang)}</td>"
+        f"</td><td>{escape(requirement_title(c.requirement_id, c.title, lang))}</td>"
+        f"<td>{_outcome(c.outcome, lang)}</td>"
         f"<td>{'<br>'.join(escape(e) for e in c.evidence)}</td><td>{escape(c.reference)}</td></tr>"
         for c in checks
     )
