@@ -1,25 +1,24 @@
-"""Nearest-perceptual-hash search: every record's hash in one numpy array, scanned by XOR and popcount.
+"""Nearest-perceptual-hash search: every record's hash in numpy arrays per (kind, tenant), scanned by XOR and popcount.
 
 A 64-bit Hamming scan of a million hashes takes a few milliseconds in numpy, faster than any SQL
-index over chunked hashes at the radii perceptual matching needs (see docs/benchmarks.md). The
-arrays are loaded from the table once and topped up by primary key before each search, so records
-written by another replica are seen; rows purged elsewhere are dropped when the candidates are
-fetched back from the table.
+index over chunked hashes at the radii perceptual matching needs (see docs/benchmarks.md), and a
+tenant's search only scans that tenant's partition. The arrays are loaded from the table once and
+topped up by primary key before each search, so records written by another replica are seen;
+rows purged elsewhere are dropped when the candidates are fetched back from the table.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select
 
-from clearmark.media.perceptual import from_signed
 from clearmark.service.registry.models import ProvenanceRow
 
-_LOAD_BATCH = 200_000
+_LOAD_BATCH = 100_000
+_TABLE = ProvenanceRow.__table__
 
 
 @dataclass(frozen=True)
@@ -30,47 +29,46 @@ class Candidate:
     distance: int
 
 
+@dataclass
+class _Partition:
+    """The hashes of one (kind, tenant), with their record seqs; arrays are replaced, never mutated."""
+
+    hashes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    seqs: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+
 class PerceptualIndex:
-    """An in-memory copy of ``(seq, tenant, kind, hash)`` of every hashed record; thread-safe."""
+    """An in-memory copy of ``(seq, hash)`` of every hashed record, partitioned by kind and tenant; thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._clear()
 
     def _clear(self) -> None:
-        self._tenants: dict[str, int] = {}
-        self._kinds: dict[str, int] = {}
-        self._seq = np.empty(0, dtype=np.int64)
-        self._hash = np.empty(0, dtype=np.uint64)
-        self._tenant = np.empty(0, dtype=np.int32)
-        self._kind = np.empty(0, dtype=np.int8)
+        self._partitions: dict[tuple[str, str], _Partition] = {}
         self._last_seq = 0
 
     def __len__(self) -> int:
-        return int(self._seq.size)
+        return sum(int(p.seqs.size) for p in self._partitions.values())
 
     def reset(self) -> None:
         """Forget everything (after a purge); the next refresh reloads the table."""
         with self._lock:
             self._clear()
 
-    def refresh(self, session: Session) -> int:
+    def refresh(self, connection: Connection) -> int:
         """Load the hashed records added since the last refresh; returns how many."""
+        columns = (_TABLE.c.seq, _TABLE.c.tenant, _TABLE.c.perceptual_kind, _TABLE.c.perceptual_hash)
         with self._lock:
             added = 0
             while True:
                 stmt = (
-                    select(
-                        ProvenanceRow.seq,
-                        ProvenanceRow.tenant,
-                        ProvenanceRow.perceptual_kind,
-                        ProvenanceRow.perceptual_hash,
-                    )
-                    .where(ProvenanceRow.seq > self._last_seq, ProvenanceRow.perceptual_hash.is_not(None))
-                    .order_by(ProvenanceRow.seq)
+                    select(*columns)
+                    .where(_TABLE.c.seq > self._last_seq, _TABLE.c.perceptual_hash.is_not(None))
+                    .order_by(_TABLE.c.seq)
                     .limit(_LOAD_BATCH)
                 )
-                rows = session.execute(stmt).all()
+                rows = connection.execute(stmt).all()
                 if not rows:
                     return added
                 self._append(rows)
@@ -79,14 +77,17 @@ class PerceptualIndex:
                     return added
 
     def _append(self, rows: list) -> None:
-        seqs, tenants, kinds, hashes = zip(*rows, strict=True)
-        tenant_codes = [self._tenants.setdefault(t, len(self._tenants)) for t in tenants]
-        kind_codes = [self._kinds.setdefault(k, len(self._kinds)) for k in kinds]
-        unsigned = np.array(hashes, dtype=np.int64).view(np.uint64)
-        self._seq = np.concatenate((self._seq, np.array(seqs, dtype=np.int64)))
-        self._hash = np.concatenate((self._hash, unsigned))
-        self._tenant = np.concatenate((self._tenant, np.array(tenant_codes, dtype=np.int32)))
-        self._kind = np.concatenate((self._kind, np.array(kind_codes, dtype=np.int8)))
+        seqs = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        hashes = np.fromiter((row[3] for row in rows), dtype=np.int64, count=len(rows)).view(np.uint64)
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i, row in enumerate(rows):
+            groups.setdefault((row[2], row[1]), []).append(i)
+        for key, members in groups.items():
+            index = np.asarray(members, dtype=np.int64)
+            old = self._partitions.get(key) or _Partition()
+            self._partitions[key] = _Partition(
+                np.concatenate((old.hashes, hashes[index])), np.concatenate((old.seqs, seqs[index]))
+            )
         self._last_seq = int(seqs[-1])
 
     def search(self, kind: str, value: int, max_distance: int, tenant: str | None, limit: int) -> list[Candidate]:
@@ -95,20 +96,16 @@ class PerceptualIndex:
         Ties are broken by the newest record first.
         """
         with self._lock:
-            kind_code = self._kinds.get(kind)
-            tenant_code = None if tenant is None else self._tenants.get(tenant)
-            if kind_code is None or (tenant is not None and tenant_code is None):
-                return []
-            hashes, seqs = self._hash, self._seq
-            mask = self._kind == kind_code
-            if tenant_code is not None:
-                mask &= self._tenant == tenant_code
-        distances = np.bitwise_count(hashes ^ np.uint64(value)).astype(np.int16)
-        hit = np.flatnonzero(mask & (distances <= max_distance))
-        order = np.lexsort((-seqs[hit], distances[hit]))[:limit]
-        return [Candidate(int(seqs[hit[i]]), int(distances[hit[i]])) for i in order]
-
-
-def unsigned(value: int | None) -> int | None:
-    """A stored (signed) hash as the unsigned value the media layer computes."""
-    return None if value is None else from_signed(value)
+            partitions = [p for (k, t), p in self._partitions.items() if k == kind and (tenant is None or t == tenant)]
+        target = np.uint64(value)
+        hit_seqs, hit_distances = [], []
+        for partition in partitions:
+            distances = np.bitwise_count(partition.hashes ^ target)
+            hit = np.flatnonzero(distances <= max_distance)
+            hit_seqs.append(partition.seqs[hit])
+            hit_distances.append(distances[hit])
+        if not partitions:
+            return []
+        seqs, distances = np.concatenate(hit_seqs), np.concatenate(hit_distances)
+        order = np.lexsort((-seqs, distances))[:limit]
+        return [Candidate(int(seqs[i]), int(distances[i])) for i in order]

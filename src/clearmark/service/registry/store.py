@@ -287,7 +287,7 @@ class RegistryStore:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         with self._sessions() as session:
-            self._similar.refresh(session)
+            self._similar.refresh(session.connection())
             # Over-fetch a little: candidates purged by another replica are dropped below.
             candidates = self._similar.search(target.kind, target.value, max_distance, tenant, limit * 2 + 8)
             if not candidates:
