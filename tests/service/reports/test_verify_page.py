@@ -93,3 +93,11 @@ def test_every_requirement_has_a_chinese_title(report_app: ClearMarkApp, stamped
     assert ids and ids <= set(REQUIREMENT_TITLES_ZH)
     html = verify_html(report_app, stamped_png).report.html
     assert REQUIREMENT_TITLES_ZH["image.notice.size"] in html
+
+
+def test_page_over_grpc_from_a_worker_process(stub, stamped_png: bytes) -> None:  # type: ignore[no-untyped-def]
+    from clearmark.v1 import clearmark_service_pb2 as api
+
+    options = api.VerifyOptions(include_html=True, report_language="en")
+    html = stub.Verify(api.VerifyRequest(content=stamped_png, options=options), timeout=60).report.html
+    assert '<html lang="en">' in html and 'id="thumbnail"' in html
