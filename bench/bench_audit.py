@@ -31,7 +31,8 @@ def run(repeats: int) -> str:
         make_corpus(root / "corpus", FILES)
         inputs = collect_inputs(root / "corpus")
         config = audit_config(PipelineConfig())
-        verify_content(VerifyJob("warm", Path(inputs[0]).read_bytes()), config)  # build detectors once
+        warm = next(path for path in inputs if "/plain/" in path)
+        verify_content(VerifyJob("warm", Path(warm).read_bytes()), config)  # build detectors once
 
         def plain_loop() -> None:
             for path in inputs:
