@@ -15,9 +15,11 @@ from typing import TypeVar
 from clearmark import __version__
 from clearmark.core.enums import Corner
 from clearmark.core.errors import ClearMarkError, FieldViolation, InvalidRequest, RecordNotFound, RequestConflict
+from clearmark.core.kinds import Attr, SignalKind
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.limits import MediaLimits
+from clearmark.media.source import Source
 from clearmark.service import convert
 from clearmark.service.config import Settings
 from clearmark.service.keys import (
@@ -40,7 +42,12 @@ from clearmark.service.pipelines import (
 )
 from clearmark.service.pool import WorkPool
 from clearmark.service.registry import ProvenanceRecord, RegistryStore
-from clearmark.service.registry.perceptual import MATCH_DISTANCE, BindingCheck, perceptual_hash_of_content
+from clearmark.service.registry.perceptual import (
+    MATCH_DISTANCE,
+    RECORD_MISMATCH,
+    BindingCheck,
+    perceptual_hash_of_content,
+)
 from clearmark.service.registry.store import PurgeResult, SimilarRecord
 from clearmark.service.replays import REPLAY_BACKENDS, Replay, request_fingerprint
 from clearmark.service.reports import RegistryResult, ReportContext, language_of, render_report_html
@@ -59,7 +66,11 @@ def pipeline_config(
     """The picklable slice of the settings that worker processes need (no signing without ``signing``)."""
     return PipelineConfig(
         limits=MediaLimits(
-            max_bytes=settings.max_media_bytes, max_pixels=settings.max_pixels, max_dimension=settings.max_dimension
+            max_bytes=settings.max_media_bytes,
+            max_pixels=settings.max_pixels,
+            max_dimension=settings.max_dimension,
+            max_stream_bytes=settings.max_stream_bytes,
+            max_text_chars=settings.max_text_chars,
         ),
         producer_code_policy=settings.producer_code_policy,
         notice_text_generated=settings.notice_text_generated,
@@ -120,13 +131,13 @@ def registry_results(inspection: pb.Inspection) -> tuple[RegistryResult, ...]:
     """What the registry said about each of our marks, as resolved on ``inspection``."""
     return tuple(
         RegistryResult(
-            watermark_id=signal.attributes["registry_key"],
-            resolved=signal.attributes.get("resolved") == "true",
-            binding=signal.attributes.get("record_binding", ""),
-            distance=signal.attributes.get("perceptual_distance", ""),
+            watermark_id=signal.attributes[Attr.REGISTRY_KEY],
+            resolved=signal.attributes.get(Attr.RESOLVED) == "true",
+            binding=signal.attributes.get(Attr.RECORD_BINDING, ""),
+            distance=signal.attributes.get(Attr.PERCEPTUAL_DISTANCE, ""),
         )
         for signal in inspection.signals
-        if signal.kind == "watermark.clearmark" and "registry_key" in signal.attributes
+        if signal.kind == SignalKind.WATERMARK_CLEARMARK and Attr.REGISTRY_KEY in signal.attributes
     )
 
 
@@ -176,6 +187,7 @@ class ClearMarkApp:
         tenant: str,
         request_id: str,
         request: api.StampRequest | api.LabelRequest,
+        content: Source,
         result_type: type[ResultT],
         produce: Callable[[], Awaitable[tuple[ProvenanceRecord, ResultT, bytes]]],
     ) -> tuple[ResultT, bytes]:
@@ -184,7 +196,7 @@ class ClearMarkApp:
         Raises:
             RequestConflict: the request id was used for another verb, content or options.
         """
-        fingerprint = request_fingerprint(verb, request.content, request.options)
+        fingerprint = request_fingerprint(verb, content.sha256, request.options)
         existing = await asyncio.to_thread(self.registry.get_by_request, tenant, request_id)
         if existing is not None:
             return self._replayed(existing, verb, fingerprint, result_type)
@@ -209,7 +221,7 @@ class ClearMarkApp:
         result.replayed = True
         return result, replay.content
 
-    async def _resolve_watermarks(self, inspection: pb.Inspection, content: bytes = b"") -> None:
+    async def _resolve_watermarks(self, inspection: pb.Inspection, content: Source | None = None) -> None:
         """Our mark resolving to a record of this registry makes the content AI_GENERATED (DESIGN).
 
         Any tenant's record counts for the category; Lookup still shows a tenant only its own. When
@@ -218,21 +230,21 @@ class ClearMarkApp:
         the finding ``watermark.record_mismatch`` and does not raise the category.
         """
         for signal in inspection.signals:
-            if signal.kind != "watermark.clearmark":
+            if signal.kind != SignalKind.WATERMARK_CLEARMARK:
                 continue
-            key = signal.attributes["registry_key"]
+            key = signal.attributes[Attr.REGISTRY_KEY]
             known = await asyncio.to_thread(self.registry.watermark_known, key)
-            signal.attributes["resolved"] = str(known).lower()
+            signal.attributes[Attr.RESOLVED] = str(known).lower()
             if not known:
                 continue
-            binding = await self._binding(key, content) if content else None
+            binding = await self._binding(key, content) if content is not None else None
             if binding is not None and binding.matches is not None:
-                signal.attributes["record_binding"] = "match" if binding.matches else "mismatch"
-                signal.attributes["perceptual_distance"] = str(binding.distance)
+                signal.attributes[Attr.RECORD_BINDING] = "match" if binding.matches else "mismatch"
+                signal.attributes[Attr.PERCEPTUAL_DISTANCE] = str(binding.distance)
                 if not binding.matches:
                     inspection.findings.append(
                         pb.Finding(
-                            label="watermark.record_mismatch",
+                            label=RECORD_MISMATCH,
                             message=(
                                 f"the watermark names a registry record whose {binding.kind} hash is "
                                 f"{binding.distance} bits from this content's (same content: <= {binding.threshold}): "
@@ -247,7 +259,7 @@ class ClearMarkApp:
             signal.category_hint = pb.CATEGORY_AI_GENERATED
             inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)
 
-    async def _binding(self, watermark_id: str, content: bytes) -> BindingCheck | None:
+    async def _binding(self, watermark_id: str, content: Source) -> BindingCheck | None:
         """The record-vs-content perceptual check for a resolved mark (None when it cannot be made)."""
         try:
             target = await self.pool.run(perceptual_hash_of_content, content, self.config.limits)
@@ -266,13 +278,19 @@ class ClearMarkApp:
             **fields,  # type: ignore[arg-type]
         )
 
-    async def stamp(self, request: api.StampRequest, tenant: str, timeout: float | None = None) -> api.StampResponse:
-        """Stamp content a producer generated; idempotent by request id."""
+    async def stamp(
+        self, request: api.StampRequest, tenant: str, timeout: float | None = None, *, source: Source | None = None
+    ) -> api.StampResponse:
+        """Stamp content a producer generated; idempotent by request id.
+
+        ``source`` is the content of a streamed request (spooled on disk); else ``request.content``.
+        """
         options = request.options
+        content = source or Source(data=request.content)
         job = StampJob(
             request_id=request_id_of(request.request_id),
             tenant=tenant,
-            content=request.content,
+            content=content,
             producer_code=options.producer_code,
             model=options.model,
             prompt_id=options.prompt_id,
@@ -319,25 +337,31 @@ class ClearMarkApp:
             )
             return record, result, outcome.content
 
-        result, content = await self._once("stamp", tenant, job.request_id, request, api.StampResult, produce)
-        return api.StampResponse(result=result, content=content)
+        result, output = await self._once("stamp", tenant, job.request_id, request, content, api.StampResult, produce)
+        return api.StampResponse(result=result, content=output)
 
-    async def inspect(self, request: api.InspectRequest, timeout: float | None = None) -> api.InspectResponse:
-        """Inspect content; read-only, writes nothing."""
+    async def inspect(
+        self, request: api.InspectRequest, timeout: float | None = None, *, source: Source | None = None
+    ) -> api.InspectResponse:
+        """Inspect content (``source`` for a streamed request, else ``request.content``); read-only."""
+        content = source or Source(data=request.content)
         inspection = await self.pool.run(
-            inspect_content, request.content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
+            inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
         )
         response = api.InspectResponse(inspection=convert.inspection_pb(inspection))
         await self._resolve_watermarks(response.inspection, request.content)
         return response
 
-    async def label(self, request: api.LabelRequest, tenant: str, timeout: float | None = None) -> api.LabelResponse:
-        """Apply a platform's Art. 6 duties to an upload; idempotent by request id."""
+    async def label(
+        self, request: api.LabelRequest, tenant: str, timeout: float | None = None, *, source: Source | None = None
+    ) -> api.LabelResponse:
+        """Apply a platform's Art. 6 duties to an upload (``source`` when streamed); idempotent by request id."""
         options = request.options
+        content = source or Source(data=request.content)
         job = LabelJob(
             request_id=request_id_of(request.request_id),
             tenant=tenant,
-            content=request.content,
+            content=content,
             platform_code=options.platform_code,
             user_declared_ai=options.user_declared_ai,
             notice_text=options.notice_text,
@@ -389,23 +413,27 @@ class ClearMarkApp:
             await self._resolve_watermarks(result.inspection, job.content)
             return record, result, outcome.content
 
-        result, content = await self._once("label", tenant, job.request_id, request, api.LabelResult, produce)
-        return api.LabelResponse(result=result, content=content)
+        result, output = await self._once("label", tenant, job.request_id, request, content, api.LabelResult, produce)
+        return api.LabelResponse(result=result, content=output)
 
-    async def verify(self, request: api.VerifyRequest, timeout: float | None = None) -> api.VerifyResponse:
-        """The compliance report of content, optionally with an HTML page (Chinese or English)."""
+    async def verify(
+        self, request: api.VerifyRequest, timeout: float | None = None, *, source: Source | None = None
+    ) -> api.VerifyResponse:
+        """The compliance report of content (``source`` when streamed), optionally with an HTML page
+        in Chinese or English."""
         try:
             lang = language_of(request.options.report_language)
         except ValueError as error:
             raise InvalidRequest(
                 str(error), violations=(FieldViolation("options.report_language", "zh-CN or en"),)
             ) from None
-        job = VerifyJob(request_id=request.request_id, content=request.content, c2pa_sidecar=request.c2pa_sidecar)
+        content = source or Source(data=request.content)
+        job = VerifyJob(request_id=request.request_id, content=content, c2pa_sidecar=request.c2pa_sidecar)
         report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
         response = api.VerifyResponse(
             inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report)
         )
-        await self._resolve_watermarks(response.inspection, request.content)
+        await self._resolve_watermarks(response.inspection, content)
         if request.options.include_html:
             context = ReportContext(
                 lang=lang,
@@ -414,7 +442,7 @@ class ClearMarkApp:
                 trust=self.config.c2pa_trust,
             )
             response.report.html = await self.pool.run(
-                render_report_html, report, context, request.content, timeout=timeout
+                render_report_html, report, context, content, timeout=timeout
             )
         return response
 

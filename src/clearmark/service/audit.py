@@ -19,9 +19,10 @@ from pathlib import Path
 
 from clearmark.core.enums import Outcome
 from clearmark.core.errors import ClearMarkError
+from clearmark.media.source import Source
 from clearmark.service.files import write_atomically
 from clearmark.service.pipelines import PipelineConfig, VerifyJob, verify_content
-from clearmark.service.pipelines.common import detectors_for
+from clearmark.service.pipelines.workers import detectors_for
 
 JSONL, CSV, HTML = "audit.jsonl", "audit.csv", "audit.html"
 # At most this many files in flight per worker: keeps memory flat on archives of millions.
@@ -66,11 +67,8 @@ class AuditRow:
 def verify_file(path: str, config: PipelineConfig) -> AuditRow:
     """Verify one file with the service's own pipeline; a file that cannot be verified gives a row with ``error``."""
     try:
-        size = os.path.getsize(path)
-        if size > config.limits.max_bytes:
-            return AuditRow(path, size_bytes=size, error=f"MediaTooLarge: {size} bytes")
-        content = Path(path).read_bytes()
-        report = verify_content(VerifyJob(request_id="audit", content=content), config)
+        # The file is read where it lies (streamed where the format allows), never copied whole first.
+        report = verify_content(VerifyJob(request_id="audit", content=Source(path=Path(path))), config)
     except ClearMarkError as error:
         return AuditRow(path, size_bytes=_size(path), error=f"{type(error).__name__}: {error.message}")
     except OSError as error:

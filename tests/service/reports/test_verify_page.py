@@ -14,8 +14,7 @@ from PIL import Image
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.signals import ComplianceReport
 from clearmark.service.app import ClearMarkApp
-from clearmark.service.pipelines import VerifyJob, verify_content
-from clearmark.service.pipelines.common import PipelineConfig
+from clearmark.service.pipelines import PipelineConfig, VerifyJob, verify_content
 from clearmark.service.reports import ReportContext, render_report_html
 from tests.service.reports.conftest import Chromium, verify_html
 

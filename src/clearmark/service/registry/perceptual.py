@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from clearmark.core.enums import MediaKind
 from clearmark.media.asset import Asset, open_asset
@@ -21,9 +22,12 @@ from clearmark.media.perceptual import (
     image_phash,
     text_simhash,
 )
+from clearmark.media.source import Source
 
 IMAGE = "image"
 TEXT = "text"
+# The finding when a watermark resolves to a record whose content is not this content.
+RECORD_MISMATCH = "watermark.record_mismatch"
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ def perceptual_hash_of(asset: Asset) -> PerceptualHash | None:
     return None if hasher is None else hasher(asset)
 
 
-def perceptual_hash_of_content(content: bytes, limits: MediaLimits) -> PerceptualHash | None:
+def perceptual_hash_of_content(content: bytes | Path | Source, limits: MediaLimits) -> PerceptualHash | None:
     """Open untrusted bytes (sniffed, bounded) and hash them; for worker processes.
 
     Raises:

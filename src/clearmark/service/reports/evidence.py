@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from clearmark.core.enums import MediaKind
 from clearmark.core.errors import ClearMarkError
-from clearmark.detectors.c2pa_manifest import C2paIngredient, read_manifest_report
 from clearmark.media.asset import open_asset
 from clearmark.media.c2pa_settings import C2paTrust
+from clearmark.media.c2pa_store import C2paIngredient, read_manifest_report
 from clearmark.media.limits import MediaLimits
+from clearmark.media.source import Source
 
 THUMBNAIL_SIDE = 480
 EXCERPT_CHARS = 800
@@ -35,9 +36,9 @@ class ContentView:
     excerpt: str = ""
 
 
-def content_view(content: bytes, limits: MediaLimits) -> ContentView:
+def content_view(content: bytes | Source | None, limits: MediaLimits) -> ContentView:
     """A thumbnail of an image, or the start of a text's words; empty for anything else or unreadable bytes."""
-    if not content:
+    if content is None or content == b"":
         return ContentView()
     try:
         asset = open_asset(content, limits)
@@ -64,9 +65,9 @@ def _thumbnail(image: object) -> Thumbnail:
     return Thumbnail(uri, small.width, small.height, scale)
 
 
-def ingredient_tree(content: bytes, mime_type: str, trust: C2paTrust) -> tuple[C2paIngredient, ...]:
+def ingredient_tree(content: bytes | Source | None, mime_type: str, trust: C2paTrust) -> tuple[C2paIngredient, ...]:
     """The manifest's ingredients in tree order with their depth (empty without a readable manifest)."""
-    if not content:
+    if content is None or content == b"":
         return ()
     try:
         report = read_manifest_report(content, mime_type, trust)

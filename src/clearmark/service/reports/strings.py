@@ -78,31 +78,34 @@ _TEXT: dict[str, tuple[str, str]] = {
 }
 
 # Chinese titles of the Verify requirements (the checklist's own titles are English).
-REQUIREMENT_TITLES_ZH: dict[str, str] = {
-    "metadata.present": "含有隐式标识（元数据）",
-    "metadata.single_label": "仅有一个元数据标识",
-    "metadata.well_formed": "每个 AIGC 值均可解析为七字段 JSON",
-    "metadata.carrier": "标识位于该格式指南规定的位置（XMP TC260:AIGC）",
-    "metadata.seven_keys": "七个字段齐全且顺序符合标准",
-    "metadata.string_values": "每个值均为 JSON 字符串",
-    "metadata.label_value": 'Label 为 "1"、"2" 或 "3"',
-    "metadata.charset": "取值符合附录 E 的字符集",
-    "metadata.producer_code": "ContentProducer 为 27 位服务提供者编码",
-    "metadata.produce_id": "写明生成者时必须有 ProduceID",
-    "metadata.propagator": "传播者字段一致",
-    "metadata.source_type": "IPTC DigitalSourceType 与标识一致",
-    "c2pa.manifest": "所附 C2PA 清单验证通过",
-    "c2pa.timestamp": "C2PA 签名带有可信时间戳",
-    "c2pa.consistency": "C2PA 与 GB 45438 标识对 AI 来源的说法一致",
-    "watermark.consistency": "隐式水印与元数据标识一致",
-    "image.notice.present": "画面中有显式标识",
-    "image.notice.wording": "显式标识含“人工智能”要素和“生成/合成”要素",
-    "image.notice.size": "标识文字高度不低于最短边的 5%",
-    "image.notice.position": "标识位于边缘或角落",
-    "text.notice.present": "文本中有显式标识",
-    "text.notice.wording": "显式标识含“人工智能”要素和“生成/合成”要素",
-    "text.notice.position": "标识位于开头或结尾（或适当的中间位置）",
-}
+# (Pairs, not a dict literal: some requirement ids read like signal kinds, e.g. c2pa.manifest.)
+REQUIREMENT_TITLES_ZH: dict[str, str] = dict(
+    (
+        ("metadata.present", "含有隐式标识（元数据）"),
+        ("metadata.single_label", "仅有一个元数据标识"),
+        ("metadata.well_formed", "每个 AIGC 值均可解析为七字段 JSON"),
+        ("metadata.carrier", "标识位于该格式指南规定的位置（XMP TC260:AIGC）"),
+        ("metadata.seven_keys", "七个字段齐全且顺序符合标准"),
+        ("metadata.string_values", "每个值均为 JSON 字符串"),
+        ("metadata.label_value", "Label 为“1”、“2”或“3”"),
+        ("metadata.charset", "取值符合附录 E 的字符集"),
+        ("metadata.producer_code", "ContentProducer 为 27 位服务提供者编码"),
+        ("metadata.produce_id", "写明生成者时必须有 ProduceID"),
+        ("metadata.propagator", "传播者字段一致"),
+        ("metadata.source_type", "IPTC DigitalSourceType 与标识一致"),
+        ("c2pa.manifest", "所附 C2PA 清单验证通过"),
+        ("c2pa.timestamp", "C2PA 签名带有可信时间戳"),
+        ("c2pa.consistency", "C2PA 与 GB 45438 标识对 AI 来源的说法一致"),
+        ("watermark.consistency", "隐式水印与元数据标识一致"),
+        ("image.notice.present", "画面中有显式标识"),
+        ("image.notice.wording", "显式标识含“人工智能”要素和“生成/合成”要素"),
+        ("image.notice.size", "标识文字高度不低于最短边的 5%"),
+        ("image.notice.position", "标识位于边缘或角落"),
+        ("text.notice.present", "文本中有显式标识"),
+        ("text.notice.wording", "显式标识含“人工智能”要素和“生成/合成”要素"),
+        ("text.notice.position", "标识位于开头或结尾（或适当的中间位置）"),
+    )
+)
 
 
 def requirement_title(requirement_id: str, title: str, lang: Language) -> str:

@@ -13,16 +13,18 @@ from html import escape
 
 from clearmark import __version__
 from clearmark.core.enums import Outcome
+from clearmark.core.kinds import WATERMARK_PREFIX, Attr, SignalKind
 from clearmark.core.signals import ComplianceReport, Signal
-from clearmark.detectors.c2pa_manifest import C2paIngredient
 from clearmark.media.c2pa_settings import NO_TRUST, C2paTrust
+from clearmark.media.c2pa_store import C2paIngredient
 from clearmark.media.limits import MediaLimits
+from clearmark.media.source import Source
 from clearmark.service.reports.evidence import ContentView, content_view, ingredient_tree
 from clearmark.service.reports.strings import DEFAULT_LANGUAGE, Language, enum_text, requirement_title, text
 from clearmark.service.reports.style import OUTCOME_COLOURS, page
 
 # Signals whose box is a notice someone can see, and which part of the pipeline measured it.
-NOTICE_KINDS = ("explicit.notice", "explicit.notice_seen")
+NOTICE_KINDS = (SignalKind.NOTICE_RECORDED, SignalKind.NOTICE_SEEN)
 _LABEL_KEYS = (
     ("Label", "label"),
     ("ContentProducer", "content_producer"),
@@ -56,7 +58,9 @@ class ReportContext:
     trust: C2paTrust = NO_TRUST
 
 
-def render_report_html(report: ComplianceReport, context: ReportContext | None = None, content: bytes = b"") -> str:
+def render_report_html(
+    report: ComplianceReport, context: ReportContext | None = None, content: bytes | Source | None = None
+) -> str:
     """The page. Every string from the content or the client is escaped; nothing is fetched.
 
     Args:
@@ -180,8 +184,10 @@ def _metadata(report: ComplianceReport, lang: Language) -> str:
     return table + (_checks(tuple(checks), lang) if checks else "")
 
 
-def _c2pa(signals: tuple[Signal, ...], content: bytes, mime: str, context: ReportContext, lang: Language) -> str:
-    manifests = [s for s in signals if s.kind == "c2pa.manifest"]
+def _c2pa(
+    signals: tuple[Signal, ...], content: bytes | Source | None, mime: str, context: ReportContext, lang: Language
+) -> str:
+    manifests = [s for s in signals if s.kind == SignalKind.C2PA_MANIFEST]
     if not manifests:
         return f"<p>{text('no_c2pa', lang)}</p>"
     s = manifests[0]
@@ -226,22 +232,22 @@ def _tree(ingredients: tuple[C2paIngredient, ...], lang: Language) -> str:
 
 
 def _watermark(signals: tuple[Signal, ...], registry: tuple[RegistryResult, ...], lang: Language) -> str:
-    marks = [s for s in signals if s.kind.startswith("watermark.")]
+    marks = [s for s in signals if s.kind.startswith(WATERMARK_PREFIX)]
     if not marks:
         return f"<p>{text('no_watermark', lang)}</p>"
     by_key = {r.watermark_id: r for r in registry}
     items = []
     for mark in marks:
         line = f"<li><code>{escape(mark.kind)}</code> {escape(mark.message)}"
-        key = mark.attribute("registry_key")
+        key = mark.attribute(Attr.REGISTRY_KEY)
         result = by_key.get(key)
         if key:
-            resolved = result.resolved if result else mark.attribute("resolved") == "true"
+            resolved = result.resolved if result else mark.attribute(Attr.RESOLVED) == "true"
             found = text("found" if resolved else "not_found", lang)
             line += f"<br>{text('registry_key', lang)} <code>{escape(key)}</code> · {text('resolved', lang)}: {found}"
-            binding = result.binding if result else mark.attribute("record_binding")
+            binding = result.binding if result else mark.attribute(Attr.RECORD_BINDING)
             if binding:
-                distance = result.distance if result else mark.attribute("perceptual_distance")
+                distance = result.distance if result else mark.attribute(Attr.PERCEPTUAL_DISTANCE)
                 css = "ok" if binding == "match" else "bad"
                 line += (
                     f' · {text("binding", lang)}: <span class="{css}">{text(binding, lang)}</span>'
