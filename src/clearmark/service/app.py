@@ -349,7 +349,7 @@ class ClearMarkApp:
             inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
         )
         response = api.InspectResponse(inspection=convert.inspection_pb(inspection))
-        await self._resolve_watermarks(response.inspection, request.content)
+        await self._resolve_watermarks(response.inspection, content)
         return response
 
     async def label(
