@@ -60,7 +60,10 @@ def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str], png_byte
     data = ["--data-dir", str(tmp_path / "data")]
     plain = tmp_path / "plain.png"
     plain.write_bytes(png_bytes)
-    assert run(capsys, "verify", str(plain), *data)[0] == EXIT_PROBLEMS  # ran: no label, non-compliant
+    assert run(capsys, "verify", str(plain), *data)[0] == EXIT_OK  # ran: no AI signal, nothing owed
+    ai_only = tmp_path / "declared.png"
+    ai_only.write_bytes(_png_with_ai_source_type(png_bytes))
+    assert run(capsys, "verify", str(ai_only), *data)[0] == EXIT_PROBLEMS  # ran: AI trace, no label
     assert run(capsys, "lookup", "CMNOSUCHID", *data)[0] == EXIT_PROBLEMS  # ran: nothing found
     junk = tmp_path / "junk.png"
     junk.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
@@ -171,3 +174,15 @@ def test_sidecar_manifest_beside_the_file_is_read(
     manifest = next(s for s in signals if s["kind"] == "c2pa.manifest")
     assert manifest["location"]["carrier"] == "c2pa:sidecar"
     assert manifest["attributes"]["validation_state"] == "Valid"
+
+
+def _png_with_ai_source_type(png: bytes) -> bytes:
+    """The PNG with an IPTC DigitalSourceType saying trained-model output, and no GB 45438 label."""
+    from clearmark.media.formats.png import PNG
+    from clearmark.media.xmp import NS_IPTC_EXT, XmpDocument
+
+    document = XmpDocument.empty()
+    document.set(
+        NS_IPTC_EXT, "DigitalSourceType", "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+    )
+    return PNG.write_xmp(png, document.to_packet())

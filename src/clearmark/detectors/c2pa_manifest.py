@@ -44,12 +44,16 @@ def generator_named(text: str) -> str | None:
 
 
 def _hint(report: C2paReport) -> Category:
+    """A valid manifest declaring trained-model output is AI_GENERATED; any other AI source type is a trace.
+
+    An invalid, expired or unverifiable manifest proves nothing about who made the content, but the
+    AI source type it declares is still a trace of generation (real phone and API outputs ship with
+    untrusted or expired certificates): AI_SUSPECTED, never NO_SIGNAL.
+    """
     terms = {source_type_term(value) for value in report.digital_source_types}
-    if not report.validated:
-        return Category.NO_SIGNAL
-    if terms & AI_GENERATED_TERMS:
+    if report.validated and terms & AI_GENERATED_TERMS:
         return Category.AI_GENERATED
-    if terms & AI_SUSPECTED_TERMS:
+    if terms & (AI_GENERATED_TERMS | AI_SUSPECTED_TERMS):
         return Category.AI_SUSPECTED
     return Category.NO_SIGNAL
 
@@ -115,7 +119,7 @@ class C2paManifestDetector:
         else:
             report = None
         if report is not None:
-            return [self.signal(report, asset), *self.generator_claims(report)]
+            return [self.signal(report, asset), *self.ingredient_failures(report), *self.generator_claims(report)]
         pointers = manifest_pointers(asset)
         if not pointers:
             return []
@@ -128,6 +132,25 @@ class C2paManifestDetector:
                 rule_version=self.version,
                 message=f"XMP says a C2PA manifest was attached ({'; '.join(pointers)}) but none is in the file",
                 attributes=(("pointers", ";".join(pointers)),),
+            )
+        ]
+
+    def ingredient_failures(self, report: C2paReport) -> list[Signal]:
+        """c2pa rated the store Invalid while the active manifest validates: an ingredient failed. A finding."""
+        if report.store_validation_state != INVALID or report.validation_state == INVALID:
+            return []
+        failed = [i for i in report.ingredients if i.validation_state == INVALID or i.failure_codes]
+        evidence = "; ".join(i.describe() for i in failed) or "c2pa rated the store Invalid"
+        return [
+            Signal(
+                source=self.name,
+                kind=SignalKind.C2PA_INGREDIENT_INVALID,
+                confidence=1.0,
+                rule_id="c2pa.ingredient_validation",
+                rule_version=self.version,
+                location=Location(carrier="c2pa"),
+                message=f"the active manifest validates but its store is Invalid: {evidence}",
+                attributes=(("ingredients", evidence),),
             )
         ]
 
