@@ -125,3 +125,25 @@ def test_keyframe_hashes_round_trip(store: RegistryStore, make_record: MakeRecor
     record = replace(make_record(media_type="video/mp4"), keyframe_hashes=(2**64 - 1, 5, 2**63))
     store.record(record)
     assert store.get_by_request(record.tenant, record.request_id) == record
+
+
+def test_a_row_committed_after_a_higher_seq_is_still_loaded(store: RegistryStore, make_record: MakeRecord) -> None:
+    """PostgreSQL hands out seqs at insert and shows rows at commit: a lower seq can appear late."""
+    from sqlalchemy import update
+
+    from clearmark.service.registry.models import ProvenanceRow
+
+    late, early = make_record(), make_record(perceptual=PerceptualHash(IMAGE, 77))
+    store.record(late)  # seq 1, no hash yet: invisible to the index
+    store.record(early)  # seq 2
+    assert len(store.find_similar("tenant-a", PerceptualHash(IMAGE, 77), max_distance=0)) == 1
+    with store.engine.begin() as connection:  # the row with seq 1 "commits" its hash now
+        connection.execute(
+            update(ProvenanceRow)
+            .where(ProvenanceRow.record_id == late.record_id)
+            .values(perceptual_hash=5, perceptual_kind=IMAGE)
+        )
+    found = store.find_similar("tenant-a", PerceptualHash(IMAGE, 5), max_distance=0)
+    assert [f.record.record_id for f in found] == [late.record_id]
+    # Re-reading the window never duplicates a record.
+    assert len(store.find_similar("tenant-a", PerceptualHash(IMAGE, 77), max_distance=0)) == 1

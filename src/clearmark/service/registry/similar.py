@@ -18,6 +18,9 @@ from sqlalchemy import Connection, select
 from clearmark.service.registry.models import ProvenanceRow
 
 _LOAD_BATCH = 100_000
+# Sequence numbers are taken at insert but rows become visible at commit, so on PostgreSQL a row can
+# appear after a higher seq was loaded; every refresh re-reads this many seqs below the highest seen.
+REREAD_WINDOW = 256
 _TABLE = ProvenanceRow.__table__
 
 
@@ -47,6 +50,7 @@ class PerceptualIndex:
     def _clear(self) -> None:
         self._partitions: dict[tuple[str, str], _Partition] = {}
         self._last_seq = 0
+        self._recent: set[int] = set()  # seqs loaded within REREAD_WINDOW of the highest
 
     def __len__(self) -> int:
         return sum(int(p.seqs.size) for p in self._partitions.values())
@@ -60,19 +64,22 @@ class PerceptualIndex:
         """Load the hashed records added since the last refresh; returns how many."""
         columns = (_TABLE.c.seq, _TABLE.c.tenant, _TABLE.c.perceptual_kind, _TABLE.c.perceptual_hash)
         with self._lock:
-            added = 0
+            added, after = 0, max(0, self._last_seq - REREAD_WINDOW)
             while True:
                 stmt = (
                     select(*columns)
-                    .where(_TABLE.c.seq > self._last_seq, _TABLE.c.perceptual_hash.is_not(None))
+                    .where(_TABLE.c.seq > after, _TABLE.c.perceptual_hash.is_not(None))
                     .order_by(_TABLE.c.seq)
                     .limit(_LOAD_BATCH)
                 )
                 rows = connection.execute(stmt).all()
                 if not rows:
                     return added
-                self._append(rows)
-                added += len(rows)
+                after = int(rows[-1][0])
+                fresh = [row for row in rows if row[0] not in self._recent]
+                if fresh:
+                    self._append(fresh)
+                    added += len(fresh)
                 if len(rows) < _LOAD_BATCH:
                     return added
 
@@ -88,7 +95,10 @@ class PerceptualIndex:
             self._partitions[key] = _Partition(
                 np.concatenate((old.hashes, hashes[index])), np.concatenate((old.seqs, seqs[index]))
             )
-        self._last_seq = int(seqs[-1])
+        self._last_seq = max(self._last_seq, int(seqs.max()))
+        floor = self._last_seq - REREAD_WINDOW
+        self._recent = {seq for seq in self._recent if seq > floor}
+        self._recent.update(int(seq) for seq in seqs[seqs > floor])
 
     def search(self, kind: str, value: int, max_distance: int, tenant: str | None, limit: int) -> list[Candidate]:
         """Records of ``kind`` (and ``tenant``, unless None) within ``max_distance`` bits, nearest first.
