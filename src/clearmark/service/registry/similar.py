@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from clearmark.service.registry.models import ProvenanceRow
 
@@ -65,23 +65,20 @@ class PerceptualIndex:
         columns = (_TABLE.c.seq, _TABLE.c.tenant, _TABLE.c.perceptual_kind, _TABLE.c.perceptual_hash)
         with self._lock:
             added, after = 0, max(0, self._last_seq - REREAD_WINDOW)
-            while True:
-                stmt = (
-                    select(*columns)
-                    .where(_TABLE.c.seq > after, _TABLE.c.perceptual_hash.is_not(None))
-                    .order_by(_TABLE.c.seq)
-                    .limit(_LOAD_BATCH)
+            top = connection.execute(select(func.max(_TABLE.c.seq))).scalar() or 0
+            # Bounded seq ranges, not ORDER BY + LIMIT: a prepared statement's generic plan then still
+            # walks the primary key instead of sorting the table.
+            while after < top:
+                upto = after + _LOAD_BATCH
+                stmt = select(*columns).where(
+                    _TABLE.c.seq > after, _TABLE.c.seq <= upto, _TABLE.c.perceptual_hash.is_not(None)
                 )
-                rows = connection.execute(stmt).all()
-                if not rows:
-                    return added
-                after = int(rows[-1][0])
-                fresh = [row for row in rows if row[0] not in self._recent]
+                fresh = [row for row in connection.execute(stmt).all() if row[0] not in self._recent]
                 if fresh:
                     self._append(fresh)
                     added += len(fresh)
-                if len(rows) < _LOAD_BATCH:
-                    return added
+                after = upto
+            return added
 
     def _append(self, rows: list) -> None:
         seqs = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
