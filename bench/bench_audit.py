@@ -24,7 +24,7 @@ FILES = 200
 
 
 def run(repeats: int) -> str:
-    repeats = max(2, min(repeats, 3))
+    repeats = max(3, min(repeats, 9))
     workers = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
