@@ -27,9 +27,13 @@ class SignalKind(enum.StrEnum):
     NOTICE_SEEN = "explicit.notice_seen"  # a visible label OCR read
     TEXT_NOTICE = "explicit.text_notice"
     OCR_TEXT = "ocr.text"
+    SECURITY_DATA = "aigc.security_data"  # a ReservedCode's SM2 signature that verifies (or is not checkable)
+    SECURITY_DATA_INVALID = "aigc.security_data_invalid"  # altered fields, a forged or foreign-key signature
     WATERMARK_CLEARMARK = "watermark.clearmark"
     WATERMARK_TEXT_STATISTICAL = "watermark.text_statistical"
     WATERMARK_TEXT_INVISIBLE = "watermark.text_invisible_mark"
+    CAMPAIGN_FINDING = "campaign.finding"  # one campaign finding, its hits as JSON
+    CAMPAIGN_SUMMARY = "campaign.summary"  # the rule pack used and what the context checks read later
 
 
 # Open families: ``fingerprint.<tool>``, ``classifier.<label>``, ``watermark.<system>``.
@@ -71,6 +75,8 @@ class Attr(enum.StrEnum):
     RESOLVED = "resolved"
     RECORD_BINDING = "record_binding"  # "match" / "mismatch": the record's perceptual hash vs the content's
     PERCEPTUAL_DISTANCE = "perceptual_distance"
+    CONTENT_BOUND = "content_bound"  # our mark's strength follows the content it was read from
+    CONTENT_PHASH = "phash"  # the content's 64-bit perceptual hash, 16 hex digits
     VALIDATION_STATE = "validation_state"
     FAILURE_CODES = "failure_codes"
     HAS_TIMESTAMP = "has_timestamp"

@@ -34,8 +34,10 @@ class DetectorContext:
     set; ``c2pa_fetch_remote`` lets c2pa fetch manifests an asset only points to (off: reported).
     ``watermark_key`` is the deployment's watermark secret (none: ClearMark's mark is not read);
     ``watermark_models`` are operator-supplied weights of other systems' watermark readers.
-    ``ocr_band_ratio`` is the depth of the edge bands OCR reads (share of the shortest side) and
-    ``ocr_whole_image`` makes it read the whole image instead. ``classifier_dir`` is a local
+    ``ocr_mode`` is where OCR reads: ``gated`` (the whole image where a cheap text-region gate
+    fires), ``bands`` (the edge bands, ``ocr_band_ratio`` of the shortest side deep) or ``whole``;
+    ``ocr_whole_image`` forces ``whole``. ``campaign_rule_pack`` is an operator's rule pack (none:
+    the starter pack shipped in ``clearmark.campaign``). ``classifier_dir`` is a local
     transformers model directory (none: no classifier) and ``classifier_calibration`` its
     score-to-false-positive-rate JSON; ``classifier_name`` names its signals, ``classifier_timeout_s``
     bounds one call.
@@ -45,10 +47,14 @@ class DetectorContext:
     c2pa_trust_anchors_pem: Path | None = None
     c2pa_allowed_ekus: tuple[str, ...] = ()
     c2pa_fetch_remote: bool = False
+    # Also trust the bundled snapshot of the public C2PA trust list (assets/c2pa).
+    c2pa_public_trust_list: bool = False
     watermark_key: bytes | None = field(default=None, repr=False)
     watermark_models: tuple[ExternalModelSpec, ...] = ()
     ocr_band_ratio: float = 0.2
     ocr_whole_image: bool = False
+    ocr_mode: str = "gated"
+    campaign_rule_pack: Path | None = None
     classifier_dir: Path | None = None
     classifier_calibration: Path | None = None
     classifier_name: str = "default"
@@ -56,6 +62,8 @@ class DetectorContext:
     # A local tokenizer (tokenizer.json or a directory) for the green-list text watermark, keyed by
     # ``watermark_key``; none: text is not scored.
     text_watermark_tokenizer: Path | None = None
+    # Party code -> SM2 public key (hex) for TC260 SecurityData: origin is proven only under these.
+    sm2_pinned_keys: tuple[tuple[str, str], ...] = ()
 
 
 DetectorFactory = Callable[[DetectorContext], Detector]

@@ -131,7 +131,8 @@ class DirectoryReplayStore:
         header = json.dumps(
             {"fingerprint": replay.fingerprint, "result_bytes": len(replay.result), "expires_at": expires}
         ).encode()
-        write_atomically(self._path(record_id), _HEADER.pack(len(header)) + header + replay.result + replay.content)
+        blob = _HEADER.pack(len(header)) + header + replay.result + replay.content
+        write_atomically(self._path(record_id), blob, mode=0o600)
 
     def _header(self, blob: bytes) -> tuple[dict[str, object], int]:
         (size,) = _HEADER.unpack_from(blob)

@@ -7,6 +7,7 @@ from clearmark.service.registry.store import (
     PurgeResult,
     RecordPage,
     RegistryStore,
+    RegistryUnavailable,
     SimilarRecord,
 )
 
@@ -17,6 +18,7 @@ __all__ = [
     "PurgeResult",
     "RecordPage",
     "RegistryStore",
+    "RegistryUnavailable",
     "SimilarRecord",
     "check_binding",
     "perceptual_hash_of",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only makes ``INTEGER PRIMARY KEY`` an auto-incrementing rowid alias; PostgreSQL gets BIGINT.
@@ -35,6 +35,21 @@ class ProvenanceRow(Base):
         Index("ix_provenance_output_sha256", "output_sha256", "tenant"),
         Index("ix_provenance_watermark_id", "watermark_id"),
         Index("ix_provenance_created_at", "created_at"),
+        # A ProduceID (Stamp) and a PropagateID (Label) name one piece of content, ever.
+        Index(
+            "uq_provenance_stamp_produce_id",
+            "produce_id",
+            unique=True,
+            sqlite_where=text("verb = 'stamp'"),
+            postgresql_where=text("verb = 'stamp'"),
+        ),
+        Index(
+            "uq_provenance_label_propagate_id",
+            "propagate_id",
+            unique=True,
+            sqlite_where=text("verb = 'label' AND propagate_id != ''"),
+            postgresql_where=text("verb = 'label' AND propagate_id != ''"),
+        ),
     )
 
     seq: Mapped[int] = mapped_column(_SEQ_TYPE, primary_key=True, autoincrement=True)

@@ -108,6 +108,8 @@ class BindingCheck:
     distance: int | None
     threshold: int
     matches: bool | None
+    recorded_value: int | None = None  # the record's hash (unsigned), for ``watermark.binding.claim_holds``
+    content_value: int | None = None  # the content's hash
 
 
 def check_binding(record_id: str, recorded: PerceptualHash | None, content: PerceptualHash | None) -> BindingCheck:
@@ -118,9 +120,17 @@ def check_binding(record_id: str, recorded: PerceptualHash | None, content: Perc
         recorded: the hash stored with that record (``ProvenanceRecord.perceptual``).
         content: the hash of the content being inspected.
     """
+    recorded_value = None if recorded is None else recorded.value
+    content_value = None if content is None else content.value
     if recorded is None or content is None or recorded.kind != content.kind:
         kind = (recorded or content).kind if (recorded or content) else ""
-        return BindingCheck(record_id, kind, None, MATCH_DISTANCE.get(kind, 0), None)
+        same_kind = recorded is not None and content is not None and recorded.kind == content.kind
+        return BindingCheck(
+            record_id, kind, None, MATCH_DISTANCE.get(kind, 0), None,
+            recorded_value if same_kind or content is None else None, content_value,
+        )  # fmt: skip
     distance = hamming(recorded.value, content.value)
     threshold = MATCH_DISTANCE[recorded.kind]
-    return BindingCheck(record_id, recorded.kind, distance, threshold, distance <= threshold)
+    return BindingCheck(
+        record_id, recorded.kind, distance, threshold, distance <= threshold, recorded.value, content.value
+    )

@@ -4,22 +4,26 @@ nearest-perceptual-hash lookup and retention."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, create_engine, delete, event, func, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, create_engine, delete, event, func, or_, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from clearmark.core.enums import AppliedLabel
-from clearmark.core.errors import FieldViolation, RequestConflict
+from clearmark.core.errors import FieldViolation, RequestConflict, Unavailable
 from clearmark.media.perceptual import from_signed, to_signed
 from clearmark.service.registry.models import ProvenanceRow, ReplayRow
 from clearmark.service.registry.paging import PagePosition, decode_page_token, encode_page_token, query_digest
@@ -32,6 +36,12 @@ LOOKUP_KEYS = ("produce_id", "propagate_id", "sha256", "watermark_id")
 # Measures Art. 9 and GB 45438: logs kept at least six months.
 MIN_RETENTION = timedelta(days=183)
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+class RegistryUnavailable(Unavailable):
+    """The registry database is gone, read-only or unreachable; nothing was recorded."""
+
+    default_reason = "REGISTRY_UNAVAILABLE"
 
 
 @dataclass(frozen=True)
@@ -102,9 +112,15 @@ class RegistryStore:
     """
 
     def __init__(self, url: str, *, busy_timeout_ms: int = 5000) -> None:
-        self._engine = _create_engine(make_url(url), busy_timeout_ms)
+        parsed = make_url(url)
+        self._engine = _create_engine(parsed, busy_timeout_ms)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         self._similar = PerceptualIndex()
+        self._file = _sqlite_file(parsed)
+        self._identity: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+        self.errors = 0  # failures seen (health checks and operations), for the metrics endpoint
+        self.problem: str | None = None  # why the last check failed; None while healthy
 
     @property
     def engine(self) -> Engine:
@@ -114,9 +130,44 @@ class RegistryStore:
     def migrate(self) -> None:
         """Bring the database to the newest schema (Alembic); adopts a database made by ``create_all``."""
         upgrade_schema(self._engine)
+        if self._file is not None:
+            stat = os.stat(self._file)
+            self._identity = (stat.st_dev, stat.st_ino)
 
     # The name the service and older callers use.
     create_schema = migrate
+    def check(self) -> str | None:
+        """Probe the database: None when it is usable, else why not (and remember it in ``problem``).
+
+        A SQLite file must still be the file opened at start (not deleted or replaced) and
+        writable, since SQLite keeps writing into an unlinked file without complaint; every
+        backend must answer a query.
+        """
+        problem = self._file_problem()
+        if problem is None:
+            try:
+                with self._engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+            except DBAPIError as error:
+                problem = f"the registry database does not answer ({type(error.orig).__name__})"
+        if problem is not None:
+            with self._lock:
+                self.errors += 1
+        self.problem = problem
+        return problem
+
+    def _file_problem(self) -> str | None:
+        if self._file is None or self._identity is None:
+            return None
+        try:
+            stat = os.stat(self._file)
+        except OSError:
+            return "the registry database file is gone"
+        if (stat.st_dev, stat.st_ino) != self._identity:
+            return "the registry database file was replaced"
+        if not os.access(self._file, os.W_OK) or not os.access(self._file.parent, os.W_OK):
+            return "the registry database file is read-only"
+        return None
 
     def record(self, rec: ProvenanceRecord) -> tuple[ProvenanceRecord, bool]:
         """Store ``rec`` unless its ``(tenant, request_id)`` is already recorded.
@@ -136,7 +187,7 @@ class RegistryStore:
         if existing is not None:
             return _check_replay(existing, rec), False
         try:
-            with self._sessions.begin() as session:
+            with self._transaction(writing=True) as session:
                 session.add(_to_row(rec))
         except IntegrityError:
             # Lost a race with another writer of the same request id: apply the replay rule to theirs.
@@ -152,14 +203,14 @@ class RegistryStore:
             ProvenanceRow.tenant == tenant,
             ProvenanceRow.request_id == request_id,
         )
-        with self._sessions() as session:
+        with self._transaction() as session:
             row = session.scalars(stmt).one_or_none()
             return None if row is None else _to_record(row)
 
     def watermark_known(self, watermark_id: str) -> bool:
         """Whether any tenant's record carries this watermark key (reveals nothing else about it)."""
         stmt = select(ProvenanceRow.seq).where(ProvenanceRow.watermark_id == watermark_id.lower()).limit(1)
-        with self._sessions() as session:
+        with self._transaction() as session:
             return session.scalars(stmt).first() is not None
 
     def watermark_binding(self, watermark_id: str, content: PerceptualHash | None) -> BindingCheck | None:
@@ -175,7 +226,7 @@ class RegistryStore:
             .order_by(ProvenanceRow.seq)
             .limit(1)
         )
-        with self._sessions() as session:
+        with self._transaction() as session:
             row = session.scalars(stmt).first()
             record = None if row is None else _to_record(row)
         return None if record is None else check_binding(record.record_id, record.perceptual, content)
@@ -259,7 +310,7 @@ class RegistryStore:
                 )
             )
         stmt = stmt.order_by(ProvenanceRow.created_at.desc(), ProvenanceRow.seq.desc()).limit(page_size + 1)
-        with self._sessions() as session:
+        with self._transaction() as session:
             rows = list(session.scalars(stmt))
         token = ""
         if len(rows) > page_size:
@@ -286,7 +337,7 @@ class RegistryStore:
             raise ValueError("max_distance must be 0-64")
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        with self._sessions() as session:
+        with self._transaction() as session:
             self._similar.refresh(session.connection())
             # Over-fetch a little: candidates purged by another replica are dropped below.
             candidates = self._similar.search(target.kind, target.value, max_distance, tenant, limit * 2 + 8)
@@ -311,7 +362,7 @@ class RegistryStore:
             raise ValueError(f"records must be kept at least {MIN_RETENTION.days} days (Measures Art. 9)")
         now = (now or datetime.now(UTC)).astimezone(UTC)
         cutoff = now - retention
-        with self._sessions.begin() as session:
+        with self._transaction(writing=True) as session:
             old = select(ProvenanceRow.record_id).where(ProvenanceRow.created_at < cutoff)
             replays = session.execute(
                 delete(ReplayRow).where(or_(ReplayRow.expires_at < now, ReplayRow.record_id.in_(old)))
@@ -323,8 +374,30 @@ class RegistryStore:
 
     def count(self) -> int:
         """How many records the registry holds (all tenants)."""
-        with self._sessions() as session:
+        with self._transaction() as session:
             return int(session.scalar(select(func.count()).select_from(ProvenanceRow)) or 0)
+
+    @contextmanager
+    def _transaction(self, *, writing: bool = False) -> Iterator[Any]:
+        """A session (committed at the end when ``writing``); database failures become RegistryUnavailable."""
+        if writing:
+            problem = self.check()
+            if problem is not None:
+                raise RegistryUnavailable(f"{problem}; nothing was recorded")
+        try:
+            if writing:
+                with self._sessions.begin() as session:
+                    yield session
+            else:
+                with self._sessions() as session:
+                    yield session
+        except IntegrityError:
+            raise
+        except OperationalError as error:
+            with self._lock:
+                self.errors += 1
+            self.problem = f"the registry database failed ({type(error.orig).__name__})"
+            raise RegistryUnavailable(f"{self.problem}; nothing was recorded") from None
 
     def close(self) -> None:
         """Release every pooled connection."""
@@ -439,6 +512,16 @@ def _to_record(row: ProvenanceRow) -> ProvenanceRecord:
         perceptual=perceptual,
         keyframe_hashes=keyframes,
     )
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    """The file of a file-backed SQLite URL, else None."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    if url.query.get("mode") == "memory":
+        return None
+    return Path(database).expanduser().resolve()
 
 
 def _create_engine(url: URL, busy_timeout_ms: int) -> Engine:
