@@ -55,7 +55,13 @@ def test_lookup_similar_and_purge(tmp_path: Path, capsys: pytest.CaptureFixture[
         from dataclasses import replace
 
         store.record(
-            replace(old, record_id="0" * 32, request_id="old", created_at=datetime.now(UTC) - timedelta(days=365))
+            replace(
+                old,
+                record_id="0" * 32,
+                request_id="old",
+                produce_id="CMOLDRECORD",  # every Stamp has its own ProduceID
+                created_at=datetime.now(UTC) - timedelta(days=365),
+            )
         )
     code, out, _ = run(capsys, "purge", "--json", *data)
     assert code == EXIT_OK and json.loads(out)["records_deleted"] == 1

@@ -34,7 +34,7 @@ def replicas(request: pytest.FixtureRequest, registry_url: str, tmp_path: Path) 
         registry.migrate()
         stores.append(registry)
         if request.param == "registry":
-            return DatabaseReplayStore(registry.engine, timedelta(hours=1), clock)
+            return DatabaseReplayStore(registry, timedelta(hours=1), clock)
         return DirectoryReplayStore(tmp_path / "shared-replays", timedelta(hours=1), clock)
 
     yield replica

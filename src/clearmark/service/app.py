@@ -228,7 +228,7 @@ class ClearMarkApp:
             settings.memory_budget_bytes, settings.max_request_memory_bytes, wait_s=settings.memory_wait_s
         )
         self.replays = REPLAY_BACKENDS[settings.replay_store](
-            self.registry.engine,
+            self.registry,
             settings.replay_dir or settings.data_dir / "replays",
             timedelta(hours=settings.replay_ttl_hours),
         )

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Protocol
 
 from google.protobuf.message import Message
-from sqlalchemy import Engine, delete, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import delete, select
 
 from clearmark.service.files import write_atomically
+from clearmark.service.registry import RegistryStore
 from clearmark.service.registry.models import ReplayRow
 
 _HEADER = struct.Struct(">I")
@@ -65,15 +65,16 @@ class ReplayStore(Protocol):
 
 
 class DatabaseReplayStore:
-    """Responses in the registry's ``replays`` table (the registry's own engine, same transactions rules).
+    """Responses in the registry's ``replays`` table, written and read through the registry's own
+    transactions (its health check first; database failures are ``RegistryUnavailable``).
 
     Args:
-        engine: the registry's engine (``RegistryStore.engine``), schema migrated.
+        registry: the registry, schema migrated.
         ttl: how long a response is served again.
     """
 
-    def __init__(self, engine: Engine, ttl: timedelta, clock: Callable[[], datetime] | None = None) -> None:
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+    def __init__(self, registry: RegistryStore, ttl: timedelta, clock: Callable[[], datetime] | None = None) -> None:
+        self._registry = registry
         self._ttl = ttl
         self._now = clock or (lambda: datetime.now(UTC))
 
@@ -87,28 +88,28 @@ class DatabaseReplayStore:
             created_at=now,
             expires_at=now + self._ttl,
         )
-        with self._sessions.begin() as session:
+        with self._registry.transaction(writing=True) as session:
             session.add(row)
 
     def load(self, record_id: str) -> Replay | None:
-        with self._sessions() as session:
+        with self._registry.transaction() as session:
             row = session.get(ReplayRow, record_id)
             if row is None or _utc(row.expires_at) <= self._now():
                 return None
             return Replay(row.fingerprint, bytes(row.result), bytes(row.content))
 
     def discard(self, record_id: str) -> None:
-        with self._sessions.begin() as session:
+        with self._registry.transaction(writing=True) as session:
             session.execute(delete(ReplayRow).where(ReplayRow.record_id == record_id))
 
     def purge_expired(self, now: datetime | None = None) -> int:
-        with self._sessions.begin() as session:
+        with self._registry.transaction(writing=True) as session:
             result = session.execute(delete(ReplayRow).where(ReplayRow.expires_at <= (now or self._now())))
             return int(result.rowcount or 0)
 
     def count(self) -> int:
         """How many responses are stored (expired or not)."""
-        with self._sessions() as session:
+        with self._registry.transaction() as session:
             return len(session.scalars(select(ReplayRow.record_id)).all())
 
 
@@ -179,7 +180,7 @@ def _utc(value: datetime) -> datetime:
 
 
 # Where responses are kept, by the ``replay_store`` setting: the registry database, or a shared directory.
-REPLAY_BACKENDS: dict[str, Callable[[Engine, Path, timedelta], ReplayStore]] = {
-    "registry": lambda engine, _directory, ttl: DatabaseReplayStore(engine, ttl),
-    "directory": lambda _engine, directory, ttl: DirectoryReplayStore(directory, ttl),
+REPLAY_BACKENDS: dict[str, Callable[[RegistryStore, Path, timedelta], ReplayStore]] = {
+    "registry": lambda registry, _directory, ttl: DatabaseReplayStore(registry, ttl),
+    "directory": lambda _registry, directory, ttl: DirectoryReplayStore(directory, ttl),
 }

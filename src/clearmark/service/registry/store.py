@@ -378,6 +378,13 @@ class RegistryStore:
             return int(session.scalar(select(func.count()).select_from(ProvenanceRow)) or 0)
 
     @contextmanager
+    def transaction(self, *, writing: bool = False) -> Iterator[Any]:
+        """A session on the registry database for its other tables (replays), with the same health
+        check and error mapping as the records: failures become RegistryUnavailable."""
+        with self._transaction(writing=writing) as session:
+            yield session
+
+    @contextmanager
     def _transaction(self, *, writing: bool = False) -> Iterator[Any]:
         """A session (committed at the end when ``writing``); database failures become RegistryUnavailable."""
         if writing:

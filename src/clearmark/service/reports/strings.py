@@ -92,6 +92,7 @@ REQUIREMENT_TITLES_ZH: dict[str, str] = dict(
         ("metadata.producer_code", "ContentProducer 为 27 位服务提供者编码"),
         ("metadata.produce_id", "写明生成者时必须有 ProduceID"),
         ("metadata.propagator", "传播者字段一致"),
+        ("metadata.security_data", "SecurityData 签名可用该方预置的公钥验证"),
         ("metadata.source_type", "IPTC DigitalSourceType 与标识一致"),
         ("c2pa.manifest", "所附 C2PA 清单验证通过"),
         ("c2pa.timestamp", "C2PA 签名带有可信时间戳"),
