@@ -64,3 +64,17 @@ def test_discard_and_absent(replicas: Callable[[Clock], ReplayStore]) -> None:
     store.discard("abc")
     assert store.load("abc") is None
     assert store.purge_expired() == 0
+
+
+def test_a_lost_registry_stores_no_replay(tmp_path: Path) -> None:
+    """Replays go through the registry's health check: a deleted database is refused, not written blind."""
+    from clearmark.service.registry import RegistryUnavailable
+    from clearmark.service.replays import DatabaseReplayStore
+
+    with RegistryStore(f"sqlite:///{tmp_path / 'registry.db'}") as registry:
+        registry.migrate()
+        store = DatabaseReplayStore(registry, timedelta(hours=1))
+        for path in tmp_path.glob("registry.db*"):
+            path.unlink()
+        with pytest.raises(RegistryUnavailable):
+            store.save("abc", Replay("0" * 64, b"", b""))
