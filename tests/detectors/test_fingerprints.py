@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from clearmark.core.enums import Category
@@ -318,3 +320,25 @@ def test_galaxy_ai_sef_trailer_after_the_image(fmt: str) -> None:
 )
 def test_sef_trailers_without_galaxy_ai_are_not_evidence(trailer: bytes) -> None:
     assert fingerprints(save("jpeg") + trailer) == []
+
+
+def test_tencent_cloud_aigc_service_record_in_exif_image_description() -> None:
+    """Tencent Cloud's service-provider AIGC record, byte form as wiltodelta/remove-ai-watermarks
+    tests/test_metadata.py builds it from real samples: UTF-8 JSON in IFD0 ImageDescription."""
+    record = {
+        "AIGC": {
+            "ServiceProvider": "腾讯云",
+            "ServiceUser": "1379431822",
+            "Time": "2026-06-30 23:54:50.067",
+            "ContentId": "a284dd3d-15ae-4cce-b2dd-010be84921df",
+        }
+    }
+    data = save("jpeg", exif=exif_bytes({0x010E: json.dumps(record, ensure_ascii=False).encode()}))
+    (signal,) = fingerprints(data)
+    assert (signal.kind, signal.attribute("service_provider")) == ("fingerprint.tencent_cloud", "腾讯云")
+    assert signal.attribute("content_id") == "a284dd3d-15ae-4cce-b2dd-010be84921df"
+
+
+def test_a_json_description_without_a_service_provider_is_not_tencent() -> None:
+    data = save("jpeg", exif=exif_bytes({0x010E: json.dumps({"AIGC": {"note": "x"}, "ServiceProvider": 1})}))
+    assert fingerprints(data) == []

@@ -169,6 +169,23 @@ FINGERPRINT_RULES: tuple[FingerprintRule, ...] = (
         (r"Signature:\s*(?P<signature>[A-Za-z0-9+/=]{8})",),
         "Grok Imagine (xAI) JPEGs: EXIF ImageDescription 'Signature: <base64>' beside an Artist id",
     ),
+    # Tencent Cloud's AIGC record (数据万象 AIGCMetadata, cloud.tencent.com/document/product/460/122024):
+    # EXIF ImageDescription '{"AIGC": {"ServiceProvider": "腾讯云", "ServiceUser": …, "Time": …,
+    # "ContentId": <uuid>}}' in UTF-8, the service-provider schema beside GB 45438's producer one. Byte
+    # form from wiltodelta/remove-ai-watermarks tests/test_metadata.py (_aigc_serviceprovider_png) and
+    # docs/watermarking-landscape.md ("verified on compatible samples").
+    FingerprintRule(
+        "tencent_cloud.aigc_service",
+        "tencent_cloud",
+        ("exif:ImageDescription", "exif:UserComment"),
+        (r'"AIGC"\s*:\s*\{', r'"ServiceProvider"\s*:\s*"'),
+        0.85,
+        (
+            r'"ServiceProvider"\s*:\s*"(?P<service_provider>[^"]{1,80})"',
+            r'"ContentId"\s*:\s*"(?P<content_id>[^"]{1,80})"',
+        ),
+        'Tencent Cloud\'s AIGC service record: {"AIGC": {"ServiceProvider": …}} in EXIF',
+    ),
     # Samsung Galaxy AI edits: a Samsung SEF trailer after the image data (after PNG IEND / JPEG
     # EOI) holds a "PEg_Info" entry '{"genImageVersion":"v1","connectorType":"srvg","genAIType":8}'.
     # Byte form read from a real Galaxy S25 output (tests/fixtures/generators/samsung_black_1.png,
