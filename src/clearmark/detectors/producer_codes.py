@@ -36,7 +36,7 @@ KNOWN_PRODUCERS: tuple[KnownProducer, ...] = (
     KnownProducer("jimeng", "ByteDance Jimeng / Dreamina (即梦)", "9144030008867405X2"),
     KnownProducer("qwen", "Alibaba Qwen (千问)", "91440101MA9Y9T4H7A"),
     KnownProducer("kling", "Kuaishou Kling (可灵)", "91110108335469089C"),
-    KnownProducer("yuanbao", "Tencent Yuanbao (元宝, Hunyuan models)", "91440300708461136T"),
+    KnownProducer("tencent", "Tencent (元宝 Yuanbao, 混元 Hunyuan)", "91440300708461136T"),
     KnownProducer("baidu", "Baidu (百度, ERNIE/Wenxin)", "91110000802100433B"),
     KnownProducer("liblib", "LibLibAI", "91110105MACJ6K1C8A"),
     KnownProducer("runninghub", "RunningHub", "91340100MAEB4N8H76"),
