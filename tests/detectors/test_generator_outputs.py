@@ -166,3 +166,10 @@ def test_c2pa_claim_generators(
     assert fingerprint_tools(signals) == tools
     fields = {s.attribute("field") for s in signals if s.kind.startswith("fingerprint.")}
     assert fields == ({"claim_generator", "softwareAgent"} if tools else set())
+
+
+@pytest.mark.parametrize("name", ["A.jpg", "cloud.jpg"])
+def test_real_photo_editor_files_name_no_generator(name: str) -> None:
+    # c2pa-python's fixtures: a Lightroom-edited camera JPEG and a Photoshop file (tests/fixtures/c2pa).
+    data = (FIXTURES.parent / "c2pa" / name).read_bytes()
+    assert fingerprint_tools(signals_of(data)) == set()
