@@ -48,7 +48,7 @@ REAL_OUTPUTS = [
     ("firefly-1.png", {"firefly"}, {SignalKind.C2PA_MANIFEST}),
     ("flux-1.jpg", {"flux"}, {SignalKind.C2PA_MANIFEST_INVALID}),
     ("grok-1.jpg", {"grok"}, set()),
-    ("mj-1.png", {"midjourney"}, set()),
+    ("mj-1.png", {"midjourney"}, {SignalKind.IPTC_SOURCE_TYPE}),  # XMP in a tEXt chunk (Exiv2)
     ("samsung_black_1.png", {"galaxy_ai"}, {SignalKind.C2PA_MANIFEST_INVALID}),
     # Google's manifest names no generator (see test_google_is_recognised_by_its_source_type).
     ("google-gemini-lady.png", set(), {SignalKind.C2PA_MANIFEST_INVALID}),
