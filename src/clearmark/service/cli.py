@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import hashlib
 import json
-import logging
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +20,8 @@ from google.protobuf.message import Message
 from clearmark.core.enums import Corner
 from clearmark.core.errors import ClearMarkError
 from clearmark.service.app import ClearMarkApp
+from clearmark.service.auth import hash_api_key
+from clearmark.service.buildinfo import version_text
 from clearmark.service.config import Settings, load_settings
 from clearmark.service.files import write_atomically
 from clearmark.service.uploads import chunked
@@ -36,8 +38,8 @@ class Backend:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.remote: str | None = args.server
-        self.api_key = args.api_key or os.environ.get("CLEARMARK_API_KEY", "")
+        self.remote: str | None = getattr(args, "server", None)
+        self.api_key = getattr(args, "api_key", None) or os.environ.get("CLEARMARK_API_KEY", "")
 
     def settings(self, **overrides: Any) -> Settings:
         if self.args.data_dir:
@@ -48,16 +50,34 @@ class Backend:
         if self.remote:
             return self._call_remote(method, request)
         with ClearMarkApp(self.settings(cpu_workers=0)) as app:
-            fn = getattr(app, method.lower())
+            fn = getattr(app, re.sub(r"(?<!^)(?=[A-Z])", "_", method).lower())
             if tenant_scoped:
                 return asyncio.run(fn(request, "default"))
             return asyncio.run(fn(request))
 
-    def _call_remote(self, method: str, request: Message) -> Any:
+    def channel(self) -> grpc.Channel:
+        """A channel to ``--server``: TLS when a CA or client certificate is configured, else plaintext."""
+        assert self.remote is not None
         limit = 256 * 1024 * 1024
         options = [("grpc.max_receive_message_length", limit), ("grpc.max_send_message_length", limit)]
+        settings = self.settings()
+        ca = self.args.tls_ca or settings.client_tls_ca_file
+        cert = self.args.tls_cert or settings.client_tls_cert_file
+        key = self.args.tls_key or settings.client_tls_key_file
+        if (cert is None) != (key is None):
+            raise ValueError("--tls-cert and --tls-key go together")
+        if ca is None and cert is None:
+            return grpc.insecure_channel(self.remote, options=options)
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=Path(ca).read_bytes() if ca else None,
+            private_key=Path(key).read_bytes() if key else None,
+            certificate_chain=Path(cert).read_bytes() if cert else None,
+        )
+        return grpc.secure_channel(self.remote, credentials, options=options)
+
+    def _call_remote(self, method: str, request: Message) -> Any:
         metadata = [("x-api-key", self.api_key)] if self.api_key else []
-        with grpc.insecure_channel(self.remote, options=options) as channel:
+        with self.channel() as channel:
             stub = api_grpc.ClearMarkServiceStub(channel)
             content = getattr(request, "content", b"")
             if len(content) > STREAM_ABOVE_BYTES and method != "Lookup":
@@ -78,7 +98,7 @@ def _call_streaming(stub: api_grpc.ClearMarkServiceStub, method: str, request: M
     request_cls = getattr(api, f"{method}StreamRequest")
     header_cls = getattr(api, f"{method}StreamHeader")
     header_fields: dict[str, Any] = {"request_id": request.request_id, "content": _header_for(request)}
-    for name in ("options", "c2pa_sidecar"):
+    for name in ("options", "c2pa_sidecar", "campaign"):
         if name in header_cls.DESCRIPTOR.fields_by_name:
             header_fields[name] = getattr(request, name)
 
@@ -125,6 +145,13 @@ def _print_inspection(inspection: pb.Inspection) -> None:
         print(f"  signal {signal.kind} [{signal.source}] {signal.message}")
     for finding in inspection.findings:
         print(f"  finding {finding.label}: {finding.message}")
+    campaign = inspection.campaign
+    print(f"campaign: {_enum_name(pb.Suggestion, campaign.suggestion).removeprefix('SUGGESTION_')}")
+    for finding in campaign.findings:
+        print(f"  {_enum_name(pb.Suggestion, finding.suggestion).removeprefix('SUGGESTION_'):<6} {finding.label}: "
+              f"{'; '.join(finding.evidence[:3])}")
+    if campaign.not_evaluated:
+        print(f"  not evaluated: {', '.join(campaign.not_evaluated)}")
 
 
 def cmd_stamp(args: argparse.Namespace, backend: Backend) -> int:
@@ -181,14 +208,35 @@ def _sidecar(args: argparse.Namespace) -> bytes:
     return path.read_bytes() if args.c2pa_sidecar or path.is_file() else b""
 
 
+def _campaign_context(args: argparse.Namespace) -> pb.CampaignContext | None:
+    fields = {
+        name: getattr(args, name) or ""
+        for name in ("surface", "account_type", "content_type", "declared_source", "licence")
+    }
+    return pb.CampaignContext(**fields) if any(fields.values()) else None
+
+
+def _campaign_options(args: argparse.Namespace) -> pb.CampaignOptions | None:
+    context = _campaign_context(args)
+    if context is None and not (args.title or args.description or args.comment):
+        return None
+    return pb.CampaignOptions(
+        context=context, title=args.title or "", description=args.description or "", comments=args.comment or []
+    )
+
+
 def cmd_inspect(args: argparse.Namespace, backend: Backend) -> int:
-    request = api.InspectRequest(content=_read(args.input), c2pa_sidecar=_sidecar(args))
+    request = api.InspectRequest(
+        content=_read(args.input), c2pa_sidecar=_sidecar(args), campaign=_campaign_options(args)
+    )
     response = backend.call("Inspect", request)
     if args.json:
         print(as_json(response))
     else:
         _print_inspection(response.inspection)
-    return EXIT_PROBLEMS if response.inspection.findings else EXIT_OK
+    inspection = response.inspection
+    flagged = inspection.findings or inspection.campaign.suggestion > pb.SUGGESTION_PASS
+    return EXIT_PROBLEMS if flagged else EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace, backend: Backend) -> int:
@@ -205,6 +253,50 @@ def cmd_verify(args: argparse.Namespace, backend: Backend) -> int:
         for check in response.report.checks:
             print(f"  {_enum_name(pb.Outcome, check.outcome):<24} {check.requirement_id}: {'; '.join(check.evidence)}")
     return EXIT_OK if response.report.compliant else EXIT_PROBLEMS
+
+
+def _texts_in(source: str) -> list[api.TextToCheck]:
+    """JSON lines: an object {"id", "text", "field"} or a bare JSON string per line; blank lines skipped."""
+    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+    texts = []
+    with stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {number}: not JSON: {exc.msg}") from None
+            if isinstance(item, str):
+                item = {"text": item}
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError(f'line {number}: expected a string or an object with a "text" string')
+            texts.append(
+                api.TextToCheck(id=str(item.get("id", number)), text=item["text"], field=str(item.get("field", "")))
+            )
+    return texts
+
+
+def cmd_check_texts(args: argparse.Namespace, backend: Backend) -> int:
+    request = api.CheckTextsRequest(
+        request_id=args.request_id or "", context=_campaign_context(args), texts=_texts_in(args.input)
+    )
+    response = backend.call("CheckTexts", request, tenant_scoped=True)
+    flagged = False
+    for item in response.verdicts:
+        verdict = item.verdict
+        flagged |= verdict.suggestion != pb.SUGGESTION_PASS
+        record = {
+            "id": item.id,
+            "suggestion": pb.Suggestion.Name(verdict.suggestion).removeprefix("SUGGESTION_"),
+            "findings": [
+                json_format.MessageToDict(f, preserving_proto_field_name=True) for f in verdict.findings
+            ],
+            "not_evaluated": list(verdict.not_evaluated),
+            "policy_version": verdict.policy_version,
+        }
+        print(json.dumps(record, ensure_ascii=False))
+    return EXIT_PROBLEMS if flagged else EXIT_OK
 
 
 def lookup_key(value: str) -> str:
@@ -229,16 +321,55 @@ def cmd_lookup(args: argparse.Namespace, backend: Backend) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, backend: Backend) -> int:
+    from clearmark.service.logs import configure_logging
     from clearmark.service.server import serve
 
     overrides: dict[str, Any] = {}
-    if args.host:
-        overrides["host"] = args.host
-    if args.port is not None:
-        overrides["port"] = args.port
+    for name in ("host", "port", "metrics_port", "log_format"):
+        if getattr(args, name) is not None:
+            overrides[name] = getattr(args, name)
     settings = backend.settings(**overrides)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_format, settings.log_level)
     asyncio.run(serve(settings))
+    return EXIT_OK
+
+
+def _add_campaign_arguments(parser: argparse.ArgumentParser, *, texts: bool) -> None:
+    group = parser.add_argument_group("campaign context (enables the minors and news checks)")
+    group.add_argument("--surface", help='where it is shown, e.g. "homepage", "minors_mode", "comment"')
+    group.add_argument("--account-type", help='the publishing account, e.g. "self_media", "news_licensed"')
+    group.add_argument("--content-type", help='what the publisher says it is, e.g. "news"')
+    group.add_argument("--declared-source", help="the source named for current-affairs content")
+    group.add_argument("--licence", help="the account's news licence number")
+    if texts:
+        group.add_argument("--title", help="a title sent with the content, checked by the same rules")
+        group.add_argument("--description", help="a description sent with the content")
+        group.add_argument("--comment", action="append", help="a comment sent with the content (repeatable)")
+
+
+def cmd_health(args: argparse.Namespace, backend: Backend) -> int:
+    """Ask a server's gRPC health service (the container's HEALTHCHECK): 0 SERVING, 1 not, 2 unreachable."""
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    if not backend.remote:
+        raise ValueError("health needs --server HOST:PORT")
+    with backend.channel() as channel:
+        call = health_pb2_grpc.HealthStub(channel).Check.with_call(
+            health_pb2.HealthCheckRequest(service=args.service), timeout=args.timeout
+        )
+    response, rpc = call
+    status = health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
+    version = dict(rpc.initial_metadata() or ())
+    print(f"{status} ({version.get('clearmark-version', '?')}, build {version.get('clearmark-build', '?')})")
+    return EXIT_OK if response.status == health_pb2.HealthCheckResponse.SERVING else EXIT_PROBLEMS
+
+
+def cmd_hash_key(args: argparse.Namespace, backend: Backend) -> int:
+    """Print the at-rest form of an API key read from standard input, for ``api_key_hashes``."""
+    key = sys.stdin.readline().strip()
+    if len(key) < 16:
+        raise ValueError("an API key must be at least 16 characters")
+    print(hash_api_key(key))
     return EXIT_OK
 
 
@@ -250,14 +381,27 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--api-key", help="API key for --server (or CLEARMARK_API_KEY)")
     common.add_argument("--timeout", type=float, default=120.0, help="deadline in seconds for --server calls")
     common.add_argument("--json", action="store_true", help="print the RPC's response as JSON")
+    common.add_argument("--tls-ca", type=Path, help="PEM CA that signed the server's certificate (TLS to --server)")
+    common.add_argument("--tls-cert", type=Path, help="client certificate PEM for mutual TLS")
+    common.add_argument("--tls-key", type=Path, help="client private key PEM for mutual TLS")
 
     parser = argparse.ArgumentParser(prog="clearmark", description=__doc__)
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve_p = sub.add_parser("serve", parents=[common], help="run the gRPC server")
     serve_p.add_argument("--host")
     serve_p.add_argument("--port", type=int)
+    serve_p.add_argument("--metrics-port", type=int, help="serve Prometheus metrics at :PORT/metrics")
+    serve_p.add_argument("--log-format", choices=["json", "text"], help="json: one object per line")
     serve_p.set_defaults(run=cmd_serve)
+
+    health_p = sub.add_parser("health", parents=[common], help="check a server's gRPC health (exit 0 SERVING)")
+    health_p.add_argument("--service", default="", help="service name to check (default: the whole server)")
+    health_p.set_defaults(run=cmd_health, timeout=5.0)
+
+    hash_p = sub.add_parser("hash-key", help="read an API key on stdin, print its hash for api_key_hashes")
+    hash_p.set_defaults(run=cmd_hash_key)
 
     stamp_p = sub.add_parser("stamp", parents=[common], help="stamp generated content with every label")
     stamp_p.add_argument("input", type=Path)
@@ -274,7 +418,16 @@ def build_parser() -> argparse.ArgumentParser:
     inspect_p.add_argument(
         "--c2pa-sidecar", type=Path, help="detached C2PA manifest store (default: IN.c2pa if present)"
     )
+    _add_campaign_arguments(inspect_p, texts=True)
     inspect_p.set_defaults(run=cmd_inspect)
+
+    check_p = sub.add_parser(
+        "check-texts", parents=[common], help="campaign checks of many short texts (JSON lines in, JSON lines out)"
+    )
+    check_p.add_argument("input", help='a JSON-lines file ({"id", "text", "field"} or a string per line), or -')
+    check_p.add_argument("--request-id")
+    _add_campaign_arguments(check_p, texts=False)
+    check_p.set_defaults(run=cmd_check_texts)
 
     label_p = sub.add_parser("label", parents=[common], help="add a platform's labels to an upload (Art. 6)")
     label_p.add_argument("input", type=Path)
