@@ -307,6 +307,10 @@ def lookup_key(value: str) -> str:
 
 
 def cmd_lookup(args: argparse.Namespace, backend: Backend) -> int:
+    if args.similar:
+        return cmd_lookup_similar(args, backend)
+    if not args.id:
+        raise ValueError("give an id to look up, or --similar FILE")
     key = args.by or lookup_key(args.id)
     response = backend.call("Lookup", api.LookupRequest(**{key: args.id}), tenant_scoped=True)
     if args.json:
@@ -318,6 +322,93 @@ def cmd_lookup(args: argparse.Namespace, backend: Backend) -> int:
                 f"{record.propagate_id or '-'} Label={record.label_value or '-'} out={record.output_sha256}"
             )
     return EXIT_OK
+
+
+def cmd_lookup_similar(args: argparse.Namespace, backend: Backend) -> int:
+    """Records whose perceptual hash is nearest the file's: a re-encoded or resized copy finds its original."""
+    request = api.LookupRequest(similar_content=_read(args.similar), max_distance=args.max_distance or 0)
+    response = backend.call("Lookup", request, tenant_scoped=True)
+    if args.json:
+        print(as_json(response))
+    else:
+        for record in response.records:
+            print(
+                f"distance {response.distances[record.record_id]:>2}/64  {record.created_at.ToJsonString()} "
+                f"{record.verb} {record.produce_id or '-'} {record.propagate_id or '-'} "
+                f"{record.perceptual_kind}={record.perceptual_hash}"
+            )
+    return EXIT_OK
+
+
+def cmd_purge(args: argparse.Namespace, backend: Backend) -> int:
+    """Delete registry records older than the retention period (at least six months) and expired replays."""
+    if backend.remote:
+        raise ValueError("purge runs against the registry database (--data-dir / --config), not a server")
+    with ClearMarkApp(backend.settings(cpu_workers=0)) as app:
+        result = app.purge()
+    summary = {
+        "records_deleted": result.records,
+        "replays_deleted": result.replays,
+        "cutoff": result.cutoff.isoformat(),
+    }
+    print(
+        json.dumps(summary)
+        if args.json
+        else f"deleted {result.records} records before {summary['cutoff']}, {result.replays} replays"
+    )
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, backend: Backend) -> int:
+    """Verify a folder or a list of files into OUTDIR/audit.jsonl, audit.csv and audit.html; resumable."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from clearmark.service.app import pipeline_config
+    from clearmark.service.audit import audit_config, collect_inputs, run_audit, run_in_process_pool
+    from clearmark.service.reports import language_of
+    from clearmark.service.reports.audit_page import render_audit_html
+
+    if backend.remote:
+        raise ValueError("audit runs Verify itself (in a process pool or on --ray), not against a server")
+    if args.output.exists() and not args.output.is_dir():
+        raise ValueError(f"-o must be a folder: {args.output} is a file")
+    lang = language_of(args.lang or "")
+    settings = backend.settings()
+    inputs = collect_inputs(args.source, exclude=args.output)
+    key_file = settings.watermark_key_file or settings.data_dir / "keys" / "watermark.key"
+    key = key_file.read_bytes() if key_file.is_file() else None
+    config = audit_config(pipeline_config(settings, None, key))
+    if args.ray:
+        from clearmark.service.audit_ray import ray_runner
+
+        runner = ray_runner(args.ray)
+    else:
+        runner = run_in_process_pool
+    columns = (TextColumn("verify"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, disable=args.no_progress or not sys.stderr.isatty(), transient=False) as bar:
+
+        def start(done: int, total: int) -> Any:
+            task = bar.add_task("audit", total=total, completed=done)
+            return lambda: bar.advance(task)
+
+        outcome = run_audit(
+            inputs,
+            args.output,
+            config,
+            workers=settings.cpu_workers if args.workers is None else args.workers,
+            runner=runner,
+            progress=start,
+            render_html=lambda summary, rows: render_audit_html(summary, rows, lang=lang),
+        )
+    summary = outcome.summary
+    if args.json:
+        print(json.dumps({**summary.as_dict(), "verified_now": outcome.verified_now, "resumed": outcome.resumed}))
+    else:
+        print(
+            f"{summary.files} files, {summary.compliant.passed}/{summary.compliant.total} compliant, "
+            f"{summary.errors} not verifiable ({outcome.resumed} from an earlier run); wrote {args.output}/audit.html"
+        )
+    return EXIT_OK if summary.errors == 0 and summary.compliant.passed == summary.compliant.total else EXIT_PROBLEMS
 
 
 def cmd_serve(args: argparse.Namespace, backend: Backend) -> int:
@@ -447,9 +538,25 @@ def build_parser() -> argparse.ArgumentParser:
     verify_p.set_defaults(run=cmd_verify)
 
     lookup_p = sub.add_parser("lookup", parents=[common], help="find registry records")
-    lookup_p.add_argument("id", help="ProduceID, PropagateID or SHA-256")
+    lookup_p.add_argument("id", nargs="?", help="ProduceID, PropagateID or SHA-256")
     lookup_p.add_argument("--by", choices=["produce_id", "propagate_id", "sha256", "request_id", "watermark_id"])
+    lookup_p.add_argument(
+        "--similar", type=Path, metavar="FILE", help="find records by perceptual hash nearest to this file"
+    )
+    lookup_p.add_argument("--max-distance", type=int, help="with --similar: largest Hamming distance (bits of 64)")
     lookup_p.set_defaults(run=cmd_lookup)
+
+    audit_p = sub.add_parser("audit", parents=[common], help="verify a folder or list of files (resumable)")
+    audit_p.add_argument("source", type=Path, help="a folder (walked) or a text file listing one path per line")
+    audit_p.add_argument("-o", "--output", type=Path, required=True, help="folder for audit.jsonl/.csv/.html")
+    audit_p.add_argument("--workers", type=int, help="processes (default: cpu_workers; 0 = in this process)")
+    audit_p.add_argument("--ray", metavar="ADDRESS", help="run on Ray Data: 'local', 'auto' or ray://HOST:PORT")
+    audit_p.add_argument("--lang", choices=["zh-CN", "en"], help="language of audit.html (default zh-CN)")
+    audit_p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    audit_p.set_defaults(run=cmd_audit)
+
+    purge_p = sub.add_parser("purge", parents=[common], help="delete records past retention (>= 6 months)")
+    purge_p.set_defaults(run=cmd_purge)
     return parser
 
 
