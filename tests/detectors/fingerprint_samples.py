@@ -144,3 +144,51 @@ def xmp(properties: str) -> bytes:
         f"{properties}/></rdf:RDF></x:xmpmeta>"
         '<?xpacket end="w"?>'
     ).encode()
+
+
+def tc260_png(producer: str, produce_id: str = "e3578014edd949debed102781a8c26f7") -> bytes:
+    """A PNG with a GB 45438 label the way Doubao writes it (byte form copied from a real Doubao output,
+    tests/fixtures/generators/doubao_gray_1x1_1.png): an uncompressed iTXt ``XML:com.adobe.xmp`` chunk
+    before IDAT, an XML declaration, element-form ``TC260:AIGC`` with ``&quot;``-escaped JSON, empty
+    propagator fields kept.
+    """
+    fields = {
+        "Label": "1",
+        "ContentProducer": producer,
+        "ProduceID": produce_id,
+        "ReservedCode1": "",
+        "ContentPropagator": "",
+        "PropagateID": "",
+        "ReservedCode2": "",
+    }
+    label = json.dumps(fields, separators=(",", ":"), ensure_ascii=False).replace('"', "&quot;")
+    packet = (
+        '<?xml version="1.0" encoding="UTF-8"?><?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"??>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:TC260="http://www.tc260.org.cn/ns/AIGC/1.0/">'
+        f"<TC260:AIGC>{label}</TC260:AIGC></rdf:Description></rdf:RDF></x:xmpmeta>"
+        '<?xpacket end="w"?>'
+    )
+    return png_with([("iTXt", "XML:com.adobe.xmp", packet)])
+
+
+def sef_trailer(entries: list[tuple[str, bytes]], entry_type: int = 0x0D91) -> bytes:
+    """A Samsung SEF trailer as a Galaxy S25 appends it after the image data (layout read from a real
+    Galaxy AI edit, tests/fixtures/generators/samsung_black_1.png): each entry is 2 zero bytes, a 2-byte
+    type, a 4-byte name length, the name and the payload; then ``SEFH``, a version, the entry count,
+    one (2 zero bytes, type, distance back from SEFH, length) record per entry, the directory size
+    and ``SEFT``.
+    """
+    blobs = [
+        b"\x00\x00" + entry_type.to_bytes(2, "little") + len(name).to_bytes(4, "little") + name.encode() + payload
+        for name, payload in entries
+    ]
+    body = b"".join(blobs)
+    records, position = b"", 0
+    for blob in blobs:
+        back = len(body) - position
+        records += b"\x00\x00" + entry_type.to_bytes(2, "little") + back.to_bytes(4, "little")
+        records += len(blob).to_bytes(4, "little")
+        position += len(blob)
+    directory = b"SEFH" + (107).to_bytes(4, "little") + len(blobs).to_bytes(4, "little") + records
+    return body + directory + len(directory).to_bytes(4, "little") + b"SEFT"

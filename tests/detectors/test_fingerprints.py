@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from clearmark.core.enums import Category
@@ -27,6 +29,8 @@ from tests.detectors.fingerprint_samples import (
     exif_bytes,
     png_with,
     save,
+    sef_trailer,
+    tc260_png,
     unicode_comment,
     xmp,
 )
@@ -146,6 +150,11 @@ GENERATOR_SOFTWARE = [
     ("ChatGPT", "chatgpt"),
     ("Meta AI", "meta_ai"),
     ("Galaxy AI", "galaxy_ai"),
+    # As real outputs carry them in C2PA (tests/fixtures/generators): Firefly's claim generator,
+    # BFL's softwareAgent, ChatGPT's softwareAgent.
+    ("Adobe_Firefly", "firefly"),
+    ("Flux.2", "flux"),
+    ("GPT-4o", "chatgpt"),
 ]
 # Pillow writes EXIF ASCII tags as ASCII only, so non-ASCII names are tried in XMP and PNG iTXt.
 SOFTWARE_CASES = [
@@ -179,6 +188,16 @@ NOT_GENERATORS = [
     "Canon EOS R5 Firmware 1.8.1",
     "Paint.NET 5.0",
     "Stableford Camera App",
+    # Phones and their galleries, and the C2PA signers of ordinary captures and edits.
+    "Galaxy S25 c2pa-rs/0.62.0",
+    "Samsung Galaxy S24 Ultra",
+    "Google C2PA Core Generator Library",
+    "Pixel Camera",
+    "Google Photos",
+    "Photos 9.0",
+    "HUAWEI P60 Pro",
+    "Adobe_Photoshop/25.1.0 adobe_c2pa/0.7.6 c2pa-rs/0.25.2",
+    "Snapseed 2.0",
 ]
 
 
@@ -246,4 +265,81 @@ def test_grok_signature_in_exif_image_description() -> None:
 
 def test_a_signature_word_in_a_description_is_not_grok() -> None:
     data = save("jpeg", exif=exif_bytes({0x010E: "Signature: John, 1998 - oil on canvas"}))
+    assert fingerprints(data) == []
+
+
+# GB 45438 labels of Chinese services, in Doubao's byte form (tc260_png). The producer-code layout
+# 0011 + USCC + 5-digit suffix is read from real Doubao and Jimeng outputs; the USCCs of the others
+# are from wiltodelta/remove-ai-watermarks src/remove_ai_watermarks/watermark_registry.py (harvested
+# from those services' outputs); their product suffixes are not published, "10000" stands in.
+PRODUCER_CASES = [
+    ("001191110102MACQD9K64010000", "doubao"),
+    ("doubao", "doubao"),
+    ("00119144030008867405X210001", "jimeng"),
+    ("0011" + "91440101MA9Y9T4H7A" + "10000", "qwen"),
+    ("0011" + "91110108335469089C" + "10000", "kling"),
+    ("0011" + "91440300708461136T" + "10000", "tencent"),
+    ("001191440300708461136T1308L", "tencent"),  # a real Tencent code (remove-ai-watermarks docs)
+    ("0011" + "91110000802100433B" + "10000", "baidu"),
+]
+
+
+@pytest.mark.parametrize(("code", "tool"), PRODUCER_CASES)
+def test_gb45438_producer_codes_name_the_service(code: str, tool: str) -> None:
+    (signal,) = fingerprints(tc260_png(code))
+    assert signal.kind == f"fingerprint.{tool}"
+    assert signal.rule_id.endswith("gb45438.producer_code")
+    assert signal.attribute("matched") == code
+
+
+@pytest.mark.parametrize("code", ["0011" + "91330100MA2CFKX29Q" + "10000", "ClearMark", "00119144030008867405X", ""])
+def test_unknown_producers_name_nothing(code: str) -> None:
+    assert fingerprints(tc260_png(code)) == []
+
+
+GALAXY_PEG_INFO = b'{"genImageVersion":"v1","connectorType":"srvg","genAIType":8}'
+
+
+@pytest.mark.parametrize("fmt", ["png", "jpeg"])
+def test_galaxy_ai_sef_trailer_after_the_image(fmt: str) -> None:
+    image = save(fmt)
+    data = image + sef_trailer([("PEg_Info", GALAXY_PEG_INFO)])
+    (signal,) = fingerprints(data)
+    assert (signal.kind, signal.attribute("gen_ai_type")) == ("fingerprint.galaxy_ai", "8")
+    assert signal.location.byte_offset == len(image)
+
+
+@pytest.mark.parametrize(
+    "trailer",
+    [
+        sef_trailer([("PEg_Info", GALAXY_PEG_INFO.replace(b":8}", b":0}"))]),  # no generative tool
+        sef_trailer([("Image_UTC_Data", b"1735689600000")]),  # an ordinary Samsung camera entry
+        sef_trailer([("PEg_Info", GALAXY_PEG_INFO)])[:-9] + b"SEFT",  # directory size cut off
+        sef_trailer([("PEg_Info", GALAXY_PEG_INFO)]).replace(b"SEFH", b"SEFX"),
+        b"\xff" * 12 + b"SEFT",
+    ],
+)
+def test_sef_trailers_without_galaxy_ai_are_not_evidence(trailer: bytes) -> None:
+    assert fingerprints(save("jpeg") + trailer) == []
+
+
+def test_tencent_cloud_aigc_service_record_in_exif_image_description() -> None:
+    """Tencent Cloud's service-provider AIGC record, byte form as wiltodelta/remove-ai-watermarks
+    tests/test_metadata.py builds it from real samples: UTF-8 JSON in IFD0 ImageDescription."""
+    record = {
+        "AIGC": {
+            "ServiceProvider": "腾讯云",
+            "ServiceUser": "1379431822",
+            "Time": "2026-06-30 23:54:50.067",
+            "ContentId": "a284dd3d-15ae-4cce-b2dd-010be84921df",
+        }
+    }
+    data = save("jpeg", exif=exif_bytes({0x010E: json.dumps(record, ensure_ascii=False).encode()}))
+    (signal,) = fingerprints(data)
+    assert (signal.kind, signal.attribute("service_provider")) == ("fingerprint.tencent_cloud", "腾讯云")
+    assert signal.attribute("content_id") == "a284dd3d-15ae-4cce-b2dd-010be84921df"
+
+
+def test_a_json_description_without_a_service_provider_is_not_tencent() -> None:
+    data = save("jpeg", exif=exif_bytes({0x010E: json.dumps({"AIGC": {"note": "x"}, "ServiceProvider": 1})}))
     assert fingerprints(data) == []

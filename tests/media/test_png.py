@@ -87,6 +87,21 @@ def test_compressed_xmp_is_read_and_rewritten_uncompressed() -> None:
     assert again.packet == PACKET
 
 
+@pytest.mark.parametrize("zip_", [False, True])
+def test_exiv2_text_chunk_xmp_is_read_non_conforming_and_rewritten_as_itxt(zip_: bool) -> None:
+    # Exiv2 (and so Midjourney's PNGs, tests/fixtures/generators/mj-1.png) writes XMP in tEXt.
+    packet = TITLED_XMP.replace("\ufeff".encode(), b"")  # tEXt is Latin-1: Exiv2 drops the BOM
+    kind = "zTXt" if zip_ else "tEXt"
+    body = b"\x00" + zlib.compress(packet) if zip_ else packet
+    data = insert_after_ihdr(save(rgb(), "png"), chunk(kind.encode(), b"XML:com.adobe.xmp\x00" + body))
+    [span] = PNG.read_xmp_packets(data)
+    assert (span.carrier, span.packet, span.conforming) == (f"png:{kind}:XML:com.adobe.xmp", packet, False)
+    out = PNG.write_xmp(data, PACKET)
+    [again] = PNG.read_xmp_packets(out)
+    assert (again.carrier, again.packet, again.conforming) == ("png:iTXt:XML:com.adobe.xmp", PACKET, True)
+    assert again.offset == span.offset
+
+
 def test_two_xmp_chunks_conflict() -> None:
     xmp = chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + PACKET)
     with pytest.raises(LabelConflict):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 RULE_PACK = "clearmark-fingerprints"
-RULE_PACK_VERSION = "2026.11.1"
+RULE_PACK_VERSION = "2026.12.1"
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,37 @@ FINGERPRINT_RULES: tuple[FingerprintRule, ...] = (
         (r"Signature:\s*(?P<signature>[A-Za-z0-9+/=]{8})",),
         "Grok Imagine (xAI) JPEGs: EXIF ImageDescription 'Signature: <base64>' beside an Artist id",
     ),
+    # Tencent Cloud's AIGC record (数据万象 AIGCMetadata, cloud.tencent.com/document/product/460/122024):
+    # EXIF ImageDescription '{"AIGC": {"ServiceProvider": "腾讯云", "ServiceUser": …, "Time": …,
+    # "ContentId": <uuid>}}' in UTF-8, the service-provider schema beside GB 45438's producer one. Byte
+    # form from wiltodelta/remove-ai-watermarks tests/test_metadata.py (_aigc_serviceprovider_png) and
+    # docs/watermarking-landscape.md ("verified on compatible samples").
+    FingerprintRule(
+        "tencent_cloud.aigc_service",
+        "tencent_cloud",
+        ("exif:ImageDescription", "exif:UserComment"),
+        (r'"AIGC"\s*:\s*\{', r'"ServiceProvider"\s*:\s*"'),
+        0.85,
+        (
+            r'"ServiceProvider"\s*:\s*"(?P<service_provider>[^"]{1,80})"',
+            r'"ContentId"\s*:\s*"(?P<content_id>[^"]{1,80})"',
+        ),
+        'Tencent Cloud\'s AIGC service record: {"AIGC": {"ServiceProvider": …}} in EXIF',
+    ),
+    # Samsung Galaxy AI edits: a Samsung SEF trailer after the image data (after PNG IEND / JPEG
+    # EOI) holds a "PEg_Info" entry '{"genImageVersion":"v1","connectorType":"srvg","genAIType":8}'.
+    # Byte form read from a real Galaxy S25 output (tests/fixtures/generators/samsung_black_1.png,
+    # from wiltodelta/remove-ai-watermarks data/calibration/samsung); the genAIType key as that
+    # project's src/remove_ai_watermarks/metadata.py reads it (non-zero = a generative tool was used).
+    FingerprintRule(
+        "galaxy_ai.sef_genai",
+        "galaxy_ai",
+        ("sef:PEg_Info",),
+        (r'"genAIType"\s*:\s*[1-9]\d*',),
+        0.85,
+        (r'"genAIType"\s*:\s*(?P<gen_ai_type>\d+)', r'"connectorType"\s*:\s*"(?P<connector>[^"]{1,40})"'),
+        "Samsung Galaxy AI: a non-zero genAIType in the SEF trailer's PEg_Info entry",
+    ),
 )
 
 # Fields naming the software that wrote the file; matched against GENERATOR_NAMES, word-bounded.
@@ -193,10 +224,13 @@ GENERATOR_NAMES: tuple[tuple[str, str], ...] = (
     ("midjourney", r"Midjourney"),
     ("dalle", r"DALL[-·‐ ]?E(?:[- ]?[23])?|OpenAI\s+(?:Image|DALL)"),
     ("gpt_image", r"gpt-image-\d"),
-    ("firefly", r"(?:Adobe\s+)?Firefly"),
+    # Firefly's C2PA claim generator is "Adobe_Firefly", its softwareAgent "Adobe Firefly" (real output,
+    # tests/fixtures/generators/firefly-1.png).
+    ("firefly", r"(?:Adobe[\s_]+)?Firefly"),
     ("imagen", r"Imagen(?:\s*\d)?"),
     ("stable_diffusion", r"Stable\s*Diffusion|SDXL|DreamStudio|Stability\s*AI"),
-    ("flux", r"FLUX\.1|Black\s+Forest\s+Labs"),
+    # BFL API: claim generator "Black Forest Labs API", softwareAgent "Flux.2" (tests/fixtures/generators/flux-1.jpg).
+    ("flux", r"FLUX\.\d|Black\s+Forest\s+Labs"),
     ("leonardo", r"Leonardo\.?\s?Ai"),
     ("ideogram", r"Ideogram"),
     ("playground", r"Playground\s*(?:AI|v\d)"),
@@ -214,7 +248,9 @@ GENERATOR_NAMES: tuple[tuple[str, str], ...] = (
     ("wenxin_yige", r"Wenxin\s*Yige|文心一格"),
     ("kling", r"Kling\s*AI|可灵"),
     ("grok", r"Grok(?:\s*Imagine)?|xAI\s+Aurora"),
-    ("chatgpt", r"ChatGPT|OpenAI[- ]API"),
+    # ChatGPT / OpenAI API: claim generator "ChatGPT" or "OpenAI-API", softwareAgent "GPT-4o"
+    # (tests/fixtures/generators/chatgpt-license_my.png; metadatacleaner.app/blog/chatgpt-image-metadata).
+    ("chatgpt", r"ChatGPT|OpenAI[- ]API|GPT-4o"),
     ("meta_ai", r"Meta\s+AI|Imagine\s+with\s+Meta"),
     ("galaxy_ai", r"Galaxy\s+AI"),
 )

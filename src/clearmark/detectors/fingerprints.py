@@ -1,8 +1,10 @@
-"""Detector of generation-tool fingerprints in metadata: PNG text chunks, EXIF fields and XMP properties.
+"""Detector of generation-tool fingerprints in metadata: PNG text chunks, EXIF, XMP, SEF trailers, label producers.
 
-Every text field of the file is read (PNG chunks after IDAT too) and matched against the rule pack
-in ``fingerprint_rules``; a match is a ``fingerprint.<tool>`` signal whose location and attributes
-give the exact evidence: carrier, byte offset, chunk keyword, the matched text and an excerpt.
+Every text field of the file is read (PNG chunks after IDAT too, Samsung's SEF trailer after the
+image data) and matched against the rule pack in ``fingerprint_rules``; a match is a
+``fingerprint.<tool>`` signal whose location and attributes give the exact evidence: carrier, byte
+offset, chunk keyword, the matched text and an excerpt. A GB 45438 label whose ContentProducer is a
+known service's code (``producer_codes``) names that service the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 
 from clearmark.core.enums import Category, MediaKind
 from clearmark.core.kinds import fingerprint_kind
-from clearmark.core.signals import Signal
+from clearmark.core.signals import Location, Signal
 from clearmark.detectors.fingerprint_rules import (
     FINGERPRINT_RULES,
     GENERATOR_NAMES,
@@ -22,6 +24,7 @@ from clearmark.detectors.fingerprint_rules import (
     SOFTWARE_FIELDS,
     FingerprintRule,
 )
+from clearmark.detectors.producer_codes import PRODUCER_TABLE_VERSION, company_code, producer_for
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
 from clearmark.media.fields import TextField
@@ -83,6 +86,44 @@ def xmp_fields(asset: Asset) -> Iterator[TextField]:
             yield TextField("xmp:xmpMM:softwareAgent", agent, packet.location)
 
 
+SEF_TRAILER = b"SEFT"
+SEF_HEADER = b"SEFH"
+SEF_MAX_ENTRIES = 64
+SEF_MAX_ENTRY_BYTES = 64 * 1024
+
+
+def sef_fields(data: bytes) -> Iterator[TextField]:
+    """The text entries of a Samsung SEF trailer (``…SEFH <directory> <size> SEFT`` at the very end).
+
+    The directory lists (type, distance back from SEFH, length) per entry; an entry is 2 bytes of
+    padding, a 2-byte type, a 4-byte name length, the name, then the payload. A malformed trailer
+    yields nothing.
+    """
+    if len(data) < 24 or data[-4:] != SEF_TRAILER:
+        return
+    directory_size = int.from_bytes(data[-8:-4], "little")
+    header = len(data) - 8 - directory_size
+    if header < 0 or data[header : header + 4] != SEF_HEADER:
+        return
+    count = int.from_bytes(data[header + 8 : header + 12], "little")
+    for index in range(min(count, SEF_MAX_ENTRIES)):
+        entry = header + 12 + 12 * index
+        if entry + 12 > len(data) - 8:
+            return
+        back = int.from_bytes(data[entry + 4 : entry + 8], "little")
+        length = int.from_bytes(data[entry + 8 : entry + 12], "little")
+        start = header - back
+        if start < 0 or length < 8 or length > SEF_MAX_ENTRY_BYTES or start + length > header:
+            continue
+        name_length = int.from_bytes(data[start + 4 : start + 8], "little")
+        if 8 + name_length > length:
+            continue
+        name = data[start + 8 : start + 8 + name_length].decode("ascii", errors="replace")
+        payload = data[start + 8 + name_length : start + length].decode("utf-8", errors="replace")
+        location = Location(carrier=f"sef:{name}", byte_offset=start, byte_length=length)
+        yield TextField(f"sef:{name}", payload, location, (("sef_entry", name),))
+
+
 _AGENT = re.compile(rb"softwareAgent(?:=\"|>)([^\"<]{1,200})")
 
 
@@ -132,13 +173,46 @@ class GeneratorFingerprintDetector:
         reader = asset.spec.fields
         fields = list(reader(asset.data, asset.limits)) if reader else []
         fields += list(xmp_fields(asset))
-        signals = []
+        fields += list(sef_fields(asset.data))
+        signals = self.producer_signals(asset)
         for field in fields:
             signal = self.signal_for(field)
             if signal is not None:
                 signals.append(signal)
             if len(signals) >= MAX_SIGNALS:
                 break
+        return signals
+
+    def producer_signals(self, asset: Asset) -> list[Signal]:
+        """A GB 45438 label whose ContentProducer is a known service's code names that service."""
+        signals = []
+        for carrier in asset.metadata.label_carriers:
+            if carrier.parsed is None:
+                continue
+            code = carrier.parsed.label.content_producer
+            producer = producer_for(code) if code else None
+            if producer is None:
+                continue
+            signals.append(
+                Signal(
+                    source=self.name,
+                    kind=fingerprint_kind(producer.tool),
+                    confidence=0.9,
+                    rule_id=f"{RULE_PACK}.gb45438.producer_code",
+                    rule_version=f"{self.version}+producers.{PRODUCER_TABLE_VERSION}",
+                    category_hint=Category.AI_SUSPECTED,
+                    location=carrier.location,
+                    message=f"GB 45438 label in {carrier.carrier} names producer {code!r}: {producer.name}",
+                    attributes=(
+                        ("tool", producer.tool),
+                        ("field", "ContentProducer"),
+                        ("matched", code[:200]),
+                        ("producer", producer.name),
+                        ("company_code", company_code(code)),
+                        ("rule", "ContentProducer carries a known service's company code (USCC)"),
+                    ),
+                )
+            )
         return signals
 
     def signal_for(self, field: TextField) -> Signal | None:

@@ -163,11 +163,23 @@ def _text_chunks(
 
 
 def _xmp_spans(data: bytes, chunks: list[Chunk], limits: MediaLimits) -> list[XmpPacketSpan]:
-    return [
-        XmpPacketSpan(XMP_CARRIER, chunk.offset, chunk.length, text.text, notes=notes)
-        for chunk, text, notes in _text_chunks(data, chunks, limits, XMP_KEYWORD)
-        if chunk.type == b"iTXt"
-    ]
+    """XMP packets: the iTXt chunk the XMP spec names, and tEXt/zTXt ones, read but non-conforming.
+
+    Exiv2 writes XMP in a tEXt chunk (real Midjourney files carry their IPTC DigitalSourceType that
+    way); a writer replaces such a chunk with the standard iTXt one in place.
+    """
+    spans = []
+    for chunk, text, notes in _text_chunks(data, chunks, limits, XMP_KEYWORD):
+        if chunk.type == b"iTXt":
+            spans.append(XmpPacketSpan(XMP_CARRIER, chunk.offset, chunk.length, text.text, notes=notes))
+            continue
+        kind = chunk.type.decode()
+        note = f"XMP in a {kind} chunk; the XMP specification puts it in iTXt"
+        carrier = f"png:{kind}:{XMP_KEYWORD.decode()}"
+        spans.append(
+            XmpPacketSpan(carrier, chunk.offset, chunk.length, text.text, notes=(*notes, note), conforming=False)
+        )
+    return spans
 
 
 @dataclass(frozen=True)
@@ -308,16 +320,17 @@ class PngContainer:
         return sorted(carriers, key=lambda carrier: carrier.offset)
 
     def write_xmp(self, data: bytes, packet: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> bytes:
-        """Replace the one XMP iTXt chunk, or insert an uncompressed one right after IHDR.
+        """Replace the one XMP chunk (iTXt, or a non-conforming tEXt/zTXt) with an uncompressed iTXt
+        chunk, or insert one right after IHDR.
 
         Raises:
-            LabelConflict: the file holds more than one XMP iTXt chunk.
+            LabelConflict: the file holds more than one XMP chunk.
         """
         chunk = make_chunk(b"iTXt", XMP_KEYWORD + b"\x00\x00\x00\x00\x00" + packet)
         chunks = parse_chunks(data, limits)
         existing = _xmp_spans(data, chunks, limits)
         if len(existing) > 1:
-            raise LabelConflict(f"PNG holds {len(existing)} XMP iTXt chunks; which to update is ambiguous")
+            raise LabelConflict(f"PNG holds {len(existing)} XMP chunks; which to update is ambiguous")
         if existing:
             span = existing[0]
             return data[: span.offset] + chunk + data[span.offset + span.length :]
