@@ -182,11 +182,21 @@ def ocr_frame(
     rgb = pixels[..., :3]
     height, width = rgb.shape[:2]
     scale = min(1.0, settings.det_short_side / max(1, min(width, height)))
-    if settings.whole_image and settings.gated:
+    gated = settings.whole_image and settings.gated
+    if gated:
         regions = [Region("gate", *box) for box in text_regions(rgb)]
     else:
         regions = frame_regions(width, height, settings)
-    quads = [(q, r) for r in regions for q in _detect_in(engine, rgb, r, scale)]
+
+    def scale_for(region: Region) -> float:
+        # A gated region is scaled for its own size: shrinking it by the whole frame's factor left a
+        # 2048 px image's 67 px label 12 px tall, below what detection finds.
+        if not gated:
+            return scale
+        short = min(region.x1 - region.x0, region.y1 - region.y0)
+        return min(1.0, settings.det_short_side / max(1, short))
+
+    quads = [(q, r) for r in regions for q in _detect_in(engine, rgb, r, scale_for(r))]
     whole = [q for q, r in quads if not _truncated(q, r, width, height)]
     for quad, region in list(quads):
         # A line a band cut off is detected again in a full-width strip around it, unless a
