@@ -69,7 +69,7 @@ def _header_for(request: Any) -> pb.ContentHeader:
     return pb.ContentHeader(
         size_bytes=len(request.content),
         sha256=hashlib.sha256(request.content).hexdigest(),
-        filename=request.header.filename,
+        filename=request.content_header.filename,
     )
 
 
@@ -77,7 +77,7 @@ def _call_streaming(stub: api_grpc.ClearMarkServiceStub, method: str, request: M
     """Send ``request`` over ``<method>Stream``: a header, then 1 MiB chunks; reassemble the reply."""
     request_cls = getattr(api, f"{method}StreamRequest")
     header_cls = getattr(api, f"{method}StreamHeader")
-    header_fields: dict[str, Any] = {"request_id": request.request_id, "content": _header_for(request)}
+    header_fields: dict[str, Any] = {"request_id": request.request_id, "content_header": _header_for(request)}
     for name in ("options", "c2pa_sidecar"):
         if name in header_cls.DESCRIPTOR.fields_by_name:
             header_fields[name] = getattr(request, name)
@@ -131,7 +131,7 @@ def cmd_stamp(args: argparse.Namespace, backend: Backend) -> int:
     request = api.StampRequest(
         request_id=args.request_id or "",
         content=_read(args.input),
-        header=pb.ContentHeader(filename=args.input.name),
+        content_header=pb.ContentHeader(filename=args.input.name),
         options=api.StampOptions(
             producer_code=args.producer,
             model=args.model or "",
@@ -156,7 +156,7 @@ def cmd_label(args: argparse.Namespace, backend: Backend) -> int:
     request = api.LabelRequest(
         request_id=args.request_id or "",
         content=_read(args.input),
-        header=pb.ContentHeader(filename=args.input.name),
+        content_header=pb.ContentHeader(filename=args.input.name),
         options=api.LabelOptions(
             platform_code=args.platform, user_declared_ai=args.declared_ai, skip_visible_notice=args.skip_notice
         ),

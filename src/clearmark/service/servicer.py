@@ -56,7 +56,11 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         )
         header = upload.header
         names = request_type.DESCRIPTOR.fields_by_name
-        fields: dict[str, Any] = {"request_id": header.request_id, "content": upload.content, "header": header.content}
+        fields: dict[str, Any] = {
+            "request_id": header.request_id,
+            "content": upload.content,
+            "content_header": header.content_header,
+        }
         fields.update({name: getattr(header, name) for name in ("options", "c2pa_sidecar") if name in names})
         return request_type(**fields)
 
