@@ -17,7 +17,6 @@ from clearmark.notice import RenderedNotice
 from clearmark.service.registry import ProvenanceRecord
 from clearmark.v1 import types_pb2 as pb
 
-
 VERB_BY_NAME: dict[str, int] = {"stamp": pb.VERB_STAMP, "label": pb.VERB_LABEL}
 # The registry stores a MIME type; its top-level type names the modality (documents are application/*).
 MEDIA_KIND_BY_MIME_TYPE: dict[str, int] = {

@@ -12,11 +12,11 @@ from types import TracebackType
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
 from clearmark.service.app import ClearMarkApp
 from clearmark.service.auth import ApiKeyInterceptor, Authenticator
 from clearmark.service.config import Settings
+from clearmark.service.reflection import enable_reflection
 from clearmark.service.servicer import ClearMarkServicer
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
@@ -57,9 +57,7 @@ class ClearMarkServer:
         )
         api_grpc.add_ClearMarkServiceServicer_to_server(ClearMarkServicer(self._app, authenticator), server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
-        reflection.enable_server_reflection(
-            (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
-        )
+        enable_reflection((SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name), server)
         self.port = server.add_insecure_port(f"{settings.host}:{settings.port}")
         if self.port == 0:
             raise OSError(f"could not bind {settings.host}:{settings.port}")

@@ -30,14 +30,20 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         self._app = app
         self._auth = authenticator
 
-    async def _run(self, context: grpc.aio.ServicerContext, work: Callable[[str, float | None], Awaitable[T]]) -> T:
+    async def _run(
+        self,
+        context: grpc.aio.ServicerContext,
+        work: Callable[[str, float | None], Awaitable[T]],
+        *,
+        streamed: bool = False,
+    ) -> T:
         tenant = self._auth.tenant_for(context.invocation_metadata()) or DEFAULT_TENANT
         status = None
         try:
             return await work(tenant, context.time_remaining())
         except ClearMarkError as error:
             log.info("%s: %s (%s)", type(error).__name__, error.message, error.reason)
-            status = rich_status(error)
+            status = rich_status(error, streamed=streamed)
         except Exception:
             log.exception("unexpected failure")
             status = plain_status(grpc.StatusCode.INTERNAL, "internal error; see the server log", "INTERNAL")
@@ -80,7 +86,7 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
             request = await self._unary_from_stream(request_iterator, api.StampRequest)
             return await self._app.stamp(request, tenant, context.time_remaining())
 
-        for part in self._stream_back(await self._run(context, work), api.StampStreamResponse):
+        for part in self._stream_back(await self._run(context, work, streamed=True), api.StampStreamResponse):
             yield part
 
     async def Inspect(self, request: api.InspectRequest, context: grpc.aio.ServicerContext) -> api.InspectResponse:
@@ -94,7 +100,7 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
             response = await self._app.inspect(request, context.time_remaining())
             return api.InspectStreamResponse(inspection=response.inspection)
 
-        return await self._run(context, work)
+        return await self._run(context, work, streamed=True)
 
     async def Label(self, request: api.LabelRequest, context: grpc.aio.ServicerContext) -> api.LabelResponse:
         return await self._run(context, lambda tenant, timeout: self._app.label(request, tenant, timeout))
@@ -106,7 +112,7 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
             request = await self._unary_from_stream(request_iterator, api.LabelRequest)
             return await self._app.label(request, tenant, context.time_remaining())
 
-        for part in self._stream_back(await self._run(context, work), api.LabelStreamResponse):
+        for part in self._stream_back(await self._run(context, work, streamed=True), api.LabelStreamResponse):
             yield part
 
     async def Verify(self, request: api.VerifyRequest, context: grpc.aio.ServicerContext) -> api.VerifyResponse:
@@ -120,7 +126,7 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
             response = await self._app.verify(request, context.time_remaining())
             return api.VerifyStreamResponse(inspection=response.inspection, report=response.report)
 
-        return await self._run(context, work)
+        return await self._run(context, work, streamed=True)
 
     async def Lookup(self, request: api.LookupRequest, context: grpc.aio.ServicerContext) -> api.LookupResponse:
         return await self._run(context, lambda tenant, timeout: self._app.lookup(request, tenant))
