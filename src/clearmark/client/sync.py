@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, TypeVar
@@ -105,6 +105,22 @@ class Client:
             )
 
         return self._retrying(attempt_once, timeout)
+
+    def call(
+        self,
+        verb: str,
+        content: Content,
+        fields: Mapping[str, Any],
+        *,
+        filename: str = "",
+        timeout: float | None = None,
+    ) -> Message:
+        """The wire-level call behind ``stamp``/``inspect``/``label``/``verify``: the unary response.
+
+        ``fields`` are the request's fields besides the content (``request_id``, ``options``,
+        ``c2pa_sidecar``); a stream's parts come back reassembled as the unary response message.
+        """
+        return self._content_call(verb, Payload.of(content, filename), dict(fields), timeout)
 
     def stamp(
         self,

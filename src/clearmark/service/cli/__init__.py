@@ -1,0 +1,105 @@
+"""The ``clearmark`` command: serve, and the four verbs plus lookup, in-process or against a server.
+
+Modules: ``verbs`` (the verbs as a table, the run loop), ``paths`` (inputs, outputs, ``-``),
+``render`` (the JSON shape and the human text), ``backend`` (in-process app or client), ``serve``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from clearmark import __version__
+from clearmark.core.errors import ClearMarkError
+from clearmark.service.cli import render, serve
+from clearmark.service.cli.paths import UsageError
+from clearmark.service.cli.verbs import (
+    COMMANDS,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    lookup_key,
+    run_lookup,
+    run_verb,
+)
+
+__all__ = ["EXIT_BROKEN_PIPE", "EXIT_FAILED", "EXIT_OK", "EXIT_PROBLEMS", "build_parser", "lookup_key", "main"]
+
+# 128 + SIGPIPE: what a shell reports for a reader that went away (``clearmark ... | head``).
+EXIT_BROKEN_PIPE = 141
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, help="TOML settings file")
+    common.add_argument("--data-dir", type=Path, help="registry, keys and spool directory")
+    common.add_argument("--server", metavar="HOST:PORT", help="call a running server instead of working in-process")
+    common.add_argument("--api-key", help="API key for --server (or CLEARMARK_API_KEY)")
+    common.add_argument("--tls", action="store_true", help="connect to --server over TLS")
+    common.add_argument("--ca-cert", type=Path, help="PEM roots to trust for --tls (default: the system's)")
+    common.add_argument("--timeout", type=float, default=120.0, help="deadline in seconds for --server calls")
+    common.add_argument("--json", action="store_true", help="print one JSON object per input (JSON Lines)")
+    progress = common.add_mutually_exclusive_group()
+    progress.add_argument("--progress", action="store_true", default=None, help="always show a progress bar")
+    progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show one")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(prog="clearmark", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"clearmark {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve_p = sub.add_parser("serve", parents=[common], help="run the gRPC server")
+    serve.add_arguments(serve_p)
+    serve_p.set_defaults(run=serve.cmd_serve)
+
+    for command in COMMANDS.values():
+        verb_p = sub.add_parser(command.name, parents=[common], help=command.help)
+        verb_p.add_argument("inputs", nargs="+", metavar="IN", help="files, folders, or - for stdin")
+        if command.writes_content:
+            verb_p.add_argument(
+                "-o", "--output", required=True, help="output file, - for stdout, or a folder for several inputs"
+            )
+        command.add_arguments(verb_p)
+        verb_p.set_defaults(run=run_verb)
+
+    lookup_p = sub.add_parser("lookup", parents=[common], help="find registry records")
+    lookup_p.add_argument("ids", nargs="+", metavar="ID", help="ProduceID, PropagateID or SHA-256")
+    lookup_p.add_argument("--by", choices=["produce_id", "propagate_id", "sha256", "request_id", "watermark_id"])
+    lookup_p.add_argument("--limit", type=int, default=0, help="at most this many records per id (default 100)")
+    lookup_p.set_defaults(run=run_lookup)
+    return parser
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the interpreter's final flush stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns 0 (ok), 1 (ran, found problems), 2 (could not run), 141 (closed pipe)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except (UsageError, ClearMarkError, OSError, ValueError) as error:
+        if getattr(args, "json", False):
+            print(render.dumps(render.envelope(args.command, "", None, EXIT_FAILED, error=error)), flush=True)
+        else:
+            message = error.message if isinstance(error, ClearMarkError) else str(error)
+            print(f"clearmark {args.command}: {message}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
