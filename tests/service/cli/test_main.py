@@ -58,7 +58,8 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     folder.mkdir()
     for seed in range(3):
         (folder / f"{seed}.png").write_bytes(encode(make_image(160, 120, seed=seed), "PNG"))
-    shell = f"set -o pipefail; {' '.join(command('inspect', str(folder), '--json', '--data-dir', str(tmp_path / 'd')))} | head -n 1"
+    inspect = " ".join(command("inspect", str(folder), "--json", "--data-dir", str(tmp_path / "d")))
+    shell = f"set -o pipefail; {inspect} | head -n 1"
     done = subprocess.run(["bash", "-c", shell], capture_output=True, env=subprocess_env(), timeout=180, text=True)
     assert json.loads(done.stdout)["verb"] == "inspect"  # the first line arrived whole
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
