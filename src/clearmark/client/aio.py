@@ -35,6 +35,8 @@ T = TypeVar("T")
 class AsyncClient:
     """The asyncio twin of Client (same arguments, same results); use as an async context manager.
 
+    Create it inside the event loop that uses it (grpc.aio channels belong to one loop).
+
     Content over ``stream_above_bytes`` goes over the streaming RPCs (a file path is read in chunks,
     never whole); smaller content over the unary ones. Every call is retried on the codes of the
     retry policy, within one deadline for all attempts. Stamp and Label always send a request id
