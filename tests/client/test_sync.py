@@ -178,3 +178,12 @@ def test_the_client_imports_no_service_internals() -> None:
     loaded = json.loads(out)
     assert "clearmark.client" in loaded
     assert not [m for m in loaded if m.startswith(("clearmark.service", "clearmark.media", "clearmark.detectors"))]
+
+
+def test_the_wire_level_call_is_idempotent_too(proxy: Proxy, png_bytes: bytes) -> None:
+    proxy.fail_next(grpc.StatusCode.UNAVAILABLE)
+    with Client(proxy.address, retry=FAST_RETRY) as client:
+        response = client.call("stamp", png_bytes, {"options": api.StampOptions(producer_code=PRODUCER)})
+    assert isinstance(response, api.StampResponse) and response.content
+    ids = {api.StampRequest.FromString(c.first_message).request_id for c in proxy.calls}
+    assert len(proxy.calls) == 2 and len(ids) == 1 and "" not in ids

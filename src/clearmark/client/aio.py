@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, TypeVar
@@ -19,6 +19,7 @@ from clearmark.client.calls import (
     Content,
     Payload,
     call_stream,
+    idempotent_fields,
     label_fields,
     lookup_request,
     read_fields,
@@ -121,6 +122,7 @@ class AsyncClient:
             # (grpc/grpc#36066, open in grpcio 1.85). The thread also keeps file reads off the loop.
             return await asyncio.to_thread(
                 call_stream,
+                idempotent_fields,
                 self._stream_stub(),
                 spec,
                 payload,
@@ -131,6 +133,23 @@ class AsyncClient:
             )
 
         return await self._retrying(attempt_once, timeout)
+
+    async def call(
+        self,
+        verb: str,
+        content: Content,
+        fields: Mapping[str, Any],
+        *,
+        filename: str = "",
+        timeout: float | None = None,
+    ) -> Message:
+        """The wire-level call behind ``stamp``/``inspect``/``label``/``verify``: the unary response.
+
+        ``fields`` are the request's fields besides the content (``request_id``, ``options``,
+        ``c2pa_sidecar``); a stream's parts come back reassembled as the unary response message.
+        """
+        payload = Payload.of(content, filename)
+        return await self._content_call(verb, payload, idempotent_fields(verb, dict(fields)), timeout)
 
     async def stamp(
         self,

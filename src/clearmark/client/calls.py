@@ -177,6 +177,13 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
+def idempotent_fields(verb: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with a request id for the writing verbs, made up when absent, so retries are safe."""
+    if VERBS[verb].returns_content and not fields.get("request_id"):
+        return {**fields, "request_id": new_request_id()}
+    return fields
+
+
 def unary_request(spec: VerbSpec, payload: Payload, fields: dict[str, Any]) -> Message:
     """The unary request of a verb."""
     return spec.request(content=payload.whole(), content_header=payload.header(), **fields)

@@ -18,6 +18,7 @@ from clearmark.client.calls import (
     Content,
     Payload,
     call_stream,
+    idempotent_fields,
     label_fields,
     lookup_request,
     read_fields,
@@ -120,7 +121,7 @@ class Client:
         ``fields`` are the request's fields besides the content (``request_id``, ``options``,
         ``c2pa_sidecar``); a stream's parts come back reassembled as the unary response message.
         """
-        return self._content_call(verb, Payload.of(content, filename), dict(fields), timeout)
+        return self._content_call(verb, Payload.of(content, filename), idempotent_fields(verb, dict(fields)), timeout)
 
     def stamp(
         self,
