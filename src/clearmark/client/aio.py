@@ -122,7 +122,6 @@ class AsyncClient:
             # (grpc/grpc#36066, open in grpcio 1.85). The thread also keeps file reads off the loop.
             return await asyncio.to_thread(
                 call_stream,
-                idempotent_fields,
                 self._stream_stub(),
                 spec,
                 payload,

@@ -121,7 +121,8 @@ class Client:
         ``fields`` are the request's fields besides the content (``request_id``, ``options``,
         ``c2pa_sidecar``); a stream's parts come back reassembled as the unary response message.
         """
-        return self._content_call(verb, Payload.of(content, filename), idempotent_fields(verb, dict(fields)), timeout)
+        payload = Payload.of(content, filename)
+        return self._content_call(verb, payload, idempotent_fields(verb, dict(fields)), timeout)
 
     def stamp(
         self,
