@@ -8,13 +8,14 @@ import platform
 import sys
 from collections.abc import Callable
 
-from bench import bench_c2pa, bench_image_verbs, bench_text, bench_traces, watermark
+from bench import bench_c2pa, bench_client, bench_image_verbs, bench_text, bench_traces, watermark
 
 BENCHMARKS: dict[str, Callable[[int], str]] = {
     "image_verbs": bench_image_verbs.run,
     "c2pa": bench_c2pa.run,
     "text": bench_text.run,
     "traces": bench_traces.run,
+    "client": bench_client.run,
     "watermark": watermark.run,  # ~13 min: attack suite + 10,000-image false-positive sweep
 }
 
