@@ -186,6 +186,10 @@ def test_exit_codes_as_documented(cli, tmp_path: Path, png_bytes: bytes) -> None
     assert cli("verify", str(plain))[0] == EXIT_PROBLEMS  # ran: no label, non-compliant
     assert cli("lookup", "CMNOSUCHID")[0] == EXIT_PROBLEMS  # ran: nothing found
     assert cli("inspect", str(tmp_path / "missing.png"))[0] == EXIT_FAILED  # could not run
+    code, _, err = cli(
+        "stamp", str(plain), str(plain), "-o", str(tmp_path / "o"), "--producer", PRODUCER, "--request-id", "r1"
+    )
+    assert code == EXIT_FAILED and "one input" in err  # one request id cannot name two requests
     code, out, err = cli("inspect", str(plain), str(tmp_path / "junk.bin"))
     assert code == EXIT_FAILED and "no such file" in err and not out  # checked before any work
 
@@ -221,7 +225,16 @@ def test_large_files_go_over_the_streaming_rpcs(
     assert code == EXIT_OK and json_lines(out)[0]["response"]["report"]["compliant"] is True
 
 
-@pytest.mark.parametrize(("value", "key"), [("a" * 64, "sha256"), ("CMPABC", "propagate_id"), ("CMABC", "produce_id")])
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        ("a" * 64, "sha256"),
+        ("CMP" + "A" * 26, "propagate_id"),
+        ("CM" + "B" * 26, "produce_id"),
+        ("CMP" + "Z" * 25, "produce_id"),  # a ProduceID that happens to begin with P (1 in 32 do)
+        ("VENDOR-123", "produce_id"),
+    ],
+)
 def test_lookup_key_guess(value: str, key: str) -> None:
     assert lookup_key(value) == key
 

@@ -31,34 +31,41 @@ __all__ = ["EXIT_BROKEN_PIPE", "EXIT_FAILED", "EXIT_OK", "EXIT_PROBLEMS", "build
 EXIT_BROKEN_PIPE = 141
 
 
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, help="TOML settings file")
-    common.add_argument("--data-dir", type=Path, help="registry, keys and spool directory")
-    common.add_argument("--server", metavar="HOST:PORT", help="call a running server instead of working in-process")
-    common.add_argument("--api-key", help="API key for --server (or CLEARMARK_API_KEY)")
-    common.add_argument("--tls", action="store_true", help="connect to --server over TLS")
-    common.add_argument("--ca-cert", type=Path, help="PEM roots to trust for --tls (default: the system's)")
-    common.add_argument("--timeout", type=float, default=120.0, help="deadline in seconds for --server calls")
-    common.add_argument("--json", action="store_true", help="print one JSON object per input (JSON Lines)")
-    progress = common.add_mutually_exclusive_group()
+def _settings_options() -> argparse.ArgumentParser:
+    """Options of every subcommand: where the settings and the data live."""
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("--config", type=Path, help="TOML settings file")
+    shared.add_argument("--data-dir", type=Path, help="registry, keys and spool directory")
+    return shared
+
+
+def _calling_options() -> argparse.ArgumentParser:
+    """Options of the verbs and lookup: in-process or a server, and how results are shown."""
+    calling = argparse.ArgumentParser(add_help=False, parents=[_settings_options()])
+    calling.add_argument("--server", metavar="HOST:PORT", help="call a running server instead of working in-process")
+    calling.add_argument("--api-key", help="API key for --server (or CLEARMARK_API_KEY)")
+    calling.add_argument("--tls", action="store_true", help="connect to --server over TLS")
+    calling.add_argument("--ca-cert", type=Path, help="PEM roots to trust for --tls (default: the system's)")
+    calling.add_argument("--timeout", type=float, default=120.0, help="deadline in seconds for --server calls")
+    calling.add_argument("--json", action="store_true", help="print one JSON object per input (JSON Lines)")
+    progress = calling.add_mutually_exclusive_group()
     progress.add_argument("--progress", action="store_true", default=None, help="always show a progress bar")
     progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show one")
-    return common
+    return calling
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _common()
+    calling = _calling_options()
     parser = argparse.ArgumentParser(prog="clearmark", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"clearmark {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve_p = sub.add_parser("serve", parents=[common], help="run the gRPC server")
+    serve_p = sub.add_parser("serve", parents=[_settings_options()], help="run the gRPC server")
     serve.add_arguments(serve_p)
     serve_p.set_defaults(run=serve.cmd_serve)
 
     for command in COMMANDS.values():
-        verb_p = sub.add_parser(command.name, parents=[common], help=command.help)
+        verb_p = sub.add_parser(command.name, parents=[calling], help=command.help)
         verb_p.add_argument("inputs", nargs="+", metavar="IN", help="files, folders, or - for stdin")
         if command.writes_content:
             verb_p.add_argument(
@@ -67,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_arguments(verb_p)
         verb_p.set_defaults(run=run_verb)
 
-    lookup_p = sub.add_parser("lookup", parents=[common], help="find registry records")
+    lookup_p = sub.add_parser("lookup", parents=[calling], help="find registry records")
     lookup_p.add_argument("ids", nargs="+", metavar="ID", help="ProduceID, PropagateID or SHA-256")
     lookup_p.add_argument("--by", choices=["produce_id", "propagate_id", "sha256", "request_id", "watermark_id"])
     lookup_p.add_argument("--limit", type=int, default=0, help="at most this many records per id (default 100)")

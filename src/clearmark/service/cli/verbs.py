@@ -257,11 +257,16 @@ def run_verb(args: argparse.Namespace) -> int:
     return worst
 
 
+# ClearMark's ids: "CM" + 26 base32 characters (ProduceID), "CMP" + 26 (PropagateID). A ProduceID
+# may itself begin "CMP" (1 in 32), so the length decides, not the prefix alone.
+PRODUCE_ID_LENGTH, PROPAGATE_ID_LENGTH = 28, 29
+
+
 def lookup_key(value: str) -> str:
-    """Which registry key a bare id is: a SHA-256, a PropagateID, else a ProduceID."""
+    """Which registry key a bare id is: a SHA-256, one of our PropagateIDs, else a ProduceID."""
     if len(value) == 64 and all(c in "0123456789abcdefABCDEF" for c in value):
         return "sha256"
-    return "propagate_id" if value.startswith("CMP") else "produce_id"
+    return "propagate_id" if value.startswith("CMP") and len(value) == PROPAGATE_ID_LENGTH else "produce_id"
 
 
 def run_lookup(args: argparse.Namespace) -> int:
