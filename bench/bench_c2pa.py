@@ -13,9 +13,9 @@ import c2pa
 from bench.harness import measure, report
 from bench.images import jpeg_1080p
 from clearmark.core.aigc import AigcLabel
-from clearmark.detectors.c2pa_manifest import read_manifest_report
 from clearmark.labels.c2pa_manifest import ACTION_CREATED, C2paSigning, sign_manifest
 from clearmark.media.c2pa_settings import C2paTrust
+from clearmark.media.c2pa_store import read_manifest_report
 from clearmark.service.app import pipeline_config
 from clearmark.service.config import Settings
 from clearmark.service.keys import ensure_dev_signing_material

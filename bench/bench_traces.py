@@ -15,8 +15,8 @@ from clearmark.detectors.fingerprints import GeneratorFingerprintDetector
 from clearmark.detectors.ocr import OcrSettings, ocr_frame, shared_ocr_engine
 from clearmark.labels import NoticeSpec, render_image_notice
 from clearmark.media.asset import open_asset
+from clearmark.media.formats.png import make_chunk, parse_chunks
 from clearmark.media.limits import DEFAULT_LIMITS
-from clearmark.media.png import make_chunk, parse_chunks
 from clearmark.notice import load_notice_font
 
 PARAMETERS = (

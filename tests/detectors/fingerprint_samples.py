@@ -8,7 +8,7 @@ import json
 import numpy as np
 from PIL import Image, PngImagePlugin
 
-from clearmark.media.png import make_chunk
+from clearmark.media.formats.png import make_chunk
 
 A1111_PARAMETERS = (
     "a photo of a cat sitting on a windowsill, masterpiece\n"

@@ -12,19 +12,19 @@ import pytest
 from PIL import Image
 
 from clearmark.core.enums import Category
-from clearmark.detectors.c2pa_manifest import (
-    ERROR_PREFIX,
-    REMOTE_NOT_FETCHED,
-    C2paManifestDetector,
-    C2paReport,
-    read_manifest_report,
-    read_sidecar_report,
-)
+from clearmark.detectors.c2pa_manifest import C2paManifestDetector
 from clearmark.detectors.registry import DetectorContext, build_detectors
 from clearmark.labels.c2pa_manifest import ACTION_PUBLISHED, C2paSigning, ManifestSigningFailed, sign_manifest
 from clearmark.media.asset import open_asset
 from clearmark.media.c2pa_settings import SETTINGS_PATHS, C2paTrust, c2pa_settings, settings_paths
-from clearmark.media.jpeg import parse_segments
+from clearmark.media.c2pa_store import (
+    ERROR_PREFIX,
+    REMOTE_NOT_FETCHED,
+    C2paReport,
+    read_manifest_report,
+    read_sidecar_report,
+)
+from clearmark.media.formats.jpeg import parse_segments
 from clearmark.media.limits import DEFAULT_LIMITS
 from clearmark.service.keys import ensure_dev_signing_material
 from tests.conftest import encode, make_image

@@ -11,7 +11,8 @@ from clearmark.detectors import DetectorContext, build_detectors, run_detectors
 from clearmark.detectors.text_notice import find_notices
 from clearmark.media import MediaLimits
 from clearmark.media.asset import open_asset
-from clearmark.media.documents import DOCUMENT_CONTAINERS, NoticePosition
+from clearmark.media.registry import format_named
+from clearmark.media.text import NoticePosition
 from clearmark.watermark.text import embed_mark
 from tests.media.documents.samples import LABEL, LABEL_JSON, docx_bytes, pdf_bytes
 
@@ -70,7 +71,7 @@ def test_positions_and_source_offsets_in_plain_text() -> None:
 
 
 def test_markdown_offsets_point_into_the_file_not_the_front_matter() -> None:
-    data = DOCUMENT_CONTAINERS["markdown"].write_label(b"# T\n\nAI-generated summary.\n", LABEL_JSON)
+    data = format_named("markdown").container.write_label(b"# T\n\nAI-generated summary.\n", LABEL_JSON)
     text = data.decode()
     [notice] = signals_of(data, "explicit.text_notice")
     assert text[notice.location.text_start : notice.location.text_end] == "AI-generated"
@@ -80,7 +81,7 @@ def test_markdown_offsets_point_into_the_file_not_the_front_matter() -> None:
 
 
 def test_pdf_notice_has_page_and_label_signal() -> None:
-    pdf = DOCUMENT_CONTAINERS["pdf"]
+    pdf = format_named("pdf").container
     data = pdf.write_label(
         pdf.insert_notice(pdf_bytes("one", "two"), "AI生成", positions=(NoticePosition.END,)), LABEL_JSON
     )
@@ -96,7 +97,7 @@ def test_pdf_notice_has_page_and_label_signal() -> None:
 
 
 def test_docx_notice_has_paragraph_index() -> None:
-    data = DOCUMENT_CONTAINERS["docx"].insert_notice(
+    data = format_named("docx").container.insert_notice(
         docx_bytes("a", "b"), "由人工智能生成", positions=(NoticePosition.END,)
     )
     [notice] = signals_of(data, "explicit.text_notice")

@@ -17,7 +17,6 @@ from tests.conftest import PLATFORM, PRODUCER, encode, make_image
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.errors import InvalidRequest, UnsupportedFormat
-from clearmark.detectors.c2pa_manifest import read_manifest_report
 from clearmark.labels.c2pa_manifest import (
     ACTION_CREATED,
     ACTION_EDITED_METADATA,
@@ -32,6 +31,7 @@ from clearmark.labels.c2pa_manifest import (
 from clearmark.labels.implicit_image import write_implicit_label
 from clearmark.media.asset import open_asset
 from clearmark.media.c2pa_settings import C2paTrust
+from clearmark.media.c2pa_store import read_manifest_report
 from clearmark.media.limits import DEFAULT_LIMITS
 from clearmark.service.keys import ensure_dev_signing_material
 

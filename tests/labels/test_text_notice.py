@@ -8,7 +8,8 @@ from tests.media.documents.samples import LABEL, PLATFORM_LABEL, docx_bytes, pdf
 from clearmark.core.errors import InvalidRequest, UnsupportedFormat
 from clearmark.labels.text_notice import TextNoticeSpec, add_text_notice, notice_positions, write_document_label
 from clearmark.media import sniff_format
-from clearmark.media.documents import DOCUMENT_CONTAINERS, NoticePosition
+from clearmark.media.registry import format_named
+from clearmark.media.text import NoticePosition
 
 SAMPLES = {
     "text": "正文。\n".encode(),
@@ -23,7 +24,7 @@ BOTH = (NoticePosition.START, NoticePosition.END)
 def test_notice_reads_back_in_every_format(fmt: str) -> None:
     data = SAMPLES[fmt]
     out = add_text_notice(data, sniff_format(data), TextNoticeSpec("本内容由AI生成", BOTH))
-    text = DOCUMENT_CONTAINERS[fmt].extract_text(out).text
+    text = format_named(fmt).container.extract_text(out).text
     assert text.count("本内容由AI生成") == 2
 
 
@@ -32,7 +33,7 @@ def test_label_written_and_updated_in_place(fmt: str) -> None:
     data = SAMPLES[fmt]
     first = write_document_label(data, sniff_format(data), LABEL)
     second = write_document_label(first, sniff_format(first), PLATFORM_LABEL)
-    assert [c.parsed.label for c in DOCUMENT_CONTAINERS[fmt].read_labels(second)] == [PLATFORM_LABEL]
+    assert [c.parsed.label for c in format_named(fmt).container.read_labels(second)] == [PLATFORM_LABEL]
 
 
 def test_plain_text_label_is_unsupported_and_wording_is_checked() -> None:

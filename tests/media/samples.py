@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image, PngImagePlugin
 
 from clearmark.core.aigc import AigcLabel
-from clearmark.media import FormatInfo, sniff_format
+from clearmark.media import DEFAULT_LIMITS, FormatSpec, MediaLimits, Metadata, Source, sniff_format
 
 PRODUCER = "001191440300708461136T1XGW3"
 LABEL = AigcLabel("1", PRODUCER, "gen-0001", "", PRODUCER, "gen-0001", "")
@@ -31,9 +31,23 @@ def save(image: Image.Image, fmt: str, **params: object) -> bytes:
     return buffer.getvalue()
 
 
-def fmt_of(data: bytes) -> FormatInfo:
+def fmt_of(data: bytes) -> FormatSpec:
     """The sniffed format of bytes."""
     return sniff_format(data)
+
+
+def read_metadata(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> Metadata:
+    """Every label carrier of bytes, through their format's container."""
+    container = sniff_format(data).container
+    assert container is not None
+    return container.read_metadata(Source(data=data), limits=limits)
+
+
+def write_label(data: bytes, label_json: str, *, limits: MediaLimits = DEFAULT_LIMITS, **kwargs: object) -> bytes:
+    """Bytes with ``label_json`` written by their format's container."""
+    container = sniff_format(data).container
+    assert container is not None
+    return container.write_label(data, label_json, limits=limits, **kwargs)  # type: ignore[arg-type]
 
 
 def xmp_packet(body: str) -> bytes:

@@ -8,19 +8,21 @@ from hypothesis import strategies as st
 from PIL import PngImagePlugin
 
 from clearmark.core.errors import ClearMarkError
-from clearmark.media import (
-    CONTAINERS,
-    MediaLimits,
-    XmpDocument,
-    decode_image,
-    read_image_metadata,
-    sniff_format,
-    write_image_label,
+from clearmark.media import MediaLimits, XmpDocument, decode_image, format_named, sniff_format
+from clearmark.media.formats.jpeg import parse_segments
+from clearmark.media.formats.png import parse_chunks
+from clearmark.media.formats.webp import parse_layout
+from tests.media.samples import (
+    FORMATS,
+    LABEL_JSON,
+    TITLED_XMP,
+    WRAPPED_JSON,
+    read_metadata,
+    rgb,
+    save,
+    user_comment_exif,
+    write_label,
 )
-from clearmark.media.jpeg import parse_segments
-from clearmark.media.png import parse_chunks
-from clearmark.media.webp import parse_layout
-from tests.media.samples import FORMATS, LABEL_JSON, TITLED_XMP, WRAPPED_JSON, rgb, save, user_comment_exif
 
 # Pillow warns (UserWarning) about the corrupt EXIF it meets while decoding mutants; that is expected here.
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -69,7 +71,7 @@ LENGTH_FIELDS = {fmt: _length_fields(fmt) for fmt in FORMATS}
 
 def exercise(fmt: str, data: bytes) -> None:
     """Run every reader and writer on ``data``; anything but a ClearMarkError fails the test."""
-    container = CONTAINERS[fmt]
+    container = format_named(fmt).container.blocks  # type: ignore[union-attr]
     steps = [
         lambda: sniff_format(data),
         lambda: container.read_header(data, limits=LIMITS),
@@ -79,8 +81,8 @@ def exercise(fmt: str, data: bytes) -> None:
             container.write_text_carrier(data, carrier, WRAPPED_JSON, limits=LIMITS)
             for carrier in container.read_text_carriers(data, limits=LIMITS)
         ],
-        lambda: read_image_metadata(data, sniff_format(data), LIMITS),
-        lambda: write_image_label(data, sniff_format(data), label_json=LABEL_JSON, limits=LIMITS),
+        lambda: read_metadata(data, LIMITS),
+        lambda: write_label(data, LABEL_JSON, limits=LIMITS),
         lambda: decode_image(data, sniff_format(data), LIMITS),
     ]
     for step in steps:
@@ -128,7 +130,7 @@ def mutated(draw: st.DrawFn, fmt: str) -> bytes:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_seeds_are_valid(fmt: str) -> None:
-    metadata = read_image_metadata(SEEDS[fmt], sniff_format(SEEDS[fmt]), LIMITS)
+    metadata = read_metadata(SEEDS[fmt], LIMITS)
     assert len(metadata.label_carriers) == (3 if fmt == "png" else 1)
     assert metadata.xmp_packets[0].document is not None
 

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from clearmark.media import NS_CLEARMARK, NS_DC, NS_TC260, read_image_metadata, write_image_label
-from tests.media.samples import FORMATS, LABEL, LABEL_JSON, PLATFORM_JSON, TITLED_XMP, fmt_of, rgb, save, with_xmp
+from clearmark.media import NS_CLEARMARK, NS_DC, NS_TC260
+from tests.media.samples import (
+    FORMATS,
+    LABEL,
+    LABEL_JSON,
+    PLATFORM_JSON,
+    TITLED_XMP,
+    read_metadata,
+    rgb,
+    save,
+    with_xmp,
+    write_label,
+)
 
 pyexiv2 = pytest.importorskip("pyexiv2")
 
@@ -30,9 +41,7 @@ WEBP_LAYOUTS = {
 @pytest.mark.parametrize("name", [*FORMATS, *WEBP_LAYOUTS])
 def test_exiv2_reads_what_we_write(name: str) -> None:
     data = WEBP_LAYOUTS[name]() if name in WEBP_LAYOUTS else save(rgb(), name)
-    out = write_image_label(
-        data, fmt_of(data), label_json=LABEL_JSON, extra_properties={(NS_CLEARMARK, "Notice"): "AI生成"}
-    )
+    out = write_label(data, LABEL_JSON, extra_properties={(NS_CLEARMARK, "Notice"): "AI生成"})
     xmp = exiv2_xmp(out)
     assert xmp["Xmp.TC260.AIGC"] == LABEL_JSON
     assert xmp["Xmp.clearmark.Notice"] == "AI生成"
@@ -41,8 +50,8 @@ def test_exiv2_reads_what_we_write(name: str) -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_exiv2_sees_existing_properties_kept_after_update(fmt: str) -> None:
     data = with_xmp(fmt, TITLED_XMP)
-    out = write_image_label(data, fmt_of(data), label_json=LABEL_JSON)
-    out = write_image_label(out, fmt_of(out), label_json=PLATFORM_JSON)
+    out = write_label(data, LABEL_JSON)
+    out = write_label(out, PLATFORM_JSON)
     xmp = exiv2_xmp(out)
     assert xmp["Xmp.TC260.AIGC"] == PLATFORM_JSON
     assert xmp["Xmp.dc.title"] == {'lang="x-default"': "Sunset"}
@@ -54,10 +63,10 @@ def test_we_read_what_exiv2_writes_and_update_it_in_place(fmt: str) -> None:
     with pyexiv2.ImageData(save(rgb(), fmt)) as image:
         image.modify_xmp({"Xmp.TC260.AIGC": LABEL_JSON, "Xmp.dc.title": "Exiv2 title"})
         data = image.get_bytes()
-    [carrier] = read_image_metadata(data, fmt_of(data)).label_carriers
+    [carrier] = read_metadata(data).label_carriers
     assert carrier.raw_text == LABEL_JSON and carrier.parsed.label == LABEL
-    out = write_image_label(data, fmt_of(data), label_json=PLATFORM_JSON, target=carrier)
-    [packet] = read_image_metadata(out, fmt_of(out)).xmp_packets
+    out = write_label(data, PLATFORM_JSON, target=carrier)
+    [packet] = read_metadata(out).xmp_packets
     assert packet.document.get(NS_TC260, "AIGC") == PLATFORM_JSON
     assert packet.document.get(NS_DC, "title") == "Exiv2 title"
     assert exiv2_xmp(out)["Xmp.TC260.AIGC"] == PLATFORM_JSON

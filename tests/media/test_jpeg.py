@@ -11,7 +11,7 @@ from PIL import Image
 from clearmark.core.errors import InvalidMedia, InvalidRequest, LabelConflict, MediaTooLarge
 from clearmark.media import DEFAULT_LIMITS, MediaLimits, XmpDocument, decode_image
 from clearmark.media.exif import find_user_comment
-from clearmark.media.jpeg import JPEG, MAX_XMP_PACKET, XMP_EXTENSION_HEADER, XMP_HEADER, parse_segments
+from clearmark.media.formats.jpeg import JPEG, MAX_XMP_PACKET, XMP_EXTENSION_HEADER, XMP_HEADER, parse_segments
 from tests.media.samples import (
     LABEL_JSON,
     PLATFORM_JSON,

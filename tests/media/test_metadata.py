@@ -1,11 +1,10 @@
-"""read_image_metadata / write_image_label: every label carrier found, one label written back."""
+"""The XMP label container of images: every label carrier found, one label written back."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, InvalidRequest, LabelConflict, UnsupportedFormat
 from clearmark.media import (
     DEFAULT_LIMITS,
@@ -14,12 +13,10 @@ from clearmark.media import (
     NS_IPTC_EXT,
     NS_TC260,
     NS_XMP,
-    FormatInfo,
     decode_image,
-    read_image_metadata,
-    write_image_label,
+    sniff_format,
 )
-from clearmark.media.jpeg import XMP_HEADER
+from clearmark.media.formats.jpeg import XMP_HEADER
 from clearmark.media.metadata import label_forms
 from tests.media.samples import (
     FORMATS,
@@ -30,10 +27,12 @@ from tests.media.samples import (
     WRAPPED_JSON,
     fmt_of,
     png_with_text,
+    read_metadata,
     rgb,
     user_comment_exif,
     with_exif,
     with_xmp,
+    write_label,
     xmp_packet,
 )
 
@@ -41,11 +40,11 @@ TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedi
 
 
 def read(data: bytes):  # noqa: ANN201 - test helper
-    return read_image_metadata(data, fmt_of(data), DEFAULT_LIMITS)
+    return read_metadata(data, DEFAULT_LIMITS)
 
 
-def write(data: bytes, **kwargs: object) -> bytes:
-    return write_image_label(data, fmt_of(data), **kwargs)  # type: ignore[arg-type]
+def write(data: bytes, *, label_json: str, **kwargs: object) -> bytes:
+    return write_label(data, label_json, **kwargs)
 
 
 def pixels(data: bytes) -> np.ndarray:
@@ -204,4 +203,4 @@ def test_same_input_gives_same_output(plain: dict[str, bytes]) -> None:
 
 def test_unsupported_format_is_refused() -> None:
     with pytest.raises(UnsupportedFormat):
-        read_image_metadata(b"GIF89a", FormatInfo(MediaKind.IMAGE, "gif", "image/gif"), DEFAULT_LIMITS)
+        sniff_format(b"BM" + bytes(40))

@@ -13,7 +13,7 @@ from PIL import Image, PngImagePlugin
 
 from clearmark.core.errors import InvalidMedia, InvalidRequest, LabelConflict, MediaTooLarge
 from clearmark.media import DEFAULT_LIMITS, MediaLimits, XmpDocument, decode_image
-from clearmark.media.png import PNG, parse_chunks
+from clearmark.media.formats.png import PNG, parse_chunks
 from tests.media.samples import (
     LABEL_JSON,
     PLATFORM_JSON,

@@ -13,7 +13,7 @@ from tests.media.samples import FORMATS, rgb, save
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_supported_images(fmt: str) -> None:
     info = sniff_format(save(rgb(), fmt))
-    assert (info.kind, info.format, info.mime_type) == (MediaKind.IMAGE, fmt, f"image/{fmt}")
+    assert (info.kind, info.name, info.mime_type) == (MediaKind.IMAGE, fmt, f"image/{fmt}")
 
 
 UNSUPPORTED = [
@@ -55,7 +55,7 @@ def test_empty_or_unknown_is_invalid(data: bytes) -> None:
 
 def test_multibyte_character_cut_by_the_probe_window_is_still_text() -> None:
     data = b"a" * 4095 + "生".encode() + b"more text"
-    assert sniff_format(data).format == "text"
+    assert sniff_format(data).name == "text"
 
 
 @pytest.mark.parametrize(
@@ -68,11 +68,11 @@ def test_multibyte_character_cut_by_the_probe_window_is_still_text() -> None:
 )
 def test_text_and_documents_are_supported(data: bytes, kind: MediaKind, fmt: str) -> None:
     info = sniff_format(data)
-    assert (info.kind, info.format) == (kind, fmt)
+    assert (info.kind, info.name) == (kind, fmt)
 
 
 def test_only_the_bytes_matter() -> None:
     # A PNG is a PNG whatever a client claims; there is no parameter for a claim at all.
-    assert sniff_format(save(rgb(), "png")).format == "png"
+    assert sniff_format(save(rgb(), "png")).name == "png"
     with pytest.raises(InvalidMedia):
         sniff_format(b"\x89PNX" + save(rgb(), "png")[4:])

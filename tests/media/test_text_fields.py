@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from clearmark.core.errors import InvalidMedia, MediaTooLarge
-from clearmark.media import exif, jpeg, png, webp
+from clearmark.media import exif
+from clearmark.media.formats import jpeg, png, webp
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
 from tests.media.samples import png_with_text, rgb, save
 

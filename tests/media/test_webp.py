@@ -10,7 +10,7 @@ from PIL import Image
 
 from clearmark.core.errors import InvalidMedia, InvalidRequest, LabelConflict, MediaTooLarge
 from clearmark.media import DEFAULT_LIMITS, MediaLimits, XmpDocument, decode_image
-from clearmark.media.webp import FLAG_ALPHA, FLAG_EXIF, FLAG_XMP, WEBP, parse_layout
+from clearmark.media.formats.webp import FLAG_ALPHA, FLAG_EXIF, FLAG_XMP, WEBP, parse_layout
 from tests.media.samples import (
     PLATFORM_JSON,
     TITLED_XMP,

@@ -121,7 +121,7 @@ def test_tampered_pixels_make_the_manifest_invalid(stub, jpeg_bytes: bytes) -> N
 def test_stripped_manifest_is_noticed_through_the_xmp_pointer(stub, jpeg_bytes: bytes) -> None:
     from PIL import Image
 
-    from clearmark.media.registry import container_for
+    from clearmark.media.registry import format_named
 
     stamped = stub.Stamp(
         api.StampRequest(request_id="c2pa-strip", content=jpeg_bytes, options=api.StampOptions(producer_code=PRODUCER)),
@@ -129,7 +129,7 @@ def test_stripped_manifest_is_noticed_through_the_xmp_pointer(stub, jpeg_bytes: 
     ).content
     buffer = io.BytesIO()
     Image.open(io.BytesIO(stamped)).save(buffer, format="JPEG", quality=92)  # a re-upload: pixels kept, JUMBF gone
-    jpeg = container_for("jpeg")
+    jpeg = format_named("jpeg").container.blocks
     stripped = jpeg.write_xmp(buffer.getvalue(), jpeg.read_xmp_packets(stamped)[0].packet)
     inspection = stub.Inspect(api.InspectRequest(content=stripped), timeout=60).inspection
     assert "c2pa.manifest_removed" in {f.label for f in inspection.findings}

@@ -317,9 +317,9 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 
 
 def test_hostile_xml_is_refused_by_every_verb(stub, jpeg_bytes: bytes) -> None:
-    from clearmark.media.registry import container_for
+    from clearmark.media.registry import format_named
 
-    hostile = container_for("jpeg").write_xmp(jpeg_bytes, BILLION_LAUGHS)
+    hostile = format_named("jpeg").container.blocks.write_xmp(jpeg_bytes, BILLION_LAUGHS)
     calls = [
         lambda: stub.Inspect(api.InspectRequest(content=hostile), timeout=30),
         lambda: stub.Verify(api.VerifyRequest(content=hostile), timeout=30),
@@ -336,9 +336,9 @@ def test_hostile_xml_is_refused_by_every_verb(stub, jpeg_bytes: bytes) -> None:
 
 
 def test_malformed_xmp_is_a_finding_when_reading_and_refused_when_writing(stub, png_bytes: bytes) -> None:
-    from clearmark.media.registry import container_for
+    from clearmark.media.registry import format_named
 
-    broken = container_for("png").write_xmp(png_bytes, b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF")
+    broken = format_named("png").container.blocks.write_xmp(png_bytes, b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF")
     inspection = stub.Inspect(api.InspectRequest(content=broken), timeout=30).inspection
     assert "media.xmp_malformed" in {f.label for f in inspection.findings}
     with pytest.raises(grpc.RpcError) as caught:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from clearmark.core.aigc import FIELD_ORDER, label_problems, producer_code_problems
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
-from clearmark.media.documents.container import DocumentLabelCarrier
-from clearmark.media.metadata import LabelCarrier
 
 RULE_VERSION = "GB45438-2025"
 CATEGORY_BY_LABEL_VALUE = {"1": Category.AI_GENERATED, "2": Category.AI_POSSIBLE, "3": Category.AI_SUSPECTED}
@@ -18,13 +17,6 @@ def _code_problems(label_value: str, code: str, field: str) -> list[str]:
     if not code:
         return []
     return [f"{p.field}:{p.code}" for p in producer_code_problems(code, field=field)]
-
-
-def _is_standard(carrier: LabelCarrier | DocumentLabelCarrier) -> bool:
-    """XMP ``TC260:AIGC`` for images; the format's own place (front matter, Info, custom.xml) for documents."""
-    if isinstance(carrier, DocumentLabelCarrier):
-        return carrier.standard
-    return carrier.packet is not None
 
 
 class AigcMetadataDetector:
@@ -42,7 +34,7 @@ class AigcMetadataDetector:
                 signals.append(
                     Signal(
                         source=self.name,
-                        kind="media.xmp_malformed",
+                        kind=SignalKind.XMP_MALFORMED,
                         confidence=1.0,
                         rule_id="xmp.parse",
                         rule_version=self.version,
@@ -56,13 +48,13 @@ class AigcMetadataDetector:
                 signals.append(
                     Signal(
                         source=self.name,
-                        kind="aigc.metadata_label_malformed",
+                        kind=SignalKind.METADATA_LABEL_MALFORMED,
                         confidence=1.0,
                         rule_id="gb45438.appendix_e.json",
                         rule_version=RULE_VERSION,
                         location=carrier.location,
                         message=f"{carrier.carrier} is not a label: {carrier.raw_text[:120]!r}",
-                        attributes=(("carrier", carrier.carrier),),
+                        attributes=((Attr.CARRIER, carrier.carrier),),
                     )
                 )
                 continue
@@ -76,7 +68,7 @@ class AigcMetadataDetector:
             signals.append(
                 Signal(
                     source=self.name,
-                    kind="aigc.metadata_label",
+                    kind=SignalKind.METADATA_LABEL,
                     confidence=1.0,
                     rule_id="gb45438.appendix_e",
                     rule_version=RULE_VERSION,
@@ -85,16 +77,16 @@ class AigcMetadataDetector:
                     message=f"metadata label Label={label.label!r} in {carrier.carrier}",
                     label=label,
                     attributes=(
-                        ("carrier", carrier.carrier),
-                        ("standard_carrier", "true" if _is_standard(carrier) else "false"),
+                        (Attr.CARRIER, carrier.carrier),
+                        (Attr.STANDARD_CARRIER, str(carrier.standard).lower()),
                         ("wrapped", str(parsed.wrapped).lower()),
                         ("xml_escaped", str(parsed.xml_escaped).lower()),
-                        ("missing_keys", ",".join(missing)),
-                        ("extra_keys", ",".join(parsed.extra_keys)),
-                        ("non_string_keys", ",".join(parsed.non_string_keys)),
-                        ("keys_in_order", str(in_order).lower()),
-                        ("problems", ";".join(problems)),
-                        ("notes", ";".join(carrier.notes)),
+                        (Attr.MISSING_KEYS, ",".join(missing)),
+                        (Attr.EXTRA_KEYS, ",".join(parsed.extra_keys)),
+                        (Attr.NON_STRING_KEYS, ",".join(parsed.non_string_keys)),
+                        (Attr.KEYS_IN_ORDER, str(in_order).lower()),
+                        (Attr.PROBLEMS, ";".join(problems)),
+                        (Attr.NOTES, ";".join(carrier.notes)),
                     ),
                 )
             )

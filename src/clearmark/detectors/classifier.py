@@ -37,6 +37,7 @@ from typing import Any, Protocol
 
 from clearmark.core.enums import Category, MediaKind
 from clearmark.core.errors import ClearMarkError
+from clearmark.core.kinds import classifier_kind
 from clearmark.core.signals import Location, Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
@@ -284,7 +285,7 @@ class ClassifierDetector:
         if score is None:
             return Signal(
                 source=self.name,
-                kind=f"classifier.{self._label}",
+                kind=classifier_kind(self._label),
                 confidence=0.0,
                 rule_id=f"classifier.{self._label}",
                 rule_version=self.version,
@@ -302,7 +303,7 @@ class ClassifierDetector:
         ]
         return Signal(
             source=self.name,
-            kind=f"classifier.{self._label}",
+            kind=classifier_kind(self._label),
             confidence=round(max(0.0, min(1.0, 1.0 - fpr)), 6),
             rule_id=f"classifier.{self._label}",
             rule_version=self.version,

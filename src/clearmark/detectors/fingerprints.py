@@ -8,12 +8,12 @@ give the exact evidence: carrier, byte offset, chunk keyword, the matched text a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from clearmark.core.enums import Category, MediaKind
-from clearmark.core.errors import InvalidMedia
-from clearmark.core.signals import Location, Signal
+from clearmark.core.kinds import fingerprint_kind
+from clearmark.core.signals import Signal
 from clearmark.detectors.fingerprint_rules import (
     FINGERPRINT_RULES,
     GENERATOR_NAMES,
@@ -23,9 +23,8 @@ from clearmark.detectors.fingerprint_rules import (
     FingerprintRule,
 )
 from clearmark.detectors.registry import DetectorContext, register_detector
-from clearmark.media import exif, jpeg, png, webp
 from clearmark.media.asset import Asset
-from clearmark.media.limits import MediaLimits
+from clearmark.media.fields import TextField
 from clearmark.media.xmp import NS_DC, NS_XMP
 
 NS_TIFF = "http://ns.adobe.com/tiff/1.0/"
@@ -41,16 +40,6 @@ XMP_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("xmp:dc:description", NS_DC, "description"),
     ("xmp:exif:UserComment", NS_EXIF, "UserComment"),
 )
-
-
-@dataclass(frozen=True)
-class TextField:
-    """One text-valued metadata field: the rule-facing name, its text, where it lies, and carrier details."""
-
-    name: str
-    text: str
-    location: Location
-    details: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,51 +69,6 @@ _START = r"(?:(?<![A-Za-z0-9])(?=[A-Za-z0-9])|(?=[^\x00-\x7f]))"
 _END = r"(?:(?<=[A-Za-z0-9])(?![A-Za-z0-9])|(?<=[^\x00-\x7f]))"
 _NAMES = tuple((tool, re.compile(rf"{_START}(?:{pattern}){_END}", re.I)) for tool, pattern in GENERATOR_NAMES)
 _SOFTWARE_FIELDS = frozenset(SOFTWARE_FIELDS)
-
-
-def png_fields(data: bytes, limits: MediaLimits) -> Iterator[TextField]:
-    """Every PNG text chunk (keyword as the field name) and the eXIf chunk's text fields."""
-    for chunk in png.read_text_chunks(data, limits):
-        yield TextField(
-            f"png:{chunk.keyword}",
-            chunk.text,
-            Location(carrier=chunk.carrier, byte_offset=chunk.offset, byte_length=chunk.length),
-            (
-                ("keyword", chunk.keyword),
-                ("chunk_type", chunk.chunk_type),
-                ("after_idat", str(chunk.after_idat).lower()),
-                *((("notes", ";".join(chunk.notes)),) if chunk.notes else ()),
-            ),
-        )
-    yield from exif_fields(png.read_exif_blocks(data, limits))
-
-
-def exif_fields(blocks: list[exif.ExifBlock]) -> Iterator[TextField]:
-    """The text fields of EXIF blocks; a malformed block yields nothing (it is not evidence either way)."""
-    for block in blocks:
-        try:
-            fields = exif.read_text_fields(block.tiff)
-        except InvalidMedia:
-            continue
-        for field in fields:
-            yield TextField(
-                f"exif:{field.name}",
-                field.text,
-                Location(
-                    carrier=f"{block.carrier}:{field.name}",
-                    byte_offset=block.offset + field.value_offset,
-                    byte_length=field.length,
-                ),
-                (("tag", f"0x{field.tag:04X}"), ("ifd", field.ifd)),
-            )
-
-
-# Container-specific readers of text fields, by sniffed format (XMP is read for every format).
-FIELD_READERS: dict[str, Callable[[bytes, MediaLimits], Iterator[TextField]]] = {
-    "png": png_fields,
-    "jpeg": lambda data, limits: exif_fields(jpeg.read_exif_blocks(data, limits)),
-    "webp": lambda data, limits: exif_fields(webp.read_exif_blocks(data, limits)),
-}
 
 
 def xmp_fields(asset: Asset) -> Iterator[TextField]:
@@ -185,7 +129,7 @@ class GeneratorFingerprintDetector:
     kinds = frozenset({MediaKind.IMAGE})
 
     def detect(self, asset: Asset) -> list[Signal]:
-        reader = FIELD_READERS.get(asset.format.format)
+        reader = asset.spec.fields
         fields = list(reader(asset.data, asset.limits)) if reader else []
         fields += list(xmp_fields(asset))
         signals = []
@@ -225,7 +169,7 @@ class GeneratorFingerprintDetector:
         where = f"{location.carrier} at byte {location.byte_offset}" if location.byte_offset is not None else field.name
         return Signal(
             source=self.name,
-            kind=f"fingerprint.{tool}",
+            kind=fingerprint_kind(tool),
             confidence=confidence,
             rule_id=f"{RULE_PACK}.{rule_id}",
             rule_version=self.version,

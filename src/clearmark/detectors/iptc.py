@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
@@ -36,7 +37,7 @@ class IptcSourceTypeDetector:
             signals.append(
                 Signal(
                     source=self.name,
-                    kind="iptc.digital_source_type",
+                    kind=SignalKind.IPTC_SOURCE_TYPE,
                     confidence=0.9 if is_ai else 1.0,
                     rule_id="iptc.digitalsourcetype",
                     rule_version=self.version,
@@ -44,9 +45,9 @@ class IptcSourceTypeDetector:
                     message=f"IPTC DigitalSourceType {term}",
                     attributes=(
                         ("value", value),
-                        ("term", term),
+                        (Attr.TERM, term),
                         ("ai", str(is_ai).lower()),
-                        ("capture", str(term in CAPTURE_SOURCE_TYPES).lower()),
+                        (Attr.CAPTURE, str(term in CAPTURE_SOURCE_TYPES).lower()),
                     ),
                 )
             )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import SignalKind
 from clearmark.core.signals import BoundingBox, Location, Signal
 from clearmark.detectors.ocr import OcrEngine, OcrLine, OcrSettings, ocr_frame, shared_ocr_engine
 from clearmark.detectors.registry import DetectorContext, register_detector
@@ -24,8 +25,8 @@ from clearmark.media.asset import Asset
 from clearmark.notice.glyphs import MIN_HEIGHT_RATIO, has_required_elements
 
 RULE_VERSION = "ocr-notice/1"
-NOTICE_KIND = "explicit.notice_seen"
-TEXT_KIND = "ocr.text"
+NOTICE_KIND = SignalKind.NOTICE_SEEN
+TEXT_KIND = SignalKind.OCR_TEXT
 MAX_TEXT_CHARS = 20_000
 
 # What OCR reads for "AI": the letter I is often read as l, 1, | or i.

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import fingerprint_kind
 from clearmark.core.signals import Location, Signal
 from clearmark.detectors.fingerprints import GeneratorFingerprintDetector, TextField
 from clearmark.detectors.registry import DetectorContext, register_detector
@@ -136,7 +137,7 @@ class StealthMetadataDetector:
         signals = [
             Signal(
                 source=self.name,
-                kind=f"fingerprint.{tool if tool != 'unknown' else 'stealth'}",
+                kind=fingerprint_kind(tool if tool != 'unknown' else 'stealth'),
                 confidence=0.95 if not payload.problem else 0.9,
                 rule_id=f"stealth.{payload.mode.magic.decode()}",
                 rule_version=self.version,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import SignalKind
 from clearmark.core.signals import Location, Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
@@ -27,7 +28,9 @@ class TextMarkDetector:
             signals.append(
                 Signal(
                     source=self.name,
-                    kind="watermark.text_invisible_mark" if mark.kind == "clearmark" else "c2pa.text_wrapper",
+                    kind=SignalKind.WATERMARK_TEXT_INVISIBLE
+                    if mark.kind == "clearmark"
+                    else SignalKind.C2PA_TEXT_WRAPPER,
                     confidence=0.6 if mark.valid else 0.2,
                     rule_id=f"text.invisible_mark.{mark.kind}",
                     rule_version=self.version,

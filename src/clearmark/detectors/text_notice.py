@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import Location, Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
-from clearmark.media.documents.container import ExtractedText, NoticePosition
+from clearmark.media.text import ExtractedText, NoticePosition
 from clearmark.notice.glyphs import has_required_elements
 
 RULE_VERSION = "GB45438-2025/text-notice-1"
@@ -125,8 +126,8 @@ def notice_signals(extracted: ExtractedText, source: str, limit: int = MAX_SIGNA
         text_start = source_start if source_start is not None else match.start
         carrier = extracted.carrier + (f":page={page}" if page is not None else "")
         attributes = [
-            ("position", match.position.value),
-            ("wording_ok", str(match.wording_ok).lower()),
+            (Attr.POSITION, match.position.value),
+            (Attr.WORDING_OK, str(match.wording_ok).lower()),
             ("text", match.text),
             ("rule", match.rule),
             ("offsets", "source" if source_start is not None else "extracted"),
@@ -140,7 +141,7 @@ def notice_signals(extracted: ExtractedText, source: str, limit: int = MAX_SIGNA
         signals.append(
             Signal(
                 source=source,
-                kind="explicit.text_notice",
+                kind=SignalKind.TEXT_NOTICE,
                 confidence=0.9 if match.wording_ok else 0.5,
                 rule_id="gb45438.explicit.text",
                 rule_version=RULE_VERSION,

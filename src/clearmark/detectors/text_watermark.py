@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import SignalKind
 from clearmark.core.signals import Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
@@ -27,7 +28,7 @@ class StatisticalTextWatermarkDetector:
         return [
             Signal(
                 source=self.name,
-                kind="watermark.text_statistical",
+                kind=SignalKind.WATERMARK_TEXT_STATISTICAL,
                 confidence=1.0 - score.p_value if score.detected else 0.0,
                 rule_id=f"watermark.text.{score.scheme}",
                 rule_version=self.version,

@@ -9,6 +9,7 @@ from PIL import Image
 
 from clearmark.core.enums import Category, Corner, MediaKind
 from clearmark.core.errors import ClearMarkError
+from clearmark.core.kinds import SignalKind
 from clearmark.core.signals import BoundingBox, Location, Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
@@ -160,7 +161,7 @@ class RecordedNoticeDetector:
             return [
                 Signal(
                     source=self.name,
-                    kind="explicit.notice_record_malformed",
+                    kind=SignalKind.NOTICE_RECORD_MALFORMED,
                     confidence=1.0,
                     rule_id="clearmark.notice.record",
                     rule_version=self.version,
@@ -178,7 +179,7 @@ class RecordedNoticeDetector:
         return [
             Signal(
                 source=self.name,
-                kind="explicit.notice",
+                kind=SignalKind.NOTICE_RECORDED,
                 confidence=check.score,
                 rule_id="gb45438.explicit.image",
                 rule_version=self.version,

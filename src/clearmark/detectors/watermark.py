@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clearmark.core.enums import Category, MediaKind
+from clearmark.core.kinds import Attr, SignalKind, watermark_kind
 from clearmark.core.signals import Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
@@ -42,7 +43,7 @@ class ClearMarkWatermarkDetector:
         return [
             Signal(
                 source=self.name,
-                kind="watermark.clearmark",
+                kind=SignalKind.WATERMARK_CLEARMARK,
                 confidence=reading.confidence,
                 rule_id="watermark.clearmark.image",
                 rule_version=self.version,
@@ -50,7 +51,7 @@ class ClearMarkWatermarkDetector:
                 message=f"ClearMark watermark decoded, registry key {reading.payload_hex}",
                 attributes=(
                     ("payload", reading.payload_hex),
-                    ("registry_key", reading.payload_hex),
+                    (Attr.REGISTRY_KEY, reading.payload_hex),
                     ("bit_errors", str(reading.bit_errors)),
                     ("sync_z", f"{reading.sync_z:.1f}"),
                     ("scale", f"{reading.scale:.3f}"),
@@ -80,7 +81,7 @@ class StableDiffusionWatermarkDetector:
             signals.append(
                 Signal(
                     source=self.name,
-                    kind="watermark.stable_diffusion",
+                    kind=watermark_kind("stable_diffusion"),
                     confidence=_SD_CONFIDENCE[match.verdict],
                     rule_id=f"watermark.dwtdct.{match.mark}",
                     rule_version=self.version,
@@ -121,7 +122,7 @@ class ExternalWatermarkDetector:
             signals.append(
                 Signal(
                     source=self.name,
-                    kind=f"watermark.{reading.system}",
+                    kind=watermark_kind(reading.system),
                     confidence=reading.confidence,
                     rule_id=f"watermark.external.{reader.name}",
                     rule_version=reader.version,

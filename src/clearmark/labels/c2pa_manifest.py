@@ -18,14 +18,8 @@ import c2pa
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.errors import ClearMarkError, InvalidRequest, UnsupportedFormat
 from clearmark.media.c2pa_settings import NO_TRUST, C2paTrust, c2pa_settings, describe_c2pa_error, url_host
+from clearmark.media.registry import format_for_mime
 
-# What ClearMark signs. c2pa-python 0.38 (c2pa-rs 0.91) can also sign video/mp4 and
-# video/quicktime, audio/wav, audio/mpeg, audio/flac and audio/mp4, application/pdf, image/tiff,
-# image/heif, image/avif, image/gif, image/svg+xml and the ZIP family (EPUB, OOXML, ODF): see
-# ``c2pa.Builder.get_supported_mime_types()``. Each needs its own container tests before it is added.
-# What c2pa-python 0.38.1 signs here (measured): images and PDF. DOCX fails ("compression method not
-# supported: 8", i.e. deflate) and plain text is not a C2PA asset type.
-SUPPORTED_MIME_TYPES: frozenset[str] = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
 ALGORITHMS: frozenset[str] = frozenset({"es256", "es384", "es512", "ps256", "ps384", "ps512", "ed25519"})
 
 IPTC_SOURCE_TYPE_PREFIX = "http://cv.iptc.org/newscodes/digitalsourcetype/"
@@ -104,6 +98,7 @@ def sign_manifest(
     claim_generator: str,
     aigc_label: AigcLabel | None,
     parent: bool = False,
+    parent_content: bytes | None = None,
     title: str = "",
     extra_actions: tuple[str, ...] = (),
     trust: C2paTrust = NO_TRUST,
@@ -114,15 +109,17 @@ def sign_manifest(
 
     Args:
         data: the content, already carrying its GB 45438 metadata.
-        mime_type: its sniffed type; one of ``SUPPORTED_MIME_TYPES``.
+        mime_type: its sniffed type, of a format whose spec says c2pa signs it.
         signing: signer chain, key and options.
         action: ``c2pa.created`` (Stamp) or, with ``parent``, e.g. ``c2pa.published`` (Label).
         digital_source_type: IPTC term or full URI (``trainedAlgorithmicMedia``); "" for none.
         software_agent: the producing model or service, recorded as the action's softwareAgent.
         claim_generator: ``name/version`` of the signing software.
         aigc_label: the GB 45438 label to mirror in ``org.clearmark.gb45438``; None for no mirror.
-        parent: record the input bytes as the parent ingredient (parentOf), keeping the manifest
-            history of the input; c2pa then needs ``c2pa.opened`` first, which is added here.
+        parent: record a parent ingredient (parentOf), keeping the manifest history of the input;
+            c2pa then needs ``c2pa.opened`` first, which is added here.
+        parent_content: the parent's bytes as they arrived (before any label was written into
+            them), so its own manifest is kept whole; ``data`` itself when None.
         title: the manifest's title (``dc:title``).
         extra_actions: further action names recorded after ``action`` (``c2pa.edited.metadata``).
         trust: anchors and EKUs c2pa judges the parent ingredient and the result by.
@@ -136,8 +133,9 @@ def sign_manifest(
             anything but created without one).
         ManifestSigningFailed: the signing material is unreadable or c2pa refused to sign.
     """
-    if mime_type not in SUPPORTED_MIME_TYPES:
-        raise UnsupportedFormat(f"C2PA signing of {mime_type} is not supported; {sorted(SUPPORTED_MIME_TYPES)} are")
+    spec = format_for_mime(mime_type)
+    if spec is None or not spec.signs_c2pa:
+        raise UnsupportedFormat(f"C2PA signing of {mime_type} is not supported")
     _check_actions(action, parent)
     definition = _manifest_definition(
         mime_type,
@@ -168,7 +166,8 @@ def sign_manifest(
             with c2pa.Builder(definition, context) as builder:
                 if parent:
                     ingredient = {"title": title or "parent", "relationship": "parentOf", "label": _PARENT_ID}
-                    builder.add_ingredient(ingredient, mime_type, io.BytesIO(data))
+                    original = data if parent_content is None else parent_content
+                    builder.add_ingredient(ingredient, mime_type, io.BytesIO(original))
                 if not embed:
                     builder.set_no_embed()
                 store = builder.sign(mime_type, io.BytesIO(data), output)

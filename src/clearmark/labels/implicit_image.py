@@ -5,26 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from clearmark.core.aigc import AigcLabel
-from clearmark.core.errors import ClearMarkError, LabelConflict
+from clearmark.core.errors import ClearMarkError
 from clearmark.media.asset import Asset, open_asset
-from clearmark.media.metadata import LabelCarrier, write_image_label
-from clearmark.media.registry import container_for
+from clearmark.media.metadata import LabelCarrier, XmpLabels
 
 
 class LabelReadBackFailed(ClearMarkError):
     """What was written could not be read back identically (a writer bug; never shipped silently)."""
 
     default_reason = "LABEL_READ_BACK_FAILED"
-
-
-def carry_xmp(original: Asset, reencoded: bytes) -> bytes:
-    """Put the original's single XMP packet into re-encoded bytes, so no existing property is lost."""
-    packets = [p.span for p in original.metadata.xmp_packets if p.span.standard]
-    if not packets:
-        return reencoded
-    if len(packets) > 1:
-        raise LabelConflict(f"{len(packets)} XMP packets in the file; refusing to choose which to keep")
-    return container_for(original.format.format).write_xmp(reencoded, packets[0].packet, limits=original.limits)
 
 
 def write_implicit_label(
@@ -47,13 +36,15 @@ def write_implicit_label(
     Raises:
         LabelReadBackFailed: the written label does not read back exactly once and equal.
     """
-    base = original.data if pixels is None else carry_xmp(original, pixels)
-    written = write_image_label(
+    container = original.spec.container
+    assert isinstance(container, XmpLabels), "images carry their label in XMP"
+    base = original.data if pixels is None else container.carry_xmp(original.data, pixels, limits=original.limits)
+    written = container.write_label(
         base,
-        original.format,
-        label_json=label.to_json(),
+        label.to_json(),
         extra_properties=dict(extra_properties or {}),
         target=target,
+        limits=original.limits,
     )
     carriers = open_asset(written, original.limits).metadata.label_carriers
     parsed = [c.parsed.label for c in carriers if c.parsed is not None]

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clearmark.core.aigc import AigcLabel
-from clearmark.core.errors import ClearMarkError, InvalidRequest
-from clearmark.media.documents.container import DocumentContainer, NoticePosition
-from clearmark.media.documents.pdf import PdfContainer
-from clearmark.media.documents.registry import document_container_for
+from clearmark.core.errors import ClearMarkError, InvalidRequest, UnsupportedFormat
+from clearmark.media.format import FormatSpec, TextCodec
+from clearmark.media.formats.pdf import PdfContainer
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
-from clearmark.media.sniff import FormatInfo
+from clearmark.media.source import Source
+from clearmark.media.text import NoticePosition
 from clearmark.notice.glyphs import has_required_elements
 
 
@@ -40,15 +40,17 @@ class TextNoticeSpec:
             )
 
 
-def _container(fmt: FormatInfo, font_path: Path | None) -> DocumentContainer:
-    if fmt.format == "pdf" and font_path is not None:
-        return PdfContainer(font_path)
-    return document_container_for(fmt.format)
+def _codec(spec: FormatSpec, font_path: Path | None) -> TextCodec:
+    if spec.text is None:
+        raise UnsupportedFormat(f"{spec.description} takes no text notice")
+    if isinstance(spec.text, PdfContainer) and font_path is not None:
+        return PdfContainer(font_path)  # the deployment's own notice font
+    return spec.text
 
 
 def add_text_notice(
     data: bytes,
-    fmt: FormatInfo,
+    fmt: FormatSpec,
     spec: TextNoticeSpec,
     *,
     limits: MediaLimits = DEFAULT_LIMITS,
@@ -60,17 +62,17 @@ def add_text_notice(
         UnsupportedFormat: the format takes no notice (XLSX/PPTX for now).
         DocumentWriteFailed: the notice is not found in the written document's text.
     """
-    container = _container(fmt, font_path)
-    written = container.insert_notice(data, spec.text, positions=spec.positions, limits=limits)
-    before = container.extract_text(data, limits=limits).text.count(spec.text)
-    after = container.extract_text(written, limits=limits).text.count(spec.text)
+    codec = _codec(fmt, font_path)
+    written = codec.insert_notice(data, spec.text, positions=spec.positions, limits=limits)
+    before = codec.extract_text(Source(data=data), limits=limits).text.count(spec.text)
+    after = codec.extract_text(Source(data=written), limits=limits).text.count(spec.text)
     if after < before + len(spec.positions):
-        raise DocumentWriteFailed(f"notice {spec.text!r} does not read back from the written {fmt.format}")
+        raise DocumentWriteFailed(f"notice {spec.text!r} does not read back from the written {fmt.name}")
     return written
 
 
 def write_document_label(
-    data: bytes, fmt: FormatInfo, label: AigcLabel, *, limits: MediaLimits = DEFAULT_LIMITS
+    data: bytes, fmt: FormatSpec, label: AigcLabel, *, limits: MediaLimits = DEFAULT_LIMITS
 ) -> bytes:
     """The document with ``label`` in its standard carrier (added, or updated in place), read back once.
 
@@ -79,9 +81,12 @@ def write_document_label(
         LabelConflict: two or more standard carriers already.
         DocumentWriteFailed: the label does not read back exactly once and equal.
     """
-    container = document_container_for(fmt.format)
+    container = fmt.container
+    if container is None:
+        raise UnsupportedFormat(f"{fmt.description} is not supported")
     written = container.write_label(data, label.to_json(), limits=limits)
-    standard = [c for c in container.read_labels(written, limits=limits) if c.standard]
+    metadata = container.read_metadata(Source(data=written), limits=limits)
+    standard = [c for c in metadata.label_carriers if c.standard]
     parsed = [c.parsed.label for c in standard if c.parsed is not None]
     if parsed != [label]:
         raise DocumentWriteFailed(f"label read back as {parsed!r} from {len(standard)} carriers, wrote {label!r}")

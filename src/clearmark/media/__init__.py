@@ -1,17 +1,14 @@
-"""What a file is and what it carries: sniffing, safe image decoding, and per-container metadata."""
+"""What a file is and what it carries: the format registry, content sources, safe decoding, metadata."""
 
-from clearmark.media.container import CarrierText, Container, ImageHeader, XmpPacketSpan
-from clearmark.media.image_codec import DecodedImage, decode_image, encode_image
+from clearmark.media.asset import Asset, open_asset
+from clearmark.media.container import CarrierText, ImageBlocks, XmpPacketSpan
+from clearmark.media.format import C2paSupport, Container, DecodedImage, FormatSpec, ImageHeader
+from clearmark.media.image_codec import decode_image, encode_image
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
-from clearmark.media.metadata import (
-    ImageMetadata,
-    LabelCarrier,
-    ParsedXmp,
-    read_image_metadata,
-    write_image_label,
-)
-from clearmark.media.registry import CONTAINERS, container_for
-from clearmark.media.sniff import FormatInfo, sniff_format
+from clearmark.media.metadata import LabelCarrier, Metadata, ParsedXmp, XmpLabels
+from clearmark.media.registry import all_formats, format_for_mime, format_named, supported_formats
+from clearmark.media.sniff import sniff_format
+from clearmark.media.source import Source, write_atomically
 from clearmark.media.xmp import (
     NS_CLEARMARK,
     NS_DC,
@@ -25,7 +22,6 @@ from clearmark.media.xmp import (
 )
 
 __all__ = [
-    "CONTAINERS",
     "DEFAULT_LIMITS",
     "NS_CLEARMARK",
     "NS_DC",
@@ -35,21 +31,29 @@ __all__ = [
     "NS_TC260",
     "NS_X",
     "NS_XMP",
+    "Asset",
+    "C2paSupport",
     "CarrierText",
     "Container",
     "DecodedImage",
-    "FormatInfo",
+    "FormatSpec",
+    "ImageBlocks",
     "ImageHeader",
-    "ImageMetadata",
     "LabelCarrier",
     "MediaLimits",
+    "Metadata",
     "ParsedXmp",
+    "Source",
     "XmpDocument",
+    "XmpLabels",
     "XmpPacketSpan",
-    "container_for",
+    "all_formats",
     "decode_image",
     "encode_image",
-    "read_image_metadata",
+    "format_for_mime",
+    "format_named",
+    "open_asset",
     "sniff_format",
-    "write_image_label",
+    "supported_formats",
+    "write_atomically",
 ]

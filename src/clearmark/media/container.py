@@ -1,4 +1,4 @@
-"""The contract every metadata container (JPEG, PNG, WebP, …) implements, and its bounded byte helpers."""
+"""The byte-level metadata blocks of an image file (XMP packets, compat text carriers) and bounded byte helpers."""
 
 from __future__ import annotations
 
@@ -7,16 +7,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from clearmark.core.errors import InvalidMedia, MediaTooLarge
+from clearmark.media.format import ImageHeader
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, enforce_limit
-
-
-@dataclass(frozen=True)
-class ImageHeader:
-    """What an image container's header declares, read without decoding pixels."""
-
-    width: int
-    height: int
-    lossless: bool
 
 
 @dataclass(frozen=True)
@@ -52,8 +44,8 @@ class CarrierText:
     notes: tuple[str, ...] = ()
 
 
-class Container(Protocol):
-    """Structure-level reader/writer of one file format's metadata; never touches pixel data."""
+class ImageBlocks(Protocol):
+    """Structure-level reader/writer of one image format's metadata blocks; never touches pixel data."""
 
     name: str
 

@@ -1,11 +1,10 @@
-"""Safe still-image decoding (limits checked from the header first) and same-format re-encoding."""
+"""Safe still-image decoding through Pillow (limits checked from the header first) and same-format re-encoding."""
 
 from __future__ import annotations
 
 import struct
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
@@ -13,10 +12,9 @@ import numpy as np
 from PIL import Image
 
 from clearmark.core.errors import InvalidMedia, MediaTooLarge, UnsupportedFormat
-from clearmark.media.exif import EXIF_PREFIX, split_exif_prefix
-from clearmark.media.limits import MediaLimits, check_dimensions, check_media_size
-from clearmark.media.registry import container_for
-from clearmark.media.sniff import FormatInfo
+from clearmark.media.exif import split_exif_prefix
+from clearmark.media.format import DecodedImage, FormatSpec, ImageHeader
+from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, check_dimensions, check_media_size
 
 # Errors Pillow's decoders are known to raise on hostile or truncated input.
 _DECODE_ERRORS: tuple[type[BaseException], ...] = (
@@ -30,10 +28,6 @@ _DECODE_ERRORS: tuple[type[BaseException], ...] = (
     TypeError,
     zlib.error,
 )
-_PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
-# Formats whose extra frames are animation; a JPEG's extra MPF frames (depth maps, gain maps) are not.
-_ANIMATABLE = frozenset({"png", "webp"})
-
 # IJG's base luminance quantisation table (natural order), scaled by quality to build libjpeg's tables.
 # fmt: off
 _IJG_LUMINANCE = (
@@ -45,61 +39,102 @@ _IJG_LUMINANCE = (
 # fmt: on
 
 
-@dataclass(frozen=True)
-class DecodedImage:
-    """Fully loaded pixels (RGB or RGBA) plus what a re-encoder needs to keep."""
-
-    image: Image.Image
-    format: str
-    width: int
-    height: int
-    icc_profile: bytes | None
-    exif: bytes | None  # a TIFF block, without the ``Exif\0\0`` prefix
-    lossless: bool
-    quality_hint: int | None
+EncodeOptions = Callable[["DecodedImage", int, int], dict[str, Any]]
 
 
-def decode_image(data: bytes, fmt: FormatInfo, limits: MediaLimits) -> DecodedImage:
-    """Decode a still image after checking its declared size against ``limits``.
+class PillowCodec:
+    """A still-image codec through one of Pillow's plugins, with limits checked from the header first.
 
-    Pixels stay as stored: EXIF orientation is reported through ``exif``, never applied.
-
-    Raises:
-        MediaTooLarge: file or declared dimensions exceed the limits (checked before decoding).
-        InvalidMedia: truncated or corrupt data.
-        UnsupportedFormat: no decoder for the format, or an animated image.
+    Args:
+        name: the format's registered name (``jpeg``), kept on each decoded image.
+        pil_format: Pillow's name of the plugin (``JPEG``).
+        header: reads dimensions from the container without decoding (the format's byte-level reader).
+        options: the encoder options that keep ``like``'s coding (quality, ICC, EXIF).
+        animatable: whether extra frames are an animation (refused until the format draws every frame);
+            a JPEG's extra MPF frames (depth or gain maps) are not.
+        rgb_only: the encoder takes no alpha.
     """
-    check_media_size(data, limits)
-    pil_format = _PIL_FORMATS.get(fmt.format)
-    if pil_format is None:
-        raise UnsupportedFormat(f"no image decoder for format {fmt.format!r}")
-    header = container_for(fmt.format).read_header(data, limits=limits)
-    check_dimensions(header.width, header.height, limits)
-    try:
-        with Image.open(BytesIO(data), formats=[pil_format]) as opened:
-            check_dimensions(*opened.size, limits)
-            if fmt.format in _ANIMATABLE and getattr(opened, "n_frames", 1) > 1:
-                raise UnsupportedFormat(f"animated {fmt.format} images are not supported yet")
-            opened.load()
-            info = dict(opened.info)
-            quality = _estimate_jpeg_quality(getattr(opened, "quantization", None))
-            has_alpha = "A" in opened.getbands() or "transparency" in info
-            image = opened.convert("RGBA" if has_alpha else "RGB")
-    except Image.DecompressionBombError as exc:
-        raise MediaTooLarge(f"image refused by the decoder's pixel limit: {exc}") from None
-    except _DECODE_ERRORS as exc:
-        raise InvalidMedia(f"{fmt.format} image cannot be decoded: {type(exc).__name__}: {exc}") from None
-    image.info = {}
-    return DecodedImage(
-        image=image,
-        format=fmt.format,
-        width=image.width,
-        height=image.height,
-        icc_profile=info.get("icc_profile") or None,
-        exif=_tiff_block(info.get("exif")),
-        lossless=header.lossless,
-        quality_hint=quality,
-    )
+
+    def __init__(
+        self,
+        name: str,
+        pil_format: str,
+        header: Callable[..., ImageHeader],
+        options: EncodeOptions,
+        *,
+        animatable: bool = False,
+        rgb_only: bool = False,
+    ) -> None:
+        self.name = name
+        self.pil_format = pil_format
+        self._header = header
+        self._options = options
+        self.animatable = animatable
+        self.rgb_only = rgb_only
+
+    def read_header(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> ImageHeader:
+        return self._header(data, limits=limits)
+
+    def decode(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> DecodedImage:
+        """Decode a still image after checking its declared size against ``limits``.
+
+        Pixels stay as stored: EXIF orientation is reported through ``exif``, never applied.
+
+        Raises:
+            MediaTooLarge: file or declared dimensions exceed the limits (checked before decoding).
+            InvalidMedia: truncated or corrupt data.
+            UnsupportedFormat: an animated image.
+        """
+        check_media_size(data, limits)
+        header = self.read_header(data, limits=limits)
+        check_dimensions(header.width, header.height, limits)
+        try:
+            with Image.open(BytesIO(data), formats=[self.pil_format]) as opened:
+                check_dimensions(*opened.size, limits)
+                if self.animatable and getattr(opened, "n_frames", 1) > 1:
+                    raise UnsupportedFormat(f"animated {self.pil_format} images are not supported yet")
+                opened.load()
+                info = dict(opened.info)
+                quality = _estimate_jpeg_quality(getattr(opened, "quantization", None))
+                has_alpha = "A" in opened.getbands() or "transparency" in info
+                image = opened.convert("RGBA" if has_alpha else "RGB")
+        except Image.DecompressionBombError as exc:
+            raise MediaTooLarge(f"image refused by the decoder's pixel limit: {exc}") from None
+        except _DECODE_ERRORS as exc:
+            raise InvalidMedia(f"{self.pil_format} image cannot be decoded: {type(exc).__name__}: {exc}") from None
+        image.info = {}
+        return DecodedImage(
+            image=image,
+            format=self.name,
+            width=image.width,
+            height=image.height,
+            icc_profile=info.get("icc_profile") or None,
+            exif=_tiff_block(info.get("exif")),
+            lossless=header.lossless,
+            quality_hint=quality,
+        )
+
+    def encode(
+        self, image: Image.Image, like: DecodedImage, *, jpeg_quality: int = 95, webp_quality: int = 90
+    ) -> bytes:
+        """Encode ``image`` in ``like``'s format, keeping its ICC profile and EXIF; never writes XMP.
+
+        Output is deterministic for the same pixels and options. An ICC profile whose colour space is
+        not RGB (a CMYK or grey source converted at decode) is dropped rather than mislabel the pixels.
+        """
+        mode = "RGB" if self.rgb_only or image.mode not in ("RGB", "RGBA") else image.mode
+        frame = image.convert(mode) if image.mode != mode else image.copy()
+        frame.info = {}
+        options = self._options(like, jpeg_quality, webp_quality)
+        icc = like.icc_profile
+        options["icc_profile"] = icc if icc and icc[16:20] == b"RGB " else None
+        options["xmp"] = b""
+        out = BytesIO()
+        try:
+            frame.save(out, format=self.pil_format, **options)
+        except (OSError, ValueError) as exc:
+            raise InvalidMedia(f"cannot encode {like.format}: {exc}") from None
+        return out.getvalue()
 
 
 def _tiff_block(exif: object) -> bytes | None:
@@ -125,53 +160,26 @@ def _estimate_jpeg_quality(tables: dict[int, list[int]] | None) -> int | None:
     return int(np.argmin(distances)) + 1
 
 
-def _jpeg_options(like: DecodedImage, jpeg_quality: int, webp_quality: int) -> dict[str, Any]:
-    return {
-        "quality": jpeg_quality,
-        "optimize": False,
-        "progressive": False,
-        "exif": EXIF_PREFIX + like.exif if like.exif else b"",
-    }
+def decode_image(data: bytes, spec: FormatSpec, limits: MediaLimits) -> DecodedImage:
+    """The pixels of an image of format ``spec``.
 
-
-def _png_options(like: DecodedImage, jpeg_quality: int, webp_quality: int) -> dict[str, Any]:
-    return {"optimize": False, "compress_level": 6, "exif": like.exif or b""}
-
-
-def _webp_options(like: DecodedImage, jpeg_quality: int, webp_quality: int) -> dict[str, Any]:
-    return {"lossless": like.lossless, "quality": webp_quality, "method": 4, "exif": like.exif or b""}
-
-
-_ENCODERS: dict[str, tuple[str, Callable[[DecodedImage, int, int], dict[str, Any]]]] = {
-    "jpeg": ("JPEG", _jpeg_options),
-    "png": ("PNG", _png_options),
-    "webp": ("WEBP", _webp_options),
-}
+    Raises:
+        UnsupportedFormat: the format has no pixel codec.
+    """
+    if spec.pixels is None:
+        raise UnsupportedFormat(f"no image decoder for format {spec.name!r}")
+    return spec.pixels.decode(data, limits=limits)
 
 
 def encode_image(image: Image.Image, like: DecodedImage, *, jpeg_quality: int = 95, webp_quality: int = 90) -> bytes:
-    """Encode ``image`` in ``like``'s format, keeping its ICC profile and EXIF; never writes XMP.
-
-    Output is deterministic for the same pixels and options. An ICC profile whose colour space is
-    not RGB (a CMYK or grey source converted at decode) is dropped rather than mislabel the pixels.
+    """Encode ``image`` in the format ``like`` was decoded from (see :meth:`PillowCodec.encode`).
 
     Raises:
         UnsupportedFormat: no encoder for ``like.format``.
     """
-    try:
-        pil_format, options_for = _ENCODERS[like.format]
-    except KeyError:
-        raise UnsupportedFormat(f"no image encoder for format {like.format!r}") from None
-    mode = "RGB" if like.format == "jpeg" or image.mode not in ("RGB", "RGBA") else image.mode
-    frame = image.convert(mode) if image.mode != mode else image.copy()
-    frame.info = {}
-    options = options_for(like, jpeg_quality, webp_quality)
-    icc = like.icc_profile
-    options["icc_profile"] = icc if icc and icc[16:20] == b"RGB " else None
-    options["xmp"] = b""
-    out = BytesIO()
-    try:
-        frame.save(out, format=pil_format, **options)
-    except (OSError, ValueError) as exc:
-        raise InvalidMedia(f"cannot encode {like.format}: {exc}") from None
-    return out.getvalue()
+    from clearmark.media.registry import format_named
+
+    codec = format_named(like.format).pixels
+    if codec is None:
+        raise UnsupportedFormat(f"no image encoder for format {like.format!r}")
+    return codec.encode(image, like, jpeg_quality=jpeg_quality, webp_quality=webp_quality)

@@ -20,6 +20,8 @@ class MediaLimits:
         max_metadata_bytes: total bytes of XMP, EXIF and text chunks/segments in one file.
         max_inflated_text_bytes: decompressed size of one zTXt/iTXt payload.
         max_chunks: number of chunks or segments walked in one container.
+        max_stream_bytes: size of content that can be read in pieces (text, PDF), held on disk.
+        max_text_chars: characters of text a reader keeps: the head and the tail of longer content.
     """
 
     max_bytes: int = 64 * MIB
@@ -28,6 +30,8 @@ class MediaLimits:
     max_metadata_bytes: int = 4 * MIB
     max_inflated_text_bytes: int = 1 * MIB
     max_chunks: int = 10_000
+    max_stream_bytes: int = 2 * 1024 * MIB
+    max_text_chars: int = 4 * MIB
 
 
 DEFAULT_LIMITS = MediaLimits()

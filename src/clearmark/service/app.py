@@ -14,9 +14,11 @@ from typing import TypeVar
 from clearmark import __version__
 from clearmark.core.enums import Corner
 from clearmark.core.errors import FieldViolation, InvalidRequest, RecordNotFound, RequestConflict
+from clearmark.core.kinds import Attr, SignalKind
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.limits import MediaLimits
+from clearmark.media.source import Source
 from clearmark.service import convert
 from clearmark.service.config import Settings
 from clearmark.service.keys import (
@@ -54,7 +56,11 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
     """The picklable slice of the settings that worker processes need."""
     return PipelineConfig(
         limits=MediaLimits(
-            max_bytes=settings.max_media_bytes, max_pixels=settings.max_pixels, max_dimension=settings.max_dimension
+            max_bytes=settings.max_media_bytes,
+            max_pixels=settings.max_pixels,
+            max_dimension=settings.max_dimension,
+            max_stream_bytes=settings.max_stream_bytes,
+            max_text_chars=settings.max_text_chars,
         ),
         producer_code_policy=settings.producer_code_policy,
         notice_text_generated=settings.notice_text_generated,
@@ -153,6 +159,7 @@ class ClearMarkApp:
         tenant: str,
         request_id: str,
         request: api.StampRequest | api.LabelRequest,
+        content: Source,
         result_type: type[ResultT],
         produce: Callable[[], Awaitable[tuple[ProvenanceRecord, ResultT, bytes]]],
     ) -> tuple[ResultT, bytes]:
@@ -161,7 +168,7 @@ class ClearMarkApp:
         Raises:
             RequestConflict: the request id was used for another verb, content or options.
         """
-        fingerprint = request_fingerprint(verb, request.content, request.options)
+        fingerprint = request_fingerprint(verb, content.sha256, request.options)
         existing = await asyncio.to_thread(self.registry.get_by_request, tenant, request_id)
         if existing is not None:
             return self._replayed(existing, verb, fingerprint, result_type)
@@ -192,10 +199,10 @@ class ClearMarkApp:
         Any tenant's record counts for the category; Lookup still shows a tenant only its own.
         """
         for signal in inspection.signals:
-            if signal.kind != "watermark.clearmark":
+            if signal.kind != SignalKind.WATERMARK_CLEARMARK:
                 continue
-            known = await asyncio.to_thread(self.registry.watermark_known, signal.attributes["registry_key"])
-            signal.attributes["resolved"] = str(known).lower()
+            known = await asyncio.to_thread(self.registry.watermark_known, signal.attributes[Attr.REGISTRY_KEY])
+            signal.attributes[Attr.RESOLVED] = str(known).lower()
             if known:
                 signal.category_hint = pb.CATEGORY_AI_GENERATED
                 inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)
@@ -211,13 +218,19 @@ class ClearMarkApp:
             **fields,  # type: ignore[arg-type]
         )
 
-    async def stamp(self, request: api.StampRequest, tenant: str, timeout: float | None = None) -> api.StampResponse:
-        """Stamp content a producer generated; idempotent by request id."""
+    async def stamp(
+        self, request: api.StampRequest, tenant: str, timeout: float | None = None, *, source: Source | None = None
+    ) -> api.StampResponse:
+        """Stamp content a producer generated; idempotent by request id.
+
+        ``source`` is the content of a streamed request (spooled on disk); else ``request.content``.
+        """
         options = request.options
+        content = source or Source(data=request.content)
         job = StampJob(
             request_id=request_id_of(request.request_id),
             tenant=tenant,
-            content=request.content,
+            content=content,
             producer_code=options.producer_code,
             model=options.model,
             prompt_id=options.prompt_id,
@@ -263,25 +276,31 @@ class ClearMarkApp:
             )
             return record, result, outcome.content
 
-        result, content = await self._once("stamp", tenant, job.request_id, request, api.StampResult, produce)
-        return api.StampResponse(result=result, content=content)
+        result, output = await self._once("stamp", tenant, job.request_id, request, content, api.StampResult, produce)
+        return api.StampResponse(result=result, content=output)
 
-    async def inspect(self, request: api.InspectRequest, timeout: float | None = None) -> api.InspectResponse:
-        """Inspect content; read-only, writes nothing."""
+    async def inspect(
+        self, request: api.InspectRequest, timeout: float | None = None, *, source: Source | None = None
+    ) -> api.InspectResponse:
+        """Inspect content (``source`` for a streamed request, else ``request.content``); read-only."""
+        content = source or Source(data=request.content)
         inspection = await self.pool.run(
-            inspect_content, request.content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
+            inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
         )
         response = api.InspectResponse(inspection=convert.inspection_pb(inspection))
         await self._resolve_watermarks(response.inspection)
         return response
 
-    async def label(self, request: api.LabelRequest, tenant: str, timeout: float | None = None) -> api.LabelResponse:
-        """Apply a platform's Art. 6 duties to an upload; idempotent by request id."""
+    async def label(
+        self, request: api.LabelRequest, tenant: str, timeout: float | None = None, *, source: Source | None = None
+    ) -> api.LabelResponse:
+        """Apply a platform's Art. 6 duties to an upload (``source`` when streamed); idempotent by request id."""
         options = request.options
+        content = source or Source(data=request.content)
         job = LabelJob(
             request_id=request_id_of(request.request_id),
             tenant=tenant,
-            content=request.content,
+            content=content,
             platform_code=options.platform_code,
             user_declared_ai=options.user_declared_ai,
             notice_text=options.notice_text,
@@ -332,12 +351,15 @@ class ClearMarkApp:
             await self._resolve_watermarks(result.inspection)
             return record, result, outcome.content
 
-        result, content = await self._once("label", tenant, job.request_id, request, api.LabelResult, produce)
-        return api.LabelResponse(result=result, content=content)
+        result, output = await self._once("label", tenant, job.request_id, request, content, api.LabelResult, produce)
+        return api.LabelResponse(result=result, content=output)
 
-    async def verify(self, request: api.VerifyRequest, timeout: float | None = None) -> api.VerifyResponse:
-        """The compliance report of content, optionally with an HTML page."""
-        job = VerifyJob(request_id=request.request_id, content=request.content, c2pa_sidecar=request.c2pa_sidecar)
+    async def verify(
+        self, request: api.VerifyRequest, timeout: float | None = None, *, source: Source | None = None
+    ) -> api.VerifyResponse:
+        """The compliance report of content (``source`` when streamed), optionally with an HTML page."""
+        content = source or Source(data=request.content)
+        job = VerifyJob(request_id=request.request_id, content=content, c2pa_sidecar=request.c2pa_sidecar)
         report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
         html = render_report_html(report) if request.options.include_html else ""
         response = api.VerifyResponse(

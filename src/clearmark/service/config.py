@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     max_media_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     max_pixels: int = Field(default=50_000_000, ge=1)
     max_dimension: int = Field(default=20_000, ge=1)
+    # Memory budget of text reading: content longer than this many characters is read as its head
+    # and tail (half each), so a 2 GB log costs the same memory as a 16 MB one.
+    max_text_chars: int = Field(default=4 * 1024 * 1024, ge=1024)
 
     # CPU work: 0 runs it on a thread in-process (CLI), N > 0 in a pool of N processes.
     cpu_workers: int = Field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)), ge=0)

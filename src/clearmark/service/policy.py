@@ -8,10 +8,11 @@ from dataclasses import asdict, dataclass
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import Category, Suggestion
+from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import CampaignVerdict, Finding, Signal
 
-LABEL_KIND = "aigc.metadata_label"
-MALFORMED_LABEL_KIND = "aigc.metadata_label_malformed"
+LABEL_KIND = SignalKind.METADATA_LABEL
+MALFORMED_LABEL_KIND = SignalKind.METADATA_LABEL_MALFORMED
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,10 @@ DEFAULT_RULES = PolicyRules()
 # Signals that are findings by themselves: kind -> (finding label, rule id). A signal with a
 # ``present`` attribute becomes a finding only when it says "false" (a recorded notice now gone).
 FINDING_BY_SIGNAL: dict[str, tuple[str, str]] = {
-    "explicit.notice": ("aigc.notice_removed", "gb45438.explicit.image"),
-    "c2pa.manifest_invalid": ("c2pa.invalid_manifest", "c2pa.validation"),
-    "c2pa.manifest_missing": ("c2pa.manifest_removed", "c2pa.manifest_removed"),
-    "media.xmp_malformed": ("media.xmp_malformed", "xmp.parse"),
+    SignalKind.NOTICE_RECORDED: ("aigc.notice_removed", "gb45438.explicit.image"),
+    SignalKind.C2PA_MANIFEST_INVALID: ("c2pa.invalid_manifest", "c2pa.validation"),
+    SignalKind.C2PA_MANIFEST_MISSING: ("c2pa.manifest_removed", "c2pa.manifest_removed"),
+    SignalKind.XMP_MALFORMED: ("media.xmp_malformed", "xmp.parse"),
 }
 
 
@@ -83,7 +84,7 @@ def _finding(rules: PolicyRules, label: str, message: str, evidence: list[str], 
 def _label_findings(rules: PolicyRules, labels: list[Signal], malformed: list[Signal]) -> list[Finding]:
     findings: list[Finding] = []
     if len(labels) + len(malformed) > 1:
-        carriers = [s.attribute("carrier") for s in labels + malformed]
+        carriers = [s.attribute(Attr.CARRIER) for s in labels + malformed]
         findings.append(
             _finding(
                 rules,
@@ -96,28 +97,32 @@ def _label_findings(rules: PolicyRules, labels: list[Signal], malformed: list[Si
     for signal in malformed:
         findings.append(
             _finding(
-                rules, "aigc.malformed_label", signal.message, [signal.attribute("carrier")], "gb45438.appendix_e.json"
+                rules,
+                "aigc.malformed_label",
+                signal.message,
+                [signal.attribute(Attr.CARRIER)],
+                "gb45438.appendix_e.json",
             )
         )
     for signal in labels:
-        problems = [p for p in signal.attribute("problems").split(";") if p]
+        problems = [p for p in signal.attribute(Attr.PROBLEMS).split(";") if p]
         if problems:
             findings.append(
                 _finding(
                     rules,
                     "aigc.invalid_field",
                     f"label fields do not conform: {', '.join(problems)}",
-                    [signal.attribute("carrier"), *problems],
+                    [signal.attribute(Attr.CARRIER), *problems],
                     "gb45438.appendix_e.fields",
                 )
             )
-        if signal.attribute("standard_carrier") == "false":
+        if signal.attribute(Attr.STANDARD_CARRIER) == "false":
             findings.append(
                 _finding(
                     rules,
                     "aigc.nonstandard_carrier",
-                    f"label found in {signal.attribute('carrier')}, not XMP TC260:AIGC",
-                    [signal.attribute("carrier")],
+                    f"label found in {signal.attribute(Attr.CARRIER)}, not XMP TC260:AIGC",
+                    [signal.attribute(Attr.CARRIER)],
                     "tc260.pg20259a.location",
                 )
             )
@@ -146,10 +151,10 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
 
     says_ai = any(s.category_hint is Category.AI_GENERATED for s in labels)
     for kind, label, what in (
-        ("iptc.digital_source_type", "aigc.conflict.source_type", "IPTC DigitalSourceType"),
-        ("c2pa.manifest", "aigc.conflict.c2pa", "the C2PA manifest"),
+        (SignalKind.IPTC_SOURCE_TYPE, "aigc.conflict.source_type", "IPTC DigitalSourceType"),
+        (SignalKind.C2PA_MANIFEST, "aigc.conflict.c2pa", "the C2PA manifest"),
     ):
-        captures = [s for s in signals if s.kind == kind and s.attribute("capture") == "true"]
+        captures = [s for s in signals if s.kind == kind and s.attribute(Attr.CAPTURE) == "true"]
         if says_ai and captures:
             findings.append(
                 _finding(
@@ -171,7 +176,7 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
             )
         )
     for signal in signals:
-        if signal.kind in FINDING_BY_SIGNAL and signal.attribute("present", "false") == "false":
+        if signal.kind in FINDING_BY_SIGNAL and signal.attribute(Attr.PRESENT, "false") == "false":
             label, rule_id = FINDING_BY_SIGNAL[signal.kind]
             findings.append(_finding(rules, label, signal.message, [signal.location.carrier or signal.source], rule_id))
 

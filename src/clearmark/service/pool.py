@@ -11,7 +11,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from clearmark.core.errors import ClearMarkError, DeadlineExceeded, Overloaded
-from clearmark.service.pipelines.common import PipelineConfig, detectors_for, notice_font
+from clearmark.service.pipelines.config import PipelineConfig
+from clearmark.service.pipelines.workers import detectors_for, notice_font
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -28,10 +28,10 @@ class Replay:
     content: bytes
 
 
-def request_fingerprint(verb: str, content: bytes, options: Message) -> str:
+def request_fingerprint(verb: str, content_sha256: str, options: Message) -> str:
     """What makes two requests "the same": the verb, the content and the options, not the request id."""
     digest = hashlib.sha256()
-    for part in (verb.encode(), hashlib.sha256(content).digest(), options.SerializeToString(deterministic=True)):
+    for part in (verb.encode(), bytes.fromhex(content_sha256), options.SerializeToString(deterministic=True)):
         digest.update(len(part).to_bytes(8, "big") + part)
     return digest.hexdigest()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
@@ -11,6 +12,7 @@ from google.protobuf.message import Message
 from grpc_status import rpc_status
 
 from clearmark.core.errors import ClearMarkError
+from clearmark.media.source import Source
 from clearmark.service.app import ClearMarkApp
 from clearmark.service.auth import DEFAULT_TENANT, Authenticator
 from clearmark.service.errors import plain_status, rich_status
@@ -50,25 +52,23 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         await context.abort_with_status(rpc_status.to_status(status))
         raise AssertionError("unreachable: abort raises")
 
-    async def _unary_from_stream(self, requests: AsyncIterator[Any], request_type: type[M]) -> M:
-        """Receive a header-then-chunks upload as the unary request of the same verb.
+    @contextlib.asynccontextmanager
+    async def _upload(self, requests: AsyncIterator[Any], request_type: type[M]) -> AsyncIterator[tuple[M, Source]]:
+        """Receive a header-then-chunks upload as the unary request of the same verb, content on disk.
 
         The header's fields that the unary request also has (request id, options, a C2PA sidecar)
-        are carried over, so each stream RPC runs exactly the code of its unary twin.
+        are carried over, so each stream RPC runs exactly the code of its unary twin; the content
+        stays in the spool file, which is removed when the block exits.
         """
         settings = self._app.settings
-        upload = await receive_upload(
+        async with receive_upload(
             requests, max_bytes=settings.max_stream_bytes, spool_dir=settings.data_dir / "spool"
-        )
-        header = upload.header
-        names = request_type.DESCRIPTOR.fields_by_name
-        fields: dict[str, Any] = {
-            "request_id": header.request_id,
-            "content": upload.content,
-            "content_header": header.content_header,
-        }
-        fields.update({name: getattr(header, name) for name in ("options", "c2pa_sidecar") if name in names})
-        return request_type(**fields)
+        ) as upload:
+            header = upload.header
+            names = request_type.DESCRIPTOR.fields_by_name
+            fields: dict[str, Any] = {"request_id": header.request_id, "content_header": header.content_header}
+            fields.update({name: getattr(header, name) for name in ("options", "c2pa_sidecar") if name in names})
+            yield request_type(**fields), upload.source
 
     def _stream_back(self, response: Any, part_type: type[M]) -> Iterator[M]:
         """A Stamp/Label response as a result message followed by content chunks."""
@@ -83,8 +83,8 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         self, request_iterator: AsyncIterator[api.StampStreamRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[api.StampStreamResponse]:
         async def work(tenant: str, timeout: float | None) -> api.StampResponse:
-            request = await self._unary_from_stream(request_iterator, api.StampRequest)
-            return await self._app.stamp(request, tenant, context.time_remaining())
+            async with self._upload(request_iterator, api.StampRequest) as (request, source):
+                return await self._app.stamp(request, tenant, context.time_remaining(), source=source)
 
         for part in self._stream_back(await self._run(context, work, streamed=True), api.StampStreamResponse):
             yield part
@@ -96,8 +96,8 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         self, request_iterator: AsyncIterator[api.InspectStreamRequest], context: grpc.aio.ServicerContext
     ) -> api.InspectStreamResponse:
         async def work(tenant: str, timeout: float | None) -> api.InspectStreamResponse:
-            request = await self._unary_from_stream(request_iterator, api.InspectRequest)
-            response = await self._app.inspect(request, context.time_remaining())
+            async with self._upload(request_iterator, api.InspectRequest) as (request, source):
+                response = await self._app.inspect(request, context.time_remaining(), source=source)
             return api.InspectStreamResponse(inspection=response.inspection)
 
         return await self._run(context, work, streamed=True)
@@ -109,8 +109,8 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         self, request_iterator: AsyncIterator[api.LabelStreamRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[api.LabelStreamResponse]:
         async def work(tenant: str, timeout: float | None) -> api.LabelResponse:
-            request = await self._unary_from_stream(request_iterator, api.LabelRequest)
-            return await self._app.label(request, tenant, context.time_remaining())
+            async with self._upload(request_iterator, api.LabelRequest) as (request, source):
+                return await self._app.label(request, tenant, context.time_remaining(), source=source)
 
         for part in self._stream_back(await self._run(context, work, streamed=True), api.LabelStreamResponse):
             yield part
@@ -122,8 +122,8 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         self, request_iterator: AsyncIterator[api.VerifyStreamRequest], context: grpc.aio.ServicerContext
     ) -> api.VerifyStreamResponse:
         async def work(tenant: str, timeout: float | None) -> api.VerifyStreamResponse:
-            request = await self._unary_from_stream(request_iterator, api.VerifyRequest)
-            response = await self._app.verify(request, context.time_remaining())
+            async with self._upload(request_iterator, api.VerifyRequest) as (request, source):
+                response = await self._app.verify(request, context.time_remaining(), source=source)
             return api.VerifyStreamResponse(inspection=response.inspection, report=response.report)
 
         return await self._run(context, work, streamed=True)

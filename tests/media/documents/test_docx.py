@@ -12,7 +12,8 @@ from lxml import etree
 from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, LabelConflict, MediaTooLarge, UnsupportedFormat
 from clearmark.media import MediaLimits, sniff_format
-from clearmark.media.documents import DOCUMENT_CONTAINERS, NoticePosition
+from clearmark.media.registry import format_named
+from clearmark.media.text import NoticePosition
 from tests.media.documents.samples import (
     LABEL,
     LABEL_JSON,
@@ -23,7 +24,7 @@ from tests.media.documents.samples import (
     zip_bytes,
 )
 
-DOCX = DOCUMENT_CONTAINERS["docx"]
+DOCX = format_named("docx").container
 NS = {
     "cp": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
     "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
@@ -48,7 +49,7 @@ def plain_docx() -> bytes:
 
 def test_sniffed_as_docx(plain_docx: bytes) -> None:
     info = sniff_format(plain_docx)
-    assert (info.kind, info.format) == (MediaKind.DOCUMENT, "docx")
+    assert (info.kind, info.name) == (MediaKind.DOCUMENT, "docx")
     assert info.mime_type.endswith("wordprocessingml.document")
     with pytest.raises(UnsupportedFormat, match="ZIP archive"):
         sniff_format(zip_bytes({"a.txt": b"x"}))
@@ -150,8 +151,8 @@ def test_xlsx_and_pptx_take_the_custom_property_only() -> None:
         ).encode(),
     }
     data = zip_bytes(members)
-    assert sniff_format(data).format == "xlsx"
-    xlsx = DOCUMENT_CONTAINERS["xlsx"]
+    assert sniff_format(data).name == "xlsx"
+    xlsx = format_named("xlsx").container
     assert xlsx.read_labels(xlsx.write_label(data, LABEL_JSON))[0].parsed.label == LABEL
     assert xlsx.extract_text(data).text == "AI生成\nab"
     with pytest.raises(UnsupportedFormat):

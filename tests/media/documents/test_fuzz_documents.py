@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from clearmark.core.errors import ClearMarkError
 from clearmark.media import MediaLimits, sniff_format
-from clearmark.media.documents import DOCUMENT_CONTAINERS, NoticePosition
+from clearmark.media.registry import format_named
+from clearmark.media.text import NoticePosition
 from tests.media.documents.samples import LABEL_JSON, custom_xml, docx_bytes, pdf_bytes, replace_member
 
 LIMITS = MediaLimits(max_bytes=2 * 1024 * 1024, max_chunks=200)
@@ -46,7 +47,7 @@ def mutated(draw: st.DrawFn, fmt: str) -> bytes:
 
 
 def _exercise(fmt: str, data: bytes) -> None:
-    container = DOCUMENT_CONTAINERS[fmt]
+    container = format_named(fmt).container
     calls = [
         lambda: container.read_labels(data, limits=LIMITS),
         lambda: container.extract_text(data, limits=LIMITS),

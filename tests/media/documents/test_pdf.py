@@ -13,8 +13,9 @@ import pytest
 from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, LabelConflict, UnsupportedFormat
 from clearmark.media import sniff_format
-from clearmark.media.documents import NoticePosition, PdfContainer, signatures
 from clearmark.media.documents.pdf_update import last_startxref
+from clearmark.media.formats.pdf import PdfContainer, signatures
+from clearmark.media.text import NoticePosition
 from tests.media.documents.samples import LABEL, LABEL_JSON, PLATFORM_LABEL, WRAPPED_JSON, pdf_bytes, pdf_with_info
 
 PDF = PdfContainer()
@@ -37,7 +38,7 @@ def qpdf_check(data: bytes, tmp_path) -> None:
 
 def test_sniffed_as_pdf() -> None:
     info = sniff_format(pdf_bytes())
-    assert (info.kind, info.format, info.mime_type) == (MediaKind.DOCUMENT, "pdf", "application/pdf")
+    assert (info.kind, info.name, info.mime_type) == (MediaKind.DOCUMENT, "pdf", "application/pdf")
 
 
 @pytest.mark.parametrize("object_streams", [False, True], ids=["xref-table", "xref-stream"])

@@ -10,12 +10,13 @@ import yaml
 from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, InvalidRequest, LabelConflict, UnsupportedFormat
 from clearmark.media import sniff_format
-from clearmark.media.documents import DOCUMENT_CONTAINERS, NoticePosition
-from clearmark.media.documents.markdown import looks_like_markdown
+from clearmark.media.formats.markdown import looks_like_markdown
+from clearmark.media.registry import format_named
+from clearmark.media.text import NoticePosition
 from tests.media.documents.samples import LABEL, LABEL_JSON, PLATFORM_LABEL, WRAPPED_JSON
 
-MD = DOCUMENT_CONTAINERS["markdown"]
-TEXT = DOCUMENT_CONTAINERS["text"]
+MD = format_named("markdown").container
+TEXT = format_named("text").container
 START, END = NoticePosition.START, NoticePosition.END
 
 
@@ -41,7 +42,7 @@ def front_matter(data: bytes) -> dict:
 def test_sniffing_rule(text: str, markdown: bool) -> None:
     assert looks_like_markdown(text) is markdown
     info = sniff_format(text.encode())
-    assert (info.kind, info.format) == (MediaKind.TEXT, "markdown" if markdown else "text")
+    assert (info.kind, info.name) == (MediaKind.TEXT, "markdown" if markdown else "text")
 
 
 def test_label_is_added_as_front_matter_yaml_mapping() -> None:
@@ -175,7 +176,7 @@ def test_plain_text_notice_keeps_crlf_and_bom() -> None:
 
 
 def test_plain_text_has_no_metadata_container() -> None:
-    assert TEXT.label_carrier is None and TEXT.read_labels(b"hello") == []
+    assert format_named("text").label_carrier is None and TEXT.read_labels(b"hello") == []
     with pytest.raises(UnsupportedFormat, match="no standard metadata container") as caught:
         TEXT.write_label(b"hello", LABEL_JSON)
     assert caught.value.reason == "NO_METADATA_CONTAINER"

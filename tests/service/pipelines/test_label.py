@@ -84,8 +84,7 @@ def test_malformed_label_is_reported_and_left_alone() -> None:
 
 def test_traces_without_label_get_label_3() -> None:
     # IPTC says AI but there is no GB 45438 label: Art. 6 case 3 (suspected)
-    from clearmark.media.metadata import write_image_label  # noqa: F401  (ensures the writer exists)
-    from clearmark.media.registry import container_for
+    from clearmark.media.registry import format_named
     from clearmark.media.xmp import NS_IPTC_EXT, XmpDocument
 
     document = XmpDocument.empty()
@@ -94,7 +93,7 @@ def test_traces_without_label_get_label_3() -> None:
     )
     buffer = io.BytesIO()
     make_image(320, 240).save(buffer, format="PNG")
-    content = container_for("png").write_xmp(buffer.getvalue(), document.to_packet())
+    content = format_named("png").container.blocks.write_xmp(buffer.getvalue(), document.to_packet())
     outcome = label_content(job(content), CONFIG)
     assert outcome.inspection.category is Category.AI_SUSPECTED
     assert outcome.label_value == "3" and outcome.display_notice == "疑似AI生成"

@@ -10,7 +10,7 @@ from tests.conftest import PRODUCER, make_image
 
 from clearmark.core.enums import AppliedLabel, Corner
 from clearmark.core.errors import InvalidRequest, LabelConflict
-from clearmark.media.registry import container_for
+from clearmark.media.formats import jpeg
 from clearmark.media.xmp import NS_DC, NS_XMP, XmpDocument
 from clearmark.service.pipelines import PipelineConfig, StampJob, inspect_content, stamp_content
 
@@ -25,9 +25,9 @@ def test_existing_xmp_is_kept_property_by_property(jpeg_bytes: bytes) -> None:
     document = XmpDocument.empty()
     document.set(NS_XMP, "CreatorTool", "Painter 3.1")
     document.set(NS_DC, "source", "studio-42")
-    content = container_for("jpeg").write_xmp(jpeg_bytes, document.to_packet())
+    content = jpeg.JPEG.write_xmp(jpeg_bytes, document.to_packet())
     out = stamp_content(job(content), CONFIG).content
-    packets = container_for("jpeg").read_xmp_packets(out)
+    packets = jpeg.JPEG.read_xmp_packets(out)
     assert len(packets) == 1
     kept = XmpDocument.parse(packets[0].packet)
     assert kept.get(NS_XMP, "CreatorTool") == "Painter 3.1"

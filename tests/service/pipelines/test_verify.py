@@ -12,7 +12,7 @@ from tests.conftest import PLATFORM, PRODUCER, make_image
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import Outcome
-from clearmark.media.registry import container_for
+from clearmark.media.formats import jpeg, png, webp
 from clearmark.media.xmp import NS_IPTC_EXT, NS_TC260, XmpDocument
 from clearmark.service.pipelines import PipelineConfig, StampJob, VerifyJob, stamp_content, verify_content
 
@@ -26,7 +26,7 @@ def png_with_xmp(*properties: tuple[str, str, str]) -> bytes:
         document.set(ns, name, value)
     buffer = io.BytesIO()
     make_image(200, 150).save(buffer, format="PNG")
-    return container_for("png").write_xmp(buffer.getvalue(), document.to_packet())
+    return png.PNG.write_xmp(buffer.getvalue(), document.to_packet())
 
 
 def outcomes(content: bytes) -> dict[str, Outcome]:
@@ -141,7 +141,7 @@ def test_duplicate_labels_fail_single_label() -> None:
     make_image(200, 150).save(buffer, format="PNG", pnginfo=info)
     document = XmpDocument.empty()
     document.set(NS_TC260, "AIGC", GOOD.to_json())
-    content = container_for("png").write_xmp(buffer.getvalue(), document.to_packet())
+    content = png.PNG.write_xmp(buffer.getvalue(), document.to_packet())
     assert "metadata.single_label" in failing(content)
 
 
@@ -158,8 +158,8 @@ def test_notice_checks_pass_when_stamped_and_fail_when_painted_out(jpeg_bytes: b
     )
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=95)
-    tampered = container_for("jpeg").write_xmp(
-        buffer.getvalue(), container_for("jpeg").read_xmp_packets(stamped.content)[0].packet
+    tampered = jpeg.JPEG.write_xmp(
+        buffer.getvalue(), jpeg.JPEG.read_xmp_packets(stamped.content)[0].packet
     )
     assert outcomes(tampered)["image.notice.present"] is Outcome.FAIL
 
@@ -187,6 +187,6 @@ def test_notice_check_survives_recompression(webp_bytes: bytes) -> None:
     pixels = np.asarray(Image.open(io.BytesIO(stamped)).convert("RGB"))
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="WEBP", quality=75)
-    packet = container_for("webp").read_xmp_packets(stamped)[0].packet
-    recompressed = container_for("webp").write_xmp(buffer.getvalue(), packet)
+    packet = webp.WEBP.read_xmp_packets(stamped)[0].packet
+    recompressed = webp.WEBP.write_xmp(buffer.getvalue(), packet)
     assert outcomes(recompressed)["image.notice.present"] is Outcome.PASS

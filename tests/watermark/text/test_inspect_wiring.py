@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from clearmark.core.enums import MediaKind
 from clearmark.detectors.registry import DetectorContext, build_detectors
 from clearmark.media.asset import Asset, open_asset
 from clearmark.media.limits import DEFAULT_LIMITS
-from clearmark.media.sniff import FormatInfo
+from clearmark.media.registry import format_named
+from clearmark.media.source import Source
 from clearmark.watermark.text import TextWatermarkKey, watermark_logits_processor
 
 pytest.importorskip("torch")
@@ -23,7 +23,7 @@ SECRET = b"deployment-secret-0123456789abcdef"
 def _text_asset(text: str) -> Asset:
     # Text a random-weight model generates may hold control characters sniffing rejects; the
     # detector is what is tested here, so the asset is built as plain text directly.
-    return Asset(data=text.encode(), format=FormatInfo(MediaKind.TEXT, "text", "text/plain"), limits=DEFAULT_LIMITS)
+    return Asset(source=Source(data=text.encode()), spec=format_named("text"), limits=DEFAULT_LIMITS)
 
 
 def _detector(tokenizer_path):

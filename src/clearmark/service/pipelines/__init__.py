@@ -1,6 +1,6 @@
 """The four verbs as pipelines of pure functions: bytes and options in, frozen results out."""
 
-from clearmark.service.pipelines.common import PipelineConfig
+from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.inspect import inspect_content
 from clearmark.service.pipelines.label import LabelJob, LabelOutcome, label_content
 from clearmark.service.pipelines.stamp import StampJob, StampOutcome, stamp_content

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from clearmark.core.aigc import FIELD_ORDER, is_valid_field_value, producer_code_problems
 from clearmark.core.enums import MediaKind, Outcome
+from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import ComplianceCheck, Inspection, Signal
+from clearmark.media.registry import format_named
 from clearmark.service.policy import LABEL_KIND, MALFORMED_LABEL_KIND
 from clearmark.watermark import payload_for_produce_id, payload_hex
 
@@ -30,7 +32,7 @@ class CheckInput:
     @property
     def notices(self) -> list[Signal]:
         """Our recorded notice when there is one (exact geometry), else notices OCR saw."""
-        return self.of_kind("explicit.notice") or self.of_kind("explicit.notice_seen")
+        return self.of_kind(SignalKind.NOTICE_RECORDED) or self.of_kind(SignalKind.NOTICE_SEEN)
 
 
 Check = Callable[[CheckInput], ComplianceCheck]
@@ -71,16 +73,17 @@ def _per_label(data: CheckInput, judge: Callable[[Signal], tuple[Outcome, str]])
 def _present(data: CheckInput) -> tuple[Outcome, list[str]]:
     found = data.labels + data.of_kind(MALFORMED_LABEL_KIND)
     if found:
-        return PASS, [s.attribute("carrier") for s in found]
-    if data.inspection.media.format == "text":
-        return NA, ["plain text has no standard metadata container (GB 45438): the explicit notice carries the label"]
+        return PASS, [s.attribute(Attr.CARRIER) for s in found]
+    spec = format_named(data.inspection.media.format)
+    if spec.label_carrier is None:
+        return NA, [f"{spec.description} has no standard metadata container (GB 45438): the explicit notice carries it"]
     return FAIL, ["no TC260:AIGC property nor any compat AIGC carrier in the file"]
 
 
 @requirement("metadata.single_label", "Exactly one metadata label", "GB 45438-2025 §6.1 c")
 def _single(data: CheckInput) -> tuple[Outcome, list[str]]:
     found = data.labels + data.of_kind(MALFORMED_LABEL_KIND)
-    carriers = [s.attribute("carrier") for s in found]
+    carriers = [s.attribute(Attr.CARRIER) for s in found]
     if not found:
         return NA, ["no metadata label"]
     return (PASS if len(found) == 1 else FAIL), [f"{len(found)} label(s): {', '.join(carriers)}"]
@@ -100,17 +103,17 @@ def _carrier(data: CheckInput) -> tuple[Outcome, list[str]]:
         data,
         lambda s: (
             (PASS, "standard XMP property")
-            if s.attribute("standard_carrier") == "true"
+            if s.attribute(Attr.STANDARD_CARRIER) == "true"
             else (FAIL, "compat form; readers accept it, writers should use XMP TC260:AIGC")
         ),
     )
 
 
 def _seven_keys(s: Signal) -> tuple[Outcome, str]:
-    missing, extra = s.attribute("missing_keys"), s.attribute("extra_keys")
+    missing, extra = s.attribute(Attr.MISSING_KEYS), s.attribute(Attr.EXTRA_KEYS)
     if missing or extra:
         return FAIL, f"missing [{missing}] extra [{extra}]"
-    if s.attribute("keys_in_order") != "true":
+    if s.attribute(Attr.KEYS_IN_ORDER) != "true":
         return FAIL, f"keys not in the order {','.join(FIELD_ORDER)}"
     return PASS, "seven keys in order"
 
@@ -126,7 +129,7 @@ def _strings(data: CheckInput) -> tuple[Outcome, list[str]]:
         data,
         lambda s: (
             (FAIL, f"non-string values: {s.attribute('non_string_keys')}")
-            if s.attribute("non_string_keys")
+            if s.attribute(Attr.NON_STRING_KEYS)
             else (PASS, "all strings")
         ),
     )
@@ -206,13 +209,13 @@ def _propagator(data: CheckInput) -> tuple[Outcome, list[str]]:
     "metadata.source_type", "IPTC DigitalSourceType agrees with the label", "GB 45438-2025 §5 (related regimes)"
 )
 def _source_type(data: CheckInput) -> tuple[Outcome, list[str]]:
-    terms = [s.attribute("term") for s in data.of_kind("iptc.digital_source_type")]
+    terms = [s.attribute(Attr.TERM) for s in data.of_kind(SignalKind.IPTC_SOURCE_TYPE)]
     if not terms or not data.labels:
         return NA, [f"DigitalSourceType: {terms or 'absent'}"]
     captured = [
         t
-        for s, t in zip(data.of_kind("iptc.digital_source_type"), terms, strict=True)
-        if s.attribute("capture") == "true"
+        for s, t in zip(data.of_kind(SignalKind.IPTC_SOURCE_TYPE), terms, strict=True)
+        if s.attribute(Attr.CAPTURE) == "true"
     ]
     says_ai = any(s.label is not None and s.label.label == "1" for s in data.labels)
     if says_ai and captured:
@@ -221,7 +224,7 @@ def _source_type(data: CheckInput) -> tuple[Outcome, list[str]]:
 
 
 def _manifests(data: CheckInput) -> list[Signal]:
-    return data.of_kind("c2pa.manifest") + data.of_kind("c2pa.manifest_invalid")
+    return data.of_kind(SignalKind.C2PA_MANIFEST) + data.of_kind(SignalKind.C2PA_MANIFEST_INVALID)
 
 
 C2PA_STATE_OUTCOME = {"Trusted": PASS, "Valid": INCONCLUSIVE, "Unverified": INCONCLUSIVE, "Invalid": FAIL}
@@ -235,16 +238,16 @@ C2PA_STATE_MEANING = {
 
 @requirement("c2pa.manifest", "A C2PA manifest, where attached, validates", "C2PA 2.1 §15; DESIGN keys and trust")
 def _c2pa_manifest(data: CheckInput) -> tuple[Outcome, list[str]]:
-    missing = data.of_kind("c2pa.manifest_missing")
+    missing = data.of_kind(SignalKind.C2PA_MANIFEST_MISSING)
     if missing:
         return FAIL, [s.message for s in missing]
     manifests = _manifests(data)
     if not manifests:
         return NA, ["no C2PA manifest (C2PA is not required by GB 45438, nor does it satisfy it)"]
     signal = manifests[0]
-    state = signal.attribute("validation_state")
+    state = signal.attribute(Attr.VALIDATION_STATE)
     evidence = [f"{state}: {C2PA_STATE_MEANING.get(state, state)}", f"signer {signal.attribute('signer_subject')}"]
-    if signal.attribute("failure_codes"):
+    if signal.attribute(Attr.FAILURE_CODES):
         evidence.append(f"codes {signal.attribute('failure_codes')}")
     return C2PA_STATE_OUTCOME.get(state, INCONCLUSIVE), evidence
 
@@ -255,7 +258,7 @@ def _c2pa_timestamp(data: CheckInput) -> tuple[Outcome, list[str]]:
     if not manifests:
         return NA, ["no C2PA manifest"]
     signal = manifests[0]
-    if signal.attribute("has_timestamp") == "true":
+    if signal.attribute(Attr.HAS_TIMESTAMP) == "true":
         return PASS, [f"time-stamped {signal.attribute('timestamp')}"]
     return INCONCLUSIVE, [
         "no RFC 3161 timestamp: the manifest turns invalid when the signer certificate expires "
@@ -265,11 +268,11 @@ def _c2pa_timestamp(data: CheckInput) -> tuple[Outcome, list[str]]:
 
 @requirement("c2pa.consistency", "C2PA and the GB 45438 label agree on AI origin", "GB 45438-2025 §5; spec §5")
 def _c2pa_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
-    manifests = data.of_kind("c2pa.manifest")
+    manifests = data.of_kind(SignalKind.C2PA_MANIFEST)
     if not manifests or not data.labels:
         return NA, ["needs both a valid C2PA manifest and a metadata label"]
     says_ai = any(s.label is not None and s.label.label == "1" for s in data.labels)
-    captured = [s for s in manifests if s.attribute("capture") == "true"]
+    captured = [s for s in manifests if s.attribute(Attr.CAPTURE) == "true"]
     if says_ai and captured:
         return FAIL, [f"label says AI-generated, C2PA says {captured[0].attribute('digital_source_types')}"]
     return PASS, [f"C2PA digitalSourceType: {manifests[0].attribute('digital_source_types') or 'none'}"]
@@ -279,7 +282,7 @@ def _c2pa_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
     "watermark.consistency", "The invisible mark and the metadata label agree", "DESIGN: Verify checklist", IMAGE
 )
 def _watermark_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
-    marks = [s.attribute("registry_key") for s in data.of_kind("watermark.clearmark")]
+    marks = [s.attribute(Attr.REGISTRY_KEY) for s in data.of_kind(SignalKind.WATERMARK_CLEARMARK)]
     if not marks:
         return NA, ["no ClearMark watermark decoded"]
     if not data.labels:
@@ -328,7 +331,7 @@ def _notice_position(data: CheckInput) -> tuple[Outcome, list[str]]:
 
 
 def _text_notices(data: CheckInput) -> list[Signal]:
-    return data.of_kind("explicit.text_notice")
+    return data.of_kind(SignalKind.TEXT_NOTICE)
 
 
 @requirement("text.notice.present", "An explicit notice is in the text", "Measures Art. 4; GB 45438-2025 §5.1", TEXTUAL)
@@ -346,7 +349,7 @@ def _text_notice_wording(data: CheckInput) -> tuple[Outcome, list[str]]:
     notices = _text_notices(data)
     if not notices:
         return NA, ["no notice"]
-    good = [s for s in notices if s.attribute("wording_ok") == "true"]
+    good = [s for s in notices if s.attribute(Attr.WORDING_OK) == "true"]
     outcome = PASS if good else FAIL
     return outcome, [f"{s.attribute('text')!r}: wording {'ok' if s in good else 'lacks an element'}" for s in notices]
 
@@ -355,7 +358,7 @@ def _text_notice_wording(data: CheckInput) -> tuple[Outcome, list[str]]:
     "text.notice.position", "The notice is at the start or end (or a suitable middle)", "GB 45438-2025 §5.1", TEXTUAL
 )
 def _text_notice_position(data: CheckInput) -> tuple[Outcome, list[str]]:
-    positions = [s.attribute("position") for s in _text_notices(data)]
+    positions = [s.attribute(Attr.POSITION) for s in _text_notices(data)]
     if not positions:
         return NA, ["no notice"]
     if {"start", "end"} & set(positions):

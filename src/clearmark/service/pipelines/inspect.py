@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from clearmark.core.signals import Inspection
 from clearmark.detectors.registry import run_detectors
 from clearmark.media.asset import Asset, open_asset
-from clearmark.service.pipelines.common import PipelineConfig, detectors_for, refuse_hostile_xml
+from clearmark.media.source import Source
+from clearmark.service.pipelines.config import PipelineConfig
+from clearmark.service.pipelines.guards import refuse_hostile_xml
+from clearmark.service.pipelines.workers import detectors_for
 from clearmark.service.policy import Decision, campaign_verdict, decide
 
 
@@ -36,8 +37,8 @@ def inspect_asset(
 
 
 def inspect_content(
-    content: bytes, config: PipelineConfig, request_id: str = "", c2pa_sidecar: bytes = b""
+    content: bytes | Source, config: PipelineConfig, request_id: str = "", c2pa_sidecar: bytes = b""
 ) -> Inspection:
-    """Inspect untrusted bytes (and an optional detached C2PA manifest store); read-only."""
-    asset = replace(open_asset(content, config.limits), c2pa_sidecar=c2pa_sidecar)
+    """Inspect untrusted content (and an optional detached C2PA manifest store); read-only."""
+    asset = open_asset(content, config.limits, c2pa_sidecar=c2pa_sidecar)
     return inspect_asset(asset, config, request_id)[0]

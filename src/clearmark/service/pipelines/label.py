@@ -7,14 +7,19 @@ from dataclasses import dataclass
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Category, Corner
 from clearmark.core.errors import LabelConflict
+from clearmark.core.kinds import SignalKind
 from clearmark.core.signals import Inspection, MediaInfo
 from clearmark.detectors.iptc import TRAINED_ALGORITHMIC_MEDIA
 from clearmark.labels.c2pa_manifest import ACTION_EDITED_METADATA, ACTION_PUBLISHED
+from clearmark.labels.writers import NewLabel, writer_for
 from clearmark.media.asset import Asset, open_asset
+from clearmark.media.source import Source
 from clearmark.notice import RenderedNotice
-from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, sign_c2pa
+from clearmark.service.pipelines.config import PipelineConfig
+from clearmark.service.pipelines.guards import check_party_code
+from clearmark.service.pipelines.ids import derive_id
 from clearmark.service.pipelines.inspect import inspect_asset
-from clearmark.service.pipelines.writes import WRITERS
+from clearmark.service.pipelines.signing import c2pa_pointer, sign_c2pa
 from clearmark.service.policy import Decision
 
 
@@ -24,7 +29,7 @@ class LabelJob:
 
     request_id: str
     tenant: str
-    content: bytes
+    content: bytes | Source
     platform_code: str
     user_declared_ai: bool = False
     notice_text: str = ""
@@ -81,7 +86,7 @@ def _unchanged(
 
 
 def _marked(inspection: Inspection) -> bool:
-    return any(s.kind == "watermark.clearmark" for s in inspection.signals)
+    return any(s.kind == SignalKind.WATERMARK_CLEARMARK for s in inspection.signals)
 
 
 def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
@@ -95,7 +100,8 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
     inspection, decision = inspect_asset(asset, config, job.request_id, user_declared=job.user_declared_ai)
     carriers = asset.metadata.label_carriers
     propagate_id = derive_id("CMP", job.tenant, job.request_id, "propagate")
-    writer = WRITERS[asset.kind]
+    writer = writer_for(asset.kind)
+    pointer = c2pa_pointer(asset.spec, config)
 
     if carriers:
         value = _existing_label_value(decision)
@@ -107,7 +113,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         label = single.parsed.label.with_propagator(job.platform_code, propagate_id)
         display = config.notice_text_for(value)
         try:
-            written = writer.update(asset, single, label, config)
+            written = writer.update(asset, single, label, config.writer_settings, pointer)
         except LabelConflict as conflict:
             warnings.append(conflict.message)
             return _unchanged(asset, inspection, value, config, warnings)
@@ -118,21 +124,21 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         label = AigcLabel(value, "", "", "", job.platform_code, propagate_id, "")
         display = job.notice_text or config.notice_text_for(value)
         draws = config.platform_draws_notice and not job.skip_visible_notice
-        written = writer.write_new(
-            asset,
+        new = NewLabel(
             label,
-            metadata_kind=AppliedLabel.METADATA_PROPAGATOR,
+            AppliedLabel.METADATA_PROPAGATOR,
             notice_text=display if draws else "",
             corner=job.notice_corner,
             source_type="",  # Label 2 and 3 have no IPTC equivalent
-            config=config,
             # A platform marks what it redraws anyway, and never adds a second mark.
             mark_id=propagate_id if draws and not _marked(inspection) else "",
+            xmp_extra=pointer,
         )
+        written = writer.write_new(asset, new, config.writer_settings)
 
     output, manifest_label = sign_c2pa(
         written.content,
-        asset.format.mime_type,
+        asset.spec,
         config,
         action=ACTION_PUBLISHED,
         source_type=TRAINED_ALGORITHMIC_MEDIA if value == "1" else "",
@@ -140,6 +146,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         label=label,
         soft_binding=written.watermark_id,
         parent=True,
+        parent_content=asset.data,  # the upload as it arrived: the producer's manifest stays whole
         extra_actions=(ACTION_EDITED_METADATA,),
     )
     applied = list(written.applied) + ([AppliedLabel.C2PA_MANIFEST] if manifest_label else [])

@@ -8,13 +8,17 @@ from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Corner
 from clearmark.core.errors import FieldViolation, InvalidRequest, LabelConflict
 from clearmark.core.signals import MediaInfo
-from clearmark.detectors.c2pa_manifest import read_manifest_report
 from clearmark.detectors.iptc import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, TRAINED_ALGORITHMIC_MEDIA
 from clearmark.labels.c2pa_manifest import ACTION_CREATED, ACTION_EDITED
+from clearmark.labels.writers import NewLabel, writer_for
 from clearmark.media.asset import open_asset
+from clearmark.media.c2pa_store import read_manifest_report
+from clearmark.media.source import Source
 from clearmark.notice import RenderedNotice
-from clearmark.service.pipelines.common import PipelineConfig, check_party_code, derive_id, sign_c2pa
-from clearmark.service.pipelines.writes import WRITERS
+from clearmark.service.pipelines.config import PipelineConfig
+from clearmark.service.pipelines.guards import check_party_code
+from clearmark.service.pipelines.ids import derive_id
+from clearmark.service.pipelines.signing import c2pa_pointer, sign_c2pa
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class StampJob:
 
     request_id: str
     tenant: str
-    content: bytes
+    content: bytes | Source
     producer_code: str
     model: str = ""
     prompt_id: str = ""
@@ -81,24 +85,24 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
     label = AigcLabel("1", job.producer_code, produce_id, "", job.producer_code, produce_id, "")
     # Content that arrives with its own C2PA history is an AI edit of it: keep it as parent ingredient.
     ai_edit = (
-        config.signs_c2pa(asset.format.mime_type)
-        and b"c2pa" in job.content  # the JUMBF label of every manifest store; skips the reader otherwise
-        and read_manifest_report(job.content, asset.format.mime_type) is not None
+        config.signs_c2pa(asset.spec)
+        and b"c2pa" in asset.data  # the JUMBF label of every manifest store; skips the reader otherwise
+        and read_manifest_report(asset.source, asset.spec.mime_type) is not None
     )
     source_type = COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA if ai_edit else TRAINED_ALGORITHMIC_MEDIA
-    written = WRITERS[asset.kind].write_new(
-        asset,
+    new = NewLabel(
         label,
-        metadata_kind=AppliedLabel.METADATA_PRODUCER,
+        AppliedLabel.METADATA_PRODUCER,
         notice_text="" if job.omit_visible_notice else job.notice_text or config.notice_text_generated,
         corner=job.notice_corner,
         source_type=source_type,
-        config=config,
         mark_id=produce_id,
+        xmp_extra=c2pa_pointer(asset.spec, config),
     )
+    written = writer_for(asset.kind).write_new(asset, new, config.writer_settings)
     output, manifest_label = sign_c2pa(
         written.content,
-        asset.format.mime_type,
+        asset.spec,
         config,
         action=ACTION_EDITED if ai_edit else ACTION_CREATED,
         source_type=source_type,
@@ -106,6 +110,7 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         label=label,
         soft_binding=written.watermark_id,
         parent=ai_edit,
+        parent_content=asset.data,
     )
     applied = list(written.applied) + ([AppliedLabel.C2PA_MANIFEST] if manifest_label else [])
     warnings += written.warnings

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from clearmark.core.signals import ComplianceReport
 from clearmark.media.asset import open_asset
+from clearmark.media.source import Source
 from clearmark.service.pipelines.checklist import run_checks
-from clearmark.service.pipelines.common import PipelineConfig
+from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.inspect import inspect_asset
 
 
@@ -16,12 +17,12 @@ class VerifyJob:
     """One Verify request."""
 
     request_id: str
-    content: bytes
+    content: bytes | Source
     c2pa_sidecar: bytes = b""
 
 
 def verify_content(job: VerifyJob, config: PipelineConfig) -> ComplianceReport:
     """Inspect, then check every requirement that applies to the content's modality."""
-    asset = replace(open_asset(job.content, config.limits), c2pa_sidecar=job.c2pa_sidecar)
+    asset = open_asset(job.content, config.limits, c2pa_sidecar=job.c2pa_sidecar)
     inspection, _ = inspect_asset(asset, config, job.request_id)
     return ComplianceReport(inspection=inspection, checks=run_checks(inspection))

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from clearmark.core.aigc import parse_label_json
+from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, LabelConflict
 from clearmark.core.signals import Location
-from clearmark.media.documents.container import (
-    DocumentLabelCarrier,
-    ExtractedText,
-    NoticePosition,
-    TextSegment,
-    bare_label_fields,
-    check_notice,
+from clearmark.media.format import NO_PROPERTIES, FormatSpec, Probe
+from clearmark.media.formats.text import (
+    DecodedText,
+    add_notice_lines,
+    decode_text,
+    is_text,
+    read_text_window,
+    windowed_text,
 )
-from clearmark.media.documents.text import DecodedText, add_notice_lines, decode_text
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, enforce_limit
+from clearmark.media.metadata import LabelCarrier, Metadata
+from clearmark.media.registry import register_format
+from clearmark.media.source import Source
+from clearmark.media.text import ExtractedText, NoticePosition, bare_label_fields, check_notice
 
 CARRIER = "markdown:front-matter:AIGC"
 LABEL_KEY = "AIGC"
@@ -143,9 +148,11 @@ def _mapping_to_dict(node: MappingNode) -> tuple[dict[str, object], list[str]]:
 class MarkdownContainer:
     """Markdown with YAML front matter; other front matter keys, their order and comments are kept."""
 
-    name = "markdown"
-    label_carrier: str | None = CARRIER
     notice_supported = True
+
+    def read_metadata(self, source: Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> Metadata:
+        """The front matter's label carriers; only the head is read (front matter is capped anyway)."""
+        return Metadata(tuple(self.read_labels(_head_text(source, limits), limits=limits)))
 
     def _decode(self, data: bytes, limits: MediaLimits) -> tuple[DecodedText, str, FrontMatter | None]:
         decoded = decode_text(data, limits, what="Markdown")
@@ -156,7 +163,7 @@ class MarkdownContainer:
             enforce_limit("max_metadata_bytes", size, limits.max_metadata_bytes, what="front matter")
         return decoded, text, front
 
-    def read_labels(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[DocumentLabelCarrier]:
+    def read_labels(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[LabelCarrier]:
         _decoded, text, front = self._decode(data, limits)
         if front is None:
             return []
@@ -195,7 +202,7 @@ class MarkdownContainer:
             end = front.start + _block_end(source, value_node)
             name = CARRIER if key_node.value == LABEL_KEY else f"markdown:front-matter:{key_node.value}"
             carriers.append(
-                DocumentLabelCarrier(
+                LabelCarrier(
                     name,
                     _location(text, start, end, name),
                     text[start:end].rstrip("\r\n"),
@@ -208,17 +215,25 @@ class MarkdownContainer:
 
     def _unreadable(
         self, text: str, front: FrontMatter, source: str, note: str, detail: str
-    ) -> list[DocumentLabelCarrier]:
+    ) -> list[LabelCarrier]:
         match = re.search(r"^[ \t]*AIGC[ \t]*:", source, re.MULTILINE | re.IGNORECASE)
         if match is None:
             return []
         start = front.start + match.start()
         notes = (note, detail) if detail else (note,)
         return [
-            DocumentLabelCarrier(CARRIER, _location(text, start, front.end), source[match.start() :], None, True, notes)
+            LabelCarrier(CARRIER, _location(text, start, front.end), source[match.start() :], None, notes=notes)
         ]
 
-    def write_label(self, data: bytes, label_json: str, *, limits: MediaLimits = DEFAULT_LIMITS) -> bytes:
+    def write_label(
+        self,
+        data: bytes,
+        label_json: str,
+        *,
+        extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
+        target: LabelCarrier | None = None,
+        limits: MediaLimits = DEFAULT_LIMITS,
+    ) -> bytes:
         decoded, text, front = self._decode(data, limits)
         values = bare_label_fields(label_json)
         nl = decoded.newline
@@ -255,11 +270,12 @@ class MarkdownContainer:
             block = block.removesuffix(nl)
         return (text[:start] + block + text[end:]).encode("utf-8")
 
-    def extract_text(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> ExtractedText:
-        decoded, text, front = self._decode(data, limits)
-        start = front.closing_end if front is not None else len(decoded.bom)
-        body = text[start:]
-        return ExtractedText(body, (TextSegment(0, len(body), source_start=start),), "markdown:body")
+    def extract_text(self, source: bytes | Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> ExtractedText:
+        window = read_text_window(source, limits, what="Markdown")
+        text = window.decoded.bom + window.decoded.body
+        front = find_front_matter(text, len(window.decoded.bom))
+        start = front.closing_end if front is not None else len(window.decoded.bom)
+        return windowed_text(window, text[start:], start, "markdown:body")
 
     def insert_notice(
         self,
@@ -293,4 +309,43 @@ def _location(text: str, start: int, end: int, carrier: str = CARRIER) -> Locati
     )
 
 
+def _head_text(source: Source, limits: MediaLimits) -> bytes:
+    """The bytes that may hold front matter: all of a small file, else a head of twice the metadata cap."""
+    if source.size <= limits.max_text_chars:
+        return source.read_bytes(limits.max_text_chars)
+    head = source.head(2 * limits.max_metadata_bytes)
+    return head[: len(head.decode("utf-8", errors="ignore").encode("utf-8"))]
+
+
+def is_markdown(probe: Probe) -> bool:
+    """Text that opens with YAML front matter (of any length up to the metadata cap) or shows Markdown syntax.
+
+    Front matter is recognised by its structure, read as far as it goes, not by a fixed prefix.
+    """
+    if not is_text(probe):
+        return False
+    head = probe.head.removeprefix(b"\xef\xbb\xbf")
+    if _OPENING.match(head.decode("utf-8", errors="ignore")):
+        text = _head_text(probe.source, DEFAULT_LIMITS).decode("utf-8", errors="ignore")
+        if find_front_matter(text.removeprefix("\ufeff")) is not None:
+            return True
+    return looks_like_markdown(probe.source.head(65536).decode("utf-8", errors="ignore"))
+
+
 MARKDOWN = MarkdownContainer()
+
+SPEC = register_format(
+    FormatSpec(
+        name="markdown",
+        kind=MediaKind.TEXT,
+        mime_types=("text/markdown", "text/x-markdown"),
+        description="Markdown text",
+        matches=is_markdown,
+        precedence=5,  # a refinement of plain text
+        container=MARKDOWN,
+        label_carrier=CARRIER,
+        text=MARKDOWN,
+        streamable=True,
+        compat_labels_updatable=True,  # a JSON-string or differently cased AIGC key is rewritten as a mapping
+    )
+)

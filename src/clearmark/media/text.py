@@ -1,4 +1,4 @@
-"""The contract every text/document container implements (plain text, Markdown, PDF, OOXML) and its records."""
+"""Text as detectors read it: extracted text with where each piece came from, and notice positions."""
 
 from __future__ import annotations
 
@@ -7,12 +7,8 @@ import enum
 import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from clearmark.core.aigc import ParsedLabel
 from clearmark.core.errors import InvalidRequest
-from clearmark.core.signals import Location
-from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
 from clearmark.media.metadata import label_forms
 
 
@@ -22,37 +18,6 @@ class NoticePosition(enum.Enum):
     START = "start"
     END = "end"
     MIDDLE = "middle"
-
-
-@dataclass(frozen=True)
-class DocumentLabelCarrier:
-    """One place a GB 45438 label was found in a document; duck-compatible with ``media.LabelCarrier``.
-
-    ``standard`` is True for the format's standard carrier (front matter ``AIGC:``, Info ``/AIGC``,
-    custom property ``AIGC``); compat places (XMP in a PDF, a JSON string in front matter, a
-    differently cased key) are read and reported, never written. ``notes`` are short codes of the
-    producer mistakes seen, e.g. ``front-matter-json-string``, ``duplicate-key``, ``not-lpwstr``.
-    """
-
-    carrier: str
-    location: Location
-    raw_text: str
-    parsed: ParsedLabel | None
-    standard: bool = True
-    notes: tuple[str, ...] = ()
-    # Always None for documents; present so code written for image carriers keeps working.
-    packet: None = None
-    text_carrier: None = None
-
-
-@dataclass(frozen=True)
-class DocumentMetadata:
-    """What a document's metadata says; the same attribute names as ``media.ImageMetadata``."""
-
-    label_carriers: tuple[DocumentLabelCarrier, ...]
-    xmp_packets: tuple[()] = ()
-    digital_source_types: tuple[str, ...] = ()
-    clearmark_notice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +43,8 @@ class ExtractedText:
     text: str
     segments: tuple[TextSegment, ...]
     carrier: str
+    # True when the middle of content longer than the text budget was left out (head and tail kept).
+    truncated: bool = False
     _starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -97,48 +64,6 @@ class ExtractedText:
         if segment is None or segment.source_start is None:
             return None
         return segment.source_start + offset - segment.start
-
-
-class DocumentContainer(Protocol):
-    """Reader/writer of one text or document format; every method is pure ``bytes -> value``.
-
-    Every method raises only ``ClearMarkError`` subclasses on hostile input: ``InvalidMedia``
-    (malformed, hostile XML as reason ``HOSTILE_XML``), ``MediaTooLarge`` (a limit or a
-    decompression bomb) or ``UnsupportedFormat`` (encrypted, or an operation the format lacks).
-    """
-
-    name: str
-    label_carrier: str | None  # the standard carrier's name; None: the format has no metadata place
-    notice_supported: bool
-
-    def read_labels(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[DocumentLabelCarrier]:
-        """Every label carrier (standard and compat) in document order; empty when there is none."""
-        ...
-
-    def write_label(self, data: bytes, label_json: str, *, limits: MediaLimits = DEFAULT_LIMITS) -> bytes:
-        """The document with its one standard carrier set to ``label_json`` (added, or updated in place).
-
-        Raises:
-            InvalidRequest: ``label_json`` is not a label.
-            LabelConflict: the document already holds 2+ standard carriers.
-            UnsupportedFormat: the format has no metadata place (plain text).
-        """
-        ...
-
-    def extract_text(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> ExtractedText:
-        """The readable text, with where each segment came from."""
-        ...
-
-    def insert_notice(
-        self,
-        data: bytes,
-        notice: str,
-        *,
-        positions: Collection[NoticePosition] = (NoticePosition.START,),
-        limits: MediaLimits = DEFAULT_LIMITS,
-    ) -> bytes:
-        """The document with a visible notice line added at each of ``positions`` (START and/or END)."""
-        ...
 
 
 def bare_label_fields(label_json: str) -> dict[str, str]:

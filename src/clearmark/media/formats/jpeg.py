@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, InvalidRequest, LabelConflict, MediaTooLarge
 from clearmark.media import exif
-from clearmark.media.container import ByteBudget, CarrierText, ImageHeader, XmpPacketSpan, read_uint
+from clearmark.media.container import ByteBudget, CarrierText, XmpPacketSpan, read_uint
+from clearmark.media.fields import TextField, exif_fields
+from clearmark.media.format import C2paSupport, DecodedImage, FormatSpec, ImageHeader
+from clearmark.media.image_codec import PillowCodec
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, check_media_size, enforce_limit
+from clearmark.media.metadata import XmpLabels
+from clearmark.media.registry import register_format
 
 XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
 XMP_EXTENSION_HEADER = b"http://ns.adobe.com/xmp/extension/\x00"
@@ -206,3 +214,32 @@ class JpegContainer:
 
 
 JPEG = JpegContainer()
+
+
+def _encode_options(like: DecodedImage, jpeg_quality: int, webp_quality: int) -> dict[str, Any]:
+    return {
+        "quality": jpeg_quality,
+        "optimize": False,
+        "progressive": False,
+        "exif": exif.EXIF_PREFIX + like.exif if like.exif else b"",
+    }
+
+
+def _exif_fields(data: bytes, limits: MediaLimits) -> Iterator[TextField]:
+    return exif_fields(read_exif_blocks(data, limits))
+
+
+SPEC = register_format(
+    FormatSpec(
+        name="jpeg",
+        kind=MediaKind.IMAGE,
+        mime_types=("image/jpeg", "image/jpg", "image/pjpeg"),
+        description="JPEG image",
+        matches=lambda probe: probe.starts_with(b"\xff\xd8\xff"),
+        container=XmpLabels(JPEG),
+        label_carrier=XMP_CARRIER,
+        pixels=PillowCodec("jpeg", "JPEG", JPEG.read_header, _encode_options, rgb_only=True),
+        c2pa=C2paSupport("jpeg:app11-jumbf"),
+        fields=_exif_fields,
+    )
+)

@@ -5,19 +5,12 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Collection
+import zipfile
+from collections.abc import Callable, Collection, Mapping
 
 from clearmark.core.aigc import parse_label_json
 from clearmark.core.errors import InvalidMedia, LabelConflict, UnsupportedFormat
 from clearmark.core.signals import Location
-from clearmark.media.documents.container import (
-    DocumentLabelCarrier,
-    ExtractedText,
-    NoticePosition,
-    TextSegment,
-    bare_label_fields,
-    check_notice,
-)
 from clearmark.media.documents.package import (
     NS_CONTENT_TYPES,
     NS_RELS,
@@ -28,7 +21,11 @@ from clearmark.media.documents.package import (
     parse_xml,
     xml_text,
 )
+from clearmark.media.format import NO_PROPERTIES, Probe
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
+from clearmark.media.metadata import LabelCarrier, Metadata
+from clearmark.media.source import Source
+from clearmark.media.text import ExtractedText, NoticePosition, TextSegment, bare_label_fields, check_notice
 
 NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
@@ -75,7 +72,11 @@ class OoxmlContainer:
                 return rel.target, True
         return (CUSTOM_PART, False) if CUSTOM_PART in package.names else (None, False)
 
-    def read_labels(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[DocumentLabelCarrier]:
+    def read_metadata(self, source: Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> Metadata:
+        """The custom-property label carriers of the package."""
+        return Metadata(tuple(self.read_labels(source.read_bytes(limits.max_bytes), limits=limits)))
+
+    def read_labels(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[LabelCarrier]:
         package = self._open(data, limits)
         part, registered = self._custom_part(package)
         if part is None:
@@ -105,7 +106,7 @@ class OoxmlContainer:
             raw = (value.text or "") if value is not None else ""
             carrier = f"{self.name}:custom.xml:{name}"
             carriers.append(
-                DocumentLabelCarrier(
+                LabelCarrier(
                     carrier,
                     Location(carrier=carrier, byte_offset=info.header_offset, byte_length=info.compress_size),
                     raw,
@@ -116,7 +117,15 @@ class OoxmlContainer:
             )
         return carriers
 
-    def write_label(self, data: bytes, label_json: str, *, limits: MediaLimits = DEFAULT_LIMITS) -> bytes:
+    def write_label(
+        self,
+        data: bytes,
+        label_json: str,
+        *,
+        extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
+        target: LabelCarrier | None = None,
+        limits: MediaLimits = DEFAULT_LIMITS,
+    ) -> bytes:
         value = _json_of(bare_label_fields(label_json))
         package = self._open(data, limits)
         part, registered = self._custom_part(package)
@@ -136,7 +145,8 @@ class OoxmlContainer:
             replacements["[Content_Types].xml"] = _register_content_type(package, part)
         return package.rewrite(replacements, additions)
 
-    def extract_text(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> ExtractedText:
+    def extract_text(self, source: bytes | Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> ExtractedText:
+        data = Source.of(source).read_bytes(limits.max_bytes)
         package = self._open(data, limits)
         pieces: list[str] = []
         segments: list[TextSegment] = []
@@ -335,6 +345,22 @@ def _xlsx_text(package: Package, limits: MediaLimits) -> list[tuple[str, int | N
 DOCX = OoxmlContainer("docx", "word/document.xml", _docx_text, notice_supported=True)
 XLSX = OoxmlContainer("xlsx", "xl/workbook.xml", _xlsx_text, notice_supported=False)
 PPTX = OoxmlContainer("pptx", "ppt/presentation.xml", _pptx_text, notice_supported=False)
+
+
+def is_flavour(flavour: str) -> Callable[[Probe], bool]:
+    """The signature test of one OOXML flavour: a ZIP whose members name that flavour's main part."""
+
+    def matches(probe: Probe) -> bool:
+        if not probe.starts_with(b"PK\x03\x04", b"PK\x05\x06"):
+            return False
+        try:
+            with probe.source.open() as stream:
+                names = zipfile.ZipFile(stream).namelist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError):
+            return False
+        return ooxml_flavour(names) == flavour
+
+    return matches
 
 
 def ooxml_flavour(names: Collection[str]) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,19 +19,17 @@ import pikepdf
 from pikepdf import Array, Name
 
 from clearmark.core.aigc import parse_label_json
+from clearmark.core.enums import MediaKind
 from clearmark.core.errors import ClearMarkError, InvalidMedia, LabelConflict, MediaTooLarge, UnsupportedFormat
 from clearmark.core.signals import Location
-from clearmark.media.documents.container import (
-    DocumentLabelCarrier,
-    ExtractedText,
-    NoticePosition,
-    TextSegment,
-    bare_label_fields,
-    check_notice,
-)
 from clearmark.media.documents.pdf_font import SubsetFont, embed_font, subset_for
 from clearmark.media.documents.pdf_update import append_update, flate_stream
+from clearmark.media.format import NO_PROPERTIES, C2paSupport, FormatSpec
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, check_media_size, enforce_limit
+from clearmark.media.metadata import LabelCarrier, Metadata
+from clearmark.media.registry import register_format
+from clearmark.media.source import Source
+from clearmark.media.text import ExtractedText, NoticePosition, TextSegment, bare_label_fields, check_notice
 from clearmark.media.xmp import NS_TC260, XmpDocument
 
 CARRIER = "pdf:info:/AIGC"
@@ -78,11 +76,15 @@ def _pdf_errors(action: str) -> Iterator[None]:
         raise InvalidMedia(f"PDF {action} failed: {detail}", reason="MALFORMED_PDF") from None
 
 
-def _open(data: bytes, limits: MediaLimits) -> pikepdf.Pdf:
-    check_media_size(data, limits)
-    if not data.startswith(b"%PDF-"):
+def _open(content: bytes | Source, limits: MediaLimits) -> pikepdf.Pdf:
+    """Open a PDF from bytes, or lazily from a file (qpdf reads objects on demand)."""
+    source = Source.of(content)
+    if source.in_memory:
+        check_media_size(source.data, limits)  # type: ignore[arg-type]
+    enforce_limit("max_stream_bytes", source.size, limits.max_stream_bytes, what="PDF size")
+    if not source.head(5) == b"%PDF-":
         raise InvalidMedia("content does not start with %PDF-", reason="MALFORMED_PDF")
-    pdf = pikepdf.open(io.BytesIO(data))
+    pdf = pikepdf.open(io.BytesIO(source.data) if source.in_memory else source.path)
     enforce_limit("max_chunks", len(pdf.pages), limits.max_chunks, what="PDF page count")
     return pdf
 
@@ -139,17 +141,19 @@ def signatures(data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[Pdf
 class PdfContainer:
     """PDF documents; ``font_path`` injects the notice font (default: the bundled, checksum-verified one)."""
 
-    name = "pdf"
-    label_carrier: str | None = CARRIER
     notice_supported = True
 
     def __init__(self, font_path: Path | None = None) -> None:
         self.font_path = font_path
 
-    def read_labels(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[DocumentLabelCarrier]:
+    def read_metadata(self, source: Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> Metadata:
+        """The Info ``/AIGC`` label (and compat XMP copies), read lazily from a file or from bytes."""
+        return Metadata(tuple(self.read_labels(source, limits=limits)))
+
+    def read_labels(self, data: bytes | Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[LabelCarrier]:
         with _pdf_errors("label reading"):
             pdf = _open(data, limits)
-            carriers: list[DocumentLabelCarrier] = []
+            carriers: list[LabelCarrier] = []
             info = pdf.trailer.get(Name.Info)
             if isinstance(info, pikepdf.Dictionary):
                 keys = _label_keys(info)
@@ -165,7 +169,7 @@ class PdfContainer:
                         raw = value.unparse(resolved=True).decode("latin-1")
                     carrier = f"pdf:info:{key}"
                     carriers.append(
-                        DocumentLabelCarrier(
+                        LabelCarrier(
                             carrier,
                             Location(carrier=carrier),
                             raw,
@@ -176,13 +180,26 @@ class PdfContainer:
                     )
             for raw in _xmp_labels(pdf, limits):
                 carriers.append(
-                    DocumentLabelCarrier(
-                        XMP_CARRIER, Location(carrier=XMP_CARRIER), raw, parse_label_json(raw), False, ("xmp-carrier",)
+                    LabelCarrier(
+                        XMP_CARRIER,
+                        Location(carrier=XMP_CARRIER),
+                        raw,
+                        parse_label_json(raw),
+                        standard=False,
+                        notes=("xmp-carrier",),
                     )
                 )
             return carriers
 
-    def write_label(self, data: bytes, label_json: str, *, limits: MediaLimits = DEFAULT_LIMITS) -> bytes:
+    def write_label(
+        self,
+        data: bytes,
+        label_json: str,
+        *,
+        extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
+        target: LabelCarrier | None = None,
+        limits: MediaLimits = DEFAULT_LIMITS,
+    ) -> bytes:
         return self.write_label_report(data, label_json, limits=limits).data
 
     def write_label_report(self, data: bytes, label_json: str, *, limits: MediaLimits = DEFAULT_LIMITS) -> PdfWrite:
@@ -206,25 +223,40 @@ class PdfContainer:
             info[_LABEL_KEY] = pikepdf.String(value)
             return _finish(data, pdf, [info], check=lambda out: str(out.docinfo.get(_LABEL_KEY, "")) == value)
 
-    def extract_text(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> ExtractedText:
+    def extract_text(self, source: bytes | Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> ExtractedText:
+        """Page texts in order; past ``max_text_chars`` the leading and trailing pages only, each half the budget."""
         from pypdf import PdfReader
 
-        check_media_size(data, limits)
-        with _pdf_errors("text extraction"):
-            reader = PdfReader(io.BytesIO(data), strict=False)
+        source = Source.of(source)
+        enforce_limit("max_stream_bytes", source.size, limits.max_stream_bytes, what="PDF size")
+        with _pdf_errors("text extraction"), source.open() as stream:
+            reader = PdfReader(stream, strict=False)
             if reader.is_encrypted and not reader.decrypt(""):
                 raise UnsupportedFormat("PDF is encrypted with a password", reason="ENCRYPTED")
-            enforce_limit("max_chunks", len(reader.pages), limits.max_chunks, what="PDF page count")
+            count = len(reader.pages)
+            enforce_limit("max_chunks", count, limits.max_chunks, what="PDF page count")
+            half = limits.max_text_chars // 2
+            head, used, number = [], 0, 0
+            while number < count and used < half:
+                text = reader.pages[number].extract_text() or ""
+                head.append((number + 1, text))
+                used += len(text)
+                number += 1
+            tail: list[tuple[int, str]] = []
+            used, last = 0, count - 1
+            while last >= number and used < half:
+                text = reader.pages[last].extract_text() or ""
+                tail.insert(0, (last + 1, text))
+                used += len(text)
+                last -= 1
             pieces: list[str] = []
             segments: list[TextSegment] = []
             cursor = 0
-            for number, page in enumerate(reader.pages, start=1):
-                text = page.extract_text() or ""
-                enforce_limit("max_bytes", cursor + len(text), limits.max_bytes, what="PDF extracted text")
-                segments.append(TextSegment(cursor, cursor + len(text), page=number))
+            for page_number, text in head + tail:
+                segments.append(TextSegment(cursor, cursor + len(text), page=page_number))
                 pieces.append(text)
                 cursor += len(text) + 1
-            return ExtractedText("\n".join(pieces), tuple(segments), "pdf:text")
+            return ExtractedText("\n".join(pieces), tuple(segments), "pdf:text", truncated=last >= number)
 
     def insert_notice(
         self,
@@ -356,3 +388,24 @@ def _inherited(node: pikepdf.Object, key: Name) -> pikepdf.Object | None:
 
 
 PDF = PdfContainer()
+
+
+def _signed(data: bytes) -> bool:
+    return bool(signatures(data))
+
+
+SPEC = register_format(
+    FormatSpec(
+        name="pdf",
+        kind=MediaKind.DOCUMENT,
+        mime_types=("application/pdf",),
+        description="PDF document",
+        matches=lambda probe: probe.starts_with(b"%PDF-"),
+        container=PDF,
+        label_carrier=CARRIER,
+        text=PDF,
+        c2pa=C2paSupport("pdf:c2pa-embedded-file"),
+        streamable=True,
+        notice_blocked_by_signature=_signed,
+    )
+)

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, InvalidRequest, LabelConflict
+from clearmark.core.signals import Location
 from clearmark.media import exif
 from clearmark.media.container import (
     ByteBudget,
     CarrierText,
-    ImageHeader,
     XmpPacketSpan,
     inflate_capped,
     read_uint,
     split_nul,
 )
+from clearmark.media.fields import TextField, exif_fields
+from clearmark.media.format import C2paSupport, DecodedImage, FormatSpec, ImageHeader
+from clearmark.media.image_codec import PillowCodec
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, check_media_size, enforce_limit
+from clearmark.media.metadata import XmpLabels
+from clearmark.media.registry import register_format
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 XMP_KEYWORD = b"XML:com.adobe.xmp"
@@ -328,3 +336,40 @@ class PngContainer:
 
 
 PNG = PngContainer()
+
+
+def png_fields(data: bytes, limits: MediaLimits) -> Iterator[TextField]:
+    """Every PNG text chunk (keyword as the field name) and the eXIf chunk's text fields."""
+    for chunk in read_text_chunks(data, limits):
+        yield TextField(
+            f"png:{chunk.keyword}",
+            chunk.text,
+            Location(carrier=chunk.carrier, byte_offset=chunk.offset, byte_length=chunk.length),
+            (
+                ("keyword", chunk.keyword),
+                ("chunk_type", chunk.chunk_type),
+                ("after_idat", str(chunk.after_idat).lower()),
+                *((("notes", ";".join(chunk.notes)),) if chunk.notes else ()),
+            ),
+        )
+    yield from exif_fields(read_exif_blocks(data, limits))
+
+
+def _encode_options(like: DecodedImage, jpeg_quality: int, webp_quality: int) -> dict[str, Any]:
+    return {"optimize": False, "compress_level": 6, "exif": like.exif or b""}
+
+
+SPEC = register_format(
+    FormatSpec(
+        name="png",
+        kind=MediaKind.IMAGE,
+        mime_types=("image/png", "image/apng"),
+        description="PNG image",
+        matches=lambda probe: probe.starts_with(SIGNATURE),
+        container=XmpLabels(PNG),
+        label_carrier=XMP_CARRIER,
+        pixels=PillowCodec("png", "PNG", PNG.read_header, _encode_options, animatable=True),
+        c2pa=C2paSupport("png:caBX"),
+        fields=png_fields,
+    )
+)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, InvalidRequest, LabelConflict
 from clearmark.media import exif
-from clearmark.media.container import ByteBudget, CarrierText, ImageHeader, XmpPacketSpan, read_uint
+from clearmark.media.container import ByteBudget, CarrierText, XmpPacketSpan, read_uint
+from clearmark.media.fields import TextField, exif_fields
+from clearmark.media.format import C2paSupport, DecodedImage, FormatSpec, ImageHeader
+from clearmark.media.image_codec import PillowCodec
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, check_media_size, enforce_limit
+from clearmark.media.metadata import XmpLabels
+from clearmark.media.registry import register_format
 
 XMP_CARRIER = "webp:XMP"
 USER_COMMENT_CARRIER = "webp:EXIF:UserComment"
@@ -226,3 +234,27 @@ class WebpContainer:
 
 
 WEBP = WebpContainer()
+
+
+def _encode_options(like: DecodedImage, jpeg_quality: int, webp_quality: int) -> dict[str, Any]:
+    return {"lossless": like.lossless, "quality": webp_quality, "method": 4, "exif": like.exif or b""}
+
+
+def _exif_fields(data: bytes, limits: MediaLimits) -> Iterator[TextField]:
+    return exif_fields(read_exif_blocks(data, limits))
+
+
+SPEC = register_format(
+    FormatSpec(
+        name="webp",
+        kind=MediaKind.IMAGE,
+        mime_types=("image/webp",),
+        description="WebP image",
+        matches=lambda probe: probe.head[:4] == b"RIFF" and probe.head[8:12] == b"WEBP",
+        container=XmpLabels(WEBP),
+        label_carrier=XMP_CARRIER,
+        pixels=PillowCodec("webp", "WEBP", WEBP.read_header, _encode_options, animatable=True),
+        c2pa=C2paSupport("webp:C2PA"),
+        fields=_exif_fields,
+    )
+)

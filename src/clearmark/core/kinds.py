@@ -1,0 +1,74 @@
+"""Signal kinds and signal attribute names: the one vocabulary detectors write and policy, checks and reports read.
+
+Detectors and the service agree only through these constants; a test fails when a dotted kind
+literal is compared or emitted anywhere else, so renaming a kind can never silently disable a rule.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class SignalKind(enum.StrEnum):
+    """What a signal reports. Families with an open-ended suffix use the prefixes below."""
+
+    METADATA_LABEL = "aigc.metadata_label"
+    METADATA_LABEL_MALFORMED = "aigc.metadata_label_malformed"
+    XMP_MALFORMED = "media.xmp_malformed"
+    IPTC_SOURCE_TYPE = "iptc.digital_source_type"
+    C2PA_MANIFEST = "c2pa.manifest"
+    C2PA_MANIFEST_INVALID = "c2pa.manifest_invalid"
+    C2PA_MANIFEST_MISSING = "c2pa.manifest_missing"
+    C2PA_TEXT_WRAPPER = "c2pa.text_wrapper"
+    NOTICE_RECORDED = "explicit.notice"  # our own notice record, re-checked in the pixels
+    NOTICE_RECORD_MALFORMED = "explicit.notice_record_malformed"
+    NOTICE_SEEN = "explicit.notice_seen"  # a visible label OCR read
+    TEXT_NOTICE = "explicit.text_notice"
+    OCR_TEXT = "ocr.text"
+    WATERMARK_CLEARMARK = "watermark.clearmark"
+    WATERMARK_TEXT_STATISTICAL = "watermark.text_statistical"
+    WATERMARK_TEXT_INVISIBLE = "watermark.text_invisible_mark"
+
+
+# Open families: ``fingerprint.<tool>``, ``classifier.<label>``, ``watermark.<system>``.
+FINGERPRINT_PREFIX = "fingerprint."
+CLASSIFIER_PREFIX = "classifier."
+WATERMARK_PREFIX = "watermark."
+
+
+def fingerprint_kind(tool: str) -> str:
+    """The kind of a generator fingerprint naming ``tool``."""
+    return FINGERPRINT_PREFIX + tool
+
+
+def classifier_kind(label: str) -> str:
+    """The kind of a classifier score for ``label``."""
+    return CLASSIFIER_PREFIX + label
+
+
+def watermark_kind(system: str) -> str:
+    """The kind of a watermark of ``system`` (ours is ``SignalKind.WATERMARK_CLEARMARK``)."""
+    return WATERMARK_PREFIX + system
+
+
+class Attr(enum.StrEnum):
+    """Names of signal attributes that more than one layer reads."""
+
+    CARRIER = "carrier"
+    STANDARD_CARRIER = "standard_carrier"
+    PROBLEMS = "problems"
+    MISSING_KEYS = "missing_keys"
+    EXTRA_KEYS = "extra_keys"
+    NON_STRING_KEYS = "non_string_keys"
+    KEYS_IN_ORDER = "keys_in_order"
+    NOTES = "notes"
+    CAPTURE = "capture"
+    PRESENT = "present"
+    TERM = "term"
+    REGISTRY_KEY = "registry_key"
+    RESOLVED = "resolved"
+    VALIDATION_STATE = "validation_state"
+    FAILURE_CODES = "failure_codes"
+    HAS_TIMESTAMP = "has_timestamp"
+    WORDING_OK = "wording_ok"
+    POSITION = "position"

@@ -1,0 +1,127 @@
+"""Per-modality label writers that Stamp and Label share: a new label (with its notice), or an update in place.
+
+Writers never decide policy: which label, which wording and whether to mark are the caller's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from clearmark.core.aigc import AigcLabel
+from clearmark.core.enums import AppliedLabel, Corner, MediaKind
+from clearmark.media.asset import Asset
+from clearmark.media.metadata import LabelCarrier
+from clearmark.notice import RenderedNotice
+
+
+@dataclass(frozen=True)
+class WriterSettings:
+    """What writers need from the deployment's configuration; small and picklable.
+
+    Attributes:
+        notice_corner: where image notices go when the request names no corner.
+        notice_height_ratio: glyph height as a fraction of the image's shortest side (>= 0.05).
+        font_path: the notice font (None: the bundled, checksum-verified subset).
+        jpeg_quality, webp_quality: re-encoding quality after a notice or mark changed pixels.
+        text_notice_positions: "start" and/or "end" for text and documents.
+        watermark_key: the key of ClearMark's invisible mark; None embeds no mark.
+    """
+
+    notice_corner: Corner = Corner.BOTTOM_RIGHT
+    notice_height_ratio: float = 0.06
+    font_path: Path | None = None
+    jpeg_quality: int = 95
+    webp_quality: int = 90
+    text_notice_positions: tuple[str, ...] = ("start",)
+    watermark_key: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a writer produced: the bytes, the labels applied, the notice, anything the caller must know."""
+
+    content: bytes
+    applied: tuple[AppliedLabel, ...]
+    notice: RenderedNotice | None = None
+    notice_text: str = ""
+    notice_positions: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    watermark_id: str = ""
+
+
+@dataclass(frozen=True)
+class NewLabel:
+    """A label to write where the content has none.
+
+    Attributes:
+        label: the seven fields.
+        metadata_kind: producer or propagator fields (what ``applied`` reports).
+        notice_text: the explicit notice's wording; "" draws none.
+        corner: where an image notice goes (unspecified: the configured corner).
+        source_type: IPTC digital source type to record beside the label ("" for none).
+        mark_id: a ProduceID or PropagateID to carry in an invisible mark ("" for none).
+        xmp_extra: further XMP properties ((namespace, name) -> value), e.g. the C2PA pointer.
+    """
+
+    label: AigcLabel
+    metadata_kind: AppliedLabel
+    notice_text: str = ""
+    corner: Corner = Corner.CORNER_UNSPECIFIED
+    source_type: str = ""
+    mark_id: str = ""
+    xmp_extra: tuple[tuple[tuple[str, str], str], ...] = ()
+
+
+class ModalityWriter(Protocol):
+    """Writes labels into one modality's files."""
+
+    def write_new(self, asset: Asset, new: NewLabel, settings: WriterSettings) -> Written:
+        """The content with a new label and, unless ``new.notice_text`` is empty, its explicit notice."""
+        ...
+
+    def update(
+        self,
+        asset: Asset,
+        carrier: LabelCarrier,
+        label: AigcLabel,
+        settings: WriterSettings,
+        xmp_extra: tuple[tuple[tuple[str, str], str], ...] = (),
+    ) -> Written:
+        """The content with an existing label's carrier rewritten in place (propagator fields).
+
+        Raises:
+            LabelConflict: the carrier cannot be rewritten without writing a second label.
+        """
+        ...
+
+
+_WRITERS: dict[MediaKind, ModalityWriter] = {}
+
+
+def register_writer(*kinds: MediaKind):  # type: ignore[no-untyped-def]
+    """Class decorator: one instance of the writer serves each of ``kinds``."""
+
+    def register(cls: type) -> type:
+        for kind in kinds:
+            _WRITERS[kind] = cls()
+        return cls
+
+    return register
+
+
+def writer_for(kind: MediaKind) -> ModalityWriter:
+    """The writer of a modality.
+
+    Raises:
+        UnsupportedFormat: no writer for that modality yet.
+    """
+    import clearmark.labels.document_writer  # noqa: F401  (registers)
+    import clearmark.labels.image_writer  # noqa: F401  (registers)
+    from clearmark.core.errors import UnsupportedFormat
+
+    try:
+        return _WRITERS[kind]
+    except KeyError:
+        raise UnsupportedFormat(f"no label writer for {kind.name.lower()} content yet") from None

@@ -1,0 +1,206 @@
+"""What a file format is to ClearMark: one spec per format, and the protocols its parts implement.
+
+A format module builds one :class:`FormatSpec` and registers it (``media.registry``). Sniffing,
+decoding, the label readers and writers, the fingerprint field readers and both C2PA tables read
+the specs; nothing else names a format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Protocol
+
+from clearmark.core.enums import MediaKind
+from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
+from clearmark.media.source import Source
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from clearmark.media.fields import TextField
+    from clearmark.media.metadata import LabelCarrier, Metadata
+    from clearmark.media.text import ExtractedText, NoticePosition
+
+NO_PROPERTIES: Mapping[tuple[str, str], str] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    """What an image container's header declares, read without decoding pixels."""
+
+    width: int
+    height: int
+    lossless: bool
+
+
+class Probe:
+    """What sniffing may look at: the leading bytes, and the whole source for structural tests."""
+
+    HEAD = 4096
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.head = source.head(self.HEAD)
+
+    def starts_with(self, *prefixes: bytes) -> bool:
+        """True when the content starts with one of ``prefixes``."""
+        return self.head.startswith(prefixes)
+
+
+class Container(Protocol):
+    """Reads and writes one format's metadata label carriers; never decodes pixels or text."""
+
+    def read_metadata(self, source: Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> Metadata:
+        """Every label carrier (standard and compat) and the label-related metadata, in file order.
+
+        Raises:
+            InvalidMedia: the structure is broken (hostile XML in a document is reason ``HOSTILE_XML``;
+                in an image's XMP it is reported in ``Metadata.xmp_packets``).
+            MediaTooLarge: a size, count or decompression limit was exceeded.
+        """
+        ...
+
+    def write_label(
+        self,
+        data: bytes,
+        label_json: str,
+        *,
+        extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
+        target: LabelCarrier | None = None,
+        limits: MediaLimits = DEFAULT_LIMITS,
+    ) -> bytes:
+        """The content with ``label_json`` in its one standard carrier (added, or ``target`` updated in place).
+
+        Raises:
+            InvalidRequest: ``label_json`` is not a label, or ``target`` no longer matches the content.
+            LabelConflict: the content already holds two or more standard carriers.
+            UnsupportedFormat: the format has no metadata place (reason ``NO_METADATA_CONTAINER``).
+        """
+        ...
+
+
+class PixelCodec(Protocol):
+    """Decodes a still image within limits and re-encodes edited pixels in the same format."""
+
+    def read_header(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> ImageHeader:
+        """Dimensions and coding declared by the header, without decoding pixels."""
+        ...
+
+    def decode(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> DecodedImage:
+        """The pixels (RGB or RGBA) after the declared size was checked against ``limits``."""
+        ...
+
+    def encode(self, image: Image.Image, like: DecodedImage, *, quality: int) -> bytes:
+        """``image`` in ``like``'s format, keeping its ICC profile and EXIF; never writes XMP."""
+        ...
+
+
+class TextCodec(Protocol):
+    """Extracts the readable text of a text or document format and adds visible notice lines to it."""
+
+    notice_supported: bool
+
+    def extract_text(self, source: bytes | Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> ExtractedText:
+        """The readable text, within ``limits.max_text_chars`` (the head and tail of longer content)."""
+        ...
+
+    def insert_notice(
+        self,
+        data: bytes,
+        notice: str,
+        *,
+        positions: Collection[NoticePosition],
+        limits: MediaLimits = DEFAULT_LIMITS,
+    ) -> bytes:
+        """The document with a visible notice line at each of ``positions`` (START and/or END)."""
+        ...
+
+
+FieldReader = Callable[[bytes, MediaLimits], "Iterator[TextField]"]
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    """Fully loaded pixels (RGB or RGBA) plus what a re-encoder needs to keep."""
+
+    image: Image.Image
+    format: str
+    width: int
+    height: int
+    icc_profile: bytes | None
+    exif: bytes | None  # a TIFF block, without the ``Exif\0\0`` prefix
+    lossless: bool
+    quality_hint: int | None
+    # Further frames of an animation (GIF, multi-page TIFF) and their durations in ms; the first
+    # frame is ``image``. Writers draw and mark every frame; readers look at the first.
+    frames: tuple[Image.Image, ...] = ()
+    durations_ms: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class C2paSupport:
+    """Where c2pa embeds a manifest store in this format, and whether c2pa-python signs it here.
+
+    ``c2pa.Builder.get_supported_mime_types()`` lists more than signs cleanly: c2pa-python 0.38.1
+    fails on DOCX ("compression method not supported: 8"), and plain text is no C2PA asset type, so
+    a format says ``signs`` only after its own tests show c2pa's Reader validating what we signed.
+    """
+
+    carrier: str
+    signs: bool = True
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    """Everything ClearMark knows about one file format.
+
+    Attributes:
+        name: short name (``jpeg``), the ``format`` of ``MediaInfo``.
+        kind: the modality.
+        mime_types: the canonical type first, then aliases other producers send.
+        description: for error messages ("JPEG image").
+        matches: the signature test on a :class:`Probe`.
+        precedence: specs are tried from high to low; generic fallbacks (ZIP, plain text) sit low.
+        container: label carriers read and written; None for formats recognised only to be refused.
+        label_carrier: the standard carrier's name; None where GB 45438 gives the format no metadata place.
+        pixels: the still-image codec, for image formats.
+        text: the text codec, for text and document formats.
+        c2pa: where c2pa puts a manifest, None when c2pa does not handle the format.
+        fields: the reader of the generator-fingerprint text fields (EXIF, PNG text chunks).
+        streamable: content can be read in pieces (no whole-file limit beyond the stream limit).
+        notice_blocked_by_signature: a visible notice would break the file's own digital signatures.
+        compat_labels_updatable: Label may rewrite a compat (non-standard) carrier in place.
+    """
+
+    name: str
+    kind: MediaKind
+    mime_types: tuple[str, ...]
+    description: str
+    matches: Callable[[Probe], bool]
+    precedence: int = 50
+    container: Container | None = None
+    label_carrier: str | None = None
+    pixels: PixelCodec | None = None
+    text: TextCodec | None = None
+    c2pa: C2paSupport | None = None
+    fields: FieldReader | None = None
+    streamable: bool = False
+    notice_blocked_by_signature: Callable[[bytes], bool] | None = None
+    compat_labels_updatable: bool = False
+
+    @property
+    def mime_type(self) -> str:
+        """The canonical MIME type."""
+        return self.mime_types[0]
+
+    @property
+    def supported(self) -> bool:
+        """True when ClearMark reads and writes this format's labels."""
+        return self.container is not None
+
+    @property
+    def signs_c2pa(self) -> bool:
+        """True when c2pa-python signs manifests into this format."""
+        return self.c2pa is not None and self.c2pa.signs

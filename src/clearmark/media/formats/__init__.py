@@ -1,0 +1,17 @@
+"""One module per file format, each registering its spec; importing this package registers them all.
+
+A new format is one module here plus its line below.
+"""
+
+from clearmark.media.formats import (  # noqa: F401  (imported for registration)
+    docx,
+    jpeg,
+    markdown,
+    pdf,
+    png,
+    pptx,
+    recognised,
+    text,
+    webp,
+    xlsx,
+)

@@ -1,0 +1,148 @@
+"""Content as a source: bytes held in memory or a file on disk, read in bounded pieces either way."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import BinaryIO
+
+from clearmark.core.errors import InvalidMedia, MediaTooLarge
+
+READ_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Source:
+    """The bytes of one piece of content: ``data`` in memory or the file at ``path``, never both.
+
+    Small unary requests stay in memory; streamed uploads stay spooled on disk, and a worker process
+    receives the path, not the bytes. Readers ask for what they need: the head to sniff, a stream to
+    hash or parse in pieces, the whole bytes only where a format can be handled no other way.
+    """
+
+    data: bytes | None = None
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        if (self.data is None) == (self.path is None):
+            raise ValueError("a Source holds either data or a path")
+
+    @classmethod
+    def of(cls, content: bytes | Path | Source) -> Source:
+        """A source for bytes, a file path, or an existing source."""
+        if isinstance(content, Source):
+            return content
+        if isinstance(content, Path):
+            return cls(path=content)
+        return cls(data=bytes(content))
+
+    @cached_property
+    def size(self) -> int:
+        """The number of bytes."""
+        if self.data is not None:
+            return len(self.data)
+        try:
+            return os.stat(self.path).st_size  # type: ignore[arg-type]
+        except OSError as exc:
+            raise InvalidMedia(f"content file cannot be read: {exc.strerror}") from None
+
+    @property
+    def in_memory(self) -> bool:
+        """True when the bytes are held in memory."""
+        return self.data is not None
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[BinaryIO]:
+        """A binary stream over the content, positioned at its start."""
+        if self.data is not None:
+            yield io.BytesIO(self.data)
+            return
+        try:
+            stream = open(self.path, "rb")  # type: ignore[arg-type]  # noqa: SIM115
+        except OSError as exc:
+            raise InvalidMedia(f"content file cannot be read: {exc.strerror}") from None
+        with stream:
+            yield stream
+
+    def head(self, size: int) -> bytes:
+        """The first ``size`` bytes (fewer when the content is shorter)."""
+        if self.data is not None:
+            return self.data[:size]
+        with self.open() as stream:
+            return stream.read(size)
+
+    def tail(self, size: int) -> bytes:
+        """The last ``size`` bytes (all of them when the content is shorter)."""
+        if self.data is not None:
+            return self.data[-size:] if size else b""
+        with self.open() as stream:
+            stream.seek(max(0, self.size - size))
+            return stream.read(size)
+
+    def chunks(self, chunk_size: int = READ_CHUNK) -> Iterator[bytes]:
+        """The content in pieces of at most ``chunk_size`` bytes."""
+        if self.data is not None:
+            view = memoryview(self.data)
+            for start in range(0, len(view), chunk_size):
+                yield bytes(view[start : start + chunk_size])
+            return
+        with self.open() as stream:
+            while piece := stream.read(chunk_size):
+                yield piece
+
+    def read_bytes(self, limit: int) -> bytes:
+        """The whole content, for formats that can only be handled whole.
+
+        Raises:
+            MediaTooLarge: the content is bigger than ``limit`` bytes.
+        """
+        if self.size > limit:
+            raise MediaTooLarge(f"content of {self.size} bytes exceeds the {limit}-byte limit for whole-file handling")
+        if self.data is not None:
+            return self.data
+        with self.open() as stream:
+            return stream.read()
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the bytes, hashed in pieces."""
+        digest = hashlib.sha256()
+        for piece in self.chunks():
+            digest.update(piece)
+        return digest.hexdigest()
+
+
+def _umask_mode() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomically(target: Path, pieces: Iterator[bytes] | bytes, *, mode: int | None = None) -> Path:
+    """Write ``pieces`` to a temporary file beside ``target``, flush it to disk and rename it over ``target``.
+
+    A reader never sees a half-written file, and a failure leaves ``target`` as it was. The file gets
+    ``mode``, or what the process umask gives a new file (secrets pass ``0o600``).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            for piece in [pieces] if isinstance(pieces, bytes) else pieces:
+                stream.write(piece)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, _umask_mode() if mode is None else mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return target

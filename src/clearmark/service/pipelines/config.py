@@ -1,0 +1,81 @@
+"""The pipelines' configuration: a small, picklable snapshot of the settings that worker processes need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from clearmark.core.enums import Corner
+from clearmark.detectors.registry import DetectorContext
+from clearmark.labels.c2pa_manifest import C2paSigning
+from clearmark.labels.writers import WriterSettings
+from clearmark.media.c2pa_settings import C2paTrust
+from clearmark.media.format import FormatSpec
+from clearmark.media.limits import MediaLimits
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """The part of the settings that pipelines need; small and picklable for worker processes."""
+
+    limits: MediaLimits = MediaLimits()
+    producer_code_policy: str = "reject"
+    notice_text_generated: str = "AI生成"
+    notice_text_possible: str = "可能为AI生成"
+    notice_text_suspected: str = "疑似AI生成"
+    notice_corner: Corner = Corner.BOTTOM_RIGHT
+    notice_height_ratio: float = 0.06
+    platform_draws_notice: bool = True
+    jpeg_quality: int = 95
+    webp_quality: int = 90
+    detectors: DetectorContext = DetectorContext()
+    # Where text and documents get their notice line: "start" and/or "end".
+    text_notice_positions: tuple[str, ...] = ("start",)
+    # Embed ClearMark's invisible mark (needs ``detectors.watermark_key``).
+    watermark_embed: bool = False
+    c2pa_signing: C2paSigning | None = None
+    claim_generator: str = "ClearMark"
+
+    def notice_text_for(self, label_value: str) -> str:
+        """The configured notice wording for a Label value ("" when none applies)."""
+        return {
+            "1": self.notice_text_generated,
+            "2": self.notice_text_possible,
+            "3": self.notice_text_suspected,
+        }.get(label_value, "")
+
+    @property
+    def font_path(self) -> Path | None:
+        """The notice font (the bundled one when None)."""
+        return self.detectors.font_path
+
+    def signs_c2pa(self, spec: FormatSpec) -> bool:
+        """Whether content of this format gets a C2PA manifest: signing is on and c2pa signs the format."""
+        return self.c2pa_signing is not None and spec.signs_c2pa
+
+    @property
+    def writer_settings(self) -> WriterSettings:
+        """What the label writers need."""
+        return WriterSettings(
+            notice_corner=self.notice_corner,
+            notice_height_ratio=self.notice_height_ratio,
+            font_path=self.font_path,
+            jpeg_quality=self.jpeg_quality,
+            webp_quality=self.webp_quality,
+            text_notice_positions=self.text_notice_positions,
+            watermark_key=self.detectors.watermark_key if self.watermark_embed else None,
+        )
+
+    @property
+    def c2pa_trust(self) -> C2paTrust:
+        """Trust settings for c2pa, from the detector context's anchors and EKUs."""
+        return trust_for(self.detectors)
+
+
+@cache
+def trust_for(context: DetectorContext) -> C2paTrust:
+    """The c2pa trust settings of a detector context, read once per process."""
+    return C2paTrust.from_files(
+        context.c2pa_trust_anchors_pem, allowed_ekus=context.c2pa_allowed_ekus, fetch_remote=context.c2pa_fetch_remote
+    )

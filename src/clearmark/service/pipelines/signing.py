@@ -1,0 +1,58 @@
+"""C2PA signing as the pipelines use it: the one place that decides whether content gets a manifest."""
+
+from __future__ import annotations
+
+from clearmark.core.aigc import AigcLabel
+from clearmark.labels.c2pa_manifest import sign_manifest
+from clearmark.media.c2pa_store import C2PA_POINTER
+from clearmark.media.format import FormatSpec
+from clearmark.media.xmp import NS_CLEARMARK
+from clearmark.service.pipelines.config import PipelineConfig
+
+
+def c2pa_pointer(spec: FormatSpec, config: PipelineConfig) -> tuple[tuple[tuple[str, str], str], ...]:
+    """The XMP pointer to the manifest about to be signed (none when this content gets no manifest)."""
+    return (((NS_CLEARMARK, C2PA_POINTER), "embedded"),) if config.signs_c2pa(spec) else ()
+
+
+def sign_c2pa(
+    content: bytes,
+    spec: FormatSpec,
+    config: PipelineConfig,
+    *,
+    action: str,
+    source_type: str,
+    software_agent: str,
+    label: AigcLabel | None,
+    parent: bool,
+    parent_content: bytes | None = None,
+    extra_actions: tuple[str, ...] = (),
+    soft_binding: str = "",
+) -> tuple[bytes, str]:
+    """Sign a C2PA manifest over content whose GB 45438 XMP is already written (order matters).
+
+    ``parent_content`` is the upload as it arrived: the parent ingredient is built from it, so the
+    producer's own manifest stays whole in the new store.
+
+    Returns the signed bytes and the active manifest's label; unchanged bytes and "" when signing
+    is switched off or c2pa cannot carry a manifest in this format.
+    """
+    if not config.signs_c2pa(spec):
+        return content, ""
+    assert config.c2pa_signing is not None
+    signed = sign_manifest(
+        content,
+        spec.mime_type,
+        config.c2pa_signing,
+        action=action,
+        digital_source_type=source_type,
+        software_agent=software_agent,
+        claim_generator=config.claim_generator,
+        aigc_label=label,
+        parent=parent,
+        parent_content=parent_content,
+        extra_actions=extra_actions,
+        trust=config.c2pa_trust,
+        soft_binding=soft_binding,
+    )
+    return signed.content, signed.manifest_label
