@@ -265,3 +265,21 @@ def test_sidecar_manifest_beside_the_file_is_read(cli, tmp_path: Path, jpeg_byte
     assert manifest["location"]["carrier"] == "c2pa:sidecar"
     assert manifest["attributes"]["validation_state"] == "Valid"
     assert json.dumps(manifest)  # plain JSON
+
+
+def test_tls_to_a_server(server, cli, tmp_path: Path, png_bytes: bytes) -> None:
+    from tests.client.proxy import Proxy, self_signed_localhost
+
+    key, cert = self_signed_localhost()
+    (tmp_path / "ca.pem").write_bytes(cert)
+    src = tmp_path / "in.png"
+    src.write_bytes(png_bytes)
+    proxy = Proxy(server.address, tls=(key, cert))
+    try:
+        target = f"localhost:{proxy.port}"
+        code, out, _ = cli("inspect", str(src), "--server", target, "--tls-ca", str(tmp_path / "ca.pem"), "--json")
+        assert code == EXIT_OK and json_lines(out)[0]["response"]["inspection"]["category"] == "CATEGORY_NO_SIGNAL"
+        code, out, _ = cli("inspect", str(src), "--server", target, "--tls-cert", str(tmp_path / "ca.pem"), "--json")
+        assert code == EXIT_FAILED and "go together" in json_lines(out)[0]["error"]["message"]
+    finally:
+        proxy.close()

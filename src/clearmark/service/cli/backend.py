@@ -50,10 +50,14 @@ class Backend:
         if args.server:
             from clearmark.client import Client, ClientOptions
 
+            if (args.tls_cert is None) != (args.tls_key is None):
+                raise ValueError("--tls-cert and --tls-key go together")
             options = ClientOptions(
                 api_key=args.api_key or os.environ.get("CLEARMARK_API_KEY", ""),
                 tls=args.tls,
-                root_certificates=args.ca_cert.read_bytes() if args.ca_cert else None,
+                root_certificates=args.tls_ca.read_bytes() if args.tls_ca else None,
+                certificate_chain=args.tls_cert.read_bytes() if args.tls_cert else None,
+                private_key=args.tls_key.read_bytes() if args.tls_key else None,
                 timeout_s=args.timeout,
                 stream_above_bytes=STREAM_ABOVE_BYTES,
             )
