@@ -6,6 +6,7 @@ Every check here runs before any work and before any record: a bad ``-o`` never 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +28,7 @@ class Source:
     in_directory: bool = False
 
     def read(self) -> bytes:
-        import sys
-
+        """The input's bytes (all of stdin for ``-``)."""
         return sys.stdin.buffer.read() if self.path is None else self.path.read_bytes()
 
 
