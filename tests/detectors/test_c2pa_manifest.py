@@ -373,8 +373,9 @@ def test_signal_for_a_capture_has_no_ai_hint(detector, jpeg, signing):
 
 
 def test_signal_for_an_invalid_manifest(detector, stamped):
+    # Invalid proves nothing about the signer, but the AI source type it declares is still a trace.
     (signal,) = detect(detector, flipped(stamped, b"ContentProducer", 1))
-    assert (signal.kind, signal.category_hint) == ("c2pa.manifest_invalid", Category.NO_SIGNAL)
+    assert (signal.kind, signal.category_hint) == ("c2pa.manifest_invalid", Category.AI_SUSPECTED)
     assert signal.attribute("failure_codes") == "assertion.hashedURI.mismatch"
     assert "assertion.hashedURI.mismatch" in signal.message
 

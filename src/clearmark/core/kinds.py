@@ -20,6 +20,8 @@ class SignalKind(enum.StrEnum):
     C2PA_MANIFEST_INVALID = "c2pa.manifest_invalid"
     C2PA_MANIFEST_MISSING = "c2pa.manifest_missing"
     C2PA_TEXT_WRAPPER = "c2pa.text_wrapper"
+    C2PA_INGREDIENT_INVALID = "c2pa.ingredient_invalid"  # store Invalid, active manifest valid
+    C2PA_NOT_VALIDATED = "c2pa.not_validated"  # content over the whole-file limit c2pa needs
     NOTICE_RECORDED = "explicit.notice"  # our own notice record, re-checked in the pixels
     NOTICE_RECORD_MALFORMED = "explicit.notice_record_malformed"
     NOTICE_SEEN = "explicit.notice_seen"  # a visible label OCR read

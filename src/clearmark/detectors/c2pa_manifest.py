@@ -44,12 +44,16 @@ def generator_named(text: str) -> str | None:
 
 
 def _hint(report: C2paReport) -> Category:
+    """A valid manifest declaring trained-model output is AI_GENERATED; any other AI source type is a trace.
+
+    An invalid, expired or unverifiable manifest proves nothing about who made the content, but the
+    AI source type it declares is still a trace of generation (real phone and API outputs ship with
+    untrusted or expired certificates): AI_SUSPECTED, never NO_SIGNAL.
+    """
     terms = {source_type_term(value) for value in report.digital_source_types}
-    if not report.validated:
-        return Category.NO_SIGNAL
-    if terms & AI_GENERATED_TERMS:
+    if report.validated and terms & AI_GENERATED_TERMS:
         return Category.AI_GENERATED
-    if terms & AI_SUSPECTED_TERMS:
+    if terms & (AI_GENERATED_TERMS | AI_SUSPECTED_TERMS):
         return Category.AI_SUSPECTED
     return Category.NO_SIGNAL
 
@@ -104,6 +108,10 @@ class C2paManifestDetector:
         self.trust = trust
 
     def detect(self, asset: Asset) -> list[Signal]:
+        if asset.size > asset.limits.max_bytes:
+            # c2pa validates a file whole in memory (a PDF costs ~4x its size): past the whole-file
+            # limit the manifest is not read, and the report says so instead of staying silent.
+            return [self.not_validated(asset)]
         if asset.c2pa_sidecar:
             report = read_sidecar_report(asset.source, asset.spec.mime_type, asset.c2pa_sidecar, self.trust)
         elif asset.spec.c2pa is not None:
@@ -111,7 +119,7 @@ class C2paManifestDetector:
         else:
             report = None
         if report is not None:
-            return [self.signal(report, asset), *self.generator_claims(report)]
+            return [self.signal(report, asset), *self.ingredient_failures(report), *self.generator_claims(report)]
         pointers = manifest_pointers(asset)
         if not pointers:
             return []
@@ -126,6 +134,41 @@ class C2paManifestDetector:
                 attributes=(("pointers", ";".join(pointers)),),
             )
         ]
+
+    def ingredient_failures(self, report: C2paReport) -> list[Signal]:
+        """c2pa rated the store Invalid while the active manifest validates: an ingredient failed. A finding."""
+        if report.store_validation_state != INVALID or report.validation_state == INVALID:
+            return []
+        failed = [i for i in report.ingredients if i.validation_state == INVALID or i.failure_codes]
+        evidence = "; ".join(i.describe() for i in failed) or "c2pa rated the store Invalid"
+        return [
+            Signal(
+                source=self.name,
+                kind=SignalKind.C2PA_INGREDIENT_INVALID,
+                confidence=1.0,
+                rule_id="c2pa.ingredient_validation",
+                rule_version=self.version,
+                location=Location(carrier="c2pa"),
+                message=f"the active manifest validates but its store is Invalid: {evidence}",
+                attributes=(("ingredients", evidence),),
+            )
+        ]
+
+    def not_validated(self, asset: Asset) -> Signal:
+        """The signal for content too large for c2pa's whole-file validation."""
+        return Signal(
+            source=self.name,
+            kind=SignalKind.C2PA_NOT_VALIDATED,
+            confidence=1.0,
+            rule_id="c2pa.size_limit",
+            rule_version=self.version,
+            location=Location(carrier="c2pa"),
+            message=(
+                f"C2PA not validated: {asset.size} bytes exceed max_bytes={asset.limits.max_bytes}, the limit for "
+                "whole-file validation"
+            ),
+            attributes=((Attr.PRESENT, "false"),),
+        )
 
     def generator_claims(self, report: C2paReport) -> list[Signal]:
         """A claim generator or software agent naming a generative tool is a trace, trusted or not."""

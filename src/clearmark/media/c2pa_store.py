@@ -191,11 +191,11 @@ def _report_from_store(
     if active:
         failures = _codes(active.get("failure"))
         informational = _codes(active.get("informational"))
-        state = _state(failures, _codes(active.get("success")))
+        state = _active_state(store_state, failures, _codes(active.get("success")))
     else:  # a store without per-manifest results: c2pa's flat list and verdict are all there is
         failures = _codes(store.get("validation_status"))
         informational = ()
-        state = store_state or (INVALID if any(c != UNTRUSTED_CODE for c in failures) else VALID)
+        state = store_state or _state(failures, ())
     signature_info = _dict(manifest.get("signature_info"))
     signature = _dict(certificates.get(label))
     certificate = _dict(signature.get("certificateInfo"))
@@ -227,10 +227,28 @@ def _report_from_store(
     )
 
 
+def _untrusted(code: str) -> bool:
+    """A trust-list verdict (``signingCredential.untrusted``, ``cawg.x509.credential.untrusted``…).
+
+    c2pa-rs rates a manifest Valid with these: trust is the reader's configuration, not the file's.
+    """
+    return code.endswith(".untrusted")
+
+
 def _state(failures: tuple[str, ...], successes: tuple[str, ...]) -> str:
-    if any(code != UNTRUSTED_CODE for code in failures):
+    """A manifest's state from its own codes (ingredients; stores without per-manifest results)."""
+    if any(not _untrusted(code) for code in failures):
         return INVALID
-    return TRUSTED if TRUSTED_CODE in successes and UNTRUSTED_CODE not in failures else VALID
+    return TRUSTED if TRUSTED_CODE in successes and not failures else VALID
+
+
+def _active_state(store_state: str, failures: tuple[str, ...], successes: tuple[str, ...]) -> str:
+    """The active manifest's state: c2pa's own verdict, except when only an ingredient made the store Invalid."""
+    if store_state in (TRUSTED, VALID):
+        return store_state
+    if store_state == INVALID and all(_untrusted(code) for code in failures):
+        return _state(failures, successes)  # the active manifest's own codes are clean: an ingredient failed
+    return store_state or _state(failures, successes)
 
 
 def _ingredients(

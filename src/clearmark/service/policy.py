@@ -33,6 +33,8 @@ class PolicyRules:
         ("media.xmp_malformed", Suggestion.PASS),
         ("c2pa.invalid_manifest", Suggestion.REVIEW),
         ("c2pa.manifest_removed", Suggestion.REVIEW),
+        ("c2pa.not_validated", Suggestion.PASS),
+        ("c2pa.ingredient_invalid", Suggestion.REVIEW),
         ("aigc.conflict.c2pa", Suggestion.REVIEW),
     )
     # Campaign checks that need detectors this build does not have yet (text views, OCR, QR codes).
@@ -58,6 +60,8 @@ FINDING_BY_SIGNAL: dict[str, tuple[str, str]] = {
     SignalKind.C2PA_MANIFEST_INVALID: ("c2pa.invalid_manifest", "c2pa.validation"),
     SignalKind.C2PA_MANIFEST_MISSING: ("c2pa.manifest_removed", "c2pa.manifest_removed"),
     SignalKind.XMP_MALFORMED: ("media.xmp_malformed", "xmp.parse"),
+    SignalKind.C2PA_NOT_VALIDATED: ("c2pa.not_validated", "c2pa.size_limit"),
+    SignalKind.C2PA_INGREDIENT_INVALID: ("c2pa.ingredient_invalid", "c2pa.ingredient_validation"),
 }
 
 

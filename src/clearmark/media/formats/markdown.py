@@ -313,7 +313,7 @@ def _head_text(source: Source, limits: MediaLimits) -> bytes:
     """The bytes that may hold front matter: all of a small file, else a head of twice the metadata cap."""
     if source.size <= limits.max_text_chars:
         return source.read_bytes(limits.max_text_chars)
-    head = source.head(2 * limits.max_metadata_bytes)
+    head = source.head(min(2 * limits.max_metadata_bytes, limits.max_bytes))
     return head[: len(head.decode("utf-8", errors="ignore").encode("utf-8"))]
 
 

@@ -151,7 +151,8 @@ class PlainTextContainer:
 
     def read_metadata(self, source: Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> Metadata:
         """Nothing: plain text has no metadata place (the head is still checked to be UTF-8)."""
-        return Metadata(tuple(self.read_labels(_utf8_prefix(source.head(limits.max_metadata_bytes)), limits=limits)))
+        head = source.head(min(limits.max_metadata_bytes, limits.max_bytes))
+        return Metadata(tuple(self.read_labels(_utf8_prefix(head), limits=limits)))
 
     def read_labels(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[LabelCarrier]:
         """No carriers; raises InvalidMedia when the bytes are not UTF-8 text."""
