@@ -283,3 +283,13 @@ def test_tls_to_a_server(server, cli, tmp_path: Path, png_bytes: bytes) -> None:
         assert code == EXIT_FAILED and "go together" in json_lines(out)[0]["error"]["message"]
     finally:
         proxy.close()
+
+
+def test_a_bad_command_line_is_json_under_json_and_exits_2(cli) -> None:
+    code, out, _ = cli("stamp", "x.jpg", "-o", "y.jpg", "--json", data=False)  # --producer missing
+    (document,) = json_lines(out)
+    assert (
+        code == EXIT_FAILED and document["error"]["reason"] == "USAGE" and "--producer" in document["error"]["message"]
+    )
+    code, out, err = cli("label", "x.jpg", "--platform", PLATFORM, data=False)  # -o missing, no --json
+    assert code == EXIT_FAILED and not out and "-o/--output" in err

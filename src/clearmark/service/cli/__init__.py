@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from clearmark import __version__
 from clearmark.core.errors import ClearMarkError
@@ -31,9 +32,16 @@ __all__ = ["EXIT_BROKEN_PIPE", "EXIT_FAILED", "EXIT_OK", "EXIT_PROBLEMS", "build
 EXIT_BROKEN_PIPE = 141
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError instead of exiting, so --json can report it as JSON too."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
 def _settings_options() -> argparse.ArgumentParser:
     """Options of every subcommand: where the settings and the data live."""
-    shared = argparse.ArgumentParser(add_help=False)
+    shared = _Parser(add_help=False)
     shared.add_argument("--config", type=Path, help="TOML settings file")
     shared.add_argument("--data-dir", type=Path, help="registry, keys and spool directory")
     return shared
@@ -41,7 +49,7 @@ def _settings_options() -> argparse.ArgumentParser:
 
 def _calling_options() -> argparse.ArgumentParser:
     """Options of the verbs and lookup: in-process or a server, and how results are shown."""
-    calling = argparse.ArgumentParser(add_help=False, parents=[_settings_options()])
+    calling = _Parser(add_help=False, parents=[_settings_options()])
     calling.add_argument("--server", metavar="HOST:PORT", help="call a running server instead of working in-process")
     calling.add_argument("--api-key", help="API key for --server (or CLEARMARK_API_KEY)")
     calling.add_argument("--tls", action="store_true", help="TLS to --server, trusting the system's roots")
@@ -58,7 +66,7 @@ def _calling_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     calling = _calling_options()
-    parser = argparse.ArgumentParser(prog="clearmark", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="clearmark", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"clearmark {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -97,7 +105,15 @@ def _silence_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns 0 (ok), 1 (ran, found problems), 2 (could not run), 141 (closed pipe)."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as error:  # a bad command line: nothing ran
+        if "--json" in argv:
+            print(render.dumps(render.envelope(argv[0] if argv else "", "", None, EXIT_FAILED, error=error)))
+        else:
+            print(f"clearmark: {error}", file=sys.stderr)
+        return EXIT_FAILED
     try:
         return int(args.run(args))
     except BrokenPipeError:
