@@ -71,3 +71,12 @@ def test_a_stream_the_server_ends_early_reports_the_servers_status(authed_server
             assert caught.value.code is grpc.StatusCode.UNAUTHENTICATED
 
     asyncio.run(main())
+
+
+def test_output_to_a_file(server, png_bytes: bytes, tmp_path) -> None:
+    async def main() -> None:
+        async with AsyncClient(server.address, stream_above_bytes=1024) as client:
+            result = await client.stamp(png_bytes, producer_code=PRODUCER, output=tmp_path / "out.png")
+        assert result.content == b"" and (tmp_path / "out.png").stat().st_size == result.output.size_bytes
+
+    asyncio.run(main())

@@ -187,3 +187,23 @@ def test_the_wire_level_call_is_idempotent_too(proxy: Proxy, png_bytes: bytes) -
     assert isinstance(response, api.StampResponse) and response.content
     ids = {api.StampRequest.FromString(c.first_message).request_id for c in proxy.calls}
     assert len(proxy.calls) == 2 and len(ids) == 1 and "" not in ids
+
+
+def test_output_goes_to_a_file_as_it_arrives(proxy: Proxy, png_bytes: bytes, tmp_path: Path) -> None:
+    with Client(proxy.address) as unary, Client(proxy.address, stream_above_bytes=1024, retry=FAST_RETRY) as streaming:
+        reference = unary.stamp(png_bytes, producer_code=PRODUCER, request_id="client-out-1")
+        small = unary.stamp(png_bytes, producer_code=PRODUCER, request_id="client-out-1", output=tmp_path / "u.png")
+        proxy.fail_next(grpc.StatusCode.UNAVAILABLE)  # the streamed call is retried into the same file
+        big = streaming.stamp(png_bytes, producer_code=PRODUCER, request_id="client-out-1", output=tmp_path / "s.png")
+        posted = streaming.label(tmp_path / "s.png", platform_code=PLATFORM, output=tmp_path / "posted.png")
+    for result, name in ((small, "u.png"), (big, "s.png")):
+        assert result.content == b"" and result.output_path == tmp_path / name
+        assert (tmp_path / name).read_bytes() == reference.content
+    assert hashlib.sha256((tmp_path / "posted.png").read_bytes()).hexdigest() == posted.output.sha256
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["posted.png", "s.png", "u.png"]  # no .part left
+
+
+def test_a_failed_call_leaves_no_output_file(server, png_bytes: bytes, tmp_path: Path) -> None:
+    with Client(server.address) as client, pytest.raises(core_errors.InvalidRequest):
+        client.stamp(png_bytes, producer_code="bad", output=tmp_path / "never.png")
+    assert list(tmp_path.iterdir()) == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
@@ -17,6 +19,7 @@ from clearmark.client.calls import (
     VERBS,
     ClientOptions,
     Content,
+    OutputFile,
     Payload,
     call_stream,
     idempotent_fields,
@@ -24,6 +27,7 @@ from clearmark.client.calls import (
     lookup_request,
     read_fields,
     stamp_fields,
+    unary_into,
     unary_request,
 )
 from clearmark.client.errors import error_from_rpc
@@ -106,7 +110,12 @@ class AsyncClient:
                 await asyncio.sleep(pause)
 
     async def _content_call(
-        self, verb: str, payload: Payload, fields: dict[str, Any], timeout: float | None
+        self,
+        verb: str,
+        payload: Payload,
+        fields: dict[str, Any],
+        timeout: float | None,
+        output: str | os.PathLike[str] | None = None,
     ) -> Message:
         spec = VERBS[verb]
         metadata = self.options.metadata()
@@ -115,7 +124,8 @@ class AsyncClient:
         async def attempt_once(remaining: float) -> Message:
             if not streamed:
                 request = unary_request(spec, payload, fields)
-                return await getattr(self.stub, spec.method)(request, timeout=remaining, metadata=metadata)
+                response = await getattr(self.stub, spec.method)(request, timeout=remaining, metadata=metadata)
+                return unary_into(response, sink)
             # Uploads run on a blocking channel in a worker thread: grpc.aio reports "INTERNAL:
             # Internal error from Core" instead of the server's status when the server ends a
             # client stream early (an auth denial, a limit) while chunks are still being written
@@ -129,9 +139,11 @@ class AsyncClient:
                 chunk_bytes=self.options.chunk_bytes,
                 timeout=remaining,
                 metadata=metadata,
+                sink=sink,
             )
 
-        return await self._retrying(attempt_once, timeout)
+        with OutputFile(output) if output is not None else contextlib.nullcontext() as sink:
+            return await self._retrying(attempt_once, timeout)
 
     async def call(
         self,
@@ -164,6 +176,7 @@ class AsyncClient:
         recipient: str = "",
         request_id: str | None = None,
         filename: str = "",
+        output: str | os.PathLike[str] | None = None,
         timeout: float | None = None,
     ) -> results.StampResult:
         """Stamp generated content (bytes or a file path) with every label.
@@ -183,8 +196,8 @@ class AsyncClient:
             recipient=recipient,
             request_id=request_id,
         )
-        response = await self._content_call("stamp", Payload.of(content, filename), fields, timeout)
-        return results.stamp_result(response.result, response.content)  # type: ignore[attr-defined]
+        response = await self._content_call("stamp", Payload.of(content, filename), fields, timeout, output)
+        return results.stamp_result(response.result, response.content, output)  # type: ignore[attr-defined]
 
     async def inspect(
         self,
@@ -211,6 +224,7 @@ class AsyncClient:
         skip_visible_notice: bool = False,
         request_id: str | None = None,
         filename: str = "",
+        output: str | os.PathLike[str] | None = None,
         timeout: float | None = None,
     ) -> results.LabelResult:
         """Apply a platform's Art. 6 labels to an upload (bytes or a file path)."""
@@ -222,8 +236,8 @@ class AsyncClient:
             skip_visible_notice=skip_visible_notice,
             request_id=request_id,
         )
-        response = await self._content_call("label", Payload.of(content, filename), fields, timeout)
-        return results.label_result(response.result, response.content)  # type: ignore[attr-defined]
+        response = await self._content_call("label", Payload.of(content, filename), fields, timeout, output)
+        return results.label_result(response.result, response.content, output)  # type: ignore[attr-defined]
 
     async def verify(
         self,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import grpc
 from google.protobuf.message import Message
@@ -203,6 +204,50 @@ def content_response(spec: VerbSpec, result: Message | None, content: bytearray)
     return spec.response(result=result, content=bytes(content))
 
 
+class OutputFile:
+    """Result content written to a file as it arrives: a temporary sibling, renamed into place on success.
+
+    A retried attempt starts the file over; a failed call leaves no file behind.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._handle: BinaryIO | None = None
+        self._temporary: Path | None = None
+
+    def __enter__(self) -> OutputFile:
+        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+        self._temporary, self._handle = Path(name), os.fdopen(fd, "wb")
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        assert self._handle is not None and self._temporary is not None
+        self._handle.close()
+        if exc_type is None:
+            os.replace(self._temporary, self.path)
+        else:
+            self._temporary.unlink(missing_ok=True)
+
+    def restart(self) -> None:
+        """Empty the file for a new attempt."""
+        assert self._handle is not None
+        self._handle.seek(0)
+        self._handle.truncate()
+
+    def write(self, data: bytes) -> None:
+        assert self._handle is not None
+        self._handle.write(data)
+
+
+def unary_into(response: Message, sink: OutputFile | None) -> Message:
+    """A unary Stamp/Label response with its content moved into ``sink`` (when there is one)."""
+    if sink is not None and hasattr(response, "content"):
+        sink.restart()
+        sink.write(response.content)  # type: ignore[attr-defined]
+        response.ClearField("content")
+    return response
+
+
 def call_stream(
     stub: Any,
     spec: VerbSpec,
@@ -212,16 +257,24 @@ def call_stream(
     chunk_bytes: int,
     timeout: float,
     metadata: tuple[tuple[str, str], ...],
+    sink: OutputFile | None = None,
 ) -> Message:
-    """One blocking attempt over ``<Verb>Stream``, answered as the unary response would be."""
+    """One blocking attempt over ``<Verb>Stream``, answered as the unary response would be.
+
+    With a ``sink`` the content chunks go to that file as they arrive, never held in memory.
+    """
     parts = stream_messages(spec, payload, fields, chunk_bytes)
     reply = getattr(stub, spec.method + "Stream")(parts, timeout=timeout, metadata=metadata)
     if not spec.returns_content:
         return unary_twin(spec, reply)
+    if sink is not None:
+        sink.restart()
     result, content = None, bytearray()
     for part in reply:
         if part.WhichOneof("part") == "result":
             result = part.result
+        elif sink is not None:
+            sink.write(part.chunk)
         else:
             content += part.chunk
     return content_response(spec, result, content)

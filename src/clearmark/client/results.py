@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from google.protobuf.message import Message
@@ -103,6 +105,8 @@ class StampResult:
     replayed: bool
     warnings: tuple[str, ...]
     raw: api.StampResult = field(repr=False, compare=False)
+    # Where the content went when the call was given ``output=`` (``content`` is then empty).
+    output_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,8 @@ class LabelResult:
     replayed: bool
     warnings: tuple[str, ...]
     raw: api.LabelResult = field(repr=False, compare=False)
+    # Where the content went when the call was given ``output=`` (``content`` is then empty).
+    output_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -313,7 +319,7 @@ def _record_of(message: Message) -> Record | None:
     return record(message.record) if _has(message, "record") else None  # type: ignore[attr-defined]
 
 
-def stamp_result(result: api.StampResult, content: bytes) -> StampResult:
+def stamp_result(result: api.StampResult, content: bytes, output: str | os.PathLike[str] | None = None) -> StampResult:
     """Stamp's result message and output bytes as a StampResult."""
     return StampResult(
         content=content,
@@ -328,10 +334,11 @@ def stamp_result(result: api.StampResult, content: bytes) -> StampResult:
         replayed=result.replayed,
         warnings=tuple(result.warnings),
         raw=result,
+        output_path=Path(output) if output is not None else None,
     )
 
 
-def label_result(result: api.LabelResult, content: bytes) -> LabelResult:
+def label_result(result: api.LabelResult, content: bytes, output: str | os.PathLike[str] | None = None) -> LabelResult:
     """Label's result message and output bytes as a LabelResult."""
     return LabelResult(
         content=content,
@@ -349,6 +356,7 @@ def label_result(result: api.LabelResult, content: bytes) -> LabelResult:
         replayed=result.replayed,
         warnings=tuple(result.warnings),
         raw=result,
+        output_path=Path(output) if output is not None else None,
     )
 
 

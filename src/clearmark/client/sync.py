@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -16,6 +18,7 @@ from clearmark.client.calls import (
     VERBS,
     ClientOptions,
     Content,
+    OutputFile,
     Payload,
     call_stream,
     idempotent_fields,
@@ -23,6 +26,7 @@ from clearmark.client.calls import (
     lookup_request,
     read_fields,
     stamp_fields,
+    unary_into,
     unary_request,
 )
 from clearmark.client.errors import error_from_rpc
@@ -86,7 +90,14 @@ class Client:
                     raise error from None
                 time.sleep(pause)
 
-    def _content_call(self, verb: str, payload: Payload, fields: dict[str, Any], timeout: float | None) -> Message:
+    def _content_call(
+        self,
+        verb: str,
+        payload: Payload,
+        fields: dict[str, Any],
+        timeout: float | None,
+        output: str | os.PathLike[str] | None = None,
+    ) -> Message:
         spec = VERBS[verb]
         metadata = self.options.metadata()
         streamed = payload.size > self.options.stream_above_bytes
@@ -94,7 +105,8 @@ class Client:
         def attempt_once(remaining: float) -> Message:
             if not streamed:
                 request = unary_request(spec, payload, fields)
-                return getattr(self.stub, spec.method)(request, timeout=remaining, metadata=metadata)
+                response = getattr(self.stub, spec.method)(request, timeout=remaining, metadata=metadata)
+                return unary_into(response, sink)
             return call_stream(
                 self.stub,
                 spec,
@@ -103,9 +115,11 @@ class Client:
                 chunk_bytes=self.options.chunk_bytes,
                 timeout=remaining,
                 metadata=metadata,
+                sink=sink,
             )
 
-        return self._retrying(attempt_once, timeout)
+        with OutputFile(output) if output is not None else contextlib.nullcontext() as sink:
+            return self._retrying(attempt_once, timeout)
 
     def call(
         self,
@@ -138,6 +152,7 @@ class Client:
         recipient: str = "",
         request_id: str | None = None,
         filename: str = "",
+        output: str | os.PathLike[str] | None = None,
         timeout: float | None = None,
     ) -> results.StampResult:
         """Stamp generated content (bytes or a file path) with every label.
@@ -157,8 +172,8 @@ class Client:
             recipient=recipient,
             request_id=request_id,
         )
-        response = self._content_call("stamp", Payload.of(content, filename), fields, timeout)
-        return results.stamp_result(response.result, response.content)  # type: ignore[attr-defined]
+        response = self._content_call("stamp", Payload.of(content, filename), fields, timeout, output)
+        return results.stamp_result(response.result, response.content, output)  # type: ignore[attr-defined]
 
     def inspect(
         self,
@@ -185,6 +200,7 @@ class Client:
         skip_visible_notice: bool = False,
         request_id: str | None = None,
         filename: str = "",
+        output: str | os.PathLike[str] | None = None,
         timeout: float | None = None,
     ) -> results.LabelResult:
         """Apply a platform's Art. 6 labels to an upload (bytes or a file path)."""
@@ -196,8 +212,8 @@ class Client:
             skip_visible_notice=skip_visible_notice,
             request_id=request_id,
         )
-        response = self._content_call("label", Payload.of(content, filename), fields, timeout)
-        return results.label_result(response.result, response.content)  # type: ignore[attr-defined]
+        response = self._content_call("label", Payload.of(content, filename), fields, timeout, output)
+        return results.label_result(response.result, response.content, output)  # type: ignore[attr-defined]
 
     def verify(
         self,
