@@ -143,8 +143,12 @@ def test_errors_are_typed_with_paths_and_both_languages(server, png_bytes: bytes
 
 
 def test_api_key_goes_as_metadata_and_selects_the_tenant(authed_server, png_bytes: bytes) -> None:
-    with Client(authed_server.address, retry=NO_RETRY) as anonymous, pytest.raises(core_errors.Unauthenticated):
+    with (
+        Client(authed_server.address, retry=NO_RETRY) as anonymous,
+        pytest.raises(core_errors.Unauthenticated) as denied,
+    ):
         anonymous.stamp(png_bytes, producer_code=PRODUCER)
+    assert denied.value.reason == "UNAUTHENTICATED" and "API 密钥" in denied.value.message_in("zh-CN")
     with Client(authed_server.address, api_key=API_KEY) as tenant_a:
         produce_id = tenant_a.stamp(png_bytes, producer_code=PRODUCER, request_id="client-key-1").produce_id
         assert tenant_a.lookup(produce_id=produce_id).records[0].tenant == "tenant-a"
