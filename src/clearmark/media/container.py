@@ -17,7 +17,8 @@ class XmpPacketSpan:
 
     ``offset``/``length`` cover the whole enclosing segment or chunk (marker, length and checksum
     included): that is the byte range a writer replaces. ``standard`` is False for fragments that
-    are not a standalone packet (JPEG ExtendedXMP).
+    are not a standalone packet (JPEG ExtendedXMP); ``conforming`` is False for a standalone packet
+    in a place the format's guide does not name (a JPEG APP1 with a non-Adobe header).
     """
 
     carrier: str
@@ -26,6 +27,7 @@ class XmpPacketSpan:
     packet: bytes
     standard: bool = True
     notes: tuple[str, ...] = ()
+    conforming: bool = True
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from clearmark.core.aigc import parse_label_json
 from clearmark.core.errors import InvalidMedia
 from clearmark.media.container import read_uint
 
@@ -125,7 +126,12 @@ def encode_user_comment(text: str, charset: str, *, big_endian: bool) -> bytes:
 
 
 def carries_label(text: str) -> bool:
-    """True when a comment's text holds a wrapped GB 45438 label (``{"AIGC"…``)."""
+    """True when a comment's text holds a GB 45438 label, wrapped (``{"AIGC"…``) or bare (``{"Label"…``)."""
+    return bool(_LABEL_MARK.search(text)) or parse_label_json(text) is not None
+
+
+def label_is_wrapped(text: str) -> bool:
+    """Whether a compat carrier's label uses the ``{"AIGC":{…}}`` form (writers keep the form they find)."""
     return bool(_LABEL_MARK.search(text))
 
 

@@ -107,10 +107,12 @@ class XmpLabels:
                         packet.location,
                         value,
                         parse_label_json(value),
+                        standard=packet.span.conforming,
                         packet=packet.span,
                         notes=packet.span.notes,
                     )
                 )
+            carriers.extend(_misbound_labels(packet))
             source_types.extend(packet.document.get_all(NS_IPTC_EXT, "DigitalSourceType"))
             notices.extend(packet.document.get_all(NS_CLEARMARK, "Notice"))
         for text in self.blocks.read_text_carriers(data, limits=limits):
@@ -154,6 +156,11 @@ class XmpLabels:
         bare, wrapped = label_forms(label_json)
         if LABEL_PROPERTY in extra_properties:
             raise InvalidRequest("extra_properties may not set TC260:AIGC; pass the label as label_json")
+        if target is not None and "wrong-namespace" in target.notes:
+            raise LabelConflict(
+                f"the label sits in {target.carrier}, outside the TC260 namespace; writing TC260:AIGC would add a "
+                "second label"
+            )
         if target is not None and target.text_carrier is not None:
             carrier = target.text_carrier
             data = self.blocks.write_text_carrier(
@@ -202,6 +209,28 @@ class XmpLabels:
         for (ns_uri, name), value in properties.items():
             document.set(ns_uri, name, value)
         return self.blocks.write_xmp(data, document.to_packet(), limits=limits)
+
+
+def _misbound_labels(packet: ParsedXmp) -> list[LabelCarrier]:
+    """``AIGC`` properties under another namespace than TC260's (one open-source toolkit binds the
+    ``TC260`` prefix to a wrong URI): read as labels for Art. 6, reported as non-conforming."""
+    assert packet.document is not None
+    found = []
+    for namespace, value in packet.document.get_local(LABEL_PROPERTY[1]):
+        parsed = parse_label_json(value) if namespace != NS_TC260 else None
+        if parsed is not None:
+            found.append(
+                LabelCarrier(
+                    f"{packet.span.carrier}:AIGC@{namespace}",
+                    packet.location,
+                    value,
+                    parsed,
+                    standard=False,
+                    packet=packet.span,
+                    notes=(*packet.span.notes, "wrong-namespace"),
+                )
+            )
+    return found
 
 
 def label_forms(label_json: str) -> tuple[str, str]:

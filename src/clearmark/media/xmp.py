@@ -122,6 +122,18 @@ class XmpDocument:
                 values.extend(_element_values(element))
         return values
 
+    def get_local(self, name: str) -> list[tuple[str, str]]:
+        """``(namespace, value)`` of every top-level property called ``name`` in any namespace."""
+        found: list[tuple[str, str]] = []
+        for description in self._descriptions():
+            for key, value in description.attrib.items():
+                if key.startswith("{") and key.rpartition("}")[2] == name:
+                    found.append((key[1:].partition("}")[0], value))
+            for element in description:
+                if isinstance(element.tag, str) and element.tag.rpartition("}")[2] == name:
+                    found.extend((element.tag[1:].partition("}")[0], v) for v in _element_values(element))
+        return found
+
     def set(self, ns_uri: str, name: str, value: str) -> None:
         """Set a simple property in place (attribute or element form as found) or add it as an element.
 

@@ -28,6 +28,11 @@ _STANDALONE = frozenset({0x01, _SOI, *range(0xD0, 0xD8)})
 _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 _LOSSLESS_SOF = frozenset({0xC3, 0xC7, 0xCB, 0xCF})
 XMP_CARRIER = "jpeg:app1-xmp"
+# A header some producers write instead of Adobe's namespace identifier; read, flagged non-conforming.
+NONSTANDARD_XMP_HEADERS = (b"XMP\x00XMP\x00", b"XMP\x00")
+NONSTANDARD_XMP_CARRIER = "jpeg:app1-xmp-nonstandard-header"
+# A bare ``AIGC{…}`` blob in an APPn segment, as one producer writes its label.
+BLOB_PREFIX = b"AIGC"
 XMP_EXTENSION_CARRIER = "jpeg:app1-xmp-extension"
 USER_COMMENT_CARRIER = "jpeg:exif:UserComment"
 
@@ -118,7 +123,44 @@ def _xmp_spans(data: bytes, segments: list[Segment]) -> list[XmpPacketSpan]:
                 spans.append(
                     XmpPacketSpan(carrier, segment.offset, segment.length, payload[len(header) :], standard=standard)
                 )
+        for header in NONSTANDARD_XMP_HEADERS:
+            if payload.startswith(header) and b"xmpmeta" in payload[:512]:
+                packet = payload[len(header) :]
+                spans.append(
+                    XmpPacketSpan(
+                        NONSTANDARD_XMP_CARRIER,
+                        segment.offset,
+                        segment.length,
+                        packet,
+                        notes=("nonstandard-xmp-header",),
+                        conforming=False,
+                    )
+                )
+                break
     return spans
+
+
+def _blob_carriers(data: bytes, segments: list[Segment]) -> list[CarrierText]:
+    """``AIGC{…}`` blobs in APP2–APP15 segments (APP11 also carries C2PA JUMBF, which never starts so)."""
+    found = []
+    for segment in segments:
+        if not 0xE2 <= segment.marker <= 0xEF:
+            continue
+        payload = segment.payload(data)
+        if payload.startswith(BLOB_PREFIX) and payload[len(BLOB_PREFIX) : len(BLOB_PREFIX) + 1] == b"{":
+            text = payload[len(BLOB_PREFIX) :].decode("utf-8", errors="replace").rstrip("\x00")
+            carrier = f"jpeg:app{segment.marker - 0xE0}-AIGC-blob"
+            found.append(
+                CarrierText(
+                    carrier,
+                    segment.offset,
+                    segment.length,
+                    text,
+                    wrapped_form=exif.label_is_wrapped(text),
+                    notes=("bare-appn-blob",),
+                )
+            )
+    return found
 
 
 def _segment(marker: int, payload: bytes) -> bytes:
@@ -162,18 +204,23 @@ class JpegContainer:
         return _xmp_spans(data, parse_segments(data, limits))
 
     def read_text_carriers(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> list[CarrierText]:
-        """EXIF UserComments that hold a wrapped label."""
-        carriers = []
-        for segment in parse_segments(data, limits):
+        """EXIF UserComments that hold a label, and bare ``AIGC{…}`` blobs in APPn segments."""
+        segments = parse_segments(data, limits)
+        carriers = _blob_carriers(data, segments)
+        for segment in segments:
             if _is_exif(segment, data):
                 comment = exif.read_label_comment(segment.payload(data)[len(exif.EXIF_PREFIX) :])
                 if comment is not None:
                     carriers.append(
                         CarrierText(
-                            USER_COMMENT_CARRIER, segment.offset, segment.length, comment.text, wrapped_form=True
+                            USER_COMMENT_CARRIER,
+                            segment.offset,
+                            segment.length,
+                            comment.text,
+                            wrapped_form=exif.label_is_wrapped(comment.text),
                         )
                     )
-        return carriers
+        return sorted(carriers, key=lambda carrier: carrier.offset)
 
     def write_xmp(self, data: bytes, packet: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> bytes:
         """Replace the one APP1 XMP segment, or insert one after SOI/APP0/APP1-Exif.
@@ -204,8 +251,11 @@ class JpegContainer:
     def write_text_carrier(
         self, data: bytes, carrier: CarrierText, new_text: str, *, limits: MediaLimits = DEFAULT_LIMITS
     ) -> bytes:
-        """Rewrite the UserComment of the EXIF segment at ``carrier.offset``; other tags are kept."""
+        """Rewrite the UserComment of the EXIF segment (or the APPn blob) at ``carrier.offset``; other tags are kept."""
         segment = next((s for s in parse_segments(data, limits) if s.offset == carrier.offset), None)
+        if segment is not None and "bare-appn-blob" in carrier.notes:
+            replacement = _segment(segment.marker, BLOB_PREFIX + new_text.encode())
+            return data[: segment.offset] + replacement + data[segment.offset + segment.length :]
         if carrier.carrier != USER_COMMENT_CARRIER or segment is None or not _is_exif(segment, data):
             raise InvalidRequest(f"no {carrier.carrier} carrier at byte {carrier.offset} of this JPEG")
         tiff = segment.payload(data)[len(exif.EXIF_PREFIX) :]

@@ -217,19 +217,34 @@ def read_text_chunks(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> list[
             notes = (*chunk.notes, f"malformed: {exc.message}")
             found.append(PngText(kind, keyword, "", chunk.offset, chunk.length, seen_idat, notes))
             continue
-        encoding = "utf-8" if chunk.type == b"iTXt" else "latin-1"
+        text, text_notes = decode_chunk_text(chunk.type, decoded.text)
         found.append(
             PngText(
                 kind,
                 decoded.keyword.decode("latin-1"),
-                decoded.text.decode(encoding, errors="replace"),
+                text,
                 chunk.offset,
                 chunk.length,
                 seen_idat,
-                chunk.notes,
+                (*chunk.notes, *text_notes),
             )
         )
     return found
+
+
+def decode_chunk_text(kind: bytes, raw: bytes) -> tuple[str, tuple[str, ...]]:
+    """The text of a tEXt/zTXt/iTXt chunk: UTF-8 first, since most writers put UTF-8 into tEXt/zTXt too.
+
+    The PNG specification says Latin-1 for tEXt and zTXt, but decoding Chinese UTF-8 bytes as
+    Latin-1 garbles every character; UTF-8 that decodes cleanly is taken as UTF-8 and noted.
+    """
+    if kind == b"iTXt":
+        return raw.decode("utf-8", errors="replace"), ()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), ()
+    return text, (() if text.isascii() else ("utf8-in-latin1-chunk",))
 
 
 def read_exif_blocks(data: bytes, limits: MediaLimits = DEFAULT_LIMITS) -> list[exif.ExifBlock]:
@@ -267,15 +282,15 @@ class PngContainer:
         chunks = parse_chunks(data, limits, check_image_crc=False)
         carriers = []
         for chunk, text, notes in _text_chunks(data, chunks, limits, LABEL_KEYWORD):
-            encoding = "utf-8" if chunk.type == b"iTXt" else "latin-1"
+            decoded, text_notes = decode_chunk_text(chunk.type, text.text)
             carriers.append(
                 CarrierText(
                     f"png:{chunk.type.decode()}:AIGC",
                     chunk.offset,
                     chunk.length,
-                    text.text.decode(encoding, errors="replace"),
-                    wrapped_form=False,
-                    notes=notes,
+                    decoded,
+                    wrapped_form=exif.label_is_wrapped(decoded),
+                    notes=(*notes, *text_notes),
                 )
             )
         for chunk in chunks:
@@ -286,7 +301,7 @@ class PngContainer:
                         chunk.offset,
                         chunk.length,
                         comment.text,
-                        wrapped_form=True,
+                        wrapped_form=exif.label_is_wrapped(comment.text),
                         notes=chunk.notes,
                     )
                 )
@@ -325,8 +340,10 @@ class PngContainer:
             old = decode_text_chunk(chunk, data, limits, budget)
             if old.keyword != LABEL_KEYWORD:
                 raise InvalidRequest(f"PNG chunk at byte {carrier.offset} is not an AIGC text chunk")
+            _, text_notes = decode_chunk_text(kind, old.text)
             try:
-                text = new_text.encode("utf-8" if kind == b"iTXt" else "latin-1")
+                # Keep the producer's encoding: UTF-8 where it wrote UTF-8 into tEXt/zTXt.
+                text = new_text.encode("utf-8" if kind == b"iTXt" or text_notes else "latin-1")
             except UnicodeEncodeError:
                 raise InvalidRequest(f"label text cannot be written to a PNG {kind.decode()} chunk") from None
             replacement = encode_text_chunk(

@@ -190,7 +190,13 @@ class WebpContainer:
                 comment := exif.read_label_comment(exif.split_exif_prefix(chunk.body(data))[1])
             ):
                 carriers.append(
-                    CarrierText(USER_COMMENT_CARRIER, chunk.offset, chunk.length, comment.text, wrapped_form=True)
+                    CarrierText(
+                        USER_COMMENT_CARRIER,
+                        chunk.offset,
+                        chunk.length,
+                        comment.text,
+                        wrapped_form=exif.label_is_wrapped(comment.text),
+                    )
                 )
         return carriers
 
