@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from clearmark.service.cli import EXIT_FAILED, EXIT_OK, EXIT_PROBLEMS, lookup_key
+from clearmark.service.cli import EXIT_FAILED, EXIT_OK, EXIT_PROBLEMS
 from tests.conftest import PLATFORM, PRODUCER, encode, make_image
 from tests.detectors.fingerprint_samples import A1111_PARAMETERS, png_with
 from tests.service.cli.conftest import json_lines
@@ -223,20 +223,6 @@ def test_large_files_go_over_the_streaming_rpcs(
     assert code == EXIT_OK and json_lines(out)[0]["response"]["result"]["label_value"] == "1"
     code, out, _ = cli("verify", str(labelled), *remote)
     assert code == EXIT_OK and json_lines(out)[0]["response"]["report"]["compliant"] is True
-
-
-@pytest.mark.parametrize(
-    ("value", "key"),
-    [
-        ("a" * 64, "sha256"),
-        ("CMP" + "A" * 26, "propagate_id"),
-        ("CM" + "B" * 26, "produce_id"),
-        ("CMP" + "Z" * 25, "produce_id"),  # a ProduceID that happens to begin with P (1 in 32 do)
-        ("VENDOR-123", "produce_id"),
-    ],
-)
-def test_lookup_key_guess(value: str, key: str) -> None:
-    assert lookup_key(value) == key
 
 
 def test_sidecar_manifest_beside_the_file_is_read(cli, tmp_path: Path, jpeg_bytes: bytes, data_dir: Path) -> None:

@@ -1,7 +1,9 @@
 """The ``clearmark`` command: serve, and the four verbs plus lookup, in-process or against a server.
 
-Modules: ``verbs`` (the verbs as a table, the run loop), ``paths`` (inputs, outputs, ``-``),
-``render`` (the JSON shape and the human text), ``backend`` (in-process app or client), ``serve``.
+Modules: ``verbs`` (the content verbs as a table, the run loop), ``lookup``, ``serve``, ``paths``
+(inputs, outputs, ``-``), ``render`` (the JSON shape and the human text), ``backend`` (in-process
+app or clearmark.client). A new subcommand is one module with ``add_parsers`` and one line in
+``SUBCOMMANDS``.
 """
 
 from __future__ import annotations
@@ -14,20 +16,15 @@ from typing import NoReturn
 
 from clearmark import __version__
 from clearmark.core.errors import ClearMarkError
-from clearmark.service.cli import render, serve
+from clearmark.service.cli import lookup, render, serve, verbs
+from clearmark.service.cli.lookup import lookup_key
 from clearmark.service.cli.paths import UsageError
-from clearmark.service.cli.verbs import (
-    COMMANDS,
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_PROBLEMS,
-    lookup_key,
-    run_lookup,
-    run_verb,
-)
+from clearmark.service.cli.verbs import EXIT_FAILED, EXIT_OK, EXIT_PROBLEMS
 
 __all__ = ["EXIT_BROKEN_PIPE", "EXIT_FAILED", "EXIT_OK", "EXIT_PROBLEMS", "build_parser", "lookup_key", "main"]
 
+# Each module adds its subcommands to the parser.
+SUBCOMMANDS = (serve, verbs, lookup)
 # 128 + SIGPIPE: what a shell reports for a reader that went away (``clearmark ... | head``).
 EXIT_BROKEN_PIPE = 141
 
@@ -70,25 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"clearmark {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve_p = sub.add_parser("serve", parents=[_settings_options()], help="run the gRPC server")
-    serve.add_arguments(serve_p)
-    serve_p.set_defaults(run=serve.cmd_serve)
-
-    for command in COMMANDS.values():
-        verb_p = sub.add_parser(command.name, parents=[calling], help=command.help)
-        verb_p.add_argument("inputs", nargs="+", metavar="IN", help="files, folders, or - for stdin")
-        if command.writes_content:
-            verb_p.add_argument(
-                "-o", "--output", required=True, help="output file, - for stdout, or a folder for several inputs"
-            )
-        command.add_arguments(verb_p)
-        verb_p.set_defaults(run=run_verb)
-
-    lookup_p = sub.add_parser("lookup", parents=[calling], help="find registry records")
-    lookup_p.add_argument("ids", nargs="+", metavar="ID", help="ProduceID, PropagateID or SHA-256")
-    lookup_p.add_argument("--by", choices=["produce_id", "propagate_id", "sha256", "request_id", "watermark_id"])
-    lookup_p.add_argument("--limit", type=int, default=0, help="at most this many records per id (default 100)")
-    lookup_p.set_defaults(run=run_lookup)
+    for module in SUBCOMMANDS:
+        module.add_parsers(sub, settings=_settings_options(), calling=calling)
     return parser
 
 

@@ -10,9 +10,14 @@ from typing import Any
 from clearmark.service.cli.backend import settings_for
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host")
-    parser.add_argument("--port", type=int)
+def add_parsers(
+    sub: argparse._SubParsersAction, *, settings: argparse.ArgumentParser, calling: argparse.ArgumentParser
+) -> None:
+    """``serve``: only the settings options (the client options belong to the verbs)."""
+    serve_p = sub.add_parser("serve", parents=[settings], help="run the gRPC server")
+    serve_p.add_argument("--host")
+    serve_p.add_argument("--port", type=int)
+    serve_p.set_defaults(run=cmd_serve)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

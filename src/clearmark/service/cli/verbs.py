@@ -257,31 +257,16 @@ def run_verb(args: argparse.Namespace) -> int:
     return worst
 
 
-# ClearMark's ids: "CM" + 26 base32 characters (ProduceID), "CMP" + 26 (PropagateID). A ProduceID
-# may itself begin "CMP" (1 in 32), so the length decides, not the prefix alone.
-PRODUCE_ID_LENGTH, PROPAGATE_ID_LENGTH = 28, 29
-
-
-def lookup_key(value: str) -> str:
-    """Which registry key a bare id is: a SHA-256, one of our PropagateIDs, else a ProduceID."""
-    if len(value) == 64 and all(c in "0123456789abcdefABCDEF" for c in value):
-        return "sha256"
-    return "propagate_id" if value.startswith("CMP") and len(value) == PROPAGATE_ID_LENGTH else "produce_id"
-
-
-def run_lookup(args: argparse.Namespace) -> int:
-    """Look up each id; 0 when every id has records, 1 when one has none, 2 when one failed."""
-    printer = Printer(args, content_on_stdout=False)
-    worst = EXIT_OK
-    with Backend(args) as backend:
-        for value in args.ids:
-            request = api.LookupRequest(**{args.by or lookup_key(value): value}, limit=args.limit)
-            try:
-                response = backend.lookup(request)
-                code = EXIT_OK
-                printer.result(render.envelope("lookup", value, None, code, response), render.lookup_text(response, ""))
-            except ClearMarkError as error:
-                code = EXIT_PROBLEMS if error.reason == "RECORD_NOT_FOUND" else EXIT_FAILED
-                printer.failure(render.envelope("lookup", value, None, code, error=error))
-            worst = max(worst, code)
-    return worst
+def add_parsers(
+    sub: argparse._SubParsersAction, *, settings: argparse.ArgumentParser, calling: argparse.ArgumentParser
+) -> None:
+    """``stamp``, ``inspect``, ``label`` and ``verify``."""
+    for command in COMMANDS.values():
+        verb_p = sub.add_parser(command.name, parents=[calling], help=command.help)
+        verb_p.add_argument("inputs", nargs="+", metavar="IN", help="files, folders, or - for stdin")
+        if command.writes_content:
+            verb_p.add_argument(
+                "-o", "--output", required=True, help="output file, - for stdout, or a folder for several inputs"
+            )
+        command.add_arguments(verb_p)
+        verb_p.set_defaults(run=run_verb)
