@@ -170,16 +170,15 @@ def test_tls_with_the_servers_root_and_name(server, png_bytes: bytes) -> None:
 
 
 def test_the_client_imports_no_service_internals() -> None:
+    import os
     import subprocess
     import sys
 
-    code = (
-        "import sys, clearmark.client; print(json.dumps(sorted(m for m in sys.modules if m.startswith('clearmark'))))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", "import json; " + code], check=True, capture_output=True, text=True, timeout=60
-    ).stdout
-    loaded = json.loads(out)
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p)}
+    code = "import json, sys, clearmark.client; print(json.dumps(sorted(m for m in sys.modules if 'clearmark' in m)))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=60, env=env)
+    loaded = json.loads(out.stdout)
     assert "clearmark.client" in loaded
     assert not [m for m in loaded if m.startswith(("clearmark.service", "clearmark.media", "clearmark.detectors"))]
 
