@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         if "--json" in argv:
             print(render.dumps(render.envelope(argv[0] if argv else "", "", None, EXIT_FAILED, error=error)))
         else:
-            print(f"clearmark: {error}", file=sys.stderr)
+            print(error, file=sys.stderr)
         return EXIT_FAILED
     try:
         return int(args.run(args))
