@@ -67,7 +67,9 @@ def test_positions_and_source_offsets_in_plain_text() -> None:
     assert [s.attribute("position") for s in signals] == ["start", "middle", "end"]
     for signal in signals:
         assert text[signal.location.text_start : signal.location.text_end] == signal.attribute("text")
-        assert signal.category_hint is Category.AI_SUSPECTED and signal.attribute("wording_ok") == "true"
+        # Plain text has no metadata place: a notice that says "generated" is the label itself.
+        assert signal.category_hint is Category.AI_GENERATED and signal.attribute("wording_ok") == "true"
+        assert signal.attribute("notice_is_label") == "true"
 
 
 def test_markdown_offsets_point_into_the_file_not_the_front_matter() -> None:

@@ -101,3 +101,20 @@ def test_sniffing_a_file_reads_only_what_it_needs(tmp_path: Path) -> None:
     with path.open("wb") as stream:
         stream.write("日志行 log line\n".encode() * 200_000)
     assert sniff_format(Source(path=path)).name == "text"
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><text>AI</text></svg>',
+        b'\xef\xbb\xbf  <svg xmlns="http://www.w3.org/2000/svg"/>',
+        b"<!-- drawn by hand -->\n<svg/>",
+    ],
+)
+def test_svg_is_refused_not_taken_for_plain_text(svg: bytes) -> None:
+    with pytest.raises(UnsupportedFormat, match="SVG"):
+        sniff_format(svg)
+
+
+def test_plain_xml_that_is_not_svg_stays_text() -> None:
+    assert sniff_format(b'<?xml version="1.0"?>\n<note>hello</note>\n').name == "text"

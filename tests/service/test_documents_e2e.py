@@ -79,8 +79,8 @@ def test_document_round_trip(stub, fmt: str) -> None:
         assert pb.APPLIED_LABEL_C2PA_MANIFEST in result.labels_applied
         manifest = next(s for s in inspection.signals if s.kind == "c2pa.manifest")
         assert manifest.attributes["validation_state"] == "Valid"
-    expected = pb.CATEGORY_AI_SUSPECTED if fmt == "text" else pb.CATEGORY_AI_GENERATED
-    assert inspection.category == expected
+    # Plain text's "AI生成" line is its label (GB 45438 gives plain text no metadata place).
+    assert inspection.category == pb.CATEGORY_AI_GENERATED
 
     report = stub.Verify(api.VerifyRequest(content=stamped.content), timeout=60).report
     outcomes = {c.requirement_id: c.outcome for c in report.checks}
@@ -95,8 +95,8 @@ def test_document_round_trip(stub, fmt: str) -> None:
         timeout=60,
     ).result
     if fmt == "text":
-        # no label to update: the platform sees the notice (a trace) and labels it "suspected"
-        assert labelled.label_value == "3" and labelled.modified
+        # the producer's "AI生成" line is plain text's label: kept, and no "suspected" notice on top
+        assert labelled.label_value == "1" and not labelled.modified
     else:
         assert labelled.label_value == "1" and labelled.aigc_label.content_propagator == PLATFORM
         assert labelled.aigc_label.produce_id == result.produce_id

@@ -59,7 +59,7 @@ def test_conflicts_and_unlabelled_traces_are_findings() -> None:
     conflict = decide((label_signal("1"), iptc("digitalCapture", False)))
     assert "aigc.conflict.source_type" in {f.label for f in conflict.findings}
     unlabelled = decide((iptc("trainedAlgorithmicMedia", True),))
-    assert {f.label for f in unlabelled.findings} == {"aigc.unlabelled_image"}
+    assert {f.label for f in unlabelled.findings} == {"aigc.unlabelled"}
     verdict = campaign_verdict(unlabelled.findings, "req-9")
     assert verdict.suggestion is Suggestion.REVIEW and verdict.request_id == "req-9"
     assert "diversion.*" in verdict.not_evaluated

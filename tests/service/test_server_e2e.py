@@ -258,7 +258,8 @@ def test_inspect_and_verify_streams(stub, png_bytes: bytes) -> None:
     inspected = stub.InspectStream(parts(api.InspectStreamRequest, api.InspectStreamHeader), timeout=60)
     assert inspected.inspection.category == pb.CATEGORY_NO_SIGNAL
     verified = stub.VerifyStream(parts(api.VerifyStreamRequest, api.VerifyStreamHeader), timeout=60)
-    assert not verified.report.compliant
+    assert verified.report.compliant  # no AI signal: nothing is owed
+    assert verified.inspection.media.sha256 == hashlib.sha256(png_bytes).hexdigest()
 
 
 def test_auth_guards_mutations_and_isolates_tenants(authed_server, png_bytes: bytes) -> None:
@@ -344,3 +345,11 @@ def test_malformed_xmp_is_a_finding_when_reading_and_refused_when_writing(stub, 
     with pytest.raises(grpc.RpcError) as caught:
         _stamp(stub, broken, "")
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_an_unknown_enum_value_is_invalid_argument_not_internal(stub, png_bytes: bytes) -> None:
+    request = api.StampRequest(content=png_bytes, options=api.StampOptions(producer_code=PRODUCER, notice_corner=99))
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.Stamp(request, timeout=30)
+    assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "notice_corner" in caught.value.details()

@@ -40,7 +40,7 @@ def test_the_mark_survives_stripping_and_resolves_to_the_record(stub) -> None:
     assert marks and marks[0].attributes["registry_key"] == stamped.record.watermark_id
     assert marks[0].attributes["resolved"] == "true"
     assert inspection.category == pb.CATEGORY_AI_GENERATED  # no metadata left, the mark resolves
-    assert "aigc.unlabelled_image" in {f.label for f in inspection.findings}
+    assert "aigc.unlabelled" in {f.label for f in inspection.findings}
 
     records = stub.Lookup(api.LookupRequest(watermark_id=stamped.record.watermark_id), timeout=10).records
     assert records[0].produce_id == stamped.produce_id

@@ -74,3 +74,4 @@ class Attr(enum.StrEnum):
     HAS_TIMESTAMP = "has_timestamp"
     WORDING_OK = "wording_ok"
     POSITION = "position"
+    NOTICE_IS_LABEL = "notice_is_label"  # the format has no metadata place: its explicit notice is the label

@@ -114,8 +114,29 @@ def find_notices(text: str, limit: int = MAX_SIGNALS) -> tuple[list[NoticeMatch]
     return matches, total
 
 
-def notice_signals(extracted: ExtractedText, source: str, limit: int = MAX_SIGNALS) -> list[Signal]:
-    """Signals for every notice in ``extracted``, located by text span and page or paragraph."""
+_POSSIBLE = ("可能", "possibly", "may be")
+_SUSPECTED = ("疑似", "suspected")
+
+
+def notice_category(text: str) -> Category:
+    """What a notice's wording asserts: generated, possibly generated (user declared) or suspected."""
+    folded = text.casefold()
+    if any(word in folded for word in _SUSPECTED):
+        return Category.AI_SUSPECTED
+    if any(word in folded for word in _POSSIBLE):
+        return Category.AI_POSSIBLE
+    return Category.AI_GENERATED
+
+
+def notice_signals(
+    extracted: ExtractedText, source: str, limit: int = MAX_SIGNALS, *, notice_is_label: bool = False
+) -> list[Signal]:
+    """Signals for every notice in ``extracted``, located by text span and page or paragraph.
+
+    Where the format has no metadata place (plain text), the explicit notice is the label itself:
+    its wording sets the category (``AI生成`` generated, ``可能…`` possible, ``疑似…`` suspected).
+    Elsewhere a notice is a trace beside the metadata label: AI_SUSPECTED.
+    """
     matches, total = find_notices(extracted.text, limit)
     signals = []
     for match in matches:
@@ -138,6 +159,10 @@ def notice_signals(extracted: ExtractedText, source: str, limit: int = MAX_SIGNA
             attributes.append(("paragraph", str(paragraph)))
         if total > len(matches):
             attributes.append(("total_found", str(total)))
+        hint = Category.AI_SUSPECTED
+        if notice_is_label and match.wording_ok:
+            attributes.append((Attr.NOTICE_IS_LABEL, "true"))
+            hint = notice_category(extracted.text[max(0, match.start - 6) : match.end])
         signals.append(
             Signal(
                 source=source,
@@ -145,7 +170,7 @@ def notice_signals(extracted: ExtractedText, source: str, limit: int = MAX_SIGNA
                 confidence=0.9 if match.wording_ok else 0.5,
                 rule_id="gb45438.explicit.text",
                 rule_version=RULE_VERSION,
-                category_hint=Category.AI_SUSPECTED,
+                category_hint=hint,
                 location=Location(
                     carrier=carrier, text_start=text_start, text_end=text_start + match.end - match.start
                 ),
@@ -165,7 +190,7 @@ class TextNoticeDetector:
     kinds = frozenset({MediaKind.TEXT, MediaKind.DOCUMENT})
 
     def detect(self, asset: Asset) -> list[Signal]:
-        return notice_signals(asset.text, self.name)
+        return notice_signals(asset.text, self.name, notice_is_label=asset.spec.label_carrier is None)
 
 
 @register_detector(TextNoticeDetector.name)

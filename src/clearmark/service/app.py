@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import os
 import re
@@ -48,6 +49,7 @@ from clearmark.v1 import types_pb2 as pb
 
 log = logging.getLogger(__name__)
 ResultT = TypeVar("ResultT", api.StampResult, api.LabelResult)
+EnumT = TypeVar("EnumT", bound=enum.IntEnum)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -97,12 +99,23 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
         if settings.c2pa_sign
         else None,
         claim_generator=f"ClearMark/{__version__}",
+        verify_requires_propagator=settings.verify_requires_propagator,
     )
 
 
 def _warnings(warnings: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Registry details for warnings: one key, since detail keys are unique."""
     return (("warnings", "; ".join(warnings)),) if warnings else ()
+
+
+def enum_field(enum_type: type[EnumT], value: int, field: str) -> EnumT:
+    """A request's enum value as the core enum; a value this server does not know is INVALID_ARGUMENT."""
+    try:
+        return enum_type(value)
+    except ValueError:
+        raise InvalidRequest(
+            f"{field} has no value {value}", violations=(FieldViolation(field, f"unknown enum value {value}"),)
+        ) from None
 
 
 def request_id_of(given: str) -> str:
@@ -235,7 +248,7 @@ class ClearMarkApp:
             model=options.model,
             prompt_id=options.prompt_id,
             notice_text=options.notice_text,
-            notice_corner=Corner(options.notice_corner),
+            notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             omit_visible_notice=options.omit_visible_notice,
             omit_reason=options.omit_reason,
             recipient=options.recipient,
@@ -304,7 +317,7 @@ class ClearMarkApp:
             platform_code=options.platform_code,
             user_declared_ai=options.user_declared_ai,
             notice_text=options.notice_text,
-            notice_corner=Corner(options.notice_corner),
+            notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             skip_visible_notice=options.skip_visible_notice,
         )
 

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # and tail (half each), so a 2 GB log costs the same memory as a 16 MB one.
     max_text_chars: int = Field(default=4 * 1024 * 1024, ge=1024)
 
+    # Verify: treat empty propagator fields as a failure even on producer output (real producers ship
+    # them empty; by default they FAIL only once a C2PA manifest shows a platform published the content).
+    verify_requires_propagator: bool = False
+
     # CPU work: 0 runs it on a thread in-process (CLI), N > 0 in a pool of N processes.
     cpu_workers: int = Field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)), ge=0)
     max_pending_jobs: int = Field(default=64, ge=1)

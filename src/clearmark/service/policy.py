@@ -26,9 +26,10 @@ class PolicyRules:
         ("aigc.duplicate_label", Suggestion.REVIEW),
         ("aigc.malformed_label", Suggestion.REVIEW),
         ("aigc.invalid_field", Suggestion.REVIEW),
+        ("aigc.label_shape", Suggestion.REVIEW),
         ("aigc.nonstandard_carrier", Suggestion.PASS),
         ("aigc.conflict.source_type", Suggestion.REVIEW),
-        ("aigc.unlabelled_image", Suggestion.REVIEW),
+        ("aigc.unlabelled", Suggestion.REVIEW),
         ("aigc.notice_removed", Suggestion.REVIEW),
         ("media.xmp_malformed", Suggestion.PASS),
         ("c2pa.invalid_manifest", Suggestion.REVIEW),
@@ -73,6 +74,8 @@ class Decision:
     findings: tuple[Finding, ...]
     aigc_label: AigcLabel | None
     label_signals: tuple[Signal, ...]
+    # Explicit notices that are the label of a format without a metadata place (plain text).
+    notice_labels: tuple[Signal, ...] = ()
 
 
 def _finding(rules: PolicyRules, label: str, message: str, evidence: list[str], rule_id: str) -> Finding:
@@ -83,6 +86,23 @@ def _finding(rules: PolicyRules, label: str, message: str, evidence: list[str], 
         rule_id=rule_id,
         evidence=tuple(evidence),
     )
+
+
+def label_shape_problems(signal: Signal) -> list[str]:
+    """What Verify's key checks fail on a label signal: missing or extra keys, their order, non-string values.
+
+    Inspect reports the same problems as findings, so the two never disagree.
+    """
+    problems = []
+    if missing := signal.attribute(Attr.MISSING_KEYS):
+        problems.append(f"missing keys {missing}")
+    if extra := signal.attribute(Attr.EXTRA_KEYS):
+        problems.append(f"extra keys {extra}")
+    if signal.attribute(Attr.KEYS_IN_ORDER) == "false":
+        problems.append("keys not in the standard's order")
+    if non_string := signal.attribute(Attr.NON_STRING_KEYS):
+        problems.append(f"non-string values {non_string}")
+    return problems
 
 
 def _label_findings(rules: PolicyRules, labels: list[Signal], malformed: list[Signal]) -> list[Finding]:
@@ -118,6 +138,17 @@ def _label_findings(rules: PolicyRules, labels: list[Signal], malformed: list[Si
                     f"label fields do not conform: {', '.join(problems)}",
                     [signal.attribute(Attr.CARRIER), *problems],
                     "gb45438.appendix_e.fields",
+                )
+            )
+        shape = label_shape_problems(signal)
+        if shape:
+            findings.append(
+                _finding(
+                    rules,
+                    "aigc.label_shape",
+                    f"the label's JSON does not have the standard's shape: {'; '.join(shape)}",
+                    [signal.attribute(Attr.CARRIER), *shape],
+                    "gb45438.appendix_e",
                 )
             )
         if signal.attribute(Attr.STANDARD_CARRIER) == "false":
@@ -169,11 +200,12 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
                     f"policy.conflict.{kind.split('.')[0]}",
                 )
             )
-    if traces and not labels and not malformed:
+    notice_labels = [s for s in signals if s.attribute(Attr.NOTICE_IS_LABEL) == "true"]
+    if traces and not labels and not malformed and not notice_labels:
         findings.append(
             _finding(
                 rules,
-                "aigc.unlabelled_image",
+                "aigc.unlabelled",
                 "traces of AI generation but no metadata label",
                 [f"{s.source}: {s.message}" for s in traces],
                 "campaign.task4.unlabelled",
@@ -185,7 +217,13 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
             findings.append(_finding(rules, label, signal.message, [signal.location.carrier or signal.source], rule_id))
 
     single = labels[0].label if len(labels) == 1 and not malformed else None
-    return Decision(category=category, findings=tuple(findings), aigc_label=single, label_signals=tuple(labels))
+    return Decision(
+        category=category,
+        findings=tuple(findings),
+        aigc_label=single,
+        label_signals=tuple(labels),
+        notice_labels=tuple(notice_labels),
+    )
 
 
 def campaign_verdict(

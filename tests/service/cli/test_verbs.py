@@ -183,7 +183,10 @@ def test_exit_codes_as_documented(cli, tmp_path: Path, png_bytes: bytes) -> None
     assert code == EXIT_OK and result["label_value"] == "3" and result["inspection"]["findings"]  # Label did its job
     plain = tmp_path / "plain.png"
     plain.write_bytes(png_bytes)
-    assert cli("verify", str(plain))[0] == EXIT_PROBLEMS  # ran: no label, non-compliant
+    assert cli("verify", str(plain))[0] == EXIT_OK  # ran: no AI signal, nothing owed
+    ai_only = tmp_path / "declared.png"
+    ai_only.write_bytes(_png_with_ai_source_type(png_bytes))
+    assert cli("verify", str(ai_only))[0] == EXIT_PROBLEMS  # ran: an AI trace without a label
     assert cli("lookup", "CMNOSUCHID")[0] == EXIT_PROBLEMS  # ran: nothing found
     assert cli("inspect", str(tmp_path / "missing.png"))[0] == EXIT_FAILED  # could not run
     code, _, err = cli(
@@ -279,3 +282,15 @@ def test_a_bad_command_line_is_json_under_json_and_exits_2(cli) -> None:
     )
     code, out, err = cli("label", "x.jpg", "--platform", PLATFORM, data=False)  # -o missing, no --json
     assert code == EXIT_FAILED and not out and "-o/--output" in err
+
+
+def _png_with_ai_source_type(png: bytes) -> bytes:
+    """The PNG with an IPTC DigitalSourceType saying trained-model output, and no GB 45438 label."""
+    from clearmark.media.formats.png import PNG
+    from clearmark.media.xmp import NS_IPTC_EXT, XmpDocument
+
+    document = XmpDocument.empty()
+    document.set(
+        NS_IPTC_EXT, "DigitalSourceType", "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+    )
+    return PNG.write_xmp(png, document.to_packet())

@@ -112,3 +112,37 @@ def test_skip_visible_notice_writes_metadata_only(png_bytes: bytes) -> None:
     original = Image.open(io.BytesIO(png_bytes))
     labelled = Image.open(io.BytesIO(outcome.content))
     assert original.tobytes() == labelled.tobytes(), "pixels changed without a notice"
+
+
+def test_stamped_plain_text_is_ai_generated_and_label_adds_no_second_notice() -> None:
+    from clearmark.service.pipelines import StampJob, stamp_content
+
+    stamped = stamp_content(StampJob("s1", "t", b"A report a model wrote.\nSecond line.\n", PRODUCER), CONFIG).content
+    inspection = inspect_content(stamped, CONFIG)
+    assert inspection.category is Category.AI_GENERATED
+    assert inspection.findings == ()
+    outcome = label_content(job(stamped), CONFIG)
+    assert (outcome.modified, outcome.label_value) == (False, "1")
+    assert outcome.content == stamped and "疑似".encode() not in outcome.content
+
+
+@pytest.mark.parametrize(("notice", "value"), [("疑似AI生成", "3"), ("可能为AI生成", "2")])
+def test_a_platforms_notice_on_plain_text_keeps_its_own_value(notice: str, value: str) -> None:
+    content = f"{notice}\nSome text.\n".encode()
+    outcome = label_content(job(content), CONFIG)
+    assert (outcome.modified, outcome.label_value) == (False, value)
+
+
+def test_a_declaration_wins_over_detected_traces_art6_case_2() -> None:
+    from clearmark.media.formats.png import PNG
+    from clearmark.media.xmp import NS_IPTC_EXT, XmpDocument
+
+    document = XmpDocument.empty()
+    document.set(
+        NS_IPTC_EXT, "DigitalSourceType", "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+    )
+    buffer = io.BytesIO()
+    make_image(320, 240).save(buffer, format="PNG")
+    content = PNG.write_xmp(buffer.getvalue(), document.to_packet())
+    assert label_content(job(content, user_declared_ai=True), CONFIG).label_value == "2"
+    assert label_content(job(content), CONFIG).label_value == "3"

@@ -51,7 +51,7 @@ def text_png(value: str) -> bytes:
     ("name", "content", "expected_failures"),
     [
         ("good metadata, no notice", png_with_xmp((NS_TC260, "AIGC", GOOD.to_json())), set()),
-        ("no label", png_with_xmp(), {"metadata.present"}),
+        ("no label, no AI signal", png_with_xmp(), set()),
         (
             "Label 4",
             png_with_xmp((NS_TC260, "AIGC", AigcLabel("4", PRODUCER, "ID", "", PRODUCER, "ID").to_json())),
@@ -164,8 +164,10 @@ def test_notice_checks_pass_when_stamped_and_fail_when_painted_out(jpeg_bytes: b
     assert outcomes(tampered)["image.notice.present"] is Outcome.FAIL
 
 
-def test_no_visible_label_is_inconclusive_without_a_label_and_fails_with_one(png_bytes: bytes) -> None:
-    assert outcomes(png_bytes)["image.notice.present"] is Outcome.INCONCLUSIVE
+def test_no_visible_label_is_not_applicable_without_any_ai_signal_and_fails_with_a_label(png_bytes: bytes) -> None:
+    # A camera photo is not non-compliant: with no AI signal at all, no notice and no label are owed.
+    assert outcomes(png_bytes)["image.notice.present"] is Outcome.NOT_APPLICABLE
+    assert outcomes(png_bytes)["metadata.present"] is Outcome.NOT_APPLICABLE
     labelled = png_with_xmp((NS_TC260, "AIGC", GOOD.to_json()))
     assert outcomes(labelled)["image.notice.present"] is Outcome.FAIL
 
@@ -190,3 +192,34 @@ def test_notice_check_survives_recompression(webp_bytes: bytes) -> None:
     packet = webp.WEBP.read_xmp_packets(stamped)[0].packet
     recompressed = webp.WEBP.write_xmp(buffer.getvalue(), packet)
     assert outcomes(recompressed)["image.notice.present"] is Outcome.PASS
+
+
+PRODUCER_ONLY = AigcLabel("1", PRODUCER, "ID-1", "", "", "", "")
+
+
+def test_empty_propagator_fields_are_normal_on_producer_output() -> None:
+    content = png_with_xmp((NS_TC260, "AIGC", PRODUCER_ONLY.to_json()))
+    assert outcomes(content)["metadata.propagator"] is Outcome.NOT_APPLICABLE
+    strict = PipelineConfig(verify_requires_propagator=True)
+    report = verify_content(VerifyJob(request_id="r", content=content), strict)
+    assert {c.requirement_id: c.outcome for c in report.checks}["metadata.propagator"] is Outcome.FAIL
+
+
+@pytest.mark.parametrize(
+    "label_json",
+    [
+        pytest.param(GOOD.to_json().replace('"ReservedCode1":""', '"ReservedCode1":7'), id="non-string"),
+        pytest.param(
+            json.dumps({"ContentProducer": PRODUCER, **{k: v for k, v in json.loads(GOOD.to_json()).items()}}),
+            id="key-order",
+        ),
+        pytest.param(json.dumps({"Label": "1", "ContentProducer": PRODUCER, "ProduceID": "ID-1"}), id="omitempty"),
+    ],
+)
+def test_inspect_reports_every_problem_verify_fails_on(label_json: str) -> None:
+    content = png_with_xmp((NS_TC260, "AIGC", label_json))
+    report = verify_content(VerifyJob(request_id="r", content=content), CONFIG)
+    failed = {c.requirement_id for c in report.checks if c.outcome is Outcome.FAIL}
+    assert failed & {"metadata.seven_keys", "metadata.string_values"}
+    labels = {f.label for f in report.inspection.findings}
+    assert "aigc.label_shape" in labels, labels

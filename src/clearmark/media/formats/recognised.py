@@ -38,6 +38,12 @@ def _mp3_frame_length(head: bytes, at: int) -> int:
     return _MP3_FRAME_BYTES[layer] * kbps * 1000 // hz + ((head[at + 2] >> 1) & 1)
 
 
+def _is_svg(probe: Probe) -> bool:
+    """An XML document whose root element is ``svg`` (looked for past the prolog, comments and a doctype)."""
+    head = probe.head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head.startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE svg")) and b"<svg" in head
+
+
 def _is_mp3(probe: Probe) -> bool:
     """An ID3v2 tag, or an MPEG audio frame header followed by the next one (a sync word alone is too weak)."""
     if probe.starts_with(b"ID3"):
@@ -71,6 +77,8 @@ _RECOGNISED: tuple[tuple[str, MediaKind, str, str, Callable[[Probe], bool], int]
     ("mp3", MediaKind.AUDIO, "audio/mpeg", "MP3 audio", _is_mp3, 50),
     ("flac", MediaKind.AUDIO, "audio/flac", "FLAC audio", lambda p: p.starts_with(b"fLaC"), 50),
     ("ogg", MediaKind.AUDIO, "audio/ogg", "Ogg media", lambda p: p.starts_with(b"OggS"), 50),
+    # SVG is text to a sniffer but an image to its readers: refused, never given a notice line before <?xml.
+    ("svg", MediaKind.IMAGE, "image/svg+xml", "SVG image", _is_svg, 90),
     (
         "zip",
         MediaKind.DOCUMENT,

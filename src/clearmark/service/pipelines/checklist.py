@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from clearmark.core.aigc import FIELD_ORDER, is_valid_field_value, producer_code_problems
-from clearmark.core.enums import MediaKind, Outcome
+from clearmark.core.enums import Category, MediaKind, Outcome
 from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import ComplianceCheck, Inspection, Signal
 from clearmark.media.registry import format_named
@@ -21,6 +21,19 @@ class CheckInput:
     """What the checks look at: the inspection's signals, sorted by kind."""
 
     inspection: Inspection
+    # Empty propagator fields FAIL only where the content has been through a platform, or always when set.
+    require_propagator: bool = False
+
+    @property
+    def no_ai_signal(self) -> bool:
+        """Nothing says AI: a camera photo or a human's text is not non-compliant for lacking a label."""
+        return self.inspection.category in (Category.NO_SIGNAL, Category.CATEGORY_UNSPECIFIED)
+
+    @property
+    def published(self) -> bool:
+        """A C2PA manifest records a platform publishing the content (``c2pa.published``)."""
+        manifests = self.of_kind(SignalKind.C2PA_MANIFEST) + self.of_kind(SignalKind.C2PA_MANIFEST_INVALID)
+        return any("c2pa.published" in s.attribute("actions").split(",") for s in manifests)
 
     def of_kind(self, kind: str) -> list[Signal]:
         return [s for s in self.inspection.signals if s.kind == kind]
@@ -74,6 +87,8 @@ def _present(data: CheckInput) -> tuple[Outcome, list[str]]:
     found = data.labels + data.of_kind(MALFORMED_LABEL_KIND)
     if found:
         return PASS, [s.attribute(Attr.CARRIER) for s in found]
+    if data.no_ai_signal:
+        return NA, ["no AI signal at all: nothing obliges this content to carry a label"]
     spec = format_named(data.inspection.media.format)
     if spec.label_carrier is None:
         return NA, [f"{spec.description} has no standard metadata container (GB 45438): the explicit notice carries it"]
@@ -194,7 +209,9 @@ def _propagator(data: CheckInput) -> tuple[Outcome, list[str]]:
         if bool(lab.content_propagator) != bool(lab.propagate_id):
             return FAIL, "ContentPropagator and PropagateID must be set together"
         if not lab.content_propagator:
-            return FAIL, "propagator fields are empty (a producer's first write sets them equal to its own)"
+            if data.require_propagator or data.published:
+                return FAIL, "propagator fields are empty although the content has been through a platform"
+            return NA, "propagator fields are empty: producer output no platform has propagated yet"
         if lab.content_propagator == lab.content_producer and lab.propagate_id != lab.produce_id:
             return FAIL, "propagator equals producer but PropagateID differs from ProduceID"
         problems = producer_code_problems(lab.content_propagator, field="ContentPropagator")
@@ -296,6 +313,8 @@ def _watermark_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
 
 def _notice_check(data: CheckInput, attribute: str, what: str) -> tuple[Outcome, list[str]]:
     if not data.notices:
+        if data.no_ai_signal:
+            return NA, ["no AI signal at all: no visible notice is owed"]
         says_ai = any(s.label is not None and s.label.label == "1" for s in data.labels)
         evidence = ["no visible label found: none recorded by ClearMark, none read by OCR at the image's edges"]
         return (FAIL if says_ai else INCONCLUSIVE), evidence
@@ -338,6 +357,8 @@ def _text_notices(data: CheckInput) -> list[Signal]:
 def _text_notice_present(data: CheckInput) -> tuple[Outcome, list[str]]:
     notices = _text_notices(data)
     if not notices:
+        if data.no_ai_signal:
+            return NA, ["no AI signal at all: no notice is owed"]
         return FAIL, ["no notice with an AI element and a generation element found in the text"]
     return PASS, [f"{s.attribute('text')!r} at {s.attribute('position')} ({s.location.carrier})" for s in notices]
 
@@ -366,7 +387,10 @@ def _text_notice_position(data: CheckInput) -> tuple[Outcome, list[str]]:
     return INCONCLUSIVE, ["only in the middle of the text: whether the position is suitable needs a reviewer"]
 
 
-def run_checks(inspection: Inspection) -> tuple[ComplianceCheck, ...]:
-    """Every requirement that applies to the inspected modality, in registration order."""
-    data = CheckInput(inspection)
+def run_checks(inspection: Inspection, *, require_propagator: bool = False) -> tuple[ComplianceCheck, ...]:
+    """Every requirement that applies to the inspected modality, in registration order.
+
+    ``require_propagator`` makes empty propagator fields FAIL even on producer output.
+    """
+    data = CheckInput(inspection, require_propagator)
     return tuple(check(data) for kinds, check in CHECKS if inspection.media.kind in kinds)

@@ -35,6 +35,8 @@ class PipelineConfig:
     # Embed ClearMark's invisible mark (needs ``detectors.watermark_key``).
     watermark_embed: bool = False
     c2pa_signing: C2paSigning | None = None
+    # Verify: empty propagator fields FAIL even on producer output (default: only after a platform).
+    verify_requires_propagator: bool = False
     claim_generator: str = "ClearMark"
 
     def notice_text_for(self, label_value: str) -> str:

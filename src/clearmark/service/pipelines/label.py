@@ -58,8 +58,16 @@ class LabelOutcome:
     watermark_id: str = ""
 
 
-# Art. 6 cases 2 and 3: the Label value a platform writes when the upload carries no label.
-NEW_LABEL_BY_CATEGORY = {Category.AI_POSSIBLE: "2", Category.AI_SUSPECTED: "3"}
+# What an explicit notice that is itself the label (plain text) says, as a Label value.
+LABEL_VALUE_BY_NOTICE = {Category.AI_GENERATED: "1", Category.AI_POSSIBLE: "2", Category.AI_SUSPECTED: "3"}
+
+
+def new_label_value(category: Category, user_declared: bool) -> str:
+    """Art. 6 for an upload without an implicit label: "2" when the user declared AI (case 2), else "3"
+    when anything detected says AI, a valid C2PA AI manifest included (case 3), else none."""
+    if user_declared:
+        return "2"
+    return "3" if category in (Category.AI_SUSPECTED, Category.AI_POSSIBLE, Category.AI_GENERATED) else ""
 
 
 def _existing_label_value(decision: Decision) -> str:
@@ -118,7 +126,11 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
             warnings.append(conflict.message)
             return _unchanged(asset, inspection, value, config, warnings)
     else:
-        value = NEW_LABEL_BY_CATEGORY.get(inspection.category, "")
+        if decision.notice_labels:
+            # The producer's notice is the label of a format without a metadata place: keep it, add nothing.
+            notice_value = min(LABEL_VALUE_BY_NOTICE.get(s.category_hint, "3") for s in decision.notice_labels)
+            return _unchanged(asset, inspection, notice_value, config, warnings)
+        value = new_label_value(inspection.category, job.user_declared_ai)
         if not value:
             return _unchanged(asset, inspection, value, config, warnings)
         label = AigcLabel(value, "", "", "", job.platform_code, propagate_id, "")

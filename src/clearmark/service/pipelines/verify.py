@@ -25,4 +25,5 @@ def verify_content(job: VerifyJob, config: PipelineConfig) -> ComplianceReport:
     """Inspect, then check every requirement that applies to the content's modality."""
     asset = open_asset(job.content, config.limits, c2pa_sidecar=job.c2pa_sidecar)
     inspection, _ = inspect_asset(asset, config, job.request_id)
-    return ComplianceReport(inspection=inspection, checks=run_checks(inspection))
+    checks = run_checks(inspection, require_propagator=config.verify_requires_propagator)
+    return ComplianceReport(inspection=inspection, checks=checks)
