@@ -9,7 +9,7 @@ from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import MediaKind
 from clearmark.detectors import DetectorContext, build_detectors, run_detectors
 from clearmark.media.asset import open_asset
-from clearmark.media.documents import DOCUMENT_CONTAINERS
+from clearmark.media.formats.markdown import MARKDOWN
 from clearmark.media.limits import MediaLimits
 from clearmark.service.pipelines import PipelineConfig, inspect_content
 
@@ -29,7 +29,7 @@ def sample_markdown(size: int = 1024 * 1024) -> bytes:
         parts.append(paragraph)
     parts.append("AI-generated summary.\n")
     label = AigcLabel("1", PRODUCER, "bench-1", "", PRODUCER, "bench-1", "")
-    return DOCUMENT_CONTAINERS["markdown"].write_label("".join(parts).encode(), label.to_json())
+    return MARKDOWN.write_label("".join(parts).encode(), label.to_json())
 
 
 def run(repeats: int) -> str:

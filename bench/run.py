@@ -8,7 +8,16 @@ import platform
 import sys
 from collections.abc import Callable
 
-from bench import bench_c2pa, bench_client, bench_image_verbs, bench_text, bench_traces, watermark
+from bench import (
+    bench_c2pa,
+    bench_client,
+    bench_image_verbs,
+    bench_pdf,
+    bench_stream_memory,
+    bench_text,
+    bench_traces,
+    watermark,
+)
 
 BENCHMARKS: dict[str, Callable[[int], str]] = {
     "image_verbs": bench_image_verbs.run,
@@ -16,6 +25,8 @@ BENCHMARKS: dict[str, Callable[[int], str]] = {
     "text": bench_text.run,
     "traces": bench_traces.run,
     "client": bench_client.run,
+    "pdf": bench_pdf.run,
+    "stream_memory": bench_stream_memory.run,  # ~5 minutes: InspectStream of 5-500 MiB files
     "watermark": watermark.run,  # ~13 min: attack suite + 10,000-image false-positive sweep
 }
 

@@ -72,9 +72,12 @@ def test_keys_out_of_order_and_extra_keys_are_reported() -> None:
     [
         ("ABC-123_x.y", True),
         ("has space", False),
-        ('quote"', False),
+        # Appendix E constrains the value as serialised in the label: a quote stands there as \" (allowed).
+        ('quote"', True),
+        ('{"SecurityData":{"Type":"TC260PG","Version":1}}', True),
+        ('{"a": 1}', False),  # the space
         ("back\\slash", False),
-        ('esc\\"aped', True),
+        ('esc\\"aped', False),  # a literal backslash serialises as \\
         ("中文", False),
         ("", True),
         ("~!#$%", True),

@@ -142,6 +142,10 @@ GENERATOR_SOFTWARE = [
     ("DALL·E 3", "dalle"),
     ("Midjourney", "midjourney"),
     ("即梦AI", "jimeng"),
+    ("Grok Imagine", "grok"),
+    ("ChatGPT", "chatgpt"),
+    ("Meta AI", "meta_ai"),
+    ("Galaxy AI", "galaxy_ai"),
 ]
 # Pillow writes EXIF ASCII tags as ASCII only, so non-ASCII names are tried in XMP and PNG iTXt.
 SOFTWARE_CASES = [
@@ -228,3 +232,18 @@ def test_iptc_digital_source_type_in_both_uri_forms(scheme: str) -> None:
     (signal,) = IptcSourceTypeDetector().detect(asset)
     assert signal.attribute("term") == "trainedAlgorithmicMedia"
     assert signal.category_hint is Category.AI_SUSPECTED
+
+
+def test_grok_signature_in_exif_image_description() -> None:
+    # Grok Imagine's JPEGs, as a public downloader script reads them: IFD0 ImageDescription
+    # "Signature: <base64>" and an Artist id (a UUID).
+    signature = "Signature: " + "Zm9vYmFyYmF6cXV4cXV1eDEyMzQ1Njc4OTBhYmNkZWY="
+    data = save("jpeg", exif=exif_bytes({0x010E: signature, 0x013B: "0b5c2f4e-6a51-4a2e-9c11-3f2a6f0e8a77"}))
+    (signal,) = fingerprints(data)
+    assert (signal.kind, signal.rule_id) == ("fingerprint.grok", "clearmark-fingerprints.grok.exif_signature")
+    assert signal.attribute("signature") == "Zm9vYmFy"
+
+
+def test_a_signature_word_in_a_description_is_not_grok() -> None:
+    data = save("jpeg", exif=exif_bytes({0x010E: "Signature: John, 1998 - oil on canvas"}))
+    assert fingerprints(data) == []

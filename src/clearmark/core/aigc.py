@@ -127,9 +127,18 @@ def parse_label_json(text: str) -> ParsedLabel | None:
     )
 
 
+def serialised(value: str) -> str:
+    """A value as it stands in the label's JSON text (quotes escaped), which is what Appendix E constrains.
+
+    A ReservedCode holding JSON (TC260 SecurityData) keeps its quotes as ``\\"`` there, which the
+    character set allows; a raw space, a backslash or a non-ASCII character stays a violation.
+    """
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
 def is_valid_field_value(value: str) -> bool:
-    """True when the value uses only the Appendix E character set."""
-    return len(value) <= MAX_FIELD_CHARS and bool(_FIELD_CHARSET.match(value))
+    """True when the value, as serialised in the label, uses only the Appendix E character set."""
+    return len(value) <= MAX_FIELD_CHARS and bool(_FIELD_CHARSET.match(serialised(value)))
 
 
 def uscc_check_digit_ok(uscc: str) -> bool:
@@ -163,7 +172,7 @@ def label_problems(label: AigcLabel) -> list[FieldProblem]:
         key = next(k for k in FIELD_ORDER if _attr(k) == spec.name)
         if len(value) > MAX_FIELD_CHARS:
             problems.append(FieldProblem(key, "TOO_LONG", f"{key} has {len(value)} characters (max {MAX_FIELD_CHARS})"))
-        elif not _FIELD_CHARSET.match(value):
+        elif not _FIELD_CHARSET.match(serialised(value)):
             problems.append(
                 FieldProblem(
                     key,

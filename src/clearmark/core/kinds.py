@@ -27,6 +27,8 @@ class SignalKind(enum.StrEnum):
     NOTICE_SEEN = "explicit.notice_seen"  # a visible label OCR read
     TEXT_NOTICE = "explicit.text_notice"
     OCR_TEXT = "ocr.text"
+    SECURITY_DATA = "aigc.security_data"  # a ReservedCode's SM2 signature that verifies (or is not checkable)
+    SECURITY_DATA_INVALID = "aigc.security_data_invalid"  # altered fields, a forged or foreign-key signature
     WATERMARK_CLEARMARK = "watermark.clearmark"
     WATERMARK_TEXT_STATISTICAL = "watermark.text_statistical"
     WATERMARK_TEXT_INVISIBLE = "watermark.text_invisible_mark"

@@ -16,7 +16,7 @@ from clearmark.detectors.fingerprint_rules import GENERATOR_NAMES
 from clearmark.detectors.iptc import CAPTURE_SOURCE_TYPES, source_type_term
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
-from clearmark.media.c2pa_settings import NO_TRUST, C2paTrust
+from clearmark.media.c2pa_settings import NO_TRUST, C2paTrust, TrustSource
 from clearmark.media.c2pa_store import (
     C2PA_POINTER,
     INVALID,
@@ -104,8 +104,13 @@ class C2paManifestDetector:
     version = "1"
     kinds = frozenset({MediaKind.IMAGE, MediaKind.DOCUMENT})  # documents: PDF (c2pa reads no OOXML here)
 
-    def __init__(self, trust: C2paTrust = NO_TRUST) -> None:
-        self.trust = trust
+    def __init__(self, trust: C2paTrust | TrustSource = NO_TRUST) -> None:
+        self._trust = trust
+
+    @property
+    def trust(self) -> C2paTrust:
+        """The trust in force (re-read when the operator's anchors file changes)."""
+        return self._trust.current() if isinstance(self._trust, TrustSource) else self._trust
 
     def detect(self, asset: Asset) -> list[Signal]:
         if asset.size > asset.limits.max_bytes:
@@ -227,9 +232,10 @@ class C2paManifestDetector:
 
 @register_detector(C2paManifestDetector.name)
 def _build(context: DetectorContext) -> C2paManifestDetector:
-    trust = C2paTrust.from_files(
+    trust = TrustSource(
         context.c2pa_trust_anchors_pem,
         allowed_ekus=context.c2pa_allowed_ekus,
         fetch_remote=context.c2pa_fetch_remote,
+        public_list=context.c2pa_public_trust_list,
     )
     return C2paManifestDetector(trust)

@@ -160,6 +160,15 @@ FINGERPRINT_RULES: tuple[FingerprintRule, ...] = (
         (r"Job ID:\s*(?P<job_id>[0-9a-fA-F-]{36})", r"--(?:v|version)\s+(?P<version>[\d.]+)"),
         "Midjourney's description: the prompt with its --v/--ar flags and 'Job ID: <uuid>'",
     ),
+    FingerprintRule(
+        "grok.exif_signature",
+        "grok",
+        ("exif:ImageDescription", "exif:UserComment"),
+        (r"^\s*Signature:\s*[A-Za-z0-9+/=]{24,}\s*$",),
+        0.9,
+        (r"Signature:\s*(?P<signature>[A-Za-z0-9+/=]{8})",),
+        "Grok Imagine (xAI) JPEGs: EXIF ImageDescription 'Signature: <base64>' beside an Artist id",
+    ),
 )
 
 # Fields naming the software that wrote the file; matched against GENERATOR_NAMES, word-bounded.
@@ -204,4 +213,8 @@ GENERATOR_NAMES: tuple[tuple[str, str], ...] = (
     ("tongyi_wanxiang", r"Tongyi\s*Wanxiang|通义万相"),
     ("wenxin_yige", r"Wenxin\s*Yige|文心一格"),
     ("kling", r"Kling\s*AI|可灵"),
+    ("grok", r"Grok(?:\s*Imagine)?|xAI\s+Aurora"),
+    ("chatgpt", r"ChatGPT|OpenAI[- ]API"),
+    ("meta_ai", r"Meta\s+AI|Imagine\s+with\s+Meta"),
+    ("galaxy_ai", r"Galaxy\s+AI"),
 )

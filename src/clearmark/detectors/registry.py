@@ -45,6 +45,8 @@ class DetectorContext:
     c2pa_trust_anchors_pem: Path | None = None
     c2pa_allowed_ekus: tuple[str, ...] = ()
     c2pa_fetch_remote: bool = False
+    # Also trust the bundled snapshot of the public C2PA trust list (assets/c2pa).
+    c2pa_public_trust_list: bool = False
     watermark_key: bytes | None = field(default=None, repr=False)
     watermark_models: tuple[ExternalModelSpec, ...] = ()
     ocr_band_ratio: float = 0.2
@@ -56,6 +58,8 @@ class DetectorContext:
     # A local tokenizer (tokenizer.json or a directory) for the green-list text watermark, keyed by
     # ``watermark_key``; none: text is not scored.
     text_watermark_tokenizer: Path | None = None
+    # Party code -> SM2 public key (hex) for TC260 SecurityData: origin is proven only under these.
+    sm2_pinned_keys: tuple[tuple[str, str], ...] = ()
 
 
 DetectorFactory = Callable[[DetectorContext], Detector]

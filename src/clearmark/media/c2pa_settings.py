@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -69,25 +70,76 @@ class C2paTrust:
 
     @classmethod
     def from_files(
-        cls, anchors: Path | None = None, *, allowed_ekus: tuple[str, ...] = (), fetch_remote: bool = False
+        cls,
+        anchors: Path | None = None,
+        *,
+        allowed_ekus: tuple[str, ...] = (),
+        fetch_remote: bool = False,
+        public_list: bool = False,
     ) -> C2paTrust:
-        """Trust read from a PEM bundle on disk (None: no anchors).
+        """Trust read from a PEM bundle on disk (None: no anchors), plus the bundled public C2PA trust list.
 
         Raises:
             ValueError: the file is unreadable or holds no PEM certificate, or an EKU is not an OID.
         """
-        text = ""
+        text = public_trust_list_pem() if public_list else ""
         if anchors is not None:
             try:
-                text = anchors.read_text(encoding="ascii")
+                operator = anchors.read_text(encoding="ascii")
             except (OSError, UnicodeDecodeError) as exc:
                 raise ValueError(f"cannot read C2PA trust anchors from {anchors}: {type(exc).__name__}") from None
-            if _PEM_CERTIFICATE not in text:
+            if _PEM_CERTIFICATE not in operator:
                 raise ValueError(f"{anchors} holds no PEM certificate")
+            text += operator
         return cls(anchors_pem=text, allowed_ekus=tuple(allowed_ekus), fetch_remote=fetch_remote)
 
 
 NO_TRUST = C2paTrust()
+
+
+def public_trust_list_pem() -> str:
+    """The bundled snapshot of the C2PA conformance program's trust list (see assets/c2pa/README.md), PEM only."""
+    text = resources.files("clearmark").joinpath("assets", "c2pa", "C2PA-TRUST-LIST.pem").read_text(encoding="ascii")
+    return "\n".join(match.group(0) for match in _PEM_BLOCK.finditer(text)) + "\n"
+
+
+class TrustSource:
+    """The trust settings of a running service, read again when the operator replaces the anchors file."""
+
+    def __init__(
+        self,
+        anchors: Path | None = None,
+        *,
+        allowed_ekus: tuple[str, ...] = (),
+        fetch_remote: bool = False,
+        public_list: bool = False,
+    ) -> None:
+        self._anchors = anchors
+        self._options = {"allowed_ekus": allowed_ekus, "fetch_remote": fetch_remote, "public_list": public_list}
+        self._stamp: float | None = None
+        self._trust = self._load()
+
+    def _mtime(self) -> float | None:
+        try:
+            return self._anchors.stat().st_mtime if self._anchors is not None else None
+        except OSError:
+            return None
+
+    def _load(self) -> C2paTrust:
+        self._stamp = self._mtime()
+        return C2paTrust.from_files(self._anchors, **self._options)  # type: ignore[arg-type]
+
+    def current(self) -> C2paTrust:
+        """The trust in force: re-read when the anchors file changed since the last read.
+
+        A replacement that cannot be read keeps the previous anchors (the next change is tried again).
+        """
+        if self._anchors is not None and self._mtime() != self._stamp:
+            try:
+                self._trust = self._load()
+            except ValueError:
+                self._stamp = self._mtime()
+        return self._trust
 
 
 def c2pa_settings(

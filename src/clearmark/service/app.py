@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import json
 import logging
 import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from clearmark import __version__
 from clearmark.core.enums import Corner
 from clearmark.core.errors import FieldViolation, InvalidRequest, RecordNotFound, RequestConflict
 from clearmark.core.kinds import Attr, SignalKind
+from clearmark.core.security_data import Sm2Signer
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.limits import MediaLimits
@@ -81,6 +84,7 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
             c2pa_trust_anchors_pem=settings.c2pa_trust_anchors,
             c2pa_allowed_ekus=tuple(settings.c2pa_allowed_ekus),
             c2pa_fetch_remote=settings.c2pa_fetch_remote,
+            c2pa_public_trust_list=settings.c2pa_public_trust_list,
             ocr_band_ratio=settings.ocr_band_ratio,
             ocr_whole_image=settings.ocr_whole_image,
             classifier_dir=settings.classifier_dir,
@@ -88,6 +92,7 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
             classifier_name=settings.classifier_name,
             classifier_timeout_s=settings.classifier_timeout_s,
             text_watermark_tokenizer=settings.text_watermark_tokenizer,
+            sm2_pinned_keys=load_pinned_sm2_keys(settings.sm2_pinned_keys_file),
         ),
         c2pa_signing=C2paSigning(
             signing.cert_chain_pem,
@@ -100,7 +105,25 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
         else None,
         claim_generator=f"ClearMark/{__version__}",
         verify_requires_propagator=settings.verify_requires_propagator,
+        sm2_signer=Sm2Signer.from_file(settings.sm2_private_key_file) if settings.sm2_private_key_file else None,
     )
+
+
+def load_pinned_sm2_keys(path: Path | None) -> tuple[tuple[str, str], ...]:
+    """The pinned SM2 keys file: a JSON object of party code -> public key hex (none: nothing pinned).
+
+    Raises:
+        InvalidRequest: unreadable or not such an object (start-up fails with the reason).
+    """
+    if path is None:
+        return ()
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidRequest(f"sm2_pinned_keys_file {path}: {exc}") from None
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise InvalidRequest(f"sm2_pinned_keys_file {path} must be a JSON object of code -> hex key")
+    return tuple(sorted(table.items()))
 
 
 def _warnings(warnings: tuple[str, ...]) -> tuple[tuple[str, str], ...]:

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     # them empty; by default they FAIL only once a C2PA manifest shows a platform published the content).
     verify_requires_propagator: bool = False
 
+    # TC260 SecurityData (SM2 with SM3): the producer's private key file (32-byte scalar in hex; Stamp
+    # then signs ReservedCode1) and a JSON file of pinned public keys {"<party code>": "<SPKI or x||y hex>"}.
+    sm2_private_key_file: Path | None = None
+    sm2_pinned_keys_file: Path | None = None
+
     # CPU work: 0 runs it on a thread in-process (CLI), N > 0 in a pool of N processes.
     cpu_workers: int = Field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)), ge=0)
     max_pending_jobs: int = Field(default=64, ge=1)
@@ -94,6 +99,8 @@ class Settings(BaseSettings):
     c2pa_allowed_ekus: tuple[str, ...] = ()
     # Let c2pa fetch manifests an asset only points to (off: the URL is reported, never fetched).
     c2pa_fetch_remote: bool = False
+    # Trust the bundled snapshot of the public C2PA trust list beside c2pa_trust_anchors (see assets/c2pa).
+    c2pa_public_trust_list: bool = True
 
     # ClearMark's invisible image watermark: embedded by Stamp (and by Label when it redraws pixels).
     watermark_embed: bool = True

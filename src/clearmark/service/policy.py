@@ -36,6 +36,7 @@ class PolicyRules:
         ("c2pa.manifest_removed", Suggestion.REVIEW),
         ("c2pa.not_validated", Suggestion.PASS),
         ("c2pa.ingredient_invalid", Suggestion.REVIEW),
+        ("aigc.security_data_invalid", Suggestion.REVIEW),
         ("aigc.conflict.c2pa", Suggestion.REVIEW),
     )
     # Campaign checks that need detectors this build does not have yet (text views, OCR, QR codes).
@@ -63,6 +64,7 @@ FINDING_BY_SIGNAL: dict[str, tuple[str, str]] = {
     SignalKind.XMP_MALFORMED: ("media.xmp_malformed", "xmp.parse"),
     SignalKind.C2PA_NOT_VALIDATED: ("c2pa.not_validated", "c2pa.size_limit"),
     SignalKind.C2PA_INGREDIENT_INVALID: ("c2pa.ingredient_invalid", "c2pa.ingredient_validation"),
+    SignalKind.SECURITY_DATA_INVALID: ("aigc.security_data_invalid", "tc260.pg202511a"),
 }
 
 

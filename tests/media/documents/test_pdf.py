@@ -5,16 +5,23 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import sys
+import tomllib
+import tracemalloc
+from pathlib import Path
 
 import pikepdf
 import pypdf
 import pytest
+from bench.bench_pdf import pdf_file
 
 from clearmark.core.enums import MediaKind
-from clearmark.core.errors import InvalidMedia, LabelConflict, UnsupportedFormat
+from clearmark.core.errors import InvalidMedia, LabelConflict, MediaTooLarge, UnsupportedFormat
 from clearmark.media import sniff_format
 from clearmark.media.documents.pdf_update import last_startxref
 from clearmark.media.formats.pdf import PdfContainer, signatures
+from clearmark.media.limits import MediaLimits
+from clearmark.media.source import Source
 from clearmark.media.text import NoticePosition
 from tests.media.documents.samples import LABEL, LABEL_JSON, PLATFORM_LABEL, WRAPPED_JSON, pdf_bytes, pdf_with_info
 
@@ -196,3 +203,178 @@ def test_garbage_is_invalid_media(data: bytes) -> None:
     for call in (PDF.read_labels, PDF.extract_text, lambda d: PDF.write_label(d, LABEL_JSON)):
         with pytest.raises((InvalidMedia, UnsupportedFormat)):
             call(data)
+
+
+def test_label_and_text_are_read_from_a_file_without_loading_it(tmp_path) -> None:
+    path = pdf_file(tmp_path / "large.pdf", 20, padding=400_000, label_json=LABEL_JSON)
+    size = path.stat().st_size
+    assert size > 8_000_000
+    source = Source(path=path)
+    PDF.extract_text(PDF.write_label(pdf_bytes(), LABEL_JSON))  # imports and caches out of the measurement
+    tracemalloc.start()
+    try:
+        [carrier] = PDF.read_labels(source)
+        label_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        extracted = PDF.extract_text(source)
+        text_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert carrier.parsed.label == LABEL
+    assert [segment.page for segment in extracted.segments] == list(range(1, 21))
+    assert "Page 20 line 40" in extracted.text
+    assert label_peak < size // 50  # the Info dictionary, not the file
+    assert text_peak < size // 4  # one page's objects at a time, not the file
+
+
+def test_pikepdf_is_not_a_runtime_dependency() -> None:
+    project = tomllib.loads((Path(__file__).parents[3] / "pyproject.toml").read_text())["project"]
+    assert not any(dep.startswith("pikepdf") for dep in project["dependencies"])
+    assert any(dep.startswith("pikepdf") for dep in project["optional-dependencies"]["test"])
+    script = (
+        "import sys\n"
+        "from clearmark.media.formats.pdf import PDF\n"
+        f"data = {pdf_bytes()!r}\n"
+        f"PDF.read_labels(PDF.write_label(PDF.insert_notice(data, 'AI生成'), {LABEL_JSON!r}))\n"
+        "PDF.extract_text(data)\n"
+        "assert 'pikepdf' not in sys.modules, 'pikepdf imported at run time'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_page_limit_applies_to_every_reader_and_writer() -> None:
+    limits = MediaLimits(max_chunks=2)
+    data = pdf_bytes("one", "two", "three")
+    for call in (
+        lambda: PDF.read_labels(data, limits=limits),
+        lambda: PDF.extract_text(data, limits=limits),
+        lambda: PDF.write_label(data, LABEL_JSON, limits=limits),
+        lambda: PDF.insert_notice(data, "AI生成", limits=limits),
+    ):
+        with pytest.raises(MediaTooLarge, match="page count"):
+            call()
+    assert len(PDF.extract_text(pdf_bytes("one", "two"), limits=limits).segments) == 2
+
+
+def test_notice_on_an_xref_stream_file_with_inherited_resources(tmp_path) -> None:
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    )
+    pdf.add_blank_page(page_size=(595, 842))
+    page = pdf.pages[0]
+    page.obj.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 700 Td (Inherited font) Tj ET")
+    page.obj.CropBox = pikepdf.Array([20, 30, 575, 812])
+    pdf.Root.Pages.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    if "/Resources" in page.obj:
+        del page.obj["/Resources"]
+    buffer = io.BytesIO()
+    pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    original = buffer.getvalue()
+
+    result = PDF.insert_notice_report(original, "本内容由AI生成", positions=(START, END))
+    assert result.incremental and result.data.startswith(original), result.reason
+    assert result.data[last_startxref(result.data) :].split(b"\n", 1)[0].endswith(b" obj")  # an xref stream again
+    qpdf_check(result.data, tmp_path)
+    reader = pypdf.PdfReader(io.BytesIO(result.data))  # pikepdf would push inherited attributes down on reading
+    own = reader.get_object(reader.pages[0].indirect_reference)
+    assert sorted(own["/Resources"]["/Font"]) == ["/CMNotice0", "/CMNotice1", "/F1"]
+    assert list(reader.root_object["/Pages"]["/Resources"]["/Font"]) == ["/F1"]  # the inherited one is left alone
+    assert [float(v) for v in own["/CropBox"]] == [20, 30, 575, 812]
+    with pikepdf.open(io.BytesIO(result.data)) as reopened:
+        assert len(reopened.pages) == 1 and not reopened.get_warnings()
+    text = PDF.extract_text(result.data).text
+    assert "Inherited font" in text and text.count("本内容由AI生成") == 2
+
+
+def test_direct_info_dictionary_becomes_an_indirect_one(tmp_path) -> None:
+    with pikepdf.open(io.BytesIO(pdf_bytes())) as pdf:
+        pdf.trailer.Info = pikepdf.Dictionary(Title=pikepdf.String("direct"))
+        buffer = io.BytesIO()
+        pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    original = buffer.getvalue()
+    assert b"/Info <<" in original or b"/Info<<" in original
+    result = PDF.write_label_report(original, LABEL_JSON)
+    assert result.incremental and result.data.startswith(original)
+    assert info_of(result.data) == {"/Title": "direct", "/AIGC": LABEL_JSON}
+    qpdf_check(result.data, tmp_path)
+
+
+def test_password_protected_text_is_refused() -> None:
+    with pikepdf.open(io.BytesIO(pdf_bytes())) as pdf:
+        buffer = io.BytesIO()
+        pdf.save(buffer, encryption=pikepdf.Encryption(owner="owner", user="secret", R=6))
+    for call in (PDF.extract_text, lambda d: PDF.insert_notice(d, "AI生成"), signatures):
+        with pytest.raises(UnsupportedFormat) as caught:
+            call(buffer.getvalue())
+        assert caught.value.reason == "ENCRYPTED"
+
+
+def test_label_is_written_as_a_readable_literal_string() -> None:
+    original = pdf_bytes()
+    update = PDF.write_label(original, LABEL_JSON)[len(original) :]
+    assert b"/AIGC (" + LABEL_JSON.encode("ascii") + b")" in update  # greppable, as producers and tools expect
+    assert b"/Title (sample)" in update
+
+
+def _hand_made_pdf(*objects: bytes) -> bytes:
+    out, offsets = b"%PDF-1.7\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f\r\n".encode()
+    out += b"".join(f"{offset:010d} 00000 n\r\n".encode() for offset in offsets)
+    return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
+def test_notice_pages_are_found_in_an_odd_page_tree(tmp_path) -> None:
+    content = b"BT /F1 12 Tf 72 700 Td (Odd tree) Tj ET"
+    original = _hand_made_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count 2 /Kids [3 0 R 4 0 R 6 0 R] /MediaBox [0 0 595 842] /Rotate 90 "
+        b"/Resources << /Font << /F1 7 0 R >> >> >>",
+        b"<< /Type /Pages /Count 0 /Kids [] /Parent 2 0 R >>",  # an empty first branch
+        b"<< /Type /Page /Parent 2 0 R /Contents 5 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Page /Parent 2 0 R /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    )
+    result = PDF.insert_notice_report(original, "本内容由AI生成", positions=(START, END))
+    assert result.incremental and result.data.startswith(original), result.reason
+    qpdf_check(result.data, tmp_path)
+    extracted = PDF.extract_text(result.data)
+    pages = {segment.page: extracted.text[segment.start : segment.end] for segment in extracted.segments}
+    assert pages == {1: "Odd tree\n本内容由AI生成", 2: "Odd tree\n本内容由AI生成"}
+    reader = pypdf.PdfReader(io.BytesIO(result.data))
+    assert [page.rotation for page in reader.pages] == [90, 90]  # inherited, still
+
+
+SAMPLES = Path(__file__).parents[2] / "fixtures" / "pdf-samples"
+PRODUCED_ELSEWHERE = sorted(p.name for p in SAMPLES.glob("*.pdf") if "password" not in p.name)
+
+
+@pytest.mark.parametrize("name", PRODUCED_ELSEWHERE)
+def test_other_producers_pdfs_take_incremental_labels_and_notices(name: str, tmp_path) -> None:
+    original = (SAMPLES / name).read_bytes()
+    labelled = PDF.write_label_report(original, LABEL_JSON)
+    assert labelled.incremental and labelled.data.startswith(original), labelled.reason
+    assert info_of(labelled.data)["/AIGC"] == LABEL_JSON
+    qpdf_check(labelled.data, tmp_path)
+    noticed = PDF.insert_notice_report(labelled.data, "本内容由AI生成", positions=(START, END))
+    assert noticed.incremental and noticed.data.startswith(labelled.data), noticed.reason
+    qpdf_check(noticed.data, tmp_path)
+    with pikepdf.open(io.BytesIO(noticed.data)) as reopened:
+        assert len(reopened.pages) == len(pypdf.PdfReader(io.BytesIO(original)).pages)
+    extracted = PDF.extract_text(noticed.data)
+    assert extracted.text.count("本内容由AI生成") == 2
+    assert [c.parsed.label for c in PDF.read_labels(noticed.data) if c.standard] == [LABEL]
+
+
+def test_a_password_protected_sample_is_refused() -> None:
+    data = (SAMPLES / "libreoffice-writer-password.pdf").read_bytes()
+    for call in (PDF.read_labels, PDF.extract_text, lambda d: PDF.write_label(d, LABEL_JSON)):
+        with pytest.raises(UnsupportedFormat) as caught:
+            call(data)
+        assert caught.value.reason == "ENCRYPTED"

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pikepdf
-from pikepdf import Array, Dictionary, Name
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+)
 
 from clearmark.core.errors import InvalidRequest
-from clearmark.media.documents.pdf_update import flate_stream
+from clearmark.media.documents.pdf_update import PdfUpdate, flate_stream, pdf_string
 from clearmark.notice.font import load_notice_font
 
 
@@ -109,49 +116,56 @@ def _to_unicode(font: SubsetFont) -> bytes:
     ).encode("ascii")
 
 
-def embed_font(pdf: pikepdf.Pdf, font: SubsetFont) -> tuple[pikepdf.Object, list[pikepdf.Object]]:
-    """The new Type0 font and every indirect object created for it (descendant, descriptor, program, ToUnicode)."""
-    program = flate_stream(pdf, font.cff)
-    program[Name.Subtype] = Name.CIDFontType0C
-    descriptor = pdf.make_indirect(
-        Dictionary(
-            Type=Name.FontDescriptor,
-            FontName=Name("/" + font.base_name),
-            Flags=4,
-            FontBBox=Array(list(font.bbox)),
-            ItalicAngle=0,
-            Ascent=font.ascent,
-            Descent=font.descent,
-            CapHeight=font.cap_height,
-            StemV=120,
+def embed_font(update: PdfUpdate, font: SubsetFont) -> IndirectObject:
+    """The new Type0 font, added to ``update`` with its descendant, descriptor, program and ToUnicode."""
+    program = update.add(flate_stream(font.cff, Subtype=NameObject("/CIDFontType0C")))
+    base_font = NameObject("/" + font.base_name)
+    descriptor = update.add(
+        _dictionary(
+            Type=NameObject("/FontDescriptor"),
+            FontName=base_font,
+            Flags=NumberObject(4),
+            FontBBox=_numbers(font.bbox),
+            ItalicAngle=NumberObject(0),
+            Ascent=NumberObject(font.ascent),
+            Descent=NumberObject(font.descent),
+            CapHeight=NumberObject(font.cap_height),
+            StemV=NumberObject(120),
             FontFile3=program,
         )
     )
-    widths = Array()
+    widths = ArrayObject()
     for cid in sorted(font.widths):
-        widths.extend([cid, Array([font.widths[cid]])])
-    descendant = pdf.make_indirect(
-        Dictionary(
-            Type=Name.Font,
-            Subtype=Name.CIDFontType0,
-            BaseFont=Name("/" + font.base_name),
-            CIDSystemInfo=Dictionary(
-                Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=0
+        widths.extend([NumberObject(cid), _numbers([font.widths[cid]])])
+    descendant = update.add(
+        _dictionary(
+            Type=NameObject("/Font"),
+            Subtype=NameObject("/CIDFontType0"),
+            BaseFont=base_font,
+            CIDSystemInfo=_dictionary(
+                Registry=pdf_string("Adobe"), Ordering=pdf_string("Identity"), Supplement=NumberObject(0)
             ),
             FontDescriptor=descriptor,
-            DW=1000,
+            DW=NumberObject(1000),
             W=widths,
         )
     )
-    to_unicode = flate_stream(pdf, _to_unicode(font))
-    type0 = pdf.make_indirect(
-        Dictionary(
-            Type=Name.Font,
-            Subtype=Name.Type0,
-            BaseFont=Name("/" + font.base_name),
-            Encoding=Name("/Identity-H"),
-            DescendantFonts=Array([descendant]),
+    to_unicode = update.add(flate_stream(_to_unicode(font)))
+    return update.add(
+        _dictionary(
+            Type=NameObject("/Font"),
+            Subtype=NameObject("/Type0"),
+            BaseFont=base_font,
+            Encoding=NameObject("/Identity-H"),
+            DescendantFonts=ArrayObject([descendant]),
             ToUnicode=to_unicode,
         )
     )
-    return type0, [type0, descendant, descriptor, program, to_unicode]
+
+
+def _dictionary(**entries: PdfObject) -> DictionaryObject:
+    return DictionaryObject({NameObject("/" + key): value for key, value in entries.items()})
+
+
+def _numbers(values: Iterable[int]) -> ArrayObject:
+    return ArrayObject(NumberObject(value) for value in values)

@@ -1,19 +1,35 @@
 """PDF incremental updates: changed objects appended after the original bytes, which stay untouched.
 
-pikepdf (qpdf) only writes whole files, so the update section is serialised here from pikepdf's
-``unparse`` of each changed object. The original bytes remain a prefix of the output, so every
-existing signature's ``/ByteRange`` still hashes to the same digest. The new cross-reference section
-follows the file's own kind: a classic table after a table, an xref stream after a stream.
+pypdf reads the file; a ``PdfUpdate`` collects the objects that change (under their own numbers) and
+the new ones (numbered after the file's last), and ``append_update`` serialises them with pypdf's own
+object writer. The original bytes remain a prefix of the output, so every existing signature's
+``/ByteRange`` still hashes to the same digest. The new cross-reference section follows the file's
+own kind: a classic table after a table, an xref stream after a stream. (pypdf's own incremental
+writer, ``PdfWriter(clone_from=reader, incremental=True)``, clones and hashes every object of the
+document and always ends with an xref stream, which a reader of a table-only file may not know.)
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import zlib
-from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO
 
-import pikepdf
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    StreamObject,
+    TextStringObject,
+)
 
 from clearmark.core.errors import InvalidMedia
 
@@ -36,23 +52,89 @@ def last_startxref(data: bytes) -> int:
     return offset
 
 
-def flate_stream(pdf: pikepdf.Pdf, payload: bytes) -> pikepdf.Stream:
-    """A new indirect stream holding ``payload`` Flate-compressed."""
-    stream = pikepdf.Stream(pdf, zlib.compress(payload, 9))
-    stream[pikepdf.Name.Filter] = pikepdf.Name.FlateDecode
+def flate_stream(payload: bytes, **entries: PdfObject) -> StreamObject:
+    """A new stream holding ``payload`` Flate-compressed, its dictionary extended by ``entries``."""
+    stream = StreamObject.initialize_from_dictionary(
+        {NameObject("/Filter"): NameObject("/FlateDecode"), "__streamdata__": zlib.compress(payload, 9)}
+    )
+    for key, value in entries.items():
+        stream[NameObject("/" + key)] = value
     return stream
 
 
-def _serialize(obj: pikepdf.Object) -> bytes:
-    num, gen = obj.objgen
-    if isinstance(obj, pikepdf.Stream):
-        raw = obj.read_raw_bytes()
-        header = pikepdf.Dictionary(obj.stream_dict)
-        header[pikepdf.Name.Length] = len(raw)
-        body = header.unparse(resolved=True) + b"\nstream\n" + raw + b"\nendstream"
-    else:
-        body = obj.unparse(resolved=True)
-    return f"{num} {gen} obj\n".encode() + body + b"\nendobj\n"
+class _LiteralString(TextStringObject):
+    """A text string written as a readable literal when it is printable ASCII (pypdf escapes all but letters)."""
+
+    def write_to_stream(self, stream: IO[bytes]) -> None:  # type: ignore[override]
+        if not (self.isascii() and self.isprintable()):
+            super().write_to_stream(stream)
+            return
+        escaped = self.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        stream.write(b"(" + escaped.encode("ascii") + b")")
+
+
+def pdf_string(text: str) -> TextStringObject:
+    """A PDF text string for ``text``; printable ASCII stays readable in the file (e.g. a label's JSON)."""
+    return _LiteralString(text)
+
+
+@dataclass
+class PdfUpdate:
+    """The objects of one incremental update of the document ``reader`` reads.
+
+    ``replace`` puts a changed object under an existing number; ``add`` numbers a new object after
+    the highest number the file uses and returns the reference to put in other objects.
+    """
+
+    reader: PdfReader
+    objects: dict[int, tuple[int, PdfObject]] = field(default_factory=dict)
+    next_number: int = 0
+
+    def __post_init__(self) -> None:
+        used = [int(self.reader.trailer.get("/Size", 0)) - 1]
+        used += [max(numbers, default=0) for numbers in self.reader.xref.values()]
+        used.append(max(self.reader.xref_objStm, default=0))
+        self.next_number = max(self.next_number, max(used) + 1, 1)
+
+    def add(self, obj: PdfObject) -> IndirectObject:
+        """Number ``obj`` as a new indirect object of the update."""
+        number = self.next_number
+        self.next_number += 1
+        self.objects[number] = (0, obj)
+        return IndirectObject(number, 0, self.reader)
+
+    def replace(self, reference: IndirectObject, obj: PdfObject) -> None:
+        """Write ``obj`` as the new value of the existing object ``reference``."""
+        self.objects[reference.idnum] = (reference.generation, obj)
+
+    def edit(self, reference: IndirectObject) -> DictionaryObject | None:
+        """The dictionary ``reference`` names, as changed so far in this update (a copy the first time).
+
+        None when the object is not a dictionary. Entries are copied shallowly: replace a nested
+        direct dictionary with a copy before changing it.
+        """
+        number = reference.idnum
+        if number in self.objects:
+            current = self.objects[number][1]
+            return current if isinstance(current, DictionaryObject) else None
+        original = self.reader.get_object(reference)
+        if not isinstance(original, DictionaryObject) or isinstance(original, StreamObject):
+            return None
+        copy = DictionaryObject(original)
+        self.replace(reference, copy)
+        return copy
+
+
+def _serialize(obj: PdfObject) -> bytes:
+    buffer = io.BytesIO()
+    obj.write_to_stream(buffer)
+    return buffer.getvalue()
+
+
+def _string_bytes(value: PdfObject) -> bytes:
+    if isinstance(value, TextStringObject):
+        return value.original_bytes
+    return bytes(value) if isinstance(value, ByteStringObject) else b""
 
 
 def _runs(numbers: list[int]) -> list[list[int]]:
@@ -65,55 +147,55 @@ def _runs(numbers: list[int]) -> list[list[int]]:
     return runs
 
 
-def append_update(data: bytes, pdf: pikepdf.Pdf, objects: Iterable[pikepdf.Object]) -> bytes:
-    """``data`` followed by one incremental update section holding ``objects`` (indirect, changed or new).
+def append_update(data: bytes, update: PdfUpdate, *, info: IndirectObject | None = None) -> bytes:
+    """``data`` followed by one incremental update section holding the objects of ``update``.
 
-    ``pdf`` must be the document opened from ``data``, unencrypted; its trailer's /Root, /Info and
-    /ID are carried into the new trailer (the second /ID element changes, as the spec asks).
+    ``update.reader`` must be the document read from ``data``, unencrypted; its trailer's /Root and
+    /Info (or ``info`` when given) and /ID go into the new trailer (the second /ID element changes,
+    as the spec asks).
     """
     previous = last_startxref(data)
     xref_is_stream = not data[previous : previous + 4] == b"xref"
-    unique = {obj.objgen: obj for obj in objects}
+    original = update.reader.trailer
     out = bytearray(data)
     if not out.endswith(b"\n"):
         out += b"\n"
     offsets: dict[int, tuple[int, int]] = {}
-    for (num, gen), obj in sorted(unique.items()):
-        offsets[num] = (len(out), gen)
-        out += _serialize(obj)
-    old_size = int(pdf.trailer.get(pikepdf.Name.Size, 0))
-    size = max(old_size, max(offsets, default=0) + 1)
-    trailer = pikepdf.Dictionary()
-    trailer[pikepdf.Name.Root] = pdf.trailer.Root
-    if pikepdf.Name.Info in pdf.trailer:
-        trailer[pikepdf.Name.Info] = pdf.trailer.Info
-    original_id = pdf.trailer.get(pikepdf.Name.ID)
-    first_id = bytes(original_id[0]) if isinstance(original_id, pikepdf.Array) and len(original_id) == 2 else b""
+    for number, (generation, obj) in sorted(update.objects.items()):
+        offsets[number] = (len(out), generation)
+        out += f"{number} {generation} obj\n".encode() + _serialize(obj) + b"\nendobj\n"
+    size = max(update.next_number, max(offsets, default=0) + 1)
+    trailer = DictionaryObject()
+    trailer[NameObject("/Root")] = original.raw_get("/Root")
+    if info is not None:
+        trailer[NameObject("/Info")] = info
+    elif "/Info" in original:
+        trailer[NameObject("/Info")] = original.raw_get("/Info")
+    original_id = original.get("/ID")
+    first_id = _string_bytes(original_id[0]) if isinstance(original_id, ArrayObject) and len(original_id) == 2 else b""
     first_id = first_id or hashlib.md5(data[:65536], usedforsecurity=False).digest()
     new_id = hashlib.md5(bytes(out), usedforsecurity=False).digest()
-    trailer[pikepdf.Name.ID] = pikepdf.Array([pikepdf.String(first_id), pikepdf.String(new_id)])
-    trailer[pikepdf.Name.Prev] = previous
+    trailer[NameObject("/ID")] = ArrayObject([ByteStringObject(first_id), ByteStringObject(new_id)])
+    trailer[NameObject("/Prev")] = NumberObject(previous)
     if xref_is_stream:
-        xref_num = size
+        xref_number = size
         size += 1
         xref_offset = len(out)
-        offsets[xref_num] = (xref_offset, 0)
+        offsets[xref_number] = (xref_offset, 0)
         numbers = sorted(offsets)
         rows = b"".join(
-            b"\x01" + off.to_bytes(4, "big") + gen.to_bytes(2, "big") for off, gen in map(offsets.get, numbers)
+            b"\x01" + off.to_bytes(4, "big") + gen.to_bytes(2, "big") for off, gen in map(offsets.__getitem__, numbers)
         )
+        trailer[NameObject("/Type")] = NameObject("/XRef")
+        trailer[NameObject("/Size")] = NumberObject(size)
+        trailer[NameObject("/W")] = ArrayObject([NumberObject(1), NumberObject(4), NumberObject(2)])
         index = [value for run in _runs(numbers) for value in (run[0], len(run))]
-        compressed = zlib.compress(rows, 9)
-        trailer[pikepdf.Name.Type] = pikepdf.Name.XRef
-        trailer[pikepdf.Name.Size] = size
-        trailer[pikepdf.Name.W] = pikepdf.Array([1, 4, 2])
-        trailer[pikepdf.Name.Index] = pikepdf.Array(index)
-        trailer[pikepdf.Name.Filter] = pikepdf.Name.FlateDecode
-        trailer[pikepdf.Name.Length] = len(compressed)
-        out += f"{xref_num} 0 obj\n".encode() + trailer.unparse(resolved=True)
-        out += b"\nstream\n" + compressed + b"\nendstream\nendobj\n"
+        trailer[NameObject("/Index")] = ArrayObject([NumberObject(value) for value in index])
+        stream = flate_stream(rows)
+        stream.update(trailer)
+        out += f"{xref_number} 0 obj\n".encode() + _serialize(stream) + b"\nendobj\n"
     else:
-        trailer[pikepdf.Name.Size] = size
+        trailer[NameObject("/Size")] = NumberObject(size)
         xref_offset = len(out)
         out += b"xref\n"
         for run in _runs(sorted(offsets)):
@@ -121,6 +203,6 @@ def append_update(data: bytes, pdf: pikepdf.Pdf, objects: Iterable[pikepdf.Objec
             for number in run:
                 offset, gen = offsets[number]
                 out += f"{offset:010d} {gen:05d} n\r\n".encode()
-        out += b"trailer\n" + trailer.unparse(resolved=True) + b"\n"
+        out += b"trailer\n" + _serialize(trailer) + b"\n"
     out += f"startxref\n{xref_offset}\n%%EOF\n".encode()
     return bytes(out)

@@ -223,6 +223,20 @@ def _propagator(data: CheckInput) -> tuple[Outcome, list[str]]:
 
 
 @requirement(
+    "metadata.security_data", "SecurityData signatures verify under the party's pinned key", "TC260-PG-202511A"
+)
+def _security_data(data: CheckInput) -> tuple[Outcome, list[str]]:
+    bad = data.of_kind(SignalKind.SECURITY_DATA_INVALID)
+    good = data.of_kind(SignalKind.SECURITY_DATA)
+    if bad:
+        return FAIL, [s.message for s in bad]
+    if not good:
+        return NA, ["no SecurityData in ReservedCode1/2"]
+    pinned = all(s.attribute("verdict") == "verified_pinned" for s in good)
+    return (PASS if pinned else INCONCLUSIVE), [s.message for s in good]
+
+
+@requirement(
     "metadata.source_type", "IPTC DigitalSourceType agrees with the label", "GB 45438-2025 §5 (related regimes)"
 )
 def _source_type(data: CheckInput) -> tuple[Outcome, list[str]]:

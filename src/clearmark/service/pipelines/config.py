@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from clearmark.core.enums import Corner
+from clearmark.core.security_data import Sm2Signer
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.labels.writers import WriterSettings
@@ -35,6 +36,8 @@ class PipelineConfig:
     # Embed ClearMark's invisible mark (needs ``detectors.watermark_key``).
     watermark_embed: bool = False
     c2pa_signing: C2paSigning | None = None
+    # The producer's SM2 key: Stamp writes TC260 SecurityData into ReservedCode1 (none: left empty).
+    sm2_signer: Sm2Signer | None = None
     # Verify: empty propagator fields FAIL even on producer output (default: only after a platform).
     verify_requires_propagator: bool = False
     claim_generator: str = "ClearMark"
@@ -79,5 +82,8 @@ class PipelineConfig:
 def trust_for(context: DetectorContext) -> C2paTrust:
     """The c2pa trust settings of a detector context, read once per process."""
     return C2paTrust.from_files(
-        context.c2pa_trust_anchors_pem, allowed_ekus=context.c2pa_allowed_ekus, fetch_remote=context.c2pa_fetch_remote
+        context.c2pa_trust_anchors_pem,
+        allowed_ekus=context.c2pa_allowed_ekus,
+        fetch_remote=context.c2pa_fetch_remote,
+        public_list=context.c2pa_public_trust_list,
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Corner
 from clearmark.core.errors import FieldViolation, InvalidRequest, LabelConflict
+from clearmark.core.security_data import PRODUCER_FIELDS, build_security_data, fields_message
 from clearmark.core.signals import MediaInfo
 from clearmark.detectors.iptc import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, TRAINED_ALGORITHMIC_MEDIA
 from clearmark.labels.c2pa_manifest import ACTION_CREATED, ACTION_EDITED
@@ -83,6 +84,9 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         )
     produce_id = derive_id("CM", job.tenant, job.request_id, "produce")
     label = AigcLabel("1", job.producer_code, produce_id, "", job.producer_code, produce_id, "")
+    if config.sm2_signer is not None:  # TC260 SecurityData over the producer's fields
+        security = build_security_data(config.sm2_signer, fields_message(label, PRODUCER_FIELDS))
+        label = replace(label, reserved_code1=security)
     # Content that arrives with its own C2PA history is an AI edit of it: keep it as parent ingredient.
     ai_edit = (
         config.signs_c2pa(asset.spec)
