@@ -6,8 +6,9 @@ import importlib
 import pkgutil
 from pathlib import Path
 
-import bench
 import pytest
+
+import bench
 
 MODULES = sorted(
     f"bench.{info.name}" for info in pkgutil.walk_packages([str(Path(bench.__file__).parent)]) if not info.ispkg

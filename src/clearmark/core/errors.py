@@ -101,6 +101,12 @@ class DeadlineExceeded(ClearMarkError):
     default_reason = "DEADLINE_EXCEEDED"
 
 
+class Unavailable(ClearMarkError):
+    """The service cannot do this now but may on a retry (a worker died, the registry is unreachable)."""
+
+    default_reason = "UNAVAILABLE"
+
+
 def _rebuild_error(
     cls: type[ClearMarkError], message: str, reason: str, violations: tuple[FieldViolation, ...]
 ) -> ClearMarkError:

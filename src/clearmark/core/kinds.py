@@ -32,6 +32,8 @@ class SignalKind(enum.StrEnum):
     WATERMARK_CLEARMARK = "watermark.clearmark"
     WATERMARK_TEXT_STATISTICAL = "watermark.text_statistical"
     WATERMARK_TEXT_INVISIBLE = "watermark.text_invisible_mark"
+    CAMPAIGN_FINDING = "campaign.finding"  # one campaign finding, its hits as JSON
+    CAMPAIGN_SUMMARY = "campaign.summary"  # the rule pack used and what the context checks read later
 
 
 # Open families: ``fingerprint.<tool>``, ``classifier.<label>``, ``watermark.<system>``.

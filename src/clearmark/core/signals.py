@@ -53,6 +53,20 @@ class Signal:
 
 
 @dataclass(frozen=True)
+class Hit:
+    """Where a campaign rule hit: the original text and its span or box, its normalised form, the transforms undone.
+
+    ``source`` names the text it was found in ("text", "title", "comments[2]", "ocr", "qrcode").
+    """
+
+    source: str
+    text: str
+    normalized: str
+    location: Location = field(default_factory=Location)
+    transforms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finding:
     """A conclusion worth a reviewer's attention: a conflict, a defect, a campaign hit."""
 
@@ -63,6 +77,7 @@ class Finding:
     rule_id: str = ""
     evidence: tuple[str, ...] = ()
     modifiers: tuple[str, ...] = ()
+    hits: tuple[Hit, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import numpy as np
 
 from clearmark.core.errors import ClearMarkError
 from clearmark.core.signals import BoundingBox
+from clearmark.detectors.ocr_gate import text_regions
 from clearmark.detectors.text_ink import measure_text_ink
 from clearmark.notice.glyphs import measured_characters
 
@@ -39,6 +40,8 @@ class OcrSettings:
         band_ratio: depth of the top/bottom bands as a share of the shortest side; left/right bands
             are twice as deep because a horizontal notice there runs inwards.
         whole_image: detect over the whole frame instead of the bands.
+        gated: with ``whole_image``, detect only where the cheap text-region gate (``ocr_gate``)
+            fires; one pass then serves the notice reading and the campaign's text checks.
         det_short_side: detection works on a copy whose shortest side is this many pixels (never
             upscaled); 360 keeps a 5 % glyph at 18 px, which PP-OCR still finds reliably.
         min_score: recognition confidence below which a line is dropped.
@@ -47,6 +50,7 @@ class OcrSettings:
 
     band_ratio: float = 0.2
     whole_image: bool = False
+    gated: bool = False
     det_short_side: int = 360
     min_score: float = 0.5
     max_lines: int = 64
@@ -178,7 +182,11 @@ def ocr_frame(
     rgb = pixels[..., :3]
     height, width = rgb.shape[:2]
     scale = min(1.0, settings.det_short_side / max(1, min(width, height)))
-    quads = [(q, r) for r in frame_regions(width, height, settings) for q in _detect_in(engine, rgb, r, scale)]
+    if settings.whole_image and settings.gated:
+        regions = [Region("gate", *box) for box in text_regions(rgb)]
+    else:
+        regions = frame_regions(width, height, settings)
+    quads = [(q, r) for r in regions for q in _detect_in(engine, rgb, r, scale)]
     whole = [q for q, r in quads if not _truncated(q, r, width, height)]
     for quad, region in list(quads):
         # A line a band cut off is detected again in a full-width strip around it, unless a

@@ -103,7 +103,11 @@ def on_edge_or_corner(box: BoundingBox, width: int, height: int) -> bool:
 
 
 class OcrNoticeDetector:
-    """Reads the text at an image's edges (or everywhere) and reports AI labels and all text seen."""
+    """Reads an image's text and reports AI labels and all text seen.
+
+    It reads where the text-region gate fires (the default), the edge bands, or everywhere; one pass
+    serves the notice checks and the campaign's text rules.
+    """
 
     name = "explicit.ocr_notice"
     version = RULE_VERSION
@@ -112,6 +116,12 @@ class OcrNoticeDetector:
     def __init__(self, engine: OcrEngine, settings: OcrSettings) -> None:
         self._engine = engine
         self._settings = settings
+
+    @property
+    def _scope(self) -> str:
+        if not self._settings.whole_image:
+            return "bands"
+        return "gated" if self._settings.gated else "whole"
 
     def detect(self, asset: Asset) -> list[Signal]:
         pixels = np.asarray(asset.image.image)
@@ -173,7 +183,8 @@ class OcrNoticeDetector:
 
     def _text_signal(self, lines: list[OcrLine]) -> Signal:
         text = "\n".join(line.text for line in lines)[:MAX_TEXT_CHARS]
-        scope = "whole image" if self._settings.whole_image else "edge bands"
+        scope = self._scope
+        described = {"gated": "text regions of the whole image", "whole": "whole image", "bands": "edge bands"}[scope]
         boxes = [
             {"text": x.text, "bbox": [x.bbox.x, x.bbox.y, x.bbox.width, x.bbox.height], "score": x.score} for x in lines
         ]
@@ -185,17 +196,18 @@ class OcrNoticeDetector:
             rule_version=self.version,
             category_hint=Category.NO_SIGNAL,
             location=Location(carrier="pixels"),
-            message=f"{len(lines)} line(s) of text read in the {scope}",
+            message=f"{len(lines)} line(s) of text read in the {described}",
             attributes=(
                 ("ocr_text", text),
                 ("line_count", str(len(lines))),
                 ("lines_json", json.dumps(boxes, ensure_ascii=False, separators=(",", ":"))[:MAX_TEXT_CHARS]),
-                ("scope", "whole" if self._settings.whole_image else "bands"),
+                ("scope", scope),
             ),
         )
 
 
 @register_detector(OcrNoticeDetector.name)
 def _build(context: DetectorContext) -> OcrNoticeDetector:
-    settings = OcrSettings(band_ratio=context.ocr_band_ratio, whole_image=context.ocr_whole_image)
+    mode = "whole" if context.ocr_whole_image else context.ocr_mode
+    settings = OcrSettings(band_ratio=context.ocr_band_ratio, whole_image=mode != "bands", gated=mode == "gated")
     return OcrNoticeDetector(shared_ocr_engine(), settings)

@@ -34,8 +34,10 @@ class DetectorContext:
     set; ``c2pa_fetch_remote`` lets c2pa fetch manifests an asset only points to (off: reported).
     ``watermark_key`` is the deployment's watermark secret (none: ClearMark's mark is not read);
     ``watermark_models`` are operator-supplied weights of other systems' watermark readers.
-    ``ocr_band_ratio`` is the depth of the edge bands OCR reads (share of the shortest side) and
-    ``ocr_whole_image`` makes it read the whole image instead. ``classifier_dir`` is a local
+    ``ocr_mode`` is where OCR reads: ``gated`` (the whole image where a cheap text-region gate
+    fires), ``bands`` (the edge bands, ``ocr_band_ratio`` of the shortest side deep) or ``whole``;
+    ``ocr_whole_image`` forces ``whole``. ``campaign_rule_pack`` is an operator's rule pack (none:
+    the starter pack shipped in ``clearmark.campaign``). ``classifier_dir`` is a local
     transformers model directory (none: no classifier) and ``classifier_calibration`` its
     score-to-false-positive-rate JSON; ``classifier_name`` names its signals, ``classifier_timeout_s``
     bounds one call.
@@ -51,6 +53,8 @@ class DetectorContext:
     watermark_models: tuple[ExternalModelSpec, ...] = ()
     ocr_band_ratio: float = 0.2
     ocr_whole_image: bool = False
+    ocr_mode: str = "gated"
+    campaign_rule_pack: Path | None = None
     classifier_dir: Path | None = None
     classifier_calibration: Path | None = None
     classifier_name: str = "default"

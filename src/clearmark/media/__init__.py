@@ -8,7 +8,7 @@ from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
 from clearmark.media.metadata import LabelCarrier, Metadata, ParsedXmp, XmpLabels
 from clearmark.media.registry import all_formats, format_for_mime, format_named, supported_formats
 from clearmark.media.sniff import sniff_format
-from clearmark.media.source import Source, write_atomically
+from clearmark.media.source import Source
 from clearmark.media.xmp import (
     NS_CLEARMARK,
     NS_DC,
@@ -55,5 +55,4 @@ __all__ = [
     "open_asset",
     "sniff_format",
     "supported_formats",
-    "write_atomically",
 ]

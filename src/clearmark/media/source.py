@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import io
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -117,32 +116,3 @@ class Source:
         for piece in self.chunks():
             digest.update(piece)
         return digest.hexdigest()
-
-
-def _umask_mode() -> int:
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def write_atomically(target: Path, pieces: Iterator[bytes] | bytes, *, mode: int | None = None) -> Path:
-    """Write ``pieces`` to a temporary file beside ``target``, flush it to disk and rename it over ``target``.
-
-    A reader never sees a half-written file, and a failure leaves ``target`` as it was. The file gets
-    ``mode``, or what the process umask gives a new file (secrets pass ``0o600``).
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            for piece in [pieces] if isinstance(pieces, bytes) else pieces:
-                stream.write(piece)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, _umask_mode() if mode is None else mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return target

@@ -9,21 +9,27 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 from clearmark import __version__
+from clearmark.campaign import RulePack, RulePackError, TenantPolicy, TextItem, check_texts_job, load_rule_pack
 from clearmark.core.enums import Corner
-from clearmark.core.errors import FieldViolation, InvalidRequest, RecordNotFound, RequestConflict
+from clearmark.core.errors import FieldViolation, InvalidRequest, MediaTooLarge, RecordNotFound, RequestConflict
 from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.security_data import Sm2Signer
+from clearmark.core.signals import Inspection
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
+from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
 from clearmark.media.source import Source
 from clearmark.service import convert
+from clearmark.service.admission import MemoryBudget, estimate_memory
 from clearmark.service.config import Settings
 from clearmark.service.keys import (
     SigningMaterial,
@@ -43,8 +49,9 @@ from clearmark.service.pipelines import (
     stamp_content,
     verify_content,
 )
+from clearmark.service.policy import campaign_verdict
 from clearmark.service.pool import WorkPool
-from clearmark.service.registry import ProvenanceRecord, RegistryStore
+from clearmark.service.registry import ProvenanceRecord, RegistryStore, RegistryUnavailable
 from clearmark.service.replays import Replay, ReplayStore, request_fingerprint
 from clearmark.service.report_html import render_report_html
 from clearmark.v1 import clearmark_service_pb2 as api
@@ -87,6 +94,8 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
             c2pa_public_trust_list=settings.c2pa_public_trust_list,
             ocr_band_ratio=settings.ocr_band_ratio,
             ocr_whole_image=settings.ocr_whole_image,
+            ocr_mode=settings.ocr_mode,
+            campaign_rule_pack=settings.campaign_rule_pack,
             classifier_dir=settings.classifier_dir,
             classifier_calibration=settings.classifier_calibration,
             classifier_name=settings.classifier_name,
@@ -164,6 +173,11 @@ class ClearMarkApp:
         # Nothing downloads at run time: models load from local paths only, here and in the workers.
         for variable in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
             os.environ.setdefault(variable, "1")
+        # Parallelism comes from the worker processes: one BLAS/OpenMP thread each (like ONNX Runtime's
+        # one intra-op thread). Measured: multi-threaded BLAS on small matrices (the notice's ink
+        # clustering) spins under load and took Inspect of a 1080p JPEG from ~180 to ~350 ms.
+        for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(variable, "1")
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.signing: SigningMaterial = (
             load_signing_material(settings.signing_cert_chain, settings.signing_private_key)
@@ -176,7 +190,17 @@ class ClearMarkApp:
         self.registry = RegistryStore(settings.resolved_registry_url)
         self.registry.create_schema()
         self.pool = WorkPool(settings.cpu_workers, settings.max_pending_jobs, self.config)
+        self.memory = MemoryBudget(
+            settings.memory_budget_bytes, settings.max_request_memory_bytes, wait_s=settings.memory_wait_s
+        )
         self.replays = ReplayStore(settings.data_dir / "replays")
+        # The pack's context rules are read here; its automata live in the worker processes.
+        self.campaign_pack = load_rule_pack(settings.campaign_rule_pack)
+        self._campaign_pack_mtime = settings.campaign_rule_pack.stat().st_mtime_ns if settings.campaign_rule_pack else 0
+        self.campaign_tenants = tuple(
+            (name, TenantPolicy(**{k: tuple(v) if isinstance(v, list) else v for k, v in policy.items()}))
+            for name, policy in sorted(settings.campaign_tenants.items())
+        )
 
     def close(self) -> None:
         """Stop the workers and close the registry."""
@@ -188,6 +212,18 @@ class ClearMarkApp:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @asynccontextmanager
+    async def _admitted(self, content: Source) -> AsyncIterator[None]:
+        """Reserve the decode memory the content's header announces, for every verb alike.
+
+        Raises:
+            MediaTooLarge: over the media limits or the per-request memory budget (before any decoding).
+            Overloaded: the server-wide memory budget stayed full.
+        """
+        estimate = estimate_memory(open_asset(content, self.config.limits), self.settings.decode_copies)
+        async with self.memory.reserve(estimate):
+            yield
 
     async def _once(
         self,
@@ -204,13 +240,20 @@ class ClearMarkApp:
         Raises:
             RequestConflict: the request id was used for another verb, content or options.
         """
+        problem = await asyncio.to_thread(self.registry.check)
+        if problem is not None:  # refuse before the work: nothing half-done, no output for an unrecorded id
+            raise RegistryUnavailable(f"{problem}; retry later")
         fingerprint = request_fingerprint(verb, content.sha256, request.options)
         existing = await asyncio.to_thread(self.registry.get_by_request, tenant, request_id)
         if existing is not None:
             return self._replayed(existing, verb, fingerprint, result_type)
         record, result, output = await produce()
         self.replays.save(record.record_id, Replay(fingerprint, result.SerializeToString(), output))
-        stored, created = await asyncio.to_thread(self.registry.record, record)
+        try:
+            stored, created = await asyncio.to_thread(self.registry.record, record)
+        except BaseException:
+            self.replays.discard(record.record_id)
+            raise
         if not created:  # a concurrent request with the same id won the race
             self.replays.discard(record.record_id)
             return self._replayed(stored, verb, fingerprint, result_type)
@@ -275,10 +318,12 @@ class ClearMarkApp:
             omit_visible_notice=options.omit_visible_notice,
             omit_reason=options.omit_reason,
             recipient=options.recipient,
+            id_salt=uuid.uuid4().hex,
         )
 
         async def produce() -> tuple[ProvenanceRecord, api.StampResult, bytes]:
-            outcome: StampOutcome = await self.pool.run(stamp_content, job, self.config, timeout=timeout)
+            async with self._admitted(job.content):
+                outcome: StampOutcome = await self.pool.run(stamp_content, job, self.config, timeout=timeout)
             record = self._record(
                 "stamp",
                 job.request_id,
@@ -315,14 +360,100 @@ class ClearMarkApp:
         result, output = await self._once("stamp", tenant, job.request_id, request, content, api.StampResult, produce)
         return api.StampResponse(result=result, content=output)
 
+    async def _with_campaign(
+        self, inspection: Inspection, options: pb.CampaignOptions | None, timeout: float | None
+    ) -> Inspection:
+        """The inspection with the caller's campaign context and texts (title, description, comments) applied."""
+        if options is None:
+            return inspection
+        items = convert.caller_texts(options)
+        self._check_text_limits(items, "campaign")
+        context = convert.campaign_context(options.context)
+        caller = ()
+        if items:
+            job = (self.settings.campaign_rule_pack, self.campaign_tenants, items, None, "", "", False)
+            (verdict,) = await self.pool.run(check_texts_job, *job, timeout=timeout)
+            caller = verdict.findings
+        campaign = campaign_verdict(
+            inspection.findings,
+            inspection.campaign.request_id,
+            signals=inspection.signals,
+            caller_findings=caller,
+            context=context,
+            context_rules=self._campaign_pack().context,
+            caller_texts=tuple(item.text for item in items),
+        )
+        return replace(inspection, campaign=campaign)
+
+    def _campaign_pack(self) -> RulePack:
+        """The rule pack the context checks read, re-read when its file changed (workers hot-swap theirs)."""
+        path = self.settings.campaign_rule_pack
+        if path is not None:
+            try:
+                stamp = path.stat().st_mtime_ns
+                if stamp != self._campaign_pack_mtime:
+                    self.campaign_pack, self._campaign_pack_mtime = load_rule_pack(path), stamp
+            except (OSError, RulePackError) as exc:
+                log.error("rule pack %s not re-read, the running one stays: %s", path, exc)
+        return self.campaign_pack
+
+    def _check_text_limits(self, items: tuple[TextItem, ...], field: str) -> None:
+        """Refuse too many texts, an over-long text or too many characters in all.
+
+        Raises:
+            InvalidRequest: a text is longer than ``check_texts_max_chars``.
+            MediaTooLarge: more than ``check_texts_max_items`` texts or ``check_texts_max_total_chars`` in all.
+        """
+        settings = self.settings
+        if len(items) > settings.check_texts_max_items:
+            raise MediaTooLarge(f"{len(items)} texts in one call; at most {settings.check_texts_max_items}")
+        long = [i for i, item in enumerate(items) if len(item.text) > settings.check_texts_max_chars]
+        if long:
+            raise InvalidRequest(
+                f"{len(long)} text(s) longer than {settings.check_texts_max_chars} characters",
+                violations=tuple(FieldViolation(f"{field}[{i}]", "too long") for i in long[:20]),
+            )
+        total = sum(len(item.text) for item in items)
+        if total > settings.check_texts_max_total_chars:
+            raise MediaTooLarge(f"{total} characters in one call; at most {settings.check_texts_max_total_chars}")
+
+    async def check_texts(
+        self, request: api.CheckTextsRequest, tenant: str, timeout: float | None = None
+    ) -> api.CheckTextsResponse:
+        """The campaign verdict of each short text, from one scan of them all (the caller's tenant policy)."""
+        if not request.texts:
+            raise InvalidRequest("send at least one text", violations=(FieldViolation("texts", "empty"),))
+        bad = [i for i, t in enumerate(request.texts) if len(t.id) > 256 or len(t.field) > 64]
+        if bad:
+            raise InvalidRequest(
+                "text ids are at most 256 characters and fields at most 64",
+                violations=tuple(FieldViolation(f"texts[{i}]", "id or field too long") for i in bad[:20]),
+            )
+        items = tuple(TextItem(t.text, t.field or "text") for t in request.texts)
+        self._check_text_limits(items, "texts")
+        context = convert.campaign_context(request.context) if request.HasField("context") else None
+        pack, tenants = self.settings.campaign_rule_pack, self.campaign_tenants
+        job = (pack, tenants, items, context, request.request_id, tenant, True)
+        verdicts = await self.pool.run(check_texts_job, *job, timeout=timeout)
+        return api.CheckTextsResponse(
+            verdicts=[
+                api.TextVerdict(id=t.id, verdict=convert.campaign_pb(v))
+                for t, v in zip(request.texts, verdicts, strict=True)
+            ],
+            policy_version=verdicts[0].policy_version if verdicts else "",
+        )
+
     async def inspect(
         self, request: api.InspectRequest, timeout: float | None = None, *, source: Source | None = None
     ) -> api.InspectResponse:
         """Inspect content (``source`` for a streamed request, else ``request.content``); read-only."""
         content = source or Source(data=request.content)
-        inspection = await self.pool.run(
-            inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
-        )
+        async with self._admitted(content):
+            inspection = await self.pool.run(
+                inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
+            )
+        options = request.campaign if request.HasField("campaign") else None
+        inspection = await self._with_campaign(inspection, options, timeout)
         response = api.InspectResponse(inspection=convert.inspection_pb(inspection))
         await self._resolve_watermarks(response.inspection)
         return response
@@ -342,10 +473,14 @@ class ClearMarkApp:
             notice_text=options.notice_text,
             notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             skip_visible_notice=options.skip_visible_notice,
+            id_salt=uuid.uuid4().hex,
         )
 
         async def produce() -> tuple[ProvenanceRecord, api.LabelResult, bytes]:
-            outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
+            async with self._admitted(job.content):
+                outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
+            campaign = options.campaign if options.HasField("campaign") else None
+            outcome = replace(outcome, inspection=await self._with_campaign(outcome.inspection, campaign, timeout))
             label = outcome.label
             record = self._record(
                 "label",
@@ -396,7 +531,8 @@ class ClearMarkApp:
         """The compliance report of content (``source`` when streamed), optionally with an HTML page."""
         content = source or Source(data=request.content)
         job = VerifyJob(request_id=request.request_id, content=content, c2pa_sidecar=request.c2pa_sidecar)
-        report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
+        async with self._admitted(content):
+            report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
         html = render_report_html(report) if request.options.include_html else ""
         response = api.VerifyResponse(
             inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report, html)

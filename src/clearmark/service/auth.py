@@ -1,7 +1,8 @@
-"""API-key authentication: a server interceptor that guards mutating RPCs, and tenant resolution."""
+"""API-key authentication: keys kept only as SHA-256 hashes, compared in constant time, and tenant resolution."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
@@ -13,14 +14,33 @@ from clearmark.service.errors import plain_status
 DEFAULT_TENANT = "default"
 SERVICE = "/clearmark.v1.ClearMarkService/"
 MUTATING = frozenset(SERVICE + m for m in ("Stamp", "StampStream", "Label", "LabelStream", "Lookup"))
-READ_ONLY = frozenset(SERVICE + m for m in ("Inspect", "InspectStream", "Verify", "VerifyStream"))
+READ_ONLY = frozenset(SERVICE + m for m in ("Inspect", "InspectStream", "Verify", "VerifyStream", "CheckTexts"))
+
+
+def hash_api_key(key: str) -> str:
+    """The at-rest form of an API key: ``sha256:<hex>``.
+
+    API keys are long random secrets (at least 16 characters), so one unsalted SHA-256 is enough
+    to keep a leaked config file from revealing them, and cheap enough to run on every RPC.
+    """
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 class Authenticator:
-    """Maps API keys (``x-api-key`` or ``authorization: Bearer``) to tenants, in constant time."""
+    """Maps API keys (``x-api-key`` or ``authorization: Bearer``) to tenants.
 
-    def __init__(self, api_keys: Mapping[str, str]) -> None:
-        self._keys = [(key.encode(), tenant) for key, tenant in api_keys.items()]
+    Only hashes are kept; the presented key is hashed and compared with every stored hash in
+    constant time, so neither a match nor its position shows in the timing.
+
+    Args:
+        api_keys: plain key -> tenant (hashed here and not kept).
+        api_key_hashes: ``sha256:<hex>`` -> tenant.
+    """
+
+    def __init__(self, api_keys: Mapping[str, str], api_key_hashes: Mapping[str, str] | None = None) -> None:
+        hashed = {hash_api_key(key): tenant for key, tenant in api_keys.items()}
+        hashed.update(api_key_hashes or {})
+        self._keys = [(bytes.fromhex(digest.partition(":")[2]), tenant) for digest, tenant in hashed.items()]
 
     @property
     def enabled(self) -> bool:
@@ -37,9 +57,12 @@ class Authenticator:
                 presented = text.encode()
             elif name == "authorization" and text.lower().startswith("bearer "):
                 presented = text[7:].strip().encode()
+        if not presented:
+            return None
+        digest = hashlib.sha256(presented).digest()
         tenant = None
         for key, owner in self._keys:
-            if hmac.compare_digest(key, presented):
+            if hmac.compare_digest(key, digest):
                 tenant = owner
         return tenant
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -62,11 +62,44 @@ class Settings(BaseSettings):
 
     # CPU work: 0 runs it on a thread in-process (CLI), N > 0 in a pool of N processes.
     cpu_workers: int = Field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)), ge=0)
+    # Jobs admitted (running or waiting for a worker); past this, RESOURCE_EXHAUSTED at once with RetryInfo.
     max_pending_jobs: int = Field(default=64, ge=1)
+    # Memory admission: decode cost from the header (pixels x 4 bytes x copies) per request and server-wide.
+    max_request_memory_bytes: int = Field(default=512 * 1024 * 1024, ge=1024 * 1024)
+    memory_budget_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024 * 1024)
+    decode_copies: int = Field(default=3, ge=1, le=16)
+    memory_wait_s: float = Field(default=5.0, ge=0)
+    # On SIGTERM: health says NOT_SERVING for drain_s while requests keep being served (load balancers
+    # notice), then the server stops taking RPCs and gives in-flight ones shutdown_grace_s to finish.
+    drain_s: float = Field(default=5.0, ge=0)
     shutdown_grace_s: float = Field(default=10.0, ge=0)
 
     # Authentication: API key -> tenant. Empty disables authentication (single tenant "default").
+    # Prefer api_key_hashes in files at rest: "sha256:<hex>" -> tenant (``clearmark hash-key`` makes one).
     api_keys: dict[str, str] = Field(default_factory=dict)
+    api_key_hashes: dict[str, str] = Field(default_factory=dict)
+    # Serving a non-loopback address needs API keys and TLS unless these say otherwise, explicitly.
+    allow_unauthenticated_remote: bool = False
+    allow_plaintext_remote: bool = False
+
+    # TLS for the server (PEM files); a client CA turns on mutual TLS (client certificates required).
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    tls_client_ca_file: Path | None = None
+    # TLS for the CLI as a client of --server: the server's CA, and a client certificate for mutual TLS.
+    client_tls_ca_file: Path | None = None
+    client_tls_cert_file: Path | None = None
+    client_tls_key_file: Path | None = None
+
+    # The gRPC health service alone on its own plaintext port (None: off), for probes that cannot do TLS
+    # (Kubernetes grpc probes, the container HEALTHCHECK); it carries no key and no content.
+    health_port: int | None = Field(default=None, ge=0, le=65535)
+    health_host: str = "127.0.0.1"
+    # Prometheus metrics on their own port (None: off; 0: any free port); /metrics.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
+    # One line per RPC and every other log line: "text" for a terminal, "json" for collectors.
+    log_format: Literal["text", "json"] = "text"
     # Also require a key for read-only RPCs (Inspect, Verify); Lookup always needs one when keys exist.
     require_auth_for_reads: bool = False
 
@@ -109,9 +142,20 @@ class Settings(BaseSettings):
     # A local tokenizer for the generation-time text watermark (keyed by the same secret); none: off.
     text_watermark_tokenizer: Path | None = None
 
-    # OCR of visible labels: depth of the edge bands read (share of the shortest side), or the whole image.
+    # OCR of visible labels and image text: "gated" reads the whole image where a cheap text-region
+    # gate fires (one pass for the notice checks and the campaign rules), "bands" only the edge bands
+    # (ocr_band_ratio of the shortest side deep), "whole" everything; ocr_whole_image forces "whole".
+    ocr_mode: Literal["gated", "bands", "whole"] = "gated"
     ocr_band_ratio: float = Field(default=0.2, gt=0.0, le=0.5)
     ocr_whole_image: bool = False
+    # Campaign checks: an operator's rule pack (TOML; none: the starter pack shipped in the package)
+    # and per-tenant overrides {"tenant": {"allow_terms": [...], "deny_terms": [...], "block": 0.9}}.
+    campaign_rule_pack: Path | None = None
+    campaign_tenants: dict[str, dict[str, Any]] = {}
+    # CheckTexts limits: texts per call, characters per text, characters per call.
+    check_texts_max_items: int = Field(default=20_000, gt=0)
+    check_texts_max_chars: int = Field(default=20_000, gt=0)
+    check_texts_max_total_chars: int = Field(default=16 * 1024 * 1024, gt=0)
     # A local transformers image classifier (none: disabled) and its score -> false-positive-rate JSON.
     classifier_dir: Path | None = None
     classifier_calibration: Path | None = None
@@ -138,6 +182,30 @@ class Settings(BaseSettings):
             raise ValueError(f"API keys must be at least 16 characters (tenants: {sorted(short)})")
         return value
 
+    @field_validator("api_key_hashes")
+    @classmethod
+    def _hashes_are_sha256(cls, value: dict[str, str]) -> dict[str, str]:
+        for digest in value:
+            algorithm, _, hexdigest = digest.partition(":")
+            if algorithm != "sha256" or len(hexdigest) != 64 or any(c not in "0123456789abcdef" for c in hexdigest):
+                raise ValueError("api_key_hashes keys must be 'sha256:' and 64 lowercase hex digits")
+        return value
+
+    @model_validator(mode="after")
+    def _tls_files_pair(self) -> Settings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("tls_cert_file and tls_key_file go together")
+        if self.tls_client_ca_file is not None and self.tls_cert_file is None:
+            raise ValueError("tls_client_ca_file (mutual TLS) needs tls_cert_file and tls_key_file")
+        if (self.client_tls_cert_file is None) != (self.client_tls_key_file is None):
+            raise ValueError("client_tls_cert_file and client_tls_key_file go together")
+        return self
+
+    @property
+    def tls_enabled(self) -> bool:
+        """True when the server has a certificate."""
+        return self.tls_cert_file is not None
+
     @property
     def resolved_registry_url(self) -> str:
         """The registry URL, defaulting to a SQLite file in the data directory."""
@@ -146,12 +214,13 @@ class Settings(BaseSettings):
     @property
     def auth_enabled(self) -> bool:
         """True when API keys are configured."""
-        return bool(self.api_keys)
+        return bool(self.api_keys or self.api_key_hashes)
 
     def redacted(self) -> dict[str, object]:
-        """The settings for logs: API keys replaced by their tenants."""
+        """The settings for logs: API keys and their hashes replaced by their tenants."""
         dumped = self.model_dump(mode="json")
         dumped["api_keys"] = sorted(set(self.api_keys.values()))
+        dumped["api_key_hashes"] = sorted(set(self.api_key_hashes.values()))
         return dumped
 
     @classmethod

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from clearmark.campaign import CampaignContext, TextItem
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.signals import (
     BoundingBox,
     CampaignVerdict,
     ComplianceReport,
     Finding,
+    Hit,
     Inspection,
     Location,
     MediaInfo,
@@ -88,7 +90,36 @@ def finding_pb(finding: Finding) -> pb.Finding:
         rule_id=finding.rule_id,
         evidence=list(finding.evidence),
         modifiers=list(finding.modifiers),
+        hits=[hit_pb(h) for h in finding.hits],
     )
+
+
+def hit_pb(hit: Hit) -> pb.Hit:
+    return pb.Hit(
+        source=hit.source,
+        text=hit.text,
+        normalized=hit.normalized,
+        location=location_pb(hit.location),
+        transforms=list(hit.transforms),
+    )
+
+
+def campaign_context(message: pb.CampaignContext) -> CampaignContext:
+    """The caller's campaign context (a message left unset gives the empty context)."""
+    return CampaignContext(
+        surface=message.surface,
+        account_type=message.account_type,
+        content_type=message.content_type,
+        declared_source=message.declared_source,
+        licence=message.licence,
+    )
+
+
+def caller_texts(options: pb.CampaignOptions) -> tuple[TextItem, ...]:
+    """The texts a caller sends beside content, each named by its field."""
+    named = [("title", options.title), ("description", options.description)]
+    named += [(f"comments[{i}]", text) for i, text in enumerate(options.comments)]
+    return tuple(TextItem(text, source) for source, text in named if text)
 
 
 def campaign_pb(verdict: CampaignVerdict) -> pb.CampaignVerdict:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import grpc
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from clearmark.core import errors
@@ -21,6 +23,7 @@ STATUS_BY_ERROR: dict[type[errors.ClearMarkError], grpc.StatusCode] = {
     errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
     errors.Overloaded: grpc.StatusCode.RESOURCE_EXHAUSTED,
     errors.DeadlineExceeded: grpc.StatusCode.DEADLINE_EXCEEDED,
+    errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
     errors.ClearMarkError: grpc.StatusCode.INTERNAL,
 }
 
@@ -50,6 +53,7 @@ ZH_CN_BY_REASON: dict[str, str] = {
     "RECORD_NOT_FOUND": "本租户的登记库中没有匹配的记录。",
     "UNAUTHENTICATED": "需要有效的 API 密钥（x-api-key）。",
     "DEADLINE_EXCEEDED": "处理未能在客户端截止时间内完成。",
+    "UNAVAILABLE": "服务暂时不可用，请稍后重试。",
     "INTERNAL": "服务器内部错误，请查看服务器日志。",
 }
 ZH_CN_BY_CODE: dict[grpc.StatusCode, str] = {
@@ -58,6 +62,28 @@ ZH_CN_BY_CODE: dict[grpc.StatusCode, str] = {
     grpc.StatusCode.FAILED_PRECONDITION: "内容的当前状态不允许此操作。",
     grpc.StatusCode.INTERNAL: ZH_CN_BY_REASON["INTERNAL"],
 }
+
+# Errors a client should retry, and after how long (sent as google.rpc.RetryInfo).
+RETRY_AFTER_S: dict[type[errors.ClearMarkError], float] = {
+    errors.Overloaded: 1.0,
+    errors.Unavailable: 1.0,
+}
+# ``<_io.BytesIO object at 0x7f…>`` and bare addresses: a library's repr must not reach a client.
+_ADDRESS = re.compile(r"<([\w.]+) object at 0x[0-9a-fA-F]+>|\b0x[0-9a-fA-F]{6,}\b")
+
+
+def public_message(message: str) -> str:
+    """An error message fit for a client: object reprs and memory addresses removed, length bounded."""
+    cleaned = _ADDRESS.sub(lambda m: f"<{m.group(1)}>" if m.group(1) else "<address>", message)
+    return cleaned if len(cleaned) <= 1000 else cleaned[:997] + "..."
+
+
+def retry_after_s(error: errors.ClearMarkError) -> float | None:
+    """Seconds after which a retry may succeed, or None when retrying the same request is pointless."""
+    for cls in type(error).__mro__:
+        if cls in RETRY_AFTER_S:
+            return RETRY_AFTER_S[cls]
+    return None
 
 
 def status_code_for(error: errors.ClearMarkError) -> grpc.StatusCode:
@@ -100,17 +126,18 @@ def rich_status(error: errors.ClearMarkError, *, streamed: bool = False) -> stat
     ``streamed`` says the client sent a *Stream RPC, so field paths point into its header/chunks.
     """
     code = status_code_for(error)
+    message = public_message(error.message)
     violations = [
         errors.FieldViolation(
             request_path(v.field, streamed=streamed),
-            v.description if ":" not in v.field else f"{v.field}: {v.description}",
+            public_message(v.description if ":" not in v.field else f"{v.field}: {v.description}"),
         )
         for v in error.violations
     ]
     metadata = {"fields": ",".join(dict.fromkeys(v.field for v in violations))} if violations else {}
     details = [_pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=metadata))]
-    details += _localized(code, error.reason, error.message)
-    fallback = [errors.FieldViolation(request_path("content", streamed=streamed), error.message)]
+    details += _localized(code, error.reason, message)
+    fallback = [errors.FieldViolation(request_path("content", streamed=streamed), message)]
     if code is grpc.StatusCode.INVALID_ARGUMENT:
         details.append(
             _pack(
@@ -126,9 +153,7 @@ def rich_status(error: errors.ClearMarkError, *, streamed: bool = False) -> stat
         details.append(
             _pack(
                 error_details_pb2.QuotaFailure(
-                    violations=[
-                        error_details_pb2.QuotaFailure.Violation(subject=error.reason, description=error.message)
-                    ]
+                    violations=[error_details_pb2.QuotaFailure.Violation(subject=error.reason, description=message)]
                 )
             )
         )
@@ -138,14 +163,19 @@ def rich_status(error: errors.ClearMarkError, *, streamed: bool = False) -> stat
                 error_details_pb2.PreconditionFailure(
                     violations=[
                         error_details_pb2.PreconditionFailure.Violation(
-                            type=error.reason, subject=v.field, description=v.description
+                            type=error.reason, subject=v.field, description=public_message(v.description)
                         )
                         for v in error.violations or fallback
                     ]
                 )
             )
         )
-    return status_pb2.Status(code=getattr(code_pb2, code.name), message=error.message, details=details)
+    retry = retry_after_s(error)
+    if retry is not None:
+        delay = duration_pb2.Duration()
+        delay.FromNanoseconds(int(retry * 1e9))
+        details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
+    return status_pb2.Status(code=getattr(code_pb2, code.name), message=message, details=details)
 
 
 def plain_status(code: grpc.StatusCode, message: str, reason: str) -> status_pb2.Status:

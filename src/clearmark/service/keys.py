@@ -6,7 +6,6 @@ import contextlib
 import fcntl
 import logging
 import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from clearmark.service.files import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -234,13 +235,13 @@ def _generate(chain: Path, key: Path, ca: Path) -> SigningMaterial:
         .sign(ca_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
-    _write_atomically(
+    write_atomically(
         key,
         signer_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
         mode=0o600,
     )
-    _write_atomically(ca, ca_cert.public_bytes(pem), mode=0o644)
-    _write_atomically(chain, signer_cert.public_bytes(pem) + ca_cert.public_bytes(pem), mode=0o644)
+    write_atomically(ca, ca_cert.public_bytes(pem), mode=0o644)
+    write_atomically(chain, signer_cert.public_bytes(pem) + ca_cert.public_bytes(pem), mode=0o644)
     return SigningMaterial(
         cert_chain_pem=chain,
         private_key_pem=key,
@@ -293,28 +294,6 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
         os.close(fd)  # closing the descriptor drops the lock
 
 
-def _write_atomically(path: Path, data: bytes, *, mode: int) -> None:
-    """Write ``data`` to a temporary file created with ``mode``, sync it, then rename it over ``path``."""
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)  # the umask may have narrowed the mode; make it exact
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    directory_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory_fd)
-    finally:
-        os.close(directory_fd)
-
-
 WATERMARK_KEY_BYTES = 32
 
 
@@ -329,7 +308,7 @@ def ensure_watermark_key(data_dir: Path, configured: Path | None = None) -> byte
         _make_private_dir(path.parent)
         with _exclusive_lock(path.parent / ".watermark.lock"):
             if not path.exists():
-                _write_atomically(path, os.urandom(WATERMARK_KEY_BYTES), mode=0o600)
+                write_atomically(path, os.urandom(WATERMARK_KEY_BYTES), mode=0o600)
                 logger.warning("created a watermark key in %s; back it up: marks cannot be read without it", path)
     key = path.read_bytes()
     if len(key) < 16:

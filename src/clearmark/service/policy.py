@@ -6,6 +6,11 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
+from clearmark.campaign.content import FINDING_KIND as CAMPAIGN_FINDING_KIND
+from clearmark.campaign.content import SUMMARY_KIND as CAMPAIGN_SUMMARY_KIND
+from clearmark.campaign.content import finding_from_signal
+from clearmark.campaign.context import CONTEXT_CHECKS, CampaignContext
+from clearmark.campaign.rules import ContextRules
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import Category, Suggestion
 from clearmark.core.kinds import Attr, SignalKind
@@ -39,8 +44,10 @@ class PolicyRules:
         ("aigc.security_data_invalid", Suggestion.REVIEW),
         ("aigc.conflict.c2pa", Suggestion.REVIEW),
     )
-    # Campaign checks that need detectors this build does not have yet (text views, OCR, QR codes).
-    not_evaluated: tuple[str, ...] = ("diversion.*", "content.*", "evasion.*", "news.*", "minors.*")
+    # The labels the campaign verdict routes: labelling findings and the campaign package's own.
+    campaign_prefixes: tuple[str, ...] = ("aigc.", "c2pa.", "content.", "diversion.", "evasion.", "minors.", "news.")
+    # Reported when content was not run through the campaign's text rules (audio, video for now).
+    unchecked_content: tuple[str, ...] = ("diversion.*", "content.*", "evasion.*")
 
     @property
     def version(self) -> str:
@@ -213,6 +220,7 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
                 "campaign.task4.unlabelled",
             )
         )
+    findings += [finding_from_signal(s) for s in signals if s.kind == CAMPAIGN_FINDING_KIND]
     for signal in signals:
         if signal.kind in FINDING_BY_SIGNAL and signal.attribute(Attr.PRESENT, "false") == "false":
             label, rule_id = FINDING_BY_SIGNAL[signal.kind]
@@ -229,15 +237,44 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
 
 
 def campaign_verdict(
-    findings: tuple[Finding, ...], request_id: str, rules: PolicyRules = DEFAULT_RULES
+    findings: tuple[Finding, ...],
+    request_id: str,
+    rules: PolicyRules = DEFAULT_RULES,
+    *,
+    signals: tuple[Signal, ...] = (),
+    caller_findings: tuple[Finding, ...] = (),
+    context: CampaignContext | None = None,
+    context_rules: ContextRules | None = None,
+    caller_texts: tuple[str, ...] = (),
 ) -> CampaignVerdict:
-    """The routing verdict: the strictest suggestion among the labelling findings (``aigc.*``, ``c2pa.*``)."""
-    campaign = tuple(f for f in findings if f.label.startswith(("aigc.", "c2pa.")))
-    suggestion = max((f.suggestion for f in campaign), default=Suggestion.PASS)
+    """The routing verdict: the strictest suggestion among the labelling and campaign findings.
+
+    Args:
+        findings: what ``decide`` concluded (labelling findings and the content's campaign findings).
+        signals: the content's signals; the ``campaign.summary`` signal names the rule pack and the
+            news-naming terms the content holds.
+        caller_findings: campaign findings of the texts the caller sent (title, description, comments).
+        context: the caller's context; without it (or without ``context_rules``) the minors and
+            news checks report ``not_evaluated``.
+        caller_texts: the texts the caller sent, read by the news-naming check.
+    """
+    campaign = [f for f in findings if f.label.startswith(rules.campaign_prefixes)] + list(caller_findings)
+    summary = next((s for s in signals if s.kind == CAMPAIGN_SUMMARY_KIND), None)
+    not_evaluated: list[str] = [] if summary is not None or caller_findings else list(rules.unchecked_content)
+    text = "\n".join(((summary.attribute("news_terms").replace(",", "\n"),) if summary else ()) + caller_texts)
+    for prefix, check in CONTEXT_CHECKS.items():
+        if context is None or context_rules is None:
+            not_evaluated.append(prefix)
+            continue
+        extra, evaluated = check(context_rules, context, tuple(campaign), text)
+        campaign += extra
+        if not evaluated:
+            not_evaluated.append(prefix)
+    pack = summary.attribute("policy_version") if summary else ""
     return CampaignVerdict(
-        suggestion=suggestion,
-        findings=campaign,
-        policy_version=rules.version,
+        suggestion=max((f.suggestion for f in campaign), default=Suggestion.PASS),
+        findings=tuple(campaign),
+        policy_version=f"{rules.version}+{pack}" if pack else rules.version,
         request_id=request_id,
-        not_evaluated=rules.not_evaluated,
+        not_evaluated=tuple(not_evaluated),
     )

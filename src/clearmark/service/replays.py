@@ -51,7 +51,8 @@ class ReplayStore:
     def save(self, record_id: str, replay: Replay) -> None:
         """Write one response atomically."""
         header = json.dumps({"fingerprint": replay.fingerprint, "result_bytes": len(replay.result)}).encode()
-        write_atomically(self._path(record_id), _HEADER.pack(len(header)) + header + replay.result + replay.content)
+        blob = _HEADER.pack(len(header)) + header + replay.result + replay.content
+        write_atomically(self._path(record_id), blob, mode=0o600)
 
     def load(self, record_id: str) -> Replay | None:
         """The stored response, or None when it was never stored or has been removed."""

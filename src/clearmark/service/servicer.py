@@ -67,7 +67,8 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
             header = upload.header
             names = request_type.DESCRIPTOR.fields_by_name
             fields: dict[str, Any] = {"request_id": header.request_id, "content_header": header.content_header}
-            fields.update({name: getattr(header, name) for name in ("options", "c2pa_sidecar") if name in names})
+            carried = ("options", "c2pa_sidecar", "campaign")
+            fields.update({name: getattr(header, name) for name in carried if name in names})
             yield request_type(**fields), upload.source
 
     def _stream_back(self, response: Any, part_type: type[M]) -> Iterator[M]:
@@ -130,3 +131,8 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
 
     async def Lookup(self, request: api.LookupRequest, context: grpc.aio.ServicerContext) -> api.LookupResponse:
         return await self._run(context, lambda tenant, timeout: self._app.lookup(request, tenant))
+
+    async def CheckTexts(
+        self, request: api.CheckTextsRequest, context: grpc.aio.ServicerContext
+    ) -> api.CheckTextsResponse:
+        return await self._run(context, lambda tenant, timeout: self._app.check_texts(request, tenant, timeout))

@@ -40,7 +40,8 @@ async def receive_upload(requests: AsyncIterator[Any], *, max_bytes: int, spool_
 
     Raises:
         InvalidRequest: no header first, a second header, size or SHA-256 different from the header's.
-        MediaTooLarge: the declared or received size exceeds ``max_bytes``.
+        MediaTooLarge: the declared or received size exceeds ``max_bytes`` (checked at the header,
+            before any chunk is read, and again while receiving).
     """
     spool_dir.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=spool_dir)
@@ -74,6 +75,8 @@ async def _receive(requests: AsyncIterator[Any], spool: Any, max_bytes: int) -> 
             if header is None:
                 raise _bad("header", "the first message must be the header")
             received += len(message.chunk)
+            if received > max_bytes:  # also checked while receiving, whatever the header said
+                raise MediaTooLarge(f"received more than the limit of {max_bytes} bytes")
             if received > header.content_header.size_bytes:
                 raise _bad("chunk", f"more bytes than the declared {header.content_header.size_bytes}")
             digest.update(message.chunk)

@@ -99,16 +99,18 @@ class StampStreamResponse(_message.Message):
     def __init__(self, result: _Optional[_Union[StampResult, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
 
 class InspectRequest(_message.Message):
-    __slots__ = ("request_id", "content", "content_header", "c2pa_sidecar")
+    __slots__ = ("request_id", "content", "content_header", "c2pa_sidecar", "campaign")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     CONTENT_HEADER_FIELD_NUMBER: _ClassVar[int]
     C2PA_SIDECAR_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     content: bytes
     content_header: _types_pb2.ContentHeader
     c2pa_sidecar: bytes
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., content_header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ...) -> None: ...
+    campaign: _types_pb2.CampaignOptions
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., content_header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ..., campaign: _Optional[_Union[_types_pb2.CampaignOptions, _Mapping]] = ...) -> None: ...
 
 class InspectResponse(_message.Message):
     __slots__ = ("inspection",)
@@ -117,14 +119,16 @@ class InspectResponse(_message.Message):
     def __init__(self, inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ...) -> None: ...
 
 class InspectStreamHeader(_message.Message):
-    __slots__ = ("request_id", "content_header", "c2pa_sidecar")
+    __slots__ = ("request_id", "content_header", "c2pa_sidecar", "campaign")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_HEADER_FIELD_NUMBER: _ClassVar[int]
     C2PA_SIDECAR_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     content_header: _types_pb2.ContentHeader
     c2pa_sidecar: bytes
-    def __init__(self, request_id: _Optional[str] = ..., content_header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ...) -> None: ...
+    campaign: _types_pb2.CampaignOptions
+    def __init__(self, request_id: _Optional[str] = ..., content_header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ..., campaign: _Optional[_Union[_types_pb2.CampaignOptions, _Mapping]] = ...) -> None: ...
 
 class InspectStreamRequest(_message.Message):
     __slots__ = ("header", "chunk")
@@ -141,18 +145,20 @@ class InspectStreamResponse(_message.Message):
     def __init__(self, inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ...) -> None: ...
 
 class LabelOptions(_message.Message):
-    __slots__ = ("platform_code", "user_declared_ai", "notice_text", "notice_corner", "skip_visible_notice")
+    __slots__ = ("platform_code", "user_declared_ai", "notice_text", "notice_corner", "skip_visible_notice", "campaign")
     PLATFORM_CODE_FIELD_NUMBER: _ClassVar[int]
     USER_DECLARED_AI_FIELD_NUMBER: _ClassVar[int]
     NOTICE_TEXT_FIELD_NUMBER: _ClassVar[int]
     NOTICE_CORNER_FIELD_NUMBER: _ClassVar[int]
     SKIP_VISIBLE_NOTICE_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
     platform_code: str
     user_declared_ai: bool
     notice_text: str
     notice_corner: _types_pb2.Corner
     skip_visible_notice: bool
-    def __init__(self, platform_code: _Optional[str] = ..., user_declared_ai: _Optional[bool] = ..., notice_text: _Optional[str] = ..., notice_corner: _Optional[_Union[_types_pb2.Corner, str]] = ..., skip_visible_notice: _Optional[bool] = ...) -> None: ...
+    campaign: _types_pb2.CampaignOptions
+    def __init__(self, platform_code: _Optional[str] = ..., user_declared_ai: _Optional[bool] = ..., notice_text: _Optional[str] = ..., notice_corner: _Optional[_Union[_types_pb2.Corner, str]] = ..., skip_visible_notice: _Optional[bool] = ..., campaign: _Optional[_Union[_types_pb2.CampaignOptions, _Mapping]] = ...) -> None: ...
 
 class LabelResult(_message.Message):
     __slots__ = ("request_id", "inspection", "output", "label_value", "aigc_label", "propagate_id", "labels_applied", "display_notice", "notice", "modified", "record", "replayed", "warnings")
@@ -307,3 +313,39 @@ class LookupResponse(_message.Message):
     RECORDS_FIELD_NUMBER: _ClassVar[int]
     records: _containers.RepeatedCompositeFieldContainer[_types_pb2.ProvenanceRecord]
     def __init__(self, records: _Optional[_Iterable[_Union[_types_pb2.ProvenanceRecord, _Mapping]]] = ...) -> None: ...
+
+class TextToCheck(_message.Message):
+    __slots__ = ("id", "text", "field")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    text: str
+    field: str
+    def __init__(self, id: _Optional[str] = ..., text: _Optional[str] = ..., field: _Optional[str] = ...) -> None: ...
+
+class CheckTextsRequest(_message.Message):
+    __slots__ = ("request_id", "context", "texts")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    TEXTS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    context: _types_pb2.CampaignContext
+    texts: _containers.RepeatedCompositeFieldContainer[TextToCheck]
+    def __init__(self, request_id: _Optional[str] = ..., context: _Optional[_Union[_types_pb2.CampaignContext, _Mapping]] = ..., texts: _Optional[_Iterable[_Union[TextToCheck, _Mapping]]] = ...) -> None: ...
+
+class TextVerdict(_message.Message):
+    __slots__ = ("id", "verdict")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    verdict: _types_pb2.CampaignVerdict
+    def __init__(self, id: _Optional[str] = ..., verdict: _Optional[_Union[_types_pb2.CampaignVerdict, _Mapping]] = ...) -> None: ...
+
+class CheckTextsResponse(_message.Message):
+    __slots__ = ("verdicts", "policy_version")
+    VERDICTS_FIELD_NUMBER: _ClassVar[int]
+    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    verdicts: _containers.RepeatedCompositeFieldContainer[TextVerdict]
+    policy_version: str
+    def __init__(self, verdicts: _Optional[_Iterable[_Union[TextVerdict, _Mapping]]] = ..., policy_version: _Optional[str] = ...) -> None: ...

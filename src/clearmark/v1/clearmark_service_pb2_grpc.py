@@ -92,6 +92,11 @@ class ClearMarkServiceStub:
                 request_serializer=clearmark_dot_v1_dot_clearmark__service__pb2.LookupRequest.SerializeToString,
                 response_deserializer=clearmark_dot_v1_dot_clearmark__service__pb2.LookupResponse.FromString,
                 _registered_method=True)
+        self.CheckTexts = channel.unary_unary(
+                '/clearmark.v1.ClearMarkService/CheckTexts',
+                request_serializer=clearmark_dot_v1_dot_clearmark__service__pb2.CheckTextsRequest.SerializeToString,
+                response_deserializer=clearmark_dot_v1_dot_clearmark__service__pb2.CheckTextsResponse.FromString,
+                _registered_method=True)
 
 
 class ClearMarkServiceServicer:
@@ -206,6 +211,16 @@ class ClearMarkServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CheckTexts(self, request, context):
+        """The campaign checks on many short texts (titles, comments, live-chat lines), one verdict each.
+
+        Errors: INVALID_ARGUMENT (no texts, a bad request id), RESOURCE_EXHAUSTED (too many texts, a
+        text or all of them too long).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ClearMarkServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -253,6 +268,11 @@ def add_ClearMarkServiceServicer_to_server(servicer, server):
                     servicer.Lookup,
                     request_deserializer=clearmark_dot_v1_dot_clearmark__service__pb2.LookupRequest.FromString,
                     response_serializer=clearmark_dot_v1_dot_clearmark__service__pb2.LookupResponse.SerializeToString,
+            ),
+            'CheckTexts': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckTexts,
+                    request_deserializer=clearmark_dot_v1_dot_clearmark__service__pb2.CheckTextsRequest.FromString,
+                    response_serializer=clearmark_dot_v1_dot_clearmark__service__pb2.CheckTextsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -511,6 +531,33 @@ class ClearMarkService:
             '/clearmark.v1.ClearMarkService/Lookup',
             clearmark_dot_v1_dot_clearmark__service__pb2.LookupRequest.SerializeToString,
             clearmark_dot_v1_dot_clearmark__service__pb2.LookupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckTexts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/clearmark.v1.ClearMarkService/CheckTexts',
+            clearmark_dot_v1_dot_clearmark__service__pb2.CheckTextsRequest.SerializeToString,
+            clearmark_dot_v1_dot_clearmark__service__pb2.CheckTextsResponse.FromString,
             options,
             channel_credentials,
             insecure,

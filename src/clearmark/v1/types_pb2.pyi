@@ -184,8 +184,22 @@ class Signal(_message.Message):
     label: AigcLabel
     def __init__(self, source: _Optional[str] = ..., kind: _Optional[str] = ..., confidence: _Optional[float] = ..., rule_id: _Optional[str] = ..., rule_version: _Optional[str] = ..., category_hint: _Optional[_Union[Category, str]] = ..., location: _Optional[_Union[Location, _Mapping]] = ..., message: _Optional[str] = ..., attributes: _Optional[_Mapping[str, str]] = ..., label: _Optional[_Union[AigcLabel, _Mapping]] = ...) -> None: ...
 
+class Hit(_message.Message):
+    __slots__ = ("source", "text", "normalized", "location", "transforms")
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    NORMALIZED_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    TRANSFORMS_FIELD_NUMBER: _ClassVar[int]
+    source: str
+    text: str
+    normalized: str
+    location: Location
+    transforms: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, source: _Optional[str] = ..., text: _Optional[str] = ..., normalized: _Optional[str] = ..., location: _Optional[_Union[Location, _Mapping]] = ..., transforms: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class Finding(_message.Message):
-    __slots__ = ("label", "message", "score", "suggestion", "rule_id", "evidence", "modifiers")
+    __slots__ = ("label", "message", "score", "suggestion", "rule_id", "evidence", "modifiers", "hits")
     LABEL_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
@@ -193,6 +207,7 @@ class Finding(_message.Message):
     RULE_ID_FIELD_NUMBER: _ClassVar[int]
     EVIDENCE_FIELD_NUMBER: _ClassVar[int]
     MODIFIERS_FIELD_NUMBER: _ClassVar[int]
+    HITS_FIELD_NUMBER: _ClassVar[int]
     label: str
     message: str
     score: float
@@ -200,7 +215,8 @@ class Finding(_message.Message):
     rule_id: str
     evidence: _containers.RepeatedScalarFieldContainer[str]
     modifiers: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, label: _Optional[str] = ..., message: _Optional[str] = ..., score: _Optional[float] = ..., suggestion: _Optional[_Union[Suggestion, str]] = ..., rule_id: _Optional[str] = ..., evidence: _Optional[_Iterable[str]] = ..., modifiers: _Optional[_Iterable[str]] = ...) -> None: ...
+    hits: _containers.RepeatedCompositeFieldContainer[Hit]
+    def __init__(self, label: _Optional[str] = ..., message: _Optional[str] = ..., score: _Optional[float] = ..., suggestion: _Optional[_Union[Suggestion, str]] = ..., rule_id: _Optional[str] = ..., evidence: _Optional[_Iterable[str]] = ..., modifiers: _Optional[_Iterable[str]] = ..., hits: _Optional[_Iterable[_Union[Hit, _Mapping]]] = ...) -> None: ...
 
 class CampaignVerdict(_message.Message):
     __slots__ = ("suggestion", "findings", "policy_version", "request_id", "not_evaluated")
@@ -356,3 +372,29 @@ class ContentHeader(_message.Message):
     filename: str
     mime_type: str
     def __init__(self, kind: _Optional[_Union[MediaKind, str]] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., filename: _Optional[str] = ..., mime_type: _Optional[str] = ...) -> None: ...
+
+class CampaignContext(_message.Message):
+    __slots__ = ("surface", "account_type", "content_type", "declared_source", "licence")
+    SURFACE_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DECLARED_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    LICENCE_FIELD_NUMBER: _ClassVar[int]
+    surface: str
+    account_type: str
+    content_type: str
+    declared_source: str
+    licence: str
+    def __init__(self, surface: _Optional[str] = ..., account_type: _Optional[str] = ..., content_type: _Optional[str] = ..., declared_source: _Optional[str] = ..., licence: _Optional[str] = ...) -> None: ...
+
+class CampaignOptions(_message.Message):
+    __slots__ = ("context", "title", "description", "comments")
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    COMMENTS_FIELD_NUMBER: _ClassVar[int]
+    context: CampaignContext
+    title: str
+    description: str
+    comments: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, context: _Optional[_Union[CampaignContext, _Mapping]] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., comments: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from clearmark.core.enums import AppliedLabel
 from clearmark.core.errors import RequestConflict
-from clearmark.service.registry import ProvenanceRecord, RegistryStore
+from clearmark.service.registry import ProvenanceRecord, RegistryStore, RegistryUnavailable
 from clearmark.service.registry.models import ProvenanceRow
 
 T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
@@ -167,7 +168,8 @@ def test_tenants_never_see_each_other(store: RegistryStore, make_record: MakeRec
 
 def test_find_by_each_key_newest_first(store: RegistryStore, make_record: MakeRecord) -> None:
     old = make_record(produce_id="P", propagate_id="Q", created_at=T0)
-    new = make_record(produce_id="P", propagate_id="Q", created_at=T0 + timedelta(hours=1))
+    # A platform's Label of that content keeps the producer's ProduceID (one Stamp per ProduceID).
+    new = make_record(verb="label", produce_id="P", propagate_id="Q", created_at=T0 + timedelta(hours=1))
     # The output of one operation is the input of the next (Stamp, then Label of that upload).
     relabel = make_record(verb="label", input_sha256=new.output_sha256, created_at=T0 + timedelta(hours=2))
     for rec in (old, new, relabel):
@@ -287,3 +289,25 @@ def test_lookup_by_watermark_id_stays_in_the_tenant(store: RegistryStore, make_r
     assert store.find(record.tenant, watermark_id="00AB" * 4) == [record]
     assert store.find("someone-else", watermark_id="00ab" * 4) == []
     assert store.watermark_known("00ab" * 4) and not store.watermark_known("ff" * 8)
+
+
+def test_a_produce_id_is_stamped_once(store: RegistryStore, make_record: MakeRecord) -> None:
+    store.record(make_record(produce_id="CMSAME"))
+    with pytest.raises(IntegrityError):
+        store.record(make_record(produce_id="CMSAME"))
+    # Labels of that content carry the producer's ProduceID again: that is allowed.
+    store.record(make_record(verb="label", produce_id="CMSAME", propagate_id="CMP1"))
+
+
+def test_a_deleted_database_file_is_reported_and_refuses_writes(tmp_path, make_record: MakeRecord) -> None:
+    with RegistryStore(f"sqlite:///{tmp_path / 'r.sqlite3'}") as store:
+        store.create_schema()
+        assert store.check() is None
+        store.record(make_record())
+        for path in tmp_path.glob("r.sqlite3*"):
+            path.unlink()
+        assert store.check() == "the registry database file is gone"
+        with pytest.raises(RegistryUnavailable):
+            store.record(make_record())
+        assert store.errors >= 2
+        assert not list(tmp_path.glob("r.sqlite3*"))

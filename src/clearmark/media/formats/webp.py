@@ -143,6 +143,8 @@ def _extended_header(layout: Layout, data: bytes) -> bytes:
         body[0] |= FLAG_XMP
         return make_chunk(b"VP8X", bytes(body))
     width, height, alpha = _bitstream_header(first, data)
+    if width == 0 or height == 0:  # found by fuzz/: a VP8 frame of width 0 made the canvas size negative
+        raise InvalidMedia(f"WebP declares {width}x{height} pixels")
     flags = FLAG_XMP | (FLAG_ALPHA if alpha else 0)
     for chunk in layout.chunks:
         flags |= _FLAG_OF_CHUNK.get(chunk.fourcc, 0)

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from clearmark import __version__
 from clearmark.core.errors import ClearMarkError
-from clearmark.service.cli import lookup, render, serve, verbs
+from clearmark.service.buildinfo import version_text
+from clearmark.service.cli import lookup, ops, render, serve, texts, verbs
 from clearmark.service.cli.lookup import lookup_key
 from clearmark.service.cli.paths import UsageError
 from clearmark.service.cli.verbs import EXIT_FAILED, EXIT_OK, EXIT_PROBLEMS
@@ -24,7 +24,7 @@ from clearmark.service.cli.verbs import EXIT_FAILED, EXIT_OK, EXIT_PROBLEMS
 __all__ = ["EXIT_BROKEN_PIPE", "EXIT_FAILED", "EXIT_OK", "EXIT_PROBLEMS", "build_parser", "lookup_key", "main"]
 
 # Each module adds its subcommands to the parser.
-SUBCOMMANDS = (serve, verbs, lookup)
+SUBCOMMANDS = (serve, ops, verbs, texts, lookup)
 # 128 + SIGPIPE: what a shell reports for a reader that went away (``clearmark ... | head``).
 EXIT_BROKEN_PIPE = 141
 
@@ -64,7 +64,7 @@ def _calling_options() -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     calling = _calling_options()
     parser = _Parser(prog="clearmark", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"clearmark {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", required=True)
 
     for module in SUBCOMMANDS:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -23,7 +24,7 @@ REQUESTS: dict[str, type[Message]] = {
     "label": api.LabelRequest,
     "verify": api.VerifyRequest,
 }
-TENANT_SCOPED = frozenset({"stamp", "label", "lookup"})
+TENANT_SCOPED = frozenset({"stamp", "label", "lookup", "check_texts"})
 
 
 def settings_for(args: argparse.Namespace, **overrides: Any) -> Settings:
@@ -31,6 +32,31 @@ def settings_for(args: argparse.Namespace, **overrides: Any) -> Settings:
     if args.data_dir:
         overrides["data_dir"] = args.data_dir
     return load_settings(args.config, **overrides)
+
+
+def client_options(args: argparse.Namespace) -> Any:
+    """How to reach ``--server``: API key, TLS from the flags or the client_tls_* settings, limits.
+
+    Raises:
+        ValueError: a client certificate without its key, or a key without its certificate.
+    """
+    from clearmark.client import ClientOptions
+
+    settings = settings_for(args)
+    ca = args.tls_ca or settings.client_tls_ca_file
+    cert = args.tls_cert or settings.client_tls_cert_file
+    key = args.tls_key or settings.client_tls_key_file
+    if (cert is None) != (key is None):
+        raise ValueError("--tls-cert and --tls-key go together")
+    return ClientOptions(
+        api_key=args.api_key or os.environ.get("CLEARMARK_API_KEY", ""),
+        tls=args.tls,
+        root_certificates=Path(ca).read_bytes() if ca else None,
+        certificate_chain=Path(cert).read_bytes() if cert else None,
+        private_key=Path(key).read_bytes() if key else None,
+        timeout_s=args.timeout,
+        stream_above_bytes=STREAM_ABOVE_BYTES,
+    )
 
 
 class Backend:
@@ -48,20 +74,9 @@ class Backend:
     def __enter__(self) -> Backend:
         args = self._args
         if args.server:
-            from clearmark.client import Client, ClientOptions
+            from clearmark.client import Client
 
-            if (args.tls_cert is None) != (args.tls_key is None):
-                raise ValueError("--tls-cert and --tls-key go together")
-            options = ClientOptions(
-                api_key=args.api_key or os.environ.get("CLEARMARK_API_KEY", ""),
-                tls=args.tls,
-                root_certificates=args.tls_ca.read_bytes() if args.tls_ca else None,
-                certificate_chain=args.tls_cert.read_bytes() if args.tls_cert else None,
-                private_key=args.tls_key.read_bytes() if args.tls_key else None,
-                timeout_s=args.timeout,
-                stream_above_bytes=STREAM_ABOVE_BYTES,
-            )
-            self._client = Client(args.server, options)
+            self._client = Client(args.server, client_options(args))
         else:
             from clearmark.service.app import ClearMarkApp
 
@@ -92,6 +107,14 @@ class Backend:
             keys = {request.WhichOneof("key"): getattr(request, request.WhichOneof("key") or "", "")}
             return self._client.lookup(**keys, limit=request.limit).raw
         return self._in_process("lookup", request)
+
+    def check_texts(self, request: api.CheckTextsRequest) -> api.CheckTextsResponse:
+        """Campaign verdicts of many short texts."""
+        if self._client is not None:
+            return self._client.stub.CheckTexts(
+                request, metadata=self._client.options.metadata(), timeout=self._client.options.timeout_s
+            )
+        return self._in_process("check_texts", request)
 
     def _in_process(self, verb: str, request: Message) -> Any:
         assert self._runner is not None

@@ -154,8 +154,12 @@ def inspection_text(inspection: pb.Inspection) -> list[str]:
     lines += [f"  signal {s.kind} ({s.source}): {s.message}" for s in inspection.signals]
     lines += [f"  finding {f.label}: {f.message}" for f in inspection.findings]
     campaign = inspection.campaign
-    if campaign.findings:
-        lines.append(f"campaign: {SUGGESTION_WORDS[campaign.suggestion]}")
+    lines.append(f"campaign: {SUGGESTION_WORDS[campaign.suggestion]}")
+    lines += [
+        f"  {SUGGESTION_WORDS[f.suggestion]:<6} {f.label}: {'; '.join(f.evidence[:3])}" for f in campaign.findings
+    ]
+    if campaign.not_evaluated:
+        lines.append(f"  not evaluated: {', '.join(campaign.not_evaluated)}")
     return lines
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 from typing import Any
 
 from clearmark.service.cli.backend import settings_for
@@ -17,18 +16,20 @@ def add_parsers(
     serve_p = sub.add_parser("serve", parents=[settings], help="run the gRPC server")
     serve_p.add_argument("--host")
     serve_p.add_argument("--port", type=int)
+    serve_p.add_argument("--metrics-port", type=int, help="serve Prometheus metrics at :PORT/metrics")
+    serve_p.add_argument("--log-format", choices=["json", "text"], help="json: one object per line")
     serve_p.set_defaults(run=cmd_serve)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from clearmark.service.logs import configure_logging
     from clearmark.service.server import serve
 
     overrides: dict[str, Any] = {}
-    if args.host:
-        overrides["host"] = args.host
-    if args.port is not None:
-        overrides["port"] = args.port
+    for name in ("host", "port", "metrics_port", "log_format"):
+        if getattr(args, name) is not None:
+            overrides[name] = getattr(args, name)
     settings = settings_for(args, **overrides)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_format, settings.log_level)
     asyncio.run(serve(settings))
     return 0

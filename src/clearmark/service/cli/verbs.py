@@ -99,10 +99,48 @@ def _label_fields(args: argparse.Namespace, source: Source) -> dict[str, Any]:
     }
 
 
+def add_campaign_arguments(parser: argparse.ArgumentParser, *, texts: bool) -> None:
+    """The campaign context (and, with ``texts``, the caller's title, description and comments)."""
+    group = parser.add_argument_group("campaign context (enables the minors and news checks)")
+    group.add_argument("--surface", help='where it is shown, e.g. "homepage", "minors_mode", "comment"')
+    group.add_argument("--account-type", help='the publishing account, e.g. "self_media", "news_licensed"')
+    group.add_argument("--content-type", help='what the publisher says it is, e.g. "news"')
+    group.add_argument("--declared-source", help="the source named for current-affairs content")
+    group.add_argument("--licence", help="the account's news licence number")
+    if texts:
+        group.add_argument("--title", help="a title sent with the content, checked by the same rules")
+        group.add_argument("--description", help="a description sent with the content")
+        group.add_argument("--comment", action="append", help="a comment sent with the content (repeatable)")
+
+
+def campaign_context(args: argparse.Namespace) -> pb.CampaignContext | None:
+    """The --surface/--account-type/... flags as a CampaignContext, or None when none is given."""
+    fields = {
+        name: getattr(args, name) or ""
+        for name in ("surface", "account_type", "content_type", "declared_source", "licence")
+    }
+    return pb.CampaignContext(**fields) if any(fields.values()) else None
+
+
+def campaign_options(args: argparse.Namespace) -> pb.CampaignOptions | None:
+    """The campaign flags of inspect, or None when none is given."""
+    context = campaign_context(args)
+    if context is None and not (args.title or args.description or args.comment):
+        return None
+    return pb.CampaignOptions(
+        context=context, title=args.title or "", description=args.description or "", comments=args.comment or []
+    )
+
+
 def _read_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--c2pa-sidecar", type=Path, help="detached C2PA manifest store (default: IN.c2pa beside a file if present)"
     )
+
+
+def _inspect_arguments(parser: argparse.ArgumentParser) -> None:
+    _read_arguments(parser)
+    add_campaign_arguments(parser, texts=True)
 
 
 def _verify_arguments(parser: argparse.ArgumentParser) -> None:
@@ -110,12 +148,20 @@ def _verify_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", help="also write the report as an HTML page (a folder for several inputs)")
 
 
-def _inspect_fields(args: argparse.Namespace, source: Source) -> dict[str, Any]:
+def _sidecar_fields(args: argparse.Namespace, source: Source) -> dict[str, Any]:
     return {"c2pa_sidecar": sidecar_of(source, args.c2pa_sidecar)}
 
 
+def _inspect_fields(args: argparse.Namespace, source: Source) -> dict[str, Any]:
+    fields = _sidecar_fields(args, source)
+    campaign = campaign_options(args)
+    if campaign is not None:
+        fields["campaign"] = campaign
+    return fields
+
+
 def _verify_fields(args: argparse.Namespace, source: Source) -> dict[str, Any]:
-    fields = _inspect_fields(args, source)
+    fields = _sidecar_fields(args, source)
     fields["options"] = api.VerifyOptions(include_html=bool(args.html))
     return fields
 
@@ -139,9 +185,12 @@ COMMANDS: dict[str, VerbCommand] = {
         "inspect",
         "report every signal and the category",
         False,
-        _read_arguments,
+        _inspect_arguments,
         _inspect_fields,
-        lambda response: bool(response.inspection.findings),  # type: ignore[attr-defined]
+        lambda response: (
+            bool(response.inspection.findings)  # type: ignore[attr-defined]
+            or response.inspection.campaign.suggestion > pb.SUGGESTION_PASS
+        ),  # type: ignore[attr-defined]
         lambda response: _present(response.inspection, "aigc_label"),  # type: ignore[attr-defined]
         render.inspect_text,
     ),

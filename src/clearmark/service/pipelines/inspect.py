@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clearmark.campaign.content import campaign_signals
 from clearmark.core.signals import Inspection
 from clearmark.detectors.registry import run_detectors
 from clearmark.media.asset import Asset, open_asset
@@ -22,8 +23,9 @@ def inspect_asset(
     """
     refuse_hostile_xml(asset)
     signals = run_detectors(detectors_for(config.detectors), asset)
+    signals += campaign_signals(asset, signals, config.detectors.campaign_rule_pack)
     decision = decide(signals, user_declared=user_declared)
-    verdict = campaign_verdict(decision.findings, request_id)
+    verdict = campaign_verdict(decision.findings, request_id, signals=signals)
     inspection = Inspection(
         media=asset.info(),
         signals=signals,

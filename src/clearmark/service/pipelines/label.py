@@ -35,6 +35,8 @@ class LabelJob:
     notice_text: str = ""
     notice_corner: Corner = Corner.CORNER_UNSPECIFIED
     skip_visible_notice: bool = False
+    # Mixed into the PropagateID; the service sends a fresh random one per new request.
+    id_salt: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
     asset = open_asset(job.content, config.limits)
     inspection, decision = inspect_asset(asset, config, job.request_id, user_declared=job.user_declared_ai)
     carriers = asset.metadata.label_carriers
-    propagate_id = derive_id("CMP", job.tenant, job.request_id, "propagate")
+    propagate_id = derive_id("CMP", job.tenant, job.request_id, "propagate", job.id_salt)
     writer = writer_for(asset.kind)
     pointer = c2pa_pointer(asset.spec, config)
 

@@ -37,6 +37,8 @@ class StampJob:
     omit_visible_notice: bool = False
     omit_reason: str = ""
     recipient: str = ""
+    # Mixed into the ProduceID; the service sends a fresh random one per new request.
+    id_salt: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
             "overwrites another label — a platform adds its fields with Label",
             violations=(FieldViolation(existing[0].carrier, existing[0].raw_text[:200]),),
         )
-    produce_id = derive_id("CM", job.tenant, job.request_id, "produce")
+    produce_id = derive_id("CM", job.tenant, job.request_id, "produce", job.id_salt)
     label = AigcLabel("1", job.producer_code, produce_id, "", job.producer_code, produce_id, "")
     if config.sm2_signer is not None:  # TC260 SecurityData over the producer's fields
         security = build_security_data(config.sm2_signer, fields_message(label, PRODUCER_FIELDS))

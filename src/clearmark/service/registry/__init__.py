@@ -1,5 +1,5 @@
 """The provenance registry: every Stamp and Label recorded, idempotent by request id, looked up per tenant."""
 
-from clearmark.service.registry.store import ProvenanceRecord, RegistryStore
+from clearmark.service.registry.store import ProvenanceRecord, RegistryStore, RegistryUnavailable
 
-__all__ = ["ProvenanceRecord", "RegistryStore"]
+__all__ = ["ProvenanceRecord", "RegistryStore", "RegistryUnavailable"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only makes ``INTEGER PRIMARY KEY`` an auto-incrementing rowid alias; PostgreSQL gets BIGINT.
@@ -30,6 +30,21 @@ class ProvenanceRow(Base):
         Index("ix_provenance_input_sha256", "input_sha256", "tenant"),
         Index("ix_provenance_output_sha256", "output_sha256", "tenant"),
         Index("ix_provenance_watermark_id", "watermark_id"),
+        # A ProduceID (Stamp) and a PropagateID (Label) name one piece of content, ever.
+        Index(
+            "uq_provenance_stamp_produce_id",
+            "produce_id",
+            unique=True,
+            sqlite_where=text("verb = 'stamp'"),
+            postgresql_where=text("verb = 'stamp'"),
+        ),
+        Index(
+            "uq_provenance_label_propagate_id",
+            "propagate_id",
+            unique=True,
+            sqlite_where=text("verb = 'label' AND propagate_id != ''"),
+            postgresql_where=text("verb = 'label' AND propagate_id != ''"),
+        ),
     )
 
     seq: Mapped[int] = mapped_column(_SEQ_TYPE, primary_key=True, autoincrement=True)

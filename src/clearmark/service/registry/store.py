@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, create_engine, event, or_, select
+from sqlalchemy import ColumnElement, Engine, create_engine, event, or_, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from clearmark.core.enums import AppliedLabel
-from clearmark.core.errors import FieldViolation, RequestConflict
+from clearmark.core.errors import FieldViolation, RequestConflict, Unavailable
 from clearmark.service.registry.models import Base, ProvenanceRow
 
 VERBS = frozenset({"stamp", "label"})
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+class RegistryUnavailable(Unavailable):
+    """The registry database is gone, read-only or unreachable; nothing was recorded."""
+
+    default_reason = "REGISTRY_UNAVAILABLE"
 
 
 @dataclass(frozen=True)
@@ -89,13 +99,52 @@ class RegistryStore:
     """
 
     def __init__(self, url: str, *, busy_timeout_ms: int = 5000) -> None:
-        self._engine = _create_engine(make_url(url), busy_timeout_ms)
+        parsed = make_url(url)
+        self._engine = _create_engine(parsed, busy_timeout_ms)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._file = _sqlite_file(parsed)
+        self._identity: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+        self.errors = 0  # failures seen (health checks and operations), for the metrics endpoint
+        self.problem: str | None = None  # why the last check failed; None while healthy
 
     @property
     def engine(self) -> Engine:
         """The underlying engine (for health checks and migrations)."""
         return self._engine
+
+    def check(self) -> str | None:
+        """Probe the database: None when it is usable, else why not (and remember it in ``problem``).
+
+        A SQLite file must still be the file opened at start (not deleted or replaced) and
+        writable, since SQLite keeps writing into an unlinked file without complaint; every
+        backend must answer a query.
+        """
+        problem = self._file_problem()
+        if problem is None:
+            try:
+                with self._engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+            except DBAPIError as error:
+                problem = f"the registry database does not answer ({type(error.orig).__name__})"
+        if problem is not None:
+            with self._lock:
+                self.errors += 1
+        self.problem = problem
+        return problem
+
+    def _file_problem(self) -> str | None:
+        if self._file is None or self._identity is None:
+            return None
+        try:
+            stat = os.stat(self._file)
+        except OSError:
+            return "the registry database file is gone"
+        if (stat.st_dev, stat.st_ino) != self._identity:
+            return "the registry database file was replaced"
+        if not os.access(self._file, os.W_OK) or not os.access(self._file.parent, os.W_OK):
+            return "the registry database file is read-only"
+        return None
 
     def create_schema(self) -> None:
         """Create missing tables and indexes.
@@ -103,6 +152,9 @@ class RegistryStore:
         Enough for the embedded SQLite default; Alembic migrations replace this with PostgreSQL.
         """
         Base.metadata.create_all(self._engine)
+        if self._file is not None:
+            stat = os.stat(self._file)
+            self._identity = (stat.st_dev, stat.st_ino)
 
     def record(self, rec: ProvenanceRecord) -> tuple[ProvenanceRecord, bool]:
         """Store ``rec`` unless its ``(tenant, request_id)`` is already recorded.
@@ -122,7 +174,7 @@ class RegistryStore:
         if existing is not None:
             return _check_replay(existing, rec), False
         try:
-            with self._sessions.begin() as session:
+            with self._transaction(writing=True) as session:
                 session.add(_to_row(rec))
         except IntegrityError:
             # Lost a race with another writer of the same request id: apply the replay rule to theirs.
@@ -138,14 +190,14 @@ class RegistryStore:
             ProvenanceRow.tenant == tenant,
             ProvenanceRow.request_id == request_id,
         )
-        with self._sessions() as session:
+        with self._transaction() as session:
             row = session.scalars(stmt).one_or_none()
             return None if row is None else _to_record(row)
 
     def watermark_known(self, watermark_id: str) -> bool:
         """Whether any tenant's record carries this watermark key (reveals nothing else about it)."""
         stmt = select(ProvenanceRow.seq).where(ProvenanceRow.watermark_id == watermark_id.lower()).limit(1)
-        with self._sessions() as session:
+        with self._transaction() as session:
             return session.scalars(stmt).first() is not None
 
     def find(
@@ -191,8 +243,30 @@ class RegistryStore:
             .order_by(ProvenanceRow.created_at.desc(), ProvenanceRow.seq.desc())
             .limit(limit)
         )
-        with self._sessions() as session:
+        with self._transaction() as session:
             return [_to_record(row) for row in session.scalars(stmt)]
+
+    @contextmanager
+    def _transaction(self, *, writing: bool = False) -> Iterator[Any]:
+        """A session (committed at the end when ``writing``); database failures become RegistryUnavailable."""
+        if writing:
+            problem = self.check()
+            if problem is not None:
+                raise RegistryUnavailable(f"{problem}; nothing was recorded")
+        try:
+            if writing:
+                with self._sessions.begin() as session:
+                    yield session
+            else:
+                with self._sessions() as session:
+                    yield session
+        except IntegrityError:
+            raise
+        except OperationalError as error:
+            with self._lock:
+                self.errors += 1
+            self.problem = f"the registry database failed ({type(error.orig).__name__})"
+            raise RegistryUnavailable(f"{self.problem}; nothing was recorded") from None
 
     def close(self) -> None:
         """Release every pooled connection."""
@@ -270,6 +344,16 @@ def _to_record(row: ProvenanceRow) -> ProvenanceRecord:
         details=tuple((str(key), str(value)) for key, value in json.loads(row.details).items()),
         watermark_id=row.watermark_id,
     )
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    """The file of a file-backed SQLite URL, else None."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    if url.query.get("mode") == "memory":
+        return None
+    return Path(database).expanduser().resolve()
 
 
 def _create_engine(url: URL, busy_timeout_ms: int) -> Engine:

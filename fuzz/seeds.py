@@ -1,0 +1,99 @@
+"""Seed corpora for the fuzzers, from real files: the repository's third-party C2PA JPEGs, and files that
+real encoders (Pillow, libwebp, pikepdf, python-docx) write, before and after ClearMark stamps them.
+
+    python -m fuzz.seeds OUT_DIR        # writes OUT_DIR/<reader>/<seed files>
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.images import photo_like
+from bench.load import content_mix
+from PIL import Image
+
+from clearmark.media.sniff import sniff_format
+from clearmark.service.app import ClearMarkApp
+from clearmark.service.config import Settings
+from clearmark.v1 import clearmark_service_pb2 as api
+from fuzz.harnesses import HARNESSES
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCER = "001191440300708461136T1XGW3"
+# Readers that share a parser get each other's seeds (Markdown is text; XLSX and PPTX are OOXML like DOCX).
+SIBLINGS = {"text": ("markdown",), "docx": ("xlsx", "pptx")}
+
+
+def _encoded() -> list[bytes]:
+    small = photo_like(96, 64, seed=5)
+    files = []
+    for fmt, params in (
+        ("JPEG", {"quality": 80}),
+        ("PNG", {}),
+        ("WEBP", {"quality": 70}),
+        ("WEBP", {"lossless": True}),
+    ):
+        out = io.BytesIO()
+        small.save(out, format=fmt, **params)
+        files.append(out.getvalue())
+    rgba = Image.new("RGBA", (40, 30), (10, 200, 30, 128))
+    out = io.BytesIO()
+    rgba.save(out, format="PNG", pnginfo=None)
+    files.append(out.getvalue())
+    files += [data for name, data in content_mix().items() if name != "jpeg-1080p"]
+    try:
+        import docx
+
+        document = docx.Document()
+        document.add_paragraph("生成的文字 generated text")
+        out = io.BytesIO()
+        document.save(out)
+        files.append(out.getvalue())
+    except ImportError:  # python-docx is a test dependency
+        pass
+    return files
+
+
+def _stamped(files: list[bytes]) -> list[bytes]:
+    """The same files after Stamp: our XMP label, notice, watermark and C2PA manifest inside."""
+    stamped = []
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        ClearMarkApp(Settings(data_dir=Path(data_dir), cpu_workers=0)) as app,
+    ):
+        for index, content in enumerate(files):
+            request = api.StampRequest(
+                request_id=f"seed-{index}", content=content, options=api.StampOptions(producer_code=PRODUCER)
+            )
+            try:
+                stamped.append(asyncio.run(app.stamp(request, "fuzz")).content)
+            except Exception:  # noqa: BLE001 - a seed that cannot be stamped is still a seed unstamped
+                continue
+    return stamped
+
+
+def write_seeds(out: Path) -> dict[str, int]:
+    """Write every seed under ``out/<reader>/``; returns the count per reader."""
+    files = [p.read_bytes() for p in sorted((ROOT / "tests" / "fixtures" / "c2pa").glob("*.jpg"))]
+    encoded = _encoded()
+    files += encoded + _stamped(encoded)
+    counts = dict.fromkeys(HARNESSES, 0)
+    for data in files:
+        reader = sniff_format(data).name
+        if reader not in HARNESSES:
+            continue
+        for target in (reader, *SIBLINGS.get(reader, ())):
+            folder = out / target
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / hashlib.sha256(data).hexdigest()[:16]).write_bytes(data)
+            counts[target] += 1
+    return counts
+
+
+if __name__ == "__main__":
+    print(write_seeds(Path(sys.argv[1])))

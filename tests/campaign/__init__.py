@@ -1,0 +1,1 @@
+"""Tests of clearmark.campaign, mirroring its modules."""
