@@ -63,3 +63,12 @@ def test_channel_limits_and_credentials() -> None:
     assert options["grpc.max_receive_message_length"] == 256 * 1024 * 1024
     assert ClientOptions().credentials() is None and ClientOptions(tls=True).credentials() is not None
     assert ClientOptions(api_key="k").metadata() == (("x-api-key", "k"),)
+
+
+def test_the_servers_retry_info_makes_an_error_retryable_and_sets_the_least_pause() -> None:
+    full = client_errors.MediaTooLarge(
+        "disk full", code=grpc.StatusCode.RESOURCE_EXHAUSTED, reason="STORAGE_FULL", retry_delay_s=1.0
+    )
+    policy = RetryPolicy(initial_backoff_s=0.01, max_backoff_s=5.0)
+    assert policy.retryable(full) and policy.pause_s(1, full) >= 1.0
+    assert RetryPolicy(max_backoff_s=0.5).pause_s(1, full) <= 0.5  # never past the policy's cap

@@ -29,7 +29,8 @@ class RetryPolicy:
     """Exponential backoff with full jitter for idempotent calls (all of ClearMark's, by request id).
 
     Retries only what a second attempt can fix: UNAVAILABLE (a replica restarting, a dropped
-    connection), ABORTED, and RESOURCE_EXHAUSTED with reason OVERLOADED (the work queue was full).
+    connection), ABORTED, RESOURCE_EXHAUSTED with reason OVERLOADED (the work queue was full), and
+    whatever the server marks with a google.rpc.RetryInfo (waiting at least its delay).
     A limit (bytes, pixels) or a bad request is never retried; nor is DEADLINE_EXCEEDED, since the
     deadline covers all attempts together.
     """
@@ -42,8 +43,16 @@ class RetryPolicy:
     retryable_reasons: frozenset[str] = frozenset({"OVERLOADED"})
 
     def retryable(self, error: ServiceError) -> bool:
-        """Whether another attempt could succeed."""
-        return error.code in self.retryable_codes or error.reason in self.retryable_reasons
+        """Whether another attempt could succeed: a retryable code or reason, or the server's RetryInfo."""
+        return (
+            error.code in self.retryable_codes
+            or error.reason in self.retryable_reasons
+            or error.retry_delay_s is not None
+        )
+
+    def pause_s(self, attempt: int, error: ServiceError, rng: random.Random | None = None) -> float:
+        """The pause before the next attempt: the jittered backoff, at least the server's RetryInfo delay."""
+        return max(self.backoff_s(attempt, rng), min(error.retry_delay_s or 0.0, self.max_backoff_s))
 
     def backoff_s(self, attempt: int, rng: random.Random | None = None) -> float:
         """The pause after failed attempt number ``attempt`` (1-based): uniform in [0, cap]."""

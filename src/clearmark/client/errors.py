@@ -30,9 +30,12 @@ class ServiceError(errors.ClearMarkError):
         violations: tuple[errors.FieldViolation, ...] = (),
         localized: Mapping[str, str] | None = None,
         status: status_pb2.Status | None = None,
+        retry_delay_s: float | None = None,
     ) -> None:
         super().__init__(message, reason=reason, violations=violations)
         self.code = code
+        # The server's google.rpc.RetryInfo: it says a retry may succeed, after this many seconds.
+        self.retry_delay_s = retry_delay_s
         self.localized: Mapping[str, str] = MappingProxyType(dict(localized or {}))
         self.status = status
 
@@ -104,7 +107,7 @@ def error_from_rpc(error: grpc.RpcError) -> ServiceError:
         status = None
     if status is None:  # aio errors and transport failures carry the status in trailing metadata
         status = _status_from_trailers(error)
-    reason, violations, localized = code.name, (), {}
+    reason, violations, localized, retry_delay_s = code.name, (), {}, None
     if status is not None:
         infos = _unpack(status, error_details_pb2.ErrorInfo)
         reason = infos[0].reason if infos else reason
@@ -114,8 +117,18 @@ def error_from_rpc(error: grpc.RpcError) -> ServiceError:
             for v in bad.field_violations
         )
         localized = {m.locale: m.message for m in _unpack(status, error_details_pb2.LocalizedMessage)}
+        hints = _unpack(status, error_details_pb2.RetryInfo)
+        retry_delay_s = hints[0].retry_delay.ToNanoseconds() / 1e9 if hints else None
     cls = ERROR_BY_REASON.get(reason) or ERROR_BY_CODE.get(code, RpcFailed)
-    return cls(message, code=code, reason=reason, violations=violations, localized=localized, status=status)
+    return cls(
+        message,
+        code=code,
+        reason=reason,
+        violations=violations,
+        localized=localized,
+        status=status,
+        retry_delay_s=retry_delay_s,
+    )
 
 
 def _status_from_trailers(error: grpc.RpcError) -> status_pb2.Status | None:

@@ -83,7 +83,7 @@ class Client:
                 return attempt_once(max(0.001, deadline - time.monotonic()))
             except grpc.RpcError as raw:
                 error = error_from_rpc(raw)
-                pause = policy.backoff_s(attempt)
+                pause = policy.pause_s(attempt, error)
                 if attempt >= policy.max_attempts or not policy.retryable(error):
                     raise error from None
                 if time.monotonic() + pause >= deadline:
