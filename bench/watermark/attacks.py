@@ -1,12 +1,13 @@
-"""The attack suite of issue 4, as deterministic functions ``Image -> Image`` (fixed seeds)."""
+"""The attack suites of issues 4 and 16, and the copy attack, as deterministic functions (fixed seeds)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
 
+import cv2
 import numpy as np
-from PIL import Image, ImageEnhance
+from PIL import Image, ImageDraw, ImageEnhance
 
 Attack = Callable[[Image.Image], Image.Image]
 
@@ -86,3 +87,122 @@ ATTACKS: dict[str, Attack] = {
     "noise σ=5": gaussian_noise(5.0),
     "screenshot 75%+jpeg": screenshot(),
 }
+
+
+def stretch(x: float = 1.0, y: float = 1.0) -> Attack:
+    """Unequal horizontal and vertical scales (a platform fitting the picture to its own aspect)."""
+
+    def apply(image: Image.Image) -> Image.Image:
+        return image.resize((round(image.width * x), round(image.height * y)), Image.Resampling.BICUBIC)
+
+    return apply
+
+
+def crop_area(area: float, anchor: tuple[float, float] = (0.3, 0.6)) -> Attack:
+    """Keep ``area`` of the picture, same aspect, the window's top-left at ``anchor`` of the free room
+    (off centre, so the window is not aligned with anything the embedder did)."""
+
+    def apply(image: Image.Image) -> Image.Image:
+        keep = float(np.sqrt(area))
+        width, height = round(image.width * keep), round(image.height * keep)
+        left = round((image.width - width) * anchor[0])
+        top = round((image.height - height) * anchor[1])
+        return image.crop((left, top, left + width, top + height))
+
+    return apply
+
+
+def rotate_crop(degrees: float) -> Attack:
+    """Rotation about the centre, then the largest centred crop of the original aspect with no fill."""
+
+    def apply(image: Image.Image) -> Image.Image:
+        turned = image.rotate(degrees, resample=Image.Resampling.BICUBIC)
+        angle = np.radians(abs(degrees))
+        w, h = image.width, image.height
+        # The largest w:h rectangle inside the rotated w x h frame.
+        factor = min(w / (w * np.cos(angle) + h * np.sin(angle)), h / (w * np.sin(angle) + h * np.cos(angle)))
+        width, height = int(w * factor) - 2, int(h * factor) - 2
+        left, top = (w - width) // 2, (h - height) // 2
+        return turned.crop((left, top, left + width, top + height))
+
+    return apply
+
+
+def blur(sigma: float) -> Attack:
+    def apply(image: Image.Image) -> Image.Image:
+        pixels = np.asarray(image.convert("RGB"))
+        return Image.fromarray(cv2.GaussianBlur(pixels, (0, 0), sigma))
+
+    return apply
+
+
+def social_chain(image: Image.Image) -> Image.Image:
+    """An upload and a re-share: crop to the feed's 4:5, scale to 80 %, a little contrast and
+    sharpening, JPEG 80; then the re-share scales to 75 % and saves JPEG 70."""
+    rgb = image.convert("RGB")
+    width = min(rgb.width, round(rgb.height * 4 / 5))
+    height = min(rgb.height, round(width * 5 / 4))
+    left, top = (rgb.width - width) // 2, (rgb.height - height) // 2
+    rgb = rgb.crop((left, top, left + width, top + height))
+    rgb = rgb.resize((round(width * 0.8), round(height * 0.8)), Image.Resampling.LANCZOS)
+    rgb = ImageEnhance.Contrast(rgb).enhance(1.08)
+    rgb = ImageEnhance.Sharpness(rgb).enhance(1.3)
+    rgb = _recode(rgb, "JPEG", 80)
+    rgb = rgb.resize((round(rgb.width * 0.75), round(rgb.height * 0.75)), Image.Resampling.BILINEAR)
+    return _recode(rgb, "JPEG", 70)
+
+
+def corner_sticker(area: float = 0.2, seed: int = 16) -> Attack:
+    """An opaque sticker over ``area`` of the picture in the bottom-right corner (busy colours and text)."""
+
+    def apply(image: Image.Image) -> Image.Image:
+        out = image.convert("RGB").copy()
+        side_w, side_h = round(out.width * np.sqrt(area)), round(out.height * np.sqrt(area))
+        rng = np.random.default_rng(seed)
+        sticker = Image.new("RGB", (side_w, side_h), tuple(int(v) for v in rng.integers(0, 255, 3)))
+        draw = ImageDraw.Draw(sticker)
+        for _ in range(8):
+            x0, y0 = int(rng.integers(0, side_w)), int(rng.integers(0, side_h))
+            r = int(rng.integers(side_w // 10, side_w // 3))
+            draw.ellipse((x0 - r, y0 - r, x0 + r, y0 + r), fill=tuple(int(v) for v in rng.integers(0, 255, 3)))
+        draw.text((side_w // 10, side_h // 2), "LIKE & SHARE", fill=(255, 255, 255))
+        out.paste(sticker, (out.width - side_w, out.height - side_h))
+        return out
+
+    return apply
+
+
+HARD_ATTACKS: dict[str, Attack] = {
+    "jpeg q20": jpeg(20),
+    "stretch x1.2": stretch(x=1.2),
+    "squash x0.85": stretch(y=0.85),
+    "crop 30% area": crop_area(0.3),
+    "rotate 15°+crop": rotate_crop(15.0),
+    "resize 25%": resize(0.25),
+    "blur σ=2": blur(2.0),
+    "social chain": social_chain,
+    "sticker 20%": corner_sticker(),
+}
+
+
+def _gaussian_denoise(rgb: np.ndarray) -> np.ndarray:
+    return cv2.GaussianBlur(rgb.astype(np.float32), (0, 0), 1.0)
+
+
+def _nl_means_denoise(rgb: np.ndarray) -> np.ndarray:
+    return cv2.fastNlMeansDenoisingColored(rgb, None, 5, 5, 7, 21).astype(np.float32)
+
+
+DENOISERS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "gauss σ1": _gaussian_denoise,
+    "nl-means": _nl_means_denoise,
+}
+
+
+def residual_transplant(source: Image.Image, target: Image.Image, denoiser: str, gain: float) -> Image.Image:
+    """The copy attack: the stamped ``source`` less a denoised copy of itself (its noise residual, where
+    the mark lives), times ``gain``, added to an unrelated ``target`` (resized to the source's size)."""
+    rgb = np.ascontiguousarray(np.asarray(source.convert("RGB")))
+    residual = rgb.astype(np.float32) - DENOISERS[denoiser](rgb)
+    host = np.asarray(target.convert("RGB").resize(source.size, Image.Resampling.BICUBIC)).astype(np.float32)
+    return Image.fromarray(np.clip(np.rint(host + gain * residual), 0, 255).astype(np.uint8))

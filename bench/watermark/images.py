@@ -83,6 +83,14 @@ def bench_images() -> list[tuple[str, Image.Image]]:
     return images
 
 
+def hard_images() -> list[tuple[str, Image.Image]]:
+    """Every bench picture fitted to 512x512, then every one fitted to 1920x1080 (the hard set)."""
+    sources = bench_images()
+    return [(name, fit(image, 512, 512)) for name, image in sources] + [
+        (name, fit(image, 1920, 1080)) for name, image in sources
+    ]
+
+
 def unmarked_images(count: int, seed: int = 2025) -> Iterator[Image.Image]:
     """``count`` distinct unmarked images: random crops, scales, flips and recodes of the bundled
     pictures, plus synthetic renders, graphics and noise (fast: 256-512 px)."""

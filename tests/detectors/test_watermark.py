@@ -6,13 +6,16 @@ import io
 
 import numpy as np
 import pytest
+from bench.watermark.attacks import residual_transplant
 from PIL import Image
 
-from clearmark.core.enums import Category
+from clearmark.core.enums import Category, Suggestion
 from clearmark.detectors.registry import DetectorContext, build_detectors
 from clearmark.detectors.watermark import ExternalWatermarkDetector
 from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
+from clearmark.media.perceptual import image_phash
+from clearmark.service.policy import CONTENT_MISMATCH, decide
 from clearmark.watermark import ExternalReading, embed_watermark, payload_for_produce_id
 from tests.conftest import make_image
 from tests.watermark.conftest import KEY, photo
@@ -84,3 +87,23 @@ def test_external_readers_become_signals(host: Image.Image) -> None:
     (signal,) = ExternalWatermarkDetector((Reader(),)).detect(asset_of(host))
     assert signal.kind == "watermark.videoseal" and signal.attribute("payload_bits") == "0110"
     assert signal.category_hint is Category.AI_SUSPECTED
+
+
+def test_a_copied_mark_is_reported_as_a_content_mismatch_not_a_claim(host: Image.Image) -> None:
+    payload = payload_for_produce_id("CM-detector-copy")
+    stamped = embed_watermark(host, payload, KEY)
+    context = DetectorContext(watermark_key=KEY)
+    (genuine,) = signals_of(asset_of(stamped, "JPEG", quality=85), context)
+    assert genuine.attribute("content_bound") == "true" and genuine.category_hint is Category.AI_SUSPECTED
+    assert CONTENT_MISMATCH not in {f.label for f in decide((genuine,)).findings}
+
+    forged = residual_transplant(stamped, photo(640, 480, seed=77), "gauss σ1", 1.0)
+    (copied,) = signals_of(asset_of(forged), context)
+    assert copied.attribute("registry_key") == payload.hex()  # the mark survived the transplant...
+    assert copied.attribute("content_bound") == "false"  # ...but not as a claim about this picture
+    assert copied.category_hint is Category.NO_SIGNAL
+    assert int(copied.attribute("phash"), 16) == image_phash(forged)
+    decision = decide((copied,))
+    assert decision.category is not Category.AI_GENERATED and decision.category is Category.NO_SIGNAL
+    (finding,) = [f for f in decision.findings if f.label == CONTENT_MISMATCH]
+    assert finding.suggestion is Suggestion.REVIEW and "copied mark" in finding.message

@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
+from bench.watermark.attacks import residual_transplant
 from PIL import Image
 
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import types_pb2 as pb
 from tests.conftest import PLATFORM, PRODUCER, encode, make_image
+from tests.watermark.conftest import photo
 
 pytestmark = pytest.mark.e2e
 
@@ -84,3 +86,22 @@ def test_small_images_are_stamped_without_a_mark(stub) -> None:
     ).result
     assert pb.APPLIED_LABEL_WATERMARK not in stamped.labels_applied
     assert any("256 px" in w for w in stamped.warnings)
+
+
+def test_a_copied_mark_resolves_but_never_makes_the_content_ai_generated(stub) -> None:
+    stamped = stub.Stamp(
+        api.StampRequest(
+            request_id="wm-copy",
+            content=encode(make_image(800, 600, seed=5), "PNG"),
+            options=api.StampOptions(producer_code=PRODUCER),
+        ),
+        timeout=60,
+    )
+    source = Image.open(io.BytesIO(stamped.content)).convert("RGB")
+    forged = residual_transplant(source, photo(800, 600, seed=8), "nl-means", 1.0)
+    inspection = stub.Inspect(api.InspectRequest(content=encode(forged, "PNG")), timeout=60).inspection
+    (mark,) = [s for s in inspection.signals if s.kind == "watermark.clearmark"]
+    assert mark.attributes["registry_key"] == stamped.result.record.watermark_id
+    assert mark.attributes["resolved"] == "true" and mark.attributes["content_bound"] == "false"
+    assert inspection.category != pb.CATEGORY_AI_GENERATED
+    assert "watermark.content_mismatch" in {f.label for f in inspection.findings}

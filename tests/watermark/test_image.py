@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bench.watermark.attacks import ATTACKS
+from bench.watermark.attacks import ATTACKS, stretch
 from PIL import Image
 from tests.watermark.conftest import photo
 
-from clearmark.watermark import WatermarkReading, decode_watermark, embed_watermark, payload_for_produce_id
+from clearmark.watermark import (
+    WatermarkReading,
+    decode_luma,
+    decode_watermark,
+    embed_watermark,
+    mark_for_luma,
+    payload_for_produce_id,
+)
 
 PAYLOAD = payload_for_produce_id("CM-test-0001")
 
@@ -81,3 +88,67 @@ def test_refuses_what_it_cannot_carry(host: Image.Image, key: bytes) -> None:
     with pytest.raises(ValueError):
         embed_watermark(host, PAYLOAD, b"")
     assert decode_watermark(host.resize((40, 40)), key) is None
+
+
+@pytest.mark.parametrize(("x", "y"), [(1.2, 1.0), (1.0, 0.85), (0.85, 1.0), (1.0, 1.2)])
+def test_stretched_and_squashed_images_decode(marked: Image.Image, key: bytes, x: float, y: float) -> None:
+    reading = decode_watermark(stretch(x=x, y=y)(marked), key)
+    assert reading is not None and reading.payload == PAYLOAD
+
+
+@pytest.mark.parametrize("shear", [0.12, -0.12])
+def test_sheared_images_decode(marked: Image.Image, key: bytes, shear: float) -> None:
+    # x' = x + shear * y, about the centre; same canvas, corners cut.
+    offset = -shear * marked.height / 2
+    sheared = marked.transform(
+        marked.size, Image.Transform.AFFINE, (1.0, shear, offset, 0.0, 1.0, 0.0), resample=Image.Resampling.BICUBIC
+    )
+    reading = decode_watermark(sheared, key)
+    assert reading is not None and reading.payload == PAYLOAD
+
+
+def _texture_and_flat(width: int = 640, height: int = 480) -> Image.Image:
+    """Left half busy texture, right half a plain wall."""
+    rng = np.random.default_rng(12)
+    pixels = np.full((height, width), 150.0)
+    pixels[:, : width // 2] += rng.normal(0, 30, (height, width // 2))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).convert("RGB")
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        photo(),
+        photo(1200, 300, seed=4),
+        photo(512, 512, seed=5, noise=25.0),
+        _texture_and_flat(),
+        Image.new("RGB", (300, 300), (128, 128, 128)),
+        Image.new("RGB", (320, 256), (250, 250, 250)),
+    ],
+    ids=["photo", "wide", "noisy", "half-flat", "grey", "near-white"],
+)
+def test_psnr_floor_holds_on_every_image(image: Image.Image, key: bytes) -> None:
+    assert psnr(image, embed_watermark(image, PAYLOAD, key)) >= 42.0
+
+
+def test_masking_spends_the_mark_where_the_picture_is_busy(key: bytes) -> None:
+    image = _texture_and_flat()
+    delta = np.asarray(embed_watermark(image, PAYLOAD, key).convert("L"), np.float64) - np.asarray(
+        image.convert("L"), np.float64
+    )
+    busy, flat = delta[:, 40:280], delta[:, 360:600]
+    assert np.sqrt(np.mean(busy**2)) > 2.0 * np.sqrt(np.mean(flat**2)) > 0
+    reading = decode_watermark(embed_watermark(image, PAYLOAD, key), key)
+    assert reading is not None and reading.payload == PAYLOAD and reading.content_bound
+
+
+def test_frame_api_marks_a_luma_plane(host: Image.Image, key: bytes) -> None:
+    luma = np.asarray(host.convert("L"), dtype=np.float32)
+    mark = mark_for_luma(luma, PAYLOAD, key)
+    assert mark.shape == luma.shape and mark.dtype == np.float32
+    plane = np.clip(np.rint(luma + mark), 0, 255)
+    reading = decode_luma(plane, key)
+    assert reading is not None and reading.payload == PAYLOAD and reading.content_bound
+    assert decode_luma(luma, key) is None
+    with pytest.raises(ValueError):
+        mark_for_luma(luma[:200], PAYLOAD, key)

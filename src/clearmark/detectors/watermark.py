@@ -7,6 +7,7 @@ from clearmark.core.kinds import Attr, SignalKind, watermark_kind
 from clearmark.core.signals import Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
+from clearmark.media.perceptual import image_phash
 from clearmark.watermark.external import ExternalWatermarkReader, load_external_readers
 from clearmark.watermark.image import decode_watermark
 from clearmark.watermark.stable_diffusion import match_dwtdct_marks
@@ -23,12 +24,15 @@ _SD_CONFIDENCE = {"very likely": 0.9, "likely": 0.4}
 class ClearMarkWatermarkDetector:
     """Decodes ClearMark's own image watermark under the deployment key.
 
-    A decoded payload is a registry key; policy upgrades the hint to AI_GENERATED when the key
-    resolves to a record. Without a key the detector reads nothing.
+    A decoded payload is a registry key; the service upgrades the hint to AI_GENERATED when the key
+    resolves to a record and the mark is bound to this content. A mark whose strength does not
+    follow this picture (``content_bound`` false: lifted from another picture, or too altered to
+    tell) is reported without a category hint; policy turns it into ``watermark.content_mismatch``.
+    Without a key the detector reads nothing.
     """
 
     name = "watermark.clearmark"
-    version = "1"
+    version = "2"
     kinds = frozenset({MediaKind.IMAGE})
 
     def __init__(self, key: bytes | None) -> None:
@@ -40,6 +44,15 @@ class ClearMarkWatermarkDetector:
         reading = decode_watermark(asset.image.image, self._key)
         if reading is None:
             return []
+        bound = reading.content_bound
+        binding = reading.binding
+        message = f"ClearMark watermark decoded, registry key {reading.payload_hex}"
+        if not bound:
+            message += (
+                f"; its strength does not follow this picture (agreement {binding.agreement:.2f}, "
+                f"map spread {binding.spread:.2f}): a mark copied from other content, or content too "
+                "altered to confirm"
+            )
         return [
             Signal(
                 source=self.name,
@@ -47,8 +60,8 @@ class ClearMarkWatermarkDetector:
                 confidence=reading.confidence,
                 rule_id="watermark.clearmark.image",
                 rule_version=self.version,
-                category_hint=Category.AI_SUSPECTED,
-                message=f"ClearMark watermark decoded, registry key {reading.payload_hex}",
+                category_hint=Category.AI_SUSPECTED if bound else Category.NO_SIGNAL,
+                message=message,
                 attributes=(
                     ("payload", reading.payload_hex),
                     (Attr.REGISTRY_KEY, reading.payload_hex),
@@ -57,6 +70,10 @@ class ClearMarkWatermarkDetector:
                     ("scale", f"{reading.scale:.3f}"),
                     ("rotation_deg", f"{reading.rotation_deg:.2f}"),
                     ("orientation", str(reading.orientation)),
+                    (Attr.CONTENT_BOUND, str(bound).lower()),
+                    ("binding_agreement", f"{binding.agreement:.3f}"),
+                    ("binding_spread", f"{binding.spread:.3f}"),
+                    (Attr.CONTENT_PHASH, f"{image_phash(asset.image.image):016x}"),
                 ),
             )
         ]

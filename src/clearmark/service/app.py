@@ -49,13 +49,14 @@ from clearmark.service.pipelines import (
     stamp_content,
     verify_content,
 )
-from clearmark.service.policy import campaign_verdict
+from clearmark.service.policy import CONTENT_MISMATCH, campaign_verdict
 from clearmark.service.pool import WorkPool
 from clearmark.service.registry import ProvenanceRecord, RegistryStore, RegistryUnavailable
 from clearmark.service.replays import Replay, ReplayStore, request_fingerprint
 from clearmark.service.report_html import render_report_html
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import types_pb2 as pb
+from clearmark.watermark.binding import claim_holds
 
 log = logging.getLogger(__name__)
 ResultT = TypeVar("ResultT", api.StampResult, api.LabelResult)
@@ -273,7 +274,9 @@ class ClearMarkApp:
         return result, replay.content
 
     async def _resolve_watermarks(self, inspection: pb.Inspection) -> None:
-        """Our mark resolving to a record of this registry makes the content AI_GENERATED (DESIGN).
+        """Our mark resolving to a record of this registry makes the content AI_GENERATED (DESIGN),
+        when the mark is a valid claim about this content (``watermark.binding.claim_holds``); a
+        copied mark keeps policy's ``watermark.content_mismatch`` finding instead.
 
         Any tenant's record counts for the category; Lookup still shows a tenant only its own.
         """
@@ -282,9 +285,20 @@ class ClearMarkApp:
                 continue
             known = await asyncio.to_thread(self.registry.watermark_known, signal.attributes[Attr.REGISTRY_KEY])
             signal.attributes[Attr.RESOLVED] = str(known).lower()
-            if known:
-                signal.category_hint = pb.CATEGORY_AI_GENERATED
-                inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)
+            bound = signal.attributes.get(Attr.CONTENT_BOUND, "true") == "true"
+            phash = signal.attributes.get(Attr.CONTENT_PHASH, "")
+            # Records keep no perceptual hash yet (the registry adds one separately); then only the
+            # mark's own binding decides.
+            record_phash: int | None = None
+            if not (known and claim_holds(bound, int(phash, 16) if phash else None, record_phash)):
+                continue
+            signal.category_hint = pb.CATEGORY_AI_GENERATED
+            inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)
+            if not bound:  # the record's hash vouches for the content: the mismatch finding goes
+                signal.attributes[Attr.CONTENT_BOUND] = "true"
+                kept = [f for f in inspection.findings if f.label != CONTENT_MISMATCH]
+                del inspection.findings[:]
+                inspection.findings.extend(kept)
 
     def _record(self, verb: str, request_id: str, tenant: str, media_type: str, **fields: object) -> ProvenanceRecord:
         return ProvenanceRecord(

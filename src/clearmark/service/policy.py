@@ -18,6 +18,8 @@ from clearmark.core.signals import CampaignVerdict, Finding, Signal
 
 LABEL_KIND = SignalKind.METADATA_LABEL
 MALFORMED_LABEL_KIND = SignalKind.METADATA_LABEL_MALFORMED
+# Our mark present, but the content is not what was marked (a copied mark): a finding, never a category.
+CONTENT_MISMATCH = "watermark.content_mismatch"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class PolicyRules:
         ("c2pa.ingredient_invalid", Suggestion.REVIEW),
         ("aigc.security_data_invalid", Suggestion.REVIEW),
         ("aigc.conflict.c2pa", Suggestion.REVIEW),
+        (CONTENT_MISMATCH, Suggestion.REVIEW),
     )
     # The labels the campaign verdict routes: labelling findings and the campaign package's own.
     campaign_prefixes: tuple[str, ...] = ("aigc.", "c2pa.", "content.", "diversion.", "evasion.", "minors.", "news.")
@@ -173,6 +176,22 @@ def _label_findings(rules: PolicyRules, labels: list[Signal], malformed: list[Si
     return findings
 
 
+def _mark_mismatches(rules: PolicyRules, signals: tuple[Signal, ...]) -> list[Finding]:
+    """Our mark present but not bound to this content: never a claim about it, a finding instead."""
+    return [
+        _finding(
+            rules,
+            CONTENT_MISMATCH,
+            "a ClearMark watermark is present but the content is not what was marked (a copied mark, "
+            "or content altered beyond confirmation); it says nothing about who made this content",
+            [signal.message],
+            "watermark.binding",
+        )
+        for signal in signals
+        if signal.kind == SignalKind.WATERMARK_CLEARMARK and signal.attribute(Attr.CONTENT_BOUND, "true") == "false"
+    ]
+
+
 def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: PolicyRules = DEFAULT_RULES) -> Decision:
     """The category (strongest evidence wins) and every conflict or defect as a finding."""
     labels = [s for s in signals if s.kind == LABEL_KIND]
@@ -225,6 +244,8 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
         if signal.kind in FINDING_BY_SIGNAL and signal.attribute(Attr.PRESENT, "false") == "false":
             label, rule_id = FINDING_BY_SIGNAL[signal.kind]
             findings.append(_finding(rules, label, signal.message, [signal.location.carrier or signal.source], rule_id))
+
+    findings += _mark_mismatches(rules, signals)
 
     single = labels[0].label if len(labels) == 1 and not malformed else None
     return Decision(

@@ -1,9 +1,15 @@
 """ClearMark's image watermark: embed a keyed 64-bit payload, decode it after edits and attacks.
 
 Embedding adds a smooth luminance pattern: a keyed tile (sync cells + BCH-coded payload cells) repeated
-over a canvas whose short side is 256 px, resampled to the image and scaled to a fixed PSNR. Decoding
-whitens the canvas, recovers the tile lattice from the autocorrelation (scale, rotation, crop), folds
-the canvas onto one tile, aligns the keyed sync template and decodes the payload (see ``sync``).
+over a canvas whose short side is 256 px, weighted by the picture's masking map (more where it is busy,
+see ``masking``), resampled to the image and scaled to a fixed PSNR. Decoding whitens the canvas,
+recovers the tile lattice from the autocorrelation (scale, rotation, unequal x/y scales, shear, crop),
+folds the canvas onto one tile, aligns the keyed sync template, decodes the payload and checks that
+the mark's strength follows this picture's masking map (``binding``: a transplanted mark does not).
+
+The work is frame-oriented: ``mark_for_luma`` and ``decode_luma`` take one 2-D luma plane (0..255) and
+know nothing of files or colour, so video frames (their Y plane) and, as a model, audio frames use
+the same calls; ``embed_watermark``/``decode_watermark`` are the PIL wrappers for still images.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from clearmark.watermark.binding import Binding, expected_tile, lay_tile, measure_binding
+from clearmark.watermark.masking import masking_gain
 from clearmark.watermark.pattern import (
     CANVAS_SHORT_SIDE,
     TILE_PX,
@@ -38,7 +46,7 @@ from clearmark.watermark.sync import (
 
 MIN_EMBED_SIDE = 256
 MIN_DECODE_SIDE = 64
-DEFAULT_PSNR_DB = 42.5
+DEFAULT_PSNR_DB = 42.2
 _MARGIN = 1.0
 _SYNC_MARGIN = 1.0
 _MIN_AMPLITUDE = 0.2
@@ -63,6 +71,8 @@ class WatermarkReading:
             image's short side; >1: the image was cropped or zoomed).
         rotation_deg: rotation of the tile lattice found, degrees.
         orientation: 0..7, right-angle rotations (k*90 degrees) plus 4 when mirrored.
+        binding: how the mark's local strength follows this content (``binding.bound``: embedded
+            into this picture, not transplanted from another).
     """
 
     payload: bytes
@@ -72,10 +82,16 @@ class WatermarkReading:
     scale: float
     rotation_deg: float
     orientation: int
+    binding: Binding
 
     @property
     def payload_hex(self) -> str:
         return self.payload.hex()
+
+    @property
+    def content_bound(self) -> bool:
+        """The mark was embedded into this content (see ``binding``)."""
+        return self.binding.bound
 
 
 def _rgb_array(image: Image.Image) -> np.ndarray:
@@ -98,27 +114,15 @@ def _luma(rgb: np.ndarray) -> np.ndarray:
 def embed_watermark(image: Image.Image, payload: bytes, key: bytes, *, psnr_db: float = DEFAULT_PSNR_DB) -> Image.Image:
     """Return a copy of ``image`` carrying ``payload`` under ``key``, at ``psnr_db`` from the original.
 
-    RGBA keeps its alpha; other modes come back as RGB.
+    RGBA keeps its alpha; other modes come back as RGB. The mark changes luminance only: the same
+    step is added to R, G and B (see ``mark_for_luma``).
 
     Raises:
         ValueError: the payload is not 8 bytes, the key is empty, or the image is under 256 px a side.
     """
-    if len(payload) != PAYLOAD_BYTES:
-        raise ValueError(f"the payload is {PAYLOAD_BYTES} bytes, got {len(payload)}")
-    if min(image.size) < MIN_EMBED_SIDE:
-        raise ValueError(f"images need at least {MIN_EMBED_SIDE} px a side to carry the mark, got {image.size}")
     alpha = image.getchannel("A") if image.mode == "RGBA" else None
     rgb = _rgb_array(image)
-    height, width = rgb.shape[:2]
-    canvas = _canvas(_luma(rgb))
-    bits = frame_payload(payload, key)
-    amplitudes, sync_amplitudes = _informed_amplitudes(canvas, key, bits)
-    mark = _tiled(render_tile(key, bits, amplitudes, sync_amplitudes), canvas.shape)
-    delta = cv2.resize(mark, (width, height), interpolation=cv2.INTER_LINEAR)
-    # Rounding adds ~1/12 to the MSE; scale the mark to take the rest of the budget.
-    budget = 255.0**2 / 10 ** (psnr_db / 10) - 1.0 / 12
-    delta *= np.float32(np.sqrt(max(budget, 0.01)) / max(float(np.sqrt(np.mean(delta**2))), 1e-6))
-    step = np.rint(delta).astype(np.int16)
+    step = np.rint(mark_for_luma(_luma(rgb), payload, key, psnr_db=psnr_db)).astype(np.int16)
     out = np.clip(rgb.astype(np.int16) + step[..., None], 0, 255).astype(np.uint8)
     marked = Image.fromarray(out, "RGB")
     if alpha is not None:
@@ -126,12 +130,41 @@ def embed_watermark(image: Image.Image, payload: bytes, key: bytes, *, psnr_db: 
     return marked
 
 
+def mark_for_luma(luma: np.ndarray, payload: bytes, key: bytes, *, psnr_db: float = DEFAULT_PSNR_DB) -> np.ndarray:
+    """The additive mark (float32, the plane's shape) for one luma plane: the frame-level embedder.
+
+    ``luma`` is a 2-D array of 0..255 values (an RGB picture's luma, a video frame's Y plane). The
+    caller adds the returned plane to its luma (or to each of R, G, B), rounds and clips; the mark's
+    RMS is set so that the rounded result sits at ``psnr_db`` from the original.
+
+    Raises:
+        ValueError: the payload is not 8 bytes, the key is empty, or the plane is under 256 px a side.
+    """
+    if len(payload) != PAYLOAD_BYTES:
+        raise ValueError(f"the payload is {PAYLOAD_BYTES} bytes, got {len(payload)}")
+    if luma.ndim != 2 or min(luma.shape) < MIN_EMBED_SIDE:
+        raise ValueError(f"planes need at least {MIN_EMBED_SIDE} px a side to carry the mark, got {luma.shape}")
+    height, width = luma.shape
+    canvas = _canvas(luma.astype(np.float32, copy=False))
+    bits = frame_payload(payload, key)
+    gain = masking_gain(canvas)
+    amplitudes, sync_amplitudes = _informed_amplitudes(canvas, gain, key, bits)
+    mark = _tiled(render_tile(key, bits, amplitudes, sync_amplitudes), canvas.shape) * gain
+    delta = cv2.resize(mark, (width, height), interpolation=cv2.INTER_LINEAR)
+    # Rounding adds ~1/12 to the MSE; scale the mark to take the rest of the budget.
+    budget = 255.0**2 / 10 ** (psnr_db / 10) - 1.0 / 12
+    delta *= np.float32(np.sqrt(max(budget, 0.01)) / max(float(np.sqrt(np.mean(delta**2))), 1e-6))
+    return delta
+
+
 def _tiled(tile: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     reps = (-(-shape[0] // TILE_PX), -(-shape[1] // TILE_PX))
     return np.tile(tile, reps)[: shape[0], : shape[1]].astype(np.float32)
 
 
-def _informed_amplitudes(canvas: np.ndarray, key: bytes, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _informed_amplitudes(
+    canvas: np.ndarray, gain: np.ndarray, key: bytes, bits: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-bit and per-sync-cell amplitudes that spend more of the budget where the host works against
     the mark (informed embedding).
 
@@ -150,7 +183,7 @@ def _informed_amplitudes(canvas: np.ndarray, key: bytes, bits: np.ndarray) -> tu
 
     def response(amplitudes: np.ndarray, sync_amplitudes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         tile = render_tile(key, bits, amplitudes, sync_amplitudes)
-        mark = _tiled(tile, canvas.shape) * np.float32(_TARGET_RMS)
+        mark = _tiled(tile, canvas.shape) * gain * np.float32(_TARGET_RMS)
         return measure(cell_responses(fold(highpass(mark) * weight, identity)))
 
     host_bits, host_sync = measure(cell_responses(fold(whiten(canvas), identity)))
@@ -175,7 +208,19 @@ def decode_watermark(image: Image.Image, key: bytes) -> WatermarkReading | None:
     """The ClearMark watermark in ``image`` under ``key``, or None when none decodes."""
     if min(image.size) < MIN_DECODE_SIDE:
         return None
-    residual = whiten(_canvas(_luma(_rgb_array(image))))
+    return decode_luma(_luma(_rgb_array(image)), key)
+
+
+def decode_luma(luma: np.ndarray, key: bytes) -> WatermarkReading | None:
+    """The ClearMark watermark in one luma plane (2-D, 0..255) under ``key``: the frame-level decoder.
+
+    Returns None when none decodes (also for planes under 64 px a side). The reading says whether
+    the mark is bound to this plane's content (``WatermarkReading.binding``).
+    """
+    if luma.ndim != 2 or min(luma.shape) < MIN_DECODE_SIDE:
+        return None
+    canvas = _canvas(luma.astype(np.float32, copy=False))
+    residual = whiten(canvas)
     layout = tile_layout(key)
     tried: list[np.ndarray] = []
     identity = np.eye(2) * TILE_PX
@@ -183,7 +228,7 @@ def decode_watermark(image: Image.Image, key: bytes) -> WatermarkReading | None:
         if any(np.abs(basis - other).max() < 0.5 for other in tried):
             continue
         tried.append(basis)
-        reading = _decode_on_lattice(residual, basis, layout, key)
+        reading = _decode_on_lattice(canvas, residual, basis, layout, key)
         if reading is not None:
             return reading
     return None
@@ -198,7 +243,7 @@ def _bases(residual: np.ndarray, identity: np.ndarray) -> Iterator[np.ndarray]:
 
 
 def _decode_on_lattice(
-    residual: np.ndarray, basis: np.ndarray, layout: TileLayout, key: bytes
+    canvas: np.ndarray, residual: np.ndarray, basis: np.ndarray, layout: TileLayout, key: bytes
 ) -> WatermarkReading | None:
     tile = fold(residual, basis)
     alignment = align(tile, layout.sync_spectra)
@@ -211,9 +256,10 @@ def _decode_on_lattice(
     if decoded is None:
         return None
     payload, errors = decoded
-    signs = 1.0 - 2.0 * frame_payload(payload, key).astype(np.float64)
-    confidence = float(np.clip(np.sum(soft * signs) / (np.sum(np.abs(soft)) + 1e-12), 0.0, 1.0))
+    channel_bits = frame_payload(payload, key)
     scale = float(np.sqrt(abs(np.linalg.det(basis)))) / TILE_PX
+    signs = 1.0 - 2.0 * channel_bits.astype(np.float64)
+    confidence = float(np.clip(np.sum(soft * signs) / (np.sum(np.abs(soft)) + 1e-12), 0.0, 1.0))
     rotation = float(np.degrees(np.arctan2(basis[1, 0], basis[0, 0])))
     return WatermarkReading(
         payload=payload,
@@ -223,4 +269,9 @@ def _decode_on_lattice(
         scale=scale,
         rotation_deg=rotation,
         orientation=alignment.variant,
+        binding=measure_binding(
+            canvas,
+            lay_tile(expected_tile(key, channel_bits, alignment.variant, alignment.shift), basis, canvas.shape),
+            scale,
+        ),
     )

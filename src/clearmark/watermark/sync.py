@@ -1,7 +1,10 @@
 """Synchronisation: find the tile lattice (scale, rotation, shear) and its offset in an attacked image.
 
 The mark is periodic, so the autocorrelation of the whitened canvas has peaks on the tile lattice
-whatever the image went through; the peaks give the lattice vectors. Folding the canvas onto one
+whatever the image went through; the peaks give the lattice vectors. Candidates come from single
+peaks (scale and rotation), pairs of peaks (any affine lattice: unequal x/y scales and shear within
+``MAX_ASPECT`` and ``MAX_SHEAR``), and fixed grids of mild edits and aspect changes; each is scored on
+the autocorrelation and the best few are tried. Folding the canvas onto one
 tile along that lattice and correlating with the keyed sync template gives the offset and which of
 the eight right-angle rotations/mirrors the image went through.
 """
@@ -23,6 +26,12 @@ _MIN_PERIOD = 0.45 * TILE_PX
 _MAX_SCALE = 2.3
 _PEAKS = 24
 _LATTICE_RANGE = 3
+# Bounds of the affine search: the ratio of the two axis scales (a stretch or squash of one side) and
+# the shear, beyond the rotation and common scale every lattice may have.
+MAX_ASPECT = 1.35
+MAX_SHEAR = 0.25
+_PAIR_PEAKS = 12
+_SPECTRUM_SIGMA = 8.0
 
 
 @dataclass(frozen=True)
@@ -72,15 +81,17 @@ def whiten(canvas: np.ndarray) -> np.ndarray:
 
 
 def autocorrelation(residual: np.ndarray, max_lag: int) -> np.ndarray:
-    """The autocorrelation for lags up to ``max_lag``, lag 0 at the centre, normalised to 1 there,
-    with its smooth background (the host's own correlation) removed."""
+    """The autocorrelation for lags up to ``max_lag`` of the spectrally whitened residual, lag 0 at
+    the centre, normalised to 1 there, with its smooth background (the host's own correlation) removed."""
     height, width = residual.shape
     rows = cv2.getOptimalDFTSize(height + max_lag)
     cols = cv2.getOptimalDFTSize(width + max_lag)
     padded = np.zeros((rows, cols), np.float32)
     padded[:height, :width] = residual - residual.mean()
     spectrum = np.fft.rfft2(padded)
-    power = spectrum.real**2 + spectrum.imag**2
+    power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
+    # Flatten the host's spectrum (its own correlation), keeping the mark's narrow spectral lines.
+    power = power / (cv2.GaussianBlur(power, (0, 0), _SPECTRUM_SIGMA) + 1e-6 * float(power.mean()))
     acf = np.fft.irfft2(power, s=padded.shape).astype(np.float32)
     acf = np.roll(acf, (max_lag, max_lag), axis=(0, 1))[: 2 * max_lag + 1, : 2 * max_lag + 1]
     acf = acf / max(float(acf[max_lag, max_lag]), 1e-12)
@@ -199,7 +210,8 @@ def find_lattices(residual: np.ndarray, count: int = 3) -> list[Lattice]:
             angle = (angle + np.pi / 4) % (np.pi / 2) - np.pi / 4
             c, s = np.cos(angle), np.sin(angle)
             candidates.append(length * np.array([[c, -s], [s, c]]))
-    bases = np.concatenate([np.array(candidates).reshape(-1, 2, 2), _near_identity_bases()])
+    candidates += _affine_candidates(peaks[:_PAIR_PEAKS])
+    bases = np.concatenate([np.array(candidates).reshape(-1, 2, 2), _near_identity_bases(), _aspect_bases()])
     scores = _lattice_score(acf, bases, max_lag)
     found: list[Lattice] = []
     for index in np.argsort(-scores, kind="stable"):
@@ -214,6 +226,64 @@ def find_lattices(residual: np.ndarray, count: int = 3) -> list[Lattice]:
     return found
 
 
+def reduce_basis(basis: np.ndarray) -> np.ndarray:
+    """The Lagrange-Gauss reduced form of a lattice basis (two shortest independent vectors), in the
+    canonical order: positive determinant, first vector within 45 degrees of the x axis."""
+    b1, b2 = basis[:, 0].astype(np.float64), basis[:, 1].astype(np.float64)
+    if b1 @ b1 > b2 @ b2:
+        b1, b2 = b2, b1
+    for _ in range(16):
+        mu = round(float(b1 @ b2) / float(b1 @ b1))
+        if mu == 0:
+            break
+        b2 = b2 - mu * b1
+        if b2 @ b2 < b1 @ b1:
+            b1, b2 = b2, b1
+    if b1[0] * b2[1] - b1[1] * b2[0] < 0:
+        b2 = -b2
+    for _ in range(4):  # a quarter turn of the pair keeps the lattice: (b1, b2) -> (b2, -b1)
+        if abs(b1[1]) <= abs(b1[0]) and b1[0] > 0:
+            break
+        b1, b2 = b2, -b1
+    return np.stack([b1, b2], axis=1)
+
+
+def within_bounds(basis: np.ndarray) -> bool:
+    """Whether a reduced basis is a rotation, scale, aspect change and shear within the search bounds."""
+    affine = basis / TILE_PX
+    singular = np.linalg.svd(affine, compute_uv=False)
+    if singular[1] <= 0:
+        return False
+    scale = float(np.sqrt(singular[0] * singular[1]))
+    # Undo the rotation of the first vector; what is left is upper triangular: [[sx, k], [0, sy]].
+    angle = np.arctan2(affine[1, 0], affine[0, 0])
+    c, s = np.cos(angle), np.sin(angle)
+    upper = np.array([[c, s], [-s, c]]) @ affine
+    sx, shear, sy = upper[0, 0], upper[0, 1], upper[1, 1]
+    if sx <= 0 or sy <= 0:
+        return False
+    return (
+        _MIN_PERIOD / TILE_PX <= scale <= _MAX_SCALE
+        and 1 / MAX_ASPECT <= sx / sy <= MAX_ASPECT
+        and abs(shear / sy) <= MAX_SHEAR
+    )
+
+
+def _affine_candidates(peaks: np.ndarray) -> list[np.ndarray]:
+    """Lattice bases spanned by pairs of ACF peaks (and their halves), reduced, within the bounds:
+    the candidates for unequal horizontal and vertical scales and shear."""
+    out: list[np.ndarray] = []
+    vectors = [v for p in peaks for v in (p, p / 2)]
+    for i, a in enumerate(vectors):
+        for b in vectors[i + 1 :]:
+            if abs(a[0] * b[1] - a[1] * b[0]) < 0.25 * float(np.hypot(*a) * np.hypot(*b)):
+                continue  # nearly collinear
+            basis = reduce_basis(np.stack([a, b], axis=1))
+            if within_bounds(basis):
+                out.append(basis)
+    return out
+
+
 @lru_cache(maxsize=1)
 def _near_identity_bases() -> np.ndarray:
     """A fine grid of mild edits (crop or zoom, small rotations), where most real images end up."""
@@ -222,6 +292,19 @@ def _near_identity_bases() -> np.ndarray:
     s, a = np.meshgrid(scales, angles, indexing="ij")
     c, n = np.cos(a).ravel(), np.sin(a).ravel()
     bases = np.stack([np.stack([c, -n], -1), np.stack([n, c], -1)], axis=1) * (TILE_PX * s.ravel())[:, None, None]
+    return bases
+
+
+@lru_cache(maxsize=1)
+def _aspect_bases() -> np.ndarray:
+    """A grid of axis-aligned lattices with independent horizontal and vertical scales (a platform
+    fitting the picture to its own aspect), within ``MAX_ASPECT``."""
+    scales = np.exp(np.arange(np.log(0.7), np.log(1.5), 0.01))
+    sx, sy = np.meshgrid(scales, scales, indexing="ij")
+    keep = np.abs(np.log(sx / sy)) <= np.log(MAX_ASPECT)
+    bases = np.zeros((int(keep.sum()), 2, 2))
+    bases[:, 0, 0] = TILE_PX * sx[keep]
+    bases[:, 1, 1] = TILE_PX * sy[keep]
     return bases
 
 
