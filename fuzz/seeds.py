@@ -1,4 +1,4 @@
-"""Seed corpora for the fuzzers, from real files: the repository's third-party C2PA JPEGs, and files that
+"""Seed corpora for the fuzzers, from real files: the repository's third-party fixtures, and files that
 real encoders (Pillow, libwebp, pikepdf, python-docx) write, before and after ClearMark stamps them.
 
     python -m fuzz.seeds OUT_DIR        # writes OUT_DIR/<reader>/<seed files>
@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PRODUCER = "001191440300708461136T1XGW3"
 # Readers that share a parser get each other's seeds (Markdown is text; XLSX and PPTX are OOXML like DOCX).
 SIBLINGS = {"text": ("markdown",), "docx": ("xlsx", "pptx")}
+# The third-party fixtures: C2PA JPEGs, and c2pa-rs's TIFF, GIF, HEIF and AVIF samples.
+THIRD_PARTY_SUFFIXES = frozenset({".jpg", ".tif", ".tiff", ".gif", ".heif", ".avif"})
 
 
 def _encoded() -> list[bytes]:
@@ -79,7 +81,8 @@ def _stamped(files: list[bytes]) -> list[bytes]:
 
 def write_seeds(out: Path) -> dict[str, int]:
     """Write every seed under ``out/<reader>/``; returns the count per reader."""
-    files = [p.read_bytes() for p in sorted((ROOT / "tests" / "fixtures" / "c2pa").glob("*.jpg"))]
+    fixtures = ROOT / "tests" / "fixtures" / "c2pa"
+    files = [p.read_bytes() for p in sorted(fixtures.iterdir()) if p.suffix.lower() in THIRD_PARTY_SUFFIXES]
     encoded = _encoded()
     files += encoded + _stamped(encoded)
     counts = dict.fromkeys(HARNESSES, 0)

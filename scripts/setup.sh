@@ -15,6 +15,13 @@ if [ "${1:-}" = "test" ]; then
         || echo "setup: could not install qpdf/poppler-utils; the tests that need them will skip" >&2
     fi
   fi
+  # exiftool reads our XMP labels back from every image format independently (GIF, HEIF, AVIF, TIFF…).
+  if ! command -v exiftool >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libimage-exiftool-perl) >/dev/null \
+        || echo "setup: could not install libimage-exiftool-perl; the tests that need exiftool will skip" >&2
+    fi
+  fi
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,ml]"
 else
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .

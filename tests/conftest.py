@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from clearmark.core.enums import MediaKind
+from clearmark.media.registry import supported_formats
 from clearmark.notice.font import NoticeFont, load_notice_font
 
 PRODUCER = "001191440300708461136T1XGW3"
@@ -47,9 +49,36 @@ def webp_bytes() -> bytes:
     return encode(make_image(), "WEBP", quality=85)
 
 
-@pytest.fixture(scope="session", params=["jpeg", "png", "webp"])
-def image_bytes(request: pytest.FixtureRequest, jpeg_bytes: bytes, png_bytes: bytes, webp_bytes: bytes) -> bytes:
-    return {"jpeg": jpeg_bytes, "png": png_bytes, "webp": webp_bytes}[request.param]
+# How each supported image format's sample is made (Pillow's plugin and options); a format registered
+# without a line here fails ``test_every_image_format_has_a_sample``.
+IMAGE_SAMPLES: dict[str, tuple[str, dict[str, object]]] = {
+    "jpeg": ("JPEG", {"quality": 90}),
+    "png": ("PNG", {}),
+    "webp": ("WEBP", {"quality": 85}),
+    "gif": ("GIF", {}),
+    "tiff": ("TIFF", {}),
+    "heif": ("HEIF", {"quality": 85}),
+    "avif": ("AVIF", {"quality": 85}),
+}
+IMAGE_FORMATS = tuple(spec.name for spec in supported_formats(MediaKind.IMAGE))
+
+
+def image_sample(fmt: str, image: Image.Image | None = None) -> bytes:
+    """``image`` (default: the photo-like 640x480) encoded as a sample of the registered format ``fmt``."""
+    plugin, params = IMAGE_SAMPLES[fmt]
+    return encode(image or make_image(), plugin, **params)
+
+
+@pytest.fixture(scope="session", params=IMAGE_FORMATS)
+def image_format(request: pytest.FixtureRequest) -> str:
+    """The name of each supported image format in the registry, in turn."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def image_bytes(image_format: str) -> bytes:
+    """The photo-like sample in each supported image format of the registry."""
+    return image_sample(image_format)
 
 
 @pytest.fixture(scope="session")

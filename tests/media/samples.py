@@ -9,13 +9,17 @@ from PIL import Image, PngImagePlugin
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.media import DEFAULT_LIMITS, FormatSpec, MediaLimits, Metadata, Source, sniff_format
+from clearmark.media.formats.gif import MAGIC_TRAILER
+from tests.conftest import IMAGE_FORMATS, IMAGE_SAMPLES
 
 PRODUCER = "001191440300708461136T1XGW3"
 LABEL = AigcLabel("1", PRODUCER, "gen-0001", "", PRODUCER, "gen-0001", "")
 LABEL_JSON = LABEL.to_json()
 WRAPPED_JSON = LABEL.to_json(wrapped=True)
 PLATFORM_JSON = LABEL.with_propagator("001191440300708461136T2PLAT", "up-42").to_json()
-FORMATS = ("jpeg", "png", "webp")
+FORMATS = IMAGE_FORMATS  # every supported image format of the registry
+# Formats that carry EXIF (and so an EXIF UserComment compat carrier); GIF has none.
+EXIF_FORMATS = tuple(fmt for fmt in FORMATS if fmt != "gif")
 
 
 def rgb(width: int = 48, height: int = 32, seed: int = 3) -> Image.Image:
@@ -25,9 +29,10 @@ def rgb(width: int = 48, height: int = 32, seed: int = 3) -> Image.Image:
 
 
 def save(image: Image.Image, fmt: str, **params: object) -> bytes:
-    """Encode with Pillow."""
+    """Encode with Pillow (a registered format's name, or Pillow's own plugin name)."""
     buffer = io.BytesIO()
-    image.save(buffer, format={"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}.get(fmt, fmt), **params)
+    plugin, defaults = IMAGE_SAMPLES.get(fmt, (fmt, {}))
+    image.save(buffer, format=plugin, **{**defaults, **params})
     return buffer.getvalue()
 
 
@@ -65,13 +70,24 @@ TITLED_XMP = xmp_packet('<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Sunset<
 
 
 def with_xmp(fmt: str, packet: bytes, image: Image.Image | None = None) -> bytes:
-    """An image whose XMP packet was written by Pillow."""
+    """An image whose XMP packet was written by Pillow (for GIF, which Pillow does not write, by hand)."""
     image = image or rgb()
     if fmt == "png":
         info = PngImagePlugin.PngInfo()
         info.add_itxt("XML:com.adobe.xmp", packet.decode())
         return save(image, fmt, pnginfo=info)
+    if fmt == "tiff":
+        return save(image, fmt, tiffinfo={700: packet})
+    if fmt == "gif":
+        return gif_with_xmp(save(image, fmt), packet)
     return save(image, fmt, xmp=packet)
+
+
+def gif_with_xmp(gif: bytes, packet: bytes) -> bytes:
+    """A GIF with an ``XMP DataXMP`` extension after its global colour table, as XMP part 3 lays it out."""
+    packed = gif[10]
+    at = 13 + (3 << ((packed & 7) + 1) if packed & 0x80 else 0)
+    return gif[:at] + b"\x21\xff\x0bXMP DataXMP" + packet + MAGIC_TRAILER + b"\x00" + gif[at:]
 
 
 def user_comment_exif(comment: bytes, *, big_endian: bool = False) -> bytes:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PIL import PngImagePlugin
+from PIL import Image, PngImagePlugin
 
 from clearmark.core.errors import ClearMarkError
 from clearmark.media import MediaLimits, XmpDocument, decode_image, format_named, sniff_format
+from clearmark.media.bmff import BoxCounter, parse_boxes
+from clearmark.media.formats import gif, tiff
 from clearmark.media.formats.jpeg import parse_segments
 from clearmark.media.formats.png import parse_chunks
 from clearmark.media.formats.webp import parse_layout
@@ -17,6 +19,7 @@ from tests.media.samples import (
     LABEL_JSON,
     TITLED_XMP,
     WRAPPED_JSON,
+    gif_with_xmp,
     read_metadata,
     rgb,
     save,
@@ -42,6 +45,15 @@ def _seed(fmt: str) -> bytes:
     """A small file of ``fmt`` carrying XMP, EXIF and (PNG) AIGC text chunks."""
     exif = user_comment_exif(b"ASCII\x00\x00\x00" + WRAPPED_JSON.encode())
     params: dict[str, object] = {"exif": exif}
+    if fmt == "gif":  # no EXIF in GIF; two frames, so the frame walk is fuzzed too
+        frames = [rgb(16, 12, seed) for seed in (3, 4)]
+        animation = save(frames[0], fmt, save_all=True, append_images=frames[1:], duration=[40, 80], loop=0)
+        return gif_with_xmp(animation, TITLED_XMP)
+    if fmt == "tiff":  # Pillow writes the EXIF UserComment into the TIFF's own Exif IFD, XMP as tag 700
+        tags = Image.Exif()
+        tags.load(exif)
+        tags[700] = TITLED_XMP
+        return save(rgb(16, 12), fmt, exif=tags)
     if fmt == "png":
         info = PngImagePlugin.PngInfo()
         info.add_itxt("XML:com.adobe.xmp", TITLED_XMP.decode())
@@ -63,7 +75,31 @@ def _length_fields(fmt: str) -> list[tuple[int, int, str]]:
         return [(s.offset + 2, 2, "big") for s in parse_segments(data) if s.payload_length]
     if fmt == "png":
         return [(c.offset, 4, "big") for c in parse_chunks(data)]
-    return [(4, 4, "little")] + [(c.offset + 4, 4, "little") for c in parse_layout(data).chunks]
+    if fmt == "webp":
+        return [(4, 4, "little")] + [(c.offset + 4, 4, "little") for c in parse_layout(data).chunks]
+    if fmt == "tiff":  # IFD entry counts, value counts and offsets, next-IFD pointers
+        fields = [(4, 4, "little")]
+        for ifd in tiff.parse_layout(data).ifds:
+            fields.append((ifd.offset, 2, "little"))
+            fields += [(e.offset + 4, 4, "little") for e in ifd.entries] + [
+                (e.offset + 8, 4, "little") for e in ifd.entries
+            ]
+        return fields
+    if fmt == "gif":  # screen size, then every block's first size byte
+        return [(6, 2, "little"), (8, 2, "little")] + [(b.offset + 2, 1, "big") for b in gif.parse_layout(data).blocks]
+    return _box_sizes(data, 0, len(data))  # HEIF and AVIF: every box size, nested into meta and iprp
+
+
+def _box_sizes(data: bytes, start: int, end: int) -> list[tuple[int, int, str]]:
+    fields = []
+    for box in parse_boxes(data, start, end, BoxCounter()):
+        fields.append((box.offset, 4, "big"))
+        if box.type in (b"meta", b"iinf"):
+            skip = 4 if box.type == b"meta" else 6
+            fields += _box_sizes(data, box.body_offset + skip, box.end)
+        elif box.type in (b"iprp", b"ipco"):
+            fields += _box_sizes(data, box.body_offset, box.end)
+    return fields
 
 
 LENGTH_FIELDS = {fmt: _length_fields(fmt) for fmt in FORMATS}
@@ -131,7 +167,7 @@ def mutated(draw: st.DrawFn, fmt: str) -> bytes:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_seeds_are_valid(fmt: str) -> None:
     metadata = read_metadata(SEEDS[fmt], LIMITS)
-    assert len(metadata.label_carriers) == (3 if fmt == "png" else 1)
+    assert len(metadata.label_carriers) == {"png": 3, "gif": 0}.get(fmt, 1)
     assert metadata.xmp_packets[0].document is not None
 
 

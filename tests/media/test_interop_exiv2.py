@@ -1,4 +1,8 @@
-"""Interop with exiv2 (through pyexiv2): it reads our TC260:AIGC byte for byte, and we read what it writes."""
+"""Interop with exiv2 (through pyexiv2): it reads our TC260:AIGC byte for byte, and we read what it writes.
+
+exiv2 reads no metadata from GIF, and reads but never writes XMP in HEIF/AVIF ("Setting XMP
+metadata in BMFF images is not supported"); exiftool covers those (``test_interop_exiftool``).
+"""
 
 from __future__ import annotations
 
@@ -32,13 +36,15 @@ def exiv2_xmp(data: bytes) -> dict[str, object]:
         return image.read_xmp()
 
 
+READS = tuple(fmt for fmt in FORMATS if fmt != "gif")
+WRITES = tuple(fmt for fmt in READS if fmt not in ("heif", "avif"))
 WEBP_LAYOUTS = {
     "webp-simple-vp8": lambda: save(rgb(), "webp"),
     "webp-simple-vp8l": lambda: save(rgb(), "webp", lossless=True),
 }
 
 
-@pytest.mark.parametrize("name", [*FORMATS, *WEBP_LAYOUTS])
+@pytest.mark.parametrize("name", [*READS, *WEBP_LAYOUTS])
 def test_exiv2_reads_what_we_write(name: str) -> None:
     data = WEBP_LAYOUTS[name]() if name in WEBP_LAYOUTS else save(rgb(), name)
     out = write_label(data, LABEL_JSON, extra_properties={(NS_CLEARMARK, "Notice"): "AI生成"})
@@ -47,7 +53,7 @@ def test_exiv2_reads_what_we_write(name: str) -> None:
     assert xmp["Xmp.clearmark.Notice"] == "AI生成"
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", READS)
 def test_exiv2_sees_existing_properties_kept_after_update(fmt: str) -> None:
     data = with_xmp(fmt, TITLED_XMP)
     out = write_label(data, LABEL_JSON)
@@ -58,7 +64,7 @@ def test_exiv2_sees_existing_properties_kept_after_update(fmt: str) -> None:
     assert xmp["Xmp.xmp.CreatorTool"] == "PaintTool"
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", WRITES)
 def test_we_read_what_exiv2_writes_and_update_it_in_place(fmt: str) -> None:
     with pyexiv2.ImageData(save(rgb(), fmt)) as image:
         image.modify_xmp({"Xmp.TC260.AIGC": LABEL_JSON, "Xmp.dc.title": "Exiv2 title"})

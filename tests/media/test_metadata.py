@@ -19,6 +19,7 @@ from clearmark.media import (
 from clearmark.media.formats.jpeg import XMP_HEADER
 from clearmark.media.metadata import label_forms
 from tests.media.samples import (
+    EXIF_FORMATS,
     FORMATS,
     LABEL,
     LABEL_JSON,
@@ -107,7 +108,7 @@ def test_png_compat_text_chunk_found_and_rewritten_bare(kind: str) -> None:
     assert metadata.xmp_packets == ()  # extras go to XMP only when a packet already exists
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", EXIF_FORMATS)
 def test_exif_user_comment_found_and_rewritten_wrapped(fmt: str) -> None:
     data = with_exif(fmt, user_comment_exif(b"ASCII\x00\x00\x00" + WRAPPED_JSON.encode()))
     [carrier] = read(data).label_carriers

@@ -7,23 +7,27 @@ import pytest
 from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, UnsupportedFormat
 from clearmark.media import sniff_format
+from clearmark.media.registry import supported_formats
+from tests.conftest import IMAGE_SAMPLES
 from tests.media.samples import FORMATS, rgb, save
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_supported_images(fmt: str) -> None:
     info = sniff_format(save(rgb(), fmt))
-    assert (info.kind, info.name, info.mime_type) == (MediaKind.IMAGE, fmt, f"image/{fmt}")
+    mime_type = {"heif": "image/heic"}.get(fmt, f"image/{fmt}")
+    assert (info.kind, info.name, info.mime_type) == (MediaKind.IMAGE, fmt, mime_type)
+
+
+def test_every_image_format_has_a_sample() -> None:
+    """A newly registered image format is tested by the shared verb tests once it has a sample here."""
+    registered = {spec.name for spec in supported_formats(MediaKind.IMAGE)}
+    assert {"jpeg", "png", "webp", "gif", "tiff", "heif", "avif"} <= registered <= set(IMAGE_SAMPLES)
 
 
 UNSUPPORTED = [
-    (b"GIF89a\x01\x00\x01\x00", "GIF image"),
-    (b"II*\x00\x08\x00\x00\x00", "TIFF image"),
-    (b"MM\x00*\x00\x00\x00\x08", "TIFF image"),
     (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00", "MP4 video"),
     (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00", "QuickTime movie"),
-    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "HEIF image"),
-    (b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00", "AVIF image"),
     (b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00", "MPEG-4 audio"),
     (b"PK\x03\x04\x14\x00\x00\x00", "ZIP archive"),
     (b"RIFF\x24\x00\x00\x00WAVEfmt ", "WAV audio"),

@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clearmark.v1 import clearmark_service_pb2 as api
-from tests.conftest import PRODUCER, encode, make_image
+from tests.conftest import IMAGE_FORMATS, PRODUCER, image_sample, make_image
 
 pytestmark = pytest.mark.e2e
-SEEDS = {fmt: encode(make_image(96, 64), fmt) for fmt in ("JPEG", "PNG", "WEBP")}
+SEEDS = {fmt: image_sample(fmt, make_image(96, 64)) for fmt in IMAGE_FORMATS}
 ALLOWED = {
     grpc.StatusCode.INVALID_ARGUMENT,
     grpc.StatusCode.RESOURCE_EXHAUSTED,
@@ -38,7 +38,7 @@ def mutated(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
-@settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=90, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=mutated())
 def test_mutated_images_get_precise_statuses(stub, content: bytes) -> None:
     for call in (

@@ -87,6 +87,8 @@ def test_stamp_inspect_label_verify_lookup_round_trip(stub, image_bytes: bytes) 
     assert inspection.campaign.suggestion == pb.SUGGESTION_PASS
     kinds = {s.kind for s in inspection.signals}
     assert {"aigc.metadata_label", "iptc.digital_source_type", "explicit.notice"} <= kinds
+    marks = [s for s in inspection.signals if s.kind == "watermark.clearmark"]
+    assert marks and marks[0].attributes["resolved"] == "true", "the mark on the (first) frame is not read back"
 
     verified = stub.Verify(
         api.VerifyRequest(content=stamped.content, options=api.VerifyOptions(include_html=True)), timeout=60
@@ -178,6 +180,12 @@ def test_truncated_and_lying_images_are_invalid(stub, jpeg_bytes: bytes, png_byt
         with pytest.raises(grpc.RpcError) as caught:
             _stamp(stub, content, "")
         assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT, caught.value.details()
+
+
+def test_a_truncated_image_is_invalid_in_every_format(stub, image_bytes: bytes) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        _stamp(stub, image_bytes[: len(image_bytes) // 2], "")
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT, caught.value.details()
 
 
 def test_huge_dimensions_are_resource_exhausted(stub) -> None:

@@ -42,7 +42,6 @@ def generator_named(text: str) -> str | None:
     return next((tool for tool, pattern in _GENERATORS if text and pattern.search(text)), None)
 
 
-
 def _hint(report: C2paReport) -> Category:
     """A valid manifest declaring trained-model output is AI_GENERATED; any other AI source type is a trace.
 

@@ -137,7 +137,7 @@ class StealthMetadataDetector:
         signals = [
             Signal(
                 source=self.name,
-                kind=fingerprint_kind(tool if tool != 'unknown' else 'stealth'),
+                kind=fingerprint_kind(tool if tool != "unknown" else "stealth"),
                 confidence=0.95 if not payload.problem else 0.9,
                 rule_id=f"stealth.{payload.mode.magic.decode()}",
                 rule_version=self.version,

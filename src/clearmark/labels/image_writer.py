@@ -1,4 +1,9 @@
-"""Images: a drawn notice, an invisible mark, XMP ``TC260:AIGC`` plus IPTC source type and the notice record."""
+"""Images: a drawn notice, an invisible mark, XMP ``TC260:AIGC`` plus IPTC source type and the notice record.
+
+Animations (GIF) and multi-page files (TIFF) get the notice on every frame or page, so it is on
+screen for the whole animation and on every page printed; the invisible mark goes on the first
+frame, the one every reader (ours included) decodes. Frame count and timing are kept.
+"""
 
 from __future__ import annotations
 
@@ -21,9 +26,7 @@ def draw_notice(
     image: Image.Image, text: str, corner: Corner, settings: WriterSettings
 ) -> tuple[Image.Image, RenderedNotice]:
     """A copy of the image with a visible notice drawn in, and the notice's geometry."""
-    spec = NoticeSpec(
-        text=text, corner=corner or settings.notice_corner, height_ratio=settings.notice_height_ratio
-    )
+    spec = NoticeSpec(text=text, corner=corner or settings.notice_corner, height_ratio=settings.notice_height_ratio)
     return render_image_notice(image, spec, load_notice_font(settings.font_path))
 
 
@@ -37,9 +40,11 @@ class ImageWriter:
             extra[(NS_IPTC_EXT, "DigitalSourceType")] = new.source_type
         applied, warnings = [new.metadata_kind], []
         image, watermark_id = asset.image.image, ""
+        frames = asset.image.frames
         notice: RenderedNotice | None = None
         if new.notice_text:
             image, notice = draw_notice(image, new.notice_text, new.corner, settings)
+            frames = tuple(draw_notice(frame, new.notice_text, new.corner, settings)[0] for frame in frames)
             extra[(NS_CLEARMARK, "Notice")] = notice.to_json()
             applied.insert(0, AppliedLabel.EXPLICIT_NOTICE)
         # The mark goes on last, over the final pixels: nothing draws over it, and its strength is
@@ -56,7 +61,11 @@ class ImageWriter:
             codec = asset.spec.pixels
             assert codec is not None
             pixels = codec.encode(
-                image, asset.image, jpeg_quality=settings.jpeg_quality, webp_quality=settings.webp_quality
+                image,
+                asset.image,
+                jpeg_quality=settings.jpeg_quality,
+                webp_quality=settings.webp_quality,
+                frames=frames,
             )
         content = write_implicit_label(asset, new.label, pixels=pixels, extra_properties=extra)
         return Written(

@@ -87,9 +87,7 @@ class C2paReport:
         return self.validation_state in (TRUSTED, VALID)
 
 
-def read_manifest_report(
-    data: bytes | Source, mime_type: str, trust: C2paTrust = NO_TRUST
-) -> C2paReport | None:
+def read_manifest_report(data: bytes | Source, mime_type: str, trust: C2paTrust = NO_TRUST) -> C2paReport | None:
     """Validate the C2PA manifest embedded in (or referenced by) the content.
 
     Args:

@@ -7,7 +7,7 @@ the specs; nothing else names a format.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
@@ -92,8 +92,10 @@ class PixelCodec(Protocol):
         """The pixels (RGB or RGBA) after the declared size was checked against ``limits``."""
         ...
 
-    def encode(self, image: Image.Image, like: DecodedImage, *, quality: int) -> bytes:
-        """``image`` in ``like``'s format, keeping its ICC profile and EXIF; never writes XMP."""
+    def encode(
+        self, image: Image.Image, like: DecodedImage, *, quality: int, frames: Sequence[Image.Image] = ()
+    ) -> bytes:
+        """``image`` (then ``frames``, with ``like``'s timing) in ``like``'s format, keeping ICC and EXIF; no XMP."""
         ...
 
 
@@ -134,9 +136,10 @@ class DecodedImage:
     lossless: bool
     quality_hint: int | None
     # Further frames of an animation (GIF, multi-page TIFF) and their durations in ms; the first
-    # frame is ``image``. Writers draw and mark every frame; readers look at the first.
+    # frame is ``image``. Writers draw the notice on every frame and mark the first; readers look at the first.
     frames: tuple[Image.Image, ...] = ()
     durations_ms: tuple[int, ...] = ()
+    loop: int | None = None  # an animation's loop count (0: forever); None when the file says none
 
 
 @dataclass(frozen=True)

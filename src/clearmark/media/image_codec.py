@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from io import BytesIO
 from typing import Any
 
@@ -14,7 +14,7 @@ from PIL import Image
 from clearmark.core.errors import InvalidMedia, MediaTooLarge, UnsupportedFormat
 from clearmark.media.exif import split_exif_prefix
 from clearmark.media.format import DecodedImage, FormatSpec, ImageHeader
-from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, check_dimensions, check_media_size
+from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, check_dimensions, check_media_size, enforce_limit
 
 # Errors Pillow's decoders are known to raise on hostile or truncated input.
 _DECODE_ERRORS: tuple[type[BaseException], ...] = (
@@ -27,6 +27,7 @@ _DECODE_ERRORS: tuple[type[BaseException], ...] = (
     KeyError,
     TypeError,
     zlib.error,
+    RuntimeError,  # how Pillow's AVIF plugin and pillow-heif report libavif/libheif failures
 )
 # IJG's base luminance quantisation table (natural order), scaled by quality to build libjpeg's tables.
 # fmt: off
@@ -53,6 +54,12 @@ class PillowCodec:
         animatable: whether extra frames are an animation (refused until the format draws every frame);
             a JPEG's extra MPF frames (depth or gain maps) are not.
         rgb_only: the encoder takes no alpha.
+        frames: every frame or page is decoded (``DecodedImage.frames``, with durations and loop
+            count) and re-encoded; their pixels together must fit ``max_pixels``.
+        frame_count: how many leading frames are images, read from the container (a TIFF whose
+            last IFD holds only a C2PA manifest has one IFD more than it has pages); all when None.
+        exif_reader: the EXIF block of a format whose EXIF Pillow does not report in ``info``
+            (a TIFF's own IFD0 tags).
     """
 
     def __init__(
@@ -64,6 +71,9 @@ class PillowCodec:
         *,
         animatable: bool = False,
         rgb_only: bool = False,
+        frames: bool = False,
+        frame_count: Callable[[bytes, MediaLimits], int] | None = None,
+        exif_reader: Callable[[bytes, MediaLimits], bytes | None] | None = None,
     ) -> None:
         self.name = name
         self.pil_format = pil_format
@@ -71,6 +81,9 @@ class PillowCodec:
         self._options = options
         self.animatable = animatable
         self.rgb_only = rgb_only
+        self.frames = frames
+        self._frame_count = frame_count
+        self._exif_reader = exif_reader
 
     def read_header(self, data: bytes, *, limits: MediaLimits = DEFAULT_LIMITS) -> ImageHeader:
         return self._header(data, limits=limits)
@@ -91,33 +104,72 @@ class PillowCodec:
         try:
             with Image.open(BytesIO(data), formats=[self.pil_format]) as opened:
                 check_dimensions(*opened.size, limits)
-                if self.animatable and getattr(opened, "n_frames", 1) > 1:
+                # Where the container knows its pages, Pillow is not asked: it would walk (and choke on)
+                # IFDs that are no image.
+                count = getattr(opened, "n_frames", 1) if self._frame_count is None else self._frame_count(data, limits)
+                if self.animatable and count > 1:
                     raise UnsupportedFormat(f"animated {self.pil_format} images are not supported yet")
                 opened.load()
                 info = dict(opened.info)
                 quality = _estimate_jpeg_quality(getattr(opened, "quantization", None))
                 has_alpha = "A" in opened.getbands() or "transparency" in info
                 image = opened.convert("RGBA" if has_alpha else "RGB")
+                durations = [int(info.get("duration") or 0)]
+                extra: list[Image.Image] = []
+                if self.frames and count > 1:
+                    extra, durations = self._later_frames(opened, count, has_alpha, durations, limits)
         except Image.DecompressionBombError as exc:
             raise MediaTooLarge(f"image refused by the decoder's pixel limit: {exc}") from None
         except _DECODE_ERRORS as exc:
             raise InvalidMedia(f"{self.pil_format} image cannot be decoded: {type(exc).__name__}: {exc}") from None
         image.info = {}
+        loop = info.get("loop")
         return DecodedImage(
             image=image,
             format=self.name,
             width=image.width,
             height=image.height,
             icc_profile=info.get("icc_profile") or None,
-            exif=_tiff_block(info.get("exif")),
+            exif=_tiff_block(info.get("exif")) or (self._exif_reader(data, limits) if self._exif_reader else None),
             lossless=header.lossless,
             quality_hint=quality,
+            frames=tuple(extra),
+            durations_ms=tuple(durations) if self.frames else (),
+            loop=int(loop) if isinstance(loop, int) else None,
         )
 
+    @staticmethod
+    def _later_frames(
+        opened: Image.Image, count: int, has_alpha: bool, durations: list[int], limits: MediaLimits
+    ) -> tuple[list[Image.Image], list[int]]:
+        """Frames 2..n as composited RGB(A), after their summed pixels were checked against ``max_pixels``."""
+        enforce_limit("max_chunks", count, limits.max_chunks, what="frame count")
+        total = opened.width * opened.height
+        frames = []
+        for index in range(1, count):
+            opened.seek(index)
+            check_dimensions(*opened.size, limits)
+            total += opened.width * opened.height
+            enforce_limit("max_pixels", total, limits.max_pixels, what=f"{index + 1} frames of")
+            frame = opened.convert("RGBA" if has_alpha or "A" in opened.getbands() else "RGB")
+            frame.info = {}
+            frames.append(frame)
+            durations.append(int(opened.info.get("duration") or 0))
+        return frames, durations
+
     def encode(
-        self, image: Image.Image, like: DecodedImage, *, jpeg_quality: int = 95, webp_quality: int = 90
+        self,
+        image: Image.Image,
+        like: DecodedImage,
+        *,
+        jpeg_quality: int = 95,
+        webp_quality: int = 90,
+        frames: Sequence[Image.Image] = (),
     ) -> bytes:
-        """Encode ``image`` in ``like``'s format, keeping its ICC profile and EXIF; never writes XMP.
+        """Encode ``image`` (then ``frames``) in ``like``'s format, keeping its ICC profile and EXIF; never writes XMP.
+
+        Further frames keep ``like.durations_ms`` and ``like.loop``; ``frames`` must be as many as
+        ``like.frames`` (the writer edits each).
 
         Output is deterministic for the same pixels and options. An ICC profile whose colour space is
         not RGB (a CMYK or grey source converted at decode) is dropped rather than mislabel the pixels.
@@ -128,13 +180,24 @@ class PillowCodec:
         options = self._options(like, jpeg_quality, webp_quality)
         icc = like.icc_profile
         options["icc_profile"] = icc if icc and icc[16:20] == b"RGB " else None
-        options["xmp"] = b""
+        options.setdefault("xmp", b"")
+        if frames:
+            options["save_all"] = True
+            options["append_images"] = [_plain(other, mode) for other in frames]
+            if like.durations_ms:
+                options["duration"] = list(like.durations_ms)
         out = BytesIO()
         try:
             frame.save(out, format=self.pil_format, **options)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: libtiff refusing a tag
             raise InvalidMedia(f"cannot encode {like.format}: {exc}") from None
         return out.getvalue()
+
+
+def _plain(image: Image.Image, mode: str) -> Image.Image:
+    frame = image.convert(mode) if image.mode != mode else image.copy()
+    frame.info = {}
+    return frame
 
 
 def _tiff_block(exif: object) -> bytes | None:
@@ -171,7 +234,14 @@ def decode_image(data: bytes, spec: FormatSpec, limits: MediaLimits) -> DecodedI
     return spec.pixels.decode(data, limits=limits)
 
 
-def encode_image(image: Image.Image, like: DecodedImage, *, jpeg_quality: int = 95, webp_quality: int = 90) -> bytes:
+def encode_image(
+    image: Image.Image,
+    like: DecodedImage,
+    *,
+    jpeg_quality: int = 95,
+    webp_quality: int = 90,
+    frames: Sequence[Image.Image] = (),
+) -> bytes:
     """Encode ``image`` in the format ``like`` was decoded from (see :meth:`PillowCodec.encode`).
 
     Raises:
@@ -182,4 +252,4 @@ def encode_image(image: Image.Image, like: DecodedImage, *, jpeg_quality: int = 
     codec = format_named(like.format).pixels
     if codec is None:
         raise UnsupportedFormat(f"no image encoder for format {like.format!r}")
-    return codec.encode(image, like, jpeg_quality=jpeg_quality, webp_quality=webp_quality)
+    return codec.encode(image, like, jpeg_quality=jpeg_quality, webp_quality=webp_quality, frames=frames)

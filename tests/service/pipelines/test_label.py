@@ -6,7 +6,7 @@ import io
 
 import pytest
 from PIL import Image, PngImagePlugin
-from tests.conftest import PLATFORM, PRODUCER, make_image
+from tests.conftest import PLATFORM, PRODUCER, image_sample, make_image
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Category
@@ -82,7 +82,7 @@ def test_malformed_label_is_reported_and_left_alone() -> None:
     assert "aigc.malformed_label" in {f.label for f in outcome.inspection.findings}
 
 
-def test_traces_without_label_get_label_3() -> None:
+def test_traces_without_label_get_label_3(image_format: str) -> None:
     # IPTC says AI but there is no GB 45438 label: Art. 6 case 3 (suspected)
     from clearmark.media.registry import format_named
     from clearmark.media.xmp import NS_IPTC_EXT, XmpDocument
@@ -91,9 +91,8 @@ def test_traces_without_label_get_label_3() -> None:
     document.set(
         NS_IPTC_EXT, "DigitalSourceType", "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
     )
-    buffer = io.BytesIO()
-    make_image(320, 240).save(buffer, format="PNG")
-    content = format_named("png").container.blocks.write_xmp(buffer.getvalue(), document.to_packet())
+    blocks = format_named(image_format).container.blocks
+    content = blocks.write_xmp(image_sample(image_format, make_image(320, 240)), document.to_packet())
     outcome = label_content(job(content), CONFIG)
     assert outcome.inspection.category is Category.AI_SUSPECTED
     assert outcome.label_value == "3" and outcome.display_notice == "疑似AI生成"
@@ -105,11 +104,11 @@ def test_traces_without_label_get_label_3() -> None:
     assert any(s.kind == "iptc.digital_source_type" for s in after.signals)
 
 
-def test_skip_visible_notice_writes_metadata_only(png_bytes: bytes) -> None:
-    outcome = label_content(job(png_bytes, user_declared_ai=True, skip_visible_notice=True), CONFIG)
+def test_skip_visible_notice_writes_metadata_only(image_bytes: bytes) -> None:
+    outcome = label_content(job(image_bytes, user_declared_ai=True, skip_visible_notice=True), CONFIG)
     assert outcome.labels_applied == (AppliedLabel.METADATA_PROPAGATOR,) and outcome.notice is None
     assert outcome.display_notice == "可能为AI生成"
-    original = Image.open(io.BytesIO(png_bytes))
+    original = Image.open(io.BytesIO(image_bytes))
     labelled = Image.open(io.BytesIO(outcome.content))
     assert original.tobytes() == labelled.tobytes(), "pixels changed without a notice"
 

@@ -158,9 +158,7 @@ def test_notice_checks_pass_when_stamped_and_fail_when_painted_out(jpeg_bytes: b
     )
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=95)
-    tampered = jpeg.JPEG.write_xmp(
-        buffer.getvalue(), jpeg.JPEG.read_xmp_packets(stamped.content)[0].packet
-    )
+    tampered = jpeg.JPEG.write_xmp(buffer.getvalue(), jpeg.JPEG.read_xmp_packets(stamped.content)[0].packet)
     assert outcomes(tampered)["image.notice.present"] is Outcome.FAIL
 
 

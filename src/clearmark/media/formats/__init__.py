@@ -4,7 +4,10 @@ A new format is one module here plus its line below.
 """
 
 from clearmark.media.formats import (  # noqa: F401  (imported for registration)
+    avif,
     docx,
+    gif,
+    heif,
     jpeg,
     markdown,
     pdf,
@@ -12,6 +15,7 @@ from clearmark.media.formats import (  # noqa: F401  (imported for registration)
     pptx,
     recognised,
     text,
+    tiff,
     webp,
     xlsx,
 )

@@ -213,17 +213,13 @@ class MarkdownContainer:
             )
         return carriers
 
-    def _unreadable(
-        self, text: str, front: FrontMatter, source: str, note: str, detail: str
-    ) -> list[LabelCarrier]:
+    def _unreadable(self, text: str, front: FrontMatter, source: str, note: str, detail: str) -> list[LabelCarrier]:
         match = re.search(r"^[ \t]*AIGC[ \t]*:", source, re.MULTILINE | re.IGNORECASE)
         if match is None:
             return []
         start = front.start + match.start()
         notes = (note, detail) if detail else (note,)
-        return [
-            LabelCarrier(CARRIER, _location(text, start, front.end), source[match.start() :], None, notes=notes)
-        ]
+        return [LabelCarrier(CARRIER, _location(text, start, front.end), source[match.start() :], None, notes=notes)]
 
     def write_label(
         self,

@@ -12,7 +12,6 @@ from clearmark.media.format import FormatSpec, Probe
 from clearmark.media.registry import register_format
 
 _EBML = b"\x1a\x45\xdf\xa3"
-_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")
 # MPEG audio: bitrate index 1..14, sample rate index 0..2, layer not reserved.
 _MP3_FRAME_BYTES = {1: 144, 2: 144, 3: 12}
 
@@ -55,11 +54,7 @@ def _is_mp3(probe: Probe) -> bool:
 
 
 _RECOGNISED: tuple[tuple[str, MediaKind, str, str, Callable[[Probe], bool], int], ...] = (
-    ("gif", MediaKind.IMAGE, "image/gif", "GIF image", lambda p: p.starts_with(b"GIF87a", b"GIF89a"), 50),
-    ("tiff", MediaKind.IMAGE, "image/tiff", "TIFF image", lambda p: p.starts_with(b"II*\x00", b"MM\x00*"), 50),
     ("bmp", MediaKind.IMAGE, "image/bmp", "BMP image", lambda p: p.starts_with(b"BM") and len(p.head) >= 26, 50),
-    ("avif", MediaKind.IMAGE, "image/avif", "AVIF image", _ftyp(b"avif", b"avis"), 50),
-    ("heif", MediaKind.IMAGE, "image/heif", "HEIF image", _ftyp(*_HEIF_BRANDS), 50),
     ("mov", MediaKind.VIDEO, "video/quicktime", "QuickTime movie", _ftyp(b"qt  "), 50),
     ("m4a", MediaKind.AUDIO, "audio/mp4", "MPEG-4 audio", _ftyp(b"M4A ", b"M4B "), 50),
     ("mp4", MediaKind.VIDEO, "video/mp4", "MP4 video", _ftyp(), 40),
