@@ -25,6 +25,8 @@ BENCHMARKS: dict[str, str] = {
     "campaign_qr": "bench_campaign_qr",
     "campaign_ocr": "bench_campaign_ocr",
     "campaign_inspect": "bench_campaign_inspect",
+    "registry": "bench_registry",  # ~5-10 min: fills 1,000,000 records in SQLite and PostgreSQL
+    "audit": "bench_audit",  # ~2 min: 200 mixed files, audit vs a plain Verify loop
 }
 
 

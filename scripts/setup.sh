@@ -15,6 +15,14 @@ if [ "${1:-}" = "test" ]; then
         || echo "setup: could not install qpdf/poppler-utils; the tests that need them will skip" >&2
     fi
   fi
+  # The registry tests start a throwaway PostgreSQL cluster (initdb/pg_ctl); the report tests render
+  # the Verify HTML page in headless Chromium.
+  if ! command -v chromium >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql chromium) >/dev/null \
+        || echo "setup: could not install postgresql/chromium; the tests that need them will skip" >&2
+    fi
+  fi
   # exiftool reads our XMP labels back from every image format independently (GIF, HEIF, AVIF, TIFF…).
   if ! command -v exiftool >/dev/null 2>&1; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from bench.postgres import PostgresCluster, throwaway_cluster
 
 from clearmark.service.config import Settings
 from clearmark.service.server import ClearMarkServer, server_in_thread, stop_in_thread
@@ -63,3 +65,30 @@ def authed_server(server_factory: Callable[..., RunningServer]) -> RunningServer
 def stub(server: RunningServer) -> Iterator[api_grpc.ClearMarkServiceStub]:
     with server.channel() as channel:
         yield api_grpc.ClearMarkServiceStub(channel)
+
+
+# The registry runs on SQLite and on a real PostgreSQL server; every backend-parametrized test runs on both.
+REGISTRY_BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster | None]:
+    """A throwaway PostgreSQL cluster for the session; None (and a loud warning) when none can start."""
+    try:
+        with throwaway_cluster() as cluster:
+            yield cluster
+    except RuntimeError as error:
+        message = f"NO POSTGRESQL: the PostgreSQL registry tests are SKIPPED: {error}"
+        warnings.warn(message, stacklevel=1)
+        print(f"\n*** {message} ***\n")
+        yield None
+
+
+@pytest.fixture(params=REGISTRY_BACKENDS)
+def registry_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_cluster: PostgresCluster | None) -> str:
+    """A fresh, empty registry database URL on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'nested' / 'registry.db'}"
+    if postgres_cluster is None:
+        pytest.skip("NO POSTGRESQL SERVER could be started (see the warning above): PostgreSQL registry tests skipped")
+    return postgres_cluster.create_database()

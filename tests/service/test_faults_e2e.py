@@ -194,7 +194,9 @@ def test_error_messages_never_carry_object_addresses(two_workers: RunningServer,
 def test_a_deleted_registry_is_detected_and_nothing_half_written(
     server_factory: Callable[..., RunningServer], png_bytes: bytes, jpeg_bytes: bytes, tmp_path: Path
 ) -> None:
-    running = server_factory(cpu_workers=0)
+    # Replays in a directory, so the test can see that none was left behind (by default they live
+    # in the registry database, which this test deletes).
+    running = server_factory(cpu_workers=0, replay_store="directory")
     data = running.settings.data_dir
     with running.channel() as channel:
         stub = api_grpc.ClearMarkServiceStub(channel)
@@ -230,7 +232,9 @@ def test_a_read_only_registry_is_detected(
     server_factory: Callable[..., RunningServer], png_bytes: bytes, tmp_path: Path
 ) -> None:
     with tmpfs(tmp_path / "registry", "8m") as mount:
-        running = server_factory(cpu_workers=0, registry_url=f"sqlite:///{mount / 'registry.sqlite3'}")
+        running = server_factory(
+            cpu_workers=0, registry_url=f"sqlite:///{mount / 'registry.sqlite3'}", replay_store="directory"
+        )
         with running.channel() as channel:
             stub = api_grpc.ClearMarkServiceStub(channel)
             health = health_pb2_grpc.HealthStub(channel)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import urllib.request
 from collections.abc import Callable
 
@@ -44,7 +45,13 @@ def test_metrics_count_rpcs_codes_bytes_verdicts_and_load(
         stub.Verify(api.VerifyRequest(content=stamped.content), timeout=120)
         with pytest.raises(grpc.RpcError):
             stub.Inspect(api.InspectRequest(content=b""), timeout=60)
+    # An aborted RPC's status reaches the client before the server's handler records it: wait for it.
+    failed = ("clearmark_rpc_requests_total", (("code", "INVALID_ARGUMENT"), ("method", "Inspect")))
+    deadline = time.monotonic() + 10
     metrics = _scrape(port)
+    while metrics.get(failed, 0.0) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        metrics = _scrape(port)
 
     def value(name: str, **labels: str) -> float:
         return metrics.get((name, tuple(sorted(labels.items()))), 0.0)

@@ -73,6 +73,8 @@ class Attr(enum.StrEnum):
     TERM = "term"
     REGISTRY_KEY = "registry_key"
     RESOLVED = "resolved"
+    RECORD_BINDING = "record_binding"  # "match" / "mismatch": the record's perceptual hash vs the content's
+    PERCEPTUAL_DISTANCE = "perceptual_distance"
     CONTENT_BOUND = "content_bound"  # our mark's strength follows the content it was read from
     CONTENT_PHASH = "phash"  # the content's 64-bit perceptual hash, 16 hex digits
     VALIDATION_STATE = "validation_state"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import json
 import logging
@@ -12,14 +13,21 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
 from clearmark import __version__
 from clearmark.campaign import RulePack, RulePackError, TenantPolicy, TextItem, check_texts_job, load_rule_pack
 from clearmark.core.enums import Corner
-from clearmark.core.errors import FieldViolation, InvalidRequest, MediaTooLarge, RecordNotFound, RequestConflict
+from clearmark.core.errors import (
+    ClearMarkError,
+    FieldViolation,
+    InvalidRequest,
+    MediaTooLarge,
+    RecordNotFound,
+    RequestConflict,
+)
 from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.security_data import Sm2Signer
 from clearmark.core.signals import Inspection
@@ -52,8 +60,17 @@ from clearmark.service.pipelines import (
 from clearmark.service.policy import CONTENT_MISMATCH, campaign_verdict
 from clearmark.service.pool import WorkPool
 from clearmark.service.registry import ProvenanceRecord, RegistryStore, RegistryUnavailable
-from clearmark.service.replays import Replay, ReplayStore, request_fingerprint
-from clearmark.service.report_html import render_report_html
+from clearmark.service.registry.perceptual import (
+    IMAGE,
+    MATCH_DISTANCE,
+    RECORD_MISMATCH,
+    BindingCheck,
+    PerceptualHash,
+    perceptual_hash_of_content,
+)
+from clearmark.service.registry.store import PurgeResult, SimilarRecord
+from clearmark.service.replays import REPLAY_BACKENDS, Replay, request_fingerprint
+from clearmark.service.reports import RegistryResult, ReportContext, language_of, render_report_html
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import types_pb2 as pb
 from clearmark.watermark.binding import claim_holds
@@ -65,8 +82,10 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key: bytes | None = None) -> PipelineConfig:
-    """The picklable slice of the settings that worker processes need."""
+def pipeline_config(
+    settings: Settings, signing: SigningMaterial | None, watermark_key: bytes | None = None
+) -> PipelineConfig:
+    """The picklable slice of the settings that worker processes need (no signing without ``signing``)."""
     return PipelineConfig(
         limits=MediaLimits(
             max_bytes=settings.max_media_bytes,
@@ -111,7 +130,7 @@ def pipeline_config(settings: Settings, signing: SigningMaterial, watermark_key:
             tsa_url=settings.c2pa_tsa_url,
             thumbnails=settings.c2pa_thumbnails,
         )
-        if settings.c2pa_sign
+        if settings.c2pa_sign and signing is not None
         else None,
         claim_generator=f"ClearMark/{__version__}",
         verify_requires_propagator=settings.verify_requires_propagator,
@@ -163,6 +182,20 @@ def request_id_of(given: str) -> str:
     return given
 
 
+def registry_results(inspection: pb.Inspection) -> tuple[RegistryResult, ...]:
+    """What the registry said about each of our marks, as resolved on ``inspection``."""
+    return tuple(
+        RegistryResult(
+            watermark_id=signal.attributes[Attr.REGISTRY_KEY],
+            resolved=signal.attributes.get(Attr.RESOLVED) == "true",
+            binding=signal.attributes.get(Attr.RECORD_BINDING, ""),
+            distance=signal.attributes.get(Attr.PERCEPTUAL_DISTANCE, ""),
+        )
+        for signal in inspection.signals
+        if signal.kind == SignalKind.WATERMARK_CLEARMARK and Attr.REGISTRY_KEY in signal.attributes
+    )
+
+
 class ClearMarkApp:
     """Owns the registry, the work pool and the signing material for one process.
 
@@ -189,12 +222,16 @@ class ClearMarkApp:
             settings, self.signing, ensure_watermark_key(settings.data_dir, settings.watermark_key_file)
         )
         self.registry = RegistryStore(settings.resolved_registry_url)
-        self.registry.create_schema()
+        self.registry.migrate()
         self.pool = WorkPool(settings.cpu_workers, settings.max_pending_jobs, self.config)
         self.memory = MemoryBudget(
             settings.memory_budget_bytes, settings.max_request_memory_bytes, wait_s=settings.memory_wait_s
         )
-        self.replays = ReplayStore(settings.data_dir / "replays")
+        self.replays = REPLAY_BACKENDS[settings.replay_store](
+            self.registry,
+            settings.replay_dir or settings.data_dir / "replays",
+            timedelta(hours=settings.replay_ttl_hours),
+        )
         # The pack's context rules are read here; its automata live in the worker processes.
         self.campaign_pack = load_rule_pack(settings.campaign_rule_pack)
         self._campaign_pack_mtime = settings.campaign_rule_pack.stat().st_mtime_ns if settings.campaign_rule_pack else 0
@@ -273,24 +310,50 @@ class ClearMarkApp:
         result.replayed = True
         return result, replay.content
 
-    async def _resolve_watermarks(self, inspection: pb.Inspection) -> None:
+    async def _resolve_watermarks(self, inspection: pb.Inspection, content: Source | None = None) -> None:
         """Our mark resolving to a record of this registry makes the content AI_GENERATED (DESIGN),
         when the mark is a valid claim about this content (``watermark.binding.claim_holds``); a
         copied mark keeps policy's ``watermark.content_mismatch`` finding instead.
 
-        Any tenant's record counts for the category; Lookup still shows a tenant only its own.
+        Any tenant's record counts for the category; Lookup still shows a tenant only its own. The
+        record's perceptual hash is compared with the content's (the detector's, or one computed
+        here): a match vouches for a mark that no longer follows its content; a mark that follows
+        this content but names another picture's record gives ``watermark.record_mismatch`` and
+        does not raise the category.
         """
         for signal in inspection.signals:
             if signal.kind != SignalKind.WATERMARK_CLEARMARK:
                 continue
-            known = await asyncio.to_thread(self.registry.watermark_known, signal.attributes[Attr.REGISTRY_KEY])
+            key = signal.attributes[Attr.REGISTRY_KEY]
+            known = await asyncio.to_thread(self.registry.watermark_known, key)
             signal.attributes[Attr.RESOLVED] = str(known).lower()
+            if not known:
+                continue
             bound = signal.attributes.get(Attr.CONTENT_BOUND, "true") == "true"
-            phash = signal.attributes.get(Attr.CONTENT_PHASH, "")
-            # Records keep no perceptual hash yet (the registry adds one separately); then only the
-            # mark's own binding decides.
-            record_phash: int | None = None
-            if not (known and claim_holds(bound, int(phash, 16) if phash else None, record_phash)):
+            binding = await self._binding(key, signal.attributes.get(Attr.CONTENT_PHASH, ""), content)
+            if binding is not None and binding.matches is not None:
+                signal.attributes[Attr.RECORD_BINDING] = "match" if binding.matches else "mismatch"
+                signal.attributes[Attr.PERCEPTUAL_DISTANCE] = str(binding.distance)
+                if bound and not binding.matches:
+                    # A mark that follows this content yet names another picture's record: embedded
+                    # with the key onto other content. (An unbound copy already carries policy's finding.)
+                    inspection.findings.append(
+                        pb.Finding(
+                            label=RECORD_MISMATCH,
+                            message=(
+                                f"the watermark names a registry record whose {binding.kind} hash is "
+                                f"{binding.distance} bits from this content's (same content: <= {binding.threshold}): "
+                                "the mark was put onto other content"
+                            ),
+                            score=1.0,
+                            suggestion=pb.SUGGESTION_REVIEW,
+                            rule_id="registry.perceptual_binding",
+                        )
+                    )
+                    continue
+            content_phash = binding.content_value if binding is not None else None
+            record_phash = binding.recorded_value if binding is not None else None
+            if not claim_holds(bound, content_phash, record_phash):
                 continue
             signal.category_hint = pb.CATEGORY_AI_GENERATED
             inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)
@@ -299,6 +362,19 @@ class ClearMarkApp:
                 kept = [f for f in inspection.findings if f.label != CONTENT_MISMATCH]
                 del inspection.findings[:]
                 inspection.findings.extend(kept)
+
+    async def _binding(self, watermark_id: str, phash_hex: str, content: Source | None) -> BindingCheck | None:
+        """The record-vs-content perceptual check for a resolved mark: the detector's hash of the
+        content when it reported one, else one computed here (None when it cannot be made)."""
+        target: PerceptualHash | None = None
+        if phash_hex:
+            target = PerceptualHash.from_hex(IMAGE, phash_hex)
+        elif content is not None:
+            try:
+                target = await self.pool.run(perceptual_hash_of_content, content, self.config.limits)
+            except ClearMarkError:
+                return None
+        return await asyncio.to_thread(self.registry.watermark_binding, watermark_id, target)
 
     def _record(self, verb: str, request_id: str, tenant: str, media_type: str, **fields: object) -> ProvenanceRecord:
         return ProvenanceRecord(
@@ -354,6 +430,7 @@ class ClearMarkApp:
                 model=job.model,
                 details=outcome.details + _warnings(outcome.warnings),
                 watermark_id=outcome.watermark_id,
+                perceptual=outcome.perceptual,
             )
             if job.omit_visible_notice:
                 log.info("stamp %s without visible notice for recipient %s (Art. 9 log)", job.request_id, job.recipient)
@@ -469,7 +546,7 @@ class ClearMarkApp:
         options = request.campaign if request.HasField("campaign") else None
         inspection = await self._with_campaign(inspection, options, timeout)
         response = api.InspectResponse(inspection=convert.inspection_pb(inspection))
-        await self._resolve_watermarks(response.inspection)
+        await self._resolve_watermarks(response.inspection, content)
         return response
 
     async def label(
@@ -517,6 +594,7 @@ class ClearMarkApp:
                     *_warnings(outcome.warnings),
                 ),
                 watermark_id=outcome.watermark_id,
+                perceptual=outcome.perceptual,
             )
             result = api.LabelResult(
                 request_id=job.request_id,
@@ -533,7 +611,7 @@ class ClearMarkApp:
                 record=convert.record_pb(record),
                 warnings=list(outcome.warnings),
             )
-            await self._resolve_watermarks(result.inspection)
+            await self._resolve_watermarks(result.inspection, job.content)
             return record, result, outcome.content
 
         result, output = await self._once("label", tenant, job.request_id, request, content, api.LabelResult, produce)
@@ -542,25 +620,49 @@ class ClearMarkApp:
     async def verify(
         self, request: api.VerifyRequest, timeout: float | None = None, *, source: Source | None = None
     ) -> api.VerifyResponse:
-        """The compliance report of content (``source`` when streamed), optionally with an HTML page."""
+        """The compliance report of content (``source`` when streamed), optionally with an HTML page
+        in Chinese or English."""
+        try:
+            lang = language_of(request.options.report_language)
+        except ValueError as error:
+            raise InvalidRequest(
+                str(error), violations=(FieldViolation("options.report_language", "zh-CN or en"),)
+            ) from None
         content = source or Source(data=request.content)
         job = VerifyJob(request_id=request.request_id, content=content, c2pa_sidecar=request.c2pa_sidecar)
         async with self._admitted(content):
             report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
-        html = render_report_html(report) if request.options.include_html else ""
         response = api.VerifyResponse(
-            inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report, html)
+            inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report)
         )
-        await self._resolve_watermarks(response.inspection)
+        await self._resolve_watermarks(response.inspection, content)
+        if request.options.include_html:
+            context = ReportContext(
+                lang=lang,
+                registry=registry_results(response.inspection),
+                limits=self.config.limits,
+                trust=self.config.c2pa_trust,
+            )
+            response.report.html = await self.pool.run(
+                render_report_html, report, context, content, timeout=timeout
+            )
         return response
 
+    def reads_all_tenants(self, tenant: str) -> bool:
+        """Whether ``tenant`` is a configured auditor, whose Lookups read every tenant's records."""
+        return tenant in self.settings.auditor_tenants
+
     async def lookup(self, request: api.LookupRequest, tenant: str) -> api.LookupResponse:
-        """The caller's tenant's records for one key, newest first."""
+        """The caller's tenant's records for one key, newest first, a page at a time (AIP-158).
+
+        An auditor tenant reads every tenant. ``similar_content`` finds records by perceptual hash,
+        nearest first.
+        """
         key = request.WhichOneof("key")
         value = getattr(request, key) if key else ""
         if not value:
             raise InvalidRequest(
-                "set one of produce_id, propagate_id, sha256, request_id, watermark_id",
+                "set one of produce_id, propagate_id, sha256, request_id, watermark_id, similar_content",
                 violations=(FieldViolation("produce_id", "exactly one lookup key is required"),),
             )
         if key == "sha256" and not _SHA256.match(value):
@@ -568,13 +670,57 @@ class ClearMarkApp:
         limit = request.limit or 100
         if not 1 <= limit <= 1000:
             raise InvalidRequest("limit must be 1-1000", violations=(FieldViolation("limit", str(limit)),))
+        scope: str | None = None if self.reads_all_tenants(tenant) else tenant
+        if key == "similar_content":
+            return await self._lookup_similar(request, scope, limit)
+        next_token = ""
         if key == "request_id":
             found = await asyncio.to_thread(self.registry.get_by_request, tenant, value)
             records = [found] if found else []
         else:
-            records = await asyncio.to_thread(
-                self.registry.find, tenant, limit=limit, **{key: value.lower() if key == "sha256" else value}
-            )
-        if not records:
+            try:
+                page = await asyncio.to_thread(
+                    self.registry.find_page,
+                    scope,
+                    page_size=limit,
+                    page_token=request.page_token,
+                    **{key: value.lower() if key == "sha256" else value},
+                )
+            except ValueError as error:
+                raise InvalidRequest(str(error), violations=(FieldViolation("page_token", str(error)),)) from None
+            records, next_token = list(page.records), page.next_page_token
+        if not records and not request.page_token:
             raise RecordNotFound(f"no record with {key} {value!r} for this tenant")
-        return api.LookupResponse(records=[convert.record_pb(r) for r in records])
+        return api.LookupResponse(records=[convert.record_pb(r) for r in records], next_page_token=next_token)
+
+    async def _lookup_similar(self, request: api.LookupRequest, scope: str | None, limit: int) -> api.LookupResponse:
+        if request.page_token:
+            raise InvalidRequest(
+                "similar lookups return one page, nearest first",
+                violations=(FieldViolation("page_token", "not supported with similar_content"),),
+            )
+        target = await self.pool.run(perceptual_hash_of_content, request.similar_content, self.config.limits)
+        if target is None:
+            raise InvalidRequest(
+                "this content has no perceptual hash (no pixels, no words)",
+                violations=(FieldViolation("similar_content", "nothing to hash"),),
+            )
+        distance = request.max_distance or MATCH_DISTANCE[target.kind]
+        if not 0 <= distance <= 64:
+            raise InvalidRequest(
+                "max_distance must be 0-64", violations=(FieldViolation("max_distance", str(distance)),)
+            )
+        found: list[SimilarRecord] = await asyncio.to_thread(
+            self.registry.find_similar, scope, target, max_distance=distance, limit=limit
+        )
+        if not found:
+            raise RecordNotFound(f"no record within {distance} bits of this content's {target.kind} hash")
+        return api.LookupResponse(
+            records=[convert.record_pb(f.record) for f in found],
+            distances={f.record.record_id: f.distance for f in found},
+        )
+
+    def purge(self, now: datetime | None = None) -> PurgeResult:
+        """Delete records past the retention period (>= 6 months) and expired replays."""
+        result = self.registry.purge(retention=timedelta(days=self.settings.retention_days), now=now)
+        return dataclasses.replace(result, replays=result.replays + self.replays.purge_expired(now))

@@ -35,8 +35,17 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     host: str = "127.0.0.1"
     port: int = Field(default=50051, ge=0, le=65535)
-    # SQLAlchemy URL; empty means SQLite in data_dir.
+    # SQLAlchemy URL; empty means SQLite in data_dir. PostgreSQL: postgresql+psycopg://user@host/db.
     registry_url: str = ""
+    # Registry records are kept this long, at least six months (Measures Art. 9); `clearmark purge` deletes older.
+    retention_days: int = Field(default=183, ge=183)
+    # Stored first responses of Stamp/Label (idempotent replays): in the "registry" database (shared by
+    # every replica) or a "directory" all replicas mount (replay_dir, default data_dir/replays).
+    replay_store: Literal["registry", "directory"] = "registry"
+    replay_dir: Path | None = None
+    replay_ttl_hours: float = Field(default=168.0, gt=0)
+    # Tenants whose API keys read every tenant's records in Lookup (auditors); empty: none.
+    auditor_tenants: tuple[str, ...] = ()
 
     # Transport limits.
     max_message_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)

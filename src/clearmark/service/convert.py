@@ -210,6 +210,8 @@ def record_pb(record: ProvenanceRecord) -> pb.ProvenanceRecord:
         model=record.model,
         details=dict(record.details),
         watermark_id=record.watermark_id,
+        perceptual_hash=record.perceptual.hex if record.perceptual else "",
+        perceptual_kind=record.perceptual.kind if record.perceptual else "",
     )
     message.created_at.FromDatetime(record.created_at)
     return message

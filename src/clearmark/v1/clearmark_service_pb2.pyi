@@ -237,10 +237,12 @@ class LabelStreamResponse(_message.Message):
     def __init__(self, result: _Optional[_Union[LabelResult, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
 
 class VerifyOptions(_message.Message):
-    __slots__ = ("include_html",)
+    __slots__ = ("include_html", "report_language")
     INCLUDE_HTML_FIELD_NUMBER: _ClassVar[int]
+    REPORT_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     include_html: bool
-    def __init__(self, include_html: _Optional[bool] = ...) -> None: ...
+    report_language: str
+    def __init__(self, include_html: _Optional[bool] = ..., report_language: _Optional[str] = ...) -> None: ...
 
 class VerifyRequest(_message.Message):
     __slots__ = ("request_id", "content", "content_header", "options", "c2pa_sidecar")
@@ -293,26 +295,43 @@ class VerifyStreamResponse(_message.Message):
     def __init__(self, inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ..., report: _Optional[_Union[_types_pb2.ComplianceReport, _Mapping]] = ...) -> None: ...
 
 class LookupRequest(_message.Message):
-    __slots__ = ("produce_id", "propagate_id", "sha256", "request_id", "watermark_id", "limit")
+    __slots__ = ("produce_id", "propagate_id", "sha256", "request_id", "watermark_id", "similar_content", "limit", "page_token", "max_distance")
     PRODUCE_ID_FIELD_NUMBER: _ClassVar[int]
     PROPAGATE_ID_FIELD_NUMBER: _ClassVar[int]
     SHA256_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     WATERMARK_ID_FIELD_NUMBER: _ClassVar[int]
+    SIMILAR_CONTENT_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_DISTANCE_FIELD_NUMBER: _ClassVar[int]
     produce_id: str
     propagate_id: str
     sha256: str
     request_id: str
     watermark_id: str
+    similar_content: bytes
     limit: int
-    def __init__(self, produce_id: _Optional[str] = ..., propagate_id: _Optional[str] = ..., sha256: _Optional[str] = ..., request_id: _Optional[str] = ..., watermark_id: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+    page_token: str
+    max_distance: int
+    def __init__(self, produce_id: _Optional[str] = ..., propagate_id: _Optional[str] = ..., sha256: _Optional[str] = ..., request_id: _Optional[str] = ..., watermark_id: _Optional[str] = ..., similar_content: _Optional[bytes] = ..., limit: _Optional[int] = ..., page_token: _Optional[str] = ..., max_distance: _Optional[int] = ...) -> None: ...
 
 class LookupResponse(_message.Message):
-    __slots__ = ("records",)
+    __slots__ = ("records", "next_page_token", "distances")
+    class DistancesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
     RECORDS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    DISTANCES_FIELD_NUMBER: _ClassVar[int]
     records: _containers.RepeatedCompositeFieldContainer[_types_pb2.ProvenanceRecord]
-    def __init__(self, records: _Optional[_Iterable[_Union[_types_pb2.ProvenanceRecord, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    distances: _containers.ScalarMap[str, int]
+    def __init__(self, records: _Optional[_Iterable[_Union[_types_pb2.ProvenanceRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., distances: _Optional[_Mapping[str, int]] = ...) -> None: ...
 
 class TextToCheck(_message.Message):
     __slots__ = ("id", "text", "field")

@@ -313,7 +313,7 @@ class ExplicitNotice(_message.Message):
     def __init__(self, text: _Optional[str] = ..., corner: _Optional[_Union[Corner, str]] = ..., plate: _Optional[_Union[BoundingBox, _Mapping]] = ..., glyph_box: _Optional[_Union[BoundingBox, _Mapping]] = ..., glyph_height_px: _Optional[int] = ..., height_ratio: _Optional[float] = ..., font_size: _Optional[int] = ..., positions: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ProvenanceRecord(_message.Message):
-    __slots__ = ("record_id", "request_id", "tenant", "produce_id", "propagate_id", "producer_code", "propagator_code", "label_value", "input_sha256", "output_sha256", "labels_applied", "model", "created_at", "details", "watermark_id", "verb", "media_kind", "mime_type")
+    __slots__ = ("record_id", "request_id", "tenant", "produce_id", "propagate_id", "producer_code", "propagator_code", "label_value", "input_sha256", "output_sha256", "labels_applied", "model", "created_at", "details", "watermark_id", "perceptual_hash", "perceptual_kind", "verb", "media_kind", "mime_type")
     class DetailsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -336,6 +336,8 @@ class ProvenanceRecord(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     DETAILS_FIELD_NUMBER: _ClassVar[int]
     WATERMARK_ID_FIELD_NUMBER: _ClassVar[int]
+    PERCEPTUAL_HASH_FIELD_NUMBER: _ClassVar[int]
+    PERCEPTUAL_KIND_FIELD_NUMBER: _ClassVar[int]
     VERB_FIELD_NUMBER: _ClassVar[int]
     MEDIA_KIND_FIELD_NUMBER: _ClassVar[int]
     MIME_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -354,10 +356,12 @@ class ProvenanceRecord(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     details: _containers.ScalarMap[str, str]
     watermark_id: str
+    perceptual_hash: str
+    perceptual_kind: str
     verb: Verb
     media_kind: MediaKind
     mime_type: str
-    def __init__(self, record_id: _Optional[str] = ..., request_id: _Optional[str] = ..., tenant: _Optional[str] = ..., produce_id: _Optional[str] = ..., propagate_id: _Optional[str] = ..., producer_code: _Optional[str] = ..., propagator_code: _Optional[str] = ..., label_value: _Optional[str] = ..., input_sha256: _Optional[str] = ..., output_sha256: _Optional[str] = ..., labels_applied: _Optional[_Iterable[_Union[AppliedLabel, str]]] = ..., model: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., details: _Optional[_Mapping[str, str]] = ..., watermark_id: _Optional[str] = ..., verb: _Optional[_Union[Verb, str]] = ..., media_kind: _Optional[_Union[MediaKind, str]] = ..., mime_type: _Optional[str] = ...) -> None: ...
+    def __init__(self, record_id: _Optional[str] = ..., request_id: _Optional[str] = ..., tenant: _Optional[str] = ..., produce_id: _Optional[str] = ..., propagate_id: _Optional[str] = ..., producer_code: _Optional[str] = ..., propagator_code: _Optional[str] = ..., label_value: _Optional[str] = ..., input_sha256: _Optional[str] = ..., output_sha256: _Optional[str] = ..., labels_applied: _Optional[_Iterable[_Union[AppliedLabel, str]]] = ..., model: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., details: _Optional[_Mapping[str, str]] = ..., watermark_id: _Optional[str] = ..., perceptual_hash: _Optional[str] = ..., perceptual_kind: _Optional[str] = ..., verb: _Optional[_Union[Verb, str]] = ..., media_kind: _Optional[_Union[MediaKind, str]] = ..., mime_type: _Optional[str] = ...) -> None: ...
 
 class ContentHeader(_message.Message):
     __slots__ = ("kind", "size_bytes", "sha256", "filename", "mime_type")

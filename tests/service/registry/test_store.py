@@ -2,67 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
+from tests.service.registry.conftest import T0, MakeRecord, sha
 
 from clearmark.core.enums import AppliedLabel
 from clearmark.core.errors import RequestConflict
 from clearmark.service.registry import ProvenanceRecord, RegistryStore, RegistryUnavailable
 from clearmark.service.registry.models import ProvenanceRow
-
-T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
-MakeRecord = Callable[..., ProvenanceRecord]
-
-
-def sha(value: str) -> str:
-    """The hex SHA-256 of ``value``."""
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[RegistryStore]:
-    with RegistryStore(f"sqlite:///{tmp_path / 'nested' / 'registry.db'}") as registry:
-        registry.create_schema()
-        yield registry
-
-
-@pytest.fixture
-def make_record() -> MakeRecord:
-    counter = iter(range(1_000_000))
-
-    def factory(**overrides: object) -> ProvenanceRecord:
-        n = next(counter)
-        base = ProvenanceRecord(
-            record_id=uuid.uuid4().hex,
-            request_id=f"req-{n}",
-            tenant="tenant-a",
-            verb="stamp",
-            media_type="image/png",
-            produce_id=f"produce-{n}",
-            propagate_id="",
-            producer_code="91110000MA0000000X",
-            propagator_code="",
-            label_value='{"AIGC":{"Label":"1"}}',
-            input_sha256=sha(f"in-{n}"),
-            output_sha256=sha(f"out-{n}"),
-            labels_applied=(AppliedLabel.EXPLICIT_NOTICE, AppliedLabel.METADATA_PRODUCER),
-            model="painter-v2",
-            created_at=T0 + timedelta(minutes=n),
-            details=(("notice", '{"x": 10, "y": 20}'), ("说明", "显式标识")),
-        )
-        return replace(base, **overrides)  # type: ignore[arg-type]
-
-    return factory
 
 
 def _retry_of(rec: ProvenanceRecord, make_record: MakeRecord, **changes: object) -> ProvenanceRecord:
@@ -228,6 +183,8 @@ def test_lost_insert_race_applies_replay_rule(
 
 
 def test_wal_mode_and_pragmas(store: RegistryStore) -> None:
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas")
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
@@ -282,7 +239,6 @@ def test_concurrent_distinct_requests_store_all(store: RegistryStore, make_recor
 
 
 def test_lookup_by_watermark_id_stays_in_the_tenant(store: RegistryStore, make_record: MakeRecord) -> None:
-    from dataclasses import replace
 
     record = replace(make_record(), watermark_id="00ab" * 4)
     store.record(record)
@@ -311,3 +267,30 @@ def test_a_deleted_database_file_is_reported_and_refuses_writes(tmp_path, make_r
             store.record(make_record())
         assert store.errors >= 2
         assert not list(tmp_path.glob("r.sqlite3*"))
+def test_purge_keeps_six_months(store: RegistryStore, make_record: MakeRecord) -> None:
+    now = T0 + timedelta(days=400)
+    old = make_record(created_at=now - timedelta(days=184))
+    kept = make_record(created_at=now - timedelta(days=182))
+    store.record(old)
+    store.record(kept)
+    result = store.purge(now=now)
+    assert (result.records, result.cutoff) == (1, now - timedelta(days=183))
+    assert store.get_by_request(old.tenant, old.request_id) is None
+    assert store.get_by_request(kept.tenant, kept.request_id) == kept
+    assert store.purge(retention=timedelta(days=365), now=now).records == 0
+    with pytest.raises(ValueError, match="183 days"):
+        store.purge(retention=timedelta(days=30), now=now)
+
+
+def test_watermark_binding_tells_a_copied_mark(store: RegistryStore, make_record: MakeRecord) -> None:
+    from clearmark.service.registry.perceptual import IMAGE, TEXT, PerceptualHash
+
+    record = make_record(watermark_id="ab" * 8, perceptual=PerceptualHash(IMAGE, 0x0F0F_0000_FFFF_1234))
+    store.record(record)
+    same = store.watermark_binding("AB" * 8, PerceptualHash(IMAGE, 0x0F0F_0000_FFFF_1234 ^ 0b111))
+    assert same is not None and same.matches and same.distance == 3 and same.record_id == record.record_id
+    other = store.watermark_binding("ab" * 8, PerceptualHash(IMAGE, ~0x0F0F_0000_FFFF_1234 & (2**64 - 1)))
+    assert other is not None and other.matches is False and other.distance == 64
+    unknown_kind = store.watermark_binding("ab" * 8, PerceptualHash(TEXT, 1))
+    assert unknown_kind is not None and unknown_kind.matches is None
+    assert store.watermark_binding("cd" * 8, None) is None

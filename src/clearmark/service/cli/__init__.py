@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from clearmark.core.errors import ClearMarkError
 from clearmark.service.buildinfo import version_text
-from clearmark.service.cli import lookup, ops, render, serve, texts, verbs
+from clearmark.service.cli import lookup, ops, registry, render, serve, texts, verbs
 from clearmark.service.cli.lookup import lookup_key
 from clearmark.service.cli.paths import UsageError
 from clearmark.service.cli.verbs import EXIT_FAILED, EXIT_OK, EXIT_PROBLEMS
@@ -24,7 +24,7 @@ from clearmark.service.cli.verbs import EXIT_FAILED, EXIT_OK, EXIT_PROBLEMS
 __all__ = ["EXIT_BROKEN_PIPE", "EXIT_FAILED", "EXIT_OK", "EXIT_PROBLEMS", "build_parser", "lookup_key", "main"]
 
 # Each module adds its subcommands to the parser.
-SUBCOMMANDS = (serve, ops, verbs, texts, lookup)
+SUBCOMMANDS = (serve, ops, verbs, texts, lookup, registry)
 # 128 + SIGPIPE: what a shell reports for a reader that went away (``clearmark ... | head``).
 EXIT_BROKEN_PIPE = 141
 

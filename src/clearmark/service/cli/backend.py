@@ -102,18 +102,26 @@ class Backend:
         return self._in_process(verb, request)
 
     def lookup(self, request: api.LookupRequest) -> api.LookupResponse:
-        """One registry lookup."""
+        """One registry lookup (any key, similar content included)."""
         if self._client is not None:
-            keys = {request.WhichOneof("key"): getattr(request, request.WhichOneof("key") or "", "")}
-            return self._client.lookup(**keys, limit=request.limit).raw
+            return self._remote("Lookup", request)
         return self._in_process("lookup", request)
+
+    def _remote(self, method: str, request: Message) -> Any:
+        import grpc
+
+        from clearmark.client.errors import error_from_rpc
+
+        options = self._client.options
+        try:
+            return getattr(self._client.stub, method)(request, metadata=options.metadata(), timeout=options.timeout_s)
+        except grpc.RpcError as error:
+            raise error_from_rpc(error) from None
 
     def check_texts(self, request: api.CheckTextsRequest) -> api.CheckTextsResponse:
         """Campaign verdicts of many short texts."""
         if self._client is not None:
-            return self._client.stub.CheckTexts(
-                request, metadata=self._client.options.metadata(), timeout=self._client.options.timeout_s
-            )
+            return self._remote("CheckTexts", request)
         return self._in_process("check_texts", request)
 
     def _in_process(self, verb: str, request: Message) -> Any:

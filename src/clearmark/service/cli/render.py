@@ -207,8 +207,10 @@ def verify_text(response: Message, output: str) -> list[str]:
 
 
 def lookup_text(response: Message, output: str) -> list[str]:
+    distances = response.distances  # type: ignore[attr-defined]
     return [
-        f"{r.created_at.ToJsonString()} {VERB_WORDS[r.verb]} {r.produce_id or '-'} {r.propagate_id or '-'} "
+        (f"distance {distances[r.record_id]:>2}/64  " if r.record_id in distances else "")
+        + f"{r.created_at.ToJsonString()} {VERB_WORDS[r.verb]} {r.produce_id or '-'} {r.propagate_id or '-'} "
         f"Label {r.label_value or '-'} {r.mime_type or '-'} out {r.output_sha256}"
         for r in response.records  # type: ignore[attr-defined]
     ]

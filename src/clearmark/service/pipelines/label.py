@@ -21,6 +21,7 @@ from clearmark.service.pipelines.ids import derive_id
 from clearmark.service.pipelines.inspect import inspect_asset
 from clearmark.service.pipelines.signing import c2pa_pointer, sign_c2pa
 from clearmark.service.policy import Decision
+from clearmark.service.registry.perceptual import PerceptualHash, perceptual_hash_of
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class LabelOutcome:
     notice_text: str = ""
     notice_positions: tuple[str, ...] = ()
     watermark_id: str = ""
+    # The output's perceptual hash, for the registry record.
+    perceptual: PerceptualHash | None = None
 
 
 # What an explicit notice that is itself the label (plain text) says, as a Label value.
@@ -92,6 +95,7 @@ def _unchanged(
         notice=None,
         modified=False,
         warnings=tuple(warnings),
+        perceptual=perceptual_hash_of(asset),
     )
 
 
@@ -164,10 +168,12 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         extra_actions=(ACTION_EDITED_METADATA,),
     )
     applied = list(written.applied) + ([AppliedLabel.C2PA_MANIFEST] if manifest_label else [])
+    output_asset = open_asset(output, config.limits)
     return LabelOutcome(
         content=output,
         inspection=inspection,
-        output=open_asset(output, config.limits).info(),
+        output=output_asset.info(),
+        perceptual=perceptual_hash_of(output_asset),
         label_value=value,
         label=label,
         propagate_id=propagate_id,

@@ -20,6 +20,7 @@ from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.guards import check_party_code
 from clearmark.service.pipelines.ids import derive_id
 from clearmark.service.pipelines.signing import c2pa_pointer, sign_c2pa
+from clearmark.service.registry.perceptual import PerceptualHash, perceptual_hash_of
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class StampOutcome:
     notice_text: str = ""
     notice_positions: tuple[str, ...] = ()
     watermark_id: str = ""
+    # The output's perceptual hash, for the registry record.
+    perceptual: PerceptualHash | None = None
 
 
 def _check_omission(job: StampJob) -> None:
@@ -126,10 +129,12 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         details += [("notice_omitted_reason", job.omit_reason), ("notice_omitted_recipient", job.recipient)]
     if notice is not None:
         details.append(("notice", notice.to_json()))
+    output_asset = open_asset(output, config.limits)
     return StampOutcome(
         content=output,
         input=asset.info(),
-        output=open_asset(output, config.limits).info(),
+        output=output_asset.info(),
+        perceptual=perceptual_hash_of(output_asset),
         produce_id=produce_id,
         label=label,
         notice=notice,

@@ -1,10 +1,14 @@
-"""SQLAlchemy tables of the provenance registry; internal, the public API speaks ``ProvenanceRecord``."""
+"""SQLAlchemy tables of the provenance registry; internal, the public API speaks ``ProvenanceRecord``.
+
+The schema is owned by the Alembic migrations in ``migrations/``; these models mirror the head
+revision (a test compares them).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, DateTime, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only makes ``INTEGER PRIMARY KEY`` an auto-incrementing rowid alias; PostgreSQL gets BIGINT.
@@ -30,6 +34,7 @@ class ProvenanceRow(Base):
         Index("ix_provenance_input_sha256", "input_sha256", "tenant"),
         Index("ix_provenance_output_sha256", "output_sha256", "tenant"),
         Index("ix_provenance_watermark_id", "watermark_id"),
+        Index("ix_provenance_created_at", "created_at"),
         # A ProduceID (Stamp) and a PropagateID (Label) name one piece of content, ever.
         Index(
             "uq_provenance_stamp_produce_id",
@@ -65,3 +70,23 @@ class ProvenanceRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     details: Mapped[str] = mapped_column(Text)  # JSON object, insertion order kept
     watermark_id: Mapped[str] = mapped_column(String(64), default="")  # hex key our image mark carries
+    # The output's perceptual hash (64 bits stored signed, see media.perceptual.to_signed) and its
+    # kind ("image" pHash or "text" SimHash); NULL when the modality has none.
+    perceptual_hash: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    perceptual_kind: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # Video: the perceptual hashes of key frames (JSON list of signed ints); NULL until video lands.
+    keyframe_hashes: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ReplayRow(Base):
+    """The first response to a Stamp or Label, served again to a replay of its request id until it expires."""
+
+    __tablename__ = "replays"
+    __table_args__ = (Index("ix_replays_expires_at", "expires_at"),)
+
+    record_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    result: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,4 +1,5 @@
-"""The provenance registry: transactional, idempotent Stamp/Label records and tenant-scoped lookup."""
+"""The provenance registry: transactional, idempotent Stamp/Label records, tenant-scoped paged lookup,
+nearest-perceptual-hash lookup and retention."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, create_engine, event, or_, select, text
+from sqlalchemy import ColumnElement, Engine, and_, create_engine, delete, event, func, or_, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -23,9 +24,17 @@ from sqlalchemy.pool import StaticPool
 
 from clearmark.core.enums import AppliedLabel
 from clearmark.core.errors import FieldViolation, RequestConflict, Unavailable
-from clearmark.service.registry.models import Base, ProvenanceRow
+from clearmark.media.perceptual import from_signed, to_signed
+from clearmark.service.registry.models import ProvenanceRow, ReplayRow
+from clearmark.service.registry.paging import PagePosition, decode_page_token, encode_page_token, query_digest
+from clearmark.service.registry.perceptual import BindingCheck, PerceptualHash, check_binding
+from clearmark.service.registry.schema import upgrade_schema
+from clearmark.service.registry.similar import PerceptualIndex
 
 VERBS = frozenset({"stamp", "label"})
+LOOKUP_KEYS = ("produce_id", "propagate_id", "sha256", "watermark_id")
+# Measures Art. 9 and GB 45438: logs kept at least six months.
+MIN_RETENTION = timedelta(days=183)
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
@@ -66,6 +75,10 @@ class ProvenanceRecord:
     details: tuple[tuple[str, str], ...] = ()
     # The registry key our invisible watermark carries (hex), "" when no mark was embedded.
     watermark_id: str = ""
+    # The output's perceptual hash (pixels or text), None for modalities without one.
+    perceptual: PerceptualHash | None = None
+    # Video: perceptual hashes of key frames, in order (unsigned 64-bit).
+    keyframe_hashes: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.record_id:
@@ -102,6 +115,7 @@ class RegistryStore:
         parsed = make_url(url)
         self._engine = _create_engine(parsed, busy_timeout_ms)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._similar = PerceptualIndex()
         self._file = _sqlite_file(parsed)
         self._identity: tuple[int, int] | None = None
         self._lock = threading.Lock()
@@ -113,6 +127,15 @@ class RegistryStore:
         """The underlying engine (for health checks and migrations)."""
         return self._engine
 
+    def migrate(self) -> None:
+        """Bring the database to the newest schema (Alembic); adopts a database made by ``create_all``."""
+        upgrade_schema(self._engine)
+        if self._file is not None:
+            stat = os.stat(self._file)
+            self._identity = (stat.st_dev, stat.st_ino)
+
+    # The name the service and older callers use.
+    create_schema = migrate
     def check(self) -> str | None:
         """Probe the database: None when it is usable, else why not (and remember it in ``problem``).
 
@@ -145,16 +168,6 @@ class RegistryStore:
         if not os.access(self._file, os.W_OK) or not os.access(self._file.parent, os.W_OK):
             return "the registry database file is read-only"
         return None
-
-    def create_schema(self) -> None:
-        """Create missing tables and indexes.
-
-        Enough for the embedded SQLite default; Alembic migrations replace this with PostgreSQL.
-        """
-        Base.metadata.create_all(self._engine)
-        if self._file is not None:
-            stat = os.stat(self._file)
-            self._identity = (stat.st_dev, stat.st_ino)
 
     def record(self, rec: ProvenanceRecord) -> tuple[ProvenanceRecord, bool]:
         """Store ``rec`` unless its ``(tenant, request_id)`` is already recorded.
@@ -200,9 +213,27 @@ class RegistryStore:
         with self._transaction() as session:
             return session.scalars(stmt).first() is not None
 
+    def watermark_binding(self, watermark_id: str, content: PerceptualHash | None) -> BindingCheck | None:
+        """Whether content carrying our mark ``watermark_id`` is the content that mark was made for.
+
+        None when no record carries the mark. A mismatch (``matches`` False) means the mark was
+        copied onto other content: the mark says record X, the content is not X's. Any tenant's
+        record counts, as for :meth:`watermark_known`; only the check leaves the registry.
+        """
+        stmt = (
+            select(ProvenanceRow)
+            .where(ProvenanceRow.watermark_id == watermark_id.lower())
+            .order_by(ProvenanceRow.seq)
+            .limit(1)
+        )
+        with self._transaction() as session:
+            row = session.scalars(stmt).first()
+            record = None if row is None else _to_record(row)
+        return None if record is None else check_binding(record.record_id, record.perceptual, content)
+
     def find(
         self,
-        tenant: str,
+        tenant: str | None,
         *,
         produce_id: str = "",
         propagate_id: str = "",
@@ -210,41 +241,148 @@ class RegistryStore:
         watermark_id: str = "",
         limit: int = 100,
     ) -> list[ProvenanceRecord]:
-        """Records of ``tenant`` matching exactly one key, newest first.
+        """Records of ``tenant`` matching exactly one key, newest first (the first page of :meth:`find_page`)."""
+        page = self.find_page(
+            tenant,
+            produce_id=produce_id,
+            propagate_id=propagate_id,
+            sha256=sha256,
+            watermark_id=watermark_id,
+            page_size=limit,
+        ).records
+        return list(page)
 
-        ``sha256`` matches the input or the output hash (case-insensitive). Other tenants' records
-        are never returned.
+    def find_page(
+        self,
+        tenant: str | None,
+        *,
+        produce_id: str = "",
+        propagate_id: str = "",
+        sha256: str = "",
+        watermark_id: str = "",
+        page_size: int = 100,
+        page_token: str = "",
+    ) -> RecordPage:
+        """One page of the records matching exactly one key, newest first.
+
+        ``sha256`` matches the input or the output hash (case-insensitive). ``tenant`` None reads
+        every tenant (the auditor role; the caller decides who may); otherwise other tenants'
+        records are never returned. ``page_token`` continues where a previous page ended
+        (AIP-158); it only works for the same query.
 
         Raises:
-            ValueError: no key or more than one key given, an empty tenant, a malformed sha256, or
-                ``limit`` below 1.
+            ValueError: no key or more than one key given, an empty tenant, a malformed sha256,
+                ``page_size`` below 1, or a page token that is malformed or from another query.
         """
-        if not tenant:
+        if tenant is not None and not tenant:
             raise ValueError("tenant must not be empty")
-        if sum(1 for key in (produce_id, propagate_id, sha256, watermark_id) if key) != 1:
+        keys = {"produce_id": produce_id, "propagate_id": propagate_id, "sha256": sha256, "watermark_id": watermark_id}
+        given = [(name, value) for name, value in keys.items() if value]
+        if len(given) != 1:
             raise ValueError("give exactly one of produce_id, propagate_id, sha256, watermark_id")
+        if page_size < 1:
+            raise ValueError("limit must be at least 1")
+        name, value = given[0]
+        condition: ColumnElement[bool]
+        if name == "produce_id":
+            condition = ProvenanceRow.produce_id == value
+        elif name == "propagate_id":
+            condition = ProvenanceRow.propagate_id == value
+        elif name == "watermark_id":
+            value = value.lower()
+            condition = ProvenanceRow.watermark_id == value
+        else:
+            value = value.lower()
+            if not _SHA256_HEX.fullmatch(value):
+                raise ValueError("sha256 must be 64 hex digits")
+            condition = or_(ProvenanceRow.input_sha256 == value, ProvenanceRow.output_sha256 == value)
+        query = query_digest("\x01" if tenant is None else tenant, name, value)
+        stmt = select(ProvenanceRow).where(condition)
+        if tenant is not None:
+            stmt = stmt.where(ProvenanceRow.tenant == tenant)
+        if page_token:
+            after = decode_page_token(page_token, query)
+            created = after.created_at.astimezone(UTC)
+            stmt = stmt.where(
+                or_(
+                    ProvenanceRow.created_at < created,
+                    and_(ProvenanceRow.created_at == created, ProvenanceRow.seq < after.seq),
+                )
+            )
+        stmt = stmt.order_by(ProvenanceRow.created_at.desc(), ProvenanceRow.seq.desc()).limit(page_size + 1)
+        with self._transaction() as session:
+            rows = list(session.scalars(stmt))
+        token = ""
+        if len(rows) > page_size:
+            last = rows[page_size - 1]
+            token = encode_page_token(query, PagePosition(_utc(last.created_at), last.seq))
+        return RecordPage(tuple(_to_record(row) for row in rows[:page_size]), token)
+
+    def find_similar(
+        self,
+        tenant: str | None,
+        target: PerceptualHash,
+        *,
+        max_distance: int,
+        limit: int = 10,
+    ) -> list[SimilarRecord]:
+        """Records whose perceptual hash lies within ``max_distance`` bits of ``target``, nearest first.
+
+        ``tenant`` None searches every tenant (the auditor role).
+
+        Raises:
+            ValueError: ``max_distance`` outside 0-64 or ``limit`` below 1.
+        """
+        if not 0 <= max_distance <= 64:
+            raise ValueError("max_distance must be 0-64")
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        condition: ColumnElement[bool]
-        if produce_id:
-            condition = ProvenanceRow.produce_id == produce_id
-        elif propagate_id:
-            condition = ProvenanceRow.propagate_id == propagate_id
-        elif watermark_id:
-            condition = ProvenanceRow.watermark_id == watermark_id.lower()
-        else:
-            digest = sha256.lower()
-            if not _SHA256_HEX.fullmatch(digest):
-                raise ValueError("sha256 must be 64 hex digits")
-            condition = or_(ProvenanceRow.input_sha256 == digest, ProvenanceRow.output_sha256 == digest)
-        stmt = (
-            select(ProvenanceRow)
-            .where(ProvenanceRow.tenant == tenant, condition)
-            .order_by(ProvenanceRow.created_at.desc(), ProvenanceRow.seq.desc())
-            .limit(limit)
-        )
         with self._transaction() as session:
-            return [_to_record(row) for row in session.scalars(stmt)]
+            self._similar.refresh(session.connection())
+            # Over-fetch a little: candidates purged by another replica are dropped below.
+            candidates = self._similar.search(target.kind, target.value, max_distance, tenant, limit * 2 + 8)
+            if not candidates:
+                return []
+            rows = {
+                row.seq: row
+                for row in session.scalars(
+                    select(ProvenanceRow).where(ProvenanceRow.seq.in_([c.seq for c in candidates]))
+                )
+            }
+        found = [SimilarRecord(_to_record(rows[c.seq]), c.distance) for c in candidates if c.seq in rows]
+        return found[:limit]
+
+    def purge(self, *, retention: timedelta = MIN_RETENTION, now: datetime | None = None) -> PurgeResult:
+        """Delete records older than ``retention`` and every expired replay.
+
+        Raises:
+            ValueError: ``retention`` shorter than six months (Measures Art. 9).
+        """
+        if retention < MIN_RETENTION:
+            raise ValueError(f"records must be kept at least {MIN_RETENTION.days} days (Measures Art. 9)")
+        now = (now or datetime.now(UTC)).astimezone(UTC)
+        cutoff = now - retention
+        with self._transaction(writing=True) as session:
+            old = select(ProvenanceRow.record_id).where(ProvenanceRow.created_at < cutoff)
+            replays = session.execute(
+                delete(ReplayRow).where(or_(ReplayRow.expires_at < now, ReplayRow.record_id.in_(old)))
+            ).rowcount
+            records = session.execute(delete(ProvenanceRow).where(ProvenanceRow.created_at < cutoff)).rowcount
+        if records:
+            self._similar.reset()
+        return PurgeResult(records=records or 0, replays=replays or 0, cutoff=cutoff)
+
+    def count(self) -> int:
+        """How many records the registry holds (all tenants)."""
+        with self._transaction() as session:
+            return int(session.scalar(select(func.count()).select_from(ProvenanceRow)) or 0)
+
+    @contextmanager
+    def transaction(self, *, writing: bool = False) -> Iterator[Any]:
+        """A session on the registry database for its other tables (replays), with the same health
+        check and error mapping as the records: failures become RegistryUnavailable."""
+        with self._transaction(writing=writing) as session:
+            yield session
 
     @contextmanager
     def _transaction(self, *, writing: bool = False) -> Iterator[Any]:
@@ -284,6 +422,36 @@ class RegistryStore:
         self.close()
 
 
+@dataclass(frozen=True)
+class RecordPage:
+    """One page of Lookup results and the token of the next ("" on the last page)."""
+
+    records: tuple[ProvenanceRecord, ...]
+    next_page_token: str = ""
+
+
+@dataclass(frozen=True)
+class SimilarRecord:
+    """A record found by perceptual hash and how many bits its hash differs from the query's."""
+
+    record: ProvenanceRecord
+    distance: int
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """What a retention purge removed."""
+
+    records: int
+    replays: int
+    cutoff: datetime
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite keeps no offset; the store only ever writes UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _check_replay(existing: ProvenanceRecord, incoming: ProvenanceRecord) -> ProvenanceRecord:
     """Apply the idempotency rule: the same request id must mean the same work on the same content.
 
@@ -318,13 +486,18 @@ def _to_row(rec: ProvenanceRecord) -> ProvenanceRow:
         created_at=rec.created_at,
         details=json.dumps(dict(rec.details), ensure_ascii=False),
         watermark_id=rec.watermark_id,
+        perceptual_hash=None if rec.perceptual is None else to_signed(rec.perceptual.value),
+        perceptual_kind="" if rec.perceptual is None else rec.perceptual.kind,
+        keyframe_hashes=json.dumps([to_signed(h) for h in rec.keyframe_hashes]) if rec.keyframe_hashes else None,
     )
 
 
 def _to_record(row: ProvenanceRow) -> ProvenanceRecord:
-    created_at = row.created_at
-    # SQLite keeps no offset; the store only ever writes UTC.
-    created_at = created_at.replace(tzinfo=UTC) if created_at.tzinfo is None else created_at.astimezone(UTC)
+    created_at = _utc(row.created_at)
+    perceptual = (
+        None if row.perceptual_hash is None else PerceptualHash(row.perceptual_kind, from_signed(row.perceptual_hash))
+    )
+    keyframes = tuple(from_signed(h) for h in json.loads(row.keyframe_hashes)) if row.keyframe_hashes else ()
     return ProvenanceRecord(
         record_id=row.record_id,
         request_id=row.request_id,
@@ -343,6 +516,8 @@ def _to_record(row: ProvenanceRow) -> ProvenanceRecord:
         created_at=created_at,
         details=tuple((str(key), str(value)) for key, value in json.loads(row.details).items()),
         watermark_id=row.watermark_id,
+        perceptual=perceptual,
+        keyframe_hashes=keyframes,
     )
 
 

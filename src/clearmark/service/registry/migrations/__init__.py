@@ -1,0 +1,1 @@
+"""Alembic migrations of the provenance registry, shipped inside the package and run by ``RegistryStore.migrate``."""

@@ -1,0 +1,129 @@
+"""The registry through the real server: similar lookup, pages, auditors, shared replays, copied marks."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import grpc
+import pytest
+from bench.images import photo_like
+from PIL import Image
+
+from clearmark.service.keys import ensure_watermark_key
+from clearmark.v1 import clearmark_service_pb2 as api
+from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
+from clearmark.watermark import embed_watermark, payload_for_produce_id
+from tests.conftest import PRODUCER, encode, make_image
+from tests.service.conftest import API_KEY, RunningServer
+
+pytestmark = pytest.mark.e2e
+AUDITOR_KEY = "auditor-key-0123456789abcdef"
+
+
+def _stamp(stub: api_grpc.ClearMarkServiceStub, request_id: str, content: bytes, key: str = "") -> api.StampResponse:
+    metadata = [("x-api-key", key)] if key else []
+    request = api.StampRequest(request_id=request_id, content=content, options=api.StampOptions(producer_code=PRODUCER))
+    return stub.Stamp(request, metadata=metadata, timeout=60)
+
+
+def _reencoded(content: bytes, scale: float = 0.5, quality: int = 60) -> bytes:
+    image = Image.open(io.BytesIO(content)).convert("RGB")
+    image = image.resize((int(image.width * scale), int(image.height * scale)))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def registry_server(server_factory: Callable[..., RunningServer], tmp_path_factory: pytest.TempPathFactory):
+    return server_factory(
+        cpu_workers=0,
+        api_keys={API_KEY: "tenant-a", AUDITOR_KEY: "audit"},
+        auditor_tenants=("audit",),
+        data_dir=Path(tmp_path_factory.mktemp("registry-e2e")),
+    )
+
+
+def test_a_resized_reencoded_copy_finds_its_record(registry_server: RunningServer) -> None:
+    with registry_server.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        stamped = _stamp(stub, "similar-1", encode(photo_like(640, 480, seed=11), "PNG"), API_KEY)
+        record = stamped.result.record
+        assert record.perceptual_kind == "image" and len(record.perceptual_hash) == 16
+        copy = _reencoded(stamped.content)
+        found = stub.Lookup(api.LookupRequest(similar_content=copy), metadata=[("x-api-key", API_KEY)], timeout=30)
+        assert found.records[0].record_id == record.record_id
+        assert found.distances[record.record_id] <= 10
+        other = encode(photo_like(640, 480, seed=12), "JPEG")
+        with pytest.raises(grpc.RpcError) as missing:
+            stub.Lookup(api.LookupRequest(similar_content=other), metadata=[("x-api-key", API_KEY)], timeout=30)
+        assert missing.value.code() is grpc.StatusCode.NOT_FOUND
+        with pytest.raises(grpc.RpcError) as bad:
+            stub.Lookup(
+                api.LookupRequest(similar_content=b"\x89PNG\r\n\x1a\n truncated"),
+                metadata=[("x-api-key", API_KEY)],
+                timeout=30,
+            )
+        assert bad.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_pages_and_the_auditor(registry_server: RunningServer) -> None:
+    source = encode(make_image(320, 240, seed=21), "PNG")
+    with registry_server.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        ids = {_stamp(stub, f"page-{i}", source, API_KEY).result.record.record_id for i in range(3)}
+        sha = hashlib.sha256(source).hexdigest()
+        seen, token = [], ""
+        while True:
+            page = stub.Lookup(
+                api.LookupRequest(sha256=sha, limit=2, page_token=token), metadata=[("x-api-key", API_KEY)], timeout=10
+            )
+            seen += [r.record_id for r in page.records]
+            token = page.next_page_token
+            if not token:
+                break
+        assert sorted(seen) == sorted(ids)
+        with pytest.raises(grpc.RpcError) as bad:
+            stub.Lookup(
+                api.LookupRequest(sha256=sha, page_token="forged"), metadata=[("x-api-key", API_KEY)], timeout=10
+            )
+        assert bad.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+        # The auditor sees tenant-a's records; tenant-a would not see the auditor's.
+        audited = stub.Lookup(api.LookupRequest(sha256=sha), metadata=[("x-api-key", AUDITOR_KEY)], timeout=10)
+        assert {r.tenant for r in audited.records} == {"tenant-a"} and len(audited.records) == 3
+
+
+def test_a_replay_is_answered_by_another_replica_after_a_restart(
+    server_factory: Callable[..., RunningServer], tmp_path: Path
+) -> None:
+    shared = f"sqlite:///{tmp_path / 'shared-registry.db'}"
+    first = server_factory(cpu_workers=0, registry_url=shared, data_dir=tmp_path / "replica-1")
+    content = encode(make_image(320, 240, seed=31), "PNG")
+    with first.channel() as channel:
+        original = _stamp(api_grpc.ClearMarkServiceStub(channel), "replay-1", content)
+    first.stop()
+    second = server_factory(cpu_workers=0, registry_url=shared, data_dir=tmp_path / "replica-2")
+    with second.channel() as channel:
+        again = _stamp(api_grpc.ClearMarkServiceStub(channel), "replay-1", content)
+    assert again.result.replayed and again.content == original.content
+    assert again.result.record.record_id == original.result.record.record_id
+
+
+def test_a_copied_watermark_is_a_mismatch(server: RunningServer, stub: api_grpc.ClearMarkServiceStub) -> None:
+    stamped = _stamp(stub, "copied-mark", encode(photo_like(512, 384, seed=41), "PNG"))
+    key = ensure_watermark_key(server.settings.data_dir, None)
+    # Someone lifts the mark and puts it on another picture (here: embeds the same payload).
+    forged = embed_watermark(photo_like(512, 384, seed=42), payload_for_produce_id(stamped.result.produce_id), key)
+    inspection = stub.Inspect(api.InspectRequest(content=encode(forged, "PNG")), timeout=60).inspection
+    marks = [s for s in inspection.signals if s.kind == "watermark.clearmark"]
+    assert marks and marks[0].attributes["resolved"] == "true"
+    assert marks[0].attributes["record_binding"] == "mismatch"
+    assert "watermark.record_mismatch" in {f.label for f in inspection.findings}
+    # The genuine picture, re-encoded without its metadata, still binds to its record.
+    genuine = stub.Inspect(api.InspectRequest(content=_reencoded(stamped.content, 1.0, 90)), timeout=60).inspection
+    marks = [s for s in genuine.signals if s.kind == "watermark.clearmark"]
+    assert marks and marks[0].attributes["record_binding"] == "match"
+    assert "watermark.record_mismatch" not in {f.label for f in genuine.findings}
