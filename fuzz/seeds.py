@@ -1,5 +1,6 @@
 """Seed corpora for the fuzzers, from real files: the repository's third-party fixtures, and files that
-real encoders (Pillow, libwebp, pikepdf, python-docx) write, before and after ClearMark stamps them.
+real encoders (Pillow, libwebp, pikepdf, python-docx, FFmpeg's audio encoders) write, before and after
+ClearMark stamps them.
 
     python -m fuzz.seeds OUT_DIR        # writes OUT_DIR/<reader>/<seed files>
 """
@@ -21,7 +22,7 @@ from clearmark.media.sniff import sniff_format
 from clearmark.service.app import ClearMarkApp
 from clearmark.service.config import Settings
 from clearmark.v1 import clearmark_service_pb2 as api
-from fuzz.harnesses import HARNESSES
+from fuzz.harnesses import HARNESSES, LABEL_JSON
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCER = "001191440300708461136T1XGW3"
@@ -48,6 +49,7 @@ def _encoded() -> list[bytes]:
     rgba.save(out, format="PNG", pnginfo=None)
     files.append(out.getvalue())
     files += [data for name, data in content_mix().items() if name != "jpeg-1080p"]
+    files += _audio()
     try:
         import docx
 
@@ -58,6 +60,21 @@ def _encoded() -> list[bytes]:
         files.append(out.getvalue())
     except ImportError:  # python-docx is a test dependency
         pass
+    return files
+
+
+def _audio() -> list[bytes]:
+    """Short real audio files (FFmpeg's encoders through PyAV), bare and with a GB 45438 label."""
+    import numpy as np
+
+    from clearmark.media.audio import encode_audio, write_audio_label
+
+    t = np.arange(22050) / 22050
+    pcm = np.stack([0.3 * np.sin(2 * np.pi * 440 * t), 0.2 * np.sin(2 * np.pi * 660 * t)], axis=1).astype(np.float32)
+    files = []
+    for encoder in ("wav", "mp3", "flac", "opus"):
+        data = encode_audio(pcm, 22050, encoder, metadata={"title": "seed"}) or b""
+        files += [data, write_audio_label(data, LABEL_JSON) or b""]
     return files
 
 

@@ -12,8 +12,8 @@ from clearmark.core.errors import UnsupportedFormat
 from clearmark.media import Source, all_formats, format_for_mime, format_named, sniff_format, supported_formats
 
 SOURCE = Path(__file__).parents[2] / "src" / "clearmark"
-# Format modules and the internals they share (OOXML package, PDF font and update helpers).
-FORMAT_HOMES = (SOURCE / "media" / "formats", SOURCE / "media" / "documents", SOURCE / "v1")
+# Format modules and the internals they share (OOXML package, PDF font and update helpers, audio containers).
+FORMAT_HOMES = (SOURCE / "media" / "formats", SOURCE / "media" / "documents", SOURCE / "media" / "audio", SOURCE / "v1")
 # Format names that are also ordinary words in other roles ("text" is a field name everywhere).
 AMBIGUOUS = {"text"}
 
@@ -64,6 +64,8 @@ def test_every_supported_format_is_complete(spec) -> None:  # noqa: ANN001
     assert spec.container is not None
     if spec.kind is MediaKind.IMAGE:
         assert spec.pixels is not None and spec.label_carrier
+    elif spec.kind is MediaKind.AUDIO:  # PCM goes through PyAV (media/audio/pcm.py), not a spec codec
+        assert spec.label_carrier and spec.streamable
     else:
         assert spec.text is not None
     assert format_named(spec.name) is spec

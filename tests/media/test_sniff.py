@@ -7,6 +7,8 @@ import pytest
 from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, UnsupportedFormat
 from clearmark.media import sniff_format
+from clearmark.media.asset import open_asset
+from clearmark.media.limits import DEFAULT_LIMITS
 from clearmark.media.registry import supported_formats
 from tests.conftest import IMAGE_SAMPLES
 from tests.media.samples import FORMATS, rgb, save
@@ -30,12 +32,7 @@ UNSUPPORTED = [
     (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00", "QuickTime movie"),
     (b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00", "MPEG-4 audio"),
     (b"PK\x03\x04\x14\x00\x00\x00", "ZIP archive"),
-    (b"RIFF\x24\x00\x00\x00WAVEfmt ", "WAV audio"),
     (b"RIFF\x24\x00\x00\x00AVI LIST", "AVI video"),
-    (b"ID3\x04\x00\x00\x00\x00\x00\x00", "MP3 audio"),
-    (b"\xff\xfb\x90\x64\x00\x00", "MP3 audio"),
-    (b"fLaC\x00\x00\x00\x22", "FLAC audio"),
-    (b"OggS\x00\x02\x00\x00", "Ogg media"),
     (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm", "WebM video"),
     (b"\x1a\x45\xdf\xa3\xa3\x42\x86\x81\x01\x42\x82\x88matroska", "Matroska video"),
 ]
@@ -45,6 +42,25 @@ UNSUPPORTED = [
 def test_recognised_but_unsupported(data: bytes, description: str) -> None:
     with pytest.raises(UnsupportedFormat, match=description) as caught:
         sniff_format(data)
+    assert caught.value.reason == "UNSUPPORTED_FORMAT"
+
+
+AUDIO = [
+    (b"RIFF\x24\x00\x00\x00WAVEfmt ", "wav"),
+    (b"ID3\x04\x00\x00\x00\x00\x00\x00", "mp3"),
+    (b"\xff\xfb\x90\x64\x00\x00", "mp3"),
+    (b"fLaC\x00\x00\x00\x22", "flac"),
+    (b"ID3\x04\x00\x00\x00\x00\x00\x0a" + b"\x00" * 10 + b"fLaC\x00\x00\x00\x22", "flac"),  # as c2pa signs FLAC
+    (b"OggS\x00\x02\x00\x00", "ogg"),
+]
+
+
+@pytest.mark.parametrize(("data", "fmt"), AUDIO)
+def test_audio_is_sniffed_but_not_yet_opened_by_the_verbs(data: bytes, fmt: str) -> None:
+    spec = sniff_format(data)
+    assert (spec.kind, spec.name) == (MediaKind.AUDIO, fmt)
+    with pytest.raises(UnsupportedFormat) as caught:
+        open_asset(data, DEFAULT_LIMITS)
     assert caught.value.reason == "UNSUPPORTED_FORMAT"
 
 
