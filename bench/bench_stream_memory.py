@@ -138,7 +138,7 @@ def _requests(path: Path) -> Iterator[api.InspectStreamRequest]:
         while piece := stream.read(CHUNK):
             digest.update(piece)
     header = api.InspectStreamHeader(
-        content=pb.ContentHeader(size_bytes=path.stat().st_size, sha256=digest.hexdigest())
+        content_header=pb.ContentHeader(size_bytes=path.stat().st_size, sha256=digest.hexdigest())
     )
     yield api.InspectStreamRequest(header=header)
     with path.open("rb") as stream:

@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, str] = {
     "c2pa": "bench_c2pa",
     "text": "bench_text",
     "traces": "bench_traces",
+    "client": "bench_client",
     "pdf": "bench_pdf",
     "stream_memory": "bench_stream_memory",  # ~5 minutes: InspectStream of 5-500 MiB files
     "watermark": "watermark",  # ~13 min: attack suite + 10,000-image false-positive sweep

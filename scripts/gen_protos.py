@@ -23,7 +23,9 @@ def generate(out_root: Path) -> list[Path]:
     installed = version("grpcio-tools")
     if installed != PINNED_GRPCIO_TOOLS:
         raise SystemExit(f"grpcio-tools {installed} installed, {PINNED_GRPCIO_TOOLS} pinned: install the pin")
-    protos = sorted(str(p.relative_to(PROTO_ROOT)) for p in PROTO_ROOT.rglob("*.proto"))
+    # Only our own package is generated; vendored imports (proto/google/api) resolve through -I and
+    # are imported at run time from the packages that ship them (googleapis-common-protos).
+    protos = sorted(str(p.relative_to(PROTO_ROOT)) for p in (PROTO_ROOT / "clearmark").rglob("*.proto"))
     out_root.mkdir(parents=True, exist_ok=True)
     include = Path(protoc.__file__).parent / "_proto"
     args = [

@@ -51,7 +51,7 @@ def inspect_json(capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, 
     code = main(["inspect", str(path), "--json", "--data-dir", str(tmp_path / "data"), *extra])
     out = capsys.readouterr().out
     assert code == EXIT_PROBLEMS
-    return json.loads(out)["inspection"]["campaign"]
+    return json.loads(out)["response"]["inspection"]["campaign"]
 
 
 @pytest.mark.parametrize("name", SAMPLES)
@@ -92,7 +92,7 @@ def test_a_plain_text_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     path = tmp_path / "ok.txt"
     path.write_bytes("明天下午三点开会，地点在三楼会议室。\n".encode())
     assert main(["inspect", str(path), "--json", "--data-dir", str(tmp_path / "data")]) == EXIT_OK
-    campaign = json.loads(capsys.readouterr().out)["inspection"]["campaign"]
+    campaign = json.loads(capsys.readouterr().out)["response"]["inspection"]["campaign"]
     assert campaign["suggestion"] == "SUGGESTION_PASS" and campaign.get("findings", []) == []
 
 

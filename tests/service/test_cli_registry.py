@@ -36,7 +36,7 @@ def test_lookup_similar_and_purge(tmp_path: Path, capsys: pytest.CaptureFixture[
     copy.write_bytes(buffer.getvalue())
     code, out, _ = run(capsys, "lookup", "--similar", str(copy), "--json", *data)
     assert code == EXIT_OK
-    found = json.loads(out)
+    found = json.loads(out)["response"]  # the CLI's one JSON shape: the LookupResponse under "response"
     record = found["records"][0]
     assert record["perceptual_kind"] == "image" and found["distances"][record["record_id"]] <= 10
     code, out, _ = run(capsys, "lookup", "--similar", str(copy), *data)

@@ -285,7 +285,8 @@ def test_a_client_cancelling_mid_stream_leaves_no_temporary_file(two_workers: Ru
 
     def messages() -> Iterator[api.InspectStreamRequest]:
         header = pb.ContentHeader(size_bytes=size, sha256="0" * 64)
-        yield api.InspectStreamRequest(header=api.InspectStreamHeader(request_id=uuid.uuid4().hex, content=header))
+        first = api.InspectStreamHeader(request_id=uuid.uuid4().hex, content_header=header)
+        yield api.InspectStreamRequest(header=first)
         for _ in range(12):  # 12 MiB: past the in-memory spool threshold, onto disk
             yield api.InspectStreamRequest(chunk=b"\x00" * (1024 * 1024))
         stop.wait(60)
@@ -330,7 +331,7 @@ def test_a_stream_declaring_more_than_the_stream_limit_is_refused_at_the_header(
 
     def messages() -> Iterator[api.InspectStreamRequest]:
         header = pb.ContentHeader(size_bytes=two_workers.settings.max_stream_bytes + 1, sha256="0" * 64)
-        yield api.InspectStreamRequest(header=api.InspectStreamHeader(content=header))
+        yield api.InspectStreamRequest(header=api.InspectStreamHeader(content_header=header))
         release.wait(60)  # the error arrives while this is still blocked: no chunk was needed
         yield api.InspectStreamRequest(chunk=b"\x00" * 1024)
 

@@ -114,7 +114,7 @@ def test_stamp_inspect_label_verify_lookup_round_trip(stub, image_bytes: bytes) 
     assert stub.Verify(api.VerifyRequest(content=labelled.content), timeout=60).report.compliant
 
     by_id = stub.Lookup(api.LookupRequest(produce_id=result.produce_id), timeout=10).records
-    assert {r.verb for r in by_id} == {"stamp", "label"}
+    assert {r.verb for r in by_id} == {pb.VERB_STAMP, pb.VERB_LABEL}
     by_hash = stub.Lookup(api.LookupRequest(sha256=result.output.sha256), timeout=10).records
     assert by_hash[0].output_sha256 == result.output.sha256 or by_hash[-1].output_sha256 == result.output.sha256
 
@@ -227,7 +227,7 @@ def test_deadline_is_honoured(stub, jpeg_bytes: bytes) -> None:
 def _stream(content: bytes, request_id: str, *, sha: str | None = None, chunk: int = 7000):
     header = api.StampStreamHeader(
         request_id=request_id,
-        content=pb.ContentHeader(size_bytes=len(content), sha256=sha or hashlib.sha256(content).hexdigest()),
+        content_header=pb.ContentHeader(size_bytes=len(content), sha256=sha or hashlib.sha256(content).hexdigest()),
         options=api.StampOptions(producer_code=PRODUCER),
     )
     yield api.StampStreamRequest(header=header)
@@ -256,7 +256,9 @@ def test_inspect_and_verify_streams(stub, png_bytes: bytes) -> None:
     def parts(cls, header_cls):
         yield cls(
             header=header_cls(
-                content=pb.ContentHeader(size_bytes=len(png_bytes), sha256=hashlib.sha256(png_bytes).hexdigest())
+                content_header=pb.ContentHeader(
+                    size_bytes=len(png_bytes), sha256=hashlib.sha256(png_bytes).hexdigest()
+                )
             )
         )
         yield cls(chunk=png_bytes)

@@ -19,7 +19,7 @@ LOG = ("AI生成\n" + "".join(f"2026-12-01 line {i} 日志 ok\n" for i in range(
 
 def _parts(request_type, header_type, content: bytes, chunk: int = 64 * 1024) -> Iterator:  # noqa: ANN001
     content_header = pb.ContentHeader(size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest())
-    yield request_type(header=header_type(content=content_header))
+    yield request_type(header=header_type(content_header=content_header))
     for start in range(0, len(content), chunk):
         yield request_type(chunk=content[start : start + chunk])
 
@@ -57,7 +57,7 @@ def test_unary_text_over_the_whole_file_limit_is_refused_by_writers(small_limit_
 
 def test_a_bad_stream_leaves_no_spool_file(small_limit_server: RunningServer) -> None:
     parts = list(_parts(api.InspectStreamRequest, api.InspectStreamHeader, LOG))
-    parts[0].header.content.sha256 = "0" * 64
+    parts[0].header.content_header.sha256 = "0" * 64
     with small_limit_server.channel() as channel:
         stub = api_grpc.ClearMarkServiceStub(channel)
         with pytest.raises(grpc.RpcError) as raised:

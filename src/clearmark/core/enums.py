@@ -66,3 +66,11 @@ class Corner(enum.IntEnum):
     TOP_LEFT = 4
     BOTTOM_EDGE = 5
     TOP_EDGE = 6
+
+
+class Verb(enum.IntEnum):
+    """Which verb wrote a registry record."""
+
+    VERB_UNSPECIFIED = 0
+    STAMP = 1
+    LABEL = 2

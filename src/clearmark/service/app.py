@@ -663,7 +663,7 @@ class ClearMarkApp:
         if not value:
             raise InvalidRequest(
                 "set one of produce_id, propagate_id, sha256, request_id, watermark_id, similar_content",
-                violations=(FieldViolation("key", "required"),),
+                violations=(FieldViolation("produce_id", "exactly one lookup key is required"),),
             )
         if key == "sha256" and not _SHA256.match(value):
             raise InvalidRequest("sha256 must be 64 hex digits", violations=(FieldViolation("sha256", "not hex"),))

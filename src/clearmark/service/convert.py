@@ -19,6 +19,21 @@ from clearmark.notice import RenderedNotice
 from clearmark.service.registry import ProvenanceRecord
 from clearmark.v1 import types_pb2 as pb
 
+VERB_BY_NAME: dict[str, int] = {"stamp": pb.VERB_STAMP, "label": pb.VERB_LABEL}
+# The registry stores a MIME type; its top-level type names the modality (documents are application/*).
+MEDIA_KIND_BY_MIME_TYPE: dict[str, int] = {
+    "image": pb.MEDIA_KIND_IMAGE,
+    "video": pb.MEDIA_KIND_VIDEO,
+    "audio": pb.MEDIA_KIND_AUDIO,
+    "text": pb.MEDIA_KIND_TEXT,
+    "application": pb.MEDIA_KIND_DOCUMENT,
+}
+
+
+def media_kind_of(mime_type: str) -> int:
+    """The MediaKind of a sniffed MIME type (UNSPECIFIED when there is none)."""
+    return MEDIA_KIND_BY_MIME_TYPE.get(mime_type.partition("/")[0], pb.MEDIA_KIND_UNSPECIFIED)
+
 
 def label_pb(label: AigcLabel | None) -> pb.AigcLabel | None:
     if label is None:
@@ -181,8 +196,9 @@ def record_pb(record: ProvenanceRecord) -> pb.ProvenanceRecord:
         record_id=record.record_id,
         request_id=record.request_id,
         tenant=record.tenant,
-        verb=record.verb,
-        media_type=record.media_type,
+        verb=VERB_BY_NAME[record.verb],
+        media_kind=media_kind_of(record.media_type),
+        mime_type=record.media_type,
         produce_id=record.produce_id,
         propagate_id=record.propagate_id,
         producer_code=record.producer_code,

@@ -27,6 +27,42 @@ STATUS_BY_ERROR: dict[type[errors.ClearMarkError], grpc.StatusCode] = {
     errors.ClearMarkError: grpc.StatusCode.INTERNAL,
 }
 
+# Lower layers name their own fields (the notice spec's `text`); clients need the request's path.
+REQUEST_PATH_OF_FIELD: dict[str, str] = {
+    "text": "options.notice_text",
+    "corner": "options.notice_corner",
+}
+
+# zh-CN wording per stable reason (google.rpc.LocalizedMessage); the English message is the status's.
+ZH_CN_BY_REASON: dict[str, str] = {
+    "INVALID_MEDIA": "内容不是格式正确的文件（为空、损坏、截断或长度字段不实）。",
+    "HOSTILE_XML": "内容中的 XMP 含有 DTD 或实体声明，已拒绝处理。",
+    "MALFORMED_XML": "内容中的 XML 格式错误。",
+    "MALFORMED_PDF": "PDF 文件格式错误。",
+    "MALFORMED_ZIP": "ZIP/OOXML 文件格式错误。",
+    "ENCRYPTED": "内容已加密，无法处理。",
+    "INVALID_NOTICE": "显式标识文字须包含“人工智能”或“AI”以及“生成”或“合成”。",
+    "UNSUPPORTED_FORMAT": "已识别该格式，但当前版本尚不支持。",
+    "INVALID_REQUEST": "请求字段有误。",
+    "INVALID_PARTY_CODE": "服务提供者编码不符合 PG-20252A（27 位，统一社会信用代码校验位须正确）。",
+    "BAD_STREAM": "流式上传有误：须先发送一个头消息，且大小与 SHA-256 须与头消息一致。",
+    "MEDIA_TOO_LARGE": "内容超出配置的限制（字节数、像素数或尺寸）。",
+    "OVERLOADED": "服务器繁忙，请稍后重试。",
+    "LABEL_CONFLICT": "该内容已带有他方标识，不能重复或覆盖写入。",
+    "REQUEST_ID_REUSED": "该请求 ID 已用于不同的内容或选项。",
+    "RECORD_NOT_FOUND": "本租户的登记库中没有匹配的记录。",
+    "UNAUTHENTICATED": "需要有效的 API 密钥（x-api-key）。",
+    "DEADLINE_EXCEEDED": "处理未能在客户端截止时间内完成。",
+    "UNAVAILABLE": "服务暂时不可用，请稍后重试。",
+    "INTERNAL": "服务器内部错误，请查看服务器日志。",
+}
+ZH_CN_BY_CODE: dict[grpc.StatusCode, str] = {
+    grpc.StatusCode.INVALID_ARGUMENT: "请求或内容无效。",
+    grpc.StatusCode.RESOURCE_EXHAUSTED: "超出资源限制。",
+    grpc.StatusCode.FAILED_PRECONDITION: "内容的当前状态不允许此操作。",
+    grpc.StatusCode.INTERNAL: ZH_CN_BY_REASON["INTERNAL"],
+}
+
 # Errors a client should retry, and after how long (sent as google.rpc.RetryInfo).
 RETRY_AFTER_S: dict[type[errors.ClearMarkError], float] = {
     errors.Overloaded: 1.0,
@@ -58,33 +94,57 @@ def status_code_for(error: errors.ClearMarkError) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
+def request_path(field: str, *, streamed: bool = False) -> str:
+    """The BadRequest path of a violation's field in the request the client actually sent.
+
+    A carrier name ("jpeg:app1-xmp") is a place in the content, so the path is the content's. On a
+    stream RPC the content is the ``chunk`` messages and everything else sits in the ``header``.
+    """
+    path = "content" if ":" in field or not field else REQUEST_PATH_OF_FIELD.get(field, field)
+    if not streamed or path.startswith(("header", "chunk", "part")):
+        return path
+    return "chunk" if path == "content" else f"header.{path}"
+
+
 def _pack(message: object) -> any_pb2.Any:
     packed = any_pb2.Any()
     packed.Pack(message)  # type: ignore[arg-type]
     return packed
 
 
-def rich_status(error: errors.ClearMarkError) -> status_pb2.Status:
-    """A google.rpc.Status with ErrorInfo plus the detail type that fits the code."""
+def _localized(code: grpc.StatusCode, reason: str, english: str) -> list[any_pb2.Any]:
+    chinese = ZH_CN_BY_REASON.get(reason) or ZH_CN_BY_CODE.get(code, "请求未能完成。")
+    return [
+        _pack(error_details_pb2.LocalizedMessage(locale="en-US", message=english)),
+        _pack(error_details_pb2.LocalizedMessage(locale="zh-CN", message=chinese)),
+    ]
+
+
+def rich_status(error: errors.ClearMarkError, *, streamed: bool = False) -> status_pb2.Status:
+    """A google.rpc.Status: ErrorInfo, English and zh-CN LocalizedMessages, and the detail that fits.
+
+    ``streamed`` says the client sent a *Stream RPC, so field paths point into its header/chunks.
+    """
     code = status_code_for(error)
     message = public_message(error.message)
-    details = [
-        _pack(
-            error_details_pb2.ErrorInfo(
-                reason=error.reason, domain=ERROR_DOMAIN, metadata={"error": type(error).__name__}
-            )
+    violations = [
+        errors.FieldViolation(
+            request_path(v.field, streamed=streamed),
+            public_message(v.description if ":" not in v.field else f"{v.field}: {v.description}"),
         )
+        for v in error.violations
     ]
+    metadata = {"fields": ",".join(dict.fromkeys(v.field for v in violations))} if violations else {}
+    details = [_pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=metadata))]
+    details += _localized(code, error.reason, message)
+    fallback = [errors.FieldViolation(request_path("content", streamed=streamed), message)]
     if code is grpc.StatusCode.INVALID_ARGUMENT:
-        violations = error.violations or (errors.FieldViolation("content", message),)
         details.append(
             _pack(
                 error_details_pb2.BadRequest(
                     field_violations=[
-                        error_details_pb2.BadRequest.FieldViolation(
-                            field=v.field, description=public_message(v.description)
-                        )
-                        for v in violations
+                        error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                        for v in violations or fallback
                     ]
                 )
             )
@@ -105,7 +165,7 @@ def rich_status(error: errors.ClearMarkError) -> status_pb2.Status:
                         error_details_pb2.PreconditionFailure.Violation(
                             type=error.reason, subject=v.field, description=public_message(v.description)
                         )
-                        for v in (error.violations or (errors.FieldViolation("content", message),))
+                        for v in error.violations or fallback
                     ]
                 )
             )
@@ -121,4 +181,5 @@ def rich_status(error: errors.ClearMarkError) -> status_pb2.Status:
 def plain_status(code: grpc.StatusCode, message: str, reason: str) -> status_pb2.Status:
     """A rich status for conditions that are not ClearMarkErrors (deadline, overload, shutdown)."""
     info = error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN)
-    return status_pb2.Status(code=getattr(code_pb2, code.name), message=message, details=[_pack(info)])
+    details = [_pack(info), *_localized(code, reason, message)]
+    return status_pb2.Status(code=getattr(code_pb2, code.name), message=message, details=details)

@@ -13,7 +13,6 @@ from types import TracebackType
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
 from clearmark.service.app import ClearMarkApp
 from clearmark.service.auth import ApiKeyInterceptor, Authenticator
@@ -21,6 +20,7 @@ from clearmark.service.buildinfo import version_metadata, version_text
 from clearmark.service.config import Settings
 from clearmark.service.metrics import Metrics, ServerStats
 from clearmark.service.observe import ObservingInterceptor
+from clearmark.service.reflection import enable_reflection
 from clearmark.service.servicer import ClearMarkServicer
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
@@ -141,9 +141,7 @@ class ClearMarkServer:
         )
         api_grpc.add_ClearMarkServiceServicer_to_server(ClearMarkServicer(self.app, authenticator), server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
-        reflection.enable_server_reflection(
-            (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
-        )
+        enable_reflection((SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name), server)
         address = f"{settings.host}:{settings.port}"
         if settings.tls_enabled:
             self.port = server.add_secure_port(address, server_credentials(settings))

@@ -32,14 +32,20 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         self._app = app
         self._auth = authenticator
 
-    async def _run(self, context: grpc.aio.ServicerContext, work: Callable[[str, float | None], Awaitable[T]]) -> T:
+    async def _run(
+        self,
+        context: grpc.aio.ServicerContext,
+        work: Callable[[str, float | None], Awaitable[T]],
+        *,
+        streamed: bool = False,
+    ) -> T:
         tenant = self._auth.tenant_for(context.invocation_metadata()) or DEFAULT_TENANT
         status = None
         try:
             return await work(tenant, context.time_remaining())
         except ClearMarkError as error:
             log.info("%s: %s (%s)", type(error).__name__, error.message, error.reason)
-            status = rich_status(error)
+            status = rich_status(error, streamed=streamed)
         except Exception:
             log.exception("unexpected failure")
             status = plain_status(grpc.StatusCode.INTERNAL, "internal error; see the server log", "INTERNAL")
@@ -60,7 +66,7 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
         ) as upload:
             header = upload.header
             names = request_type.DESCRIPTOR.fields_by_name
-            fields: dict[str, Any] = {"request_id": header.request_id, "header": header.content}
+            fields: dict[str, Any] = {"request_id": header.request_id, "content_header": header.content_header}
             carried = ("options", "c2pa_sidecar", "campaign")
             fields.update({name: getattr(header, name) for name in carried if name in names})
             yield request_type(**fields), upload.source
@@ -81,7 +87,7 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
             async with self._upload(request_iterator, api.StampRequest) as (request, source):
                 return await self._app.stamp(request, tenant, context.time_remaining(), source=source)
 
-        for part in self._stream_back(await self._run(context, work), api.StampStreamResponse):
+        for part in self._stream_back(await self._run(context, work, streamed=True), api.StampStreamResponse):
             yield part
 
     async def Inspect(self, request: api.InspectRequest, context: grpc.aio.ServicerContext) -> api.InspectResponse:
@@ -95,7 +101,7 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
                 response = await self._app.inspect(request, context.time_remaining(), source=source)
             return api.InspectStreamResponse(inspection=response.inspection)
 
-        return await self._run(context, work)
+        return await self._run(context, work, streamed=True)
 
     async def Label(self, request: api.LabelRequest, context: grpc.aio.ServicerContext) -> api.LabelResponse:
         return await self._run(context, lambda tenant, timeout: self._app.label(request, tenant, timeout))
@@ -107,7 +113,7 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
             async with self._upload(request_iterator, api.LabelRequest) as (request, source):
                 return await self._app.label(request, tenant, context.time_remaining(), source=source)
 
-        for part in self._stream_back(await self._run(context, work), api.LabelStreamResponse):
+        for part in self._stream_back(await self._run(context, work, streamed=True), api.LabelStreamResponse):
             yield part
 
     async def Verify(self, request: api.VerifyRequest, context: grpc.aio.ServicerContext) -> api.VerifyResponse:
@@ -121,7 +127,7 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
                 response = await self._app.verify(request, context.time_remaining(), source=source)
             return api.VerifyStreamResponse(inspection=response.inspection, report=response.report)
 
-        return await self._run(context, work)
+        return await self._run(context, work, streamed=True)
 
     async def Lookup(self, request: api.LookupRequest, context: grpc.aio.ServicerContext) -> api.LookupResponse:
         return await self._run(context, lambda tenant, timeout: self._app.lookup(request, tenant))

@@ -64,31 +64,31 @@ async def _receive(requests: AsyncIterator[Any], spool: Any, max_bytes: int) -> 
             if header is not None:
                 raise _bad("header", "a second header message arrived")
             header = message.header
-            content: pb.ContentHeader = header.content
+            content: pb.ContentHeader = header.content_header
             if content.size_bytes <= 0:
-                raise _bad("header.content.size_bytes", "the header must declare the total size")
+                raise _bad("header.content_header.size_bytes", "the header must declare the total size")
             if content.size_bytes > max_bytes:
                 raise MediaTooLarge(f"declared size {content.size_bytes} exceeds the stream limit {max_bytes}")
             if len(content.sha256) != 64:
-                raise _bad("header.content.sha256", "the header must carry the hex SHA-256 of the content")
+                raise _bad("header.content_header.sha256", "the header must carry the hex SHA-256 of the content")
         elif part == "chunk":
             if header is None:
                 raise _bad("header", "the first message must be the header")
             received += len(message.chunk)
             if received > max_bytes:  # also checked while receiving, whatever the header said
                 raise MediaTooLarge(f"received more than the limit of {max_bytes} bytes")
-            if received > header.content.size_bytes:
-                raise _bad("chunk", f"more bytes than the declared {header.content.size_bytes}")
+            if received > header.content_header.size_bytes:
+                raise _bad("chunk", f"more bytes than the declared {header.content_header.size_bytes}")
             digest.update(message.chunk)
             spool.write(message.chunk)
         else:
             raise _bad("part", "a message with neither header nor chunk")
     if header is None:
         raise _bad("header", "the stream ended without a header")
-    if received != header.content.size_bytes:
-        raise _bad("chunk", f"received {received} bytes, the header declared {header.content.size_bytes}")
-    if digest.hexdigest() != header.content.sha256.lower():
-        raise _bad("header.content.sha256", "the content's SHA-256 differs from the header's")
+    if received != header.content_header.size_bytes:
+        raise _bad("chunk", f"received {received} bytes, the header declared {header.content_header.size_bytes}")
+    if digest.hexdigest() != header.content_header.sha256.lower():
+        raise _bad("header.content_header.sha256", "the content's SHA-256 differs from the header's")
     return header
 
 

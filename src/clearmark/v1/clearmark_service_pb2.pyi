@@ -1,4 +1,5 @@
 from clearmark.v1 import types_pb2 as _types_pb2
+from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -52,16 +53,16 @@ class StampResult(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., input: _Optional[_Union[_types_pb2.MediaInfo, _Mapping]] = ..., output: _Optional[_Union[_types_pb2.MediaInfo, _Mapping]] = ..., produce_id: _Optional[str] = ..., aigc_label: _Optional[_Union[_types_pb2.AigcLabel, _Mapping]] = ..., labels_applied: _Optional[_Iterable[_Union[_types_pb2.AppliedLabel, str]]] = ..., notice: _Optional[_Union[_types_pb2.ExplicitNotice, _Mapping]] = ..., record: _Optional[_Union[_types_pb2.ProvenanceRecord, _Mapping]] = ..., replayed: _Optional[bool] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class StampRequest(_message.Message):
-    __slots__ = ("request_id", "content", "header", "options")
+    __slots__ = ("request_id", "content", "content_header", "options")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
-    HEADER_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_HEADER_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     content: bytes
-    header: _types_pb2.ContentHeader
+    content_header: _types_pb2.ContentHeader
     options: StampOptions
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[StampOptions, _Mapping]] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., content_header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[StampOptions, _Mapping]] = ...) -> None: ...
 
 class StampResponse(_message.Message):
     __slots__ = ("result", "content")
@@ -72,14 +73,14 @@ class StampResponse(_message.Message):
     def __init__(self, result: _Optional[_Union[StampResult, _Mapping]] = ..., content: _Optional[bytes] = ...) -> None: ...
 
 class StampStreamHeader(_message.Message):
-    __slots__ = ("request_id", "content", "options")
+    __slots__ = ("request_id", "content_header", "options")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
-    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_HEADER_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
     request_id: str
-    content: _types_pb2.ContentHeader
+    content_header: _types_pb2.ContentHeader
     options: StampOptions
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[StampOptions, _Mapping]] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., content_header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[StampOptions, _Mapping]] = ...) -> None: ...
 
 class StampStreamRequest(_message.Message):
     __slots__ = ("header", "chunk")
@@ -98,18 +99,18 @@ class StampStreamResponse(_message.Message):
     def __init__(self, result: _Optional[_Union[StampResult, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
 
 class InspectRequest(_message.Message):
-    __slots__ = ("request_id", "content", "header", "c2pa_sidecar", "campaign")
+    __slots__ = ("request_id", "content", "content_header", "c2pa_sidecar", "campaign")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
-    HEADER_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_HEADER_FIELD_NUMBER: _ClassVar[int]
     C2PA_SIDECAR_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     content: bytes
-    header: _types_pb2.ContentHeader
+    content_header: _types_pb2.ContentHeader
     c2pa_sidecar: bytes
     campaign: _types_pb2.CampaignOptions
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ..., campaign: _Optional[_Union[_types_pb2.CampaignOptions, _Mapping]] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., content_header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ..., campaign: _Optional[_Union[_types_pb2.CampaignOptions, _Mapping]] = ...) -> None: ...
 
 class InspectResponse(_message.Message):
     __slots__ = ("inspection",)
@@ -118,16 +119,16 @@ class InspectResponse(_message.Message):
     def __init__(self, inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ...) -> None: ...
 
 class InspectStreamHeader(_message.Message):
-    __slots__ = ("request_id", "content", "c2pa_sidecar", "campaign")
+    __slots__ = ("request_id", "content_header", "c2pa_sidecar", "campaign")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
-    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_HEADER_FIELD_NUMBER: _ClassVar[int]
     C2PA_SIDECAR_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
     request_id: str
-    content: _types_pb2.ContentHeader
+    content_header: _types_pb2.ContentHeader
     c2pa_sidecar: bytes
     campaign: _types_pb2.CampaignOptions
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ..., campaign: _Optional[_Union[_types_pb2.CampaignOptions, _Mapping]] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., content_header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ..., campaign: _Optional[_Union[_types_pb2.CampaignOptions, _Mapping]] = ...) -> None: ...
 
 class InspectStreamRequest(_message.Message):
     __slots__ = ("header", "chunk")
@@ -190,16 +191,16 @@ class LabelResult(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ..., output: _Optional[_Union[_types_pb2.MediaInfo, _Mapping]] = ..., label_value: _Optional[str] = ..., aigc_label: _Optional[_Union[_types_pb2.AigcLabel, _Mapping]] = ..., propagate_id: _Optional[str] = ..., labels_applied: _Optional[_Iterable[_Union[_types_pb2.AppliedLabel, str]]] = ..., display_notice: _Optional[str] = ..., notice: _Optional[_Union[_types_pb2.ExplicitNotice, _Mapping]] = ..., modified: _Optional[bool] = ..., record: _Optional[_Union[_types_pb2.ProvenanceRecord, _Mapping]] = ..., replayed: _Optional[bool] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class LabelRequest(_message.Message):
-    __slots__ = ("request_id", "content", "header", "options")
+    __slots__ = ("request_id", "content", "content_header", "options")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
-    HEADER_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_HEADER_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     content: bytes
-    header: _types_pb2.ContentHeader
+    content_header: _types_pb2.ContentHeader
     options: LabelOptions
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[LabelOptions, _Mapping]] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., content_header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[LabelOptions, _Mapping]] = ...) -> None: ...
 
 class LabelResponse(_message.Message):
     __slots__ = ("result", "content")
@@ -210,14 +211,14 @@ class LabelResponse(_message.Message):
     def __init__(self, result: _Optional[_Union[LabelResult, _Mapping]] = ..., content: _Optional[bytes] = ...) -> None: ...
 
 class LabelStreamHeader(_message.Message):
-    __slots__ = ("request_id", "content", "options")
+    __slots__ = ("request_id", "content_header", "options")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
-    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_HEADER_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
     request_id: str
-    content: _types_pb2.ContentHeader
+    content_header: _types_pb2.ContentHeader
     options: LabelOptions
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[LabelOptions, _Mapping]] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., content_header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[LabelOptions, _Mapping]] = ...) -> None: ...
 
 class LabelStreamRequest(_message.Message):
     __slots__ = ("header", "chunk")
@@ -244,18 +245,18 @@ class VerifyOptions(_message.Message):
     def __init__(self, include_html: _Optional[bool] = ..., report_language: _Optional[str] = ...) -> None: ...
 
 class VerifyRequest(_message.Message):
-    __slots__ = ("request_id", "content", "header", "options", "c2pa_sidecar")
+    __slots__ = ("request_id", "content", "content_header", "options", "c2pa_sidecar")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
-    HEADER_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_HEADER_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
     C2PA_SIDECAR_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     content: bytes
-    header: _types_pb2.ContentHeader
+    content_header: _types_pb2.ContentHeader
     options: VerifyOptions
     c2pa_sidecar: bytes
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[VerifyOptions, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[bytes] = ..., content_header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[VerifyOptions, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ...) -> None: ...
 
 class VerifyResponse(_message.Message):
     __slots__ = ("inspection", "report")
@@ -266,16 +267,16 @@ class VerifyResponse(_message.Message):
     def __init__(self, inspection: _Optional[_Union[_types_pb2.Inspection, _Mapping]] = ..., report: _Optional[_Union[_types_pb2.ComplianceReport, _Mapping]] = ...) -> None: ...
 
 class VerifyStreamHeader(_message.Message):
-    __slots__ = ("request_id", "content", "options", "c2pa_sidecar")
+    __slots__ = ("request_id", "content_header", "options", "c2pa_sidecar")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
-    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_HEADER_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
     C2PA_SIDECAR_FIELD_NUMBER: _ClassVar[int]
     request_id: str
-    content: _types_pb2.ContentHeader
+    content_header: _types_pb2.ContentHeader
     options: VerifyOptions
     c2pa_sidecar: bytes
-    def __init__(self, request_id: _Optional[str] = ..., content: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[VerifyOptions, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., content_header: _Optional[_Union[_types_pb2.ContentHeader, _Mapping]] = ..., options: _Optional[_Union[VerifyOptions, _Mapping]] = ..., c2pa_sidecar: _Optional[bytes] = ...) -> None: ...
 
 class VerifyStreamRequest(_message.Message):
     __slots__ = ("header", "chunk")

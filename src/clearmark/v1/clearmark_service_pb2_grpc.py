@@ -28,9 +28,17 @@ if _version_not_supported:
 class ClearMarkServiceStub:
     """ClearMark labels AI-generated content and proves where content came from.
 
-    Unary RPCs take content up to the server's configured message size; the *Stream variants take
-    a header message first, then chunks, and (for Stamp and Label) stream the result back as a
-    result message followed by content chunks.
+    Unary RPCs take content up to the server's configured message size (64 MiB by default); the
+    *Stream variants take a header message first, then chunks, and (for Stamp and Label) stream the
+    result back as a result message followed by content chunks.
+
+    Errors are a google.rpc.Status with an ErrorInfo (domain "clearmark.dev", a stable reason), a
+    LocalizedMessage in English and one in zh-CN, and the detail that fits the code:
+    INVALID_ARGUMENT carries BadRequest field violations whose `field` is the path of the offending
+    request field ("options.producer_code", "header.content_header.sha256", "content");
+    RESOURCE_EXHAUSTED a QuotaFailure; FAILED_PRECONDITION a PreconditionFailure. Every RPC may also
+    return UNAUTHENTICATED (a guarded RPC without a valid API key), DEADLINE_EXCEEDED, UNAVAILABLE
+    (the server is shutting down or unreachable) and INTERNAL (a bug; see the server log).
     """
 
     def __init__(self, channel):
@@ -94,65 +102,110 @@ class ClearMarkServiceStub:
 class ClearMarkServiceServicer:
     """ClearMark labels AI-generated content and proves where content came from.
 
-    Unary RPCs take content up to the server's configured message size; the *Stream variants take
-    a header message first, then chunks, and (for Stamp and Label) stream the result back as a
-    result message followed by content chunks.
+    Unary RPCs take content up to the server's configured message size (64 MiB by default); the
+    *Stream variants take a header message first, then chunks, and (for Stamp and Label) stream the
+    result back as a result message followed by content chunks.
+
+    Errors are a google.rpc.Status with an ErrorInfo (domain "clearmark.dev", a stable reason), a
+    LocalizedMessage in English and one in zh-CN, and the detail that fits the code:
+    INVALID_ARGUMENT carries BadRequest field violations whose `field` is the path of the offending
+    request field ("options.producer_code", "header.content_header.sha256", "content");
+    RESOURCE_EXHAUSTED a QuotaFailure; FAILED_PRECONDITION a PreconditionFailure. Every RPC may also
+    return UNAUTHENTICATED (a guarded RPC without a valid API key), DEADLINE_EXCEEDED, UNAVAILABLE
+    (the server is shutting down or unreachable) and INTERNAL (a bug; see the server log).
     """
 
     def Stamp(self, request, context):
-        """A generation provider stamps content it generated with every label.
+        """A generation provider stamps content it generated with every label: the visible notice, the
+        GB 45438 metadata label, a signed C2PA manifest and the invisible watermark; the registry
+        records a ProduceID. Idempotent by request_id.
+
+        Errors: INVALID_ARGUMENT (corrupt or empty content, a bad producer code, notice wording or
+        request id; reason UNSUPPORTED_FORMAT for a recognised format this build cannot write),
+        RESOURCE_EXHAUSTED (too many bytes, pixels or dimensions; work queue full), FAILED_PRECONDITION
+        (the content already carries someone's label), ALREADY_EXISTS (the request id was used for
+        other content or options).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def StampStream(self, request_iterator, context):
-        """Missing associated documentation comment in .proto file."""
+        """Stamp for large content: a StampStreamHeader, then chunks; the result, then content chunks.
+
+        Errors: those of Stamp, plus INVALID_ARGUMENT (reason BAD_STREAM) for a missing or second
+        header, or bytes whose size or SHA-256 differ from the header's.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Inspect(self, request, context):
         """Anyone inspects content: every signal found, the Art. 6 category, campaign findings. Read-only.
+
+        Errors: INVALID_ARGUMENT (corrupt, empty or hostile content; reason UNSUPPORTED_FORMAT),
+        RESOURCE_EXHAUSTED (limits, work queue full).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def InspectStream(self, request_iterator, context):
-        """Missing associated documentation comment in .proto file."""
+        """Inspect for large content: an InspectStreamHeader, then chunks.
+
+        Errors: those of Inspect, plus INVALID_ARGUMENT (reason BAD_STREAM).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Label(self, request, context):
-        """A distribution platform labels an upload: Inspect, then add the labels it owes.
+        """A distribution platform labels an upload (Art. 6): Inspect, then add the labels it owes
+        (propagator fields, the notice for Label "2"/"3", a C2PA update manifest). Idempotent by
+        request_id.
+
+        Errors: INVALID_ARGUMENT (corrupt content, a bad platform code, notice wording or request id;
+        reason UNSUPPORTED_FORMAT), RESOURCE_EXHAUSTED, FAILED_PRECONDITION (ambiguous existing
+        metadata), ALREADY_EXISTS (the request id was used for other content or options).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def LabelStream(self, request_iterator, context):
-        """Missing associated documentation comment in .proto file."""
+        """Label for large content: a LabelStreamHeader, then chunks; the result, then content chunks.
+
+        Errors: those of Label, plus INVALID_ARGUMENT (reason BAD_STREAM).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Verify(self, request, context):
-        """An auditor verifies content against GB 45438 and the Measures.
+        """An auditor verifies content against GB 45438 and the Measures: each requirement with evidence.
+
+        Errors: INVALID_ARGUMENT (corrupt, empty or hostile content; reason UNSUPPORTED_FORMAT),
+        RESOURCE_EXHAUSTED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def VerifyStream(self, request_iterator, context):
-        """Missing associated documentation comment in .proto file."""
+        """Verify for large content: a VerifyStreamHeader, then chunks.
+
+        Errors: those of Verify, plus INVALID_ARGUMENT (reason BAD_STREAM).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Lookup(self, request, context):
-        """The provenance registry, by ProduceID, PropagateID, request id or content hash.
+        """The provenance registry, by ProduceID, PropagateID, request id, content hash or watermark key;
+        only the caller's tenant's records.
+
+        Errors: INVALID_ARGUMENT (no key set, a malformed SHA-256, limit out of 1-1000), NOT_FOUND
+        (nothing for this tenant).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -160,6 +213,9 @@ class ClearMarkServiceServicer:
 
     def CheckTexts(self, request, context):
         """The campaign checks on many short texts (titles, comments, live-chat lines), one verdict each.
+
+        Errors: INVALID_ARGUMENT (no texts, a bad request id), RESOURCE_EXHAUSTED (too many texts, a
+        text or all of them too long).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -229,9 +285,17 @@ def add_ClearMarkServiceServicer_to_server(servicer, server):
 class ClearMarkService:
     """ClearMark labels AI-generated content and proves where content came from.
 
-    Unary RPCs take content up to the server's configured message size; the *Stream variants take
-    a header message first, then chunks, and (for Stamp and Label) stream the result back as a
-    result message followed by content chunks.
+    Unary RPCs take content up to the server's configured message size (64 MiB by default); the
+    *Stream variants take a header message first, then chunks, and (for Stamp and Label) stream the
+    result back as a result message followed by content chunks.
+
+    Errors are a google.rpc.Status with an ErrorInfo (domain "clearmark.dev", a stable reason), a
+    LocalizedMessage in English and one in zh-CN, and the detail that fits the code:
+    INVALID_ARGUMENT carries BadRequest field violations whose `field` is the path of the offending
+    request field ("options.producer_code", "header.content_header.sha256", "content");
+    RESOURCE_EXHAUSTED a QuotaFailure; FAILED_PRECONDITION a PreconditionFailure. Every RPC may also
+    return UNAUTHENTICATED (a guarded RPC without a valid API key), DEADLINE_EXCEEDED, UNAVAILABLE
+    (the server is shutting down or unreachable) and INTERNAL (a bug; see the server log).
     """
 
     @staticmethod

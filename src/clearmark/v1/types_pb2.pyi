@@ -42,6 +42,12 @@ class Suggestion(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SUGGESTION_REVIEW: _ClassVar[Suggestion]
     SUGGESTION_BLOCK: _ClassVar[Suggestion]
 
+class Verb(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    VERB_UNSPECIFIED: _ClassVar[Verb]
+    VERB_STAMP: _ClassVar[Verb]
+    VERB_LABEL: _ClassVar[Verb]
+
 class AppliedLabel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     APPLIED_LABEL_UNSPECIFIED: _ClassVar[AppliedLabel]
@@ -80,6 +86,9 @@ SUGGESTION_UNSPECIFIED: Suggestion
 SUGGESTION_PASS: Suggestion
 SUGGESTION_REVIEW: Suggestion
 SUGGESTION_BLOCK: Suggestion
+VERB_UNSPECIFIED: Verb
+VERB_STAMP: Verb
+VERB_LABEL: Verb
 APPLIED_LABEL_UNSPECIFIED: AppliedLabel
 APPLIED_LABEL_EXPLICIT_NOTICE: AppliedLabel
 APPLIED_LABEL_METADATA_PRODUCER: AppliedLabel
@@ -304,7 +313,7 @@ class ExplicitNotice(_message.Message):
     def __init__(self, text: _Optional[str] = ..., corner: _Optional[_Union[Corner, str]] = ..., plate: _Optional[_Union[BoundingBox, _Mapping]] = ..., glyph_box: _Optional[_Union[BoundingBox, _Mapping]] = ..., glyph_height_px: _Optional[int] = ..., height_ratio: _Optional[float] = ..., font_size: _Optional[int] = ..., positions: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ProvenanceRecord(_message.Message):
-    __slots__ = ("record_id", "request_id", "tenant", "verb", "media_type", "produce_id", "propagate_id", "producer_code", "propagator_code", "label_value", "input_sha256", "output_sha256", "labels_applied", "model", "created_at", "details", "watermark_id", "perceptual_hash", "perceptual_kind")
+    __slots__ = ("record_id", "request_id", "tenant", "produce_id", "propagate_id", "producer_code", "propagator_code", "label_value", "input_sha256", "output_sha256", "labels_applied", "model", "created_at", "details", "watermark_id", "perceptual_hash", "perceptual_kind", "verb", "media_kind", "mime_type")
     class DetailsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -315,8 +324,6 @@ class ProvenanceRecord(_message.Message):
     RECORD_ID_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
-    VERB_FIELD_NUMBER: _ClassVar[int]
-    MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
     PRODUCE_ID_FIELD_NUMBER: _ClassVar[int]
     PROPAGATE_ID_FIELD_NUMBER: _ClassVar[int]
     PRODUCER_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -331,11 +338,12 @@ class ProvenanceRecord(_message.Message):
     WATERMARK_ID_FIELD_NUMBER: _ClassVar[int]
     PERCEPTUAL_HASH_FIELD_NUMBER: _ClassVar[int]
     PERCEPTUAL_KIND_FIELD_NUMBER: _ClassVar[int]
+    VERB_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_KIND_FIELD_NUMBER: _ClassVar[int]
+    MIME_TYPE_FIELD_NUMBER: _ClassVar[int]
     record_id: str
     request_id: str
     tenant: str
-    verb: str
-    media_type: str
     produce_id: str
     propagate_id: str
     producer_code: str
@@ -350,7 +358,10 @@ class ProvenanceRecord(_message.Message):
     watermark_id: str
     perceptual_hash: str
     perceptual_kind: str
-    def __init__(self, record_id: _Optional[str] = ..., request_id: _Optional[str] = ..., tenant: _Optional[str] = ..., verb: _Optional[str] = ..., media_type: _Optional[str] = ..., produce_id: _Optional[str] = ..., propagate_id: _Optional[str] = ..., producer_code: _Optional[str] = ..., propagator_code: _Optional[str] = ..., label_value: _Optional[str] = ..., input_sha256: _Optional[str] = ..., output_sha256: _Optional[str] = ..., labels_applied: _Optional[_Iterable[_Union[AppliedLabel, str]]] = ..., model: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., details: _Optional[_Mapping[str, str]] = ..., watermark_id: _Optional[str] = ..., perceptual_hash: _Optional[str] = ..., perceptual_kind: _Optional[str] = ...) -> None: ...
+    verb: Verb
+    media_kind: MediaKind
+    mime_type: str
+    def __init__(self, record_id: _Optional[str] = ..., request_id: _Optional[str] = ..., tenant: _Optional[str] = ..., produce_id: _Optional[str] = ..., propagate_id: _Optional[str] = ..., producer_code: _Optional[str] = ..., propagator_code: _Optional[str] = ..., label_value: _Optional[str] = ..., input_sha256: _Optional[str] = ..., output_sha256: _Optional[str] = ..., labels_applied: _Optional[_Iterable[_Union[AppliedLabel, str]]] = ..., model: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., details: _Optional[_Mapping[str, str]] = ..., watermark_id: _Optional[str] = ..., perceptual_hash: _Optional[str] = ..., perceptual_kind: _Optional[str] = ..., verb: _Optional[_Union[Verb, str]] = ..., media_kind: _Optional[_Union[MediaKind, str]] = ..., mime_type: _Optional[str] = ...) -> None: ...
 
 class ContentHeader(_message.Message):
     __slots__ = ("kind", "size_bytes", "sha256", "filename", "mime_type")
