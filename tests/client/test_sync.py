@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -210,3 +211,29 @@ def test_a_failed_call_leaves_no_output_file(server, png_bytes: bytes, tmp_path:
     with Client(server.address) as client, pytest.raises(core_errors.InvalidRequest):
         client.stamp(png_bytes, producer_code="bad", output=tmp_path / "never.png")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_lookup_by_similar_content_and_by_pages(server) -> None:
+    from bench.images import photo_like
+
+    def jpeg(seed: int) -> bytes:
+        buffer = io.BytesIO()
+        photo_like(640, 480, seed=seed).save(buffer, format="JPEG", quality=92)
+        return buffer.getvalue()
+
+    with Client(server.address) as client:
+        stamped = [
+            client.stamp(jpeg(seed), producer_code=PRODUCER, request_id=f"client-similar-{seed}") for seed in (71, 72)
+        ]
+        for index, result in enumerate(stamped):  # two labels of the first picture: a second page
+            client.label(result.content, platform_code=PLATFORM, request_id=f"client-page-{index}")
+        buffer = io.BytesIO()  # the stamped picture re-encoded and resized, its metadata gone
+        Image.open(io.BytesIO(stamped[0].content)).resize((480, 360)).save(buffer, format="JPEG", quality=60)
+        copy = buffer.getvalue()
+        found = client.lookup(similar_content=copy)
+        assert found.records and found.records[0].produce_id == stamped[0].produce_id
+        assert dict(found.distances)[found.records[0].record_id] <= 10
+        first = client.lookup(produce_id=stamped[0].produce_id, limit=1)
+        assert len(first.records) == 1 and first.next_page_token
+        second = client.lookup(produce_id=stamped[0].produce_id, limit=1, page_token=first.next_page_token)
+        assert second.records and second.records[0].record_id != first.records[0].record_id

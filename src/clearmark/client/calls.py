@@ -357,11 +357,13 @@ def read_fields(*, request_id: str, c2pa_sidecar: Content | None, include_html: 
     return fields
 
 
-LOOKUP_KEYS = ("produce_id", "propagate_id", "sha256", "request_id", "watermark_id")
+LOOKUP_KEYS = ("produce_id", "propagate_id", "sha256", "request_id", "watermark_id", "similar_content")
 
 
-def lookup_request(keys: dict[str, str | None], limit: int) -> api.LookupRequest:
-    """A LookupRequest with exactly one key.
+def lookup_request(
+    keys: dict[str, str | bytes | None], limit: int, *, page_token: str = "", max_distance: int = 0
+) -> api.LookupRequest:
+    """A LookupRequest with exactly one key (``similar_content``: the nearest perceptual hashes).
 
     Raises:
         ValueError: none or several keys given.
@@ -369,4 +371,4 @@ def lookup_request(keys: dict[str, str | None], limit: int) -> api.LookupRequest
     given = {name: value for name, value in keys.items() if value}
     if len(given) != 1:
         raise ValueError(f"give exactly one of {', '.join(LOOKUP_KEYS)}")
-    return api.LookupRequest(**given, limit=limit)
+    return api.LookupRequest(**given, limit=limit, page_token=page_token, max_distance=max_distance)

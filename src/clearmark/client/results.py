@@ -171,6 +171,9 @@ class LookupResult:
 
     records: tuple[Record, ...]
     raw: api.LookupResponse = field(repr=False, compare=False)
+    # The token of the next page ("" on the last page), and, for similar lookups, each record's distance.
+    next_page_token: str = ""
+    distances: tuple[tuple[str, int], ...] = ()
 
 
 def _label(message: pb.AigcLabel, present: bool) -> AigcLabel | None:
@@ -388,4 +391,9 @@ def verify_result(response: api.VerifyResponse) -> VerifyResult:
 
 def lookup_result(response: api.LookupResponse) -> LookupResult:
     """A LookupResponse as a LookupResult."""
-    return LookupResult(records=tuple(record(r) for r in response.records), raw=response)
+    return LookupResult(
+        records=tuple(record(r) for r in response.records),
+        raw=response,
+        next_page_token=response.next_page_token,
+        distances=tuple(sorted(response.distances.items())),
+    )

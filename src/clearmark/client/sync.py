@@ -238,10 +238,17 @@ class Client:
         sha256: str | None = None,
         request_id: str | None = None,
         watermark_id: str | None = None,
+        similar_content: bytes | None = None,
         limit: int = 0,
+        page_token: str = "",
+        max_distance: int = 0,
         timeout: float | None = None,
     ) -> results.LookupResult:
         """Registry records of the caller's tenant by exactly one key, newest first.
+
+        ``similar_content`` finds the records whose perceptual hash is nearest the content's (within
+        ``max_distance``; 0: the server's threshold). ``page_token`` asks for the page after a
+        previous result's ``next_page_token``.
 
         Raises:
             RecordNotFound: nothing for this tenant.
@@ -254,8 +261,11 @@ class Client:
                 "sha256": sha256,
                 "request_id": request_id,
                 "watermark_id": watermark_id,
+                "similar_content": similar_content,
             },
             limit,
+            page_token=page_token,
+            max_distance=max_distance,
         )
         metadata = self.options.metadata()
         response = self._retrying(
