@@ -7,6 +7,7 @@ ingredient's codes, but does not by itself make the active manifest invalid.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from clearmark.core.enums import Category, MediaKind
@@ -229,12 +230,17 @@ class C2paManifestDetector:
         )
 
 
-@register_detector(C2paManifestDetector.name)
-def _build(context: DetectorContext) -> C2paManifestDetector:
-    trust = TrustSource(
+@functools.cache
+def trust_source(context: DetectorContext) -> TrustSource:
+    """The C2PA trust of a detector context, one per process: the reader's and the signer's alike."""
+    return TrustSource(
         context.c2pa_trust_anchors_pem,
         allowed_ekus=context.c2pa_allowed_ekus,
         fetch_remote=context.c2pa_fetch_remote,
         public_list=context.c2pa_public_trust_list,
     )
-    return C2paManifestDetector(trust)
+
+
+@register_detector(C2paManifestDetector.name)
+def _build(context: DetectorContext) -> C2paManifestDetector:
+    return C2paManifestDetector(trust_source(context))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from clearmark.core.enums import Corner
 from clearmark.core.security_data import Sm2Signer
+from clearmark.detectors.c2pa_manifest import trust_source
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.labels.writers import WriterSettings
@@ -75,15 +75,4 @@ class PipelineConfig:
     @property
     def c2pa_trust(self) -> C2paTrust:
         """Trust settings for c2pa, from the detector context's anchors and EKUs."""
-        return trust_for(self.detectors)
-
-
-@cache
-def trust_for(context: DetectorContext) -> C2paTrust:
-    """The c2pa trust settings of a detector context, read once per process."""
-    return C2paTrust.from_files(
-        context.c2pa_trust_anchors_pem,
-        allowed_ekus=context.c2pa_allowed_ekus,
-        fetch_remote=context.c2pa_fetch_remote,
-        public_list=context.c2pa_public_trust_list,
-    )
+        return trust_source(self.detectors).current()
