@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     # Memory budget of text reading: content longer than this many characters is read as its head
     # and tail (half each), so a 2 GB log costs the same memory as a 16 MB one.
     max_text_chars: int = Field(default=4 * 1024 * 1024, ge=1024)
+    # Video limits, checked from the container header before any frame is decoded.
+    max_video_bytes: int = Field(default=4 * 1024 * 1024 * 1024, ge=1024)
+    max_video_duration_s: int = Field(default=2 * 3600, ge=1)
+    max_video_pixels: int = Field(default=4096 * 2304, ge=1)
+    max_video_frames: int = Field(default=2 * 3600 * 60, ge=1)
 
     # Verify: treat empty propagator fields as a failure even on producer output (real producers ship
     # them empty; by default they FAIL only once a C2PA manifest shows a platform published the content).
