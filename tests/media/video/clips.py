@@ -92,7 +92,10 @@ def make_clip(path: Path, spec: ClipSpec = ClipSpec()) -> Path:
 
 def faststart(source: Path, path: Path) -> Path:
     """A remux of ``source`` with the movie header first (what a truncated download still opens with)."""
-    with av.open(str(source)) as reader, av.open(str(path), "w", format="mp4", options={"movflags": "faststart"}) as out:
+    with (
+        av.open(str(source)) as reader,
+        av.open(str(path), "w", format="mp4", options={"movflags": "faststart"}) as out,
+    ):
         streams = {s.index: out.add_stream_from_template(s) for s in reader.streams}
         for packet in reader.demux():
             if packet.dts is not None:

@@ -57,7 +57,12 @@ def test_probe_reads_bytes_and_sources(h264_clip: Path) -> None:
 
 @pytest.mark.parametrize(
     ("limit", "value"),
-    [("max_video_pixels", 320 * 240 - 1), ("max_video_duration_s", 0), ("max_video_frames", 10), ("max_video_bytes", 1000)],
+    [
+        ("max_video_pixels", 320 * 240 - 1),
+        ("max_video_duration_s", 0),
+        ("max_video_frames", 10),
+        ("max_video_bytes", 1000),
+    ],
 )
 def test_limits_refuse_before_any_frame_is_decoded(h264_clip: Path, tmp_path: Path, limit: str, value: int) -> None:
     # The frames are destroyed: only a check made from the header can answer MediaTooLarge.
