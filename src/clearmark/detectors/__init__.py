@@ -12,6 +12,8 @@ from clearmark.detectors import (
     text_mark,
     text_notice,
     text_watermark,
+    video_notice,
+    video_watermark,
     visible_notice,
     watermark,
 )
@@ -34,6 +36,8 @@ __all__ = [
     "text_mark",
     "text_notice",
     "text_watermark",
+    "video_notice",
+    "video_watermark",
     "visible_notice",
     "watermark",
 ]

@@ -27,6 +27,9 @@ class WriterSettings:
         jpeg_quality, webp_quality: re-encoding quality after a notice or mark changed pixels.
         text_notice_positions: "start" and/or "end" for text and documents.
         watermark_key: the key of ClearMark's invisible mark; None embeds no mark.
+        video_notice_start_s: how long a video's start-screen notice stays (>= 2 s).
+        video_notice_middle_s, video_notice_end_s: also this long around the middle / at the end (0: not).
+        video_badge: a persistent corner badge on every video frame as well.
     """
 
     notice_corner: Corner = Corner.BOTTOM_RIGHT
@@ -36,6 +39,10 @@ class WriterSettings:
     webp_quality: int = 90
     text_notice_positions: tuple[str, ...] = ("start",)
     watermark_key: bytes | None = None
+    video_notice_start_s: float = 2.0
+    video_notice_middle_s: float = 0.0
+    video_notice_end_s: float = 0.0
+    video_badge: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,7 @@ def writer_for(kind: MediaKind) -> ModalityWriter:
     """
     import clearmark.labels.document_writer  # noqa: F401  (registers)
     import clearmark.labels.image_writer  # noqa: F401  (registers)
+    import clearmark.labels.video_writer  # noqa: F401  (registers)
     from clearmark.core.errors import UnsupportedFormat
 
     try:

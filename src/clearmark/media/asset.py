@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, MediaTooLarge, UnsupportedFormat
@@ -15,6 +16,9 @@ from clearmark.media.metadata import Metadata
 from clearmark.media.sniff import sniff_format
 from clearmark.media.source import Source
 from clearmark.media.text import ExtractedText
+
+if TYPE_CHECKING:
+    from clearmark.media.video import SampledFrame, VideoInfo
 
 # The modalities whose content this build can open (video and audio come with their issues).
 READABLE_KINDS = frozenset({MediaKind.IMAGE, MediaKind.TEXT, MediaKind.DOCUMENT})
@@ -56,6 +60,18 @@ class Asset:
         if self.spec.pixels is None:
             raise UnsupportedFormat(f"{self.spec.description} has no pixels to decode")
         return self.spec.pixels.decode(self.data, limits=self.limits)
+
+    @cached_property
+    def video(self) -> tuple[VideoInfo, tuple[SampledFrame, ...]]:
+        """A video's declared parameters and the frames the detectors share (start screen, then spread).
+
+        Limits are checked from the header before anything is decoded (see ``media.video``).
+        """
+        if self.kind is not MediaKind.VIDEO:
+            raise UnsupportedFormat(f"{self.spec.description} has no video frames")
+        from clearmark.media.video import sample_frames
+
+        return sample_frames(self.source, self.limits)
 
     @property
     def is_textual(self) -> bool:

@@ -109,6 +109,10 @@ def pipeline_config(
         webp_quality=settings.webp_quality,
         text_notice_positions=tuple(settings.text_notice_positions),
         watermark_embed=settings.watermark_embed,
+        video_notice_start_s=settings.video_notice_start_s,
+        video_notice_middle_s=settings.video_notice_middle_s,
+        video_notice_end_s=settings.video_notice_end_s,
+        video_badge=settings.video_badge,
         detectors=DetectorContext(
             watermark_key=watermark_key,
             font_path=settings.font_path,
@@ -647,9 +651,7 @@ class ClearMarkApp:
                 limits=self.config.limits,
                 trust=self.config.c2pa_trust,
             )
-            response.report.html = await self.pool.run(
-                render_report_html, report, context, content, timeout=timeout
-            )
+            response.report.html = await self.pool.run(render_report_html, report, context, content, timeout=timeout)
         return response
 
     def reads_all_tenants(self, tenant: str) -> bool:

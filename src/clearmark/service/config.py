@@ -131,6 +131,12 @@ class Settings(BaseSettings):
     jpeg_quality: int = Field(default=95, ge=50, le=100)
     webp_quality: int = Field(default=90, ge=50, le=100)
     font_path: Path | None = None
+    # Video notices: the start screen (GB 45438: >= 2 s), optionally around the middle and at the end
+    # (seconds; 0 = none), and a persistent corner badge on every frame.
+    video_notice_start_s: float = Field(default=2.0, ge=2.0, le=3600)
+    video_notice_middle_s: float = Field(default=0.0, ge=0, le=3600)
+    video_notice_end_s: float = Field(default=0.0, ge=0, le=3600)
+    video_badge: bool = False
 
     # C2PA signing material; empty means development material created in data_dir on first start.
     signing_cert_chain: Path | None = None

@@ -41,6 +41,11 @@ class PipelineConfig:
     # Verify: empty propagator fields FAIL even on producer output (default: only after a platform).
     verify_requires_propagator: bool = False
     claim_generator: str = "ClearMark"
+    # Video: the start-screen notice's duration, optional middle/end notices and a persistent badge.
+    video_notice_start_s: float = 2.0
+    video_notice_middle_s: float = 0.0
+    video_notice_end_s: float = 0.0
+    video_badge: bool = False
 
     def notice_text_for(self, label_value: str) -> str:
         """The configured notice wording for a Label value ("" when none applies)."""
@@ -70,6 +75,10 @@ class PipelineConfig:
             webp_quality=self.webp_quality,
             text_notice_positions=self.text_notice_positions,
             watermark_key=self.detectors.watermark_key if self.watermark_embed else None,
+            video_notice_start_s=self.video_notice_start_s,
+            video_notice_middle_s=self.video_notice_middle_s,
+            video_notice_end_s=self.video_notice_end_s,
+            video_badge=self.video_badge,
         )
 
     @property
