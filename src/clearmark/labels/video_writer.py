@@ -8,6 +8,7 @@ fields) rewrites metadata only: no frame is decoded or re-encoded.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +18,11 @@ from clearmark.core.enums import AppliedLabel, Corner, MediaKind
 from clearmark.labels.image_notice import NoticeSpec
 from clearmark.labels.text_notice import write_document_label
 from clearmark.labels.video_notice import FrameOverlay, NoticeSchedule
-from clearmark.labels.writers import NewLabel, WriterSettings, Written, register_writer
+from clearmark.labels.writers import NewLabel, WriterSettings, Written, new_output_file, register_writer
 from clearmark.media.asset import Asset
 from clearmark.media.limits import MediaLimits
 from clearmark.media.metadata import LabelCarrier
+from clearmark.media.source import Content, Source
 from clearmark.media.video import FramePlanes, VideoInfo, VideoSource, probe_video, transcode
 from clearmark.notice import RenderedNotice, load_notice_font
 from clearmark.watermark import payload_for_produce_id, payload_hex
@@ -113,6 +115,16 @@ def stamp_frames(
     )
 
 
+def write_video_label(content: Content, asset: Asset, label: AigcLabel, settings: WriterSettings) -> Content:
+    """``content`` (the asset's file or its re-encode) with ``label`` in the container's one standard carrier.
+
+    Metadata only: the container rewrites its boxes or tags and copies the media data; no frame is
+    decoded. The label is read back (exactly one, equal) before the content is returned.
+    """
+    data = content.read_bytes(asset.limits.max_video_bytes) if isinstance(content, Source) else content
+    return write_document_label(data, asset.spec, label, limits=asset.limits)
+
+
 def _schedule(settings: WriterSettings) -> NoticeSchedule:
     corner = Corner.TOP_LEFT if settings.notice_corner is not Corner.TOP_LEFT else Corner.TOP_RIGHT
     return NoticeSchedule(
@@ -137,21 +149,21 @@ class VideoWriter:
         payload = payload_for_produce_id(new.mark_id) if new.mark_id and settings.watermark_key else None
         warnings: tuple[str, ...] = ()
         stamped: StampedFrames | None = None
-        content = b""
+        content: Content = asset.source
         if notice is not None or payload is not None:
             plan = FramePlan(notice=notice, schedule=_schedule(settings), payload=payload, key=settings.watermark_key)
-            with tempfile.TemporaryDirectory(prefix="clearmark-video-") as work:
-                output = Path(work) / f"stamped.{asset.spec.name}"
+            with contextlib.ExitStack() as stack:
+                work = settings.work_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="clearmark-")))
+                output = new_output_file(work, f".{asset.spec.name}")
                 stamped = stamp_frames(asset.source, output, plan, asset.limits, font_path=settings.font_path)
-                content = output.read_bytes()  # becomes a Source once Written carries files
+                # Without a work directory the caller wants bytes; with one, the file is the output.
+                content = Source.of(output) if settings.work_dir else output.read_bytes()
             warnings = stamped.warnings
             if stamped.notice is not None:
                 applied.append(AppliedLabel.EXPLICIT_NOTICE)
             if stamped.marked:
                 applied.append(AppliedLabel.WATERMARK)
-        else:
-            content = asset.data
-        content = write_document_label(content, asset.spec, new.label, limits=asset.limits)
+        content = write_video_label(content, asset, new.label, settings)
         applied.append(new.metadata_kind)
         return Written(
             content,
@@ -171,5 +183,5 @@ class VideoWriter:
         settings: WriterSettings,
         xmp_extra: tuple[tuple[tuple[str, str], str], ...] = (),
     ) -> Written:
-        content = write_document_label(asset.data, asset.spec, label, limits=asset.limits)
+        content = write_video_label(asset.source, asset, label, settings)
         return Written(content, (AppliedLabel.METADATA_PROPAGATOR,))
