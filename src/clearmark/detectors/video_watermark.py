@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from PIL import Image
+
 from clearmark.core.enums import Category, MediaKind
 from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import Location, Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
-from clearmark.media.video import SampledFrame
+from clearmark.media.perceptual import image_phash
+from clearmark.media.video import SampledFrame, representative_frame
 from clearmark.watermark.video import VideoWatermarkReading, read_video_watermark
 
 
-def video_watermark_signal(reading: VideoWatermarkReading, source: str, version: str) -> Signal:
-    """The signal of a majority reading, with the agreeing frames' times as evidence."""
+def video_watermark_signal(reading: VideoWatermarkReading, source: str, version: str, phash: int) -> Signal:
+    """The signal of a majority reading, with the agreeing frames' times and the video's frame pHash."""
     best = reading.best.reading
     bound = reading.content_bound
     times = [f.time_s for f in reading.frames]
@@ -46,6 +49,7 @@ def video_watermark_signal(reading: VideoWatermarkReading, source: str, version:
             ("sync_z", f"{best.sync_z:.1f}"),
             ("scale", f"{best.scale:.3f}"),
             (Attr.CONTENT_BOUND, str(bound).lower()),
+            (Attr.CONTENT_PHASH, f"{phash:016x}"),
         ),
     )
 
@@ -69,9 +73,12 @@ class ClearMarkVideoWatermarkDetector:
     def detect(self, asset: Asset) -> list[Signal]:
         if not self._key:
             return []
-        _, frames = asset.video
+        info, frames = asset.video
         reading = read_frames_watermark(frames, self._key)
-        return [] if reading is None else [video_watermark_signal(reading, self.name, self.version)]
+        if reading is None:
+            return []
+        phash = image_phash(Image.fromarray(representative_frame(info, frames).rgb))
+        return [video_watermark_signal(reading, self.name, self.version, phash)]
 
 
 @register_detector(ClearMarkVideoWatermarkDetector.name)

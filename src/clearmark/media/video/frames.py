@@ -164,3 +164,11 @@ def _walk(
         if not restart:
             break
     return [taken[t] for t in sorted(taken)]
+
+
+def representative_frame(info: VideoInfo, frames: tuple[SampledFrame, ...]) -> SampledFrame:
+    """The sampled frame nearest the middle of the video: what its perceptual hash is taken of."""
+    if not frames:
+        raise InvalidMedia("no frame was sampled")
+    middle = info.duration_s / 2
+    return min(frames, key=lambda frame: (abs(frame.time_s - middle), frame.time_s))
