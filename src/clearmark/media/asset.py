@@ -20,8 +20,9 @@ from clearmark.media.text import ExtractedText
 if TYPE_CHECKING:
     from clearmark.media.video import SampledFrame, VideoInfo
 
-# The modalities whose content this build can open (video and audio come with their issues).
-READABLE_KINDS = frozenset({MediaKind.IMAGE, MediaKind.TEXT, MediaKind.DOCUMENT})
+# The modalities whose content this build can open (audio comes with its issue). A video format is
+# admitted once its spec has a label container (sniffing refuses recognised-only formats).
+READABLE_KINDS = frozenset({MediaKind.IMAGE, MediaKind.VIDEO, MediaKind.TEXT, MediaKind.DOCUMENT})
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,15 @@ class Asset:
         if self.spec.pixels is None:
             raise UnsupportedFormat(f"{self.spec.description} has no pixels to decode")
         return self.spec.pixels.decode(self.data, limits=self.limits)
+
+    @cached_property
+    def video_info(self) -> VideoInfo:
+        """A video's declared parameters (limits checked from the header; one frame decoded for the rotation)."""
+        if self.kind is not MediaKind.VIDEO:
+            raise UnsupportedFormat(f"{self.spec.description} is not a video")
+        from clearmark.media.video import probe_video
+
+        return probe_video(self.source, self.limits)
 
     @cached_property
     def video(self) -> tuple[VideoInfo, tuple[SampledFrame, ...]]:
@@ -108,6 +118,8 @@ class Asset:
         width = height = 0
         if self.spec.pixels is not None:
             width, height = self.header.width, self.header.height
+        elif self.kind is MediaKind.VIDEO:
+            width, height = self.video_info.display_width, self.video_info.display_height
         return MediaInfo(
             kind=self.kind,
             mime_type=self.spec.mime_type,
