@@ -16,7 +16,7 @@ from pathlib import Path
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Corner, MediaKind
 from clearmark.labels.image_notice import NoticeSpec
-from clearmark.labels.text_notice import write_document_label
+from clearmark.labels.text_notice import DocumentWriteFailed, write_document_label
 from clearmark.labels.video_notice import FrameOverlay, NoticeSchedule
 from clearmark.labels.writers import NewLabel, WriterSettings, Written, new_output_file, register_writer
 from clearmark.media.asset import Asset
@@ -115,14 +115,34 @@ def stamp_frames(
     )
 
 
-def write_video_label(content: Content, asset: Asset, label: AigcLabel, settings: WriterSettings) -> Content:
+def write_video_label(
+    content: Content, asset: Asset, label: AigcLabel, settings: WriterSettings, target: LabelCarrier | None = None
+) -> Content:
     """``content`` (the asset's file or its re-encode) with ``label`` in the container's one standard carrier.
 
     Metadata only: the container rewrites its boxes or tags and copies the media data; no frame is
-    decoded. The label is read back (exactly one, equal) before the content is returned.
+    decoded. A container that writes file to file (``write_label_to``: MP4/MOV) streams into the
+    request's work directory, so memory stays bounded by its index; others get the bytes. The label
+    is read back (exactly one standard carrier, equal) before the content is returned.
+
+    Raises:
+        DocumentWriteFailed: the label does not read back exactly once and equal.
+        LabelConflict, InvalidMedia, MediaTooLarge: as the container's writer.
     """
-    data = content.read_bytes(asset.limits.max_video_bytes) if isinstance(content, Source) else content
-    return write_document_label(data, asset.spec, label, limits=asset.limits)
+    container = asset.spec.container
+    streaming = getattr(container, "write_label_to", None)
+    if streaming is None or settings.work_dir is None:
+        data = content.read_bytes(asset.limits.max_video_bytes) if isinstance(content, Source) else content
+        return write_document_label(data, asset.spec, label, limits=asset.limits)
+    output = new_output_file(settings.work_dir, f".{asset.spec.name}")
+    streaming(Source.of(content), output, label.to_json(), target=target, limits=asset.limits)
+    written = Source.of(output)
+    assert container is not None
+    standard = [c for c in container.read_metadata(written, limits=asset.limits).label_carriers if c.standard]
+    parsed = [c.parsed.label for c in standard if c.parsed is not None]
+    if parsed != [label]:
+        raise DocumentWriteFailed(f"label read back as {parsed!r} from {len(standard)} carriers, wrote {label!r}")
+    return written
 
 
 def _schedule(settings: WriterSettings) -> NoticeSchedule:
@@ -183,5 +203,5 @@ class VideoWriter:
         settings: WriterSettings,
         xmp_extra: tuple[tuple[tuple[str, str], str], ...] = (),
     ) -> Written:
-        content = write_video_label(asset.source, asset, label, settings)
+        content = write_video_label(asset.source, asset, label, settings, target=carrier)
         return Written(content, (AppliedLabel.METADATA_PROPAGATOR,))

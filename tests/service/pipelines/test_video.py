@@ -116,6 +116,15 @@ def test_label_keeps_the_producer_and_does_not_re_encode(stamped, config: Pipeli
         assert json.loads(container.metadata["AIGC"])["ContentPropagator"] == PLATFORM
 
 
+def test_label_streams_into_the_work_directory(stamped, config: PipelineConfig, tmp_path: Path) -> None:
+    data = _bytes(stamped.content)
+    outcome = label_content(LabelJob("req-v5", "t", data, PLATFORM, work_dir=tmp_path), config)
+    assert isinstance(outcome.content, Source) and outcome.content.path.parent == tmp_path
+    out = _bytes(outcome.content)
+    assert _video_packets(out) == _video_packets(data)
+    assert outcome.label.produce_id == stamped.produce_id
+
+
 def test_limits_refuse_before_decoding(clip: bytes, config: PipelineConfig) -> None:
     small = replace(config, limits=replace(MediaLimits(), max_video_pixels=1000))
     with pytest.raises(MediaTooLarge, match="max_video_pixels"):
