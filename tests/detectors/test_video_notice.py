@@ -33,9 +33,9 @@ def _signals(ocr, tmp_path: Path, spec: ClipSpec, schedule: NoticeSchedule | Non
     return video_notice_signals(ocr, out, info, frames, MediaLimits())
 
 
-@pytest.mark.parametrize(("start_s", "fps"), [(2.0, 25), (2.5, 12)])
+@pytest.mark.parametrize(("start_s", "fps"), [(2.0, 25), (2.5, 12), (4.5, 5)])
 def test_start_screen_duration_is_measured_to_the_frame(ocr, tmp_path: Path, start_s: float, fps: int) -> None:
-    spec = ClipSpec(width=480, height=270, seconds=4, fps=fps, audio=None)
+    spec = ClipSpec(width=480, height=270, seconds=8 if start_s > 3 else 4, fps=fps, audio=None)
     (signal,) = _signals(ocr, tmp_path, spec, NoticeSchedule(start_s=start_s))
     attributes = dict(signal.attributes)
     assert signal.kind == SignalKind.NOTICE_SEEN

@@ -14,11 +14,11 @@ from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
 from clearmark.media.limits import MediaLimits
 from clearmark.media.video import SampledFrame, VideoInfo, VideoSource, sample_frames
-from clearmark.media.video.frames import START_SCREEN_S
 
 MIN_START_SCREEN_S = 2.0  # GB 45438: a video's start-screen notice stays at least 2 s
 RULE_VERSION = "video-notice/1"
 _FINE_STEP_S = 0.004  # the boundary search asks for the frame on screen every 4 ms (every frame up to 250 fps)
+_FINE_WINDOW_S = 0.3  # ...over at most this long a window (longer gaps are halved first)
 
 
 def _notices(ocr: OcrNoticeDetector, frame: SampledFrame) -> list[Signal]:
@@ -28,20 +28,30 @@ def _notices(ocr: OcrNoticeDetector, frame: SampledFrame) -> list[Signal]:
 def _first_unseen(
     ocr: OcrNoticeDetector, source: VideoSource, limits: MediaLimits, seen_s: float, unseen_s: float
 ) -> float:
-    """The start time of the first frame after ``seen_s`` that shows no notice (at most ``unseen_s``)."""
+    """The start time of the first frame after ``seen_s`` that shows no notice (at most ``unseen_s``).
+
+    The notice is on screen at ``seen_s`` and gone at ``unseen_s``. Long gaps are halved by single
+    samples first; once the gap is under ``_FINE_WINDOW_S`` its frames are decoded together (a
+    bounded handful) and searched.
+    """
+    while unseen_s - seen_s > _FINE_WINDOW_S:
+        middle = round((seen_s + unseen_s) / 2, 6)
+        _, (frame,) = sample_frames(source, limits, (middle,))
+        if _notices(ocr, frame):
+            seen_s = middle
+        else:
+            unseen_s = middle
     steps = int((unseen_s - seen_s) / _FINE_STEP_S)
-    times = tuple(round(seen_s + i * _FINE_STEP_S, 6) for i in range(1, steps))
-    if not times:
-        return unseen_s
-    _, between = sample_frames(source, limits, times)
-    candidates = [f for f in between if seen_s < f.time_s < unseen_s]
+    times = tuple(round(seen_s + i * _FINE_STEP_S, 6) for i in range(1, steps + 1)) + (unseen_s,)
+    _, between = sample_frames(source, limits, tuple(sorted(set(times))))
+    candidates = [f for f in between if seen_s < f.time_s <= unseen_s]
     low, high = -1, len(candidates)  # candidates[low] shows the notice, candidates[high] does not
     while high - low > 1:
-        middle = (low + high) // 2
-        if _notices(ocr, candidates[middle]):
-            low = middle
+        middle_index = (low + high) // 2
+        if _notices(ocr, candidates[middle_index]):
+            low = middle_index
         else:
-            high = middle
+            high = middle_index
     return candidates[high].time_s if high < len(candidates) else unseen_s
 
 
@@ -62,26 +72,19 @@ def video_notice_signals(
     """
     seen = [(frame, _notices(ocr, frame)) for frame in frames]
     signals: list[Signal] = []
-    start = [(f, found) for f, found in seen if f.time_s <= START_SCREEN_S + 1e-6]
-    later = [(f, found) for f, found in seen if f.time_s > START_SCREEN_S + 1e-6 and found]
-    if start and start[0][1]:
-        run = []
-        unseen_at: float | None = None
-        for frame, found in start:
-            if not found:
-                unseen_at = frame.time_s
-                break
-            run.append((frame, found))
-        if unseen_at is None:
-            following = [f for f, found in seen if f.time_s > START_SCREEN_S + 1e-6]
-            on_screen, at_least = START_SCREEN_S, True
-            if following and not later[:1]:
-                on_screen = _first_unseen(ocr, source, limits, run[-1][0].time_s, following[0].time_s)
-                at_least = False
-        else:
-            on_screen = _first_unseen(ocr, source, limits, run[-1][0].time_s, unseen_at)
-            at_least = False
+    run: list[tuple[SampledFrame, list[Signal]]] = []
+    for frame, found in seen:
+        if not found:
+            break
+        run.append((frame, found))
+    rest = seen[len(run) :]
+    if run:
+        if rest:  # the notice goes between two samples: find the frame where it goes
+            on_screen, at_least = _first_unseen(ocr, source, limits, run[-1][0].time_s, rest[0][0].time_s), False
+        else:  # on every sampled frame (a persistent badge, or a notice over the whole clip)
+            on_screen, at_least = max(run[-1][0].time_s, info.duration_s), True
         signals.append(_summary(run, on_screen, at_least, info, source_name, start_screen=True))
+    later = [(frame, found) for frame, found in rest if found]
     if later:
         signals.append(_summary(later, 0.0, False, info, source_name, start_screen=False))
     return signals
