@@ -26,6 +26,7 @@ class MediaLimits:
         max_video_duration_s: a video's declared duration, seconds.
         max_video_pixels: coded width × height of a video stream.
         max_video_frames: frames a video declares (or its duration × frame rate when it does not say).
+        max_movie_box_bytes: size of an MP4/MOV ``moov`` box (the sample tables), read whole to edit labels.
     """
 
     max_bytes: int = 64 * MIB
@@ -40,6 +41,7 @@ class MediaLimits:
     max_video_duration_s: int = 2 * 3600
     max_video_pixels: int = 4096 * 2304
     max_video_frames: int = 2 * 3600 * 60
+    max_movie_box_bytes: int = 64 * MIB
 
 
 DEFAULT_LIMITS = MediaLimits()
