@@ -24,11 +24,14 @@ from clearmark.detectors.video_watermark import read_frames_watermark
 from clearmark.labels.image_notice import NoticeSpec
 from clearmark.labels.video_writer import FramePlan, stamp_frames
 from clearmark.media.limits import MediaLimits
+from clearmark.media.source import Source
 from clearmark.media.video import probe_video, sample_frames, sample_times
 from clearmark.media.video.transcode import ENCODERS
+from clearmark.service.pipelines import PipelineConfig, StampJob, inspect_content, stamp_content
 
 KEY = b"bench-video-key"
 PAYLOAD = bytes.fromhex("0123456789abcdef")
+PRODUCER = "001191440300708461136T1XGW3"
 WIDTH, HEIGHT, FPS, SECONDS = 1920, 1080, 30, 10
 
 
@@ -120,10 +123,14 @@ def run(repeats: int) -> str:
             assert read_frames_watermark(frames, KEY) is not None
             assert video_notice_signals(ocr, stamped, info, frames, limits)
 
+        config = PipelineConfig(watermark_embed=True, detectors=DetectorContext(watermark_key=KEY))
+        job = StampJob("bench-video", "bench", Source.of(clip), PRODUCER, work_dir=folder)
         cases = {
+            "Stamp verb (frames + AIGC key, no C2PA)": lambda: stamp_content(job, config),
             "stamp frames: notice + mark + re-encode": lambda: stamp_frames(clip, folder / "out.mp4", plan, limits),
             "reference: PyAV decode + re-encode": lambda: plain_reencode(clip, folder / "ref.mp4"),
             "inspect frames: sample + watermark + OCR": inspect_frames,
+            "Inspect verb (all detectors, policy)": lambda: inspect_content(Source.of(stamped), config),
             "reference: PyAV decode of the sampled frames": lambda: plain_sample(stamped, times),
         }
         timings = measure(cases, repeats=repeats, warmup=0)
@@ -131,7 +138,9 @@ def run(repeats: int) -> str:
             f"Video, {WIDTH}x{HEIGHT} H.264 {SECONDS} s at {FPS} fps + AAC ({clip.stat().st_size / 1e6:.1f} MB)",
             timings,
             [
+                ("Stamp verb (frames + AIGC key, no C2PA)", "reference: PyAV decode + re-encode"),
                 ("stamp frames: notice + mark + re-encode", "reference: PyAV decode + re-encode"),
+                ("Inspect verb (all detectors, policy)", "reference: PyAV decode of the sampled frames"),
                 ("inspect frames: sample + watermark + OCR", "reference: PyAV decode of the sampled frames"),
             ],
         )
