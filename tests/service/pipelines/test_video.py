@@ -125,6 +125,30 @@ def test_label_streams_into_the_work_directory(stamped, config: PipelineConfig, 
     assert outcome.label.produce_id == stamped.produce_id
 
 
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ClipSpec(codec="libx265", width=320, height=256, seconds=0.6, fps=10),
+        ClipSpec(fragmented=True, width=320, height=256, seconds=0.6, fps=10),
+        ClipSpec(rotation=-90, width=320, height=256, seconds=0.6, fps=10),
+        ClipSpec(variable_rate=True, width=320, height=256, seconds=0.6, fps=10),
+    ],
+    ids=["hevc", "fragmented", "phone-rotated", "variable-rate"],
+)
+def test_stamp_keeps_the_clip_shape(tmp_path: Path, config: PipelineConfig, spec: ClipSpec) -> None:
+    source = make_clip(tmp_path / "in.mp4", spec)
+    outcome = stamp_content(StampJob("req-v6", "t", source.read_bytes(), PRODUCER, work_dir=tmp_path), config)
+    out = _bytes(outcome.content)
+    with av.open(io.BytesIO(out)) as after, av.open(str(source)) as before:
+        assert json.loads(after.metadata["AIGC"])["ProduceID"] == outcome.produce_id
+        assert after.streams.video[0].codec_context.name == before.streams.video[0].codec_context.name
+        times = [round(float(f.time), 3) for f in after.decode(video=0)]
+        assert times == [round(float(f.time), 3) for f in before.decode(video=0)]
+    assert AppliedLabel.EXPLICIT_NOTICE in outcome.labels_applied and AppliedLabel.WATERMARK in outcome.labels_applied
+    if spec.rotation:
+        assert (outcome.output.width, outcome.output.height) == (256, 320)
+
+
 def test_limits_refuse_before_decoding(clip: bytes, config: PipelineConfig) -> None:
     small = replace(config, limits=replace(MediaLimits(), max_video_pixels=1000))
     with pytest.raises(MediaTooLarge, match="max_video_pixels"):
