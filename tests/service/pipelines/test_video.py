@@ -25,6 +25,7 @@ from clearmark.service.keys import ensure_dev_signing_material
 from clearmark.service.pipelines import PipelineConfig, StampJob, inspect_content, stamp_content
 from clearmark.service.pipelines.label import LabelJob, label_content
 from clearmark.service.pipelines.verify import VerifyJob, verify_content
+from clearmark.service.reports.verify_page import render_report_html
 
 pytestmark = pytest.mark.skipif(
     format_named("mp4") is None or not format_named("mp4").supported,
@@ -103,6 +104,14 @@ def test_verify_passes_the_video_checks(stamped, config: PipelineConfig) -> None
         "watermark.consistency",
     ):
         assert outcomes[requirement] is Outcome.PASS, requirement
+
+
+def test_the_html_report_shows_the_start_screen_with_the_notice_box(stamped, config: PipelineConfig) -> None:
+    data = _bytes(stamped.content)
+    report = verify_content(VerifyJob("req-v7", data), config)
+    page = render_report_html(report, content=data)
+    assert 'id="thumbnail"' in page and 'class="box box0"' in page
+    assert "video.notice.start_screen" in page
 
 
 def test_label_keeps_the_producer_and_does_not_re_encode(stamped, config: PipelineConfig) -> None:
