@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import av
@@ -14,7 +15,7 @@ import pytest
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
 from clearmark.v1 import types_pb2 as pb
-from tests.conftest import PRODUCER
+from tests.conftest import PLATFORM, PRODUCER
 from tests.media.video.clips import ClipSpec, faststart, make_clip
 from tests.service.conftest import RunningServer
 from tests.service.test_server_e2e import _details
@@ -72,3 +73,26 @@ def test_a_cut_clip_is_invalid_argument(video_server: RunningServer, clip: bytes
             )
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert _details(caught.value)["ErrorInfo"].reason == "INVALID_MEDIA"
+
+
+def _parts(request_type, header_type, content: bytes, options, chunk: int = 32 * 1024) -> Iterator:  # noqa: ANN001
+    content_header = pb.ContentHeader(size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest())
+    yield request_type(header=header_type(content_header=content_header, options=options))
+    for start in range(0, len(content), chunk):
+        yield request_type(chunk=content[start : start + chunk])
+
+
+def test_stamp_then_label_stream_in_chunks(video_server: RunningServer, clip: bytes) -> None:
+    with video_server.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        stamp_options = api.StampOptions(producer_code=PRODUCER)
+        replies = list(stub.StampStream(_parts(api.StampStreamRequest, api.StampStreamHeader, clip, stamp_options)))
+        stamped = b"".join(r.chunk for r in replies[1:])
+        label_options = api.LabelOptions(platform_code=PLATFORM)
+        parts = _parts(api.LabelStreamRequest, api.LabelStreamHeader, stamped, label_options)
+        labelled = b"".join(r.chunk for r in list(stub.LabelStream(parts, timeout=120))[1:])
+    assert replies[0].result.output.kind == pb.MEDIA_KIND_VIDEO
+    with av.open(io.BytesIO(labelled)) as after, av.open(io.BytesIO(stamped)) as before:
+        fields = json.loads(after.metadata["AIGC"])
+        assert (fields["ContentProducer"], fields["ContentPropagator"]) == (PRODUCER, PLATFORM)
+        assert [bytes(p) for p in after.demux(video=0)] == [bytes(p) for p in before.demux(video=0)]
