@@ -14,7 +14,15 @@ import numpy as np
 
 from clearmark.core.errors import InvalidMedia, MediaTooLarge
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
-from clearmark.media.video.probe import _AV_ERRORS, VideoInfo, VideoSource, open_video, read_video_info, source_size
+from clearmark.media.video.probe import (
+    _AV_ERRORS,
+    VideoInfo,
+    VideoSource,
+    open_video,
+    read_video_info,
+    source_size,
+    video_stream,
+)
 
 
 @dataclass
@@ -154,8 +162,6 @@ def _transcode(
     limits: MediaLimits,
     bit_rate: int | None,
 ) -> TranscodeResult:
-    from clearmark.media.video.probe import video_stream
-
     source_video = video_stream(container)
     muxer = output_muxer(info, temp_path)
     spec = encoder_for(info, muxer)
