@@ -123,6 +123,11 @@ def test_label_keeps_the_producer_and_does_not_re_encode(stamped, config: Pipeli
     assert _video_packets(out) == _video_packets(data)  # metadata only: every frame's packet unchanged
     with av.open(io.BytesIO(out)) as container:
         assert json.loads(container.metadata["AIGC"])["ContentPropagator"] == PLATFORM
+    store = json.loads(c2pa.Reader("video/mp4", io.BytesIO(out)).json())
+    assert store["validation_state"] in {"Valid", "Trusted"}
+    active = store["manifests"][store["active_manifest"]]
+    (parent,) = [i for i in active["ingredients"] if i["relationship"] == "parentOf"]
+    assert parent.get("active_manifest") in store["manifests"]  # the producer's manifest is kept
 
 
 def test_label_streams_into_the_work_directory(stamped, config: PipelineConfig, tmp_path: Path) -> None:
