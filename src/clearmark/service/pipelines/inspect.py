@@ -9,20 +9,25 @@ from clearmark.media.asset import Asset, open_asset
 from clearmark.media.source import Source
 from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.guards import refuse_hostile_xml
-from clearmark.service.pipelines.workers import detectors_for
+from clearmark.service.pipelines.workers import detectors_for, registry_view
 from clearmark.service.policy import Decision, campaign_verdict, decide
+from clearmark.service.registry.evidence import with_registry_evidence
 
 
 def inspect_asset(
     asset: Asset, config: PipelineConfig, request_id: str, *, user_declared: bool = False
 ) -> tuple[Inspection, Decision]:
-    """Run every detector on an opened asset and apply policy.
+    """Run every detector on an opened asset, ask the registry (``config.registry_url``) about the
+    claims found, and apply policy once.
 
     Raises:
+        RegistryUnavailable: the registry database failed.
         InvalidMedia: an XMP packet uses DTDs or entities (an attack, not a producer's mistake).
     """
     refuse_hostile_xml(asset)
     signals = run_detectors(detectors_for(config.detectors), asset)
+    if config.registry_url:  # the registry's answers are evidence too: gathered before the one decision
+        signals = with_registry_evidence(signals, registry_view(config.registry_url), asset)
     signals += campaign_signals(asset, signals, config.detectors.campaign_rule_pack)
     decision = decide(signals, user_declared=user_declared)
     verdict = campaign_verdict(decision.findings, request_id, signals=signals)
