@@ -15,6 +15,7 @@ class SignalKind(enum.StrEnum):
     METADATA_LABEL = "aigc.metadata_label"
     METADATA_LABEL_MALFORMED = "aigc.metadata_label_malformed"
     XMP_MALFORMED = "media.xmp_malformed"
+    CONTENT_CLAIM_MISMATCH = "media.claim_mismatch"  # the client's ContentHeader kind/MIME is not what the bytes are
     IPTC_SOURCE_TYPE = "iptc.digital_source_type"
     C2PA_MANIFEST = "c2pa.manifest"
     C2PA_MANIFEST_INVALID = "c2pa.manifest_invalid"

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from clearmark import __version__
 from clearmark.campaign import RulePack, RulePackError, TenantPolicy, TextItem, check_texts_job, load_rule_pack
-from clearmark.core.enums import Corner
+from clearmark.core.enums import Corner, MediaKind
 from clearmark.core.errors import (
     FieldViolation,
     InvalidRequest,
@@ -55,6 +55,7 @@ from clearmark.service.pipelines import (
     stamp_content,
     verify_content,
 )
+from clearmark.service.pipelines.claims import ContentClaim
 from clearmark.service.pipelines.workers import share_registry
 from clearmark.service.policy import campaign_verdict
 from clearmark.service.pool import WorkPool
@@ -164,6 +165,40 @@ def enum_field(enum_type: type[EnumT], value: int, field: str) -> EnumT:
         raise InvalidRequest(
             f"{field} has no value {value}", violations=(FieldViolation(field, f"unknown enum value {value}"),)
         ) from None
+
+
+def content_claim(header: pb.ContentHeader, content: Source, *, streamed: bool) -> ContentClaim:
+    """The client's ContentHeader checked against the bytes that arrived, and its advisory claim.
+
+    A claimed size or SHA-256 is a promise about the bytes: one they break is refused. (A stream's
+    header was checked while its chunks arrived.) The kind and MIME type are claims the sniffed
+    format overrules: they come back as the ``media.claim_mismatch`` finding, never an error.
+
+    Raises:
+        InvalidRequest: the size or SHA-256 differs from the content, a malformed SHA-256, or a
+            kind this server does not know.
+    """
+    prefix = "content_header"  # a stream's violations are re-rooted under "header." at the edge
+    kind = enum_field(MediaKind, header.kind, f"{prefix}.kind")
+    if not streamed:
+        violations = []
+        if header.size_bytes and header.size_bytes != content.size:
+            violations.append(
+                FieldViolation(f"{prefix}.size_bytes", f"claims {header.size_bytes} bytes, {content.size} arrived")
+            )
+        if header.sha256 and not _SHA256.match(header.sha256):
+            violations.append(FieldViolation(f"{prefix}.sha256", "not 64 hex digits"))
+        elif header.sha256 and header.sha256.lower() != content.sha256:
+            violations.append(
+                FieldViolation(f"{prefix}.sha256", "differs from the SHA-256 of the content that arrived")
+            )
+        if violations:
+            raise InvalidRequest(
+                "the content header's claims do not match the content",
+                reason="CONTENT_MISMATCH",
+                violations=tuple(violations),
+            )
+    return ContentClaim(kind, header.mime_type)
 
 
 def request_id_of(given: str) -> str:
@@ -332,6 +367,7 @@ class ClearMarkApp:
             omit_reason=options.omit_reason,
             recipient=options.recipient,
             id_salt=uuid.uuid4().hex,
+            claim=content_claim(request.content_header, content, streamed=source is not None),
         )
 
         async def produce() -> tuple[ProvenanceRecord, api.StampResult, bytes]:
@@ -462,9 +498,10 @@ class ClearMarkApp:
     ) -> api.InspectResponse:
         """Inspect content (``source`` for a streamed request, else ``request.content``); read-only."""
         content = source or Source(data=request.content)
+        claim = content_claim(request.content_header, content, streamed=source is not None)
         async with self._admitted(content):
             inspection = await self.pool.run(
-                inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
+                inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, claim, timeout=timeout
             )
         options = request.campaign if request.HasField("campaign") else None
         inspection = await self._with_campaign(inspection, options, timeout)
@@ -487,6 +524,7 @@ class ClearMarkApp:
             notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             skip_visible_notice=options.skip_visible_notice,
             id_salt=uuid.uuid4().hex,
+            claim=content_claim(request.content_header, content, streamed=source is not None),
         )
 
         async def produce() -> tuple[ProvenanceRecord, api.LabelResult, bytes]:
@@ -550,7 +588,12 @@ class ClearMarkApp:
                 str(error), violations=(FieldViolation("options.report_language", "zh-CN or en"),)
             ) from None
         content = source or Source(data=request.content)
-        job = VerifyJob(request_id=request.request_id, content=content, c2pa_sidecar=request.c2pa_sidecar)
+        job = VerifyJob(
+            request_id=request.request_id,
+            content=content,
+            c2pa_sidecar=request.c2pa_sidecar,
+            claim=content_claim(request.content_header, content, streamed=source is not None),
+        )
         async with self._admitted(content):
             report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
         response = api.VerifyResponse(
@@ -562,9 +605,7 @@ class ClearMarkApp:
                 limits=self.config.limits,
                 trust=self.config.c2pa_trust,
             )
-            response.report.html = await self.pool.run(
-                render_report_html, report, context, content, timeout=timeout
-            )
+            response.report.html = await self.pool.run(render_report_html, report, context, content, timeout=timeout)
         return response
 
     def reads_all_tenants(self, tenant: str) -> bool:
