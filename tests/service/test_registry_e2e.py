@@ -208,3 +208,26 @@ def test_inspect_verify_label_and_the_report_decide_alike(
     # Label wrote what the decision says: a resolved stripped copy gets Label "3" on a confirmed AI category.
     if category == pb.CATEGORY_AI_GENERATED:
         assert labelled.label_value == "3"
+
+
+def test_a_label_in_our_producers_name_with_an_unknown_produce_id_is_a_possible_forgery(stub) -> None:
+    """Someone copies a stamped label's form onto other content with an invented ProduceID, unsigned."""
+    stamped = _stamp(stub, "forged-produce-id", encode(photo_like(640, 480, seed=51), "JPEG"))
+    produce_id = stamped.result.produce_id
+    assert produce_id.encode() in stamped.content  # the XMP label, as written
+    invented = ("X" * len(produce_id)).encode()
+    forged = stamped.content.replace(produce_id.encode(), invented)
+
+    inspection = stub.Inspect(api.InspectRequest(content=forged), timeout=60).inspection
+    (finding,) = [f for f in inspection.findings if f.label == "aigc.unknown_produce_id"]
+    assert invented.decode() in finding.message and PRODUCER in finding.message
+    assert inspection.aigc_label.produce_id == invented.decode()
+    checks = {c.requirement_id: c for c in stub.Verify(api.VerifyRequest(content=forged), timeout=60).report.checks}
+    assert checks["registry.match"].outcome == pb.OUTCOME_FAIL
+
+    genuine = stub.Inspect(api.InspectRequest(content=stamped.content), timeout=60).inspection
+    assert "aigc.unknown_produce_id" not in {f.label for f in genuine.findings}
+    checks = {
+        c.requirement_id: c for c in stub.Verify(api.VerifyRequest(content=stamped.content), timeout=60).report.checks
+    }
+    assert checks["registry.match"].outcome == pb.OUTCOME_PASS
