@@ -12,6 +12,7 @@ import gc
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from clearmark.campaign.diversion import DiversionHit, DiversionMatcher
 from clearmark.campaign.matcher import CompiledPack, RuleHit
 from clearmark.campaign.rules import RulePack, RulePackError, RulePackStore, TenantPolicy, load_rule_pack
 from clearmark.campaign.tables import ITEM_BREAK, ViewTables, view_tables
-from clearmark.campaign.views import code_points, contact_view, keyword_view, transforms_in
+from clearmark.campaign.views import code_points, contact_view, keyword_view, span_flags, transform_names
 from clearmark.core.enums import Suggestion
 from clearmark.core.signals import BoundingBox, CampaignVerdict, Finding, Hit, Location
 
@@ -43,14 +44,19 @@ class TextItem:
     bbox: BoundingBox | None = None
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
+    """A hit as found: cheap to make for every match; only the hits a finding reports become ``Hit`` objects."""
+
     label: str
     rule_id: str
     severity: Suggestion
     score: float
     weak: bool
-    hit: Hit
+    start: int  # in the joined texts
+    end: int
+    normalized: str
+    bits: int  # Transform bits the view's table undid in the span
+    extra: tuple[str, ...]  # transforms beyond the table's (homophone, radical, spelled_dot)
 
 
 class CompiledPolicy:
@@ -152,8 +158,10 @@ class CampaignChecker:
     ) -> CampaignVerdict:
         """One verdict over all the texts of one piece of content (its body, title, OCR lines, QR payloads)."""
         policy = self.policy(tenant)
-        found = [f for per_item in self._scan(policy, items) for f in per_item]
-        return _verdict(policy, found, context or CampaignContext(), "\n".join(i.text for i in items), request_id)
+        scan = self._scan(policy, items)
+        found = [(index, f) for index, per_item in enumerate(scan.found) for f in per_item]
+        text = "\n".join(i.text for i in items)
+        return _verdict(policy, found, context or CampaignContext(), text, request_id, scan)
 
     def check_each(
         self,
@@ -168,89 +176,101 @@ class CampaignChecker:
         ctx = context or CampaignContext()
         clean = _verdict(policy, [], ctx, "", request_id)  # shared by every text without hits
         text_free = not (ctx.account_type and ctx.content_type)  # only the news check reads the text itself
+        scan = self._scan(policy, items)
         return [
-            clean if not found and text_free else _verdict(policy, found, ctx, item.text, request_id)
-            for item, found in zip(items, self._scan(policy, items), strict=True)
+            clean if not found and text_free else _verdict(policy, [(i, f) for f in found], ctx, item.text, request_id, scan)
+            for i, (item, found) in enumerate(zip(items, scan.found, strict=True))
         ]
 
-    def _scan(self, policy: CompiledPolicy, items: Sequence[TextItem]) -> list[list[_Found]]:
+    def _scan(self, policy: CompiledPolicy, items: Sequence[TextItem]) -> _Scan:
         texts = [item.text.replace(ITEM_BREAK, " ") for item in items]
         joined = ITEM_BREAK.join(texts)
         bounds = np.cumsum([0] + [len(t) + 1 for t in texts])[:-1].tolist()
-        per_item: list[list[_Found]] = [[] for _ in items]
+        scan = _Scan(items, joined, bounds, [[] for _ in items])
         if not joined:
-            return per_item
+            return scan
         cps = code_points(joined)
         keyword, keyword_cps = keyword_view(cps, policy.tables)
-        flagged = np.flatnonzero(policy.tables.keyword.flags[cps])
-        for hit in policy.rules.scan(cps, keyword, keyword_cps):
-            index = bisect.bisect_right(bounds, hit.start) - 1
-            found = self._rule_found(policy, hit, cps, joined, bounds[index], items[index], flagged)
-            per_item[index].append(found)
+        rules = policy.rules
+        thresholds = policy.pack.thresholds
+        factors = {"pinyin": thresholds.homophone_factor, "radical": thresholds.radical_factor}
+        rule_hits = rules.scan(cps, keyword, keyword_cps)
+        diversion_hits: list[tuple[int, DiversionHit]] = []
         for index, item in enumerate(items):
             if item.source == QR_SOURCE:
                 hit = policy.diversion.classify_qr(texts[index])
                 if hit.label != "diversion.qrcode.text":
                     shifted = replace(hit, start=hit.start + bounds[index], end=hit.end + bounds[index])
-                    found = self._diversion_found(policy, shifted, cps, joined, bounds[index], item)
-                    if found is not None:
-                        per_item[index].append(found)
+                    diversion_hits.append((index, shifted))
         contact = contact_view(cps, policy.tables)
-        for hit in policy.diversion.scan(contact):
-            index = bisect.bisect_right(bounds, hit.start) - 1
-            found = self._diversion_found(policy, hit, cps, joined, bounds[index], items[index])
-            if found is not None:
-                per_item[index].append(found)
-        return per_item
-
-    @staticmethod
-    def _hit(item: TextItem, text: str, normalized: str, start: int, end: int, offset: int, transforms) -> Hit:
-        if item.bbox is not None:
-            location = Location(carrier=item.source, bbox=item.bbox, text_start=start - offset, text_end=end - offset)
-        else:
-            location = Location(carrier=item.source, text_start=start - offset, text_end=end - offset)
-        return Hit(item.source, text[start:end][:_EXCERPT], normalized[:_EXCERPT], location, tuple(transforms))
-
-    def _rule_found(
-        self,
-        policy: CompiledPolicy,
-        hit: RuleHit,
-        cps: np.ndarray,
-        text: str,
-        offset: int,
-        item: TextItem,
-        flagged: np.ndarray | None = None,
-    ) -> _Found:
-        rule = policy.rules.rule(hit.rule)
-        transforms = list(transforms_in(cps, hit.start, hit.end, policy.tables.keyword, flagged))
-        factor = 1.0
-        if hit.view in _WEAK_VIEWS:
-            transforms.append(_WEAK_VIEWS[hit.view])
-            thresholds = policy.pack.thresholds
-            factor = thresholds.homophone_factor if hit.view == "pinyin" else thresholds.radical_factor
-        return _Found(
-            label=rule.label,
-            rule_id=rule.id,
-            severity=rule.suggestion,
-            score=round(rule.score * factor, 4),
-            weak=hit.view in _WEAK_VIEWS,
-            hit=self._hit(item, text, hit.normalized, hit.start, hit.end, offset, transforms),
+        diversion_hits += [(bisect.bisect_right(bounds, h.start) - 1, h) for h in policy.diversion.scan(contact)]
+        diversion_hits = [(i, h) for i, h in diversion_hits if h.value not in rules.allow]
+        rule_bits = span_flags(cps, [h.start for h in rule_hits], [h.end for h in rule_hits], policy.tables.keyword)
+        diversion_bits = span_flags(
+            cps, [h.start for _, h in diversion_hits], [h.end for _, h in diversion_hits], policy.tables.contact
         )
+        per_item = scan.found
+        for hit, bits in zip(rule_hits, rule_bits, strict=True):
+            rule = rules.rule(hit.rule)
+            weak = hit.view in _WEAK_VIEWS
+            per_item[bisect.bisect_right(bounds, hit.start) - 1].append(
+                _Found(
+                    rule.label,
+                    rule.id,
+                    rule.suggestion,
+                    round(rule.score * factors[hit.view], 4) if weak else round(rule.score, 4),
+                    weak,
+                    hit.start,
+                    hit.end,
+                    hit.normalized,
+                    bits,
+                    (_WEAK_VIEWS[hit.view],) if weak else (),
+                )
+            )
+        for (index, hit), bits in zip(diversion_hits, diversion_bits, strict=True):
+            per_item[index].append(
+                _Found(
+                    hit.label,
+                    f"{_DIVERSION_RULE}.{hit.label.split('.', 1)[1]}",
+                    Suggestion.BLOCK if hit.strong else Suggestion.REVIEW,
+                    _DIVERSION_SCORE[hit.strong],
+                    False,
+                    hit.start,
+                    hit.end,
+                    hit.value,
+                    bits,
+                    hit.transforms,
+                )
+            )
+        return scan
 
-    def _diversion_found(
-        self, policy: CompiledPolicy, hit: DiversionHit, cps: np.ndarray, text: str, offset: int, item: TextItem
-    ) -> _Found | None:
-        if hit.value in policy.rules.allow:
-            return None
-        transforms = transforms_in(cps, hit.start, hit.end, policy.tables.contact) + hit.transforms
-        return _Found(
-            label=hit.label,
-            rule_id=f"{_DIVERSION_RULE}.{hit.label.split('.', 1)[1]}",
-            severity=Suggestion.BLOCK if hit.strong else Suggestion.REVIEW,
-            score=_DIVERSION_SCORE[hit.strong],
-            weak=False,
-            hit=self._hit(item, text, hit.value, hit.start, hit.end, offset, transforms),
+
+@dataclass(frozen=True)
+class _Scan:
+    """The texts of one request joined for one pass, and the hits found in each."""
+
+    items: Sequence[TextItem]
+    joined: str
+    bounds: list[int]
+    found: list[list[_Found]]
+
+    def hit(self, index: int, found: _Found) -> Hit:
+        """The reported form of a hit: its excerpt, normalised value, location and transforms."""
+        item, offset = self.items[index], self.bounds[index]
+        start, end = found.start - offset, found.end - offset
+        location = (
+            Location(carrier=item.source, text_start=start, text_end=end)
+            if item.bbox is None
+            else Location(carrier=item.source, bbox=item.bbox, text_start=start, text_end=end)
         )
+        transforms = transform_names(found.bits) + found.extra
+        return Hit(item.source, self.joined[found.start : found.end][:_EXCERPT], found.normalized[:_EXCERPT], location, transforms)
+
+
+@functools.cache
+def _modifiers(bits: int, extra: tuple[str, ...]) -> tuple[str, ...]:
+    """A finding's evasion modifiers: the transforms its hits undid, sorted by name."""
+    return tuple(f"evasion.{t}" for t in sorted({*transform_names(bits), *extra}))
 
 
 def _suggestion(policy: CompiledPolicy, severity: Suggestion, score: float, weak_only: bool) -> Suggestion:
@@ -263,22 +283,39 @@ def _suggestion(policy: CompiledPolicy, severity: Suggestion, score: float, weak
 
 
 def _verdict(
-    policy: CompiledPolicy, found: list[_Found], context: CampaignContext, text: str, request_id: str
+    policy: CompiledPolicy,
+    found: list[tuple[int, _Found]],
+    context: CampaignContext,
+    text: str,
+    request_id: str,
+    scan: _Scan | None = None,
 ) -> CampaignVerdict:
-    groups: dict[tuple[str, str], list[_Found]] = {}
-    for f in found:
-        groups.setdefault((f.label, f.rule_id), []).append(f)
+    """One verdict over ``found`` (item index, hit); only the hits a finding reports become ``Hit`` objects."""
+    groups: dict[tuple[str, str], list[tuple[int, _Found]]] = {}
+    for entry in found:
+        f = entry[1]
+        groups.setdefault((f.label, f.rule_id), []).append(entry)
     findings: list[Finding] = []
     for (label, rule_id), group in groups.items():
-        weak_only = all(f.weak for f in group)
-        score = max(f.score for f in group)
-        severity = max(f.severity for f in group)
-        hits = tuple(sorted((f.hit for f in group), key=lambda h: (h.source, h.location.text_start or 0)))
-        transforms = sorted({t for h in hits for t in h.transforms})
+        if len(group) == 1:  # the common case in short texts: one hit, nothing to merge or order
+            f = group[0][1]
+            weak_only, score, severity, bits, extra = f.weak, f.score, f.severity, f.bits, f.extra
+        else:
+            weak_only = all(f.weak for _, f in group)
+            score = max(f.score for _, f in group)
+            severity = max(f.severity for _, f in group)
+            bits, extras = 0, set()
+            for _, f in group:
+                bits |= f.bits
+                extras.update(f.extra)
+            extra = tuple(sorted(extras))
+            items, bounds = scan.items, scan.bounds  # type: ignore[union-attr]
+            group = sorted(group, key=lambda e: (items[e[0]].source, e[1].start - bounds[e[0]]))
+        hits = tuple(scan.hit(index, f) for index, f in group[:50])  # type: ignore[union-attr]
         findings.append(
             Finding(
                 label=label,
-                message=f"{len(hits)} hit(s) of {rule_id}: " + ", ".join(repr(h.text) for h in hits[:5]),
+                message=f"{len(group)} hit(s) of {rule_id}: " + ", ".join(repr(h.text) for h in hits[:5]),
                 score=score,
                 suggestion=_suggestion(policy, severity, score, weak_only),
                 rule_id=rule_id,
@@ -286,16 +323,16 @@ def _verdict(
                     f"{h.source}[{h.location.text_start}:{h.location.text_end}] {h.text!r} -> {h.normalized!r}"
                     for h in hits[:20]
                 ),
-                modifiers=tuple(f"evasion.{t}" for t in transforms),
-                hits=hits[:50],
+                modifiers=_modifiers(bits, extra),
+                hits=hits,
             )
         )
     findings.sort(key=lambda f: (-f.suggestion, f.label))
     not_evaluated: list[str] = []
     base = tuple(findings)
     for prefix, check in CONTEXT_CHECKS.items():
-        extra, evaluated = check(policy.pack.context, context, base, text)
-        findings.extend(extra)
+        extra_findings, evaluated = check(policy.pack.context, context, base, text)
+        findings.extend(extra_findings)
         if not evaluated:
             not_evaluated.append(prefix)
     return CampaignVerdict(
