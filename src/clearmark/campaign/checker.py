@@ -68,6 +68,17 @@ class CompiledPolicy:
         self.rules = CompiledPack(pack, self.tables)
         self.diversion = DiversionMatcher(pack.diversion, pack.thresholds.trigger_window, self.tables)
         self.policy_version = pack.policy_version
+        factors = {"pinyin": pack.thresholds.homophone_factor, "radical": pack.thresholds.radical_factor}
+        # per rule: label, id, severity and the score of a hit in each view (weak views scaled down)
+        self.rule_facts = [
+            (
+                rule.label,
+                rule.id,
+                rule.suggestion,
+                {view: round(rule.score * factors.get(view, 1.0), 4) for view in ("keyword", *factors)},
+            )
+            for rule in pack.rules
+        ]
 
     def verify(self) -> None:
         """Run every rule's own tests.
@@ -192,8 +203,6 @@ class CampaignChecker:
         cps = code_points(joined)
         keyword, keyword_cps = keyword_view(cps, policy.tables)
         rules = policy.rules
-        thresholds = policy.pack.thresholds
-        factors = {"pinyin": thresholds.homophone_factor, "radical": thresholds.radical_factor}
         rule_hits = rules.scan(cps, keyword, keyword_cps)
         diversion_hits: list[tuple[int, DiversionHit]] = []
         for index, item in enumerate(items):
@@ -210,15 +219,16 @@ class CampaignChecker:
             cps, [h.start for _, h in diversion_hits], [h.end for _, h in diversion_hits], policy.tables.contact
         )
         per_item = scan.found
+        facts = policy.rule_facts
         for hit, bits in zip(rule_hits, rule_bits, strict=True):
-            rule = rules.rule(hit.rule)
+            label, rule_id, severity, scores = facts[hit.rule]
             weak = hit.view in _WEAK_VIEWS
             per_item[bisect.bisect_right(bounds, hit.start) - 1].append(
                 _Found(
-                    rule.label,
-                    rule.id,
-                    rule.suggestion,
-                    round(rule.score * factors[hit.view], 4) if weak else round(rule.score, 4),
+                    label,
+                    rule_id,
+                    severity,
+                    scores[hit.view],
                     weak,
                     hit.start,
                     hit.end,
@@ -258,11 +268,7 @@ class _Scan:
         """The reported form of a hit: its excerpt, normalised value, location and transforms."""
         item, offset = self.items[index], self.bounds[index]
         start, end = found.start - offset, found.end - offset
-        location = (
-            Location(carrier=item.source, text_start=start, text_end=end)
-            if item.bbox is None
-            else Location(carrier=item.source, bbox=item.bbox, text_start=start, text_end=end)
-        )
+        location = Location(item.source, None, None, item.bbox, None, None, start, end)
         transforms = transform_names(found.bits) + found.extra
         return Hit(item.source, self.joined[found.start : found.end][:_EXCERPT], found.normalized[:_EXCERPT], location, transforms)
 
@@ -282,6 +288,43 @@ def _suggestion(policy: CompiledPolicy, severity: Suggestion, score: float, weak
     return Suggestion.PASS
 
 
+def _finding(
+    policy: CompiledPolicy, label: str, rule_id: str, group: list[tuple[int, _Found]], scan: _Scan | None
+) -> Finding:
+    """One finding of a rule: its strongest score, its first 50 hits in text order, the evasions its hits undid."""
+    if len(group) == 1:  # nothing to merge or order
+        f = group[0][1]
+        weak_only, score, severity, bits, extra = f.weak, f.score, f.severity, f.bits, f.extra
+    else:
+        weak_only = all(f.weak for _, f in group)
+        score = max(f.score for _, f in group)
+        severity = max(f.severity for _, f in group)
+        bits, extras = 0, set()
+        for _, f in group:
+            bits |= f.bits
+            extras.update(f.extra)
+        extra = tuple(sorted(extras))
+        items, bounds = scan.items, scan.bounds  # type: ignore[union-attr]
+        group = sorted(group, key=lambda e: (items[e[0]].source, e[1].start - bounds[e[0]]))
+    make_hit = scan.hit  # type: ignore[union-attr]
+    hits = tuple([make_hit(index, f) for index, f in group[:50]])
+    return Finding(
+        label,
+        f"{len(group)} hit(s) of {rule_id}: " + ", ".join([repr(h.text) for h in hits[:5]]),
+        score,
+        _suggestion(policy, severity, score, weak_only),
+        rule_id,
+        tuple(
+            [
+                f"{h.source}[{h.location.text_start}:{h.location.text_end}] {h.text!r} -> {h.normalized!r}"
+                for h in hits[:20]
+            ]
+        ),
+        _modifiers(bits, extra),
+        hits,
+    )
+
+
 def _verdict(
     policy: CompiledPolicy,
     found: list[tuple[int, _Found]],
@@ -291,43 +334,16 @@ def _verdict(
     scan: _Scan | None = None,
 ) -> CampaignVerdict:
     """One verdict over ``found`` (item index, hit); only the hits a finding reports become ``Hit`` objects."""
-    groups: dict[tuple[str, str], list[tuple[int, _Found]]] = {}
-    for entry in found:
-        f = entry[1]
-        groups.setdefault((f.label, f.rule_id), []).append(entry)
-    findings: list[Finding] = []
-    for (label, rule_id), group in groups.items():
-        if len(group) == 1:  # the common case in short texts: one hit, nothing to merge or order
-            f = group[0][1]
-            weak_only, score, severity, bits, extra = f.weak, f.score, f.severity, f.bits, f.extra
-        else:
-            weak_only = all(f.weak for _, f in group)
-            score = max(f.score for _, f in group)
-            severity = max(f.severity for _, f in group)
-            bits, extras = 0, set()
-            for _, f in group:
-                bits |= f.bits
-                extras.update(f.extra)
-            extra = tuple(sorted(extras))
-            items, bounds = scan.items, scan.bounds  # type: ignore[union-attr]
-            group = sorted(group, key=lambda e: (items[e[0]].source, e[1].start - bounds[e[0]]))
-        hits = tuple(scan.hit(index, f) for index, f in group[:50])  # type: ignore[union-attr]
-        findings.append(
-            Finding(
-                label=label,
-                message=f"{len(group)} hit(s) of {rule_id}: " + ", ".join(repr(h.text) for h in hits[:5]),
-                score=score,
-                suggestion=_suggestion(policy, severity, score, weak_only),
-                rule_id=rule_id,
-                evidence=tuple(
-                    f"{h.source}[{h.location.text_start}:{h.location.text_end}] {h.text!r} -> {h.normalized!r}"
-                    for h in hits[:20]
-                ),
-                modifiers=_modifiers(bits, extra),
-                hits=hits,
-            )
-        )
-    findings.sort(key=lambda f: (-f.suggestion, f.label))
+    if len(found) == 1:  # the common case in short texts: one hit, nothing to group
+        groups = {(found[0][1].label, found[0][1].rule_id): found}
+    else:
+        groups = {}
+        for entry in found:
+            f = entry[1]
+            groups.setdefault((f.label, f.rule_id), []).append(entry)
+    findings = [_finding(policy, label, rule_id, group, scan) for (label, rule_id), group in groups.items()]
+    if len(findings) > 1:
+        findings.sort(key=lambda f: (-f.suggestion, f.label))
     not_evaluated: list[str] = []
     base = tuple(findings)
     for prefix, check in CONTEXT_CHECKS.items():

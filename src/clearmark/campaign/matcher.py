@@ -140,7 +140,16 @@ class CompiledPack:
                 view, composed = built
                 found, _ = self._scan_view(view, self.radical, cps, composed)
                 hits += [h for h in found if (h.rule, h.start, h.end) not in seen]
-        return [h for h in hits if not self._excepted(h, exceptions) and h.normalized not in self.allow]
+        excepted: dict[int, list[tuple[int, int]]] = {}
+        for rule, start, stop in exceptions:
+            excepted.setdefault(rule, []).append((start, stop))
+        allow = self.allow
+        return [
+            h
+            for h in hits
+            if h.normalized not in allow
+            and not (h.rule in excepted and any(a <= h.start and h.end <= b for a, b in excepted[h.rule]))
+        ]
 
     def _windows(self, composed: np.ndarray, length: int) -> list[tuple[int, int]]:
         """Stretches of the radical view around its recombined characters, merged; only they can hold a new hit."""
@@ -208,10 +217,6 @@ class CompiledPack:
                     continue
                 hits.append(RuleHit(entry.rule, start, stop, "pinyin", entry.folded))
         return hits
-
-    @staticmethod
-    def _excepted(hit: RuleHit, exceptions: list[tuple[int, int, int]]) -> bool:
-        return any(rule == hit.rule and start <= hit.start and hit.end <= stop for rule, start, stop in exceptions)
 
     def self_test(self) -> Iterator[str]:
         """Failures of the rules' own tests: a ``tests.hit`` text it misses or a ``tests.miss`` text it hits."""
