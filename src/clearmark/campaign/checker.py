@@ -12,14 +12,14 @@ import gc
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from clearmark.campaign.context import CONTEXT_CHECKS, CampaignContext
 from clearmark.campaign.diversion import DiversionHit, DiversionMatcher
-from clearmark.campaign.matcher import CompiledPack, RuleHit
+from clearmark.campaign.matcher import CompiledPack
 from clearmark.campaign.rules import RulePack, RulePackError, RulePackStore, TenantPolicy, load_rule_pack
 from clearmark.campaign.tables import ITEM_BREAK, ViewTables, view_tables
 from clearmark.campaign.views import code_points, contact_view, keyword_view, span_flags, transform_names
@@ -189,7 +189,9 @@ class CampaignChecker:
         text_free = not (ctx.account_type and ctx.content_type)  # only the news check reads the text itself
         scan = self._scan(policy, items)
         return [
-            clean if not found and text_free else _verdict(policy, [(i, f) for f in found], ctx, item.text, request_id, scan)
+            clean
+            if not found and text_free
+            else _verdict(policy, [(i, f) for f in found], ctx, item.text, request_id, scan)
             for i, (item, found) in enumerate(zip(items, scan.found, strict=True))
         ]
 
@@ -270,7 +272,8 @@ class _Scan:
         start, end = found.start - offset, found.end - offset
         location = Location(item.source, None, None, item.bbox, None, None, start, end)
         transforms = transform_names(found.bits) + found.extra
-        return Hit(item.source, self.joined[found.start : found.end][:_EXCERPT], found.normalized[:_EXCERPT], location, transforms)
+        excerpt = self.joined[found.start : found.end][:_EXCERPT]
+        return Hit(item.source, excerpt, found.normalized[:_EXCERPT], location, transforms)
 
 
 @functools.cache

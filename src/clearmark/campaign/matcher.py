@@ -199,9 +199,11 @@ class CompiledPack:
         if entry.latin_end and b < len(text) and _is_word_char(text[b]):
             if not gap_is_word_break(cps, int(view.ends[b - 1]), int(view.starts[b]), self.tables):
                 return False
-        for i in range(a + 1, b):
-            gap = cps[int(view.ends[i - 1]) : int(view.starts[i])]
-            if gap.size and any(chr(c).isspace() for c in gap.tolist()):
+        starts, ends = view.starts[a + 1 : b], view.ends[a : b - 1]
+        if b - a < 2 or bool((starts == ends).all()):
+            return True  # no character dropped inside the term
+        for low, high in zip(ends.tolist(), starts.tolist(), strict=True):
+            if high > low and any(chr(c).isspace() for c in cps[low:high].tolist()):
                 return False
         return True
 
