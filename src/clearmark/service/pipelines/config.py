@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from clearmark.campaign.rules import TenantPolicy
 from clearmark.core.enums import Corner
 from clearmark.core.security_data import Sm2Signer
 from clearmark.detectors.c2pa_manifest import trust_source
@@ -41,6 +42,9 @@ class PipelineConfig:
     # Verify: empty propagator fields FAIL even on producer output (default: only after a platform).
     verify_requires_propagator: bool = False
     claim_generator: str = "ClearMark"
+    # Per-tenant campaign allow/deny lists and thresholds (name, policy), applied to the content's
+    # texts in Inspect and Label as CheckTexts applies them; unknown tenants get the base pack.
+    campaign_tenants: tuple[tuple[str, TenantPolicy], ...] = ()
 
     def notice_text_for(self, label_value: str) -> str:
         """The configured notice wording for a Label value ("" when none applies)."""

@@ -14,16 +14,17 @@ from clearmark.service.policy import Decision, campaign_verdict, decide
 
 
 def inspect_asset(
-    asset: Asset, config: PipelineConfig, request_id: str, *, user_declared: bool = False
+    asset: Asset, config: PipelineConfig, request_id: str, *, user_declared: bool = False, tenant: str = ""
 ) -> tuple[Inspection, Decision]:
-    """Run every detector on an opened asset and apply policy.
+    """Run every detector on an opened asset and apply policy (the campaign checks under ``tenant``'s policy).
 
     Raises:
         InvalidMedia: an XMP packet uses DTDs or entities (an attack, not a producer's mistake).
     """
     refuse_hostile_xml(asset)
     signals = run_detectors(detectors_for(config.detectors), asset)
-    signals += campaign_signals(asset, signals, config.detectors.campaign_rule_pack)
+    pack = config.detectors.campaign_rule_pack
+    signals += campaign_signals(asset, signals, pack, tenant=tenant, tenants=config.campaign_tenants)
     decision = decide(signals, user_declared=user_declared)
     verdict = campaign_verdict(decision.findings, request_id, signals=signals)
     inspection = Inspection(
@@ -39,8 +40,12 @@ def inspect_asset(
 
 
 def inspect_content(
-    content: bytes | Source, config: PipelineConfig, request_id: str = "", c2pa_sidecar: bytes = b""
+    content: bytes | Source,
+    config: PipelineConfig,
+    request_id: str = "",
+    c2pa_sidecar: bytes = b"",
+    tenant: str = "",
 ) -> Inspection:
-    """Inspect untrusted content (and an optional detached C2PA manifest store); read-only."""
+    """Inspect untrusted content (and an optional detached C2PA manifest store) for a tenant; read-only."""
     asset = open_asset(content, config.limits, c2pa_sidecar=c2pa_sidecar)
-    return inspect_asset(asset, config, request_id)[0]
+    return inspect_asset(asset, config, request_id, tenant=tenant)[0]
