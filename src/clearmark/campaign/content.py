@@ -12,8 +12,6 @@ import json
 import logging
 from pathlib import Path
 
-import numpy as np
-
 from clearmark.campaign.checker import QR_SOURCE, TextItem, shared_checker
 from clearmark.campaign.qrcode import read_qr_codes
 from clearmark.campaign.rules import TenantPolicy
@@ -40,7 +38,7 @@ def content_items(asset: Asset, signals: tuple[Signal, ...]) -> list[TextItem]:
         for signal in signals:
             if signal.kind == SignalKind.OCR_TEXT:
                 items.extend(_ocr_items(signal))
-        codes = read_qr_codes(np.asarray(asset.image.image))
+        codes = read_qr_codes(asset.pixels)
         items.extend(TextItem(code.payload, QR_SOURCE, code.bbox) for code in codes)
     return items
 
