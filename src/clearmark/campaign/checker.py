@@ -170,7 +170,7 @@ class CampaignChecker:
         """One verdict over all the texts of one piece of content (its body, title, OCR lines, QR payloads)."""
         policy = self.policy(tenant)
         scan = self._scan(policy, items)
-        found = [(index, f) for index, per_item in enumerate(scan.found) for f in per_item]
+        found = [(index, f) for index, per_item in sorted(scan.found.items()) for f in per_item]
         text = "\n".join(i.text for i in items)
         return _verdict(policy, found, context or CampaignContext(), text, request_id, scan)
 
@@ -188,18 +188,21 @@ class CampaignChecker:
         clean = _verdict(policy, [], ctx, "", request_id)  # shared by every text without hits
         text_free = not (ctx.account_type and ctx.content_type)  # only the news check reads the text itself
         scan = self._scan(policy, items)
+        found = scan.found
         return [
-            clean
-            if not found and text_free
-            else _verdict(policy, [(i, f) for f in found], ctx, item.text, request_id, scan)
-            for i, (item, found) in enumerate(zip(items, scan.found, strict=True))
+            _verdict(policy, [(i, f) for f in found[i]], ctx, item.text, request_id, scan)
+            if i in found
+            else clean
+            if text_free
+            else _verdict(policy, [], ctx, item.text, request_id, scan)
+            for i, item in enumerate(items)
         ]
 
     def _scan(self, policy: CompiledPolicy, items: Sequence[TextItem]) -> _Scan:
         texts = [item.text.replace(ITEM_BREAK, " ") for item in items]
         joined = ITEM_BREAK.join(texts)
         bounds = np.cumsum([0] + [len(t) + 1 for t in texts])[:-1].tolist()
-        scan = _Scan(items, joined, bounds, [[] for _ in items])
+        scan = _Scan(items, joined, bounds, {})
         if not joined:
             return scan
         cps = code_points(joined)
@@ -220,12 +223,12 @@ class CampaignChecker:
         diversion_bits = span_flags(
             cps, [h.start for _, h in diversion_hits], [h.end for _, h in diversion_hits], policy.tables.contact
         )
-        per_item = scan.found
+        per_item = scan.found  # only the texts with hits have an entry: a batch is mostly clean
         facts = policy.rule_facts
         for hit, bits in zip(rule_hits, rule_bits, strict=True):
             label, rule_id, severity, scores = facts[hit.rule]
             weak = hit.view in _WEAK_VIEWS
-            per_item[bisect.bisect_right(bounds, hit.start) - 1].append(
+            per_item.setdefault(bisect.bisect_right(bounds, hit.start) - 1, []).append(
                 _Found(
                     label,
                     rule_id,
@@ -240,7 +243,7 @@ class CampaignChecker:
                 )
             )
         for (index, hit), bits in zip(diversion_hits, diversion_bits, strict=True):
-            per_item[index].append(
+            per_item.setdefault(index, []).append(
                 _Found(
                     hit.label,
                     f"{_DIVERSION_RULE}.{hit.label.split('.', 1)[1]}",
@@ -264,7 +267,7 @@ class _Scan:
     items: Sequence[TextItem]
     joined: str
     bounds: list[int]
-    found: list[list[_Found]]
+    found: dict[int, list[_Found]]  # item index -> its hits, in scan order
 
     def hit(self, index: int, found: _Found) -> Hit:
         """The reported form of a hit: its excerpt, normalised value, location and transforms."""
