@@ -9,7 +9,6 @@ counts only with a trigger ("加", "+", "私", "联系", "扫" …) nearby.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ahocorasick
@@ -74,9 +73,8 @@ class DiversionMatcher:
                 else:
                     words.setdefault(folded, []).append(("handle", platform))
         self.latin_platform = latin
-        # whole words only: no ASCII letter on either side (the view is case-folded)
         self.latin_handles = re.compile(
-            r"(?<![A-Za-z])(" + "|".join(map(re.escape, sorted(latin, key=len, reverse=True))) + r")(?![a-z])"
+            "(" + "|".join(map(re.escape, sorted(latin, key=len, reverse=True))) + r")(?![a-z])"
         ) if latin else None
         for host in diversion.short_link_hosts:
             words.setdefault(fold(host) + "/", []).append(("host", host))
@@ -90,19 +88,13 @@ class DiversionMatcher:
             if word:
                 self.automaton.add_word(word, (len(word), tuple(values)))
         self.automaton.make_automaton()
-        # The same words as one regex: the engine skips in C to where one of them occurs, and the
-        # automaton (which reports every overlapping match) then walks only windows around those.
-        listed = sorted((w for w in words if w), key=len, reverse=True)
-        self.vocabulary = re.compile("|".join(map(re.escape, listed))) if listed else None
-        # a match the regex skipped starts inside an earlier match, so within one word length of it
-        self.vocabulary_reach = 2 * max(map(len, listed), default=0)
 
     def scan(self, view: View) -> list[DiversionHit]:
         """Every diversion in a contact view (items joined with ITEM_BREAK never pair across it)."""
         text = view.text
         handles: list[tuple[int, int, str]] = []
         hits: list[DiversionHit] = []
-        for end, (length, values) in self._vocabulary_matches(text):
+        for end, (length, values) in self.automaton.iter(text):
             a, b = end + 1 - length, end + 1
             glued = a > 0 and text[a].isascii() and _ascii_letter(text[a]) and _ascii_letter(text[a - 1])
             for kind, detail in values:
@@ -116,7 +108,11 @@ class DiversionMatcher:
                     hits.append(self._short_link(view, a, b))
         if self.latin_handles is not None:
             platform_of = self.latin_platform
-            handles += [(m.start(), m.end(), platform_of[m.group(1)]) for m in self.latin_handles.finditer(text)]
+            handles += [
+                (m.start(), m.end(), platform_of[m.group(1)])
+                for m in self.latin_handles.finditer(text)
+                if m.start() == 0 or not _ascii_letter(text[m.start() - 1])
+            ]
         hits += self._spelled_urls(view)
         handles = _longest(handles)
         contacts: list[tuple[int, int]] = []
@@ -151,22 +147,6 @@ class DiversionMatcher:
                     break
             at = text.find("@", at + 1)
         return hits
-
-    def _vocabulary_matches(self, text: str) -> Iterator[tuple[int, tuple[int, tuple[tuple[str, str], ...]]]]:
-        """The automaton's matches ``(end, value)`` over ``text``, in its order, walking only windows that hold them."""
-        if self.vocabulary is None:
-            return
-        reach, size = self.vocabulary_reach, len(text)
-        windows: list[list[int]] = []
-        for match in self.vocabulary.finditer(text):
-            low = match.start()
-            if windows and low <= windows[-1][1]:
-                windows[-1][1] = min(size, low + reach)
-            else:
-                windows.append([low, min(size, low + reach)])
-        for low, high in windows:
-            for end, value in self.automaton.iter(text[low:high]):
-                yield low + end, value
 
     def classify_qr(self, payload: str) -> DiversionHit:
         """What a decoded QR payload is: an app's contact card or group, another link, or plain text."""
