@@ -20,7 +20,7 @@ import numpy as np
 from clearmark.campaign.context import CONTEXT_CHECKS, CampaignContext
 from clearmark.campaign.diversion import DiversionHit, DiversionMatcher
 from clearmark.campaign.matcher import CompiledPack
-from clearmark.campaign.rules import RulePack, RulePackError, RulePackStore, TenantPolicy, load_rule_pack
+from clearmark.campaign.rules import RulePack, RulePackError, RulePackStore, TenantPolicy, Thresholds, load_rule_pack
 from clearmark.campaign.tables import ITEM_BREAK, ViewTables, view_tables
 from clearmark.campaign.views import code_points, contact_view, keyword_view, span_flags, transform_names
 from clearmark.core.enums import Suggestion
@@ -279,21 +279,6 @@ class _Scan:
         return Hit(item.source, excerpt, found.normalized[:_EXCERPT], location, transforms)
 
 
-@functools.cache
-def _modifiers(bits: int, extra: tuple[str, ...]) -> tuple[str, ...]:
-    """A finding's evasion modifiers: the transforms its hits undid, sorted by name."""
-    return tuple(f"evasion.{t}" for t in sorted({*transform_names(bits), *extra}))
-
-
-def _suggestion(policy: CompiledPolicy, severity: Suggestion, score: float, weak_only: bool) -> Suggestion:
-    thresholds = policy.pack.thresholds
-    if severity is Suggestion.BLOCK and score >= thresholds.block and not weak_only:
-        return Suggestion.BLOCK
-    if severity >= Suggestion.REVIEW and score >= thresholds.review:
-        return Suggestion.REVIEW
-    return Suggestion.PASS
-
-
 def _finding(
     policy: CompiledPolicy, label: str, rule_id: str, group: list[tuple[int, _Found]], scan: _Scan | None
 ) -> Finding:
@@ -314,21 +299,37 @@ def _finding(
         group = sorted(group, key=lambda e: (items[e[0]].source, e[1].start - bounds[e[0]]))
     make_hit = scan.hit  # type: ignore[union-attr]
     hits = tuple([make_hit(index, f) for index, f in group[:50]])
+    evidence = tuple(
+        [
+            f"{h.source}[{h.location.text_start}:{h.location.text_end}] {h.text!r} -> {h.normalized!r}"
+            for h in hits[:20]
+        ]
+    )
+    shown = repr(hits[0].text) if len(hits) == 1 else ", ".join([repr(h.text) for h in hits[:5]])
     return Finding(
         label,
-        f"{len(group)} hit(s) of {rule_id}: " + ", ".join([repr(h.text) for h in hits[:5]]),
+        f"{len(group)} hit(s) of {rule_id}: {shown}",
         score,
-        _suggestion(policy, severity, score, weak_only),
+        _suggestion(policy.pack.thresholds, severity, score, weak_only),
         rule_id,
-        tuple(
-            [
-                f"{h.source}[{h.location.text_start}:{h.location.text_end}] {h.text!r} -> {h.normalized!r}"
-                for h in hits[:20]
-            ]
-        ),
+        evidence,
         _modifiers(bits, extra),
         hits,
     )
+
+
+@functools.cache
+def _modifiers(bits: int, extra: tuple[str, ...]) -> tuple[str, ...]:
+    """A finding's evasion modifiers: the transforms its hits undid, sorted by name."""
+    return tuple(f"evasion.{t}" for t in sorted({*transform_names(bits), *extra}))
+
+
+def _suggestion(thresholds: Thresholds, severity: Suggestion, score: float, weak_only: bool) -> Suggestion:
+    if severity is Suggestion.BLOCK and score >= thresholds.block and not weak_only:
+        return Suggestion.BLOCK
+    if severity >= Suggestion.REVIEW and score >= thresholds.review:
+        return Suggestion.REVIEW
+    return Suggestion.PASS
 
 
 def _verdict(
@@ -341,28 +342,31 @@ def _verdict(
 ) -> CampaignVerdict:
     """One verdict over ``found`` (item index, hit); only the hits a finding reports become ``Hit`` objects."""
     if len(found) == 1:  # the common case in short texts: one hit, nothing to group
-        groups = {(found[0][1].label, found[0][1].rule_id): found}
+        f = found[0][1]
+        findings = [_finding(policy, f.label, f.rule_id, found, scan)]
     else:
-        groups = {}
+        groups: dict[tuple[str, str], list[tuple[int, _Found]]] = {}
         for entry in found:
             f = entry[1]
             groups.setdefault((f.label, f.rule_id), []).append(entry)
-    findings = [_finding(policy, label, rule_id, group, scan) for (label, rule_id), group in groups.items()]
-    if len(findings) > 1:
+        findings = [_finding(policy, label, rule_id, group, scan) for (label, rule_id), group in groups.items()]
         findings.sort(key=lambda f: (-f.suggestion, f.label))
     not_evaluated: list[str] = []
     base = tuple(findings)
+    rules = policy.pack.context
     for prefix, check in CONTEXT_CHECKS.items():
-        extra_findings, evaluated = check(policy.pack.context, context, base, text)
-        findings.extend(extra_findings)
+        extra_findings, evaluated = check(rules, context, base, text)
+        if extra_findings:
+            findings.extend(extra_findings)
         if not evaluated:
             not_evaluated.append(prefix)
+    strictest = max([f.suggestion for f in findings]) if findings else Suggestion.PASS
     return CampaignVerdict(
-        suggestion=max((f.suggestion for f in findings), default=Suggestion.PASS),
-        findings=tuple(findings),
-        policy_version=policy.policy_version,
-        request_id=request_id,
-        not_evaluated=tuple(not_evaluated),
+        strictest,
+        base if len(findings) == len(base) else tuple(findings),
+        policy.policy_version,
+        request_id,
+        tuple(not_evaluated),
     )
 
 
