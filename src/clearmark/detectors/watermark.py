@@ -41,7 +41,7 @@ class ClearMarkWatermarkDetector:
     def detect(self, asset: Asset) -> list[Signal]:
         if not self._key:
             return []
-        reading = decode_watermark(asset.image.image, self._key)
+        reading = decode_watermark(asset.pixels, self._key)
         if reading is None:
             return []
         bound = reading.content_bound

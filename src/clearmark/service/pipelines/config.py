@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clearmark.campaign.rules import TenantPolicy
 from clearmark.core.enums import Corner
 from clearmark.core.security_data import Sm2Signer
 from clearmark.detectors.c2pa_manifest import trust_source
@@ -44,6 +45,9 @@ class PipelineConfig:
     # The provenance registry the decision asks (our marks, ProduceIDs); "" decides without one.
     # Not in repr: a PostgreSQL URL may hold a password.
     registry_url: str = field(default="", repr=False)
+    # Per-tenant campaign allow/deny lists and thresholds (name, policy), applied to the content's
+    # texts in Inspect and Label as CheckTexts applies them; unknown tenants get the base pack.
+    campaign_tenants: tuple[tuple[str, TenantPolicy], ...] = ()
 
     def notice_text_for(self, label_value: str) -> str:
         """The configured notice wording for a Label value ("" when none applies)."""

@@ -118,7 +118,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
     warnings = check_party_code(job.platform_code, "options.platform_code", config.producer_code_policy)
     asset = open_asset(job.content, config.limits)
     inspection, decision = inspect_asset(
-        asset, config, job.request_id, user_declared=job.user_declared_ai, claim=job.claim
+        asset, config, job.request_id, user_declared=job.user_declared_ai, claim=job.claim, tenant=job.tenant
     )
     carriers = asset.metadata.label_carriers
     propagate_id = derive_id("CMP", job.tenant, job.request_id, "propagate", job.id_salt)
