@@ -14,6 +14,7 @@ from clearmark.core.enums import AppliedLabel, Corner, MediaKind
 from clearmark.media.asset import Asset
 from clearmark.media.metadata import LabelCarrier
 from clearmark.notice import RenderedNotice
+from clearmark.notice.audio_rhythm import DEFAULT_RHYTHM, RhythmStyle
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,9 @@ class WriterSettings:
         jpeg_quality, webp_quality: re-encoding quality after a notice or mark changed pixels.
         text_notice_positions: "start" and/or "end" for text and documents.
         watermark_key: the key of ClearMark's invisible mark; None embeds no mark.
+        audio_rhythm: how the audible rhythm 短长短短 sounds (unit, tone, level).
+        audio_notice_positions: "start", "middle" and/or "end" of audio that get the audible notice.
+        audio_spoken_notice: an operator's recorded spoken notice (WAV/MP3) used instead of the rhythm.
     """
 
     notice_corner: Corner = Corner.BOTTOM_RIGHT
@@ -36,6 +40,9 @@ class WriterSettings:
     webp_quality: int = 90
     text_notice_positions: tuple[str, ...] = ("start",)
     watermark_key: bytes | None = None
+    audio_rhythm: RhythmStyle = DEFAULT_RHYTHM
+    audio_notice_positions: tuple[str, ...] = ("start",)
+    audio_spoken_notice: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,7 @@ def writer_for(kind: MediaKind) -> ModalityWriter:
     Raises:
         UnsupportedFormat: no writer for that modality yet.
     """
+    import clearmark.labels.audio_writer  # noqa: F401  (registers)
     import clearmark.labels.document_writer  # noqa: F401  (registers)
     import clearmark.labels.image_writer  # noqa: F401  (registers)
     from clearmark.core.errors import UnsupportedFormat
