@@ -169,7 +169,9 @@ def _placed(wanted: tuple[NoticePosition, ...], mix: NoticeMix) -> list[tuple[No
 def _mix_warnings(mix: NoticeMix) -> list[str]:
     warnings = []
     if mix.min_gain_db < -0.05:
-        warnings.append(f"the audio was turned down by up to {-mix.min_gain_db:.1f} dB around the notice to avoid clipping")
+        warnings.append(
+            f"the audio was turned down by up to {-mix.min_gain_db:.1f} dB around the notice to avoid clipping"
+        )
     if mix.padded_s > 0:
         warnings.append(f"the audio was shorter than the notice: {mix.padded_s:.2f} s of silence appended")
     return warnings
