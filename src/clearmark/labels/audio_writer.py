@@ -108,6 +108,9 @@ class AudioWriter:
     """Writes audio labels: notice and mark in the PCM, re-encoded like the source, then the metadata label."""
 
     def write_new(self, asset: Asset, new: NewLabel, settings: WriterSettings) -> Written:
+        if not new.notice_text and not (new.mark_id and settings.watermark_key):
+            # Nothing to hear or mark: the audio is not decoded or re-encoded, only the label written.
+            return Written(write_label_checked(asset.data, asset, new.label), (new.metadata_kind,))
         limits = audio_limits(asset.limits, streamed=False)
         codec = source_codec(asset.data, limits)
         audio = decode_audio(asset.data, limits)

@@ -138,8 +138,12 @@ def source_codec(source: AudioSource, limits: AudioLimits = DEFAULT_AUDIO_LIMITS
     recoder = RECODERS[info.codec]
     bits = 0
     if not recoder.lossy:
-        bits = _flac_bits(head) if info.codec == "flac" else {"u8": 8, "s16": 16, "s16p": 16, "flt": 32, "dbl": 64}.get(
-            recoder.sample_format, 24 if info.codec == "pcm_s24le" else 32
+        bits = (
+            _flac_bits(head)
+            if info.codec == "flac"
+            else {"u8": 8, "s16": 16, "s16p": 16, "flt": 32, "dbl": 64}.get(
+                recoder.sample_format, 24 if info.codec == "pcm_s24le" else 32
+            )
         )
     if recoder.lossy:
         bit_rate = max(8_000, int(round(bit_rate / 1000.0)) * 1000) if bit_rate > 0 else 128_000
