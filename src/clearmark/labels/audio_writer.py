@@ -122,7 +122,7 @@ class AudioWriter:
             wanted = notice_positions(settings.audio_notice_positions)
             clip, notice_text, duck_db = notice_clip(settings, rate)
             samples, mix = mix_notice(samples, rate, clip, wanted, duck_db=duck_db)
-            positions = tuple(f"{position.value}@{start:.3f}s" for position, start in _placed(wanted, mix))
+            positions = tuple(position.value for position in wanted)
             applied.append(AppliedLabel.EXPLICIT_NOTICE)
             warnings += _mix_warnings(mix)
         watermark_id = ""
@@ -160,13 +160,6 @@ class AudioWriter:
         # Audio containers carry no XMP: a C2PA pointer has nowhere to go (the manifest itself does).
         content = write_label_checked(asset.data, asset, label, target=carrier)
         return Written(content, (AppliedLabel.METADATA_PROPAGATOR,))
-
-
-def _placed(wanted: tuple[NoticePosition, ...], mix: NoticeMix) -> list[tuple[NoticePosition, float]]:
-    """Each placed notice's position name and start (short content can put two positions at one start)."""
-    order = [p for p in (NoticePosition.START, NoticePosition.MIDDLE, NoticePosition.END) if p in wanted]
-    starts = list(mix.starts_s)
-    return [(position, starts[min(index, len(starts) - 1)]) for index, position in enumerate(order)]
 
 
 def _mix_warnings(mix: NoticeMix) -> list[str]:

@@ -5,7 +5,7 @@ Writers never decide policy: which label, which wording and whether to mark are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -39,7 +39,7 @@ class WriterSettings:
     jpeg_quality: int = 95
     webp_quality: int = 90
     text_notice_positions: tuple[str, ...] = ("start",)
-    watermark_key: bytes | None = None
+    watermark_key: bytes | None = field(default=None, repr=False)
     audio_rhythm: RhythmStyle = DEFAULT_RHYTHM
     audio_notice_positions: tuple[str, ...] = ("start",)
     audio_spoken_notice: Path | None = None
