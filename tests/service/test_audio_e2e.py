@@ -124,7 +124,7 @@ def test_stamp_writes_every_label_and_keeps_the_audio_as_it_was_coded(
 def test_mp3_bit_rate_and_flac_bit_depth_follow_the_source(stub, music: np.ndarray) -> None:
     mp3 = encode_audio(music, RATE, "mp3", bit_rate=192_000)
     stamped = _stamp(stub, mp3, "audio-mp3-192").content
-    assert mutagen.mp3.MP3(io.BytesIO(stamped)).info.bitrate == 192_000
+    assert round(mutagen.mp3.MP3(io.BytesIO(stamped)).info.bitrate, -3) == 192_000
     flac24 = _stamp(stub, _flac_24(music), "audio-flac-24").content
     info = mutagen.flac.FLAC(io.BytesIO(flac24)).info
     assert (info.bits_per_sample, info.sample_rate, info.channels) == (24, RATE, 2)

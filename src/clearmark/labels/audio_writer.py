@@ -28,12 +28,13 @@ from clearmark.labels.writers import NewLabel, WriterSettings, Written, register
 from clearmark.media.asset import Asset, open_asset
 from clearmark.media.audio import decode_audio
 from clearmark.media.audio.container import audio_limits
+from clearmark.media.audio.entries import is_mirror_carrier
 from clearmark.media.audio.recode import SourceCodec, encode_like, source_codec
 from clearmark.media.metadata import LabelCarrier
 from clearmark.notice.audio_rhythm import RHYTHM_NAME, NoticeMix, NoticePosition, mix_notice, render_rhythm
 from clearmark.notice.audio_rhythm import spoken_notice_clip as _spoken_clip
 from clearmark.watermark import payload_for_produce_id, payload_hex
-from clearmark.watermark.audio import MARK_RATE, MIN_DETECT_S, embed_audio_watermark
+from clearmark.watermark.audio import MARK_RATE, MIN_DETECT_S, decode_audio_watermark, embed_audio_watermark
 
 # The content under an operator's spoken notice is turned down this much while the notice plays.
 SPOKEN_DUCK_DB = -12.0
@@ -134,9 +135,18 @@ class AudioWriter:
                 warnings.append(f"no audio watermark: {duration:.1f} s is too short to read one ({MIN_DETECT_S:.1f} s)")
             else:
                 payload = payload_for_produce_id(new.mark_id)
-                samples = embed_audio_watermark(samples, rate, payload, settings.watermark_key)
-                watermark_id = payload_hex(payload)
-                applied.append(AppliedLabel.WATERMARK)
+                marked = embed_audio_watermark(samples, rate, payload, settings.watermark_key)
+                # Read back like the labels: speech with long pauses or little energy in 250-3750 Hz can
+                # need more than a few seconds; a mark that does not decode is not claimed.
+                reading = decode_audio_watermark(marked, rate, settings.watermark_key)
+                if reading is not None and reading.payload == payload:
+                    samples, watermark_id = marked, payload_hex(payload)
+                    applied.append(AppliedLabel.WATERMARK)
+                else:
+                    warnings.append(
+                        "no audio watermark: it did not read back from this audio (too short, or too little "
+                        "sound in 250-3750 Hz)"
+                    )
         content = encode_to_bytes(samples, codec)
         content = write_label_checked(content, asset, new.label)
         applied.append(new.metadata_kind)
@@ -158,6 +168,11 @@ class AudioWriter:
         xmp_extra: tuple[tuple[tuple[str, str], str], ...] = (),
     ) -> Written:
         # Audio containers carry no XMP: a C2PA pointer has nowhere to go (the manifest itself does).
+        if not carrier.standard and not is_mirror_carrier(carrier.carrier):
+            raise LabelConflict(
+                f"the label sits in {carrier.carrier}, not the format's standard carrier; updating it would "
+                "write a second label"
+            )
         content = write_label_checked(asset.data, asset, label, target=carrier)
         return Written(content, (AppliedLabel.METADATA_PROPAGATOR,))
 
