@@ -17,6 +17,7 @@ from clearmark.labels.audio_writer import SPOKEN_NOTICE, AudioWriter
 from clearmark.labels.writers import NewLabel, WriterSettings, writer_for
 from clearmark.media import DEFAULT_LIMITS, open_asset
 from clearmark.media.audio import decode_audio, encode_audio, probe_audio
+from clearmark.media.source import Source
 from clearmark.notice.audio_rhythm import RhythmStyle
 from clearmark.notice.audio_rhythm_detect import detect_rhythm
 from clearmark.watermark import payload_for_produce_id
@@ -141,3 +142,13 @@ def test_update_of_a_label_in_a_wav_id3_chunk_refuses_to_write_a_second_label() 
     assert not carrier.standard
     with pytest.raises(LabelConflict):
         AudioWriter().update(asset, carrier, LABEL.with_propagator(PLATFORM, "P-3"), WriterSettings())
+
+
+def test_with_a_work_directory_the_output_is_a_file_there(tmp_path: Path) -> None:
+    content = encode_audio(speech(6.0), RATE, "wav")
+    written = AudioWriter().write_new(_asset(content), NEW, WriterSettings(watermark_key=KEY, work_dir=tmp_path))
+    assert isinstance(written.content, Source) and written.content.path is not None
+    assert written.content.path.parent == tmp_path
+    carriers = open_asset(written.content, DEFAULT_LIMITS).metadata.label_carriers
+    assert [c.parsed.label for c in carriers if c.parsed] == [LABEL]
+    assert [p.name for p in tmp_path.iterdir()] == [written.content.path.name]  # nothing else left behind

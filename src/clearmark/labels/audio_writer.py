@@ -24,13 +24,14 @@ from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, MediaKind
 from clearmark.core.errors import InvalidRequest, LabelConflict
 from clearmark.labels.implicit_image import LabelReadBackFailed
-from clearmark.labels.writers import NewLabel, WriterSettings, Written, register_writer
+from clearmark.labels.writers import NewLabel, WriterSettings, Written, new_output_file, register_writer
 from clearmark.media.asset import Asset, open_asset
-from clearmark.media.audio import decode_audio
+from clearmark.media.audio import decode_audio, write_audio_label
 from clearmark.media.audio.container import audio_limits
 from clearmark.media.audio.entries import is_mirror_carrier
 from clearmark.media.audio.recode import SourceCodec, encode_like, source_codec
 from clearmark.media.metadata import LabelCarrier
+from clearmark.media.source import Content, Source
 from clearmark.notice.audio_rhythm import RHYTHM_NAME, NoticeMix, NoticePosition, mix_notice, render_rhythm
 from clearmark.notice.audio_rhythm import spoken_notice_clip as _spoken_clip
 from clearmark.watermark import payload_for_produce_id, payload_hex
@@ -71,9 +72,14 @@ def notice_clip(settings: WriterSettings, sample_rate: int) -> tuple[np.ndarray,
     return clip, SPOKEN_NOTICE, SPOKEN_DUCK_DB
 
 
-def encode_to_bytes(samples: np.ndarray, codec: SourceCodec) -> bytes:
-    """Encode through a temporary file (the one place output is produced; it becomes a file-backed Source)."""
-    fd, name = tempfile.mkstemp(prefix="clearmark-audio-", suffix=f".{codec.muxer}")
+def encode_output(samples: np.ndarray, codec: SourceCodec, settings: WriterSettings) -> Content:
+    """Encode the PCM like the source: a file in the request's work directory (a ``Source``), or bytes without one."""
+    suffix = f".{codec.muxer}"
+    if settings.work_dir is not None:
+        path = new_output_file(settings.work_dir, suffix)
+        encode_like(samples, codec, path)
+        return Source(path=path)
+    fd, name = tempfile.mkstemp(prefix="clearmark-audio-", suffix=suffix)
     os.close(fd)
     try:
         encode_like(samples, codec, name)
@@ -82,8 +88,13 @@ def encode_to_bytes(samples: np.ndarray, codec: SourceCodec) -> bytes:
         Path(name).unlink(missing_ok=True)
 
 
-def write_label_checked(content: bytes, asset: Asset, label: AigcLabel, target: LabelCarrier | None = None) -> bytes:
+def write_label_checked(
+    content: Content, asset: Asset, label: AigcLabel, target: LabelCarrier | None = None
+) -> Content:
     """The content with ``label`` in the container's standard carrier, read back as the file's one label.
+
+    Bytes are rewritten in memory; a file output (fresh from ``encode_output``, so holding no label)
+    is rewritten in place, streamed.
 
     Raises:
         LabelConflict: the result would hold a second, different label (a compat carrier elsewhere).
@@ -91,13 +102,18 @@ def write_label_checked(content: bytes, asset: Asset, label: AigcLabel, target: 
     """
     container = asset.spec.container
     assert container is not None
-    written = container.write_label(content, label.to_json(), target=target, limits=asset.limits)
+    if isinstance(content, Source):
+        assert content.path is not None
+        write_audio_label(content.path, label, output=content.path, limits=audio_limits(asset.limits))
+        written: Content = Source(path=content.path)
+    else:
+        written = container.write_label(content, label.to_json(), target=target, limits=asset.limits)
     carriers = open_asset(written, asset.limits, kinds=frozenset({MediaKind.AUDIO})).metadata.label_carriers
     parsed = [carrier.parsed.label for carrier in carriers if carrier.parsed is not None]
     if len(carriers) > 1 and label in parsed:
         raise LabelConflict(
-            f"the label sits in {target.carrier if target else 'a compat carrier'}; writing the standard "
-            f"{container.carrier if hasattr(container, 'carrier') else 'carrier'} would make a second label"
+            f"writing the standard carrier beside {target.carrier if target else 'a compat carrier'} "
+            "would make a second label"
         )
     if len(carriers) != 1 or parsed != [label]:
         raise LabelReadBackFailed(f"label read back as {parsed!r} from {len(carriers)} carriers, wrote {label!r}")
@@ -147,7 +163,7 @@ class AudioWriter:
                         "no audio watermark: it did not read back from this audio (too short, or too little "
                         "sound in 250-3750 Hz)"
                     )
-        content = encode_to_bytes(samples, codec)
+        content = encode_output(samples, codec, settings)
         content = write_label_checked(content, asset, new.label)
         applied.append(new.metadata_kind)
         return Written(

@@ -20,7 +20,10 @@ from clearmark.media.audio.pcm import AudioSource, _audio_stream, _info, _open_i
 
 _LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 # Tags FFmpeg adds or derives itself; copying them would only stack its own notes.
-_DERIVED_TAGS = frozenset({"encoder", "major_brand", "minor_version", "compatible_brands", "handler_name", "vendor_id"})
+# A label tag is never carried over by FFmpeg: the label is written by the container code, exactly once.
+_DERIVED_TAGS = frozenset(
+    {"encoder", "major_brand", "minor_version", "compatible_brands", "handler_name", "vendor_id", "aigc"}
+)
 
 
 @dataclass(frozen=True)
