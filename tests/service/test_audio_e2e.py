@@ -310,3 +310,32 @@ def test_a_riff_size_bomb_in_the_header_is_clamped_and_stamped(stub, generated: 
     stamped = _stamp(stub, bomb, "audio-riff-bomb").content
     assert struct.unpack("<I", stamped[4:8])[0] == len(stamped) - 8
     assert len(read_tags_independently("wav", stamped)[0]) == 1
+
+
+def test_audio_over_the_whole_file_limit_streams_through_inspect_and_verify(server_factory, music: np.ndarray) -> None:
+    import hashlib
+
+    from clearmark.media.audio import write_audio_label
+    from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
+    from tests.media.audio.conftest import LABEL
+
+    with_rhythm, _ = mix_rhythm(music, RATE)
+    wav = write_audio_label(encode_audio(with_rhythm, RATE, "wav") or b"", LABEL) or b""
+    small = server_factory(cpu_workers=1, max_media_bytes=256 * 1024)
+    assert len(wav) > 4 * 256 * 1024
+
+    def parts(request_type, header_type, chunk: int = 64 * 1024):  # noqa: ANN001, ANN202
+        header = pb.ContentHeader(size_bytes=len(wav), sha256=hashlib.sha256(wav).hexdigest())
+        yield request_type(header=header_type(content_header=header))
+        for start in range(0, len(wav), chunk):
+            yield request_type(chunk=wav[start : start + chunk])
+
+    with small.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        inspected = stub.InspectStream(parts(api.InspectStreamRequest, api.InspectStreamHeader), timeout=60)
+        verified = stub.VerifyStream(parts(api.VerifyStreamRequest, api.VerifyStreamHeader), timeout=60)
+    kinds = [s.kind for s in inspected.inspection.signals]
+    assert kinds.count("explicit.audio_rhythm") == 1 and kinds.count("aigc.metadata_label") == 1
+    assert inspected.inspection.category == pb.CATEGORY_AI_GENERATED
+    outcomes = {check.requirement_id: check.outcome for check in verified.report.checks}
+    assert outcomes["audio.notice.present"] == PASS and outcomes["metadata.single_label"] == PASS
