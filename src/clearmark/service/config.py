@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, FilePath, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -130,7 +130,7 @@ class Settings(BaseSettings):
     audio_rhythm_unit_ms: float = Field(default=120.0, ge=45.0, le=300.0)
     audio_rhythm_frequency_hz: float = Field(default=1000.0, ge=400.0, le=3000.0)
     audio_rhythm_level_dbfs: float = Field(default=-6.0, ge=-30.0, le=0.0)
-    audio_spoken_notice: Path | None = None
+    audio_spoken_notice: FilePath | None = None  # checked at start: a missing file stops the server there
     jpeg_quality: int = Field(default=95, ge=50, le=100)
     webp_quality: int = Field(default=90, ge=50, le=100)
     font_path: Path | None = None
