@@ -152,3 +152,16 @@ def test_with_a_work_directory_the_output_is_a_file_there(tmp_path: Path) -> Non
     carriers = open_asset(written.content, DEFAULT_LIMITS).metadata.label_carriers
     assert [c.parsed.label for c in carriers if c.parsed] == [LABEL]
     assert [p.name for p in tmp_path.iterdir()] == [written.content.path.name]  # nothing else left behind
+
+
+def test_ogg_vorbis_is_written_again_as_vorbis(tmp_path: Path) -> None:
+    from clearmark.media.audio.recode import SourceCodec, encode_like, source_codec
+
+    path = tmp_path / "in.ogg"
+    encode_like(speech(12.0), SourceCodec("ogg", "vorbis", RATE, 2, 0, 96_000, (("title", "kept"),)), path)
+    written = AudioWriter().write_new(_asset(path.read_bytes()), NEW, WriterSettings(watermark_key=KEY))
+    after = source_codec(written.content)  # type: ignore[arg-type]
+    assert (after.muxer, after.decoder, after.sample_rate, after.channels) == ("ogg", "vorbis", RATE, 2)
+    assert ("title", "kept") in after.tags and AppliedLabel.WATERMARK in written.applied
+    carriers = _asset(written.content).metadata.label_carriers  # type: ignore[arg-type]
+    assert [c.carrier for c in carriers] == ["vorbis/AIGC"]
