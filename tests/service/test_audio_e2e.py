@@ -339,3 +339,27 @@ def test_audio_over_the_whole_file_limit_streams_through_inspect_and_verify(serv
     assert inspected.inspection.category == pb.CATEGORY_AI_GENERATED
     outcomes = {check.requirement_id: check.outcome for check in verified.report.checks}
     assert outcomes["audio.notice.present"] == PASS and outcomes["metadata.single_label"] == PASS
+
+
+def test_labels_other_implementations_write_are_read_as_one_label(stub, generated: dict[str, bytes]) -> None:
+    # gtkit/aigc (Go): a top-level AIGC chunk plus a LIST/INFO copy, `omitempty` JSON (empty fields dropped).
+    value = json.dumps({"Label": "1", "ContentProducer": PRODUCER, "ProduceID": "G-1"}, separators=(",", ":"))
+    wav = (
+        generated["wav"] + _chunk(b"AIGC", value.encode()) + _chunk(b"LIST", b"INFO" + _chunk(b"AIGC", value.encode()))
+    )
+    wav = wav[:4] + struct.pack("<I", len(wav) - 8) + wav[8:]
+    # Another tool's MP3: ID3v2.3, the wrapped {"AIGC": {...}} form.
+    tags = mutagen.id3.ID3(io.BytesIO(generated["mp3"]))
+    tags.add(mutagen.id3.TXXX(encoding=1, desc="AIGC", text=[json.dumps({"AIGC": json.loads(value)})]))
+    mp3 = io.BytesIO(generated["mp3"])
+    tags.save(mp3, v2_version=3)
+    for content, carrier in ((wav, "riff/AIGC"), (mp3.getvalue(), "id3v2.3/TXXX:AIGC")):
+        inspection = stub.Inspect(api.InspectRequest(content=content), timeout=60).inspection
+        labels = [s for s in inspection.signals if s.kind == "aigc.metadata_label"]
+        assert [s.attributes["carrier"] for s in labels] == [carrier]
+        assert inspection.category == pb.CATEGORY_AI_GENERATED
+        assert "aigc.duplicate_label" not in {f.label for f in inspection.findings}
+        assert "aigc.label_shape" in {f.label for f in inspection.findings}  # missing keys are reported
+        report = stub.Verify(api.VerifyRequest(content=content), timeout=60).report
+        outcomes = {check.requirement_id: check.outcome for check in report.checks}
+        assert outcomes["metadata.single_label"] == PASS and outcomes["metadata.seven_keys"] == FAIL
