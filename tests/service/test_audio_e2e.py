@@ -6,10 +6,12 @@ import io
 import json
 import struct
 
+import av
 import grpc
 import mutagen.flac
 import mutagen.id3
 import mutagen.mp3
+import mutagen.mp4
 import mutagen.oggopus
 import numpy as np
 import pytest
@@ -43,13 +45,21 @@ def music() -> np.ndarray:
 def generated(music: np.ndarray) -> dict[str, bytes]:
     """What a generator would hand over: one file per container, with a title tag that must survive."""
     tags = {"title": "Generated track", "artist": "Model X"}
-    files = {fmt: encode_audio(music, RATE, fmt, metadata=tags) for fmt in ("wav", "mp3", "flac", "opus")}
+    files = {fmt: encode_audio(music, RATE, fmt, metadata=tags) for fmt in ("wav", "mp3", "flac", "opus", "m4a")}
     return {fmt: data for fmt, data in files.items() if data is not None}
 
 
 def read_tags_independently(fmt: str, content: bytes) -> tuple[list[str], str]:
-    """Every AIGC value and the title, as mutagen reads them (no ClearMark code)."""
+    """Every AIGC value and the title, as mutagen reads them (no ClearMark code).
+
+    mutagen 1.48.1 does not read MP4 ``mdta`` keys (it lists only the ``©``-atoms of ``ilst``), so the
+    M4A label is read by FFmpeg's MP4 demuxer (through PyAV) and the title by mutagen.
+    """
     stream = io.BytesIO(content)
+    if fmt == "m4a":
+        with av.open(io.BytesIO(content)) as container:
+            value = container.metadata.get("AIGC")
+        return ([value] if value else []), mutagen.mp4.MP4(stream).tags["\xa9nam"][0]
     if fmt == "wav":
         riff = RiffFile(stream)
         labels = [riff[name].read().rstrip(b"\x00").decode() for name in ("AIGC",) if name in riff]
@@ -85,7 +95,7 @@ def stamped(server, generated: dict[str, bytes]) -> dict[str, api.StampResponse]
         return {fmt: _stamp(stub, data, f"audio-{fmt}") for fmt, data in generated.items()}
 
 
-@pytest.mark.parametrize("fmt", ["wav", "mp3", "flac", "opus"])
+@pytest.mark.parametrize("fmt", ["wav", "mp3", "flac", "opus", "m4a"])
 def test_stamp_writes_every_label_and_keeps_the_audio_as_it_was_coded(
     fmt: str, generated: dict[str, bytes], stamped: dict[str, api.StampResponse]
 ) -> None:
@@ -93,7 +103,7 @@ def test_stamp_writes_every_label_and_keeps_the_audio_as_it_was_coded(
     result = response.result
     applied = set(result.labels_applied)
     assert {pb.APPLIED_LABEL_EXPLICIT_NOTICE, pb.APPLIED_LABEL_WATERMARK, pb.APPLIED_LABEL_METADATA_PRODUCER} <= applied
-    # c2pa-python signs WAV, MP3 and FLAC; Ogg/Opus it cannot carry (tests/media/audio/test_c2pa_audio.py).
+    # c2pa-python signs WAV, MP3, FLAC and M4A; Ogg/Opus it cannot carry (tests/media/audio/test_c2pa_audio.py).
     assert (pb.APPLIED_LABEL_C2PA_MANIFEST in applied) == (fmt != "opus")
     assert result.notice.text == "短长短短" and list(result.notice.positions) == ["start"]
     labels, title = read_tags_independently(fmt, response.content)
@@ -149,7 +159,7 @@ def _flac_24(pcm: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("fmt", ["wav", "mp3", "flac", "opus"])
+@pytest.mark.parametrize("fmt", ["wav", "mp3", "flac", "opus", "m4a"])
 def test_inspect_finds_the_rhythm_with_its_time_the_mark_and_the_label(
     stub, fmt: str, stamped: dict[str, api.StampResponse]
 ) -> None:
@@ -169,7 +179,7 @@ def test_inspect_finds_the_rhythm_with_its_time_the_mark_and_the_label(
     assert not [f.label for f in inspection.findings]
 
 
-@pytest.mark.parametrize("fmt", ["wav", "mp3"])
+@pytest.mark.parametrize("fmt", ["wav", "mp3", "m4a"])
 def test_verify_checks_the_audible_notice_the_single_label_and_the_mark(
     stub, fmt: str, stamped: dict[str, api.StampResponse]
 ) -> None:
@@ -205,7 +215,7 @@ def test_verify_of_a_label_without_any_audible_notice_is_inconclusive(stub, gene
     assert checks["audio.notice.position"].outcome == pb.OUTCOME_NOT_APPLICABLE
 
 
-@pytest.mark.parametrize("fmt", ["wav", "mp3", "flac"])
+@pytest.mark.parametrize("fmt", ["wav", "mp3", "flac", "m4a"])
 def test_label_adds_propagator_fields_in_place_without_re_encoding(
     stub, fmt: str, stamped: dict[str, api.StampResponse]
 ) -> None:

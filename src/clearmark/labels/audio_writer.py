@@ -26,10 +26,11 @@ from clearmark.core.errors import InvalidRequest, LabelConflict
 from clearmark.labels.implicit_image import LabelReadBackFailed
 from clearmark.labels.writers import NewLabel, WriterSettings, Written, new_output_file, register_writer
 from clearmark.media.asset import Asset, open_asset
-from clearmark.media.audio import decode_audio, write_audio_label
+from clearmark.media.audio import decode_audio
 from clearmark.media.audio.container import audio_limits
 from clearmark.media.audio.entries import is_mirror_carrier
 from clearmark.media.audio.recode import SourceCodec, encode_like, source_codec
+from clearmark.media.format import write_label_file
 from clearmark.media.metadata import LabelCarrier
 from clearmark.media.source import Content, Source
 from clearmark.notice.audio_rhythm import RHYTHM_NAME, NoticeMix, NoticePosition, mix_notice, render_rhythm
@@ -93,8 +94,8 @@ def write_label_checked(
 ) -> Content:
     """The content with ``label`` in the container's standard carrier, read back as the file's one label.
 
-    Bytes are rewritten in memory; a file output (fresh from ``encode_output``, so holding no label)
-    is rewritten in place, streamed.
+    Bytes are rewritten in memory; a file output (fresh from ``encode_output``) is rewritten in place
+    through ``write_label_file`` (streamed where the container can: MP4/M4A).
 
     Raises:
         LabelConflict: the result would hold a second, different label (a compat carrier elsewhere).
@@ -104,7 +105,7 @@ def write_label_checked(
     assert container is not None
     if isinstance(content, Source):
         assert content.path is not None
-        write_audio_label(content.path, label, output=content.path, limits=audio_limits(asset.limits))
+        write_label_file(container, content, content.path, label.to_json(), target=target, limits=asset.limits)
         written: Content = Source(path=content.path)
     else:
         written = container.write_label(content, label.to_json(), target=target, limits=asset.limits)
