@@ -36,6 +36,7 @@ from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
 from clearmark.media.source import Content, Source, content_size
+from clearmark.notice.audio_rhythm import RhythmStyle
 from clearmark.service import convert
 from clearmark.service.admission import MemoryBudget, estimate_memory
 from clearmark.service.config import Settings
@@ -110,6 +111,13 @@ def pipeline_config(
         jpeg_quality=settings.jpeg_quality,
         webp_quality=settings.webp_quality,
         text_notice_positions=tuple(settings.text_notice_positions),
+        audio_notice_positions=tuple(settings.audio_notice_positions),
+        audio_rhythm=RhythmStyle(
+            unit_ms=settings.audio_rhythm_unit_ms,
+            frequency_hz=settings.audio_rhythm_frequency_hz,
+            level_dbfs=settings.audio_rhythm_level_dbfs,
+        ),
+        audio_spoken_notice=settings.audio_spoken_notice,
         watermark_embed=settings.watermark_embed,
         campaign_tenants=campaign_tenants(settings),
         detectors=DetectorContext(
