@@ -144,3 +144,35 @@ def run(repeats: int) -> str:
                 ("inspect frames: sample + watermark + OCR", "reference: PyAV decode of the sampled frames"),
             ],
         )
+
+
+def breakdown() -> str:
+    """Where Stamp's frame time goes: one sequential run per variant, wall and process CPU seconds."""
+    import os
+    import time
+
+    limits = MediaLimits()
+    notice = NoticeSpec("AI生成", Corner.BOTTOM_RIGHT, 0.06)
+    plans = {
+        "our transcode, no edit": FramePlan(),
+        "notice only (first 2 s)": FramePlan(notice=notice),
+        "watermark only": FramePlan(payload=PAYLOAD, key=KEY),
+        "notice + watermark (Stamp's frames)": FramePlan(notice=notice, payload=PAYLOAD, key=KEY),
+    }
+    lines = ["| case | wall s | CPU s | output bytes |", "|---|---:|---:|---:|"]
+    with tempfile.TemporaryDirectory(prefix="bench-video-") as work:
+        folder = Path(work)
+        clip = make_clip(folder / "clip.mp4")
+        runs = {"reference: PyAV decode + re-encode": lambda out: plain_reencode(clip, out)}
+        runs.update({name: (lambda out, p=plan: stamp_frames(clip, out, p, limits)) for name, plan in plans.items()})
+        for name, run_case in runs.items():
+            out = folder / "out.mp4"
+            wall, cpu = time.perf_counter(), time.process_time()
+            run_case(out)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            lines.append(f"| {name} | {wall:.1f} | {cpu:.1f} | {os.path.getsize(out):,} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(breakdown())
