@@ -9,13 +9,15 @@ import json
 import logging
 import os
 import re
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from clearmark import __version__
 from clearmark.campaign import RulePack, RulePackError, TenantPolicy, TextItem, check_texts_job, load_rule_pack
@@ -35,7 +37,7 @@ from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
-from clearmark.media.source import Source
+from clearmark.media.source import Content, Source, content_size
 from clearmark.service import convert
 from clearmark.service.admission import MemoryBudget, estimate_memory
 from clearmark.service.config import Settings
@@ -155,6 +157,25 @@ def load_pinned_sm2_keys(path: Path | None) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(table.items()))
 
 
+class OutputTooLargeForUnary(MediaTooLarge):
+    """A Stamp/Label output is bigger than one unary response may carry; the *Stream RPC sends it in chunks."""
+
+    default_reason = "OUTPUT_TOO_LARGE_FOR_UNARY"
+
+
+@dataclass(frozen=True)
+class Output(Generic[ResultT]):
+    """A Stamp/Label result and its content: bytes, or a file (in the request's work directory, or the
+    replay store's kept copy) that stays readable until the caller's ``workspace`` block ends."""
+
+    result: ResultT
+    content: Content
+
+
+# Framing of a unary response beyond the result message and the content (field tags and lengths).
+_UNARY_OVERHEAD_BYTES = 64
+
+
 def _warnings(warnings: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Registry details for warnings: one key, since detail keys are unique."""
     return (("warnings", "; ".join(warnings)),) if warnings else ()
@@ -252,6 +273,38 @@ class ClearMarkApp:
         self.close()
 
     @asynccontextmanager
+    async def workspace(self) -> AsyncIterator[Path]:
+        """A private work directory for one request's file outputs, removed with everything in it when
+        the block exits: after the response was sent and the replay stored, or on any failure,
+        cancellation or deadline (a job stopped mid-write leaves nothing behind)."""
+        root = self.settings.data_dir / "work"
+        root.mkdir(parents=True, exist_ok=True)
+        directory = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="request-", dir=root))
+        try:
+            yield directory
+        finally:
+            await asyncio.to_thread(shutil.rmtree, directory, True)
+
+    def unary_content(self, output: Output[ResultT], stream_rpc: str) -> bytes:
+        """The output's content for a unary response (read whole: it fits one message).
+
+        Raises:
+            OutputTooLargeForUnary: the content would not fit ``max_message_bytes``; the result names
+                the streaming RPC that sends it in chunks.
+        """
+        size = content_size(output.content)
+        limit = self.settings.max_message_bytes - output.result.ByteSize() - _UNARY_OVERHEAD_BYTES
+        if size > limit:
+            raise OutputTooLargeForUnary(
+                f"the output is {size} bytes, more than a unary response carries ({self.settings.max_message_bytes}"
+                f"-byte message limit); call {stream_rpc} (the same request id replays this result in chunks)",
+                violations=(FieldViolation("content", f"output of {size} bytes: use {stream_rpc}"),),
+            )
+        if isinstance(output.content, Source):
+            return output.content.read_bytes(size)
+        return output.content
+
+    @asynccontextmanager
     async def _admitted(self, content: Source) -> AsyncIterator[None]:
         """Reserve the decode memory the content's header announces, for every verb alike.
 
@@ -271,9 +324,11 @@ class ClearMarkApp:
         request: api.StampRequest | api.LabelRequest,
         content: Source,
         result_type: type[ResultT],
-        produce: Callable[[], Awaitable[tuple[ProvenanceRecord, ResultT, bytes]]],
-    ) -> tuple[ResultT, bytes]:
+        produce: Callable[[], Awaitable[tuple[ProvenanceRecord, ResultT, Content]]],
+    ) -> Output[ResultT]:
         """Run ``produce`` once per (tenant, request id); a replay gets the first response back.
+
+        A file output is kept by the replay store (linked, not read) before the record is written.
 
         Raises:
             RequestConflict: the request id was used for another verb, content or options.
@@ -295,11 +350,11 @@ class ClearMarkApp:
         if not created:  # a concurrent request with the same id won the race
             self.replays.discard(record.record_id)
             return self._replayed(stored, verb, fingerprint, result_type)
-        return result, output
+        return Output(result, output)
 
     def _replayed(
         self, record: ProvenanceRecord, verb: str, fingerprint: str, result_type: type[ResultT]
-    ) -> tuple[ResultT, bytes]:
+    ) -> Output[ResultT]:
         replay = self.replays.load(record.record_id)
         if record.verb != verb or replay is None or replay.fingerprint != fingerprint:
             raise RequestConflict(
@@ -308,7 +363,7 @@ class ClearMarkApp:
             )
         result = result_type.FromString(replay.result)
         result.replayed = True
-        return result, replay.content
+        return Output(result, replay.content)
 
     async def _resolve_watermarks(self, inspection: pb.Inspection, content: Source | None = None) -> None:
         """Our mark resolving to a record of this registry makes the content AI_GENERATED (DESIGN),
@@ -390,9 +445,29 @@ class ClearMarkApp:
     async def stamp(
         self, request: api.StampRequest, tenant: str, timeout: float | None = None, *, source: Source | None = None
     ) -> api.StampResponse:
+        """Stamp content a producer generated, as one unary response; idempotent by request id.
+
+        Raises:
+            OutputTooLargeForUnary: the output does not fit one message (``StampStream`` sends it).
+        """
+        async with self.workspace() as work_dir:
+            output = await self.stamp_output(request, tenant, timeout, source=source, work_dir=work_dir)
+            return api.StampResponse(result=output.result, content=self.unary_content(output, "StampStream"))
+
+    async def stamp_output(
+        self,
+        request: api.StampRequest,
+        tenant: str,
+        timeout: float | None = None,
+        *,
+        source: Source | None = None,
+        work_dir: Path | None = None,
+    ) -> Output[api.StampResult]:
         """Stamp content a producer generated; idempotent by request id.
 
         ``source`` is the content of a streamed request (spooled on disk); else ``request.content``.
+        File outputs are written in ``work_dir`` (the caller's ``workspace``), which must outlive
+        reading the returned content.
         """
         options = request.options
         content = source or Source(data=request.content)
@@ -409,9 +484,10 @@ class ClearMarkApp:
             omit_reason=options.omit_reason,
             recipient=options.recipient,
             id_salt=uuid.uuid4().hex,
+            work_dir=work_dir,
         )
 
-        async def produce() -> tuple[ProvenanceRecord, api.StampResult, bytes]:
+        async def produce() -> tuple[ProvenanceRecord, api.StampResult, Content]:
             async with self._admitted(job.content):
                 outcome: StampOutcome = await self.pool.run(stamp_content, job, self.config, timeout=timeout)
             record = self._record(
@@ -448,8 +524,7 @@ class ClearMarkApp:
             )
             return record, result, outcome.content
 
-        result, output = await self._once("stamp", tenant, job.request_id, request, content, api.StampResult, produce)
-        return api.StampResponse(result=result, content=output)
+        return await self._once("stamp", tenant, job.request_id, request, content, api.StampResult, produce)
 
     async def _with_campaign(
         self, inspection: Inspection, options: pb.CampaignOptions | None, timeout: float | None
@@ -552,7 +627,29 @@ class ClearMarkApp:
     async def label(
         self, request: api.LabelRequest, tenant: str, timeout: float | None = None, *, source: Source | None = None
     ) -> api.LabelResponse:
-        """Apply a platform's Art. 6 duties to an upload (``source`` when streamed); idempotent by request id."""
+        """Label as one unary response; idempotent by request id.
+
+        Raises:
+            OutputTooLargeForUnary: the output does not fit one message (``LabelStream`` sends it).
+        """
+        async with self.workspace() as work_dir:
+            output = await self.label_output(request, tenant, timeout, source=source, work_dir=work_dir)
+            return api.LabelResponse(result=output.result, content=self.unary_content(output, "LabelStream"))
+
+    async def label_output(
+        self,
+        request: api.LabelRequest,
+        tenant: str,
+        timeout: float | None = None,
+        *,
+        source: Source | None = None,
+        work_dir: Path | None = None,
+    ) -> Output[api.LabelResult]:
+        """Apply a platform's Art. 6 duties to an upload (``source`` when streamed); idempotent by request id.
+
+        File outputs are written in ``work_dir`` (the caller's ``workspace``); an unchanged upload may
+        come back as ``source`` itself, so both must outlive reading the returned content.
+        """
         options = request.options
         content = source or Source(data=request.content)
         job = LabelJob(
@@ -565,9 +662,10 @@ class ClearMarkApp:
             notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             skip_visible_notice=options.skip_visible_notice,
             id_salt=uuid.uuid4().hex,
+            work_dir=work_dir,
         )
 
-        async def produce() -> tuple[ProvenanceRecord, api.LabelResult, bytes]:
+        async def produce() -> tuple[ProvenanceRecord, api.LabelResult, Content]:
             async with self._admitted(job.content):
                 outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
             campaign = options.campaign if options.HasField("campaign") else None
@@ -614,8 +712,7 @@ class ClearMarkApp:
             await self._resolve_watermarks(result.inspection, job.content)
             return record, result, outcome.content
 
-        result, output = await self._once("label", tenant, job.request_id, request, content, api.LabelResult, produce)
-        return api.LabelResponse(result=result, content=output)
+        return await self._once("label", tenant, job.request_id, request, content, api.LabelResult, produce)
 
     async def verify(
         self, request: api.VerifyRequest, timeout: float | None = None, *, source: Source | None = None
@@ -643,9 +740,7 @@ class ClearMarkApp:
                 limits=self.config.limits,
                 trust=self.config.c2pa_trust,
             )
-            response.report.html = await self.pool.run(
-                render_report_html, report, context, content, timeout=timeout
-            )
+            response.report.html = await self.pool.run(render_report_html, report, context, content, timeout=timeout)
         return response
 
     def reads_all_tenants(self, tenant: str) -> bool:

@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,9 +90,3 @@ async def _receive(requests: AsyncIterator[Any], spool: Any, max_bytes: int) -> 
     if digest.hexdigest() != header.content_header.sha256.lower():
         raise _bad("header.content_header.sha256", "the content's SHA-256 differs from the header's")
     return header
-
-
-def chunked(data: bytes, size: int) -> Iterator[bytes]:
-    """Slices of ``data`` of at most ``size`` bytes."""
-    for start in range(0, len(data), size):
-        yield data[start : start + size]
