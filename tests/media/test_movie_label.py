@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from clearmark.core.errors import InvalidRequest, LabelConflict
-from clearmark.media import Source, sniff_format
-from clearmark.media.format import write_label_file
+from clearmark.media import Source, sniff_format, write_label_file
 from clearmark.media.movie_label import MovieContainer
 from tests.media.movie_clips import decoded_frames, make_clip, pyav_metadata, top_boxes, walk_keys
 from tests.media.samples import LABEL_JSON, PLATFORM_JSON, rgb, save

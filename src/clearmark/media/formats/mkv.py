@@ -16,7 +16,7 @@ SPEC = register_format(
     FormatSpec(
         name="mkv",
         kind=MediaKind.VIDEO,
-        mime_types=("video/x-matroska", "audio/x-matroska"),
+        mime_types=("video/x-matroska",),
         description="Matroska video",
         matches=matches_doc_type("matroska"),
         precedence=50,

@@ -17,7 +17,7 @@ SPEC = register_format(
     FormatSpec(
         name="webm",
         kind=MediaKind.VIDEO,
-        mime_types=("video/webm", "audio/webm"),
+        mime_types=("video/webm",),
         description="WebM video",
         matches=matches_doc_type("webm"),
         precedence=50,
