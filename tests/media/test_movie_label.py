@@ -142,6 +142,8 @@ def test_write_label_to_streams_file_to_file_atomically(clips: dict[str, bytes],
         container.write_label_to(Source(path=source), output, LABEL_JSON, extra_properties={("urn:x", "y"): "z"})
     assert output.read_bytes() == b"previous"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.mp4", "out.mp4"]  # no temporary left
+    container.write_label_to(Source.of(clips["faststart_mp4"]), output, LABEL_JSON)  # bytes in: chunked copy
+    assert output.read_bytes() == container.write_label(clips["faststart_mp4"], LABEL_JSON)
 
 
 def test_write_label_file_streams_or_falls_back_to_bytes(clips: dict[str, bytes], tmp_path: Path) -> None:

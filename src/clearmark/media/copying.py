@@ -26,7 +26,10 @@ def copy_range(stream: BinaryIO, out: BinaryIO, offset: int, length: int) -> Non
         position = offset
         remaining = length
         while remaining:
-            copied = os.copy_file_range(source_fd, out_fd, min(remaining, 1 << 30), position)
+            try:
+                copied = os.copy_file_range(source_fd, out_fd, min(remaining, 1 << 30), position)
+            except OSError:  # EXDEV, ENOSYS, EINVAL on some file systems: copy in user space instead
+                break
             if copied <= 0:
                 break
             position += copied
