@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
+import sys
 import tempfile
 import tracemalloc
 from pathlib import Path
@@ -67,6 +69,31 @@ def _looped(base: Path, path: Path, muxer: str, options: dict[str, str], size: i
                 loop += 1
 
 
+_RSS_PROBE = """
+import resource, sys
+from pathlib import Path
+from clearmark.media.sniff import sniff_format
+from clearmark.media.source import Source
+source, target, label = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+container = sniff_format(Source(path=source)).container
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if sys.argv[4] == "write":
+    container.write_label_to(Source(path=source), target, label)
+print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _peak_rss_mib(source: Path, target: Path, action: str) -> float:
+    """Peak RSS (MiB) of a fresh process that imports the container and, for ``write``, writes one label."""
+    result = subprocess.run(
+        [sys.executable, "-c", _RSS_PROBE, str(source), str(target), LABEL_JSON, action],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(result.stdout.split()[1]) / 1024
+
+
 def run(repeats: int = 5, size_mb: int = 100) -> str:
     """Time the label write against ``copyfile`` for each layout; returns Markdown."""
     sections = []
@@ -91,7 +118,11 @@ def run(repeats: int = 5, size_mb: int = 100) -> str:
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             size = source.stat().st_size
-            heading = f"{title}: {size / 2**20:.0f} MiB, Python heap peak of one write {peak / 2**20:.2f} MiB"
+            imports, write = _peak_rss_mib(source, target, "imports"), _peak_rss_mib(source, target, "write")
+            heading = (
+                f"{title}: {size / 2**20:.0f} MiB, Python heap peak of one write {peak / 2**20:.2f} MiB, "
+                f"peak RSS of a fresh process {write:.0f} MiB (imports alone {imports:.0f} MiB)"
+            )
             sections.append(report(heading, timings, [("write_label_to", "shutil.copyfile")]))
             source.unlink()
             target.unlink()
