@@ -157,3 +157,13 @@ def test_write_label_file_streams_or_falls_back_to_bytes(clips: dict[str, bytes]
     write_label_file(spec.container, Source.of(png), tmp_path / "out.png", LABEL_JSON)
     read = spec.container.read_metadata(Source(path=tmp_path / "out.png")).label_carriers
     assert [carrier.raw_text for carrier in read] == [LABEL_JSON]
+
+
+def test_write_label_file_onto_its_own_source_path(clips: dict[str, bytes], tmp_path: Path) -> None:
+    """The audio writer relabels its own output in place: the source is read whole before the rename."""
+    path = tmp_path / "clip.m4a"
+    path.write_bytes(clips["aac_m4a"])
+    container = _container(clips["aac_m4a"])
+    write_label_file(container, Source(path=path), path, LABEL_JSON)
+    assert path.read_bytes() == container.write_label(clips["aac_m4a"], LABEL_JSON)
+    assert [p.name for p in tmp_path.iterdir()] == ["clip.m4a"]
