@@ -173,3 +173,27 @@ def test_truncated_clip_is_invalid(tmp_path: Path, config: PipelineConfig) -> No
     whole = faststart(make_clip(tmp_path / "in.mp4", SPEC), tmp_path / "fast.mp4").read_bytes()
     with pytest.raises(InvalidMedia):
         stamp_content(StampJob("req-v4", "t", whole[: len(whole) // 2], PRODUCER), config)
+
+
+@pytest.mark.parametrize(
+    ("name", "spec", "codec"),
+    [
+        ("vp9-opus.webm", ClipSpec(codec="libvpx-vp9", muxer="webm", audio="libopus", width=480, height=272), "vp9"),
+        ("h264-aac.mkv", ClipSpec(muxer="matroska", width=480, height=272), "h264"),
+    ],
+)
+def test_matroska_clips_go_through_stamp_verify_and_label(
+    tmp_path: Path, config: PipelineConfig, name: str, spec: ClipSpec, codec: str
+) -> None:
+    source = make_clip(tmp_path / name, replace(spec, seconds=2.5, fps=10)).read_bytes()
+    stamped = _bytes(stamp_content(StampJob("req-m1", "t", source, PRODUCER), config).content)
+    with av.open(io.BytesIO(stamped)) as container:  # the Matroska SimpleTag AIGC, as FFmpeg reads it
+        assert json.loads(container.metadata["AIGC"])["ContentProducer"] == PRODUCER
+        assert container.streams.video[0].codec_context.name == codec
+    report = verify_content(VerifyJob("req-m2", stamped), config)
+    outcomes = {c.requirement_id: c.outcome for c in report.checks}
+    assert outcomes["video.notice.start_screen"] is Outcome.PASS
+    assert outcomes["metadata.single_label"] is Outcome.PASS
+    assert outcomes["watermark.consistency"] is Outcome.PASS
+    labelled = _bytes(label_content(LabelJob("req-m3", "t", stamped, PLATFORM), config).content)
+    assert _video_packets(labelled) == _video_packets(stamped)
