@@ -18,8 +18,8 @@ from clearmark.media.sniff import sniff_format
 from clearmark.media.source import Source
 from clearmark.media.text import ExtractedText
 
-# The modalities whose content this build can open (video and audio come with their issues).
-READABLE_KINDS = frozenset({MediaKind.IMAGE, MediaKind.TEXT, MediaKind.DOCUMENT})
+# The modalities whose content this build can open (video comes with its issue).
+READABLE_KINDS = frozenset({MediaKind.IMAGE, MediaKind.TEXT, MediaKind.DOCUMENT, MediaKind.AUDIO})
 
 
 @dataclass(frozen=True)
