@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import c2pa
 import grpc
 import pytest
+from bench.bench_stream_memory import write_pdf
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+from pypdf import PdfReader
 
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
 from clearmark.v1 import types_pb2 as pb
+from tests.conftest import PLATFORM, PRODUCER
 from tests.service.conftest import RunningServer
 
 pytestmark = pytest.mark.e2e
@@ -65,3 +74,75 @@ def test_a_bad_stream_leaves_no_spool_file(small_limit_server: RunningServer) ->
     assert raised.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     spool = small_limit_server.settings.data_dir / "spool"
     assert list(spool.iterdir()) == []
+
+
+def _collect(parts: Iterator) -> tuple[object, bytes]:  # noqa: ANN001
+    result, content = None, bytearray()
+    for part in parts:
+        if part.WhichOneof("part") == "result":
+            result = part.result
+        else:
+            content += part.chunk
+    return result, bytes(content)
+
+
+def _empty(directory: Path) -> bool:
+    return not directory.exists() or list(directory.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def big_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    path = tmp_path_factory.mktemp("big-pdf") / "report.pdf"
+    write_pdf(path, 700 * 1024)  # over the server's 256 KiB whole-file limit
+    return path.read_bytes()
+
+
+def test_a_pdf_over_the_whole_file_limit_is_stamped_and_labelled_file_to_file(
+    small_limit_server: RunningServer, big_pdf: bytes
+) -> None:
+    """The output is written, signed and sent from files: the label and the manifest read back
+    independently, a replay sends the kept file again, and no work file is left."""
+    stamp_options = api.StampOptions(producer_code=PRODUCER)
+    stamp_parts = list(_parts(api.StampStreamRequest, api.StampStreamHeader, big_pdf))
+    stamp_parts[0].header.request_id = "big-pdf-stamp-1"
+    stamp_parts[0].header.options.CopyFrom(stamp_options)
+    with small_limit_server.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        result, stamped = _collect(stub.StampStream(iter(stamp_parts), timeout=120))
+        replayed, again = _collect(stub.StampStream(iter(stamp_parts), timeout=120))
+        label_parts = list(_parts(api.LabelStreamRequest, api.LabelStreamHeader, stamped))
+        label_parts[0].header.options.CopyFrom(api.LabelOptions(platform_code=PLATFORM))
+        labelled_result, labelled = _collect(stub.LabelStream(iter(label_parts), timeout=120))
+    assert len(stamped) > len(big_pdf) > 256 * 1024
+    assert result.output.sha256 == hashlib.sha256(stamped).hexdigest()
+    assert replayed.replayed and again == stamped  # the kept file, sent again
+    info = PdfReader(io.BytesIO(stamped)).metadata
+    assert json.loads(info["/AIGC"])["ContentProducer"] == PRODUCER
+    with (
+        c2pa.Context.from_dict({"verify": {"remote_manifest_fetch": False}}) as context,
+        c2pa.Reader("application/pdf", io.BytesIO(stamped), None, context) as reader,
+    ):
+        store = json.loads(reader.json())
+        assert store["active_manifest"] == dict(result.record.details)["c2pa_manifest"]
+        assert reader.get_validation_state() in {"Valid", "Trusted"}
+    assert labelled_result.modified and labelled_result.output.sha256 == hashlib.sha256(labelled).hexdigest()
+    assert json.loads(PdfReader(io.BytesIO(labelled)).metadata["/AIGC"])["ContentPropagator"] == PLATFORM
+    data_dir = small_limit_server.settings.data_dir
+    assert _empty(data_dir / "work") and _empty(data_dir / "spool")
+
+
+def test_a_unary_output_over_the_message_limit_is_refused_naming_the_stream(
+    server_factory: Callable[..., RunningServer],
+) -> None:
+    server = server_factory(cpu_workers=0, max_message_bytes=64 * 1024)
+    text = ("generated log line ok\n" * 3000).encode()[: 64 * 1024 - 256]  # the request fits, the response not
+    with server.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as raised:
+            stub.Stamp(api.StampRequest(content=text, options=api.StampOptions(producer_code=PRODUCER)), timeout=60)
+    assert raised.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "StampStream" in raised.value.details()
+    status = rpc_status.from_call(raised.value)
+    info = error_details_pb2.ErrorInfo()
+    assert status is not None and status.details[0].Unpack(info) and info.reason == "OUTPUT_TOO_LARGE_FOR_UNARY"
+    assert _empty(server.settings.data_dir / "work")

@@ -190,7 +190,7 @@ class FormatSpec:
     c2pa: C2paSupport | None = None
     fields: FieldReader | None = None
     streamable: bool = False
-    notice_blocked_by_signature: Callable[[bytes], bool] | None = None
+    notice_blocked_by_signature: Callable[[bytes | Source], bool] | None = None
     compat_labels_updatable: bool = False
 
     @property
