@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -146,3 +147,27 @@ def test_a_unary_output_over_the_message_limit_is_refused_naming_the_stream(
     info = error_details_pb2.ErrorInfo()
     assert status is not None and status.details[0].Unpack(info) and info.reason == "OUTPUT_TOO_LARGE_FOR_UNARY"
     assert _empty(server.settings.data_dir / "work")
+
+
+def test_a_deadline_mid_job_stops_the_worker_and_leaves_no_work_files(
+    server_factory: Callable[..., RunningServer], tmp_path: Path
+) -> None:
+    """A Stamp that cannot finish in time: DEADLINE_EXCEEDED, the worker's job is ended, and neither the
+    spooled upload nor a partial output stays on disk."""
+    server = server_factory(cpu_workers=1, max_media_bytes=256 * 1024)  # full text budget: a slow job
+    path = tmp_path / "slow.pdf"
+    write_pdf(path, 3 * 1024 * 1024)
+    parts = list(_parts(api.StampStreamRequest, api.StampStreamHeader, path.read_bytes()))
+    parts[0].header.options.CopyFrom(api.StampOptions(producer_code=PRODUCER))
+    with server.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as raised:
+            _collect(stub.StampStream(iter(parts), timeout=3))
+    assert raised.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
+    data_dir = server.settings.data_dir
+    for _ in range(600):  # the server cleans up as the call ends; wait for it, at most a minute
+        if _empty(data_dir / "work") and _empty(data_dir / "spool"):
+            break
+        time.sleep(0.1)
+    assert _empty(data_dir / "work") and _empty(data_dir / "spool")
+    assert server.server.app.pool.stats().rebuilds >= 1  # the job's worker was ended, not left running
