@@ -94,40 +94,78 @@ def _empty(directory: Path) -> bool:
 @pytest.fixture(scope="module")
 def big_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     path = tmp_path_factory.mktemp("big-pdf") / "report.pdf"
-    write_pdf(path, 700 * 1024)  # over the server's 256 KiB whole-file limit
+    write_pdf(path, 700 * 1024)  # over the small server's 256 KiB whole-file limit
     return path.read_bytes()
 
 
-def test_a_pdf_over_the_whole_file_limit_is_stamped_and_labelled_file_to_file(
-    small_limit_server: RunningServer, big_pdf: bytes
+@pytest.fixture(scope="module")
+def stream_server(server_factory: Callable[..., RunningServer]) -> RunningServer:
+    # Default whole-file limit (64 MiB): a streamed upload is still written file to file, and signed.
+    return server_factory(cpu_workers=1, max_text_chars=64 * 1024)
+
+
+def _stamp_parts(content: bytes, request_id: str) -> list:
+    parts = list(_parts(api.StampStreamRequest, api.StampStreamHeader, content))
+    parts[0].header.request_id = request_id
+    parts[0].header.options.CopyFrom(api.StampOptions(producer_code=PRODUCER))
+    return parts
+
+
+def _label_parts(content: bytes) -> list:
+    parts = list(_parts(api.LabelStreamRequest, api.LabelStreamHeader, content))
+    parts[0].header.options.CopyFrom(api.LabelOptions(platform_code=PLATFORM))
+    return parts
+
+
+def _aigc(content: bytes) -> dict:
+    return json.loads(PdfReader(io.BytesIO(content)).metadata["/AIGC"])
+
+
+def test_a_streamed_pdf_is_stamped_signed_and_labelled_file_to_file(
+    stream_server: RunningServer, big_pdf: bytes
 ) -> None:
     """The output is written, signed and sent from files: the label and the manifest read back
     independently, a replay sends the kept file again, and no work file is left."""
-    stamp_options = api.StampOptions(producer_code=PRODUCER)
-    stamp_parts = list(_parts(api.StampStreamRequest, api.StampStreamHeader, big_pdf))
-    stamp_parts[0].header.request_id = "big-pdf-stamp-1"
-    stamp_parts[0].header.options.CopyFrom(stamp_options)
-    with small_limit_server.channel() as channel:
+    stamp_parts = _stamp_parts(big_pdf, "big-pdf-stamp-1")
+    with stream_server.channel() as channel:
         stub = api_grpc.ClearMarkServiceStub(channel)
         result, stamped = _collect(stub.StampStream(iter(stamp_parts), timeout=120))
         replayed, again = _collect(stub.StampStream(iter(stamp_parts), timeout=120))
-        label_parts = list(_parts(api.LabelStreamRequest, api.LabelStreamHeader, stamped))
-        label_parts[0].header.options.CopyFrom(api.LabelOptions(platform_code=PLATFORM))
-        labelled_result, labelled = _collect(stub.LabelStream(iter(label_parts), timeout=120))
-    assert len(stamped) > len(big_pdf) > 256 * 1024
-    assert result.output.sha256 == hashlib.sha256(stamped).hexdigest()
+        labelled_result, labelled = _collect(stub.LabelStream(iter(_label_parts(stamped)), timeout=120))
+    assert len(stamped) > len(big_pdf) and result.output.sha256 == hashlib.sha256(stamped).hexdigest()
+    assert pb.APPLIED_LABEL_C2PA_MANIFEST in result.labels_applied
     assert replayed.replayed and again == stamped  # the kept file, sent again
-    info = PdfReader(io.BytesIO(stamped)).metadata
-    assert json.loads(info["/AIGC"])["ContentProducer"] == PRODUCER
+    assert _aigc(stamped)["ContentProducer"] == PRODUCER
     with (
         c2pa.Context.from_dict({"verify": {"remote_manifest_fetch": False}}) as context,
-        c2pa.Reader("application/pdf", io.BytesIO(stamped), None, context) as reader,
+        c2pa.Reader("application/pdf", io.BytesIO(labelled), None, context) as reader,
     ):
         store = json.loads(reader.json())
-        assert store["active_manifest"] == dict(result.record.details)["c2pa_manifest"]
         assert reader.get_validation_state() in {"Valid", "Trusted"}
-    assert labelled_result.modified and labelled_result.output.sha256 == hashlib.sha256(labelled).hexdigest()
-    assert json.loads(PdfReader(io.BytesIO(labelled)).metadata["/AIGC"])["ContentPropagator"] == PLATFORM
+    assert store["active_manifest"] == labelled_result.record.details["c2pa_manifest"]
+    assert (
+        store["manifests"][store["active_manifest"]]["ingredients"][0]["active_manifest"]
+        == (
+            result.record.details["c2pa_manifest"]  # the producer's manifest is the parent's
+        )
+    )
+    assert labelled_result.modified and _aigc(labelled)["ContentPropagator"] == PLATFORM
+    data_dir = stream_server.settings.data_dir
+    assert _empty(data_dir / "work") and _empty(data_dir / "spool")
+
+
+def test_a_pdf_over_the_whole_file_limit_is_labelled_without_a_manifest(
+    small_limit_server: RunningServer, big_pdf: bytes
+) -> None:
+    """Past max_media_bytes the PDF is still written from file to file with its GB 45438 labels, but
+    c2pa would sign it whole in memory: no manifest, and a warning says why."""
+    with small_limit_server.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        result, stamped = _collect(stub.StampStream(iter(_stamp_parts(big_pdf, "big-pdf-stamp-2")), timeout=120))
+    assert len(stamped) > len(big_pdf) > 256 * 1024 and stamped.startswith(big_pdf)  # incremental updates only
+    assert _aigc(stamped)["ContentProducer"] == PRODUCER
+    assert pb.APPLIED_LABEL_C2PA_MANIFEST not in result.labels_applied
+    assert any("no C2PA manifest" in warning for warning in result.warnings)
     data_dir = small_limit_server.settings.data_dir
     assert _empty(data_dir / "work") and _empty(data_dir / "spool")
 

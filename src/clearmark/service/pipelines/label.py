@@ -20,7 +20,7 @@ from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.guards import check_party_code
 from clearmark.service.pipelines.ids import derive_id
 from clearmark.service.pipelines.inspect import inspect_asset
-from clearmark.service.pipelines.signing import c2pa_pointer, sign_c2pa
+from clearmark.service.pipelines.signing import c2pa_pointer, c2pa_too_large, sign_c2pa
 from clearmark.service.policy import Decision
 from clearmark.service.registry.perceptual import PerceptualHash, perceptual_hash_of
 
@@ -174,6 +174,8 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         work_dir=job.work_dir,
     )
     applied = list(written.applied) + ([AppliedLabel.C2PA_MANIFEST] if manifest_label else [])
+    if too_large := c2pa_too_large(asset.spec, written.content, config):
+        warnings.append(too_large)
     output_asset = open_asset(output, config.limits)
     return LabelOutcome(
         content=output,
