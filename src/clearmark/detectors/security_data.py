@@ -52,6 +52,7 @@ class SecurityDataDetector:
                             ("field", field),
                             ("verdict", check.verdict.value),
                             ("key", check.key_hex),
+                            ("signed_form", check.form),
                         ),
                     )
                 )

@@ -11,9 +11,8 @@ from pathlib import Path
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.errors import ClearMarkError, InvalidRequest, UnsupportedFormat
-from clearmark.media.format import FormatSpec, TextCodec
+from clearmark.media.format import FormatSpec, TextCodec, write_label_file
 from clearmark.media.formats.pdf import PdfContainer
-from clearmark.media.label_file import write_label_file
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
 from clearmark.media.metadata import LabelCarrier
 from clearmark.media.source import Source
@@ -107,7 +106,7 @@ def add_text_notice_file(
 def write_document_label_file(
     source: Source, output: Path, fmt: FormatSpec, label: AigcLabel, *, limits: MediaLimits = DEFAULT_LIMITS
 ) -> None:
-    """``write_document_label`` from a file into the file ``output`` (``media.label_file``), read back from it.
+    """``write_document_label`` from a file into the file ``output`` (``write_label_file``), read back from it.
 
     Raises:
         UnsupportedFormat, LabelConflict, DocumentWriteFailed: as ``write_document_label``.

@@ -21,16 +21,14 @@ from typing import Generic, TypeVar
 
 from clearmark import __version__
 from clearmark.campaign import RulePack, RulePackError, TenantPolicy, TextItem, check_texts_job, load_rule_pack
-from clearmark.core.enums import Corner
+from clearmark.core.enums import Corner, MediaKind
 from clearmark.core.errors import (
-    ClearMarkError,
     FieldViolation,
     InvalidRequest,
     MediaTooLarge,
     RecordNotFound,
     RequestConflict,
 )
-from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.security_data import Sm2Signer
 from clearmark.core.signals import Inspection
 from clearmark.detectors.registry import DetectorContext
@@ -59,23 +57,20 @@ from clearmark.service.pipelines import (
     stamp_content,
     verify_content,
 )
-from clearmark.service.policy import CONTENT_MISMATCH, campaign_verdict
+from clearmark.service.pipelines.claims import ContentClaim
+from clearmark.service.pipelines.workers import share_registry
+from clearmark.service.policy import campaign_verdict
 from clearmark.service.pool import WorkPool
 from clearmark.service.registry import ProvenanceRecord, RegistryStore, RegistryUnavailable
 from clearmark.service.registry.perceptual import (
-    IMAGE,
     MATCH_DISTANCE,
-    RECORD_MISMATCH,
-    BindingCheck,
-    PerceptualHash,
     perceptual_hash_of_content,
 )
 from clearmark.service.registry.store import PurgeResult, SimilarRecord
 from clearmark.service.replays import REPLAY_BACKENDS, Replay, request_fingerprint
-from clearmark.service.reports import RegistryResult, ReportContext, language_of, render_report_html
+from clearmark.service.reports import ReportContext, language_of, render_report_html
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import types_pb2 as pb
-from clearmark.watermark.binding import claim_holds
 
 log = logging.getLogger(__name__)
 ResultT = TypeVar("ResultT", api.StampResult, api.LabelResult)
@@ -85,9 +80,10 @@ _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 def pipeline_config(
-    settings: Settings, signing: SigningMaterial | None, watermark_key: bytes | None = None
+    settings: Settings, signing: SigningMaterial | None, watermark_key: bytes | None = None, registry_url: str = ""
 ) -> PipelineConfig:
-    """The picklable slice of the settings that worker processes need (no signing without ``signing``)."""
+    """The picklable slice of the settings that worker processes need (no signing without ``signing``;
+    the decision asks the registry at ``registry_url``, none when empty)."""
     return PipelineConfig(
         limits=MediaLimits(
             max_bytes=settings.max_media_bytes,
@@ -137,6 +133,7 @@ def pipeline_config(
         claim_generator=f"ClearMark/{__version__}",
         verify_requires_propagator=settings.verify_requires_propagator,
         sm2_signer=Sm2Signer.from_file(settings.sm2_private_key_file) if settings.sm2_private_key_file else None,
+        registry_url=registry_url,
     )
 
 
@@ -191,6 +188,40 @@ def enum_field(enum_type: type[EnumT], value: int, field: str) -> EnumT:
         ) from None
 
 
+def content_claim(header: pb.ContentHeader, content: Source, *, streamed: bool) -> ContentClaim:
+    """The client's ContentHeader checked against the bytes that arrived, and its advisory claim.
+
+    A claimed size or SHA-256 is a promise about the bytes: one they break is refused. (A stream's
+    header was checked while its chunks arrived.) The kind and MIME type are claims the sniffed
+    format overrules: they come back as the ``media.claim_mismatch`` finding, never an error.
+
+    Raises:
+        InvalidRequest: the size or SHA-256 differs from the content, a malformed SHA-256, or a
+            kind this server does not know.
+    """
+    prefix = "content_header"  # a stream's violations are re-rooted under "header." at the edge
+    kind = enum_field(MediaKind, header.kind, f"{prefix}.kind")
+    if not streamed:
+        violations = []
+        if header.size_bytes and header.size_bytes != content.size:
+            violations.append(
+                FieldViolation(f"{prefix}.size_bytes", f"claims {header.size_bytes} bytes, {content.size} arrived")
+            )
+        if header.sha256 and not _SHA256.match(header.sha256):
+            violations.append(FieldViolation(f"{prefix}.sha256", "not 64 hex digits"))
+        elif header.sha256 and header.sha256.lower() != content.sha256:
+            violations.append(
+                FieldViolation(f"{prefix}.sha256", "differs from the SHA-256 of the content that arrived")
+            )
+        if violations:
+            raise InvalidRequest(
+                "the content header's claims do not match the content",
+                reason="CONTENT_MISMATCH",
+                violations=tuple(violations),
+            )
+    return ContentClaim(kind, header.mime_type)
+
+
 def request_id_of(given: str) -> str:
     """The client's idempotency key, validated; a fresh one when the client sent none."""
     if not given:
@@ -201,20 +232,6 @@ def request_id_of(given: str) -> str:
             violations=(FieldViolation("request_id", "bad characters or length"),),
         )
     return given
-
-
-def registry_results(inspection: pb.Inspection) -> tuple[RegistryResult, ...]:
-    """What the registry said about each of our marks, as resolved on ``inspection``."""
-    return tuple(
-        RegistryResult(
-            watermark_id=signal.attributes[Attr.REGISTRY_KEY],
-            resolved=signal.attributes.get(Attr.RESOLVED) == "true",
-            binding=signal.attributes.get(Attr.RECORD_BINDING, ""),
-            distance=signal.attributes.get(Attr.PERCEPTUAL_DISTANCE, ""),
-        )
-        for signal in inspection.signals
-        if signal.kind == SignalKind.WATERMARK_CLEARMARK and Attr.REGISTRY_KEY in signal.attributes
-    )
 
 
 class ClearMarkApp:
@@ -239,11 +256,17 @@ class ClearMarkApp:
             if settings.signing_cert_chain and settings.signing_private_key
             else ensure_dev_signing_material(settings.data_dir)
         )
+        registry_url = settings.resolved_registry_url
         self.config = pipeline_config(
-            settings, self.signing, ensure_watermark_key(settings.data_dir, settings.watermark_key_file)
+            settings,
+            self.signing,
+            ensure_watermark_key(settings.data_dir, settings.watermark_key_file),
+            registry_url,
         )
-        self.registry = RegistryStore(settings.resolved_registry_url)
+        self.registry = RegistryStore(registry_url)
         self.registry.migrate()
+        # In-process workers (and in-memory databases) ask this store; worker processes open their own.
+        share_registry(registry_url, self.registry)
         self.pool = WorkPool(settings.cpu_workers, settings.max_pending_jobs, self.config)
         self.memory = MemoryBudget(
             settings.memory_budget_bytes, settings.max_request_memory_bytes, wait_s=settings.memory_wait_s
@@ -264,6 +287,7 @@ class ClearMarkApp:
     def close(self) -> None:
         """Stop the workers and close the registry."""
         self.pool.close()
+        share_registry(self.config.registry_url, None)
         self.registry.close()
 
     def __enter__(self) -> ClearMarkApp:
@@ -368,72 +392,6 @@ class ClearMarkApp:
         result.replayed = True
         return Output(result, replay.content)
 
-    async def _resolve_watermarks(self, inspection: pb.Inspection, content: Source | None = None) -> None:
-        """Our mark resolving to a record of this registry makes the content AI_GENERATED (DESIGN),
-        when the mark is a valid claim about this content (``watermark.binding.claim_holds``); a
-        copied mark keeps policy's ``watermark.content_mismatch`` finding instead.
-
-        Any tenant's record counts for the category; Lookup still shows a tenant only its own. The
-        record's perceptual hash is compared with the content's (the detector's, or one computed
-        here): a match vouches for a mark that no longer follows its content; a mark that follows
-        this content but names another picture's record gives ``watermark.record_mismatch`` and
-        does not raise the category.
-        """
-        for signal in inspection.signals:
-            if signal.kind != SignalKind.WATERMARK_CLEARMARK:
-                continue
-            key = signal.attributes[Attr.REGISTRY_KEY]
-            known = await asyncio.to_thread(self.registry.watermark_known, key)
-            signal.attributes[Attr.RESOLVED] = str(known).lower()
-            if not known:
-                continue
-            bound = signal.attributes.get(Attr.CONTENT_BOUND, "true") == "true"
-            binding = await self._binding(key, signal.attributes.get(Attr.CONTENT_PHASH, ""), content)
-            if binding is not None and binding.matches is not None:
-                signal.attributes[Attr.RECORD_BINDING] = "match" if binding.matches else "mismatch"
-                signal.attributes[Attr.PERCEPTUAL_DISTANCE] = str(binding.distance)
-                if bound and not binding.matches:
-                    # A mark that follows this content yet names another picture's record: embedded
-                    # with the key onto other content. (An unbound copy already carries policy's finding.)
-                    inspection.findings.append(
-                        pb.Finding(
-                            label=RECORD_MISMATCH,
-                            message=(
-                                f"the watermark names a registry record whose {binding.kind} hash is "
-                                f"{binding.distance} bits from this content's (same content: <= {binding.threshold}): "
-                                "the mark was put onto other content"
-                            ),
-                            score=1.0,
-                            suggestion=pb.SUGGESTION_REVIEW,
-                            rule_id="registry.perceptual_binding",
-                        )
-                    )
-                    continue
-            content_phash = binding.content_value if binding is not None else None
-            record_phash = binding.recorded_value if binding is not None else None
-            if not claim_holds(bound, content_phash, record_phash):
-                continue
-            signal.category_hint = pb.CATEGORY_AI_GENERATED
-            inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)
-            if not bound:  # the record's hash vouches for the content: the mismatch finding goes
-                signal.attributes[Attr.CONTENT_BOUND] = "true"
-                kept = [f for f in inspection.findings if f.label != CONTENT_MISMATCH]
-                del inspection.findings[:]
-                inspection.findings.extend(kept)
-
-    async def _binding(self, watermark_id: str, phash_hex: str, content: Source | None) -> BindingCheck | None:
-        """The record-vs-content perceptual check for a resolved mark: the detector's hash of the
-        content when it reported one, else one computed here (None when it cannot be made)."""
-        target: PerceptualHash | None = None
-        if phash_hex:
-            target = PerceptualHash.from_hex(IMAGE, phash_hex)
-        elif content is not None:
-            try:
-                target = await self.pool.run(perceptual_hash_of_content, content, self.config.limits)
-            except ClearMarkError:
-                return None
-        return await asyncio.to_thread(self.registry.watermark_binding, watermark_id, target)
-
     def _record(self, verb: str, request_id: str, tenant: str, media_type: str, **fields: object) -> ProvenanceRecord:
         return ProvenanceRecord(
             record_id=uuid.uuid4().hex,
@@ -487,6 +445,7 @@ class ClearMarkApp:
             omit_reason=options.omit_reason,
             recipient=options.recipient,
             id_salt=uuid.uuid4().hex,
+            claim=content_claim(request.content_header, content, streamed=source is not None),
             work_dir=work_dir,
         )
 
@@ -617,14 +576,14 @@ class ClearMarkApp:
     ) -> api.InspectResponse:
         """Inspect content (``source`` for a streamed request, else ``request.content``); read-only."""
         content = source or Source(data=request.content)
+        claim = content_claim(request.content_header, content, streamed=source is not None)
         async with self._admitted(content):
             inspection = await self.pool.run(
-                inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
+                inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, claim, timeout=timeout
             )
         options = request.campaign if request.HasField("campaign") else None
         inspection = await self._with_campaign(inspection, options, timeout)
         response = api.InspectResponse(inspection=convert.inspection_pb(inspection))
-        await self._resolve_watermarks(response.inspection, content)
         return response
 
     async def label(
@@ -665,6 +624,7 @@ class ClearMarkApp:
             notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             skip_visible_notice=options.skip_visible_notice,
             id_salt=uuid.uuid4().hex,
+            claim=content_claim(request.content_header, content, streamed=source is not None),
             work_dir=work_dir,
         )
 
@@ -712,7 +672,6 @@ class ClearMarkApp:
                 record=convert.record_pb(record),
                 warnings=list(outcome.warnings),
             )
-            await self._resolve_watermarks(result.inspection, job.content)
             return record, result, outcome.content
 
         return await self._once("label", tenant, job.request_id, request, content, api.LabelResult, produce)
@@ -729,17 +688,20 @@ class ClearMarkApp:
                 str(error), violations=(FieldViolation("options.report_language", "zh-CN or en"),)
             ) from None
         content = source or Source(data=request.content)
-        job = VerifyJob(request_id=request.request_id, content=content, c2pa_sidecar=request.c2pa_sidecar)
+        job = VerifyJob(
+            request_id=request.request_id,
+            content=content,
+            c2pa_sidecar=request.c2pa_sidecar,
+            claim=content_claim(request.content_header, content, streamed=source is not None),
+        )
         async with self._admitted(content):
             report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
         response = api.VerifyResponse(
             inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report)
         )
-        await self._resolve_watermarks(response.inspection, content)
         if request.options.include_html:
             context = ReportContext(
                 lang=lang,
-                registry=registry_results(response.inspection),
                 limits=self.config.limits,
                 trust=self.config.c2pa_trust,
             )

@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import secrets
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from clearmark.core.enums import MediaKind
 from clearmark.core.errors import ClearMarkError, InvalidMedia, LabelConflict, MediaTooLarge, UnsupportedFormat
 from clearmark.core.signals import Location
 from clearmark.media.documents.pdf_font import SubsetFont, embed_font, subset_for
+from clearmark.media.documents.pdf_reading import page_text_in_display_order
 from clearmark.media.documents.pdf_update import (
     PdfUpdate,
     append_update,
@@ -300,7 +303,8 @@ class PdfContainer:
             _write_to(source, output, limits, edit, check)
 
     def extract_text(self, source: bytes | Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> ExtractedText:
-        """Page texts in order; past ``max_text_chars`` the leading and trailing pages only, each half the budget.
+        """Page texts in order, each page's lines top to bottom as displayed (``pdf_reading``); past
+        ``max_text_chars`` the leading and trailing pages only, each half the budget.
 
         Each page's objects are dropped from pypdf's cache once its text is out, so memory follows
         the pages read, not the file.
@@ -309,7 +313,7 @@ class PdfContainer:
             count = len(reader.pages)
 
             def page_text(number: int) -> str:
-                text = reader.pages[number].extract_text() or ""
+                text = page_text_in_display_order(reader.pages[number])
                 reader.resolved_objects.clear()
                 return text
 
@@ -473,33 +477,42 @@ def _update(data: bytes, limits: MediaLimits, edit: Edit, walk_pages: bool) -> t
 
 def _write_to(source: Source, output: Path, limits: MediaLimits, edit: Edit, check: Check) -> None:
     """``_write`` from a file into a file: the incremental update appended to a copy made in pieces;
-    a file that needs a whole rewrite is rewritten in memory only within ``max_bytes``.
+    a file that needs a whole rewrite is rewritten in memory only within ``max_bytes``. ``output``
+    appears whole or not at all (a temporary sibling renamed onto it).
 
     Raises:
         UnsupportedFormat: the file is encrypted (read, never written).
         MediaTooLarge: a whole rewrite is needed and the file is larger than ``limits.max_bytes``.
     """
+    temporary = output.with_name(f".{output.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
     try:
         with _opened(source, limits, strict=True, whole_file_limit=False, walk_pages=False) as reader:
             _refuse_encrypted(reader)
             update = PdfUpdate(reader)
             info = edit(reader, update)
             written = {(number, generation): _kind(obj) for number, (generation, obj) in update.objects.items()}
-            with output.open("wb") as stream:
+            with temporary.open("wb") as stream:
                 append_update_to(source, update, stream, info=info)
         reason = "the incremental update did not read back cleanly"
-        if _reads_back(Source(path=output), limits, check, written):
+        if _reads_back(Source(path=temporary), limits, check, written):
+            os.replace(temporary, output)
             return
     except (ClearMarkError, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - strict pypdf raises what a lenient read repairs
         reason = f"pypdf repaired the file while reading ({type(exc).__name__}: {exc})"[:300]
+    finally:
+        temporary.unlink(missing_ok=True)
     if source.size > limits.max_bytes:
         raise MediaTooLarge(
             f"this PDF needs a whole rewrite ({reason}), done in memory only up to {limits.max_bytes} bytes"
         )
     rewritten = _write(source.read_bytes(limits.max_bytes), limits, edit, check, walk_pages=False)
-    output.write_bytes(rewritten.data)
+    try:
+        temporary.write_bytes(rewritten.data)
+        os.replace(temporary, output)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _reads_back(

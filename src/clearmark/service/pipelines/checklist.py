@@ -10,7 +10,8 @@ from clearmark.core.enums import Category, MediaKind, Outcome
 from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import ComplianceCheck, Inspection, Signal
 from clearmark.media.registry import format_named
-from clearmark.service.policy import LABEL_KIND, MALFORMED_LABEL_KIND
+from clearmark.service.policy import CONTENT_MISMATCH, LABEL_KIND, MALFORMED_LABEL_KIND, UNKNOWN_PRODUCE_ID
+from clearmark.service.registry.perceptual import RECORD_MISMATCH
 from clearmark.watermark import payload_for_produce_id, payload_hex
 
 PASS, FAIL, NA, INCONCLUSIVE = Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE, Outcome.INCONCLUSIVE
@@ -49,6 +50,8 @@ class CheckInput:
 
 
 Check = Callable[[CheckInput], ComplianceCheck]
+# Findings that say the content's claims on this deployment's registry do not hold.
+REGISTRY_FINDINGS = frozenset({RECORD_MISMATCH, CONTENT_MISMATCH, UNKNOWN_PRODUCE_ID})
 ALL_KINDS = frozenset(MediaKind) - {MediaKind.MEDIA_KIND_UNSPECIFIED}
 IMAGE = frozenset({MediaKind.IMAGE})
 TEXTUAL = frozenset({MediaKind.TEXT, MediaKind.DOCUMENT})
@@ -323,6 +326,45 @@ def _watermark_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
     if expected & set(marks):
         return PASS, [f"watermark {marks[0]} carries the key of the label's ProduceID/PropagateID"]
     return FAIL, [f"watermark {marks[0]} does not match the label's ids {sorted(ids)}"]
+
+
+@requirement(
+    "registry.match",
+    "What the content claims of this deployment's registry holds (watermark record, ProduceID)",
+    "DESIGN: provenance registry; Measures Art. 9",
+)
+def _registry_match(data: CheckInput) -> tuple[Outcome, list[str]]:
+    # The same findings Inspect reports: the checklist reads the one decision, never its own rule.
+    failed = [f.message for f in data.inspection.findings if f.label in REGISTRY_FINDINGS]
+    if failed:
+        return FAIL, failed
+    marks = data.of_kind(SignalKind.WATERMARK_CLEARMARK)
+    asked = [s for s in marks if s.attribute(Attr.RESOLVED)]
+    asked += [s for s in data.labels if s.attribute(Attr.PRODUCE_ID_STAMPED)]
+    if not asked:
+        why = "no registry was consulted" if marks else "nothing in the content names a record of this registry"
+        return NA, [why]
+    evidence, outcome = [], PASS
+    for signal in asked:
+        if signal.kind == SignalKind.WATERMARK_CLEARMARK:
+            key = signal.attribute(Attr.REGISTRY_KEY)
+            if signal.attribute(Attr.RESOLVED) != "true":
+                outcome = INCONCLUSIVE
+                evidence.append(f"watermark {key}: no record of this registry carries it")
+                continue
+            binding = signal.attribute(Attr.RECORD_BINDING) or "no perceptual hash to compare"
+            distance = signal.attribute(Attr.PERCEPTUAL_DISTANCE)
+            evidence.append(
+                f"watermark {key} resolves to a record; binding {binding}" + (f" ({distance} bits)" if distance else "")
+            )
+        else:
+            produce_id = signal.label.produce_id if signal.label else ""
+            if signal.attribute(Attr.PRODUCE_ID_STAMPED) == "true":
+                evidence.append(f"ProduceID {produce_id}: issued by a Stamp of this deployment")
+            else:  # unknown here but signed: the SecurityData check speaks for it
+                outcome = INCONCLUSIVE
+                evidence.append(f"ProduceID {produce_id}: unknown to this registry, the label is signed")
+    return outcome, evidence
 
 
 def _notice_check(data: CheckInput, attribute: str, what: str) -> tuple[Outcome, list[str]]:

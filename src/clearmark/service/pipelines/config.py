@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from clearmark.core.enums import Corner
@@ -41,6 +41,9 @@ class PipelineConfig:
     # Verify: empty propagator fields FAIL even on producer output (default: only after a platform).
     verify_requires_propagator: bool = False
     claim_generator: str = "ClearMark"
+    # The provenance registry the decision asks (our marks, ProduceIDs); "" decides without one.
+    # Not in repr: a PostgreSQL URL may hold a password.
+    registry_url: str = field(default="", repr=False)
 
     def notice_text_for(self, label_value: str) -> str:
         """The configured notice wording for a Label value ("" when none applies)."""

@@ -16,6 +16,7 @@ from clearmark.labels.writers import NewLabel, writer_for
 from clearmark.media.asset import Asset, open_asset
 from clearmark.media.source import Content, Source, as_content
 from clearmark.notice import RenderedNotice
+from clearmark.service.pipelines.claims import ContentClaim
 from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.guards import check_party_code
 from clearmark.service.pipelines.ids import derive_id
@@ -39,6 +40,7 @@ class LabelJob:
     skip_visible_notice: bool = False
     # Mixed into the PropagateID; the service sends a fresh random one per new request.
     id_salt: str = ""
+    claim: ContentClaim | None = None
     # The request's work directory, where file outputs go; the caller owns and removes it.
     work_dir: Path | None = None
 
@@ -115,7 +117,9 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
     """
     warnings = check_party_code(job.platform_code, "options.platform_code", config.producer_code_policy)
     asset = open_asset(job.content, config.limits)
-    inspection, decision = inspect_asset(asset, config, job.request_id, user_declared=job.user_declared_ai)
+    inspection, decision = inspect_asset(
+        asset, config, job.request_id, user_declared=job.user_declared_ai, claim=job.claim
+    )
     carriers = asset.metadata.label_carriers
     propagate_id = derive_id("CMP", job.tenant, job.request_id, "propagate", job.id_salt)
     writer = writer_for(asset.kind)

@@ -17,6 +17,7 @@ from clearmark.media.asset import open_asset
 from clearmark.media.c2pa_store import read_manifest_report
 from clearmark.media.source import Content, Source
 from clearmark.notice import RenderedNotice
+from clearmark.service.pipelines.claims import ContentClaim, claim_problems
 from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.guards import check_party_code
 from clearmark.service.pipelines.ids import derive_id
@@ -41,6 +42,7 @@ class StampJob:
     recipient: str = ""
     # Mixed into the ProduceID; the service sends a fresh random one per new request.
     id_salt: str = ""
+    claim: ContentClaim | None = None
     # The request's work directory, where file outputs go; the caller owns and removes it.
     work_dir: Path | None = None
 
@@ -84,6 +86,10 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
     warnings = check_party_code(job.producer_code, "options.producer_code", config.producer_code_policy)
     _check_omission(job)
     asset = open_asset(job.content, config.limits)
+    # Stamp has no findings: a claim the bytes contradict is a warning (the sniffed format is stamped).
+    warnings += [
+        f"content_header: {problem}; stamped as what the bytes are" for problem in claim_problems(asset, job.claim)
+    ]
     existing = asset.metadata.label_carriers
     if existing:
         raise LabelConflict(

@@ -34,6 +34,8 @@ class ProvenanceRow(Base):
         Index("ix_provenance_input_sha256", "input_sha256", "tenant"),
         Index("ix_provenance_output_sha256", "output_sha256", "tenant"),
         Index("ix_provenance_watermark_id", "watermark_id"),
+        # "Does this deployment stamp for producer X?" (a label naming X with an unknown ProduceID).
+        Index("ix_provenance_producer_code", "producer_code", "verb"),
         Index("ix_provenance_created_at", "created_at"),
         # A ProduceID (Stamp) and a PropagateID (Label) name one piece of content, ever.
         Index(

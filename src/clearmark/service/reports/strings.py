@@ -98,6 +98,7 @@ REQUIREMENT_TITLES_ZH: dict[str, str] = dict(
         ("c2pa.timestamp", "C2PA 签名带有可信时间戳"),
         ("c2pa.consistency", "C2PA 与 GB 45438 标识对 AI 来源的说法一致"),
         ("watermark.consistency", "隐式水印与元数据标识一致"),
+        ("registry.match", "内容所称的登记记录与本服务的登记库相符"),
         ("image.notice.present", "画面中有显式标识"),
         ("image.notice.wording", "显式标识含“人工智能”要素和“生成/合成”要素"),
         ("image.notice.size", "标识文字高度不低于最短边的 5%"),
