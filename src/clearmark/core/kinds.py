@@ -27,6 +27,7 @@ class SignalKind(enum.StrEnum):
     NOTICE_RECORD_MALFORMED = "explicit.notice_record_malformed"
     NOTICE_SEEN = "explicit.notice_seen"  # a visible label OCR read
     TEXT_NOTICE = "explicit.text_notice"
+    AUDIO_RHYTHM = "explicit.audio_rhythm"  # one 短长短短 heard in the audio, with its time
     OCR_TEXT = "ocr.text"
     SECURITY_DATA = "aigc.security_data"  # a ReservedCode's SM2 signature that verifies (or is not checkable)
     SECURITY_DATA_INVALID = "aigc.security_data_invalid"  # altered fields, a forged or foreign-key signature
@@ -87,4 +88,5 @@ class Attr(enum.StrEnum):
     HAS_TIMESTAMP = "has_timestamp"
     WORDING_OK = "wording_ok"
     POSITION = "position"
+    DURATION_S = "duration_s"  # the decoded duration of audio a time-located signal was found in
     NOTICE_IS_LABEL = "notice_is_label"  # the format has no metadata place: its explicit notice is the label

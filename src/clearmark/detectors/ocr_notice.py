@@ -128,7 +128,7 @@ class OcrNoticeDetector:
         return "gated" if self._settings.gated else "whole"
 
     def detect(self, asset: Asset) -> list[Signal]:
-        pixels = np.asarray(asset.image.image)
+        pixels = asset.pixels
         return self.signals_for_frame(pixels)
 
     def signals_for_frame(self, pixels: np.ndarray) -> list[Signal]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +23,7 @@ from clearmark.media.asset import Asset
 from clearmark.media.metadata import LabelCarrier
 from clearmark.media.source import Content
 from clearmark.notice import RenderedNotice
+from clearmark.notice.audio_rhythm import DEFAULT_RHYTHM, RhythmStyle
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class WriterSettings:
         jpeg_quality, webp_quality: re-encoding quality after a notice or mark changed pixels.
         text_notice_positions: "start" and/or "end" for text and documents.
         watermark_key: the key of ClearMark's invisible mark; None embeds no mark.
+        audio_rhythm: how the audible rhythm 短长短短 sounds (unit, tone, level).
+        audio_notice_positions: "start", "middle" and/or "end" of audio that get the audible notice.
+        audio_spoken_notice: an operator's recorded spoken notice (WAV/MP3) used instead of the rhythm.
         work_dir: the request's work directory, where file outputs go (``new_output_file``); None:
             no directory was given, outputs stay bytes (the caller owns and removes the directory).
     """
@@ -46,7 +50,10 @@ class WriterSettings:
     jpeg_quality: int = 95
     webp_quality: int = 90
     text_notice_positions: tuple[str, ...] = ("start",)
-    watermark_key: bytes | None = None
+    watermark_key: bytes | None = field(default=None, repr=False)
+    audio_rhythm: RhythmStyle = DEFAULT_RHYTHM
+    audio_notice_positions: tuple[str, ...] = ("start",)
+    audio_spoken_notice: Path | None = None
     work_dir: Path | None = None
 
 
@@ -143,6 +150,7 @@ def writer_for(kind: MediaKind) -> ModalityWriter:
     Raises:
         UnsupportedFormat: no writer for that modality yet.
     """
+    import clearmark.labels.audio_writer  # noqa: F401  (registers)
     import clearmark.labels.document_writer  # noqa: F401  (registers)
     import clearmark.labels.image_writer  # noqa: F401  (registers)
     from clearmark.core.errors import UnsupportedFormat

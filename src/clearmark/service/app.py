@@ -36,6 +36,7 @@ from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
 from clearmark.media.source import Content, Source, content_size
+from clearmark.notice.audio_rhythm import RhythmStyle
 from clearmark.service import convert
 from clearmark.service.admission import MemoryBudget, estimate_memory
 from clearmark.service.config import Settings
@@ -79,6 +80,14 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
+def campaign_tenants(settings: Settings) -> tuple[tuple[str, TenantPolicy], ...]:
+    """The configured tenants' campaign policies, in a picklable, hashable form (sorted by name)."""
+    return tuple(
+        (name, TenantPolicy(**{k: tuple(v) if isinstance(v, list) else v for k, v in policy.items()}))
+        for name, policy in sorted(settings.campaign_tenants.items())
+    )
+
+
 def pipeline_config(
     settings: Settings, signing: SigningMaterial | None, watermark_key: bytes | None = None, registry_url: str = ""
 ) -> PipelineConfig:
@@ -102,7 +111,15 @@ def pipeline_config(
         jpeg_quality=settings.jpeg_quality,
         webp_quality=settings.webp_quality,
         text_notice_positions=tuple(settings.text_notice_positions),
+        audio_notice_positions=tuple(settings.audio_notice_positions),
+        audio_rhythm=RhythmStyle(
+            unit_ms=settings.audio_rhythm_unit_ms,
+            frequency_hz=settings.audio_rhythm_frequency_hz,
+            level_dbfs=settings.audio_rhythm_level_dbfs,
+        ),
+        audio_spoken_notice=settings.audio_spoken_notice,
         watermark_embed=settings.watermark_embed,
+        campaign_tenants=campaign_tenants(settings),
         detectors=DetectorContext(
             watermark_key=watermark_key,
             font_path=settings.font_path,
@@ -279,10 +296,7 @@ class ClearMarkApp:
         # The pack's context rules are read here; its automata live in the worker processes.
         self.campaign_pack = load_rule_pack(settings.campaign_rule_pack)
         self._campaign_pack_mtime = settings.campaign_rule_pack.stat().st_mtime_ns if settings.campaign_rule_pack else 0
-        self.campaign_tenants = tuple(
-            (name, TenantPolicy(**{k: tuple(v) if isinstance(v, list) else v for k, v in policy.items()}))
-            for name, policy in sorted(settings.campaign_tenants.items())
-        )
+        self.campaign_tenants = campaign_tenants(settings)
 
     def close(self) -> None:
         """Stop the workers and close the registry."""
@@ -489,9 +503,10 @@ class ClearMarkApp:
         return await self._once("stamp", tenant, job.request_id, request, content, api.StampResult, produce)
 
     async def _with_campaign(
-        self, inspection: Inspection, options: pb.CampaignOptions | None, timeout: float | None
+        self, inspection: Inspection, options: pb.CampaignOptions | None, tenant: str, timeout: float | None
     ) -> Inspection:
-        """The inspection with the caller's campaign context and texts (title, description, comments) applied."""
+        """The inspection with the caller's campaign context and texts (title, description, comments) applied,
+        the texts checked under the tenant's policy like the content's."""
         if options is None:
             return inspection
         items = convert.caller_texts(options)
@@ -499,7 +514,7 @@ class ClearMarkApp:
         context = convert.campaign_context(options.context)
         caller = ()
         if items:
-            job = (self.settings.campaign_rule_pack, self.campaign_tenants, items, None, "", "", False)
+            job = (self.settings.campaign_rule_pack, self.campaign_tenants, items, None, "", tenant, False)
             (verdict,) = await self.pool.run(check_texts_job, *job, timeout=timeout)
             caller = verdict.findings
         campaign = campaign_verdict(
@@ -572,17 +587,32 @@ class ClearMarkApp:
         )
 
     async def inspect(
-        self, request: api.InspectRequest, timeout: float | None = None, *, source: Source | None = None
+        self,
+        request: api.InspectRequest,
+        timeout: float | None = None,
+        *,
+        source: Source | None = None,
+        tenant: str = "",
     ) -> api.InspectResponse:
-        """Inspect content (``source`` for a streamed request, else ``request.content``); read-only."""
+        """Inspect content (``source`` for a streamed request, else ``request.content``); read-only.
+
+        The campaign checks apply the caller's tenant policy (allow/deny lists, thresholds).
+        """
         content = source or Source(data=request.content)
         claim = content_claim(request.content_header, content, streamed=source is not None)
         async with self._admitted(content):
             inspection = await self.pool.run(
-                inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, claim, timeout=timeout
+                inspect_content,
+                content,
+                self.config,
+                request.request_id,
+                request.c2pa_sidecar,
+                claim,
+                tenant,
+                timeout=timeout,
             )
         options = request.campaign if request.HasField("campaign") else None
-        inspection = await self._with_campaign(inspection, options, timeout)
+        inspection = await self._with_campaign(inspection, options, tenant, timeout)
         response = api.InspectResponse(inspection=convert.inspection_pb(inspection))
         return response
 
@@ -632,7 +662,8 @@ class ClearMarkApp:
             async with self._admitted(job.content):
                 outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
             campaign = options.campaign if options.HasField("campaign") else None
-            outcome = replace(outcome, inspection=await self._with_campaign(outcome.inspection, campaign, timeout))
+            checked = await self._with_campaign(outcome.inspection, campaign, job.tenant, timeout)
+            outcome = replace(outcome, inspection=checked)
             label = outcome.label
             record = self._record(
                 "label",

@@ -109,14 +109,14 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
             yield part
 
     async def Inspect(self, request: api.InspectRequest, context: grpc.aio.ServicerContext) -> api.InspectResponse:
-        return await self._run(context, lambda tenant, timeout: self._app.inspect(request, timeout))
+        return await self._run(context, lambda tenant, timeout: self._app.inspect(request, timeout, tenant=tenant))
 
     async def InspectStream(
         self, request_iterator: AsyncIterator[api.InspectStreamRequest], context: grpc.aio.ServicerContext
     ) -> api.InspectStreamResponse:
         async def work(tenant: str, timeout: float | None) -> api.InspectStreamResponse:
             async with self._upload(request_iterator, api.InspectRequest) as (request, source):
-                response = await self._app.inspect(request, context.time_remaining(), source=source)
+                response = await self._app.inspect(request, context.time_remaining(), source=source, tenant=tenant)
             return api.InspectStreamResponse(inspection=response.inspection)
 
         return await self._run(context, work, streamed=True)

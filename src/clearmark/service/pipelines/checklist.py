@@ -1,4 +1,4 @@
-"""The GB 45438 / Measures checklist for images: one function per requirement, each with its evidence."""
+"""The GB 45438 / Measures checklist for every modality: one function per requirement, each with its evidence."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ REGISTRY_FINDINGS = frozenset({RECORD_MISMATCH, CONTENT_MISMATCH, UNKNOWN_PRODUC
 ALL_KINDS = frozenset(MediaKind) - {MediaKind.MEDIA_KIND_UNSPECIFIED}
 IMAGE = frozenset({MediaKind.IMAGE})
 TEXTUAL = frozenset({MediaKind.TEXT, MediaKind.DOCUMENT})
+AUDIO = frozenset({MediaKind.AUDIO})
 # Every requirement with the modalities it applies to, in report order.
 CHECKS: list[tuple[frozenset[MediaKind], Check]] = []
 
@@ -115,14 +116,15 @@ def _well_formed(data: CheckInput) -> tuple[Outcome, list[str]]:
     return (PASS, ["parsed"]) if data.labels else (NA, ["no metadata label"])
 
 
-@requirement("metadata.carrier", "The label is where the format's guide puts it (XMP TC260:AIGC)", "TC260 PG-20259A")
+@requirement("metadata.carrier", "The label is where the format's guide puts it", "TC260 PG-20259A, PG-202510A")
 def _carrier(data: CheckInput) -> tuple[Outcome, list[str]]:
+    standard = format_named(data.inspection.media.format).label_carrier or "XMP TC260:AIGC"
     return _per_label(
         data,
         lambda s: (
-            (PASS, "standard XMP property")
+            (PASS, f"the format's standard carrier ({standard})")
             if s.attribute(Attr.STANDARD_CARRIER) == "true"
-            else (FAIL, "compat form; readers accept it, writers should use XMP TC260:AIGC")
+            else (FAIL, f"compat form; readers accept it, writers should use {standard}")
         ),
     )
 
@@ -313,7 +315,10 @@ def _c2pa_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
 
 
 @requirement(
-    "watermark.consistency", "The invisible mark and the metadata label agree", "DESIGN: Verify checklist", IMAGE
+    "watermark.consistency",
+    "The invisible mark and the metadata label agree",
+    "DESIGN: Verify checklist",
+    IMAGE | AUDIO,
 )
 def _watermark_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
     marks = [s.attribute(Attr.REGISTRY_KEY) for s in data.of_kind(SignalKind.WATERMARK_CLEARMARK)]
@@ -441,6 +446,50 @@ def _text_notice_position(data: CheckInput) -> tuple[Outcome, list[str]]:
     if {"start", "end"} & set(positions):
         return PASS, [f"positions: {', '.join(positions)}"]
     return INCONCLUSIVE, ["only in the middle of the text: whether the position is suitable needs a reviewer"]
+
+
+def _rhythms(data: CheckInput) -> list[Signal]:
+    return data.of_kind(SignalKind.AUDIO_RHYTHM)
+
+
+def _heard(signal: Signal) -> str:
+    location = signal.location
+    return f"{signal.attribute(Attr.POSITION)} {location.time_start_ms} ms-{location.time_end_ms} ms"
+
+
+@requirement(
+    "audio.notice.present",
+    "An audible notice (the rhythm 短长短短 or speech) is in the audio",
+    "Measures Art. 4; GB 45438-2025 §5.3",
+    AUDIO,
+)
+def _audio_notice_present(data: CheckInput) -> tuple[Outcome, list[str]]:
+    rhythms = _rhythms(data)
+    if rhythms:
+        return PASS, [f"rhythm at {_heard(s)}: {s.message}" for s in rhythms]
+    if data.no_ai_signal:
+        return NA, ["no AI signal at all: no audible notice is owed"]
+    # A spoken notice is just as compliant, and no detector here understands speech: a listener decides.
+    return INCONCLUSIVE, ["no 短长短短 rhythm heard anywhere; a spoken notice, if any, needs a listener to confirm"]
+
+
+@requirement(
+    "audio.notice.position",
+    "The audible notice plays at the start (or the end, or a suitable middle)",
+    "GB 45438-2025 §5.3",
+    AUDIO,
+)
+def _audio_notice_position(data: CheckInput) -> tuple[Outcome, list[str]]:
+    rhythms = _rhythms(data)
+    if not rhythms:
+        return NA, ["no rhythm heard"]
+    evidence = [f"rhythm at {_heard(s)} of {s.attribute(Attr.DURATION_S)} s" for s in rhythms]
+    positions = {s.attribute(Attr.POSITION) for s in rhythms}
+    if "start" in positions:
+        return PASS, ["at the start", *evidence]
+    if "end" in positions:
+        return PASS, ["at the end, not the start", *evidence]
+    return INCONCLUSIVE, ["only in the middle: whether the position is suitable needs a reviewer", *evidence]
 
 
 def run_checks(inspection: Inspection, *, require_propagator: bool = False) -> tuple[ComplianceCheck, ...]:

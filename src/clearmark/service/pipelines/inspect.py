@@ -22,9 +22,10 @@ def inspect_asset(
     *,
     user_declared: bool = False,
     claim: ContentClaim | None = None,
+    tenant: str = "",
 ) -> tuple[Inspection, Decision]:
     """Run every detector on an opened asset, ask the registry (``config.registry_url``) about the
-    claims found, and apply policy once.
+    claims found, and apply policy once (the campaign checks under ``tenant``'s policy).
 
     Raises:
         RegistryUnavailable: the registry database failed.
@@ -34,7 +35,8 @@ def inspect_asset(
     signals = run_detectors(detectors_for(config.detectors), asset) + claim_signals(asset, claim)
     if config.registry_url:  # the registry's answers are evidence too: gathered before the one decision
         signals = with_registry_evidence(signals, registry_view(config.registry_url), asset)
-    signals += campaign_signals(asset, signals, config.detectors.campaign_rule_pack)
+    pack = config.detectors.campaign_rule_pack
+    signals += campaign_signals(asset, signals, pack, tenant=tenant, tenants=config.campaign_tenants)
     decision = decide(signals, user_declared=user_declared)
     verdict = campaign_verdict(decision.findings, request_id, signals=signals)
     inspection = Inspection(
@@ -55,8 +57,9 @@ def inspect_content(
     request_id: str = "",
     c2pa_sidecar: bytes = b"",
     claim: ContentClaim | None = None,
+    tenant: str = "",
 ) -> Inspection:
     """Inspect untrusted content (and an optional detached C2PA manifest store, and what the client
-    claims it is); read-only."""
+    claims it is) for a tenant; read-only."""
     asset = open_asset(content, config.limits, c2pa_sidecar=c2pa_sidecar)
-    return inspect_asset(asset, config, request_id, claim=claim)[0]
+    return inspect_asset(asset, config, request_id, claim=claim, tenant=tenant)[0]

@@ -109,6 +109,10 @@ def _marked(inspection: Inspection) -> bool:
     return any(s.kind == SignalKind.WATERMARK_CLEARMARK for s in inspection.signals)
 
 
+def _notice_heard(inspection: Inspection) -> bool:
+    return any(s.kind == SignalKind.AUDIO_RHYTHM for s in inspection.signals)
+
+
 def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
     """Apply Art. 6: keep a producer's label and add propagator fields, or write Label "2"/"3".
 
@@ -118,7 +122,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
     warnings = check_party_code(job.platform_code, "options.platform_code", config.producer_code_policy)
     asset = open_asset(job.content, config.limits)
     inspection, decision = inspect_asset(
-        asset, config, job.request_id, user_declared=job.user_declared_ai, claim=job.claim
+        asset, config, job.request_id, user_declared=job.user_declared_ai, claim=job.claim, tenant=job.tenant
     )
     carriers = asset.metadata.label_carriers
     propagate_id = derive_id("CMP", job.tenant, job.request_id, "propagate", job.id_salt)
@@ -150,7 +154,8 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
             return _unchanged(asset, inspection, value, config, warnings)
         label = AigcLabel(value, "", "", "", job.platform_code, propagate_id, "")
         display = job.notice_text or config.notice_text_for(value)
-        draws = config.platform_draws_notice and not job.skip_visible_notice
+        # An explicit label already there (audio's rhythm, heard) is not added a second time.
+        draws = config.platform_draws_notice and not job.skip_visible_notice and not _notice_heard(inspection)
         new = NewLabel(
             label,
             AppliedLabel.METADATA_PROPAGATOR,

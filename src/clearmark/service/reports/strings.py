@@ -84,7 +84,7 @@ REQUIREMENT_TITLES_ZH: dict[str, str] = dict(
         ("metadata.present", "含有隐式标识（元数据）"),
         ("metadata.single_label", "仅有一个元数据标识"),
         ("metadata.well_formed", "每个 AIGC 值均可解析为七字段 JSON"),
-        ("metadata.carrier", "标识位于该格式指南规定的位置（XMP TC260:AIGC）"),
+        ("metadata.carrier", "标识位于该格式指南规定的位置"),
         ("metadata.seven_keys", "七个字段齐全且顺序符合标准"),
         ("metadata.string_values", "每个值均为 JSON 字符串"),
         ("metadata.label_value", "Label 为“1”、“2”或“3”"),
@@ -106,6 +106,8 @@ REQUIREMENT_TITLES_ZH: dict[str, str] = dict(
         ("text.notice.present", "文本中有显式标识"),
         ("text.notice.wording", "显式标识含“人工智能”要素和“生成/合成”要素"),
         ("text.notice.position", "标识位于开头或结尾（或适当的中间位置）"),
+        ("audio.notice.present", "音频中有显式标识（节奏提示“短长短短”或语音提示）"),
+        ("audio.notice.position", "提示音位于开头（或结尾、适当的中间位置）"),
     )
 )
 
