@@ -109,8 +109,11 @@ def _children(pid: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def server_process(max_text_chars: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``clearmark serve`` on a free loopback port with one worker and a fresh data directory."""
+def server_process(
+    max_text_chars: int, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``clearmark serve`` on a free loopback port with one worker and a fresh data directory
+    (``extra_env``: further ``CLEARMARK_*`` settings)."""
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="clearmark-mem-") as data_dir:
         env = {
@@ -118,6 +121,7 @@ def server_process(max_text_chars: int) -> Iterator[tuple[str, subprocess.Popen[
             "CLEARMARK_CPU_WORKERS": "1",
             "CLEARMARK_MAX_TEXT_CHARS": str(max_text_chars),
             "CLEARMARK_DATA_DIR": data_dir,
+            **(extra_env or {}),
         }
         launcher = "import sys; from clearmark.service.cli import main; sys.exit(main())"
         command = [sys.executable, "-c", launcher, "serve", "--host", "127.0.0.1", "--port", str(port)]

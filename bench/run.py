@@ -19,6 +19,8 @@ BENCHMARKS: dict[str, str] = {
     "client": "bench_client",
     "pdf": "bench_pdf",
     "stream_memory": "bench_stream_memory",  # ~5 minutes: InspectStream of 5-500 MiB files
+    "output_overhead": "bench_output_overhead",  # ~1 minute: the work directory, unary JPEG Stamp
+    "stream_output": "bench_stream_output",  # ~6 minutes: Inspect/Stamp/LabelStream of 5-200 MiB PDFs
     "watermark": "watermark",  # ~13 min: attack suite + 10,000-image false-positive sweep
     "campaign": "bench_campaign",
     "campaign_corpus": "bench_campaign_corpus",

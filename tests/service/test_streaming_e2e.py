@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import c2pa
 import grpc
 import pytest
+from bench.bench_stream_memory import write_pdf
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+from pypdf import PdfReader
 
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
 from clearmark.v1 import types_pb2 as pb
+from tests.conftest import PLATFORM, PRODUCER
 from tests.service.conftest import RunningServer
 
 pytestmark = pytest.mark.e2e
@@ -65,3 +75,137 @@ def test_a_bad_stream_leaves_no_spool_file(small_limit_server: RunningServer) ->
     assert raised.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     spool = small_limit_server.settings.data_dir / "spool"
     assert list(spool.iterdir()) == []
+
+
+def _collect(parts: Iterator) -> tuple[object, bytes]:  # noqa: ANN001
+    result, content = None, bytearray()
+    for part in parts:
+        if part.WhichOneof("part") == "result":
+            result = part.result
+        else:
+            content += part.chunk
+    return result, bytes(content)
+
+
+def _empty(directory: Path) -> bool:
+    return not directory.exists() or list(directory.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def big_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    path = tmp_path_factory.mktemp("big-pdf") / "report.pdf"
+    write_pdf(path, 700 * 1024)  # over the small server's 256 KiB whole-file limit
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def stream_server(server_factory: Callable[..., RunningServer]) -> RunningServer:
+    # Default whole-file limit (64 MiB): a streamed upload is still written file to file, and signed.
+    return server_factory(cpu_workers=1, max_text_chars=64 * 1024)
+
+
+def _stamp_parts(content: bytes, request_id: str) -> list:
+    parts = list(_parts(api.StampStreamRequest, api.StampStreamHeader, content))
+    parts[0].header.request_id = request_id
+    parts[0].header.options.CopyFrom(api.StampOptions(producer_code=PRODUCER))
+    return parts
+
+
+def _label_parts(content: bytes) -> list:
+    parts = list(_parts(api.LabelStreamRequest, api.LabelStreamHeader, content))
+    parts[0].header.options.CopyFrom(api.LabelOptions(platform_code=PLATFORM))
+    return parts
+
+
+def _aigc(content: bytes) -> dict:
+    return json.loads(PdfReader(io.BytesIO(content)).metadata["/AIGC"])
+
+
+def test_a_streamed_pdf_is_stamped_signed_and_labelled_file_to_file(
+    stream_server: RunningServer, big_pdf: bytes
+) -> None:
+    """The output is written, signed and sent from files: the label and the manifest read back
+    independently, a replay sends the kept file again, and no work file is left."""
+    stamp_parts = _stamp_parts(big_pdf, "big-pdf-stamp-1")
+    with stream_server.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        result, stamped = _collect(stub.StampStream(iter(stamp_parts), timeout=120))
+        replayed, again = _collect(stub.StampStream(iter(stamp_parts), timeout=120))
+        labelled_result, labelled = _collect(stub.LabelStream(iter(_label_parts(stamped)), timeout=120))
+    assert len(stamped) > len(big_pdf) and result.output.sha256 == hashlib.sha256(stamped).hexdigest()
+    assert pb.APPLIED_LABEL_C2PA_MANIFEST in result.labels_applied
+    assert replayed.replayed and again == stamped  # the kept file, sent again
+    assert _aigc(stamped)["ContentProducer"] == PRODUCER
+    with (
+        c2pa.Context.from_dict({"verify": {"remote_manifest_fetch": False}}) as context,
+        c2pa.Reader("application/pdf", io.BytesIO(labelled), None, context) as reader,
+    ):
+        store = json.loads(reader.json())
+        assert reader.get_validation_state() in {"Valid", "Trusted"}
+    assert store["active_manifest"] == labelled_result.record.details["c2pa_manifest"]
+    assert (
+        store["manifests"][store["active_manifest"]]["ingredients"][0]["active_manifest"]
+        == (
+            result.record.details["c2pa_manifest"]  # the producer's manifest is the parent's
+        )
+    )
+    assert labelled_result.modified and _aigc(labelled)["ContentPropagator"] == PLATFORM
+    data_dir = stream_server.settings.data_dir
+    assert _empty(data_dir / "work") and _empty(data_dir / "spool")
+
+
+def test_a_pdf_over_the_whole_file_limit_is_labelled_without_a_manifest(
+    small_limit_server: RunningServer, big_pdf: bytes
+) -> None:
+    """Past max_media_bytes the PDF is still written from file to file with its GB 45438 labels, but
+    c2pa would sign it whole in memory: no manifest, and a warning says why."""
+    with small_limit_server.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        result, stamped = _collect(stub.StampStream(iter(_stamp_parts(big_pdf, "big-pdf-stamp-2")), timeout=120))
+    assert len(stamped) > len(big_pdf) > 256 * 1024 and stamped.startswith(big_pdf)  # incremental updates only
+    assert _aigc(stamped)["ContentProducer"] == PRODUCER
+    assert pb.APPLIED_LABEL_C2PA_MANIFEST not in result.labels_applied
+    assert any("no C2PA manifest" in warning for warning in result.warnings)
+    data_dir = small_limit_server.settings.data_dir
+    assert _empty(data_dir / "work") and _empty(data_dir / "spool")
+
+
+def test_a_unary_output_over_the_message_limit_is_refused_naming_the_stream(
+    server_factory: Callable[..., RunningServer],
+) -> None:
+    server = server_factory(cpu_workers=0, max_message_bytes=64 * 1024)
+    text = ("generated log line ok\n" * 3000).encode()[: 64 * 1024 - 256]  # the request fits, the response not
+    with server.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as raised:
+            stub.Stamp(api.StampRequest(content=text, options=api.StampOptions(producer_code=PRODUCER)), timeout=60)
+    assert raised.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "StampStream" in raised.value.details()
+    status = rpc_status.from_call(raised.value)
+    info = error_details_pb2.ErrorInfo()
+    assert status is not None and status.details[0].Unpack(info) and info.reason == "OUTPUT_TOO_LARGE_FOR_UNARY"
+    assert _empty(server.settings.data_dir / "work")
+
+
+def test_a_deadline_mid_job_stops_the_worker_and_leaves_no_work_files(
+    server_factory: Callable[..., RunningServer], tmp_path: Path
+) -> None:
+    """A Stamp that cannot finish in time: DEADLINE_EXCEEDED, the worker's job is ended, and neither the
+    spooled upload nor a partial output stays on disk."""
+    server = server_factory(cpu_workers=1, max_media_bytes=256 * 1024)  # full text budget: a slow job
+    path = tmp_path / "slow.pdf"
+    write_pdf(path, 3 * 1024 * 1024)
+    parts = list(_parts(api.StampStreamRequest, api.StampStreamHeader, path.read_bytes()))
+    parts[0].header.options.CopyFrom(api.StampOptions(producer_code=PRODUCER))
+    with server.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as raised:
+            _collect(stub.StampStream(iter(parts), timeout=3))
+    assert raised.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
+    data_dir = server.settings.data_dir
+    for _ in range(600):  # the server cleans up as the call ends; wait for it, at most a minute
+        if _empty(data_dir / "work") and _empty(data_dir / "spool"):
+            break
+        time.sleep(0.1)
+    assert _empty(data_dir / "work") and _empty(data_dir / "spool")
+    assert server.server.app.pool.stats().rebuilds >= 1  # the job's worker was ended, not left running

@@ -7,7 +7,7 @@ import os
 import random
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -22,6 +22,8 @@ from clearmark.v1 import types_pb2 as pb
 
 MiB = 1024 * 1024
 Content = bytes | bytearray | memoryview | str | os.PathLike[str]
+# Told the bytes moved on a streaming call: ("upload" | "download", bytes so far, total bytes).
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -199,11 +201,17 @@ def unary_request(spec: VerbSpec, payload: Payload, fields: dict[str, Any]) -> M
     return spec.request(content=payload.whole(), content_header=payload.header(), **fields)
 
 
-def stream_messages(spec: VerbSpec, payload: Payload, fields: dict[str, Any], chunk_bytes: int) -> Iterator[Message]:
-    """The header message, then the content in chunks."""
+def stream_messages(
+    spec: VerbSpec, payload: Payload, fields: dict[str, Any], chunk_bytes: int, progress: Progress | None = None
+) -> Iterator[Message]:
+    """The header message, then the content in chunks (``progress`` told the bytes handed to gRPC)."""
     yield spec.stream_request(header=spec.stream_header(content_header=payload.header(), **fields))
+    sent = 0
     for chunk in payload.chunks(chunk_bytes):
         yield spec.stream_request(chunk=chunk)
+        sent += len(chunk)
+        if progress is not None:
+            progress("upload", sent, payload.size)
 
 
 def content_response(spec: VerbSpec, result: Message | None, content: bytearray) -> Message:
@@ -267,25 +275,32 @@ def call_stream(
     timeout: float,
     metadata: tuple[tuple[str, str], ...],
     sink: OutputFile | None = None,
+    progress: Progress | None = None,
 ) -> Message:
     """One blocking attempt over ``<Verb>Stream``, answered as the unary response would be.
 
     With a ``sink`` the content chunks go to that file as they arrive, never held in memory.
+    ``progress`` is told the bytes uploaded, then the bytes of the output downloaded (its total from
+    the result, which comes first).
     """
-    parts = stream_messages(spec, payload, fields, chunk_bytes)
+    parts = stream_messages(spec, payload, fields, chunk_bytes, progress)
     reply = getattr(stub, spec.method + "Stream")(parts, timeout=timeout, metadata=metadata)
     if not spec.returns_content:
         return unary_twin(spec, reply)
     if sink is not None:
         sink.restart()
-    result, content = None, bytearray()
+    result, content, received = None, bytearray(), 0
     for part in reply:
         if part.WhichOneof("part") == "result":
             result = part.result
-        elif sink is not None:
+            continue
+        if sink is not None:
             sink.write(part.chunk)
         else:
             content += part.chunk
+        received += len(part.chunk)
+        if progress is not None:
+            progress("download", received, result.output.size_bytes if result is not None else 0)
     return content_response(spec, result, content)
 
 

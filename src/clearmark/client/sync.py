@@ -20,6 +20,7 @@ from clearmark.client.calls import (
     Content,
     OutputFile,
     Payload,
+    Progress,
     call_stream,
     idempotent_fields,
     label_fields,
@@ -97,6 +98,7 @@ class Client:
         fields: dict[str, Any],
         timeout: float | None,
         output: str | os.PathLike[str] | None = None,
+        progress: Progress | None = None,
     ) -> Message:
         spec = VERBS[verb]
         metadata = self.options.metadata()
@@ -116,6 +118,7 @@ class Client:
                 timeout=remaining,
                 metadata=metadata,
                 sink=sink,
+                progress=progress,
             )
 
         with OutputFile(output) if output is not None else contextlib.nullcontext() as sink:
@@ -129,14 +132,19 @@ class Client:
         *,
         filename: str = "",
         timeout: float | None = None,
+        output: str | os.PathLike[str] | None = None,
+        progress: Progress | None = None,
     ) -> Message:
         """The wire-level call behind ``stamp``/``inspect``/``label``/``verify``: the unary response.
 
         ``fields`` are the request's fields besides the content (``request_id``, ``options``,
         ``c2pa_sidecar``); a stream's parts come back reassembled as the unary response message.
+        With ``output`` a Stamp/Label's content goes to that file instead (the response's ``content``
+        left empty); ``progress`` is told the bytes moved on a streaming call.
         """
         payload = Payload.of(content, filename)
-        return self._content_call(verb, payload, idempotent_fields(verb, dict(fields)), timeout)
+        request_fields = idempotent_fields(verb, dict(fields))
+        return self._content_call(verb, payload, request_fields, timeout, output, progress)
 
     def stamp(
         self,

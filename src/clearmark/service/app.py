@@ -387,7 +387,10 @@ class ClearMarkApp:
         if existing is not None:
             return self._replayed(existing, verb, fingerprint, result_type)
         record, result, output = await produce()
-        self.replays.save(record.record_id, Replay(fingerprint, result.SerializeToString(), output))
+        # Off the event loop: a file output is linked (or, across file systems, copied in pieces).
+        await asyncio.to_thread(
+            self.replays.save, record.record_id, Replay(fingerprint, result.SerializeToString(), output)
+        )
         try:
             stored, created = await asyncio.to_thread(self.registry.record, record)
         except BaseException:

@@ -379,3 +379,30 @@ def test_a_password_protected_sample_is_refused() -> None:
         with pytest.raises(UnsupportedFormat) as caught:
             call(data)
         assert caught.value.reason == "ENCRYPTED"
+
+
+@pytest.mark.parametrize("object_streams", [False, True], ids=["xref-table", "xref-stream"])
+def test_file_to_file_writes_equal_the_in_memory_writes(object_streams: bool, tmp_path) -> None:
+    """``write_label_to``/``insert_notice_to`` copy the file in pieces and append the same update bytes."""
+    original = pdf_bytes("first page", "last page", object_streams=object_streams)
+    source = tmp_path / "in.pdf"
+    source.write_bytes(original)
+    labelled, noticed = tmp_path / "labelled.pdf", tmp_path / "noticed.pdf"
+    PDF.write_label_to(Source(path=source), labelled, LABEL_JSON)
+    PDF.insert_notice_to(Source(path=source), noticed, "AI生成", positions=(START, END))
+    assert labelled.read_bytes() == PDF.write_label(original, LABEL_JSON)
+    assert noticed.read_bytes() == PDF.insert_notice(original, "AI生成", positions=(START, END))
+    assert labelled.read_bytes().startswith(original) and noticed.read_bytes().startswith(original)
+    assert info_of(labelled.read_bytes())["/AIGC"] == LABEL_JSON
+    qpdf_check(noticed.read_bytes(), tmp_path)
+
+
+def test_file_to_file_needing_a_whole_rewrite_is_bounded_by_max_bytes(tmp_path) -> None:
+    damaged = pdf_bytes().replace(b"startxref\n", b"startxref\n1").replace(b"%%EOF", b"%%EOF\n\n")
+    source = tmp_path / "damaged.pdf"
+    source.write_bytes(damaged)
+    output = tmp_path / "out.pdf"
+    PDF.write_label_to(Source(path=source), output, LABEL_JSON)  # within max_bytes: rewritten whole
+    assert info_of(output.read_bytes())["/AIGC"] == LABEL_JSON
+    with pytest.raises(MediaTooLarge, match="whole rewrite"):
+        PDF.write_label_to(Source(path=source), output, LABEL_JSON, limits=MediaLimits(max_bytes=len(damaged) - 1))

@@ -294,3 +294,26 @@ def _png_with_ai_source_type(png: bytes) -> bytes:
         NS_IPTC_EXT, "DigitalSourceType", "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
     )
     return PNG.write_xmp(png, document.to_packet())
+
+
+def test_streaming_calls_show_bytes_moved_with_progress_and_only_then(
+    server, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against a server, content over the streaming threshold goes by StampStream: with --progress the
+    bytes uploaded and downloaded are drawn on stderr; with --no-progress, or off a terminal, nothing."""
+    from bench.bench_stream_memory import write_pdf
+
+    from clearmark.service.cli import backend
+
+    monkeypatch.setattr(backend, "STREAM_ABOVE_BYTES", 64 * 1024)
+    src = tmp_path / "report.pdf"
+    write_pdf(src, 200 * 1024)
+    remote = ["--producer", PRODUCER, "--server", server.address]
+    code, out, err = cli("stamp", str(src), "-o", str(tmp_path / "shown.pdf"), *remote, "--progress")
+    assert code == EXIT_OK, out + err
+    assert "upload report.pdf" in err and "download report.pdf" in err
+    size = (tmp_path / "shown.pdf").stat().st_size
+    assert size > src.stat().st_size and f"{size / 1000:.1f} kB/{size / 1000:.1f} kB" in err  # all of it arrived
+    for flags in (["--no-progress"], []):  # capsys is no terminal: the default shows nothing either
+        code, _, quiet = cli("stamp", str(src), "-o", str(tmp_path / f"quiet{len(flags)}.pdf"), *remote, *flags)
+        assert code == EXIT_OK and "upload" not in quiet and "download" not in quiet

@@ -32,12 +32,15 @@ from pypdf.generic import (
 )
 
 from clearmark.core.errors import InvalidMedia
+from clearmark.media.source import Source
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF", re.DOTALL)
 
 
-def last_startxref(data: bytes) -> int:
+def last_startxref(data: bytes, *, size: int | None = None) -> int:
     """The byte offset the last ``startxref`` points at.
+
+    ``data`` may be the file's tail only, with ``size`` the whole file's length.
 
     Raises:
         InvalidMedia: no ``startxref … %%EOF`` in the last 4 KiB, or an offset outside the file.
@@ -47,7 +50,7 @@ def last_startxref(data: bytes) -> int:
     if not matches:
         raise InvalidMedia("PDF has no startxref/%%EOF trailer at its end", reason="MALFORMED_PDF")
     offset = int(matches[-1].group(1))
-    if offset >= len(data):
+    if offset >= (len(data) if size is None else size):
         raise InvalidMedia(f"PDF startxref {offset} points past the end of the file", reason="MALFORMED_PDF")
     return offset
 
@@ -154,16 +157,45 @@ def append_update(data: bytes, update: PdfUpdate, *, info: IndirectObject | None
     /Info (or ``info`` when given) and /ID go into the new trailer (the second /ID element changes,
     as the spec asks).
     """
-    previous = last_startxref(data)
-    xref_is_stream = not data[previous : previous + 4] == b"xref"
+    out = io.BytesIO()
+    append_update_to(Source(data=data), update, out, info=info)
+    return out.getvalue()
+
+
+class _Sink:
+    """An output stream that counts the bytes written and hashes them (the new /ID is their MD5)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.position = 0
+        self.md5 = hashlib.md5(usedforsecurity=False)
+
+    def write(self, data: bytes) -> None:
+        self.stream.write(data)
+        self.position += len(data)
+        self.md5.update(data)
+
+
+def append_update_to(
+    source: Source, update: PdfUpdate, output: IO[bytes], *, info: IndirectObject | None = None
+) -> None:
+    """Like ``append_update``, for a document in a file: the original is copied to ``output`` in pieces
+    (never whole in memory), then the update section is written after it."""
+    tail = source.tail(4096)
+    previous = last_startxref(tail, size=source.size)
+    with source.open() as stream:
+        stream.seek(previous)
+        xref_is_stream = stream.read(4) != b"xref"
     original = update.reader.trailer
-    out = bytearray(data)
-    if not out.endswith(b"\n"):
-        out += b"\n"
+    out = _Sink(output)
+    for piece in source.chunks():
+        out.write(piece)
+    if not tail.endswith(b"\n"):
+        out.write(b"\n")
     offsets: dict[int, tuple[int, int]] = {}
     for number, (generation, obj) in sorted(update.objects.items()):
-        offsets[number] = (len(out), generation)
-        out += f"{number} {generation} obj\n".encode() + _serialize(obj) + b"\nendobj\n"
+        offsets[number] = (out.position, generation)
+        out.write(f"{number} {generation} obj\n".encode() + _serialize(obj) + b"\nendobj\n")
     size = max(update.next_number, max(offsets, default=0) + 1)
     trailer = DictionaryObject()
     trailer[NameObject("/Root")] = original.raw_get("/Root")
@@ -173,14 +205,14 @@ def append_update(data: bytes, update: PdfUpdate, *, info: IndirectObject | None
         trailer[NameObject("/Info")] = original.raw_get("/Info")
     original_id = original.get("/ID")
     first_id = _string_bytes(original_id[0]) if isinstance(original_id, ArrayObject) and len(original_id) == 2 else b""
-    first_id = first_id or hashlib.md5(data[:65536], usedforsecurity=False).digest()
-    new_id = hashlib.md5(bytes(out), usedforsecurity=False).digest()
+    first_id = first_id or hashlib.md5(source.head(65536), usedforsecurity=False).digest()
+    new_id = out.md5.copy().digest()
     trailer[NameObject("/ID")] = ArrayObject([ByteStringObject(first_id), ByteStringObject(new_id)])
     trailer[NameObject("/Prev")] = NumberObject(previous)
     if xref_is_stream:
         xref_number = size
         size += 1
-        xref_offset = len(out)
+        xref_offset = out.position
         offsets[xref_number] = (xref_offset, 0)
         numbers = sorted(offsets)
         rows = b"".join(
@@ -191,18 +223,18 @@ def append_update(data: bytes, update: PdfUpdate, *, info: IndirectObject | None
         trailer[NameObject("/W")] = ArrayObject([NumberObject(1), NumberObject(4), NumberObject(2)])
         index = [value for run in _runs(numbers) for value in (run[0], len(run))]
         trailer[NameObject("/Index")] = ArrayObject([NumberObject(value) for value in index])
-        stream = flate_stream(rows)
-        stream.update(trailer)
-        out += f"{xref_number} 0 obj\n".encode() + _serialize(stream) + b"\nendobj\n"
+        stream_object = flate_stream(rows)
+        stream_object.update(trailer)
+        out.write(f"{xref_number} 0 obj\n".encode() + _serialize(stream_object) + b"\nendobj\n")
     else:
         trailer[NameObject("/Size")] = NumberObject(size)
-        xref_offset = len(out)
-        out += b"xref\n"
+        xref_offset = out.position
+        section = bytearray(b"xref\n")
         for run in _runs(sorted(offsets)):
-            out += f"{run[0]} {len(run)}\n".encode()
+            section += f"{run[0]} {len(run)}\n".encode()
             for number in run:
                 offset, gen = offsets[number]
-                out += f"{offset:010d} {gen:05d} n\r\n".encode()
-        out += b"trailer\n" + _serialize(trailer) + b"\n"
-    out += f"startxref\n{xref_offset}\n%%EOF\n".encode()
-    return bytes(out)
+                section += f"{offset:010d} {gen:05d} n\r\n".encode()
+        section += b"trailer\n" + _serialize(trailer) + b"\n"
+        out.write(bytes(section))
+    out.write(f"startxref\n{xref_offset}\n%%EOF\n".encode())

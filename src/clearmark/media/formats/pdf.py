@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import secrets
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,7 +37,13 @@ from clearmark.core.errors import ClearMarkError, InvalidMedia, LabelConflict, M
 from clearmark.core.signals import Location
 from clearmark.media.documents.pdf_font import SubsetFont, embed_font, subset_for
 from clearmark.media.documents.pdf_reading import page_text_in_display_order
-from clearmark.media.documents.pdf_update import PdfUpdate, append_update, flate_stream, pdf_string
+from clearmark.media.documents.pdf_update import (
+    PdfUpdate,
+    append_update,
+    append_update_to,
+    flate_stream,
+    pdf_string,
+)
 from clearmark.media.format import NO_PROPERTIES, C2paSupport, FormatSpec
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, check_media_size, enforce_limit
 from clearmark.media.metadata import LabelCarrier, Metadata
@@ -269,31 +277,30 @@ class PdfContainer:
 
     def write_label_report(self, data: bytes, label_json: str, *, limits: MediaLimits = DEFAULT_LIMITS) -> PdfWrite:
         """Like ``write_label``, saying whether the update was incremental and, if not, why."""
-        value = _json(bare_label_fields(label_json))
-
-        def edit(reader: PdfReader, update: PdfUpdate) -> IndirectObject:
-            reference = reader.trailer.raw_get("/Info") if "/Info" in reader.trailer else None
-            info = _resolved(reference)
-            fresh = DictionaryObject()
-            for key, entry in info.items() if isinstance(info, DictionaryObject) else ():
-                fresh[key] = pdf_string(entry) if isinstance(entry, TextStringObject) and entry.isascii() else entry
-            keys = _label_keys(fresh)
-            if len(keys) > 1:
-                raise LabelConflict(f"PDF Info holds {len(keys)} AIGC keys; which one to update is ambiguous")
-            for key in keys:
-                del fresh[key]
-            fresh[_LABEL_KEY] = pdf_string(value)
-            if isinstance(reference, IndirectObject) and isinstance(info, DictionaryObject):
-                update.replace(reference, fresh)
-                return reference
-            return update.add(fresh)
-
-        def check(reader: PdfReader) -> bool:
-            info = _resolved(reader.trailer.get("/Info"))
-            return isinstance(info, DictionaryObject) and _resolved(info.get(_LABEL_KEY)) == value
-
+        edit, check = _label_edit(label_json)
         with _pdf_errors("label writing"):
             return _write(data, limits, edit, check, walk_pages=False)
+
+    def write_label_to(
+        self,
+        source: Source,
+        output: Path,
+        label_json: str,
+        *,
+        extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
+        target: LabelCarrier | None = None,
+        limits: MediaLimits = DEFAULT_LIMITS,
+    ) -> None:
+        """``write_label`` from a file into the file ``output``: the original copied in pieces, the update
+        appended, so memory follows the document's structure, not its size.
+
+        Raises:
+            MediaTooLarge: the file needs a whole rewrite (pypdf reads it only by repairing it) and is
+                larger than ``limits.max_bytes``.
+        """
+        edit, check = _label_edit(label_json)
+        with _pdf_errors("label writing"):
+            _write_to(source, output, limits, edit, check)
 
     def extract_text(self, source: bytes | Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> ExtractedText:
         """Page texts in order, each page's lines top to bottom as displayed (``pdf_reading``); past
@@ -352,23 +359,75 @@ class PdfContainer:
         limits: MediaLimits = DEFAULT_LIMITS,
     ) -> PdfWrite:
         """Like ``insert_notice``: START draws the line at the top of the first page, END at the foot of the last."""
-        chosen = check_notice(notice, positions)
-        font = subset_for(notice, self.font_path)
-        pages = 0
-
-        def edit(reader: PdfReader, update: PdfUpdate) -> None:
-            nonlocal pages
-            pages = _declared_page_count(reader)
-            if pages <= 0:
-                raise InvalidMedia("PDF has no pages to put a notice on", reason="MALFORMED_PDF")
-            font_ref = embed_font(update, font)
-            for position in chosen:
-                start = position is NoticePosition.START
-                reference, inherited = _edge_page(reader, last=not start) or _walked_page(reader, 0 if start else -1)
-                _stamp_page(update, reference, inherited, font_ref, font, notice, top=start)
-
+        edit, check = _notice_edit(notice, positions, self.font_path)
         with _pdf_errors("notice writing"):
-            return _write(data, limits, edit, lambda reader: _declared_page_count(reader) == pages, walk_pages=False)
+            return _write(data, limits, edit, check, walk_pages=False)
+
+    def insert_notice_to(
+        self,
+        source: Source,
+        output: Path,
+        notice: str,
+        *,
+        positions: Collection[NoticePosition] = (NoticePosition.START,),
+        limits: MediaLimits = DEFAULT_LIMITS,
+    ) -> None:
+        """``insert_notice`` from a file into the file ``output`` (an incremental update appended to a copy).
+
+        Raises:
+            MediaTooLarge: the file needs a whole rewrite and is larger than ``limits.max_bytes``.
+        """
+        edit, check = _notice_edit(notice, positions, self.font_path)
+        with _pdf_errors("notice writing"):
+            _write_to(source, output, limits, edit, check)
+
+
+def _label_edit(label_json: str) -> tuple[Edit, Check]:
+    """The update that puts ``label_json`` in the Info dictionary, and the check that it reads back."""
+    value = _json(bare_label_fields(label_json))
+
+    def edit(reader: PdfReader, update: PdfUpdate) -> IndirectObject:
+        reference = reader.trailer.raw_get("/Info") if "/Info" in reader.trailer else None
+        info = _resolved(reference)
+        fresh = DictionaryObject()
+        for key, entry in info.items() if isinstance(info, DictionaryObject) else ():
+            fresh[key] = pdf_string(entry) if isinstance(entry, TextStringObject) and entry.isascii() else entry
+        keys = _label_keys(fresh)
+        if len(keys) > 1:
+            raise LabelConflict(f"PDF Info holds {len(keys)} AIGC keys; which one to update is ambiguous")
+        for key in keys:
+            del fresh[key]
+        fresh[_LABEL_KEY] = pdf_string(value)
+        if isinstance(reference, IndirectObject) and isinstance(info, DictionaryObject):
+            update.replace(reference, fresh)
+            return reference
+        return update.add(fresh)
+
+    def check(reader: PdfReader) -> bool:
+        info = _resolved(reader.trailer.get("/Info"))
+        return isinstance(info, DictionaryObject) and _resolved(info.get(_LABEL_KEY)) == value
+
+    return edit, check
+
+
+def _notice_edit(notice: str, positions: Collection[NoticePosition], font_path: Path | None) -> tuple[Edit, Check]:
+    """The update that draws ``notice`` on the first and/or last page, and the check on the page count."""
+    chosen = check_notice(notice, positions)
+    font = subset_for(notice, font_path)
+    pages = 0
+
+    def edit(reader: PdfReader, update: PdfUpdate) -> None:
+        nonlocal pages
+        pages = _declared_page_count(reader)
+        if pages <= 0:
+            raise InvalidMedia("PDF has no pages to put a notice on", reason="MALFORMED_PDF")
+        font_ref = embed_font(update, font)
+        for position in chosen:
+            start = position is NoticePosition.START
+            reference, inherited = _edge_page(reader, last=not start) or _walked_page(reader, 0 if start else -1)
+            _stamp_page(update, reference, inherited, font_ref, font, notice, top=start)
+
+    return edit, lambda reader: _declared_page_count(reader) == pages
 
 
 def _json(values: dict[str, str]) -> str:
@@ -376,6 +435,7 @@ def _json(values: dict[str, str]) -> str:
 
 
 Edit = Callable[[PdfReader, PdfUpdate], "IndirectObject | None"]
+Check = Callable[[PdfReader], bool]
 
 
 def _write(
@@ -415,8 +475,48 @@ def _update(data: bytes, limits: MediaLimits, edit: Edit, walk_pages: bool) -> t
         return append_update(data, update, info=info), written
 
 
+def _write_to(source: Source, output: Path, limits: MediaLimits, edit: Edit, check: Check) -> None:
+    """``_write`` from a file into a file: the incremental update appended to a copy made in pieces;
+    a file that needs a whole rewrite is rewritten in memory only within ``max_bytes``. ``output``
+    appears whole or not at all (a temporary sibling renamed onto it).
+
+    Raises:
+        UnsupportedFormat: the file is encrypted (read, never written).
+        MediaTooLarge: a whole rewrite is needed and the file is larger than ``limits.max_bytes``.
+    """
+    temporary = output.with_name(f".{output.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    try:
+        with _opened(source, limits, strict=True, whole_file_limit=False, walk_pages=False) as reader:
+            _refuse_encrypted(reader)
+            update = PdfUpdate(reader)
+            info = edit(reader, update)
+            written = {(number, generation): _kind(obj) for number, (generation, obj) in update.objects.items()}
+            with temporary.open("wb") as stream:
+                append_update_to(source, update, stream, info=info)
+        reason = "the incremental update did not read back cleanly"
+        if _reads_back(Source(path=temporary), limits, check, written):
+            os.replace(temporary, output)
+            return
+    except (ClearMarkError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - strict pypdf raises what a lenient read repairs
+        reason = f"pypdf repaired the file while reading ({type(exc).__name__}: {exc})"[:300]
+    finally:
+        temporary.unlink(missing_ok=True)
+    if source.size > limits.max_bytes:
+        raise MediaTooLarge(
+            f"this PDF needs a whole rewrite ({reason}), done in memory only up to {limits.max_bytes} bytes"
+        )
+    rewritten = _write(source.read_bytes(limits.max_bytes), limits, edit, check, walk_pages=False)
+    try:
+        temporary.write_bytes(rewritten.data)
+        os.replace(temporary, output)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def _reads_back(
-    data: bytes, limits: MediaLimits, check: Callable[[PdfReader], bool], written: dict[tuple[int, int], str]
+    data: bytes | Source, limits: MediaLimits, check: Callable[[PdfReader], bool], written: dict[tuple[int, int], str]
 ) -> bool:
     """A strict reader finds every written object where the new xref says, of its kind, and ``check`` holds."""
     with _opened(data, limits, strict=True, walk_pages=False) as reader:
@@ -565,7 +665,7 @@ def _editable(update: PdfUpdate, raw: object) -> _Editable:
 PDF = PdfContainer()
 
 
-def _signed(data: bytes) -> bool:
+def _signed(data: bytes | Source) -> bool:
     return bool(signatures(data))
 
 

@@ -14,6 +14,7 @@ from google.protobuf.message import Message
 
 from clearmark.service.auth import DEFAULT_TENANT
 from clearmark.service.config import Settings, load_settings
+from clearmark.service.files import write_atomically
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import types_pb2 as pb
 
@@ -94,12 +95,36 @@ class Backend:
         if self._runner is not None:
             self._runner.close()
 
-    def run(self, verb: str, content: bytes, fields: Mapping[str, Any], filename: str = "") -> Message:
-        """One verb on one content; the unary response message (content bytes included)."""
+    @property
+    def remote(self) -> bool:
+        """Whether the verbs run on a server (content files are then streamed from disk)."""
+        return self._client is not None
+
+    def run(
+        self,
+        verb: str,
+        content: bytes | Path,
+        fields: Mapping[str, Any],
+        filename: str = "",
+        *,
+        output: Path | None = None,
+        progress: Any = None,
+    ) -> Message:
+        """One verb on one content (bytes, or a file a server call streams); the unary response message.
+
+        With ``output`` a Stamp/Label's content is written to that file (atomically) instead of
+        returned in the message; ``progress`` (``clearmark.client.calls.Progress``) is told the bytes
+        moved on a server's streaming calls.
+        """
         if self._client is not None:
-            return self._client.call(verb, content, fields, filename=filename)
-        request = REQUESTS[verb](content=content, content_header=pb.ContentHeader(filename=filename), **fields)
-        return self._in_process(verb, request)
+            return self._client.call(verb, content, fields, filename=filename, output=output, progress=progress)
+        data = content.read_bytes() if isinstance(content, Path) else content
+        request = REQUESTS[verb](content=data, content_header=pb.ContentHeader(filename=filename), **fields)
+        response = self._in_process(verb, request)
+        if output is not None and "content" in response.DESCRIPTOR.fields_by_name:
+            write_atomically(output, response.content)
+            response.ClearField("content")
+        return response
 
     def lookup(self, request: api.LookupRequest) -> api.LookupResponse:
         """One registry lookup (any key, similar content included)."""

@@ -236,20 +236,54 @@ class Printer:
         print(f"clearmark: {where}{error['message']} ({error['reason']})", file=sys.stderr, flush=True)
 
 
+class ProgressDisplay:
+    """What a command shows on stderr while it runs: inputs done (several inputs), and the bytes
+    uploaded and downloaded by each streaming call (long media sent to a server)."""
+
+    def __init__(self, progress: Any = None, inputs_task: Any = None) -> None:
+        self._progress = progress
+        self._inputs = inputs_task
+
+    def advance(self) -> None:
+        """One more input done."""
+        if self._progress is not None and self._inputs is not None:
+            self._progress.update(self._inputs, advance=1, done=self._inputs_done(1))
+
+    def _inputs_done(self, more: int) -> str:
+        task = self._progress.tasks[self._inputs]
+        return f"{int(task.completed) + more}/{int(task.total or 0)}"
+
+    def transfer(self, name: str) -> Callable[[str, int, int], None] | None:
+        """A ``clearmark.client.calls.Progress`` callback drawing one input's upload and download bars."""
+        if self._progress is None:
+            return None
+        from rich.filesize import decimal
+
+        progress, tasks = self._progress, {}
+
+        def moved(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = progress.add_task(f"{phase} {name}", total=total or None, done="")
+            progress.update(tasks[phase], completed=done, total=total or None, done=f"{decimal(done)}/{decimal(total)}")
+
+        return moved
+
+
 @contextmanager
-def progress_for(args: argparse.Namespace, total: int, verb: str) -> Iterator[Callable[[], None]]:
-    """A rich progress bar on stderr for several inputs (shown on a terminal, or with --progress)."""
-    show = args.progress if args.progress is not None else (total > 1 and sys.stderr.isatty())
+def progress_for(args: argparse.Namespace, total: int, verb: str) -> Iterator[ProgressDisplay]:
+    """Progress on stderr, shown on a terminal or with --progress (never with --no-progress): a bar
+    of inputs done when there are several (or with --progress), and the bytes of streaming calls."""
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
     if not show:
-        yield lambda: None
+        yield ProgressDisplay()
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    columns = (TextColumn(f"{verb}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[done]}"), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True)) as progress:
-        task = progress.add_task(verb, total=total)
-        yield lambda: progress.advance(task)
+        inputs = progress.add_task(verb, total=total, done=f"0/{total}") if total > 1 or args.progress else None
+        yield ProgressDisplay(progress, inputs)
 
 
 def _write(target: Target, data: bytes) -> None:
@@ -279,15 +313,24 @@ def run_verb(args: argparse.Namespace) -> int:
         reports = list(plan_targets(sources, args.html, option="--html", suffix=suffix))
     printer = Printer(args, content_on_stdout=any(t is not None and t.to_stdout for t in targets))
     worst = EXIT_OK
-    with Backend(args) as backend, progress_for(args, len(sources), command.name) as advance:
+    with Backend(args) as backend, progress_for(args, len(sources), command.name) as display:
         for source, target, report in zip(sources, targets, reports, strict=True):
             output = None if target is None else ("-" if target.path is None else str(target.path))
             try:
-                content = source.read()
+                # A server gets a file streamed from disk, and its output goes straight to the target file.
+                content = source.path if backend.remote and source.path is not None else source.read()
+                into = target.path if target is not None else None
+                if into is not None:
+                    into.parent.mkdir(parents=True, exist_ok=True)
                 response = backend.run(
-                    command.name, content, command.fields(args, source), filename=source.relative.name
+                    command.name,
+                    content,
+                    command.fields(args, source),
+                    filename=source.relative.name,
+                    output=into,
+                    progress=display.transfer(source.relative.name),
                 )
-                if target is not None:
+                if target is not None and target.path is None:
                     _write(target, response.content)  # type: ignore[attr-defined]
                 if report is not None:
                     _write(report, response.report.html.encode())  # type: ignore[attr-defined]
@@ -302,7 +345,7 @@ def run_verb(args: argparse.Namespace) -> int:
                 code = EXIT_FAILED
                 printer.failure(render.envelope(command.name, source.name, output, code, error=error))
             worst = max(worst, code)
-            advance()
+            display.advance()
     return worst
 
 

@@ -21,7 +21,7 @@ from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.guards import check_party_code
 from clearmark.service.pipelines.ids import derive_id
 from clearmark.service.pipelines.inspect import inspect_asset
-from clearmark.service.pipelines.signing import c2pa_pointer, sign_c2pa
+from clearmark.service.pipelines.signing import c2pa_pointer, c2pa_too_large, sign_c2pa
 from clearmark.service.pipelines.workers import registry_view
 from clearmark.service.policy import Decision
 from clearmark.service.registry.evidence import restored_label
@@ -195,6 +195,8 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         work_dir=job.work_dir,
     )
     applied = list(written.applied) + ([AppliedLabel.C2PA_MANIFEST] if manifest_label else [])
+    if too_large := c2pa_too_large(asset.spec, written.content, config):
+        warnings.append(too_large)
     output_asset = open_asset(output, config.limits)
     return LabelOutcome(
         content=output,

@@ -9,7 +9,7 @@ from clearmark.labels.c2pa_manifest import sign_manifest
 from clearmark.labels.writers import new_output_file
 from clearmark.media.c2pa_store import C2PA_POINTER
 from clearmark.media.format import FormatSpec
-from clearmark.media.source import Content, Source
+from clearmark.media.source import Content, Source, content_size
 from clearmark.media.xmp import NS_CLEARMARK
 from clearmark.service.pipelines.config import PipelineConfig
 
@@ -17,6 +17,21 @@ from clearmark.service.pipelines.config import PipelineConfig
 def c2pa_pointer(spec: FormatSpec, config: PipelineConfig) -> tuple[tuple[tuple[str, str], str], ...]:
     """The XMP pointer to the manifest about to be signed (none when this content gets no manifest)."""
     return (((NS_CLEARMARK, C2PA_POINTER), "embedded"),) if config.signs_c2pa(spec) else ()
+
+
+def c2pa_too_large(spec: FormatSpec, content: Content, config: PipelineConfig) -> str:
+    """Why content this large gets no C2PA manifest ("" when it gets one, or signing does not apply):
+    c2pa signs most formats holding the whole asset in memory, so past ``max_bytes`` only formats
+    whose ``C2paSupport.signs_in_pieces`` is set are signed (the limit C2PA validation also keeps)."""
+    if not config.signs_c2pa(spec) or spec.c2pa is None or spec.c2pa.signs_in_pieces:
+        return ""
+    size, limit = content_size(content), config.limits.max_bytes
+    if size <= limit:
+        return ""
+    return (
+        f"no C2PA manifest: c2pa signs {spec.description} whole in memory, and {size} bytes exceed "
+        f"max_media_bytes ({limit}); the GB 45438 labels are written"
+    )
 
 
 def sign_c2pa(
@@ -43,9 +58,10 @@ def sign_c2pa(
     stay bytes (small outputs never make a disk round trip).
 
     Returns the signed content and the active manifest's label; the content unchanged and "" when
-    signing is switched off or c2pa cannot carry a manifest in this format.
+    signing is switched off, c2pa cannot carry a manifest in this format, or the content is too
+    large to sign in memory (``c2pa_too_large`` says why).
     """
-    if not config.signs_c2pa(spec):
+    if not config.signs_c2pa(spec) or c2pa_too_large(spec, content, config):
         return content, ""
     assert config.c2pa_signing is not None
     signed = sign_manifest(

@@ -21,7 +21,7 @@ from clearmark.service.pipelines.claims import ContentClaim, claim_problems
 from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.guards import check_party_code
 from clearmark.service.pipelines.ids import derive_id
-from clearmark.service.pipelines.signing import c2pa_pointer, sign_c2pa
+from clearmark.service.pipelines.signing import c2pa_pointer, c2pa_too_large, sign_c2pa
 from clearmark.service.registry.perceptual import PerceptualHash, perceptual_hash_of
 
 
@@ -105,6 +105,7 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
     # Content that arrives with its own C2PA history is an AI edit of it: keep it as parent ingredient.
     ai_edit = (
         config.signs_c2pa(asset.spec)
+        and not c2pa_too_large(asset.spec, asset.source, config)  # c2pa reads it whole, as it signs
         and asset.source.contains(b"c2pa")  # the JUMBF label of every manifest store; skips the reader otherwise
         and read_manifest_report(asset.source, asset.spec.mime_type) is not None
     )
@@ -135,6 +136,8 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
     )
     applied = list(written.applied) + ([AppliedLabel.C2PA_MANIFEST] if manifest_label else [])
     warnings += written.warnings
+    if too_large := c2pa_too_large(asset.spec, written.content, config):
+        warnings.append(too_large)
     notice = written.notice
     details = [("model", job.model), ("prompt_id", job.prompt_id), ("c2pa_manifest", manifest_label)]
     if job.omit_visible_notice:
