@@ -64,9 +64,7 @@ def child_peak_mib(base: Path, wav: str) -> tuple[float, str]:
         f"exec(compile({_CHILD!r}, 'child', 'exec'))\n"
         "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(base), wav], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", code, str(base), wav], capture_output=True, text=True, check=True)
     peak = next(int(line.split()[1]) for line in done.stdout.splitlines() if line.startswith("PEAK"))
     rest = "\n".join(line for line in done.stdout.splitlines() if not line.startswith("PEAK"))
     return peak / 1024.0, rest
