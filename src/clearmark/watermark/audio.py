@@ -265,15 +265,25 @@ def embed_audio_watermark(
     return out[:, 0] if mono_input else out
 
 
+@lru_cache(maxsize=1)
+def _band_basis() -> np.ndarray:
+    """(N_FFT, 2 x bins) float32: the Hann-windowed DFT of the mark band's bins, real parts then imaginary."""
+    bins = np.arange(_FIRST_BIN, _FIRST_BIN + BANDS * _CELL_BINS)
+    angle = 2.0 * np.pi * np.outer(np.arange(_N_FFT), bins) / _N_FFT
+    window = np.hanning(_N_FFT)[:, None]
+    return np.ascontiguousarray(np.concatenate([window * np.cos(angle), -window * np.sin(angle)], axis=1), np.float32)
+
+
 def _band_levels(signal: np.ndarray) -> np.ndarray:
     """(fine frames, BANDS) log energy of each band every 4 ms."""
     if signal.size < _N_FFT:
         return np.zeros((0, BANDS))
-    window = np.hanning(_N_FFT).astype(np.float32)
     frames = np.lib.stride_tricks.sliding_window_view(signal.astype(np.float32), _N_FFT)[::_FINE_HOP]
-    band = slice(_FIRST_BIN, _FIRST_BIN + BANDS * _CELL_BINS)
-    spectrum = np.fft.rfft(frames * window, axis=1)[:, band]  # float32 in, complex64 out: twice as fast
-    power = spectrum.real.astype(np.float64) ** 2 + spectrum.imag.astype(np.float64) ** 2
+    # Only the 112 bins of the band are used: one float32 matrix product with their windowed DFT rows is
+    # 3-4x faster than a full FFT of every frame (8x overlapped) and agrees with it to ~1e-6 in log energy.
+    spectrum = frames @ _band_basis()
+    half = BANDS * _CELL_BINS
+    power = spectrum[:, :half].astype(np.float64) ** 2 + spectrum[:, half:].astype(np.float64) ** 2
     energy = power.reshape(power.shape[0], BANDS, _CELL_BINS).sum(axis=2)
     # Bands far below the frame's loudest carry no usable mark (codecs drop them, leakage fills them).
     loudest = energy.max(axis=1, keepdims=True)
