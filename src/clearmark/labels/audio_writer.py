@@ -148,7 +148,8 @@ class AudioWriter:
         if not new.notice_text and not (new.mark_id and settings.watermark_key):
             # Nothing to hear or mark: the audio is not decoded or re-encoded, only the label written.
             return Written(write_label_checked(asset.data, asset, new.label), (new.metadata_kind,))
-        limits = audio_limits(asset.limits, streamed=asset.spec.streamable)
+        # The file stays within max_bytes: the container label is written in memory, whole (the PCM is not).
+        limits = audio_limits(asset.limits, streamed=False)
         source = pcm_source(asset)
         codec = source_codec(source, limits)
         rate = codec.sample_rate
