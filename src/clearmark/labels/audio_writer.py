@@ -1,6 +1,7 @@
 """Audio: the audible notice (the rhythm 短长短短 or a spoken notice), a keyed watermark and the container's label.
 
-``write_new`` decodes the audio, mixes the notice in at the configured positions (never clipping:
+``write_new`` decodes the audio block by block (``audio_blocks.stamp_blocks``: memory bounded by the
+block, not the file), mixes the notice in at the configured positions (never clipping:
 the mixture is turned down around the notice where it would), embeds the watermark over the final
 PCM, encodes it again like the source (same container, codec, sample rate, channels, bit depth or
 bit rate, tags) and writes the GB 45438 label into the container's standard carrier, read back
@@ -113,7 +114,7 @@ def write_label_checked(
 ) -> Content:
     """The content with ``label`` in the container's standard carrier, read back as the file's one label.
 
-    Bytes are rewritten in memory; a file output (fresh from ``encode_output``) is rewritten in place
+    Bytes are rewritten in memory; a file output (fresh from ``_output``) is rewritten in place
     through ``write_label_file`` (streamed where the container can: MP4/M4A).
 
     Raises:
