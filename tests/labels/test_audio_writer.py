@@ -165,3 +165,22 @@ def test_ogg_vorbis_is_written_again_as_vorbis(tmp_path: Path) -> None:
     assert ("title", "kept") in after.tags and AppliedLabel.WATERMARK in written.applied
     carriers = _asset(written.content).metadata.label_carriers  # type: ignore[arg-type]
     assert [c.carrier for c in carriers] == ["vorbis/AIGC"]
+
+
+def test_audio_longer_than_a_block_is_stamped_in_blocks_with_every_notice_and_the_mark() -> None:
+    from clearmark.labels.audio_blocks import block_frames
+
+    rate = 16000
+    seconds = block_frames(rate) / rate + 6.0  # one whole block (32.8 s at 16 kHz) and part of the next
+    settings = WriterSettings(watermark_key=KEY, audio_notice_positions=("start", "middle", "end"))
+    written = AudioWriter().write_new(_asset(encode_audio(speech(seconds, rate), rate, "wav")), NEW, settings)
+    assert AppliedLabel.WATERMARK in written.applied and written.notice_positions == ("start", "middle", "end")
+    audio = decode_audio(written.content)
+    assert audio.samples.shape == (int(seconds * rate), 2)
+    clip_s = RhythmStyle().duration_s
+    expected = [0.05, (seconds - clip_s) / 2, seconds - clip_s - 0.05]
+    found = [hit.start_s for hit in detect_rhythm(audio.samples, rate)]
+    assert found == pytest.approx(expected, abs=0.05)
+    tail = audio.samples[-int(20 * rate) :]  # the mark where the second block and the end notice fall
+    reading = decode_audio_watermark(tail, rate, KEY)
+    assert reading is not None and reading.payload == payload_for_produce_id("CM-AUDIO-W")

@@ -1,6 +1,7 @@
 """Audio: the audible notice (the rhythm 短长短短 or a spoken notice), a keyed watermark and the container's label.
 
-``write_new`` decodes the audio, mixes the notice in at the configured positions (never clipping:
+``write_new`` decodes the audio block by block (``audio_blocks.stamp_blocks``: memory bounded by the
+block, not the file), mixes the notice in at the configured positions (never clipping:
 the mixture is turned down around the notice where it would), embeds the watermark over the final
 PCM, encodes it again like the source (same container, codec, sample rate, channels, bit depth or
 bit rate, tags) and writes the GB 45438 label into the container's standard carrier, read back
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,20 +26,22 @@ import numpy as np
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, MediaKind
 from clearmark.core.errors import InvalidRequest, LabelConflict
+from clearmark.labels.audio_blocks import MarkPlan, NoticePlan, stamp_blocks
 from clearmark.labels.implicit_image import LabelReadBackFailed
 from clearmark.labels.writers import NewLabel, WriterSettings, Written, new_output_file, register_writer
 from clearmark.media.asset import Asset, open_asset
 from clearmark.media.audio import decode_audio
 from clearmark.media.audio.container import audio_limits
 from clearmark.media.audio.entries import is_mirror_carrier
-from clearmark.media.audio.recode import SourceCodec, encode_like, source_codec
+from clearmark.media.audio.pcm import iter_pcm
+from clearmark.media.audio.recode import PcmEncoder, SourceCodec, source_codec
+from clearmark.media.audio.source import pcm_source
 from clearmark.media.format import write_label_file
 from clearmark.media.metadata import LabelCarrier
 from clearmark.media.source import Content, Source
-from clearmark.notice.audio_rhythm import RHYTHM_NAME, NoticeMix, NoticePosition, mix_notice, render_rhythm
+from clearmark.notice.audio_rhythm import RHYTHM_NAME, NoticePosition, render_rhythm
 from clearmark.notice.audio_rhythm import spoken_notice_clip as _spoken_clip
 from clearmark.watermark import payload_for_produce_id, payload_hex
-from clearmark.watermark.audio import MARK_RATE, MIN_DETECT_S, decode_audio_watermark, embed_audio_watermark
 
 # The content under an operator's spoken notice is turned down this much while the notice plays.
 SPOKEN_DUCK_DB = -12.0
@@ -73,20 +78,35 @@ def notice_clip(settings: WriterSettings, sample_rate: int) -> tuple[np.ndarray,
     return clip, SPOKEN_NOTICE, SPOKEN_DUCK_DB
 
 
-def encode_output(samples: np.ndarray, codec: SourceCodec, settings: WriterSettings) -> Content:
-    """Encode the PCM like the source: a file in the request's work directory (a ``Source``), or bytes without one."""
+@contextmanager
+def _output(codec: SourceCodec, settings: WriterSettings) -> Iterator[tuple[PcmEncoder, Path]]:
+    """An encoder writing like the source to a new file: in the request's work directory, or a temporary one.
+
+    The file is removed when encoding fails; a temporary file is read into bytes by ``_finished``.
+    """
     suffix = f".{codec.muxer}"
     if settings.work_dir is not None:
         path = new_output_file(settings.work_dir, suffix)
-        encode_like(samples, codec, path)
-        return Source(path=path)
-    fd, name = tempfile.mkstemp(prefix="clearmark-audio-", suffix=suffix)
-    os.close(fd)
+    else:
+        fd, name = tempfile.mkstemp(prefix="clearmark-audio-", suffix=suffix)
+        os.close(fd)
+        path = Path(name)
     try:
-        encode_like(samples, codec, name)
-        return Path(name).read_bytes()
+        with PcmEncoder(codec, path) as encoder:
+            yield encoder, path
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise
+
+
+def _finished(path: Path, settings: WriterSettings) -> Content:
+    """The encoded output as content: the work-directory file, or a temporary file's bytes (file removed)."""
+    if settings.work_dir is not None:
+        return Source(path=path)
+    try:
+        return path.read_bytes()
     finally:
-        Path(name).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
 
 
 def write_label_checked(
@@ -94,7 +114,7 @@ def write_label_checked(
 ) -> Content:
     """The content with ``label`` in the container's standard carrier, read back as the file's one label.
 
-    Bytes are rewritten in memory; a file output (fresh from ``encode_output``) is rewritten in place
+    Bytes are rewritten in memory; a file output (fresh from ``_output``) is rewritten in place
     through ``write_label_file`` (streamed where the container can: MP4/M4A).
 
     Raises:
@@ -129,42 +149,48 @@ class AudioWriter:
         if not new.notice_text and not (new.mark_id and settings.watermark_key):
             # Nothing to hear or mark: the audio is not decoded or re-encoded, only the label written.
             return Written(write_label_checked(asset.data, asset, new.label), (new.metadata_kind,))
+        # The file stays within max_bytes: the container label is written in memory, whole (the PCM is not).
         limits = audio_limits(asset.limits, streamed=False)
-        codec = source_codec(asset.data, limits)
-        audio = decode_audio(asset.data, limits)
-        samples, rate = audio.samples, codec.sample_rate
+        source = pcm_source(asset)
+        codec = source_codec(source, limits)
+        rate = codec.sample_rate
         applied: list[AppliedLabel] = []
         warnings: list[str] = []
         notice_text, positions = "", ()
+        notice: NoticePlan | None = None
         if new.notice_text:
             wanted = notice_positions(settings.audio_notice_positions)
             clip, notice_text, duck_db = notice_clip(settings, rate)
-            samples, mix = mix_notice(samples, rate, clip, wanted, duck_db=duck_db)
+            notice = NoticePlan(clip, wanted, duck_db)
             positions = tuple(position.value for position in wanted)
+        mark = (
+            MarkPlan(payload_for_produce_id(new.mark_id), settings.watermark_key)
+            if (new.mark_id and settings.watermark_key)
+            else None
+        )
+        total = None
+        if notice is not None and set(notice.positions) - {NoticePosition.START}:
+            total = sum(block.shape[0] for _, block in iter_pcm(source, limits))  # a counting pass
+        with _output(codec, settings) as (encoder, output):
+            done = stamp_blocks(
+                (block for _, block in iter_pcm(source, limits)),
+                rate,
+                codec.channels,
+                encoder.write,
+                notice=notice,
+                mark=mark,
+                total_frames=total,
+            )
+        if notice is not None:
             applied.append(AppliedLabel.EXPLICIT_NOTICE)
-            warnings += _mix_warnings(mix)
+            warnings += _mix_warnings(done.min_gain_db, done.padded_s)
         watermark_id = ""
-        if new.mark_id and settings.watermark_key:
-            duration = samples.shape[0] / rate
-            if rate < MARK_RATE:
-                warnings.append(f"no audio watermark: it needs a sample rate of at least {MARK_RATE} Hz, not {rate}")
-            elif duration < MIN_DETECT_S:
-                warnings.append(f"no audio watermark: {duration:.1f} s is too short to read one ({MIN_DETECT_S:.1f} s)")
-            else:
-                payload = payload_for_produce_id(new.mark_id)
-                marked = embed_audio_watermark(samples, rate, payload, settings.watermark_key)
-                # Read back like the labels: speech with long pauses or little energy in 250-3750 Hz can
-                # need more than a few seconds; a mark that does not decode is not claimed.
-                reading = decode_audio_watermark(marked, rate, settings.watermark_key)
-                if reading is not None and reading.payload == payload:
-                    samples, watermark_id = marked, payload_hex(payload)
-                    applied.append(AppliedLabel.WATERMARK)
-                else:
-                    warnings.append(
-                        "no audio watermark: it did not read back from this audio (too short, or too little "
-                        "sound in 250-3750 Hz)"
-                    )
-        content = encode_output(samples, codec, settings)
+        if done.marked and mark is not None:
+            watermark_id = payload_hex(mark.payload)
+            applied.append(AppliedLabel.WATERMARK)
+        elif done.mark_warning:
+            warnings.append(done.mark_warning)
+        content = _finished(output, settings)
         content = write_label_checked(content, asset, new.label)
         applied.append(new.metadata_kind)
         return Written(
@@ -194,12 +220,10 @@ class AudioWriter:
         return Written(content, (AppliedLabel.METADATA_PROPAGATOR,))
 
 
-def _mix_warnings(mix: NoticeMix) -> list[str]:
+def _mix_warnings(min_gain_db: float, padded_s: float) -> list[str]:
     warnings = []
-    if mix.min_gain_db < -0.05:
-        warnings.append(
-            f"the audio was turned down by up to {-mix.min_gain_db:.1f} dB around the notice to avoid clipping"
-        )
-    if mix.padded_s > 0:
-        warnings.append(f"the audio was shorter than the notice: {mix.padded_s:.2f} s of silence appended")
+    if min_gain_db < -0.05:
+        warnings.append(f"the audio was turned down by up to {-min_gain_db:.1f} dB around the notice to avoid clipping")
+    if padded_s > 0:
+        warnings.append(f"the audio was shorter than the notice: {padded_s:.2f} s of silence appended")
     return warnings

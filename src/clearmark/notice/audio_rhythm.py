@@ -112,13 +112,89 @@ def render_rhythm(sample_rate: int, style: RhythmStyle = DEFAULT_RHYTHM) -> np.n
     return np.concatenate(pieces).astype(np.float32)
 
 
-def _starts(total: int, clip: int, positions: tuple[NoticePosition, ...], lead: int) -> list[int]:
+def notice_starts(
+    total: int, sample_rate: int, clip_frames: int, positions: tuple[NoticePosition, ...], *, lead_ms: float = 50.0
+) -> list[int]:
+    """The first frame of each notice in content of ``total`` frames (after any padding), in order."""
+    lead = int(lead_ms / 1000.0 * sample_rate)
+    if total < clip_frames + lead:
+        lead = 0
     table = {
         NoticePosition.START: lead,
-        NoticePosition.MIDDLE: max(0, (total - clip) // 2),
-        NoticePosition.END: max(0, total - clip - lead),
+        NoticePosition.MIDDLE: max(0, (total - clip_frames) // 2),
+        NoticePosition.END: max(0, total - clip_frames - lead),
     }
     return sorted({table[position] for position in positions})
+
+
+def notice_span(start: int, clip_frames: int, sample_rate: int) -> tuple[int, int]:
+    """The frames one notice at ``start`` changes: the notice and its 20 ms gain ramps either side."""
+    ramp = max(1, int(0.02 * sample_rate))
+    return max(0, start - ramp), start + clip_frames + ramp
+
+
+def mix_notice_at(
+    segment: np.ndarray,
+    offset: int,
+    sample_rate: int,
+    clip: np.ndarray,
+    starts: list[int],
+    *,
+    ceiling: float = 0.98,
+    duck_db: float = 0.0,
+    audio_end: int | None = None,
+) -> tuple[np.ndarray, float]:
+    """Mix the notices at absolute ``starts`` into ``segment`` (float32 (frames, channels)) that begins at ``offset``.
+
+    What mixing does to a frame depends only on the frames of its notices' ``notice_span``: a segment
+    that holds each span it touches whole gives the same frames as mixing the whole audio (so audio
+    can be mixed block by block). ``audio_end``: the audio's frame count when the segment reaches it
+    (spans end there). Returns the mixed segment (a new array) and the deepest gain-down, dB.
+
+    Raises:
+        ValueError: a notice's span is only partly inside the segment.
+    """
+    out = np.array(segment, dtype=np.float32)
+    total = out.shape[0]
+    end_of_segment = offset + total
+    local: list[int] = []
+    for start in starts:
+        lo, hi = notice_span(start, clip.size, sample_rate)
+        hi = hi if audio_end is None else min(hi, audio_end)
+        if hi <= offset or lo >= end_of_segment:
+            continue
+        if lo < offset or hi > end_of_segment:
+            raise ValueError(f"the notice at frame {start} is only partly inside frames {offset}..{end_of_segment}")
+        local.append(start - offset)
+    ramp = max(1, int(0.02 * sample_rate))
+    gain = np.ones(total, dtype=np.float32)
+    duck = np.float32(10.0 ** (duck_db / 20.0))
+    for start in local:
+        end = min(total, start + clip.size)
+        if duck_db < 0:
+            lo, hi = max(0, start - ramp), min(total, end + ramp)
+            envelope = np.ones(hi - lo, dtype=np.float32)
+            envelope[start - lo : end - lo] = duck
+            envelope[: start - lo] = np.linspace(1.0, duck, start - lo, dtype=np.float32)
+            envelope[end - lo :] = np.linspace(duck, 1.0, hi - end, dtype=np.float32)
+            out[lo:hi] *= envelope[:, None]
+        out[start:end] += clip[: end - start, None]
+    for start in local:
+        end = min(total, start + clip.size)
+        lo, hi = max(0, start - ramp), min(total, end + ramp)
+        peak = float(np.max(np.abs(out[lo:hi]))) if hi > lo else 0.0
+        if peak > ceiling:
+            g = np.float32(ceiling / peak)
+            segment_gain = np.full(hi - lo, g, dtype=np.float32)
+            rise = start - lo
+            fall = hi - end
+            # Ramps lie outside the notice, where only content (not louder than before) remains.
+            segment_gain[:rise] = np.linspace(1.0, g, rise, dtype=np.float32)
+            if fall:
+                segment_gain[-fall:] = np.linspace(g, 1.0, fall, dtype=np.float32)
+            gain[lo:hi] = np.minimum(gain[lo:hi], segment_gain)
+    out *= gain[:, None]
+    return out, float(20.0 * np.log10(gain.min())) if gain.size else 0.0
 
 
 def mix_notice(
@@ -147,48 +223,21 @@ def mix_notice(
     if mono_input:
         data = data[:, None]
     clip = np.asarray(clip, dtype=np.float32).reshape(-1)
-    lead = int(lead_ms / 1000.0 * sample_rate)
-    needed = clip.size + lead
+    needed = clip.size + int(lead_ms / 1000.0 * sample_rate)
     padded = max(0, needed - data.shape[0])
-    out = np.concatenate([data, np.zeros((padded, data.shape[1]), np.float32)]) if padded else data.copy()
+    out = np.concatenate([data, np.zeros((padded, data.shape[1]), np.float32)]) if padded else data
     peak_before = float(np.max(np.abs(data))) if data.size else 0.0
-    total = out.shape[0]
-    starts = _starts(total, clip.size, positions, lead if total >= needed else 0)
-    ramp = max(1, int(0.02 * sample_rate))
-    gain = np.ones(total, dtype=np.float32)
-    duck = np.float32(10.0 ** (duck_db / 20.0))
-    for start in starts:
-        end = min(total, start + clip.size)
-        if duck_db < 0:
-            envelope = np.ones(total, dtype=np.float32)
-            envelope[start:end] = duck
-            lo, hi = max(0, start - ramp), min(total, end + ramp)
-            envelope[lo:start] = np.linspace(1.0, duck, start - lo, dtype=np.float32)
-            envelope[end:hi] = np.linspace(duck, 1.0, hi - end, dtype=np.float32)
-            out *= envelope[:, None]
-        out[start:end] += clip[: end - start, None]
-    for start in starts:
-        end = min(total, start + clip.size)
-        lo, hi = max(0, start - ramp), min(total, end + ramp)
-        peak = float(np.max(np.abs(out[lo:hi]))) if hi > lo else 0.0
-        if peak > ceiling:
-            g = np.float32(ceiling / peak)
-            segment = np.full(hi - lo, g, dtype=np.float32)
-            rise = start - lo
-            fall = hi - end
-            # Ramps lie outside the notice, where only content (not louder than before) remains.
-            segment[:rise] = np.linspace(1.0, g, rise, dtype=np.float32)
-            if fall:
-                segment[-fall:] = np.linspace(g, 1.0, fall, dtype=np.float32)
-            gain[lo:hi] = np.minimum(gain[lo:hi], segment)
-    out *= gain[:, None]
+    starts = notice_starts(out.shape[0], sample_rate, clip.size, positions, lead_ms=lead_ms)
+    out, min_gain_db = mix_notice_at(
+        out, 0, sample_rate, clip, starts, ceiling=ceiling, duck_db=duck_db, audio_end=out.shape[0]
+    )
     result = out[:, 0] if mono_input else out
     return result, NoticeMix(
         starts_s=tuple(start / sample_rate for start in starts),
         duration_s=clip.size / sample_rate,
         peak_before=peak_before,
         peak_after=float(np.max(np.abs(out))) if out.size else 0.0,
-        min_gain_db=float(20.0 * np.log10(gain.min())) if gain.size else 0.0,
+        min_gain_db=min_gain_db,
         padded_s=padded / sample_rate,
     )
 

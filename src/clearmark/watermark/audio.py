@@ -19,6 +19,7 @@ cut at the start or the end, any codec delay), and the data cells give soft bits
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,6 +60,34 @@ _TARGET = 0.3  # whitened units the cells of a group should read, on average, in
 _EMBED_PHASE = 0  # the detector's sub-cell phase that lines up with the embedding grid
 PERIOD_S = SLOTS * _CELL_FRAMES * _HOP / MARK_RATE
 MIN_DETECT_S = PERIOD_S + 0.5
+_CELL_SAMPLES = _CELL_FRAMES * _HOP  # at MARK_RATE
+
+
+def _aligned_frames(sample_rate: int, samples_at_mark_rate: int) -> int:
+    """The fewest frames at ``sample_rate`` that are a whole number of ``samples_at_mark_rate`` at 16 kHz."""
+    exact = sample_rate * samples_at_mark_rate
+    return exact // math.gcd(exact, MARK_RATE)
+
+
+def cell_frames(sample_rate: int) -> int:
+    """The fewest frames at ``sample_rate`` that span whole cells (7056 at 44.1 kHz: 5 cells)."""
+    return _aligned_frames(sample_rate, _CELL_SAMPLES)
+
+
+def period_frames(sample_rate: int) -> int:
+    """The fewest frames at ``sample_rate`` that span whole pattern repetitions (903168 at 44.1 kHz: 5)."""
+    return _aligned_frames(sample_rate, _CELL_SAMPLES * SLOTS)
+
+
+def first_cell_of(frame: int, sample_rate: int) -> int:
+    """The cell index where audio starting at ``frame`` begins; ``frame`` must be a multiple of ``cell_frames``.
+
+    Raises:
+        ValueError: ``frame`` does not start a cell.
+    """
+    if frame % cell_frames(sample_rate):
+        raise ValueError(f"frame {frame} does not start a cell at {sample_rate} Hz")
+    return frame * MARK_RATE // sample_rate // _CELL_SAMPLES
 
 
 @dataclass(frozen=True)
@@ -168,6 +197,7 @@ def embed_audio_watermark(
     strength_db: float = DEFAULT_STRENGTH_DB,
     max_strength_db: float = DEFAULT_MAX_STRENGTH_DB,
     iterations: int = _ITERATIONS,
+    first_cell: int = 0,
 ) -> np.ndarray:
     """The PCM (float32, same shape and rate) carrying ``payload`` under ``key``.
 
@@ -183,6 +213,8 @@ def embed_audio_watermark(
         strength_db: the starting +- level change of each cell.
         max_strength_db: the largest level change any cell may get.
         iterations: rounds of informed strengthening (0: plain spread spectrum).
+        first_cell: the cell where ``samples`` begin in the whole audio (see ``first_cell_of``): a block
+            of a long file is marked with the pattern where it falls, so blocks add up to one mark.
 
     Raises:
         ValueError: the payload is not 8 bytes.
@@ -201,13 +233,14 @@ def embed_audio_watermark(
     length = lows[0].size
     host = np.mean(lows, axis=0)
     cells = -(-spectra[0].shape[0] // _CELL_FRAMES)
-    chips = _pattern(payload, key)[np.arange(cells) % SLOTS]
+    index = np.arange(cells) + first_cell
+    chips = _pattern(payload, key)[index % SLOTS]
     strength = np.full((cells, BANDS), float(strength_db))
 
     def mark_of(spectrum: np.ndarray) -> np.ndarray:
         return _istft(_delta(spectrum, chips * strength), length)
 
-    groups = _groups(key)[np.arange(cells) % SLOTS] + _GROUPS * (np.arange(cells) // SLOTS)[:, None]
+    groups = _groups(key)[index % SLOTS] + _GROUPS * (index // SLOTS - first_cell // SLOTS)[:, None]
     mean_spectrum = np.mean(spectra, axis=0)  # the transforms are linear: the downmix's mark is the mean's
     for _ in range(iterations):
         marked = host + mark_of(mean_spectrum)
@@ -232,15 +265,25 @@ def embed_audio_watermark(
     return out[:, 0] if mono_input else out
 
 
+@lru_cache(maxsize=1)
+def _band_basis() -> np.ndarray:
+    """(N_FFT, 2 x bins) float32: the Hann-windowed DFT of the mark band's bins, real parts then imaginary."""
+    bins = np.arange(_FIRST_BIN, _FIRST_BIN + BANDS * _CELL_BINS)
+    angle = 2.0 * np.pi * np.outer(np.arange(_N_FFT), bins) / _N_FFT
+    window = np.hanning(_N_FFT)[:, None]
+    return np.ascontiguousarray(np.concatenate([window * np.cos(angle), -window * np.sin(angle)], axis=1), np.float32)
+
+
 def _band_levels(signal: np.ndarray) -> np.ndarray:
     """(fine frames, BANDS) log energy of each band every 4 ms."""
     if signal.size < _N_FFT:
         return np.zeros((0, BANDS))
-    window = np.hanning(_N_FFT).astype(np.float32)
     frames = np.lib.stride_tricks.sliding_window_view(signal.astype(np.float32), _N_FFT)[::_FINE_HOP]
-    band = slice(_FIRST_BIN, _FIRST_BIN + BANDS * _CELL_BINS)
-    spectrum = np.fft.rfft(frames * window, axis=1)[:, band]  # float32 in, complex64 out: twice as fast
-    power = (spectrum.real.astype(np.float64) ** 2 + spectrum.imag.astype(np.float64) ** 2)
+    # Only the 112 bins of the band are used: one float32 matrix product with their windowed DFT rows is
+    # 3-4x faster than a full FFT of every frame (8x overlapped) and agrees with it to ~1e-6 in log energy.
+    spectrum = frames @ _band_basis()
+    half = BANDS * _CELL_BINS
+    power = spectrum[:, :half].astype(np.float64) ** 2 + spectrum[:, half:].astype(np.float64) ** 2
     energy = power.reshape(power.shape[0], BANDS, _CELL_BINS).sum(axis=2)
     # Bands far below the frame's loudest carry no usable mark (codecs drop them, leakage fills them).
     loudest = energy.max(axis=1, keepdims=True)
@@ -278,9 +321,7 @@ def _fold(cells: np.ndarray) -> tuple[np.ndarray, float]:
     return np.transpose(folded, (1, 0, 2)), count / SLOTS
 
 
-def decode_audio_watermark(
-    samples: np.ndarray, sample_rate: int, key: bytes
-) -> AudioWatermarkReading | None:
+def decode_audio_watermark(samples: np.ndarray, sample_rate: int, key: bytes) -> AudioWatermarkReading | None:
     """The ClearMark watermark in ``samples`` under ``key``, or None when none decodes.
 
     Needs at least ``MIN_DETECT_S`` seconds of audio with content in 250-3750 Hz.

@@ -7,7 +7,7 @@ encoder); a new one is one row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import av
@@ -159,6 +159,74 @@ def source_codec(source: AudioSource, limits: AudioLimits = DEFAULT_AUDIO_LIMITS
     return SourceCodec(muxer, info.codec, info.sample_rate, info.channels, bits, bit_rate, kept, version)
 
 
+class PcmEncoder:
+    """Writes float32 PCM (frames, channels) block by block the way a ``SourceCodec`` says; a context manager.
+
+    Only the block being encoded is held: ``write`` converts, encodes and muxes it; leaving the
+    ``with`` block flushes the encoder and closes the file.
+
+    Raises:
+        UnsupportedFormat: a channel count without a standard layout.
+    """
+
+    def __init__(self, codec: SourceCodec, output: str | Path) -> None:
+        self.layout = _LAYOUTS.get(codec.channels)
+        if self.layout is None:
+            raise UnsupportedFormat(f"cannot encode {codec.channels} channels")
+        recoder = codec.recoder
+        options = dict(recoder.options)
+        sample_format = recoder.sample_format
+        if codec.decoder == "flac" and codec.bits_per_sample > 16:
+            sample_format, options["bits_per_raw_sample"] = "s32", str(min(24, codec.bits_per_sample))
+        container_options = {"id3v2_version": str(codec.id3v2_version)} if codec.id3v2_version else {}
+        self.codec = codec
+        self.container = av.open(str(output), mode="w", format=codec.muxer, options=container_options)
+        self.stream = self.container.add_stream(
+            recoder.encoder, rate=codec.sample_rate, layout=self.layout, options=options
+        )
+        self.stream.codec_context.format = sample_format
+        if recoder.lossy:
+            self.stream.bit_rate = codec.bit_rate
+        for key, value in codec.tags:
+            self.container.metadata[key] = value
+        self.resampler = av.AudioResampler(format=sample_format, layout=self.layout, rate=codec.sample_rate)
+        self.frames = 0
+
+    def __enter__(self) -> PcmEncoder:
+        return self
+
+    def write(self, samples: np.ndarray) -> None:
+        """Encode the next frames; samples are clipped to [-1, 1] (integer formats would wrap)."""
+        pcm = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
+        if pcm.ndim == 1:
+            pcm = pcm[:, None]
+        if pcm.shape[1] != self.codec.channels:
+            raise UnsupportedFormat(f"cannot encode {pcm.shape[1]} channels as {self.codec.channels}")
+        step = 1 << 16
+        for start in range(0, pcm.shape[0], step):
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(pcm[start : start + step].T), format="fltp", layout=self.layout
+            )
+            frame.sample_rate = self.codec.sample_rate
+            frame.pts = self.frames + start
+            self._encode(self.resampler.resample(frame))
+        self.frames += pcm.shape[0]
+
+    def _encode(self, frames: list[av.AudioFrame]) -> None:
+        for converted in frames:
+            for packet in self.stream.encode(converted):
+                self.container.mux(packet)
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        try:
+            if kind is None:
+                self._encode(self.resampler.resample(None))
+                for packet in self.stream.encode(None):
+                    self.container.mux(packet)
+        finally:
+            self.container.close()
+
+
 def encode_like(samples: np.ndarray, codec: SourceCodec, output: str | Path) -> None:
     """Write float32 PCM (frames, channels) at ``codec.sample_rate`` to ``output`` the way ``codec`` says.
 
@@ -167,38 +235,7 @@ def encode_like(samples: np.ndarray, codec: SourceCodec, output: str | Path) -> 
     Raises:
         UnsupportedFormat: a channel count without a standard layout.
     """
-    recoder = codec.recoder
-    pcm = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
-    if pcm.ndim == 1:
-        pcm = pcm[:, None]
-    layout = _LAYOUTS.get(pcm.shape[1])
-    if layout is None:
-        raise UnsupportedFormat(f"cannot encode {pcm.shape[1]} channels")
-    options = dict(recoder.options)
-    sample_format = recoder.sample_format
-    if codec.decoder == "flac" and codec.bits_per_sample > 16:
-        sample_format, options["bits_per_raw_sample"] = "s32", str(min(24, codec.bits_per_sample))
-    container_options = {"id3v2_version": str(codec.id3v2_version)} if codec.id3v2_version else {}
-    with av.open(str(output), mode="w", format=codec.muxer, options=container_options) as container:
-        stream = container.add_stream(recoder.encoder, rate=codec.sample_rate, layout=layout, options=options)
-        stream.codec_context.format = sample_format
-        if recoder.lossy:
-            stream.bit_rate = codec.bit_rate
-        for key, value in codec.tags:
-            container.metadata[key] = value
-        resampler = av.AudioResampler(format=sample_format, layout=layout, rate=codec.sample_rate)
-        step = 1 << 16
-        for start in range(0, pcm.shape[0], step):
-            frame = av.AudioFrame.from_ndarray(
-                np.ascontiguousarray(pcm[start : start + step].T), format="fltp", layout=layout
-            )
-            frame.sample_rate = codec.sample_rate
-            frame.pts = start
-            for converted in resampler.resample(frame):
-                for packet in stream.encode(converted):
-                    container.mux(packet)
-        for converted in resampler.resample(None):
-            for packet in stream.encode(converted):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
+    pcm = np.asarray(samples, dtype=np.float32)
+    channels = 1 if pcm.ndim == 1 else pcm.shape[1]
+    with PcmEncoder(replace(codec, channels=channels), output) as encoder:
+        encoder.write(pcm)
