@@ -184,3 +184,42 @@ def test_audio_longer_than_a_block_is_stamped_in_blocks_with_every_notice_and_th
     tail = audio.samples[-int(20 * rate) :]  # the mark where the second block and the end notice fall
     reading = decode_audio_watermark(tail, rate, KEY)
     assert reading is not None and reading.payload == payload_for_produce_id("CM-AUDIO-W")
+
+
+def _long_wav(tmp_path: Path) -> Path:
+    pcm = (np.arange(400 * 8000, dtype=np.int32) % 2000 - 1000).astype("<i2").tobytes()  # 6.4 MB, 400 s at 8 kHz
+    fmt = _chunk(b"fmt ", struct.pack("<HHIIHH", 1, 1, 8000, 16000, 2, 16))
+    body = b"WAVE" + fmt + _chunk(b"data", pcm)
+    path = tmp_path / "long.wav"
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    return path
+
+
+def test_a_wav_past_max_bytes_gets_its_label_written_and_updated_file_to_file(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from clearmark.core.errors import MediaTooLarge
+    from clearmark.media.limits import MIB
+
+    path = _long_wav(tmp_path)
+    limits = replace(DEFAULT_LIMITS, max_bytes=1 * MIB)
+    asset = open_asset(Source(path=path), limits)
+    with pytest.raises(MediaTooLarge):  # the PCM itself is never held whole: the old path would need it
+        asset.data  # noqa: B018
+    work = tmp_path / "work"
+    work.mkdir()
+    settings = WriterSettings(work_dir=work)
+    new = NewLabel(LABEL, AppliedLabel.METADATA_PRODUCER)
+    written = AudioWriter().write_new(asset, new, settings)
+    assert isinstance(written.content, Source) and written.content.path is not None
+    assert written.content.path.parent == work
+    (carrier,) = open_asset(written.content, limits).metadata.label_carriers
+    assert carrier.parsed is not None and carrier.parsed.label == LABEL
+    labelled = open_asset(written.content, limits)
+    updated = AudioWriter().update(labelled, carrier, LABEL.with_propagator(PLATFORM, "P-9"), settings)
+    assert isinstance(updated.content, Source) and updated.content.path is not None
+    (after,) = open_asset(updated.content, limits).metadata.label_carriers
+    assert after.parsed is not None and after.parsed.label.propagate_id == "P-9"
+    original = path.read_bytes()
+    assert updated.content.path.read_bytes().endswith(original[-4096:])  # the PCM, byte for byte
+    assert path.read_bytes() == original  # the upload itself is never rewritten

@@ -115,7 +115,7 @@ def write_label_checked(
     """The content with ``label`` in the container's standard carrier, read back as the file's one label.
 
     Bytes are rewritten in memory; a file output (fresh from ``_output``) is rewritten in place
-    through ``write_label_file`` (streamed where the container can: MP4/M4A).
+    through ``write_label_file`` (in pieces where the container can: WAV, MP3, FLAC, MP4/M4A).
 
     Raises:
         LabelConflict: the result would hold a second, different label (a compat carrier elsewhere).
@@ -129,6 +129,37 @@ def write_label_checked(
         written: Content = Source(path=content.path)
     else:
         written = container.write_label(content, label.to_json(), target=target, limits=asset.limits)
+    _read_back(written, asset, label, target)
+    return written
+
+
+def write_label_only(
+    asset: Asset, label: AigcLabel, settings: WriterSettings, target: LabelCarrier | None = None
+) -> Content:
+    """The asset with only its metadata label written, the audio untouched.
+
+    An upload spooled on disk, with a work directory, is written file to file into it through
+    ``write_label_file`` (WAV, MP3 and FLAC in pieces: past ``max_bytes``, up to ``max_stream_bytes``);
+    content in memory is rewritten in memory (within ``max_bytes``).
+
+    Raises: as ``write_label_checked``.
+    """
+    if settings.work_dir is None or asset.source.in_memory:
+        return write_label_checked(asset.data, asset, label, target)
+    container = asset.spec.container
+    assert container is not None
+    output = new_output_file(settings.work_dir, f".{asset.spec.name}")
+    try:
+        write_label_file(container, asset.source, output, label.to_json(), target=target, limits=asset.limits)
+        written = Source(path=output)
+        _read_back(written, asset, label, target)
+    except BaseException:
+        output.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _read_back(written: Content, asset: Asset, label: AigcLabel, target: LabelCarrier | None) -> None:
     carriers = open_asset(written, asset.limits, kinds=frozenset({MediaKind.AUDIO})).metadata.label_carriers
     parsed = [carrier.parsed.label for carrier in carriers if carrier.parsed is not None]
     if len(carriers) > 1 and label in parsed:
@@ -138,7 +169,6 @@ def write_label_checked(
         )
     if len(carriers) != 1 or parsed != [label]:
         raise LabelReadBackFailed(f"label read back as {parsed!r} from {len(carriers)} carriers, wrote {label!r}")
-    return written
 
 
 @register_writer(MediaKind.AUDIO)
@@ -148,7 +178,7 @@ class AudioWriter:
     def write_new(self, asset: Asset, new: NewLabel, settings: WriterSettings) -> Written:
         if not new.notice_text and not (new.mark_id and settings.watermark_key):
             # Nothing to hear or mark: the audio is not decoded or re-encoded, only the label written.
-            return Written(write_label_checked(asset.data, asset, new.label), (new.metadata_kind,))
+            return Written(write_label_only(asset, new.label, settings), (new.metadata_kind,))
         # The file stays within max_bytes: the container label is written in memory, whole (the PCM is not).
         limits = audio_limits(asset.limits, streamed=False)
         source = pcm_source(asset)
@@ -216,7 +246,7 @@ class AudioWriter:
                 f"the label sits in {carrier.carrier}, not the format's standard carrier; updating it would "
                 "write a second label"
             )
-        content = write_label_checked(asset.data, asset, label, target=carrier)
+        content = write_label_only(asset, label, settings, target=carrier)
         return Written(content, (AppliedLabel.METADATA_PROPAGATOR,))
 
 
