@@ -351,6 +351,32 @@ def test_audio_over_the_whole_file_limit_streams_through_inspect_and_verify(serv
     assert outcomes["audio.notice.present"] == PASS and outcomes["metadata.single_label"] == PASS
 
 
+def test_audio_over_the_whole_file_limit_is_labelled_through_label_stream(server_factory, music: np.ndarray) -> None:
+    import hashlib
+
+    from clearmark.media.audio import write_audio_label
+    from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
+    from tests.media.audio.conftest import LABEL
+
+    with_rhythm, _ = mix_rhythm(music, RATE)
+    wav = write_audio_label(encode_audio(with_rhythm, RATE, "wav") or b"", LABEL) or b""
+    small = server_factory(cpu_workers=1, max_media_bytes=256 * 1024)
+    assert len(wav) > 4 * 256 * 1024
+    header = pb.ContentHeader(size_bytes=len(wav), sha256=hashlib.sha256(wav).hexdigest())
+    options = api.LabelOptions(platform_code=PLATFORM)
+    parts = [api.LabelStreamRequest(header=api.LabelStreamHeader(content_header=header, options=options))]
+    parts += [api.LabelStreamRequest(chunk=wav[start : start + 65536]) for start in range(0, len(wav), 65536)]
+    with small.channel() as channel:
+        replies = list(api_grpc.ClearMarkServiceStub(channel).LabelStream(iter(parts), timeout=120))
+    result, labelled = replies[0].result, b"".join(reply.chunk for reply in replies[1:])
+    assert pb.APPLIED_LABEL_METADATA_PROPAGATOR in result.labels_applied
+    assert pb.APPLIED_LABEL_EXPLICIT_NOTICE not in result.labels_applied  # the rhythm was already there
+    labels, _ = read_tags_independently("wav", labelled)
+    fields = json.loads(labels[0])
+    assert len(labels) == 1 and (fields["ContentPropagator"], fields["PropagateID"]) == (PLATFORM, result.propagate_id)
+    assert labelled.endswith(wav[-65536:]) and len(labelled) - len(wav) < 1024  # the PCM copied, not re-encoded
+
+
 def test_labels_other_implementations_write_are_read_as_one_label(stub, generated: dict[str, bytes]) -> None:
     # gtkit/aigc (Go): a top-level AIGC chunk plus a LIST/INFO copy, `omitempty` JSON (empty fields dropped).
     value = json.dumps({"Label": "1", "ContentProducer": PRODUCER, "ProduceID": "G-1"}, separators=(",", ":"))
