@@ -179,7 +179,7 @@ class AudioWriter:
         if not new.notice_text and not (new.mark_id and settings.watermark_key):
             # Nothing to hear or mark: the audio is not decoded or re-encoded, only the label written.
             return Written(write_label_only(asset, new.label, settings), (new.metadata_kind,))
-        # The file stays within max_bytes: the container label is written in memory, whole (the PCM is not).
+        # The decode stays within max_bytes; the label is then written file to file when the output is a file.
         limits = audio_limits(asset.limits, streamed=False)
         source = pcm_source(asset)
         codec = source_codec(source, limits)
