@@ -152,3 +152,14 @@ def test_frame_api_marks_a_luma_plane(host: Image.Image, key: bytes) -> None:
     assert decode_luma(luma, key) is None
     with pytest.raises(ValueError):
         mark_for_luma(luma[:200], PAYLOAD, key)
+
+
+def test_fast_fold_agrees_with_fold_on_an_affine_lattice(marked: Image.Image) -> None:
+    from clearmark.watermark.image import _canvas, _luma, _rgb_array
+    from clearmark.watermark.sync import fold, fold_fast, whiten
+
+    residual = whiten(_canvas(_luma(_rgb_array(stretch(x=1.2, y=0.9)(marked)))))
+    basis = np.array([[64 * 1.2 / 0.9, 0.0], [0.0, 64.0]])  # the canvas keeps the short side: y 1, x 1.2/0.9
+    exact, fast = fold(residual, basis), fold_fast(residual, basis)
+    assert exact.shape == fast.shape == (64, 64)
+    assert np.corrcoef(exact.ravel(), fast.ravel())[0, 1] > 0.8

@@ -14,8 +14,8 @@ the same calls; ``embed_watermark``/``decode_watermark`` are the PIL wrappers fo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 
 import cv2
 import numpy as np
@@ -37,9 +37,10 @@ from clearmark.watermark.payload import PAYLOAD_BYTES, frame_payload, unframe_pa
 from clearmark.watermark.sync import (
     align,
     contrast_weight,
-    find_lattices,
     fold,
+    fold_fast,
     highpass,
+    iter_lattices,
     unshift,
     whiten,
 )
@@ -56,6 +57,13 @@ _ITERATIONS = 5
 _MIN_SYNC_Z = 4.0
 _CHASE_SYNC_Z = 6.0
 _CHASE_FLIPS = 6
+# Beyond the BCH radius, ordered-statistics decoding may accept a codeword within this many bit errors
+# when the sync peak is this clear (a random word gets that close with probability 7e-8, see bch).
+_OSD_SYNC_Z = 6.0
+_OSD_MAX_ERRORS = 24
+_FIRST_LATTICES = 3
+_WIDE_LATTICES = 48
+_WIDE_DECODES = 4
 
 
 @dataclass(frozen=True)
@@ -223,23 +231,37 @@ def decode_luma(luma: np.ndarray, key: bytes) -> WatermarkReading | None:
     residual = whiten(canvas)
     layout = tile_layout(key)
     tried: list[np.ndarray] = []
-    identity = np.eye(2) * TILE_PX
-    for basis in _bases(residual, identity):
+
+    def fresh(basis: np.ndarray) -> bool:
         if any(np.abs(basis - other).max() < 0.5 for other in tried):
-            continue
+            return False
         tried.append(basis)
+        return True
+
+    # First pass: the unedited geometry (cheap, and most images are not resized or rotated), then the
+    # few lattices the autocorrelation ranks best.
+    lattices = iter_lattices(residual)
+    first = chain([np.eye(2) * TILE_PX], (lattice.basis for lattice in islice(lattices, _FIRST_LATTICES)))
+    for basis in first:
+        if fresh(basis):
+            reading = _decode_on_lattice(canvas, residual, basis, layout, key)
+            if reading is not None:
+                return reading
+    # Second pass, only when the first finds nothing: many more lattices, ranked by the keyed sync
+    # template's peak on a cheap fold (a far sharper test than the autocorrelation where the
+    # picture's own texture has lattice-like peaks), and the best few decoded.
+    ranked = []
+    for lattice in islice(lattices, _WIDE_LATTICES):
+        if fresh(lattice.basis):
+            z = align(fold_fast(residual, lattice.basis), layout.sync_spectra).z
+            if z >= _MIN_SYNC_Z:
+                ranked.append((z, lattice.basis))
+    ranked.sort(key=lambda pair: -pair[0])
+    for _, basis in ranked[:_WIDE_DECODES]:
         reading = _decode_on_lattice(canvas, residual, basis, layout, key)
         if reading is not None:
             return reading
     return None
-
-
-def _bases(residual: np.ndarray, identity: np.ndarray) -> Iterator[np.ndarray]:
-    # The unedited geometry first (cheap, and most images are not resized or rotated), then the
-    # lattices the autocorrelation suggests.
-    yield identity
-    for lattice in find_lattices(residual):
-        yield lattice.basis
 
 
 def _decode_on_lattice(
@@ -253,6 +275,8 @@ def _decode_on_lattice(
     soft = layout.soft_bits(cell_responses(aligned))
     flips = _CHASE_FLIPS if alignment.z >= _CHASE_SYNC_Z else 0
     decoded = unframe_payload(soft, key, chase_flips=flips)
+    if decoded is None and alignment.z >= _OSD_SYNC_Z:
+        decoded = unframe_payload(soft, key, osd_max_errors=_OSD_MAX_ERRORS)
     if decoded is None:
         return None
     payload, errors = decoded
