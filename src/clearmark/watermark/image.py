@@ -41,6 +41,7 @@ from clearmark.watermark.sync import (
     fold_fast,
     highpass,
     iter_lattices,
+    sharpen_lattice,
     unshift,
     whiten,
 )
@@ -64,6 +65,9 @@ _OSD_MAX_ERRORS = 24
 _FIRST_LATTICES = 3
 _WIDE_LATTICES = 48
 _WIDE_DECODES = 4
+# A ranked lattice whose sync peak is this clear carries a mark even when it fails to decode: it is
+# then sharpened (see ``sync.sharpen_lattice``) and tried again.
+_SHARPEN_SYNC_Z = 6.5
 
 
 @dataclass(frozen=True)
@@ -241,7 +245,7 @@ def decode_luma(luma: np.ndarray, key: bytes) -> WatermarkReading | None:
     # First pass: the unedited geometry (cheap, and most images are not resized or rotated), then the
     # few lattices the autocorrelation ranks best.
     lattices = iter_lattices(residual)
-    first = chain([np.eye(2) * TILE_PX], (lattice.basis for lattice in islice(lattices, _FIRST_LATTICES)))
+    first = list(chain([np.eye(2) * TILE_PX], (lattice.basis for lattice in islice(lattices, _FIRST_LATTICES))))
     for basis in first:
         if fresh(basis):
             reading = _decode_on_lattice(canvas, residual, basis, layout, key)
@@ -249,16 +253,22 @@ def decode_luma(luma: np.ndarray, key: bytes) -> WatermarkReading | None:
                 return reading
     # Second pass, only when the first finds nothing: many more lattices, ranked by the keyed sync
     # template's peak on a cheap fold (a far sharper test than the autocorrelation where the
-    # picture's own texture has lattice-like peaks), and the best few decoded.
-    ranked = []
-    for lattice in islice(lattices, _WIDE_LATTICES):
-        if fresh(lattice.basis):
-            z = align(fold_fast(residual, lattice.basis), layout.sync_spectra).z
-            if z >= _MIN_SYNC_Z:
-                ranked.append((z, lattice.basis))
-    ranked.sort(key=lambda pair: -pair[0])
-    for _, basis in ranked[:_WIDE_DECODES]:
-        reading = _decode_on_lattice(canvas, residual, basis, layout, key)
+    # picture's own texture has lattice-like peaks), and the best few decoded. A lattice whose peak
+    # is clear but which does not decode is a little off (the autocorrelation's peaks are blunt after
+    # heavy crops): it is sharpened on the sync peak itself and tried again.
+    ranked: list[tuple[float, bool, np.ndarray]] = []
+    already = [(True, basis) for basis in tried]
+    for done, basis in chain(already, ((False, lattice.basis) for lattice in islice(lattices, _WIDE_LATTICES))):
+        if done or fresh(basis):
+            z = align(fold_fast(residual, basis), layout.sync_spectra).z
+            if z >= (_SHARPEN_SYNC_Z if done else _MIN_SYNC_Z):
+                ranked.append((z, done, basis))
+    ranked.sort(key=lambda entry: -entry[0])
+    for z, done, basis in ranked[:_WIDE_DECODES]:
+        reading = None if done else _decode_on_lattice(canvas, residual, basis, layout, key)
+        if reading is None and z >= _SHARPEN_SYNC_Z:
+            sharpened = sharpen_lattice(residual, basis, layout.sync_spectra)
+            reading = _decode_on_lattice(canvas, residual, sharpened, layout, key)
         if reading is not None:
             return reading
     return None

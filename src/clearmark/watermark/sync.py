@@ -368,6 +368,28 @@ def fold_fast(residual: np.ndarray, basis: np.ndarray) -> np.ndarray:
     return tile - tile.mean()
 
 
+def sharpen_lattice(
+    residual: np.ndarray, basis: np.ndarray, template_spectra: np.ndarray, step: float = 1.0, finest: float = 0.125
+) -> np.ndarray:
+    """Refine a lattice basis by pattern search on the sync template's peak (``align`` on ``fold_fast``):
+    each of the four entries moves by ``step`` canvas pixels while the peak grows, then the step halves
+    down to ``finest``. A slightly wrong basis smears the fold over many tiles; this undoes it."""
+    best = align(fold_fast(residual, basis), template_spectra).z
+    while step >= finest:
+        improved = True
+        while improved:
+            improved = False
+            for index in ((0, 0), (0, 1), (1, 0), (1, 1)):
+                for delta in (step, -step):
+                    trial = basis.copy()
+                    trial[index] += delta
+                    z = align(fold_fast(residual, trial), template_spectra).z
+                    if z > best:
+                        best, basis, improved = z, trial, True
+        step /= 2
+    return basis
+
+
 def _fold_aligned(residual: np.ndarray) -> np.ndarray:
     height, width = residual.shape
     rows, cols = -(-height // TILE_PX) * TILE_PX, -(-width // TILE_PX) * TILE_PX
