@@ -6,6 +6,9 @@ see ``masking``), resampled to the image and scaled to a fixed PSNR. Decoding wh
 recovers the tile lattice from the autocorrelation (scale, rotation, unequal x/y scales, shear, crop),
 folds the canvas onto one tile, aligns the keyed sync template, decodes the payload and checks that
 the mark's strength follows this picture's masking map (``binding``: a transplanted mark does not).
+When the few lattices the autocorrelation ranks best do not decode, many more are ranked by the sync
+peak on a cheap fold, blunt ones are sharpened on that peak, and a word beyond the BCH radius gets
+ordered-statistics decoding (accepted within 24 bit errors, behind a clear sync peak).
 
 The work is frame-oriented: ``mark_for_luma`` and ``decode_luma`` take one 2-D luma plane (0..255) and
 know nothing of files or colour, so video frames (their Y plane) and, as a model, audio frames use
@@ -76,7 +79,8 @@ class WatermarkReading:
 
     Attributes:
         payload: the 8 payload bytes (a registry key, see ``payload_for_produce_id``).
-        bit_errors: channel bits the BCH code corrected (of 188; at most 18 are correctable).
+        bit_errors: channel bits corrected (of 188): up to 18 by the BCH decoder, up to 24 by
+            ordered-statistics decoding behind a clear sync peak.
         confidence: agreement of the soft channel values with the decoded codeword, 0..1.
         sync_z: the sync template's correlation peak in standard deviations.
         scale: the tile period found, relative to the embedded one (1.0: no rescale relative to the
