@@ -225,6 +225,8 @@ def iter_lattices(residual: np.ndarray) -> Iterator[Lattice]:
     for index in np.argsort(-scores, kind="stable"):
         if not np.isfinite(scores[index]) or scores[index] <= 0:
             return
+        if any(np.abs(bases[index] - other).max() < 1.0 for other in found):
+            continue  # refines onto a lattice already given (refining is the costly step)
         basis = _refine(acf, bases[index], max_lag)
         if any(np.abs(basis - other).max() < 2.0 for other in found):
             continue
