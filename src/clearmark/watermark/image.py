@@ -249,7 +249,8 @@ def decode_luma(luma: np.ndarray, key: bytes) -> WatermarkReading | None:
     # First pass: the unedited geometry (cheap, and most images are not resized or rotated), then the
     # few lattices the autocorrelation ranks best.
     lattices = iter_lattices(residual)
-    first = list(chain([np.eye(2) * TILE_PX], (lattice.basis for lattice in islice(lattices, _FIRST_LATTICES))))
+    # (lazy: the autocorrelation is computed only when the unedited geometry does not decode)
+    first = chain([np.eye(2) * TILE_PX], (lattice.basis for lattice in islice(lattices, _FIRST_LATTICES)))
     for basis in first:
         if fresh(basis):
             reading = _decode_on_lattice(canvas, residual, basis, layout, key)
