@@ -50,6 +50,7 @@ def _encoded() -> list[bytes]:
     files.append(out.getvalue())
     files += [data for name, data in content_mix().items() if name != "jpeg-1080p"]
     files += _audio()
+    files += _movies()
     try:
         import docx
 
@@ -75,6 +76,36 @@ def _audio() -> list[bytes]:
     for encoder in ("wav", "mp3", "flac", "opus"):
         data = encode_audio(pcm, 22050, encoder, metadata={"title": "seed"}) or b""
         files += [data, write_audio_label(data, LABEL_JSON) or b""]
+    return files
+
+
+def _movies() -> list[bytes]:
+    """Tiny real MP4, fragmented MP4, MOV and M4A files (FFmpeg's muxers through PyAV), bare and labelled."""
+    import av
+    import numpy as np
+
+    files = []
+    kinds = (("mp4", ".mp4", {}), ("mp4", ".mp4", {"movflags": "frag_keyframe+empty_moov"}), ("mov", ".mov", {}))
+    with tempfile.TemporaryDirectory() as folder:
+        for index, (muxer, suffix, options) in enumerate((*kinds, ("ipod", ".m4a", {}))):
+            path = Path(folder) / f"seed{index}{suffix}"
+            with av.open(str(path), "w", format=muxer, options=options) as out:
+                audio = out.add_stream("aac", rate=48000)
+                if muxer != "ipod":
+                    video = out.add_stream("libx264", rate=10)
+                    video.width, video.height, video.pix_fmt = 32, 32, "yuv420p"
+                    for value in (0, 90, 180):
+                        frame = av.VideoFrame.from_ndarray(np.full((32, 32, 3), value, np.uint8), format="rgb24")
+                        out.mux(video.encode(frame))
+                    out.mux(video.encode())
+                frame = av.AudioFrame.from_ndarray(np.zeros((1, 2048), np.float32), format="fltp", layout="mono")
+                frame.sample_rate = 48000
+                out.mux(audio.encode(frame))
+                out.mux(audio.encode())
+            data = path.read_bytes()
+            container = sniff_format(data).container
+            assert container is not None
+            files += [data, container.write_label(data, LABEL_JSON)]
     return files
 
 

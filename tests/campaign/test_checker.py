@@ -50,3 +50,15 @@ def test_minors_surfaces_escalate_unsuitable_content(checker: CampaignChecker) -
     verdict = checker.check(text, CampaignContext(surface="minors_mode"))
     assert "minors.prominent_undesirable" in {f.label for f in verdict.findings}
     assert "minors.*" not in verdict.not_evaluated
+
+
+def test_a_finding_counts_every_hit_but_reports_the_first_fifty(checker: CampaignChecker) -> None:
+    # 60 plain hits, then one written in traditional characters: only 50 hits are reported, but the
+    # count and the evasion modifiers come from all 61
+    text = "网赌，" * 60 + "網賭"
+    (finding,) = [f for f in checker.check([TextItem(text)]).findings if f.label == "content.gambling"]
+    assert finding.message.startswith("61 hit(s) of ")
+    assert len(finding.hits) == 50 and len(finding.evidence) == 20
+    assert [h.location.text_start for h in finding.hits] == [3 * i for i in range(50)]
+    assert "evasion.traditional" in finding.modifiers
+    assert all(h.transforms == () for h in finding.hits)

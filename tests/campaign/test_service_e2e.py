@@ -22,6 +22,7 @@ from clearmark.service.server import server_in_thread
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
 from clearmark.v1 import types_pb2 as pb
+from tests.conftest import PLATFORM
 from tests.media.documents.samples import docx_bytes, pdf_bytes
 
 
@@ -157,3 +158,52 @@ def test_check_texts_cli_reads_json_lines(tmp_path: Path, capsys: pytest.Capture
     assert code == EXIT_PROBLEMS
     assert [(r["id"], r["suggestion"]) for r in lines] == [("a", "BLOCK"), ("2", "PASS")]
     assert lines[0]["findings"][0]["label"] == "diversion.contact.qq"
+
+
+TENANT_KEYS = {"shop-a": "key-shop-a-0123456789", "shop-b": "key-shop-b-0123456789"}
+TENANT_POST = "招聘刷单，认准竞品名牌\n".encode()
+
+
+@pytest.fixture(scope="module")
+def tenant_stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[api_grpc.ClearMarkServiceStub]:
+    """A server with authentication: shop-a allows 刷单 and denies 竞品名; shop-b has the base pack."""
+    settings = Settings(
+        host="127.0.0.1", port=0, cpu_workers=1, data_dir=tmp_path_factory.mktemp("campaign-tenants"),
+        api_keys={key: tenant for tenant, key in TENANT_KEYS.items()},
+        campaign_tenants={"shop-a": {"allow_terms": ["刷单"], "deny_terms": ["竞品名"], "review": 0.5}},
+    )
+    with server_in_thread(settings) as server, grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        yield api_grpc.ClearMarkServiceStub(channel)
+
+
+def _labels(verdict: pb.CampaignVerdict) -> dict[str, set[str]]:
+    """Finding label -> the sources of its hits (the content's findings and the caller texts' merged)."""
+    labels: dict[str, set[str]] = {}
+    for finding in verdict.findings:
+        labels.setdefault(finding.label, set()).update(h.source for h in finding.hits)
+    return labels
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("verb", ["Inspect", "Label"])
+def test_tenant_lists_apply_to_inspect_and_label(tenant_stub: api_grpc.ClearMarkServiceStub, verb: str) -> None:
+    options = pb.CampaignOptions(title="刷单返现", comments=["竞品名最好"])
+
+    def campaign(tenant: str) -> pb.CampaignVerdict:
+        key = [("x-api-key", TENANT_KEYS[tenant])]
+        if verb == "Inspect":
+            request = api.InspectRequest(content=TENANT_POST, campaign=options)
+            return tenant_stub.Inspect(request, metadata=key, timeout=60).inspection.campaign
+        request = api.LabelRequest(
+            request_id=f"tenant-{tenant}", content=TENANT_POST,
+            options=api.LabelOptions(platform_code=PLATFORM, campaign=options),
+        )
+        return tenant_stub.Label(request, metadata=key, timeout=60).result.inspection.campaign
+
+    shop_a, shop_b = campaign("shop-a"), campaign("shop-b")
+    # shop-a: 刷单 allowed in the content and in the caller's texts; 竞品名 denied in both
+    assert _labels(shop_a) == {"content.tenant_deny": {"text:body", "comments[0]"}}
+    assert shop_a.suggestion == pb.SUGGESTION_BLOCK
+    # shop-b is not affected by shop-a's lists: the base pack's water-army rule fires, nothing is denied
+    assert _labels(shop_b) == {"content.water_army": {"text:body", "title"}}
+    assert shop_a.policy_version != shop_b.policy_version  # the tenant's policy has its own version

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from clearmark.campaign.tables import pinyin_key, view_tables
-from clearmark.campaign.views import code_points, contact_view, keyword_view, pinyin_view, transforms_in
+from clearmark.campaign.views import (
+    code_points,
+    contact_view,
+    keyword_view,
+    pinyin_view,
+    span_flags,
+    transform_names,
+    transforms_in,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +65,14 @@ def test_views_of_ten_megabytes_are_array_operations() -> None:
     cps = np.full(1_000_000, ord("好"), dtype=np.int64)
     view, _ = keyword_view(cps)
     assert len(view.text) == 1_000_000 and int(view.starts[-1]) == 999_999
+
+
+def test_span_flags_match_per_span_transforms() -> None:
+    tables = view_tables()
+    text = "ＡＢＣ 網賭 色\u200b情 ①③ plain 傻@冒"
+    cps = code_points(text)
+    spans = [(a, b) for a in range(len(text)) for b in range(a + 1, min(len(text), a + 6) + 1)]
+    bits = span_flags(cps, [a for a, _ in spans], [b for _, b in spans], tables.keyword)
+    for (a, b), value in zip(spans, bits, strict=True):
+        assert transform_names(value) == transforms_in(cps, a, b, tables.keyword)
+    assert span_flags(cps, [], [], tables.keyword) == []

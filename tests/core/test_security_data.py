@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -76,10 +77,60 @@ def test_key_forms(signer: Sm2Signer, tmp_path: Path) -> None:
         Sm2Signer.from_hex("00" * 32)
 
 
+# Two StepFun Markdown reports' front matter (public files found with the search tool): the same
+# producer key, ReservedCode1 signed over the SM3 digest of the Appendix A.1 fields text.
+STEPFUN_KEY = (
+    "3059301306072A8648CE3D020106082A811CCF5501822D034200045728F08C58D9C72150A705693EF7337859F8FF216E8026"
+    "30041AFAE5C036F0A67CB1FDF8C57F5F8B623284AE09E4E545464B7140B26BBDA51BAE965F854C57AA"
+)
+STEPFUN_RC1 = (
+    (
+        "147392816552226816",
+        "3045022100E816A5872275AE5414E7E0FD3D9B2C30F7B7FD68609D6486A38DF7CFAA1417B902201A510FBBE50819BAFF1FC"
+        "C7B8527FF23CD40447D41A6776E6BCF1F773AE0DBBC",
+    ),
+    (
+        "142569260085903360",
+        "3046022100AE6B84B3342128AE301A597596FCD9EECF3EA0FC2DB6C250BAF234E167298E9002210097223ABB647B786A90D"
+        "0A1B93CB9382EA879563B2C7F025FA006BE16AE926C14",
+    ),
+)
+
+
+def _stepfun_security_data(signature: str) -> str:
+    return json.dumps(
+        {
+            "SecurityData": {
+                "Type": "TC260PG",
+                "Version": 1,
+                "PubSD": [
+                    {
+                        "Type": "DS",
+                        "AlgID": "1.2.156.10197.1.501",
+                        "TBSData": {"Type": "LabelMataData"},
+                        "Signature": signature,
+                    },
+                    {"Type": "PubKey", "AlgID": "1.2.156.10197.1.501", "KeyValue": STEPFUN_KEY},
+                ],
+            }
+        },
+        separators=(",", ":"),
+    )
+
+
+@pytest.mark.parametrize(("produce_id", "signature"), STEPFUN_RC1)
+def test_stepfuns_real_signatures_verify_over_the_sm3_digest_of_the_fields(produce_id: str, signature: str) -> None:
+    label = AigcLabel("1", "001191310104MACE0YX63918020", produce_id, _stepfun_security_data(signature))
+    check = check_security_data(label, "ReservedCode1")
+    assert check is not None and check.verdict is Verdict.VERIFIED_EMBEDDED and check.form == "sm3_digest"
+    pinned = {"001191310104MACE0YX63918020": Sm2PublicKey.from_hex(STEPFUN_KEY)}
+    assert check_security_data(label, "ReservedCode1", pinned).verdict is Verdict.VERIFIED_PINNED
+    altered = AigcLabel("1", "001191310104MACE0YX63918020", produce_id + "0", _stepfun_security_data(signature))
+    assert check_security_data(altered, "ReservedCode1").verdict is Verdict.FAILED
+
+
 def test_a_real_producers_security_data_is_parsed_and_reported_not_crashed() -> None:
-    # ReservedCode1 as a StepFun Markdown report ships it (label fields copied from a public file found
-    # with the search tool). Its signed-content selection is not the guide's Appendix A.1 one we
-    # implement, so it must end as a verdict, never an exception.
+    # ReservedCode1 exactly as a StepFun Markdown report ships it: a charset-valid field, and a verdict.
     real = (
         '{"SecurityData":{"Type":"TC260PG","Version":1,"PubSD":[{"Type":"DS","AlgID":"1.2.156.10197.1.501",'
         '"TBSData":{"Type":"LabelMataData"},"Signature":"3046022100AE6B84B3342128AE301A597596FCD9EECF3EA0FC2DB6C'
@@ -90,5 +141,5 @@ def test_a_real_producers_security_data_is_parsed_and_reported_not_crashed() -> 
     )
     label = AigcLabel("1", "001191310104MACE0YX63918020", "142569260085903360", real)
     check = check_security_data(label, "ReservedCode1")
-    assert check is not None and check.verdict in (Verdict.FAILED, Verdict.VERIFIED_EMBEDDED)
+    assert check is not None and check.verdict is Verdict.VERIFIED_EMBEDDED
     assert is_valid_field_value(real)

@@ -107,3 +107,25 @@ def test_a_copied_mark_is_reported_as_a_content_mismatch_not_a_claim(host: Image
     assert decision.category is not Category.AI_GENERATED and decision.category is Category.NO_SIGNAL
     (finding,) = [f for f in decision.findings if f.label == CONTENT_MISMATCH]
     assert finding.suggestion is Suggestion.REVIEW and "copied mark" in finding.message
+
+
+def test_clearmark_audio_mark_is_a_registry_key_with_its_time() -> None:
+    from bench.audio.signals import music_like
+
+    from clearmark.core.kinds import Attr, SignalKind
+    from clearmark.detectors.watermark import ClearMarkAudioWatermarkDetector
+    from clearmark.media.audio import encode_audio
+    from clearmark.watermark import payload_for_produce_id, payload_hex
+    from clearmark.watermark.audio import embed_audio_watermark
+
+    key = bytes(range(32))
+    host = music_like(4, 12.0, 44100)[:, None] * np.float32(0.4)
+    payload = payload_for_produce_id("CM-AUDIO-DETECT")
+    marked = encode_audio(embed_audio_watermark(host, 44100, payload, key), 44100, "mp3")
+    asset = open_asset(marked or b"", MediaLimits())
+    (signal,) = ClearMarkAudioWatermarkDetector(key).detect(asset)
+    assert signal.kind == SignalKind.WATERMARK_CLEARMARK
+    assert signal.attribute(Attr.REGISTRY_KEY) == payload_hex(payload)
+    assert signal.location.time_start_ms is not None
+    assert ClearMarkAudioWatermarkDetector(None).detect(asset) == []
+    assert ClearMarkAudioWatermarkDetector(bytes(32)).detect(asset) == []

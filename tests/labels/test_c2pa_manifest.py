@@ -33,6 +33,7 @@ from clearmark.media.asset import open_asset
 from clearmark.media.c2pa_settings import C2paTrust
 from clearmark.media.c2pa_store import read_manifest_report
 from clearmark.media.limits import DEFAULT_LIMITS
+from clearmark.media.source import Source
 from clearmark.service.keys import ensure_dev_signing_material
 
 TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
@@ -307,3 +308,38 @@ def test_mismatched_key_fails_without_leaking_it(tmp_path, sources, signing):
     key_body = "".join(other_key.read_text().splitlines()[1:-1])
     assert not any(key_body[i : i + 16] in message for i in range(0, len(key_body) - 16, 8))
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_file_to_file_signing_with_the_parent_read_from_its_file(tmp_path, sources, signing, anchors):
+    """Content in files is signed from a file into a file (the parent ingredient read from its file too)."""
+    upload = tmp_path / "upload.png"
+    upload.write_bytes(stamp(sources["image/png"], "image/png", signing).content)
+    output = tmp_path / "signed.png"
+    signed = sign_manifest(
+        Source(path=upload),
+        "image/png",
+        signing,
+        action=ACTION_PUBLISHED,
+        digital_source_type=TRAINED,
+        software_agent="platform-upload",
+        claim_generator="ClearMark/0.1.0",
+        aigc_label=LABEL.with_propagator(PLATFORM, "CMP-0002"),
+        parent=True,
+        parent_content=Source(path=upload),
+        extra_actions=(ACTION_EDITED_METADATA,),
+        output=output,
+    )
+    assert signed.content == Source(path=output)
+    assert signed.size_added == output.stat().st_size - upload.stat().st_size > 0
+    reader = c2pa_reader(output.read_bytes(), "image/png", anchors)
+    assert reader.get_validation_state() == "Trusted"
+    manifest = active(reader)
+    assert manifest["label"] == signed.manifest_label
+    (ingredient,) = manifest["ingredients"]
+    assert ingredient["relationship"] == "parentOf"
+
+
+def test_bytes_in_bytes_out_without_an_output_file(tmp_path, sources, signing):
+    """Small content stays in memory: no output file, bytes back (no disk round trip for a JPEG)."""
+    signed = stamp(sources["image/jpeg"], "image/jpeg", signing)
+    assert isinstance(signed.content, bytes)

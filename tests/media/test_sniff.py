@@ -28,9 +28,6 @@ def test_every_image_format_has_a_sample() -> None:
 
 
 UNSUPPORTED = [
-    (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00", "MP4 video"),
-    (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00", "QuickTime movie"),
-    (b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00", "MPEG-4 audio"),
     (b"PK\x03\x04\x14\x00\x00\x00", "ZIP archive"),
     (b"RIFF\x24\x00\x00\x00AVI LIST", "AVI video"),
     (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm", "WebM video"),
@@ -45,6 +42,26 @@ def test_recognised_but_unsupported(data: bytes, description: str) -> None:
     assert caught.value.reason == "UNSUPPORTED_FORMAT"
 
 
+MOVIES = [
+    (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2", MediaKind.VIDEO, "mp4", "video/mp4"),
+    (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom", MediaKind.VIDEO, "mp4", "video/mp4"),
+    (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  ", MediaKind.VIDEO, "mov", "video/quicktime"),
+    (b"\x00\x00\x00\x1cftypM4A \x00\x00\x02\x00M4A isommp42", MediaKind.AUDIO, "m4a", "audio/mp4"),
+    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", MediaKind.IMAGE, "heif", "image/heic"),
+]
+
+
+@pytest.mark.parametrize(("data", "kind", "fmt", "mime_type"), MOVIES)
+def test_movie_brands(data: bytes, kind: MediaKind, fmt: str, mime_type: str) -> None:
+    spec = sniff_format(data + bytes(32))
+    assert (spec.kind, spec.name, spec.mime_type) == (kind, fmt, mime_type)
+
+
+def test_ftyp_of_no_known_family_is_not_guessed_as_mp4() -> None:
+    with pytest.raises(InvalidMedia):
+        sniff_format(b"\x00\x00\x00\x18ftypcrx \x00\x00\x00\x01crx isom"[:-4] + b"crx " + bytes(32))
+
+
 AUDIO = [
     (b"RIFF\x24\x00\x00\x00WAVEfmt ", "wav"),
     (b"ID3\x04\x00\x00\x00\x00\x00\x00", "mp3"),
@@ -56,12 +73,10 @@ AUDIO = [
 
 
 @pytest.mark.parametrize(("data", "fmt"), AUDIO)
-def test_audio_is_sniffed_but_not_yet_opened_by_the_verbs(data: bytes, fmt: str) -> None:
+def test_audio_is_sniffed_and_opened_by_the_verbs(data: bytes, fmt: str) -> None:
     spec = sniff_format(data)
     assert (spec.kind, spec.name) == (MediaKind.AUDIO, fmt)
-    with pytest.raises(UnsupportedFormat) as caught:
-        open_asset(data, DEFAULT_LIMITS)
-    assert caught.value.reason == "UNSUPPORTED_FORMAT"
+    assert open_asset(data, DEFAULT_LIMITS).spec is spec
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clearmark.core.errors import InvalidMedia, MediaTooLarge
-from clearmark.media.source import Source
+from clearmark.media.source import Source, as_content, content_size
 
 DATA = bytes(range(256)) * 5000
 
@@ -49,3 +49,17 @@ def test_exactly_one_of_data_and_path(tmp_path: Path) -> None:
 def test_a_vanished_file_is_invalid_media(tmp_path: Path) -> None:
     with pytest.raises(InvalidMedia):
         _ = Source(path=tmp_path / "gone").size
+
+
+@pytest.mark.parametrize("needle", [b"\x00\x01\x02", bytes(range(250, 256)) + b"\x00\x01", b"\xff\xfe"])
+def test_contains_searches_across_chunk_boundaries(source: Source, needle: bytes) -> None:
+    assert source.contains(needle, chunk_size=256) is (needle in DATA)
+    assert source.contains(needle, chunk_size=7) is (needle in DATA)
+
+
+def test_as_content_keeps_small_outputs_as_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "out.bin"
+    path.write_bytes(b"abc")
+    assert as_content(Source(data=b"abc")) == b"abc"
+    assert as_content(Source(path=path)) == Source(path=path)
+    assert content_size(b"abcd") == 4 and content_size(Source(path=path)) == 3

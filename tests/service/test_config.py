@@ -42,6 +42,10 @@ def test_file_then_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         {"producer_code_policy": "ignore"},
         {"no_such_setting": 1},
         {"notice_corner": "middle"},
+        {"audio_rhythm_frequency_hz": 5000},  # outside what the rhythm detector hears
+        {"audio_rhythm_unit_ms": 20},
+        {"audio_notice_positions": ["intro"]},
+        {"audio_spoken_notice": "/no/such/notice.wav"},
     ],
 )
 def test_bad_settings_are_refused(overrides: dict[str, object]) -> None:

@@ -10,14 +10,19 @@ from pathlib import Path
 import grpc
 import pytest
 from bench.images import photo_like
+from bench.watermark.attacks import residual_transplant
 from PIL import Image
 
+from clearmark.core.enums import Category
 from clearmark.service.keys import ensure_watermark_key
+from clearmark.service.reports.strings import enum_text, text
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
+from clearmark.v1 import types_pb2 as pb
 from clearmark.watermark import embed_watermark, payload_for_produce_id
-from tests.conftest import PRODUCER, encode, make_image
+from tests.conftest import PLATFORM, PRODUCER, encode, make_image
 from tests.service.conftest import API_KEY, RunningServer
+from tests.watermark.conftest import photo
 
 pytestmark = pytest.mark.e2e
 AUDITOR_KEY = "auditor-key-0123456789abcdef"
@@ -127,3 +132,102 @@ def test_a_copied_watermark_is_a_mismatch(server: RunningServer, stub: api_grpc.
     marks = [s for s in genuine.signals if s.kind == "watermark.clearmark"]
     assert marks and marks[0].attributes["record_binding"] == "match"
     assert "watermark.record_mismatch" not in {f.label for f in genuine.findings}
+
+
+def _copied(stamped: bytes, _key: bytes, _produce_id: str) -> bytes:
+    """The copy attack: the stamped picture's noise residual (the mark) lifted onto another picture."""
+    source = Image.open(io.BytesIO(stamped)).convert("RGB")
+    return encode(residual_transplant(source, photo(800, 600, seed=8), "nl-means", 1.0), "PNG")
+
+
+def _embedded_elsewhere(_stamped: bytes, key: bytes, produce_id: str) -> bytes:
+    """The mark embedded with the key onto other content: it follows that content, names another's record."""
+    return encode(embed_watermark(photo_like(800, 600, seed=42), payload_for_produce_id(produce_id), key), "PNG")
+
+
+def _stripped(stamped: bytes, _key: bytes, _produce_id: str) -> bytes:
+    return _reencoded(stamped, 1.0, 90)
+
+
+@pytest.mark.parametrize(
+    ("make", "category", "binding", "registry_check", "finding"),
+    [
+        (_stripped, pb.CATEGORY_AI_GENERATED, "match", pb.OUTCOME_PASS, None),
+        (_copied, None, None, pb.OUTCOME_FAIL, "watermark.content_mismatch"),
+        (_embedded_elsewhere, None, "mismatch", pb.OUTCOME_FAIL, "watermark.record_mismatch"),
+    ],
+    ids=["resolved", "copied", "record-mismatch"],
+)
+def test_inspect_verify_label_and_the_report_decide_alike(
+    server: RunningServer,
+    stub: api_grpc.ClearMarkServiceStub,
+    make: Callable[[bytes, bytes, str], bytes],
+    category: int | None,
+    binding: str | None,
+    registry_check: int,
+    finding: str | None,
+) -> None:
+    """One decision, made in the worker with the registry's answers: every verb and the page read it."""
+    stamped = _stamp(stub, f"decide-once-{make.__name__}", encode(photo_like(800, 600, seed=7), "PNG"))
+    content = make(stamped.content, ensure_watermark_key(server.settings.data_dir, None), stamped.result.produce_id)
+
+    inspected = stub.Inspect(api.InspectRequest(content=content), timeout=60).inspection
+    verified = stub.Verify(
+        api.VerifyRequest(content=content, options=api.VerifyOptions(include_html=True, report_language="en")),
+        timeout=60,
+    )
+    labelled = stub.Label(
+        api.LabelRequest(
+            request_id=f"decide-once-label-{make.__name__}",
+            content=content,
+            options=api.LabelOptions(platform_code=PLATFORM),
+        ),
+        timeout=60,
+    ).result
+    views = (inspected, verified.inspection, labelled.inspection)
+    if category is not None:
+        assert inspected.category == category
+    else:
+        assert inspected.category != pb.CATEGORY_AI_GENERATED
+    assert len({v.category for v in views}) == 1
+    assert len({tuple(sorted(f.label for f in v.findings)) for v in views}) == 1
+    (mark,) = [s for s in inspected.signals if s.kind == "watermark.clearmark"]
+    assert mark.attributes["resolved"] == "true"
+    if binding:
+        assert mark.attributes["record_binding"] == binding
+    if finding:
+        assert finding in {f.label for f in inspected.findings}
+    checks = {c.requirement_id: c.outcome for c in verified.report.checks}
+    assert checks["registry.match"] == registry_check
+    html = verified.report.html
+    assert f"<b>{enum_text(Category(inspected.category), 'en')}</b>" in html
+    if finding:
+        assert finding in html
+    if binding:
+        assert text(binding, "en") in html
+    # Label wrote what the decision says: a resolved stripped copy gets Label "3" on a confirmed AI category.
+    if category == pb.CATEGORY_AI_GENERATED:
+        assert labelled.label_value == "3"
+
+
+def test_a_label_in_our_producers_name_with_an_unknown_produce_id_is_a_possible_forgery(stub) -> None:
+    """Someone copies a stamped label's form onto other content with an invented ProduceID, unsigned."""
+    stamped = _stamp(stub, "forged-produce-id", encode(photo_like(640, 480, seed=51), "JPEG"))
+    produce_id = stamped.result.produce_id
+    assert produce_id.encode() in stamped.content  # the XMP label, as written
+    invented = ("X" * len(produce_id)).encode()
+    forged = stamped.content.replace(produce_id.encode(), invented)
+
+    inspection = stub.Inspect(api.InspectRequest(content=forged), timeout=60).inspection
+    (finding,) = [f for f in inspection.findings if f.label == "aigc.unknown_produce_id"]
+    assert invented.decode() in finding.message and PRODUCER in finding.message
+    assert inspection.aigc_label.produce_id == invented.decode()
+    checks = {c.requirement_id: c for c in stub.Verify(api.VerifyRequest(content=forged), timeout=60).report.checks}
+    assert checks["registry.match"].outcome == pb.OUTCOME_FAIL
+
+    genuine = stub.Inspect(api.InspectRequest(content=stamped.content), timeout=60).inspection
+    assert "aigc.unknown_produce_id" not in {f.label for f in genuine.findings}
+    checks = {
+        c.requirement_id: c for c in stub.Verify(api.VerifyRequest(content=stamped.content), timeout=60).report.checks
+    }
+    assert checks["registry.match"].outcome == pb.OUTCOME_PASS

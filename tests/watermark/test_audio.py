@@ -62,3 +62,9 @@ def test_mono_input_stays_mono_and_low_rates_are_refused() -> None:
         embed_audio_watermark(mono[::2], 8000, PAYLOAD, KEY)
     with pytest.raises(ValueError):
         embed_audio_watermark(mono, 16000, b"short", KEY)
+
+
+@pytest.mark.parametrize("frames", [44101, 661504])  # lengths whose round trip through 16 kHz loses a sample
+def test_any_length_keeps_its_shape(frames: int) -> None:
+    host = np.repeat(music_like(3, frames / 44100 + 0.1, 44100)[:frames, None], 2, axis=1)
+    assert embed_audio_watermark(host, 44100, PAYLOAD, KEY, iterations=0).shape == (frames, 2)

@@ -13,15 +13,16 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from clearmark.campaign.context import CONTEXT_CHECKS, CampaignContext
 from clearmark.campaign.diversion import DiversionHit, DiversionMatcher
-from clearmark.campaign.matcher import CompiledPack, RuleHit
-from clearmark.campaign.rules import RulePack, RulePackError, RulePackStore, TenantPolicy, load_rule_pack
+from clearmark.campaign.matcher import CompiledPack
+from clearmark.campaign.rules import RulePack, RulePackError, RulePackStore, TenantPolicy, Thresholds, load_rule_pack
 from clearmark.campaign.tables import ITEM_BREAK, ViewTables, view_tables
-from clearmark.campaign.views import code_points, contact_view, keyword_view, transforms_in
+from clearmark.campaign.views import code_points, contact_view, keyword_view, span_flags, transform_names
 from clearmark.core.enums import Suggestion
 from clearmark.core.signals import BoundingBox, CampaignVerdict, Finding, Hit, Location
 
@@ -43,14 +44,19 @@ class TextItem:
     bbox: BoundingBox | None = None
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
+    """A hit as found: cheap to make for every match; only the hits a finding reports become ``Hit`` objects."""
+
     label: str
     rule_id: str
     severity: Suggestion
     score: float
     weak: bool
-    hit: Hit
+    start: int  # in the joined texts
+    end: int
+    normalized: str
+    bits: int  # Transform bits the view's table undid in the span
+    extra: tuple[str, ...]  # transforms beyond the table's (homophone, radical, spelled_dot)
 
 
 class CompiledPolicy:
@@ -62,6 +68,17 @@ class CompiledPolicy:
         self.rules = CompiledPack(pack, self.tables)
         self.diversion = DiversionMatcher(pack.diversion, pack.thresholds.trigger_window, self.tables)
         self.policy_version = pack.policy_version
+        factors = {"pinyin": pack.thresholds.homophone_factor, "radical": pack.thresholds.radical_factor}
+        # per rule: label, id, severity and the score of a hit in each view (weak views scaled down)
+        self.rule_facts = [
+            (
+                rule.label,
+                rule.id,
+                rule.suggestion,
+                {view: round(rule.score * factors.get(view, 1.0), 4) for view in ("keyword", *factors)},
+            )
+            for rule in pack.rules
+        ]
 
     def verify(self) -> None:
         """Run every rule's own tests.
@@ -152,8 +169,10 @@ class CampaignChecker:
     ) -> CampaignVerdict:
         """One verdict over all the texts of one piece of content (its body, title, OCR lines, QR payloads)."""
         policy = self.policy(tenant)
-        found = [f for per_item in self._scan(policy, items) for f in per_item]
-        return _verdict(policy, found, context or CampaignContext(), "\n".join(i.text for i in items), request_id)
+        scan = self._scan(policy, items)
+        found = [(index, f) for index, per_item in sorted(scan.found.items()) for f in per_item]
+        text = "\n".join(i.text for i in items)
+        return _verdict(policy, found, context or CampaignContext(), text, request_id, scan)
 
     def check_each(
         self,
@@ -168,93 +187,144 @@ class CampaignChecker:
         ctx = context or CampaignContext()
         clean = _verdict(policy, [], ctx, "", request_id)  # shared by every text without hits
         text_free = not (ctx.account_type and ctx.content_type)  # only the news check reads the text itself
+        scan = self._scan(policy, items)
+        found = scan.found
         return [
-            clean if not found and text_free else _verdict(policy, found, ctx, item.text, request_id)
-            for item, found in zip(items, self._scan(policy, items), strict=True)
+            _verdict(policy, [(i, f) for f in found[i]], ctx, item.text, request_id, scan)
+            if i in found
+            else clean
+            if text_free
+            else _verdict(policy, [], ctx, item.text, request_id, scan)
+            for i, item in enumerate(items)
         ]
 
-    def _scan(self, policy: CompiledPolicy, items: Sequence[TextItem]) -> list[list[_Found]]:
+    def _scan(self, policy: CompiledPolicy, items: Sequence[TextItem]) -> _Scan:
         texts = [item.text.replace(ITEM_BREAK, " ") for item in items]
         joined = ITEM_BREAK.join(texts)
         bounds = np.cumsum([0] + [len(t) + 1 for t in texts])[:-1].tolist()
-        per_item: list[list[_Found]] = [[] for _ in items]
+        scan = _Scan(items, joined, bounds, {})
         if not joined:
-            return per_item
+            return scan
         cps = code_points(joined)
         keyword, keyword_cps = keyword_view(cps, policy.tables)
-        flagged = np.flatnonzero(policy.tables.keyword.flags[cps])
-        for hit in policy.rules.scan(cps, keyword, keyword_cps):
-            index = bisect.bisect_right(bounds, hit.start) - 1
-            found = self._rule_found(policy, hit, cps, joined, bounds[index], items[index], flagged)
-            per_item[index].append(found)
+        rules = policy.rules
+        rule_hits = rules.scan(cps, keyword, keyword_cps)
+        diversion_hits: list[tuple[int, DiversionHit]] = []
         for index, item in enumerate(items):
             if item.source == QR_SOURCE:
                 hit = policy.diversion.classify_qr(texts[index])
                 if hit.label != "diversion.qrcode.text":
                     shifted = replace(hit, start=hit.start + bounds[index], end=hit.end + bounds[index])
-                    found = self._diversion_found(policy, shifted, cps, joined, bounds[index], item)
-                    if found is not None:
-                        per_item[index].append(found)
+                    diversion_hits.append((index, shifted))
         contact = contact_view(cps, policy.tables)
-        for hit in policy.diversion.scan(contact):
-            index = bisect.bisect_right(bounds, hit.start) - 1
-            found = self._diversion_found(policy, hit, cps, joined, bounds[index], items[index])
-            if found is not None:
-                per_item[index].append(found)
-        return per_item
-
-    @staticmethod
-    def _hit(item: TextItem, text: str, normalized: str, start: int, end: int, offset: int, transforms) -> Hit:
-        if item.bbox is not None:
-            location = Location(carrier=item.source, bbox=item.bbox, text_start=start - offset, text_end=end - offset)
-        else:
-            location = Location(carrier=item.source, text_start=start - offset, text_end=end - offset)
-        return Hit(item.source, text[start:end][:_EXCERPT], normalized[:_EXCERPT], location, tuple(transforms))
-
-    def _rule_found(
-        self,
-        policy: CompiledPolicy,
-        hit: RuleHit,
-        cps: np.ndarray,
-        text: str,
-        offset: int,
-        item: TextItem,
-        flagged: np.ndarray | None = None,
-    ) -> _Found:
-        rule = policy.rules.rule(hit.rule)
-        transforms = list(transforms_in(cps, hit.start, hit.end, policy.tables.keyword, flagged))
-        factor = 1.0
-        if hit.view in _WEAK_VIEWS:
-            transforms.append(_WEAK_VIEWS[hit.view])
-            thresholds = policy.pack.thresholds
-            factor = thresholds.homophone_factor if hit.view == "pinyin" else thresholds.radical_factor
-        return _Found(
-            label=rule.label,
-            rule_id=rule.id,
-            severity=rule.suggestion,
-            score=round(rule.score * factor, 4),
-            weak=hit.view in _WEAK_VIEWS,
-            hit=self._hit(item, text, hit.normalized, hit.start, hit.end, offset, transforms),
+        diversion_hits += [(bisect.bisect_right(bounds, h.start) - 1, h) for h in policy.diversion.scan(contact)]
+        diversion_hits = [(i, h) for i, h in diversion_hits if h.value not in rules.allow]
+        rule_bits = span_flags(cps, [h.start for h in rule_hits], [h.end for h in rule_hits], policy.tables.keyword)
+        diversion_bits = span_flags(
+            cps, [h.start for _, h in diversion_hits], [h.end for _, h in diversion_hits], policy.tables.contact
         )
+        per_item = scan.found  # only the texts with hits have an entry: a batch is mostly clean
+        facts = policy.rule_facts
+        for hit, bits in zip(rule_hits, rule_bits, strict=True):
+            label, rule_id, severity, scores = facts[hit.rule]
+            weak = hit.view in _WEAK_VIEWS
+            per_item.setdefault(bisect.bisect_right(bounds, hit.start) - 1, []).append(
+                _Found(
+                    label,
+                    rule_id,
+                    severity,
+                    scores[hit.view],
+                    weak,
+                    hit.start,
+                    hit.end,
+                    hit.normalized,
+                    bits,
+                    (_WEAK_VIEWS[hit.view],) if weak else (),
+                )
+            )
+        for (index, hit), bits in zip(diversion_hits, diversion_bits, strict=True):
+            per_item.setdefault(index, []).append(
+                _Found(
+                    hit.label,
+                    f"{_DIVERSION_RULE}.{hit.label.split('.', 1)[1]}",
+                    Suggestion.BLOCK if hit.strong else Suggestion.REVIEW,
+                    _DIVERSION_SCORE[hit.strong],
+                    False,
+                    hit.start,
+                    hit.end,
+                    hit.value,
+                    bits,
+                    hit.transforms,
+                )
+            )
+        return scan
 
-    def _diversion_found(
-        self, policy: CompiledPolicy, hit: DiversionHit, cps: np.ndarray, text: str, offset: int, item: TextItem
-    ) -> _Found | None:
-        if hit.value in policy.rules.allow:
-            return None
-        transforms = transforms_in(cps, hit.start, hit.end, policy.tables.contact) + hit.transforms
-        return _Found(
-            label=hit.label,
-            rule_id=f"{_DIVERSION_RULE}.{hit.label.split('.', 1)[1]}",
-            severity=Suggestion.BLOCK if hit.strong else Suggestion.REVIEW,
-            score=_DIVERSION_SCORE[hit.strong],
-            weak=False,
-            hit=self._hit(item, text, hit.value, hit.start, hit.end, offset, transforms),
-        )
+
+@dataclass(frozen=True)
+class _Scan:
+    """The texts of one request joined for one pass, and the hits found in each."""
+
+    items: Sequence[TextItem]
+    joined: str
+    bounds: list[int]
+    found: dict[int, list[_Found]]  # item index -> its hits, in scan order
+
+    def hit(self, index: int, found: _Found) -> Hit:
+        """The reported form of a hit: its excerpt, normalised value, location and transforms."""
+        item, offset = self.items[index], self.bounds[index]
+        start, end = found.start - offset, found.end - offset
+        location = Location(item.source, None, None, item.bbox, None, None, start, end)
+        transforms = transform_names(found.bits) + found.extra
+        excerpt = self.joined[found.start : found.end][:_EXCERPT]
+        return Hit(item.source, excerpt, found.normalized[:_EXCERPT], location, transforms)
 
 
-def _suggestion(policy: CompiledPolicy, severity: Suggestion, score: float, weak_only: bool) -> Suggestion:
-    thresholds = policy.pack.thresholds
+def _finding(
+    policy: CompiledPolicy, label: str, rule_id: str, group: list[tuple[int, _Found]], scan: _Scan | None
+) -> Finding:
+    """One finding of a rule: its strongest score, its first 50 hits in text order, the evasions its hits undid."""
+    if len(group) == 1:  # nothing to merge or order
+        f = group[0][1]
+        weak_only, score, severity, bits, extra = f.weak, f.score, f.severity, f.bits, f.extra
+    else:
+        weak_only = all(f.weak for _, f in group)
+        score = max(f.score for _, f in group)
+        severity = max(f.severity for _, f in group)
+        bits, extras = 0, set()
+        for _, f in group:
+            bits |= f.bits
+            extras.update(f.extra)
+        extra = tuple(sorted(extras))
+        items, bounds = scan.items, scan.bounds  # type: ignore[union-attr]
+        group = sorted(group, key=lambda e: (items[e[0]].source, e[1].start - bounds[e[0]]))
+    make_hit = scan.hit  # type: ignore[union-attr]
+    hits = tuple([make_hit(index, f) for index, f in group[:50]])
+    evidence = tuple(
+        [
+            f"{h.source}[{h.location.text_start}:{h.location.text_end}] {h.text!r} -> {h.normalized!r}"
+            for h in hits[:20]
+        ]
+    )
+    shown = repr(hits[0].text) if len(hits) == 1 else ", ".join([repr(h.text) for h in hits[:5]])
+    return Finding(
+        label,
+        f"{len(group)} hit(s) of {rule_id}: {shown}",
+        score,
+        _suggestion(policy.pack.thresholds, severity, score, weak_only),
+        rule_id,
+        evidence,
+        _modifiers(bits, extra),
+        hits,
+    )
+
+
+@functools.cache
+def _modifiers(bits: int, extra: tuple[str, ...]) -> tuple[str, ...]:
+    """A finding's evasion modifiers: the transforms its hits undid, sorted by name."""
+    return tuple(f"evasion.{t}" for t in sorted({*transform_names(bits), *extra}))
+
+
+def _suggestion(thresholds: Thresholds, severity: Suggestion, score: float, weak_only: bool) -> Suggestion:
     if severity is Suggestion.BLOCK and score >= thresholds.block and not weak_only:
         return Suggestion.BLOCK
     if severity >= Suggestion.REVIEW and score >= thresholds.review:
@@ -263,47 +333,40 @@ def _suggestion(policy: CompiledPolicy, severity: Suggestion, score: float, weak
 
 
 def _verdict(
-    policy: CompiledPolicy, found: list[_Found], context: CampaignContext, text: str, request_id: str
+    policy: CompiledPolicy,
+    found: list[tuple[int, _Found]],
+    context: CampaignContext,
+    text: str,
+    request_id: str,
+    scan: _Scan | None = None,
 ) -> CampaignVerdict:
-    groups: dict[tuple[str, str], list[_Found]] = {}
-    for f in found:
-        groups.setdefault((f.label, f.rule_id), []).append(f)
-    findings: list[Finding] = []
-    for (label, rule_id), group in groups.items():
-        weak_only = all(f.weak for f in group)
-        score = max(f.score for f in group)
-        severity = max(f.severity for f in group)
-        hits = tuple(sorted((f.hit for f in group), key=lambda h: (h.source, h.location.text_start or 0)))
-        transforms = sorted({t for h in hits for t in h.transforms})
-        findings.append(
-            Finding(
-                label=label,
-                message=f"{len(hits)} hit(s) of {rule_id}: " + ", ".join(repr(h.text) for h in hits[:5]),
-                score=score,
-                suggestion=_suggestion(policy, severity, score, weak_only),
-                rule_id=rule_id,
-                evidence=tuple(
-                    f"{h.source}[{h.location.text_start}:{h.location.text_end}] {h.text!r} -> {h.normalized!r}"
-                    for h in hits[:20]
-                ),
-                modifiers=tuple(f"evasion.{t}" for t in transforms),
-                hits=hits[:50],
-            )
-        )
-    findings.sort(key=lambda f: (-f.suggestion, f.label))
+    """One verdict over ``found`` (item index, hit); only the hits a finding reports become ``Hit`` objects."""
+    if len(found) == 1:  # the common case in short texts: one hit, nothing to group
+        f = found[0][1]
+        findings = [_finding(policy, f.label, f.rule_id, found, scan)]
+    else:
+        groups: dict[tuple[str, str], list[tuple[int, _Found]]] = {}
+        for entry in found:
+            f = entry[1]
+            groups.setdefault((f.label, f.rule_id), []).append(entry)
+        findings = [_finding(policy, label, rule_id, group, scan) for (label, rule_id), group in groups.items()]
+        findings.sort(key=lambda f: (-f.suggestion, f.label))
     not_evaluated: list[str] = []
     base = tuple(findings)
+    rules = policy.pack.context
     for prefix, check in CONTEXT_CHECKS.items():
-        extra, evaluated = check(policy.pack.context, context, base, text)
-        findings.extend(extra)
+        extra_findings, evaluated = check(rules, context, base, text)
+        if extra_findings:
+            findings.extend(extra_findings)
         if not evaluated:
             not_evaluated.append(prefix)
+    strictest = max([f.suggestion for f in findings]) if findings else Suggestion.PASS
     return CampaignVerdict(
-        suggestion=max((f.suggestion for f in findings), default=Suggestion.PASS),
-        findings=tuple(findings),
-        policy_version=policy.policy_version,
-        request_id=request_id,
-        not_evaluated=tuple(not_evaluated),
+        strictest,
+        base if len(findings) == len(base) else tuple(findings),
+        policy.policy_version,
+        request_id,
+        tuple(not_evaluated),
     )
 
 

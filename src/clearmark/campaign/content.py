@@ -12,10 +12,9 @@ import json
 import logging
 from pathlib import Path
 
-import numpy as np
-
 from clearmark.campaign.checker import QR_SOURCE, TextItem, shared_checker
 from clearmark.campaign.qrcode import read_qr_codes
+from clearmark.campaign.rules import TenantPolicy
 from clearmark.core.enums import Category, MediaKind, Suggestion
 from clearmark.core.errors import ClearMarkError
 from clearmark.core.kinds import SignalKind
@@ -39,7 +38,7 @@ def content_items(asset: Asset, signals: tuple[Signal, ...]) -> list[TextItem]:
         for signal in signals:
             if signal.kind == SignalKind.OCR_TEXT:
                 items.extend(_ocr_items(signal))
-        codes = read_qr_codes(np.asarray(asset.image.image))
+        codes = read_qr_codes(asset.pixels)
         items.extend(TextItem(code.payload, QR_SOURCE, code.bbox) for code in codes)
     return items
 
@@ -52,20 +51,31 @@ def _ocr_items(signal: Signal) -> list[TextItem]:
         return [TextItem(line, OCR_SOURCE) for line in signal.attribute("ocr_text").splitlines() if line]
 
 
-def campaign_signals(asset: Asset, signals: tuple[Signal, ...], pack: Path | None = None) -> tuple[Signal, ...]:
+def campaign_signals(
+    asset: Asset,
+    signals: tuple[Signal, ...],
+    pack: Path | None = None,
+    *,
+    tenant: str = "",
+    tenants: tuple[tuple[str, TenantPolicy], ...] = (),
+) -> tuple[Signal, ...]:
     """The campaign findings of an asset as signals, plus the summary signal; nothing for other kinds
-    (audio, video for now), which policy then lists as not evaluated."""
+    (audio, video for now), which policy then lists as not evaluated.
+
+    ``tenant`` picks that tenant's allow/deny lists and thresholds from ``tenants`` (the same
+    compiled policies CheckTexts uses); an unknown tenant gets the base pack.
+    """
     if not (asset.is_textual or asset.kind is MediaKind.IMAGE):
         return ()
-    checker = shared_checker(pack)
+    checker = shared_checker(pack, tenants)
     checker.refresh(pack)
     try:
         items = content_items(asset, signals)
     except ClearMarkError as exc:  # unreadable text or pixels: the other detectors have said so already
         log.info("campaign checks skipped: %s", exc.message)
         items = []
-    verdict = checker.check(items)
-    terms = checker.policy().pack.context.news_naming_terms
+    verdict = checker.check(items, tenant=tenant)
+    terms = checker.policy(tenant).pack.context.news_naming_terms
     joined = "\n".join(item.text for item in items).casefold()
     summary = Signal(
         source=SOURCE,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import ahocorasick
+import ahocorasick_rs
 import numpy as np
 
 from clearmark.campaign.rules import Rule, RulePack
@@ -53,6 +53,38 @@ def _is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
+class TermAutomaton:
+    """Folded terms -> their rule entries, compiled into one Aho-Corasick automaton (ahocorasick-rs).
+
+    ``iter`` reports every occurrence, overlapping ones included, as ``(end_index, entries)`` in
+    pyahocorasick's order (by end, the longest term first); the Rust automaton walks a 10 MB text
+    about three times as fast as ``ahocorasick.Automaton.iter`` and hands back all matches at once.
+    """
+
+    def __init__(self, terms: dict[str, tuple[_Entry, ...]]) -> None:
+        self._keys = list(terms)
+        self._values = [terms[key] for key in self._keys]
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(self._keys, matchkind=ahocorasick_rs.MatchKind.Standard) if self._keys else None
+        )
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def keys(self) -> list[str]:
+        """The terms."""
+        return self._keys
+
+    def iter(self, text: str) -> list[tuple[int, tuple[_Entry, ...]]]:
+        """Every occurrence of a term in ``text``: ``(index of its last character, its entries)``."""
+        if self._automaton is None:
+            return []
+        matches = self._automaton.find_matches_as_indexes(text, overlapping=True)
+        matches.sort(key=lambda match: (match[2], match[1]))
+        values = self._values
+        return [(end - 1, values[index]) for index, _, end in matches]
+
+
 @dataclass(frozen=True)
 class _Entry:
     rule: int
@@ -72,9 +104,6 @@ class CompiledPack:
     def __init__(self, pack: RulePack, tables: ViewTables | None = None) -> None:
         self.pack = pack
         self.tables = tables or view_tables()
-        self.keyword = ahocorasick.Automaton()
-        self.pinyin = ahocorasick.Automaton()
-        self.radical = ahocorasick.Automaton()
         entries: dict[str, list[_Entry]] = {}
         pinyin_entries: dict[str, list[_Entry]] = {}
         radical_chars: set[str] = set()
@@ -96,22 +125,21 @@ class CompiledPack:
                 pinyin_entries.setdefault(key, []).append(entry)
             if "radical" in rule.views:
                 radical_chars.update(folded)
-        for key, values in entries.items():
-            self.keyword.add_word(key, tuple(values))
-        for key, values in pinyin_entries.items():
-            self.pinyin.add_word(key, tuple(values))
+        self.keyword = TermAutomaton({key: tuple(values) for key, values in entries.items()})
+        self.pinyin = TermAutomaton({key: tuple(values) for key, values in pinyin_entries.items()})
         self.compositions = self._compositions(radical_chars)
-        for key, values in entries.items():
-            if any(pack.rules[e.rule].views.count("radical") for e in values) and any(c in radical_chars for c in key):
-                self.radical.add_word(key, tuple(e for e in values if "radical" in pack.rules[e.rule].views))
+        self.radical = TermAutomaton(
+            {
+                key: tuple(e for e in values if "radical" in pack.rules[e.rule].views)
+                for key, values in entries.items()
+                if any("radical" in pack.rules[e.rule].views for e in values) and any(c in radical_chars for c in key)
+            }
+        )
         self.components = (np.zeros(CODE_SPACE, dtype=bool), np.zeros(CODE_SPACE, dtype=bool))
         for parts in self.compositions:
             self.components[0][ord(parts[0])] = True
             self.components[1][ord(parts[1])] = True
-        for automaton in (self.keyword, self.pinyin, self.radical):
-            if len(automaton):
-                automaton.make_automaton()
-        self.radical_reach = max((len(k) for k in self.radical.keys()), default=0) if len(self.radical) else 0
+        self.radical_reach = max((len(k) for k in self.radical.keys()), default=0)
         self.allow = frozenset(fold_term(t, self.tables) for t in pack.allow_terms)
 
     @staticmethod
@@ -140,7 +168,16 @@ class CompiledPack:
                 view, composed = built
                 found, _ = self._scan_view(view, self.radical, cps, composed)
                 hits += [h for h in found if (h.rule, h.start, h.end) not in seen]
-        return [h for h in hits if not self._excepted(h, exceptions) and h.normalized not in self.allow]
+        excepted: dict[int, list[tuple[int, int]]] = {}
+        for rule, start, stop in exceptions:
+            excepted.setdefault(rule, []).append((start, stop))
+        allow = self.allow
+        return [
+            h
+            for h in hits
+            if h.normalized not in allow
+            and not (h.rule in excepted and any(a <= h.start and h.end <= b for a, b in excepted[h.rule]))
+        ]
 
     def _windows(self, composed: np.ndarray, length: int) -> list[tuple[int, int]]:
         """Stretches of the radical view around its recombined characters, merged; only they can hold a new hit."""
@@ -155,7 +192,7 @@ class CompiledPack:
         return windows
 
     def _scan_view(
-        self, view: View, automaton: ahocorasick.Automaton, cps: np.ndarray, composed: np.ndarray | None = None
+        self, view: View, automaton: TermAutomaton, cps: np.ndarray, composed: np.ndarray | None = None
     ) -> tuple[list[RuleHit], list[tuple[int, int, int]]]:
         if not len(automaton):
             return [], []
@@ -190,9 +227,11 @@ class CompiledPack:
         if entry.latin_end and b < len(text) and _is_word_char(text[b]):
             if not gap_is_word_break(cps, int(view.ends[b - 1]), int(view.starts[b]), self.tables):
                 return False
-        for i in range(a + 1, b):
-            gap = cps[int(view.ends[i - 1]) : int(view.starts[i])]
-            if gap.size and any(chr(c).isspace() for c in gap.tolist()):
+        starts, ends = view.starts[a + 1 : b], view.ends[a : b - 1]
+        if b - a < 2 or bool((starts == ends).all()):
+            return True  # no character dropped inside the term
+        for low, high in zip(ends.tolist(), starts.tolist(), strict=True):
+            if high > low and any(chr(c).isspace() for c in cps[low:high].tolist()):
                 return False
         return True
 
@@ -208,10 +247,6 @@ class CompiledPack:
                     continue
                 hits.append(RuleHit(entry.rule, start, stop, "pinyin", entry.folded))
         return hits
-
-    @staticmethod
-    def _excepted(hit: RuleHit, exceptions: list[tuple[int, int, int]]) -> bool:
-        return any(rule == hit.rule and start <= hit.start and hit.end <= stop for rule, start, stop in exceptions)
 
     def self_test(self) -> Iterator[str]:
         """Failures of the rules' own tests: a ``tests.hit`` text it misses or a ``tests.miss`` text it hits."""

@@ -15,6 +15,7 @@ class SignalKind(enum.StrEnum):
     METADATA_LABEL = "aigc.metadata_label"
     METADATA_LABEL_MALFORMED = "aigc.metadata_label_malformed"
     XMP_MALFORMED = "media.xmp_malformed"
+    CONTENT_CLAIM_MISMATCH = "media.claim_mismatch"  # the client's ContentHeader kind/MIME is not what the bytes are
     IPTC_SOURCE_TYPE = "iptc.digital_source_type"
     C2PA_MANIFEST = "c2pa.manifest"
     C2PA_MANIFEST_INVALID = "c2pa.manifest_invalid"
@@ -26,6 +27,7 @@ class SignalKind(enum.StrEnum):
     NOTICE_RECORD_MALFORMED = "explicit.notice_record_malformed"
     NOTICE_SEEN = "explicit.notice_seen"  # a visible label OCR read
     TEXT_NOTICE = "explicit.text_notice"
+    AUDIO_RHYTHM = "explicit.audio_rhythm"  # one 短长短短 heard in the audio, with its time
     OCR_TEXT = "ocr.text"
     SECURITY_DATA = "aigc.security_data"  # a ReservedCode's SM2 signature that verifies (or is not checkable)
     SECURITY_DATA_INVALID = "aigc.security_data_invalid"  # altered fields, a forged or foreign-key signature
@@ -75,6 +77,10 @@ class Attr(enum.StrEnum):
     RESOLVED = "resolved"
     RECORD_BINDING = "record_binding"  # "match" / "mismatch": the record's perceptual hash vs the content's
     PERCEPTUAL_DISTANCE = "perceptual_distance"
+    PERCEPTUAL_KIND = "perceptual_kind"  # "image" / "text": which hash the record binding compared
+    MATCH_THRESHOLD = "match_threshold"  # the distance at or below which the binding is "match"
+    # A label naming a producer this deployment stamps for: "false" when no Stamp issued its ProduceID.
+    PRODUCE_ID_STAMPED = "produce_id_stamped"
     CONTENT_BOUND = "content_bound"  # our mark's strength follows the content it was read from
     CONTENT_PHASH = "phash"  # the content's 64-bit perceptual hash, 16 hex digits
     VALIDATION_STATE = "validation_state"
@@ -82,4 +88,5 @@ class Attr(enum.StrEnum):
     HAS_TIMESTAMP = "has_timestamp"
     WORDING_OK = "wording_ok"
     POSITION = "position"
+    DURATION_S = "duration_s"  # the decoded duration of audio a time-located signal was found in
     NOTICE_IS_LABEL = "notice_is_label"  # the format has no metadata place: its explicit notice is the label

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
-from gmssl import sm2
+from gmssl import func, sm2, sm3
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.errors import ClearMarkError
@@ -29,6 +30,19 @@ LABEL_TBS_TYPES = frozenset({"Md", "LabelMataData"})  # the guide's name, and on
 _SPKI_PREFIX = bytes.fromhex("3059301306072A8648CE3D020106082A811CCF5501822D03420004")
 PRODUCER_FIELDS = ("Label", "ContentProducer", "ProduceID")
 PROPAGATOR_FIELDS = ("ContentPropagator", "PropagateID")
+
+
+def _sm3(data: bytes) -> bytes:
+    return bytes.fromhex(sm3.sm3_hash(func.bytes_to_list(data)))
+
+
+# What a producer hands SM2 (which hashes ZA || it with SM3) for the signed fields, by name. Ours and
+# the guide's Appendix A.1 sign the fields text itself; StepFun's real outputs (two public Markdown
+# reports, ReservedCode1) sign its SM3 digest. Verification tries each form; Stamp writes the first.
+SIGNED_FORMS: dict[str, Callable[[bytes], bytes]] = {
+    "appendix_a1": lambda message: message,
+    "sm3_digest": _sm3,
+}
 
 
 class SecurityDataError(ClearMarkError):
@@ -174,6 +188,7 @@ class SecurityCheck:
     field: str  # ReservedCode1 / ReservedCode2
     verdict: Verdict
     key_hex: str = ""
+    form: str = ""  # which SIGNED_FORMS entry verified ("" when none did)
 
 
 def check_security_data(
@@ -210,14 +225,15 @@ def check_security_data(
             signature = bytes.fromhex(str(entry.get("Signature", "")))
         except ValueError:
             continue
-        if pinned_key is not None and pinned_key.verify(message, signature):
-            return SecurityCheck(field, Verdict.VERIFIED_PINNED, pinned_key.spki_hex)
-        for key_hex in keys:
-            try:
-                key = Sm2PublicKey.from_hex(str(key_hex))
-            except SecurityDataError:
-                continue
-            if key.verify(message, signature):
-                verdict = Verdict.WRONG_KEY if pinned_key is not None else Verdict.VERIFIED_EMBEDDED
-                return SecurityCheck(field, verdict, key.spki_hex)
+        for form, signed in SIGNED_FORMS.items():
+            if pinned_key is not None and pinned_key.verify(signed(message), signature):
+                return SecurityCheck(field, Verdict.VERIFIED_PINNED, pinned_key.spki_hex, form)
+            for key_hex in keys:
+                try:
+                    key = Sm2PublicKey.from_hex(str(key_hex))
+                except SecurityDataError:
+                    continue
+                if key.verify(signed(message), signature):
+                    verdict = Verdict.WRONG_KEY if pinned_key is not None else Verdict.VERIFIED_EMBEDDED
+                    return SecurityCheck(field, verdict, key.spki_hex, form)
     return SecurityCheck(field, Verdict.FAILED)

@@ -2,6 +2,7 @@
 
 from clearmark.detectors import (
     aigc_metadata,
+    audio_rhythm,
     c2pa_manifest,
     classifier,
     fingerprints,
@@ -22,6 +23,7 @@ __all__ = [
     "Detector",
     "DetectorContext",
     "aigc_metadata",
+    "audio_rhythm",
     "build_detectors",
     "c2pa_manifest",
     "classifier",

@@ -21,7 +21,7 @@ from clearmark.core.errors import ClearMarkError
 from clearmark.core.signals import BoundingBox
 from clearmark.detectors.ocr_gate import text_regions
 from clearmark.detectors.text_ink import measure_text_ink
-from clearmark.notice.glyphs import measured_characters
+from clearmark.notice.glyphs import is_ideograph, measured_characters
 
 EDGE_BANDS = ("top", "bottom", "left", "right")
 
@@ -63,7 +63,8 @@ DEFAULT_OCR_SETTINGS = OcrSettings()
 class OcrLine:
     """One recognised text line, in frame pixels.
 
-    ``glyph_height_px`` is the smallest letter/digit ink height measured in the pixels (0 when the
+    ``glyph_height_px`` is the smallest ink height of the characters the 5 % rule measures (the
+    ideographs of a mixed wording, else letters and digits: ``height_characters``) in the pixels (0 when the
     ink could not be separated from the background); ``ink_box`` the ink's extent (the detector's
     box when unmeasured); ``region`` which band (or ``whole``) found it.
     """
@@ -317,8 +318,11 @@ def _measure(rgb: np.ndarray, quad: np.ndarray, text: str, score: float, region:
     cx0, cy0 = max(0, bbox.x - margin), max(0, bbox.y - margin)
     cx1, cy1 = min(frame_w, bbox.x + bbox.width + margin), min(frame_h, bbox.y + bbox.height + margin)
     characters = len(measured_characters(text))
+    # A wording mixing ideographs with Latin letters or digits is measured on the ideographs, not on
+    # the Latin capitals; otherwise every letter and digit counts.
+    measured = tuple(is_ideograph(ch) for ch in measured_characters(text))
     line_box = BoundingBox(bbox.x - cx0, bbox.y - cy0, bbox.width, bbox.height)
-    ink = measure_text_ink(rgb[cy0:cy1, cx0:cx1], line_box, characters)
+    ink = measure_text_ink(rgb[cy0:cy1, cx0:cx1], line_box, characters, measured)
     quad_points = tuple((int(round(x)), int(round(y))) for x, y in quad)
     if ink is None:
         return OcrLine(text, round(score, 4), bbox, quad_points, 0, bbox, region)

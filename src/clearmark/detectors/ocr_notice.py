@@ -31,6 +31,7 @@ MAX_TEXT_CHARS = 20_000
 
 # What OCR reads for "AI": the letter I is often read as l, 1, | or i.
 _AI_LOOKALIKE = r"A[Il1|i]"
+_LOST_I = r"(?<![A-Za-z])A(?=(?:辅助)?(?:生成|合成))"
 _GENERATION_EN = r"(?:generat(?:ed|ion|ive)|synthe(?:si[sz]ed|tic)|[Il1]magined|created|made)"
 # Rules as data: element name -> patterns. A line is a notice when it has one of each.
 AI_ELEMENTS: tuple[tuple[str, str], ...] = (
@@ -39,6 +40,9 @@ AI_ELEMENTS: tuple[tuple[str, str], ...] = (
     ("ai", rf"(?<![A-Za-z]){_AI_LOOKALIKE}(?![a-z])"),
     ("ai.glued", rf"(?<![A-Za-z]){_AI_LOOKALIKE}(?=[-\s]?(?i:{_GENERATION_EN}))"),
     ("ai.lower", r"(?<![A-Za-z])ai(?![A-Za-z])"),
+    # A thin I set tight against the A (WenQuanYi Zen Hei's "AI生成") is read as a lone "A" before
+    # the Chinese generation element: taken for "AI" only right there.
+    ("ai.lost_i", _LOST_I),
 )
 GENERATION_ELEMENTS: tuple[tuple[str, str], ...] = (
     ("zh.生成", r"生成"),
@@ -53,7 +57,7 @@ NOT_A_NOTICE = re.compile(r"生成式|标识办法|合成内容标识")
 _AI_RULES = [(name, re.compile(pattern)) for name, pattern in AI_ELEMENTS]
 _GENERATION_RULES = [(name, re.compile(pattern)) for name, pattern in GENERATION_ELEMENTS]
 _LOOKALIKE = re.compile(
-    rf"(?<![A-Za-z]){_AI_LOOKALIKE}(?![a-z])|(?<![A-Za-z]){_AI_LOOKALIKE}(?=[-\s]?(?i:generat|synthe|creat))"
+    rf"(?<![A-Za-z]){_AI_LOOKALIKE}(?![a-z])|(?<![A-Za-z]){_AI_LOOKALIKE}(?=[-\s]?(?i:generat|synthe|creat))|{_LOST_I}"
 )
 _ENGLISH_GENERATION = re.compile(r"(?i)generat|synthe")
 _ENGLISH_AI = re.compile(
@@ -124,7 +128,7 @@ class OcrNoticeDetector:
         return "gated" if self._settings.gated else "whole"
 
     def detect(self, asset: Asset) -> list[Signal]:
-        pixels = np.asarray(asset.image.image)
+        pixels = asset.pixels
         return self.signals_for_frame(pixels)
 
     def signals_for_frame(self, pixels: np.ndarray) -> list[Signal]:

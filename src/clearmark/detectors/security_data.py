@@ -24,7 +24,7 @@ class SecurityDataDetector:
 
     name = "gb45438.security_data"
     version = "1"
-    kinds = frozenset({MediaKind.IMAGE, MediaKind.TEXT, MediaKind.DOCUMENT})
+    kinds = frozenset({MediaKind.IMAGE, MediaKind.TEXT, MediaKind.DOCUMENT, MediaKind.AUDIO})
 
     def __init__(self, pinned: dict[str, Sm2PublicKey]) -> None:
         self.pinned = pinned
@@ -52,6 +52,7 @@ class SecurityDataDetector:
                             ("field", field),
                             ("verdict", check.verdict.value),
                             ("key", check.key_hex),
+                            ("signed_form", check.form),
                         ),
                     )
                 )

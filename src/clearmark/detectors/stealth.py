@@ -127,7 +127,7 @@ class StealthMetadataDetector:
     def detect(self, asset: Asset) -> list[Signal]:
         if not asset.header.lossless:
             return []
-        payload = read_stealth_payload(np.asarray(asset.image.image), asset.limits)
+        payload = read_stealth_payload(asset.pixels, asset.limits)
         if payload is None:
             return []
         carrier = f"pixels:{payload.mode.channels}-lsb"

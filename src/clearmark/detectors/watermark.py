@@ -1,13 +1,18 @@
-"""Watermark detectors: ClearMark's keyed mark, Stable Diffusion's DWT-DCT mark, and plug-in readers."""
+"""Watermark detectors: ClearMark's keyed marks (image, audio), Stable Diffusion's DWT-DCT mark, and plug-in readers."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from clearmark.core.enums import Category, MediaKind
 from clearmark.core.kinds import Attr, SignalKind, watermark_kind
-from clearmark.core.signals import Signal
+from clearmark.core.signals import Location, Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
+from clearmark.media.audio import to_mono
+from clearmark.media.audio.source import iter_asset_pcm
 from clearmark.media.perceptual import image_phash
+from clearmark.watermark.audio import MARK_RATE, decode_audio_watermark
 from clearmark.watermark.external import ExternalWatermarkReader, load_external_readers
 from clearmark.watermark.image import decode_watermark
 from clearmark.watermark.stable_diffusion import match_dwtdct_marks
@@ -41,7 +46,7 @@ class ClearMarkWatermarkDetector:
     def detect(self, asset: Asset) -> list[Signal]:
         if not self._key:
             return []
-        reading = decode_watermark(asset.image.image, self._key)
+        reading = decode_watermark(asset.pixels, self._key)
         if reading is None:
             return []
         bound = reading.content_bound
@@ -74,6 +79,59 @@ class ClearMarkWatermarkDetector:
                     ("binding_agreement", f"{binding.agreement:.3f}"),
                     ("binding_spread", f"{binding.spread:.3f}"),
                     (Attr.CONTENT_PHASH, f"{image_phash(asset.image.image):016x}"),
+                ),
+            )
+        ]
+
+
+class ClearMarkAudioWatermarkDetector:
+    """Decodes ClearMark's audio watermark under the deployment key from the first ``READ_S`` seconds.
+
+    The mark repeats every 4.1 s, so the opening two minutes hold ~29 repetitions: enough after
+    every attack measured (``docs/benchmarks.md``), and long audio costs no more to check. Like the
+    image mark, a payload is a registry key the service resolves (AI_GENERATED when it names a record).
+    """
+
+    name = "watermark.clearmark_audio"
+    version = "1"
+    kinds = frozenset({MediaKind.AUDIO})
+    READ_S = 120.0
+
+    def __init__(self, key: bytes | None) -> None:
+        self._key = key
+
+    def detect(self, asset: Asset) -> list[Signal]:
+        if not self._key:
+            return []
+        rate, blocks = 0, []
+        for info, block in iter_asset_pcm(asset, max_seconds=self.READ_S):
+            rate = info.sample_rate
+            blocks.append(to_mono(block))
+        if not blocks or rate < MARK_RATE:
+            return []
+        reading = decode_audio_watermark(np.concatenate(blocks), rate, self._key)
+        if reading is None:
+            return []
+        return [
+            Signal(
+                source=self.name,
+                kind=SignalKind.WATERMARK_CLEARMARK,
+                confidence=reading.confidence,
+                rule_id="watermark.clearmark.audio",
+                rule_version=self.version,
+                category_hint=Category.AI_SUSPECTED,
+                location=Location(carrier="audio", time_start_ms=int(round(reading.offset_s * 1000))),
+                message=(
+                    f"ClearMark audio watermark decoded, registry key {reading.payload_hex} "
+                    f"({reading.repetitions:.1f} repetitions read, first at {reading.offset_s:.2f} s)"
+                ),
+                attributes=(
+                    ("payload", reading.payload_hex),
+                    (Attr.REGISTRY_KEY, reading.payload_hex),
+                    ("bit_errors", str(reading.bit_errors)),
+                    ("sync_z", f"{reading.sync_z:.1f}"),
+                    ("offset_s", f"{reading.offset_s:.3f}"),
+                    ("repetitions", f"{reading.repetitions:.2f}"),
                 ),
             )
         ]
@@ -158,6 +216,11 @@ class ExternalWatermarkDetector:
 @register_detector(ClearMarkWatermarkDetector.name)
 def _build_clearmark(context: DetectorContext) -> ClearMarkWatermarkDetector:
     return ClearMarkWatermarkDetector(context.watermark_key)
+
+
+@register_detector(ClearMarkAudioWatermarkDetector.name)
+def _build_clearmark_audio(context: DetectorContext) -> ClearMarkAudioWatermarkDetector:
+    return ClearMarkAudioWatermarkDetector(context.watermark_key)
 
 
 @register_detector(StableDiffusionWatermarkDetector.name)

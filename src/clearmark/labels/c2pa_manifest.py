@@ -7,6 +7,7 @@ Order matters: write the GB 45438 XMP first, then sign, because the manifest's h
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from clearmark.core.aigc import AigcLabel
 from clearmark.core.errors import ClearMarkError, InvalidRequest, UnsupportedFormat
 from clearmark.media.c2pa_settings import NO_TRUST, C2paTrust, c2pa_settings, describe_c2pa_error, url_host
 from clearmark.media.registry import format_for_mime
+from clearmark.media.source import Content, Source, content_size
 
 ALGORITHMS: frozenset[str] = frozenset({"es256", "es384", "es512", "ps256", "ps384", "ps512", "ed25519"})
 
@@ -75,20 +77,21 @@ class SignedManifest:
     """Signed content and what the registry keeps about its manifest.
 
     Attributes:
-        content: the signed bytes (unchanged input bytes when the manifest is not embedded).
+        content: the signed content: bytes, or the ``output`` file it was signed into (the unchanged
+            input when the manifest is not embedded).
         manifest_label: the active manifest's label, ``urn:c2pa:<uuid>``.
         size_added: bytes the embedded manifest store added to the content.
         manifest_store: the signed manifest store (JUMBF); the sidecar when not embedded.
     """
 
-    content: bytes
+    content: Content
     manifest_label: str
     size_added: int
     manifest_store: bytes = field(default=b"", repr=False)
 
 
 def sign_manifest(
-    data: bytes,
+    data: Content,
     mime_type: str,
     signing: C2paSigning,
     *,
@@ -98,17 +101,21 @@ def sign_manifest(
     claim_generator: str,
     aigc_label: AigcLabel | None,
     parent: bool = False,
-    parent_content: bytes | None = None,
+    parent_content: Content | None = None,
     title: str = "",
     extra_actions: tuple[str, ...] = (),
     trust: C2paTrust = NO_TRUST,
     embed: bool = True,
     soft_binding: str = "",
+    output: Path | None = None,
 ) -> SignedManifest:
     """Sign ``data`` with a C2PA manifest and embed it.
 
+    Content held in files is signed from file to file: c2pa reads the source stream and writes the
+    ``output`` stream, so neither is ever whole in this process's memory.
+
     Args:
-        data: the content, already carrying its GB 45438 metadata.
+        data: the content (bytes or a ``Source``), already carrying its GB 45438 metadata.
         mime_type: its sniffed type, of a format whose spec says c2pa signs it.
         signing: signer chain, key and options.
         action: ``c2pa.created`` (Stamp) or, with ``parent``, e.g. ``c2pa.published`` (Label).
@@ -118,14 +125,16 @@ def sign_manifest(
         aigc_label: the GB 45438 label to mirror in ``org.clearmark.gb45438``; None for no mirror.
         parent: record a parent ingredient (parentOf), keeping the manifest history of the input;
             c2pa then needs ``c2pa.opened`` first, which is added here.
-        parent_content: the parent's bytes as they arrived (before any label was written into
-            them), so its own manifest is kept whole; ``data`` itself when None.
+        parent_content: the parent as it arrived (before any label was written into it), bytes or
+            a ``Source``, so its own manifest is kept whole; ``data`` itself when None.
         title: the manifest's title (``dc:title``).
         extra_actions: further action names recorded after ``action`` (``c2pa.edited.metadata``).
         trust: anchors and EKUs c2pa judges the parent ingredient and the result by.
         embed: False keeps the content unchanged and returns the store as a sidecar.
         soft_binding: hex registry key of the invisible watermark embedded in the content, recorded
             as a ``c2pa.soft-binding`` assertion (algorithm ``SOFT_BINDING_ALG``); "" for none.
+        output: a file to write the signed content into (returned as a ``Source``); None returns
+            bytes. Give one whenever ``data`` is a file.
 
     Raises:
         UnsupportedFormat: a type ClearMark does not sign.
@@ -153,7 +162,7 @@ def sign_manifest(
     key = _read_material(signing.private_key_pem, "private key")
     hosts = (url_host(signing.tsa_url),) if signing.tsa_url else ()
     settings = c2pa_settings(trust, thumbnails=signing.thumbnails, network_hosts=hosts)
-    output = io.BytesIO()
+    source = Source.of(data)
     info = c2pa.C2paSignerInfo(signing.algorithm.encode(), chain, key, signing.tsa_url.encode() or None)
     try:
         # The signer rides in the Context (which consumes it): builder.sign refuses a signer that
@@ -162,24 +171,34 @@ def sign_manifest(
             c2pa.Signer.from_info(info) as signer,
             c2pa.Settings.from_dict(settings) as c2pa_config,
             c2pa.Context(c2pa_config, signer) as context,
+            contextlib.ExitStack() as streams,
         ):
             with c2pa.Builder(definition, context) as builder:
                 if parent:
                     ingredient = {"title": title or "parent", "relationship": "parentOf", "label": _PARENT_ID}
-                    original = data if parent_content is None else parent_content
-                    builder.add_ingredient(ingredient, mime_type, io.BytesIO(original))
+                    original = source if parent_content is None else Source.of(parent_content)
+                    builder.add_ingredient(ingredient, mime_type, streams.enter_context(original.open()))
                 if not embed:
                     builder.set_no_embed()
-                store = builder.sign(mime_type, io.BytesIO(data), output)
+                # c2pa reads back what it wrote: a file output is opened for reading and writing.
+                sink: Any = io.BytesIO() if output is None or not embed else streams.enter_context(output.open("w+b"))
+                store = builder.sign(mime_type, streams.enter_context(source.open()), sink)
     except c2pa.C2paError as exc:
         raise ManifestSigningFailed(
             f"c2pa could not sign the {mime_type} content: {describe_c2pa_error(exc)}"
         ) from None
-    content = output.getvalue() if embed else data
+    except OSError as exc:
+        raise ManifestSigningFailed(f"the signed {mime_type} content could not be written: {exc.strerror}") from None
+    if not embed:
+        content: Content = data
+    elif output is None:
+        content = sink.getvalue()
+    else:
+        content = Source(path=output)
     return SignedManifest(
         content=content,
         manifest_label=_active_label(store),
-        size_added=len(content) - len(data),
+        size_added=content_size(content) - source.size,
         manifest_store=store,
     )
 

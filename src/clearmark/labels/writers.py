@@ -1,11 +1,19 @@
 """Per-modality label writers that Stamp and Label share: a new label (with its notice), or an update in place.
 
 Writers never decide policy: which label, which wording and whether to mark are the caller's.
+
+Output ownership: a writer returns small outputs as bytes; an output it writes to a file (long media,
+anything it streams) goes in ``WriterSettings.work_dir`` (see ``new_output_file``) and comes back as a
+``Source``. The work directory is the caller's: the service makes one per request and removes it,
+with every file in it, once the response is sent and the replay stored, or on any failure, cancel or
+deadline. A writer never deletes it and never writes outside it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -13,7 +21,9 @@ from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Corner, MediaKind
 from clearmark.media.asset import Asset
 from clearmark.media.metadata import LabelCarrier
+from clearmark.media.source import Content
 from clearmark.notice import RenderedNotice
+from clearmark.notice.audio_rhythm import DEFAULT_RHYTHM, RhythmStyle
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,11 @@ class WriterSettings:
         jpeg_quality, webp_quality: re-encoding quality after a notice or mark changed pixels.
         text_notice_positions: "start" and/or "end" for text and documents.
         watermark_key: the key of ClearMark's invisible mark; None embeds no mark.
+        audio_rhythm: how the audible rhythm 短长短短 sounds (unit, tone, level).
+        audio_notice_positions: "start", "middle" and/or "end" of audio that get the audible notice.
+        audio_spoken_notice: an operator's recorded spoken notice (WAV/MP3) used instead of the rhythm.
+        work_dir: the request's work directory, where file outputs go (``new_output_file``); None:
+            no directory was given, outputs stay bytes (the caller owns and removes the directory).
     """
 
     notice_corner: Corner = Corner.BOTTOM_RIGHT
@@ -35,14 +50,19 @@ class WriterSettings:
     jpeg_quality: int = 95
     webp_quality: int = 90
     text_notice_positions: tuple[str, ...] = ("start",)
-    watermark_key: bytes | None = None
+    watermark_key: bytes | None = field(default=None, repr=False)
+    audio_rhythm: RhythmStyle = DEFAULT_RHYTHM
+    audio_notice_positions: tuple[str, ...] = ("start",)
+    audio_spoken_notice: Path | None = None
+    work_dir: Path | None = None
 
 
 @dataclass(frozen=True)
 class Written:
-    """What a writer produced: the bytes, the labels applied, the notice, anything the caller must know."""
+    """What a writer produced: the content (bytes, or a ``Source`` file in the work directory), the labels
+    applied, the notice, anything the caller must know."""
 
-    content: bytes
+    content: Content
     applied: tuple[AppliedLabel, ...]
     notice: RenderedNotice | None = None
     notice_text: str = ""
@@ -97,6 +117,19 @@ class ModalityWriter(Protocol):
         ...
 
 
+def new_output_file(work_dir: Path | None, suffix: str = "") -> Path:
+    """A new, empty, private file in the request's work directory, for an output written in pieces.
+
+    Raises:
+        ValueError: no work directory was given (the caller wanted bytes; write to memory instead).
+    """
+    if work_dir is None:
+        raise ValueError("file outputs need the request's work directory (WriterSettings.work_dir)")
+    handle, name = tempfile.mkstemp(prefix="output-", suffix=suffix, dir=work_dir)
+    os.close(handle)
+    return Path(name)
+
+
 _WRITERS: dict[MediaKind, ModalityWriter] = {}
 
 
@@ -117,6 +150,7 @@ def writer_for(kind: MediaKind) -> ModalityWriter:
     Raises:
         UnsupportedFormat: no writer for that modality yet.
     """
+    import clearmark.labels.audio_writer  # noqa: F401  (registers)
     import clearmark.labels.document_writer  # noqa: F401  (registers)
     import clearmark.labels.image_writer  # noqa: F401  (registers)
     from clearmark.core.errors import UnsupportedFormat

@@ -7,8 +7,11 @@ the specs; nothing else names a format.
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
@@ -79,6 +82,71 @@ class Container(Protocol):
             UnsupportedFormat: the format has no metadata place (reason ``NO_METADATA_CONTAINER``).
         """
         ...
+
+    # Optional: a container of large (streamable) media may also define
+    #
+    #     def write_label_to(self, source: Source, output: Path, label_json: str, *,
+    #                        extra_properties=NO_PROPERTIES, target=None, limits=DEFAULT_LIMITS) -> None
+    #
+    # which writes what ``write_label`` would return to the file ``output`` (atomically: a temporary
+    # name beside it, then a rename), reading ``source`` in pieces so memory stays bounded by the
+    # container's index (an MP4 ``moov``), never the media. Callers go through ``write_label_file``.
+
+
+class StreamingContainer(Container, Protocol):
+    """A ``Container`` that also writes file to file without holding the content in memory."""
+
+    def write_label_to(
+        self,
+        source: Source,
+        output: Path,
+        label_json: str,
+        *,
+        extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
+        target: LabelCarrier | None = None,
+        limits: MediaLimits = DEFAULT_LIMITS,
+    ) -> None:
+        """Write the labelled content to ``output`` (atomically); raises as ``write_label`` does."""
+        ...
+
+
+def write_label_file(
+    container: Container,
+    source: Source,
+    output: Path,
+    label_json: str,
+    *,
+    extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
+    target: LabelCarrier | None = None,
+    limits: MediaLimits = DEFAULT_LIMITS,
+) -> None:
+    """Write ``source`` with ``label_json`` to the file ``output``, streaming when the container can.
+
+    Uses the container's ``write_label_to`` when it has one (memory bounded by the container's index);
+    otherwise reads the content whole (within ``limits.max_bytes``), calls ``write_label`` and writes
+    the bytes to a temporary file renamed onto ``output``. ``output`` is untouched on any error.
+
+    Raises:
+        as ``Container.write_label``; MediaTooLarge when a non-streaming container gets content past ``max_bytes``.
+    """
+    streaming = getattr(container, "write_label_to", None)
+    if streaming is not None:
+        streaming(source, output, label_json, extra_properties=extra_properties, target=target, limits=limits)
+        return
+    written = container.write_label(
+        source.read_bytes(limits.max_bytes),
+        label_json,
+        extra_properties=extra_properties,
+        target=target,
+        limits=limits,
+    )
+    temp = output.with_name(f".{output.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    try:
+        temp.write_bytes(written)
+        os.replace(temp, output)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 class PixelCodec(Protocol):

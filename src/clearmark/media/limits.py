@@ -22,6 +22,7 @@ class MediaLimits:
         max_chunks: number of chunks or segments walked in one container.
         max_stream_bytes: size of content that can be read in pieces (text, PDF), held on disk.
         max_text_chars: characters of text a reader keeps: the head and the tail of longer content.
+        max_movie_box_bytes: size of an MP4/MOV ``moov`` box (the sample tables), read whole to edit labels.
     """
 
     max_bytes: int = 64 * MIB
@@ -32,6 +33,7 @@ class MediaLimits:
     max_chunks: int = 10_000
     max_stream_bytes: int = 2 * 1024 * MIB
     max_text_chars: int = 4 * MIB
+    max_movie_box_bytes: int = 64 * MIB
 
 
 DEFAULT_LIMITS = MediaLimits()

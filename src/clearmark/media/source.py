@@ -109,6 +109,17 @@ class Source:
         with self.open() as stream:
             return stream.read()
 
+    def contains(self, needle: bytes, chunk_size: int = READ_CHUNK) -> bool:
+        """Whether ``needle`` occurs anywhere in the content, searched in pieces (never the whole file at once)."""
+        if self.data is not None:
+            return needle in self.data
+        carry = b""
+        for piece in self.chunks(chunk_size):
+            if needle in carry + piece:
+                return True
+            carry = piece[-(len(needle) - 1) :] if len(needle) > 1 else b""
+        return False
+
     @cached_property
     def sha256(self) -> str:
         """Hex SHA-256 of the bytes, hashed in pieces."""
@@ -116,3 +127,16 @@ class Source:
         for piece in self.chunks():
             digest.update(piece)
         return digest.hexdigest()
+
+
+Content = bytes | Source
+
+
+def content_size(content: Content) -> int:
+    """The number of bytes of writer output held in memory or in a file."""
+    return content.size if isinstance(content, Source) else len(content)
+
+
+def as_content(source: Source) -> Content:
+    """A source as writer output: its bytes when held in memory (small outputs stay bytes), else the source."""
+    return source.data if source.data is not None else source

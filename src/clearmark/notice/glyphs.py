@@ -70,6 +70,27 @@ def measured_characters(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
+def is_ideograph(ch: str) -> bool:
+    """A CJK (Han) ideograph, unified or compatibility, any extension block."""
+    return unicodedata.name(ch, "").startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH"))
+
+
+def height_characters(text: str) -> str:
+    """The characters whose height an auditor holds to the 5 % rule: the Chinese characters when the
+    wording has any, else the letters and digits.
+
+    GB 45438 §5.2 measures the label's characters (文字高度). In a mixed wording such as "AI生成"
+    the Latin capitals are about 0.78 of the ideographs' ink height, so measuring them would fail
+    a label whose characters are 5 %. (Our own writer stays stricter: it sizes every letter and
+    digit, ``measure_glyph_height``.)
+
+    >>> height_characters("由AI生成"), height_characters("AI-generated")
+    ('由生成', 'AIgenerated')
+    """
+    ideographs = "".join(ch for ch in text if is_ideograph(ch))
+    return ideographs or measured_characters(text)
+
+
 @dataclass(frozen=True)
 class NoticeMasks:
     """The rasterised notice text on a tight canvas: glyph ink and glyph-plus-stroke coverage (0..255)."""

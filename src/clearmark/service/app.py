@@ -9,33 +9,34 @@ import json
 import logging
 import os
 import re
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from clearmark import __version__
 from clearmark.campaign import RulePack, RulePackError, TenantPolicy, TextItem, check_texts_job, load_rule_pack
-from clearmark.core.enums import Corner
+from clearmark.core.enums import Corner, MediaKind
 from clearmark.core.errors import (
-    ClearMarkError,
     FieldViolation,
     InvalidRequest,
     MediaTooLarge,
     RecordNotFound,
     RequestConflict,
 )
-from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.security_data import Sm2Signer
 from clearmark.core.signals import Inspection
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
-from clearmark.media.source import Source
+from clearmark.media.source import Content, Source, content_size
+from clearmark.notice.audio_rhythm import RhythmStyle
 from clearmark.service import convert
 from clearmark.service.admission import MemoryBudget, estimate_memory
 from clearmark.service.config import Settings
@@ -57,23 +58,20 @@ from clearmark.service.pipelines import (
     stamp_content,
     verify_content,
 )
-from clearmark.service.policy import CONTENT_MISMATCH, campaign_verdict
+from clearmark.service.pipelines.claims import ContentClaim
+from clearmark.service.pipelines.workers import share_registry
+from clearmark.service.policy import campaign_verdict
 from clearmark.service.pool import WorkPool
 from clearmark.service.registry import ProvenanceRecord, RegistryStore, RegistryUnavailable
 from clearmark.service.registry.perceptual import (
-    IMAGE,
     MATCH_DISTANCE,
-    RECORD_MISMATCH,
-    BindingCheck,
-    PerceptualHash,
     perceptual_hash_of_content,
 )
 from clearmark.service.registry.store import PurgeResult, SimilarRecord
 from clearmark.service.replays import REPLAY_BACKENDS, Replay, request_fingerprint
-from clearmark.service.reports import RegistryResult, ReportContext, language_of, render_report_html
+from clearmark.service.reports import ReportContext, language_of, render_report_html
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import types_pb2 as pb
-from clearmark.watermark.binding import claim_holds
 
 log = logging.getLogger(__name__)
 ResultT = TypeVar("ResultT", api.StampResult, api.LabelResult)
@@ -82,10 +80,19 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
+def campaign_tenants(settings: Settings) -> tuple[tuple[str, TenantPolicy], ...]:
+    """The configured tenants' campaign policies, in a picklable, hashable form (sorted by name)."""
+    return tuple(
+        (name, TenantPolicy(**{k: tuple(v) if isinstance(v, list) else v for k, v in policy.items()}))
+        for name, policy in sorted(settings.campaign_tenants.items())
+    )
+
+
 def pipeline_config(
-    settings: Settings, signing: SigningMaterial | None, watermark_key: bytes | None = None
+    settings: Settings, signing: SigningMaterial | None, watermark_key: bytes | None = None, registry_url: str = ""
 ) -> PipelineConfig:
-    """The picklable slice of the settings that worker processes need (no signing without ``signing``)."""
+    """The picklable slice of the settings that worker processes need (no signing without ``signing``;
+    the decision asks the registry at ``registry_url``, none when empty)."""
     return PipelineConfig(
         limits=MediaLimits(
             max_bytes=settings.max_media_bytes,
@@ -104,7 +111,15 @@ def pipeline_config(
         jpeg_quality=settings.jpeg_quality,
         webp_quality=settings.webp_quality,
         text_notice_positions=tuple(settings.text_notice_positions),
+        audio_notice_positions=tuple(settings.audio_notice_positions),
+        audio_rhythm=RhythmStyle(
+            unit_ms=settings.audio_rhythm_unit_ms,
+            frequency_hz=settings.audio_rhythm_frequency_hz,
+            level_dbfs=settings.audio_rhythm_level_dbfs,
+        ),
+        audio_spoken_notice=settings.audio_spoken_notice,
         watermark_embed=settings.watermark_embed,
+        campaign_tenants=campaign_tenants(settings),
         detectors=DetectorContext(
             watermark_key=watermark_key,
             font_path=settings.font_path,
@@ -135,6 +150,7 @@ def pipeline_config(
         claim_generator=f"ClearMark/{__version__}",
         verify_requires_propagator=settings.verify_requires_propagator,
         sm2_signer=Sm2Signer.from_file(settings.sm2_private_key_file) if settings.sm2_private_key_file else None,
+        registry_url=registry_url,
     )
 
 
@@ -155,6 +171,25 @@ def load_pinned_sm2_keys(path: Path | None) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(table.items()))
 
 
+class OutputTooLargeForUnary(MediaTooLarge):
+    """A Stamp/Label output is bigger than one unary response may carry; the *Stream RPC sends it in chunks."""
+
+    default_reason = "OUTPUT_TOO_LARGE_FOR_UNARY"
+
+
+@dataclass(frozen=True)
+class Output(Generic[ResultT]):
+    """A Stamp/Label result and its content: bytes, or a file (in the request's work directory, or the
+    replay store's kept copy) that stays readable until the caller's ``workspace`` block ends."""
+
+    result: ResultT
+    content: Content
+
+
+# Framing of a unary response beyond the result message and the content (field tags and lengths).
+_UNARY_OVERHEAD_BYTES = 64
+
+
 def _warnings(warnings: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Registry details for warnings: one key, since detail keys are unique."""
     return (("warnings", "; ".join(warnings)),) if warnings else ()
@@ -170,6 +205,40 @@ def enum_field(enum_type: type[EnumT], value: int, field: str) -> EnumT:
         ) from None
 
 
+def content_claim(header: pb.ContentHeader, content: Source, *, streamed: bool) -> ContentClaim:
+    """The client's ContentHeader checked against the bytes that arrived, and its advisory claim.
+
+    A claimed size or SHA-256 is a promise about the bytes: one they break is refused. (A stream's
+    header was checked while its chunks arrived.) The kind and MIME type are claims the sniffed
+    format overrules: they come back as the ``media.claim_mismatch`` finding, never an error.
+
+    Raises:
+        InvalidRequest: the size or SHA-256 differs from the content, a malformed SHA-256, or a
+            kind this server does not know.
+    """
+    prefix = "content_header"  # a stream's violations are re-rooted under "header." at the edge
+    kind = enum_field(MediaKind, header.kind, f"{prefix}.kind")
+    if not streamed:
+        violations = []
+        if header.size_bytes and header.size_bytes != content.size:
+            violations.append(
+                FieldViolation(f"{prefix}.size_bytes", f"claims {header.size_bytes} bytes, {content.size} arrived")
+            )
+        if header.sha256 and not _SHA256.match(header.sha256):
+            violations.append(FieldViolation(f"{prefix}.sha256", "not 64 hex digits"))
+        elif header.sha256 and header.sha256.lower() != content.sha256:
+            violations.append(
+                FieldViolation(f"{prefix}.sha256", "differs from the SHA-256 of the content that arrived")
+            )
+        if violations:
+            raise InvalidRequest(
+                "the content header's claims do not match the content",
+                reason="CONTENT_MISMATCH",
+                violations=tuple(violations),
+            )
+    return ContentClaim(kind, header.mime_type)
+
+
 def request_id_of(given: str) -> str:
     """The client's idempotency key, validated; a fresh one when the client sent none."""
     if not given:
@@ -180,20 +249,6 @@ def request_id_of(given: str) -> str:
             violations=(FieldViolation("request_id", "bad characters or length"),),
         )
     return given
-
-
-def registry_results(inspection: pb.Inspection) -> tuple[RegistryResult, ...]:
-    """What the registry said about each of our marks, as resolved on ``inspection``."""
-    return tuple(
-        RegistryResult(
-            watermark_id=signal.attributes[Attr.REGISTRY_KEY],
-            resolved=signal.attributes.get(Attr.RESOLVED) == "true",
-            binding=signal.attributes.get(Attr.RECORD_BINDING, ""),
-            distance=signal.attributes.get(Attr.PERCEPTUAL_DISTANCE, ""),
-        )
-        for signal in inspection.signals
-        if signal.kind == SignalKind.WATERMARK_CLEARMARK and Attr.REGISTRY_KEY in signal.attributes
-    )
 
 
 class ClearMarkApp:
@@ -218,11 +273,17 @@ class ClearMarkApp:
             if settings.signing_cert_chain and settings.signing_private_key
             else ensure_dev_signing_material(settings.data_dir)
         )
+        registry_url = settings.resolved_registry_url
         self.config = pipeline_config(
-            settings, self.signing, ensure_watermark_key(settings.data_dir, settings.watermark_key_file)
+            settings,
+            self.signing,
+            ensure_watermark_key(settings.data_dir, settings.watermark_key_file),
+            registry_url,
         )
-        self.registry = RegistryStore(settings.resolved_registry_url)
+        self.registry = RegistryStore(registry_url)
         self.registry.migrate()
+        # In-process workers (and in-memory databases) ask this store; worker processes open their own.
+        share_registry(registry_url, self.registry)
         self.pool = WorkPool(settings.cpu_workers, settings.max_pending_jobs, self.config)
         self.memory = MemoryBudget(
             settings.memory_budget_bytes, settings.max_request_memory_bytes, wait_s=settings.memory_wait_s
@@ -235,14 +296,12 @@ class ClearMarkApp:
         # The pack's context rules are read here; its automata live in the worker processes.
         self.campaign_pack = load_rule_pack(settings.campaign_rule_pack)
         self._campaign_pack_mtime = settings.campaign_rule_pack.stat().st_mtime_ns if settings.campaign_rule_pack else 0
-        self.campaign_tenants = tuple(
-            (name, TenantPolicy(**{k: tuple(v) if isinstance(v, list) else v for k, v in policy.items()}))
-            for name, policy in sorted(settings.campaign_tenants.items())
-        )
+        self.campaign_tenants = campaign_tenants(settings)
 
     def close(self) -> None:
         """Stop the workers and close the registry."""
         self.pool.close()
+        share_registry(self.config.registry_url, None)
         self.registry.close()
 
     def __enter__(self) -> ClearMarkApp:
@@ -250,6 +309,38 @@ class ClearMarkApp:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @asynccontextmanager
+    async def workspace(self) -> AsyncIterator[Path]:
+        """A private work directory for one request's file outputs, removed with everything in it when
+        the block exits: after the response was sent and the replay stored, or on any failure,
+        cancellation or deadline (a job stopped mid-write leaves nothing behind)."""
+        root = self.settings.data_dir / "work"
+        root.mkdir(parents=True, exist_ok=True)
+        directory = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="request-", dir=root))
+        try:
+            yield directory
+        finally:
+            await asyncio.to_thread(shutil.rmtree, directory, True)
+
+    def unary_content(self, output: Output[ResultT], stream_rpc: str) -> bytes:
+        """The output's content for a unary response (read whole: it fits one message).
+
+        Raises:
+            OutputTooLargeForUnary: the content would not fit ``max_message_bytes``; the result names
+                the streaming RPC that sends it in chunks.
+        """
+        size = content_size(output.content)
+        limit = self.settings.max_message_bytes - output.result.ByteSize() - _UNARY_OVERHEAD_BYTES
+        if size > limit:
+            raise OutputTooLargeForUnary(
+                f"the output is {size} bytes, more than a unary response carries ({self.settings.max_message_bytes}"
+                f"-byte message limit); call {stream_rpc} (the same request id replays this result in chunks)",
+                violations=(FieldViolation("content", f"output of {size} bytes: use {stream_rpc}"),),
+            )
+        if isinstance(output.content, Source):
+            return output.content.read_bytes(size)
+        return output.content
 
     @asynccontextmanager
     async def _admitted(self, content: Source) -> AsyncIterator[None]:
@@ -271,9 +362,11 @@ class ClearMarkApp:
         request: api.StampRequest | api.LabelRequest,
         content: Source,
         result_type: type[ResultT],
-        produce: Callable[[], Awaitable[tuple[ProvenanceRecord, ResultT, bytes]]],
-    ) -> tuple[ResultT, bytes]:
+        produce: Callable[[], Awaitable[tuple[ProvenanceRecord, ResultT, Content]]],
+    ) -> Output[ResultT]:
         """Run ``produce`` once per (tenant, request id); a replay gets the first response back.
+
+        A file output is kept by the replay store (linked, not read) before the record is written.
 
         Raises:
             RequestConflict: the request id was used for another verb, content or options.
@@ -295,11 +388,11 @@ class ClearMarkApp:
         if not created:  # a concurrent request with the same id won the race
             self.replays.discard(record.record_id)
             return self._replayed(stored, verb, fingerprint, result_type)
-        return result, output
+        return Output(result, output)
 
     def _replayed(
         self, record: ProvenanceRecord, verb: str, fingerprint: str, result_type: type[ResultT]
-    ) -> tuple[ResultT, bytes]:
+    ) -> Output[ResultT]:
         replay = self.replays.load(record.record_id)
         if record.verb != verb or replay is None or replay.fingerprint != fingerprint:
             raise RequestConflict(
@@ -308,73 +401,7 @@ class ClearMarkApp:
             )
         result = result_type.FromString(replay.result)
         result.replayed = True
-        return result, replay.content
-
-    async def _resolve_watermarks(self, inspection: pb.Inspection, content: Source | None = None) -> None:
-        """Our mark resolving to a record of this registry makes the content AI_GENERATED (DESIGN),
-        when the mark is a valid claim about this content (``watermark.binding.claim_holds``); a
-        copied mark keeps policy's ``watermark.content_mismatch`` finding instead.
-
-        Any tenant's record counts for the category; Lookup still shows a tenant only its own. The
-        record's perceptual hash is compared with the content's (the detector's, or one computed
-        here): a match vouches for a mark that no longer follows its content; a mark that follows
-        this content but names another picture's record gives ``watermark.record_mismatch`` and
-        does not raise the category.
-        """
-        for signal in inspection.signals:
-            if signal.kind != SignalKind.WATERMARK_CLEARMARK:
-                continue
-            key = signal.attributes[Attr.REGISTRY_KEY]
-            known = await asyncio.to_thread(self.registry.watermark_known, key)
-            signal.attributes[Attr.RESOLVED] = str(known).lower()
-            if not known:
-                continue
-            bound = signal.attributes.get(Attr.CONTENT_BOUND, "true") == "true"
-            binding = await self._binding(key, signal.attributes.get(Attr.CONTENT_PHASH, ""), content)
-            if binding is not None and binding.matches is not None:
-                signal.attributes[Attr.RECORD_BINDING] = "match" if binding.matches else "mismatch"
-                signal.attributes[Attr.PERCEPTUAL_DISTANCE] = str(binding.distance)
-                if bound and not binding.matches:
-                    # A mark that follows this content yet names another picture's record: embedded
-                    # with the key onto other content. (An unbound copy already carries policy's finding.)
-                    inspection.findings.append(
-                        pb.Finding(
-                            label=RECORD_MISMATCH,
-                            message=(
-                                f"the watermark names a registry record whose {binding.kind} hash is "
-                                f"{binding.distance} bits from this content's (same content: <= {binding.threshold}): "
-                                "the mark was put onto other content"
-                            ),
-                            score=1.0,
-                            suggestion=pb.SUGGESTION_REVIEW,
-                            rule_id="registry.perceptual_binding",
-                        )
-                    )
-                    continue
-            content_phash = binding.content_value if binding is not None else None
-            record_phash = binding.recorded_value if binding is not None else None
-            if not claim_holds(bound, content_phash, record_phash):
-                continue
-            signal.category_hint = pb.CATEGORY_AI_GENERATED
-            inspection.category = max(inspection.category, pb.CATEGORY_AI_GENERATED)
-            if not bound:  # the record's hash vouches for the content: the mismatch finding goes
-                signal.attributes[Attr.CONTENT_BOUND] = "true"
-                kept = [f for f in inspection.findings if f.label != CONTENT_MISMATCH]
-                del inspection.findings[:]
-                inspection.findings.extend(kept)
-
-    async def _binding(self, watermark_id: str, phash_hex: str, content: Source | None) -> BindingCheck | None:
-        """The record-vs-content perceptual check for a resolved mark: the detector's hash of the
-        content when it reported one, else one computed here (None when it cannot be made)."""
-        target: PerceptualHash | None = None
-        if phash_hex:
-            target = PerceptualHash.from_hex(IMAGE, phash_hex)
-        elif content is not None:
-            try:
-                target = await self.pool.run(perceptual_hash_of_content, content, self.config.limits)
-            except ClearMarkError:
-                return None
-        return await asyncio.to_thread(self.registry.watermark_binding, watermark_id, target)
+        return Output(result, replay.content)
 
     def _record(self, verb: str, request_id: str, tenant: str, media_type: str, **fields: object) -> ProvenanceRecord:
         return ProvenanceRecord(
@@ -390,9 +417,29 @@ class ClearMarkApp:
     async def stamp(
         self, request: api.StampRequest, tenant: str, timeout: float | None = None, *, source: Source | None = None
     ) -> api.StampResponse:
+        """Stamp content a producer generated, as one unary response; idempotent by request id.
+
+        Raises:
+            OutputTooLargeForUnary: the output does not fit one message (``StampStream`` sends it).
+        """
+        async with self.workspace() as work_dir:
+            output = await self.stamp_output(request, tenant, timeout, source=source, work_dir=work_dir)
+            return api.StampResponse(result=output.result, content=self.unary_content(output, "StampStream"))
+
+    async def stamp_output(
+        self,
+        request: api.StampRequest,
+        tenant: str,
+        timeout: float | None = None,
+        *,
+        source: Source | None = None,
+        work_dir: Path | None = None,
+    ) -> Output[api.StampResult]:
         """Stamp content a producer generated; idempotent by request id.
 
         ``source`` is the content of a streamed request (spooled on disk); else ``request.content``.
+        File outputs are written in ``work_dir`` (the caller's ``workspace``), which must outlive
+        reading the returned content.
         """
         options = request.options
         content = source or Source(data=request.content)
@@ -409,9 +456,11 @@ class ClearMarkApp:
             omit_reason=options.omit_reason,
             recipient=options.recipient,
             id_salt=uuid.uuid4().hex,
+            claim=content_claim(request.content_header, content, streamed=source is not None),
+            work_dir=work_dir,
         )
 
-        async def produce() -> tuple[ProvenanceRecord, api.StampResult, bytes]:
+        async def produce() -> tuple[ProvenanceRecord, api.StampResult, Content]:
             async with self._admitted(job.content):
                 outcome: StampOutcome = await self.pool.run(stamp_content, job, self.config, timeout=timeout)
             record = self._record(
@@ -448,13 +497,13 @@ class ClearMarkApp:
             )
             return record, result, outcome.content
 
-        result, output = await self._once("stamp", tenant, job.request_id, request, content, api.StampResult, produce)
-        return api.StampResponse(result=result, content=output)
+        return await self._once("stamp", tenant, job.request_id, request, content, api.StampResult, produce)
 
     async def _with_campaign(
-        self, inspection: Inspection, options: pb.CampaignOptions | None, timeout: float | None
+        self, inspection: Inspection, options: pb.CampaignOptions | None, tenant: str, timeout: float | None
     ) -> Inspection:
-        """The inspection with the caller's campaign context and texts (title, description, comments) applied."""
+        """The inspection with the caller's campaign context and texts (title, description, comments) applied,
+        the texts checked under the tenant's policy like the content's."""
         if options is None:
             return inspection
         items = convert.caller_texts(options)
@@ -462,7 +511,7 @@ class ClearMarkApp:
         context = convert.campaign_context(options.context)
         caller = ()
         if items:
-            job = (self.settings.campaign_rule_pack, self.campaign_tenants, items, None, "", "", False)
+            job = (self.settings.campaign_rule_pack, self.campaign_tenants, items, None, "", tenant, False)
             (verdict,) = await self.pool.run(check_texts_job, *job, timeout=timeout)
             caller = verdict.findings
         campaign = campaign_verdict(
@@ -535,24 +584,61 @@ class ClearMarkApp:
         )
 
     async def inspect(
-        self, request: api.InspectRequest, timeout: float | None = None, *, source: Source | None = None
+        self,
+        request: api.InspectRequest,
+        timeout: float | None = None,
+        *,
+        source: Source | None = None,
+        tenant: str = "",
     ) -> api.InspectResponse:
-        """Inspect content (``source`` for a streamed request, else ``request.content``); read-only."""
+        """Inspect content (``source`` for a streamed request, else ``request.content``); read-only.
+
+        The campaign checks apply the caller's tenant policy (allow/deny lists, thresholds).
+        """
         content = source or Source(data=request.content)
+        claim = content_claim(request.content_header, content, streamed=source is not None)
         async with self._admitted(content):
             inspection = await self.pool.run(
-                inspect_content, content, self.config, request.request_id, request.c2pa_sidecar, timeout=timeout
+                inspect_content,
+                content,
+                self.config,
+                request.request_id,
+                request.c2pa_sidecar,
+                claim,
+                tenant,
+                timeout=timeout,
             )
         options = request.campaign if request.HasField("campaign") else None
-        inspection = await self._with_campaign(inspection, options, timeout)
+        inspection = await self._with_campaign(inspection, options, tenant, timeout)
         response = api.InspectResponse(inspection=convert.inspection_pb(inspection))
-        await self._resolve_watermarks(response.inspection, content)
         return response
 
     async def label(
         self, request: api.LabelRequest, tenant: str, timeout: float | None = None, *, source: Source | None = None
     ) -> api.LabelResponse:
-        """Apply a platform's Art. 6 duties to an upload (``source`` when streamed); idempotent by request id."""
+        """Label as one unary response; idempotent by request id.
+
+        Raises:
+            OutputTooLargeForUnary: the output does not fit one message (``LabelStream`` sends it).
+        """
+        async with self.workspace() as work_dir:
+            output = await self.label_output(request, tenant, timeout, source=source, work_dir=work_dir)
+            return api.LabelResponse(result=output.result, content=self.unary_content(output, "LabelStream"))
+
+    async def label_output(
+        self,
+        request: api.LabelRequest,
+        tenant: str,
+        timeout: float | None = None,
+        *,
+        source: Source | None = None,
+        work_dir: Path | None = None,
+    ) -> Output[api.LabelResult]:
+        """Apply a platform's Art. 6 duties to an upload (``source`` when streamed); idempotent by request id.
+
+        File outputs are written in ``work_dir`` (the caller's ``workspace``); an unchanged upload may
+        come back as ``source`` itself, so both must outlive reading the returned content.
+        """
         options = request.options
         content = source or Source(data=request.content)
         job = LabelJob(
@@ -565,13 +651,16 @@ class ClearMarkApp:
             notice_corner=enum_field(Corner, options.notice_corner, "options.notice_corner"),
             skip_visible_notice=options.skip_visible_notice,
             id_salt=uuid.uuid4().hex,
+            claim=content_claim(request.content_header, content, streamed=source is not None),
+            work_dir=work_dir,
         )
 
-        async def produce() -> tuple[ProvenanceRecord, api.LabelResult, bytes]:
+        async def produce() -> tuple[ProvenanceRecord, api.LabelResult, Content]:
             async with self._admitted(job.content):
                 outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
             campaign = options.campaign if options.HasField("campaign") else None
-            outcome = replace(outcome, inspection=await self._with_campaign(outcome.inspection, campaign, timeout))
+            checked = await self._with_campaign(outcome.inspection, campaign, job.tenant, timeout)
+            outcome = replace(outcome, inspection=checked)
             label = outcome.label
             record = self._record(
                 "label",
@@ -611,11 +700,9 @@ class ClearMarkApp:
                 record=convert.record_pb(record),
                 warnings=list(outcome.warnings),
             )
-            await self._resolve_watermarks(result.inspection, job.content)
             return record, result, outcome.content
 
-        result, output = await self._once("label", tenant, job.request_id, request, content, api.LabelResult, produce)
-        return api.LabelResponse(result=result, content=output)
+        return await self._once("label", tenant, job.request_id, request, content, api.LabelResult, produce)
 
     async def verify(
         self, request: api.VerifyRequest, timeout: float | None = None, *, source: Source | None = None
@@ -629,23 +716,24 @@ class ClearMarkApp:
                 str(error), violations=(FieldViolation("options.report_language", "zh-CN or en"),)
             ) from None
         content = source or Source(data=request.content)
-        job = VerifyJob(request_id=request.request_id, content=content, c2pa_sidecar=request.c2pa_sidecar)
+        job = VerifyJob(
+            request_id=request.request_id,
+            content=content,
+            c2pa_sidecar=request.c2pa_sidecar,
+            claim=content_claim(request.content_header, content, streamed=source is not None),
+        )
         async with self._admitted(content):
             report = await self.pool.run(verify_content, job, self.config, timeout=timeout)
         response = api.VerifyResponse(
             inspection=convert.inspection_pb(report.inspection), report=convert.report_pb(report)
         )
-        await self._resolve_watermarks(response.inspection, content)
         if request.options.include_html:
             context = ReportContext(
                 lang=lang,
-                registry=registry_results(response.inspection),
                 limits=self.config.limits,
                 trust=self.config.c2pa_trust,
             )
-            response.report.html = await self.pool.run(
-                render_report_html, report, context, content, timeout=timeout
-            )
+            response.report.html = await self.pool.run(render_report_html, report, context, content, timeout=timeout)
         return response
 
     def reads_all_tenants(self, tenant: str) -> bool:

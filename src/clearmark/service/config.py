@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, FilePath, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -123,6 +123,14 @@ class Settings(BaseSettings):
     text_notice_positions: tuple[Literal["start", "end"], ...] = ("start",)
     # Platforms draw their "possibly"/"suspected" notice into the pixels unless the request says not to.
     platform_draws_notice: bool = True
+    # Audio: the audible notice (the rhythm 短长短短) at the "start", "middle" and/or "end"; its unit, tone
+    # and level are kept within what the rhythm detector hears (45-300 ms, 400-3000 Hz), so Inspect and
+    # Verify always find ClearMark's own. A spoken notice file (WAV/MP3) replaces the rhythm.
+    audio_notice_positions: tuple[Literal["start", "middle", "end"], ...] = ("start",)
+    audio_rhythm_unit_ms: float = Field(default=120.0, ge=45.0, le=300.0)
+    audio_rhythm_frequency_hz: float = Field(default=1000.0, ge=400.0, le=3000.0)
+    audio_rhythm_level_dbfs: float = Field(default=-6.0, ge=-30.0, le=0.0)
+    audio_spoken_notice: FilePath | None = None  # checked at start: a missing file stops the server there
     jpeg_quality: int = Field(default=95, ge=50, le=100)
     webp_quality: int = Field(default=90, ge=50, le=100)
     font_path: Path | None = None

@@ -15,11 +15,14 @@ from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import Category, Suggestion
 from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import CampaignVerdict, Finding, Signal
+from clearmark.service.registry.perceptual import RECORD_MISMATCH
 
 LABEL_KIND = SignalKind.METADATA_LABEL
 MALFORMED_LABEL_KIND = SignalKind.METADATA_LABEL_MALFORMED
 # Our mark present, but the content is not what was marked (a copied mark): a finding, never a category.
 CONTENT_MISMATCH = "watermark.content_mismatch"
+# A label naming a producer this deployment stamps for, with a ProduceID no Stamp issued, unsigned.
+UNKNOWN_PRODUCE_ID = "aigc.unknown_produce_id"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class PolicyRules:
         ("aigc.unlabelled", Suggestion.REVIEW),
         ("aigc.notice_removed", Suggestion.REVIEW),
         ("media.xmp_malformed", Suggestion.PASS),
+        ("media.claim_mismatch", Suggestion.PASS),
         ("c2pa.invalid_manifest", Suggestion.REVIEW),
         ("c2pa.manifest_removed", Suggestion.REVIEW),
         ("c2pa.not_validated", Suggestion.PASS),
@@ -46,6 +50,8 @@ class PolicyRules:
         ("aigc.security_data_invalid", Suggestion.REVIEW),
         ("aigc.conflict.c2pa", Suggestion.REVIEW),
         (CONTENT_MISMATCH, Suggestion.REVIEW),
+        (RECORD_MISMATCH, Suggestion.REVIEW),
+        (UNKNOWN_PRODUCE_ID, Suggestion.REVIEW),
     )
     # The labels the campaign verdict routes: labelling findings and the campaign package's own.
     campaign_prefixes: tuple[str, ...] = ("aigc.", "c2pa.", "content.", "diversion.", "evasion.", "minors.", "news.")
@@ -72,6 +78,7 @@ FINDING_BY_SIGNAL: dict[str, tuple[str, str]] = {
     SignalKind.C2PA_MANIFEST_INVALID: ("c2pa.invalid_manifest", "c2pa.validation"),
     SignalKind.C2PA_MANIFEST_MISSING: ("c2pa.manifest_removed", "c2pa.manifest_removed"),
     SignalKind.XMP_MALFORMED: ("media.xmp_malformed", "xmp.parse"),
+    SignalKind.CONTENT_CLAIM_MISMATCH: ("media.claim_mismatch", "media.sniff.claim"),
     SignalKind.C2PA_NOT_VALIDATED: ("c2pa.not_validated", "c2pa.size_limit"),
     SignalKind.C2PA_INGREDIENT_INVALID: ("c2pa.ingredient_invalid", "c2pa.ingredient_validation"),
     SignalKind.SECURITY_DATA_INVALID: ("aigc.security_data_invalid", "tc260.pg202511a"),
@@ -192,8 +199,51 @@ def _mark_mismatches(rules: PolicyRules, signals: tuple[Signal, ...]) -> list[Fi
     ]
 
 
+def _record_mismatches(rules: PolicyRules, signals: tuple[Signal, ...]) -> list[Finding]:
+    """Our mark follows this content yet names another picture's record: it was embedded with the key
+    onto other content (an unbound copy already has ``watermark.content_mismatch``)."""
+    return [
+        _finding(
+            rules,
+            RECORD_MISMATCH,
+            f"the watermark names a registry record whose {s.attribute(Attr.PERCEPTUAL_KIND)} hash is "
+            f"{s.attribute(Attr.PERCEPTUAL_DISTANCE)} bits from this content's (same content: "
+            f"<= {s.attribute(Attr.MATCH_THRESHOLD)}): the mark was put onto other content",
+            [s.message],
+            "registry.perceptual_binding",
+        )
+        for s in signals
+        if s.kind == SignalKind.WATERMARK_CLEARMARK
+        and s.attribute(Attr.RECORD_BINDING) == "mismatch"
+        and s.attribute(Attr.CONTENT_BOUND, "true") == "true"
+    ]
+
+
+def _unknown_produce_ids(rules: PolicyRules, signals: tuple[Signal, ...]) -> list[Finding]:
+    """A label claiming a producer this deployment stamps for, with a ProduceID no Stamp issued and no
+    signature to vouch for it: it claims to be ours and the registry does not know it."""
+    if any(s.kind in (SignalKind.SECURITY_DATA, SignalKind.SECURITY_DATA_INVALID) for s in signals):
+        return []  # signed: the signature check (and its own finding) speaks for the label
+    return [
+        _finding(
+            rules,
+            UNKNOWN_PRODUCE_ID,
+            f"the label names producer {s.label.content_producer}, which this deployment stamps for, but no "
+            f"Stamp issued ProduceID {s.label.produce_id} and the label is not signed: possibly forged",
+            [s.attribute(Attr.CARRIER), f"ProduceID {s.label.produce_id}"],
+            "registry.produce_id",
+        )
+        for s in signals
+        if s.kind == LABEL_KIND and s.label is not None and s.attribute(Attr.PRODUCE_ID_STAMPED) == "false"
+    ]
+
+
 def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: PolicyRules = DEFAULT_RULES) -> Decision:
-    """The category (strongest evidence wins) and every conflict or defect as a finding."""
+    """The category (strongest evidence wins) and every conflict or defect as a finding.
+
+    The one decision: ``signals`` already carry the registry's answers (``registry.evidence``), so
+    every verb, report and writer reads this result and none raises the category afterwards.
+    """
     labels = [s for s in signals if s.kind == LABEL_KIND]
     malformed = [s for s in signals if s.kind == MALFORMED_LABEL_KIND]
     findings = _label_findings(rules, labels, malformed)
@@ -246,6 +296,8 @@ def decide(signals: tuple[Signal, ...], *, user_declared: bool = False, rules: P
             findings.append(_finding(rules, label, signal.message, [signal.location.carrier or signal.source], rule_id))
 
     findings += _mark_mismatches(rules, signals)
+    findings += _record_mismatches(rules, signals)
+    findings += _unknown_produce_ids(rules, signals)
 
     single = labels[0].label if len(labels) == 1 and not malformed else None
     return Decision(

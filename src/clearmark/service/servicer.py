@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import grpc
@@ -13,10 +13,10 @@ from grpc_status import rpc_status
 
 from clearmark.core.errors import ClearMarkError
 from clearmark.media.source import Source
-from clearmark.service.app import ClearMarkApp
+from clearmark.service.app import ClearMarkApp, Output
 from clearmark.service.auth import DEFAULT_TENANT, Authenticator
 from clearmark.service.errors import plain_status, rich_status
-from clearmark.service.uploads import chunked, receive_upload
+from clearmark.service.uploads import receive_upload
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
 
@@ -71,11 +71,30 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
             fields.update({name: getattr(header, name) for name in carried if name in names})
             yield request_type(**fields), upload.source
 
-    def _stream_back(self, response: Any, part_type: type[M]) -> Iterator[M]:
-        """A Stamp/Label response as a result message followed by content chunks."""
-        yield part_type(result=response.result)
-        for chunk in chunked(response.content, self._app.settings.stream_chunk_bytes):
-            yield part_type(chunk=chunk)
+    async def _produce_stream(
+        self,
+        request_iterator: AsyncIterator[Any],
+        context: grpc.aio.ServicerContext,
+        request_type: type[M],
+        produce: Callable[..., Awaitable[Output[Any]]],
+        part_type: type[Message],
+    ) -> AsyncIterator[Any]:
+        """A Stamp/Label stream: upload in, then a result message and the output in chunks read from its file.
+
+        The spooled upload and the request's work directory stay until the last chunk is sent (or the
+        call fails, is cancelled or runs out of time), then both are removed.
+        """
+        async with contextlib.AsyncExitStack() as resources:
+
+            async def work(tenant: str, timeout: float | None) -> Output[Any]:
+                request, source = await resources.enter_async_context(self._upload(request_iterator, request_type))
+                work_dir = await resources.enter_async_context(self._app.workspace())
+                return await produce(request, tenant, context.time_remaining(), source=source, work_dir=work_dir)
+
+            output = await self._run(context, work, streamed=True)
+            yield part_type(result=output.result)
+            for chunk in Source.of(output.content).chunks(self._app.settings.stream_chunk_bytes):
+                yield part_type(chunk=chunk)
 
     async def Stamp(self, request: api.StampRequest, context: grpc.aio.ServicerContext) -> api.StampResponse:
         return await self._run(context, lambda tenant, timeout: self._app.stamp(request, tenant, timeout))
@@ -83,22 +102,21 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
     async def StampStream(
         self, request_iterator: AsyncIterator[api.StampStreamRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[api.StampStreamResponse]:
-        async def work(tenant: str, timeout: float | None) -> api.StampResponse:
-            async with self._upload(request_iterator, api.StampRequest) as (request, source):
-                return await self._app.stamp(request, tenant, context.time_remaining(), source=source)
-
-        for part in self._stream_back(await self._run(context, work, streamed=True), api.StampStreamResponse):
+        parts = self._produce_stream(
+            request_iterator, context, api.StampRequest, self._app.stamp_output, api.StampStreamResponse
+        )
+        async for part in parts:
             yield part
 
     async def Inspect(self, request: api.InspectRequest, context: grpc.aio.ServicerContext) -> api.InspectResponse:
-        return await self._run(context, lambda tenant, timeout: self._app.inspect(request, timeout))
+        return await self._run(context, lambda tenant, timeout: self._app.inspect(request, timeout, tenant=tenant))
 
     async def InspectStream(
         self, request_iterator: AsyncIterator[api.InspectStreamRequest], context: grpc.aio.ServicerContext
     ) -> api.InspectStreamResponse:
         async def work(tenant: str, timeout: float | None) -> api.InspectStreamResponse:
             async with self._upload(request_iterator, api.InspectRequest) as (request, source):
-                response = await self._app.inspect(request, context.time_remaining(), source=source)
+                response = await self._app.inspect(request, context.time_remaining(), source=source, tenant=tenant)
             return api.InspectStreamResponse(inspection=response.inspection)
 
         return await self._run(context, work, streamed=True)
@@ -109,11 +127,10 @@ class ClearMarkServicer(api_grpc.ClearMarkServiceServicer):
     async def LabelStream(
         self, request_iterator: AsyncIterator[api.LabelStreamRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[api.LabelStreamResponse]:
-        async def work(tenant: str, timeout: float | None) -> api.LabelResponse:
-            async with self._upload(request_iterator, api.LabelRequest) as (request, source):
-                return await self._app.label(request, tenant, context.time_remaining(), source=source)
-
-        for part in self._stream_back(await self._run(context, work, streamed=True), api.LabelStreamResponse):
+        parts = self._produce_stream(
+            request_iterator, context, api.LabelRequest, self._app.label_output, api.LabelStreamResponse
+        )
+        async for part in parts:
             yield part
 
     async def Verify(self, request: api.VerifyRequest, context: grpc.aio.ServicerContext) -> api.VerifyResponse:

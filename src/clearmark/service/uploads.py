@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,10 @@ async def _receive(requests: AsyncIterator[Any], spool: Any, max_bytes: int) -> 
             if received > max_bytes:  # also checked while receiving, whatever the header said
                 raise MediaTooLarge(f"received more than the limit of {max_bytes} bytes")
             if received > header.content_header.size_bytes:
-                raise _bad("chunk", f"more bytes than the declared {header.content_header.size_bytes}")
+                raise _bad(
+                    "header.content_header.size_bytes",
+                    f"more bytes than the declared {header.content_header.size_bytes}",
+                )
             digest.update(message.chunk)
             spool.write(message.chunk)
         else:
@@ -86,13 +89,10 @@ async def _receive(requests: AsyncIterator[Any], spool: Any, max_bytes: int) -> 
     if header is None:
         raise _bad("header", "the stream ended without a header")
     if received != header.content_header.size_bytes:
-        raise _bad("chunk", f"received {received} bytes, the header declared {header.content_header.size_bytes}")
+        raise _bad(
+            "header.content_header.size_bytes",
+            f"received {received} bytes, the header declared {header.content_header.size_bytes}",
+        )
     if digest.hexdigest() != header.content_header.sha256.lower():
         raise _bad("header.content_header.sha256", "the content's SHA-256 differs from the header's")
     return header
-
-
-def chunked(data: bytes, size: int) -> Iterator[bytes]:
-    """Slices of ``data`` of at most ``size`` bytes."""
-    for start in range(0, len(data), size):
-        yield data[start : start + size]

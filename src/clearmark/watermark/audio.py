@@ -226,7 +226,8 @@ def embed_audio_watermark(
     out = data.copy()
     for channel, spectrum in enumerate(spectra):
         mark = mark_of(spectrum).astype(np.float32)
-        out[:, channel] += resample(mark, MARK_RATE, sample_rate)[: data.shape[0]]
+        up = resample(mark, MARK_RATE, sample_rate)[: data.shape[0]]
+        out[: up.size, channel] += up  # the round trip through 16 kHz can come back a sample short
     np.clip(out, -1.0, 1.0, out=out)  # only audio already at full scale can reach the rails
     return out[:, 0] if mono_input else out
 

@@ -110,7 +110,9 @@ class WatermarkReading:
         return self.binding.bound
 
 
-def _rgb_array(image: Image.Image) -> np.ndarray:
+def _rgb_array(image: Image.Image | np.ndarray) -> np.ndarray:
+    if isinstance(image, np.ndarray):  # already decoded pixels (RGB, or RGBA whose alpha is ignored)
+        return image[..., :3]
     if image.mode != "RGB":
         image = image.convert("RGB")
     return np.asarray(image)
@@ -220,9 +222,9 @@ def _informed_amplitudes(
     return amplitudes, sync_amplitudes
 
 
-def decode_watermark(image: Image.Image, key: bytes) -> WatermarkReading | None:
-    """The ClearMark watermark in ``image`` under ``key``, or None when none decodes."""
-    if min(image.size) < MIN_DECODE_SIDE:
+def decode_watermark(image: Image.Image | np.ndarray, key: bytes) -> WatermarkReading | None:
+    """The ClearMark watermark in ``image`` (a picture or its RGB(A) pixels) under ``key``; None when none decodes."""
+    if min(image.shape[:2] if isinstance(image, np.ndarray) else image.size) < MIN_DECODE_SIDE:
         return None
     return decode_luma(_luma(_rgb_array(image)), key)
 

@@ -25,8 +25,9 @@ def test_real_files_sniff_to_their_spec_whose_container_writes_and_reads_the_lab
 
 
 def test_audio_specs_and_their_mime_aliases() -> None:
-    assert {spec.name for spec in supported_formats(MediaKind.AUDIO)} == {"wav", "mp3", "flac", "ogg"}
+    assert {spec.name for spec in supported_formats(MediaKind.AUDIO)} == {"wav", "mp3", "flac", "ogg", "m4a"}
     for mime, name in [("audio/x-wav", "wav"), ("audio/mp3", "mp3"), ("audio/x-flac", "flac"), ("audio/opus", "ogg")]:
         spec = format_for_mime(mime)
         assert spec is not None and spec.name == name
-    assert {spec.name for spec in supported_formats(MediaKind.AUDIO) if spec.signs_c2pa} == {"wav", "mp3", "flac"}
+    signed = {spec.name for spec in supported_formats(MediaKind.AUDIO) if spec.signs_c2pa}
+    assert signed == {"wav", "mp3", "flac", "m4a"}

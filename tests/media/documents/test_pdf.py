@@ -346,7 +346,8 @@ def test_notice_pages_are_found_in_an_odd_page_tree(tmp_path) -> None:
     qpdf_check(result.data, tmp_path)
     extracted = PDF.extract_text(result.data)
     pages = {segment.page: extracted.text[segment.start : segment.end] for segment in extracted.segments}
-    assert pages == {1: "Odd tree\n本内容由AI生成", 2: "Odd tree\n本内容由AI生成"}
+    # Read as displayed (inherited /Rotate 90): the START notice tops page 1, the END notice foots page 2.
+    assert pages == {1: "本内容由AI生成\nOdd tree", 2: "Odd tree\n本内容由AI生成"}
     reader = pypdf.PdfReader(io.BytesIO(result.data))
     assert [page.rotation for page in reader.pages] == [90, 90]  # inherited, still
 

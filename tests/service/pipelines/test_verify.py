@@ -221,3 +221,42 @@ def test_inspect_reports_every_problem_verify_fails_on(label_json: str) -> None:
     assert failed & {"metadata.seven_keys", "metadata.string_values"}
     labels = {f.label for f in report.inspection.findings}
     assert "aigc.label_shape" in labels, labels
+
+
+def _audio(seconds: float, rhythm_at: float | None, label: AigcLabel | None) -> bytes:
+    from clearmark.media.audio import encode_audio, write_audio_label
+    from clearmark.notice.audio_rhythm import render_rhythm
+
+    rate = 16000
+    t = np.arange(int(seconds * rate)) / rate
+    pcm = (0.05 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    if rhythm_at is not None:
+        clip = render_rhythm(rate)
+        start = int(rhythm_at * rate)
+        pcm[start : start + clip.size] += clip
+    content = encode_audio(pcm, rate, "wav") or b""
+    return content if label is None else write_audio_label(content, label) or b""
+
+
+AUDIO_LABEL = AigcLabel("1", PRODUCER, "CM-A-1", "", PRODUCER, "CM-A-1", "")
+
+
+@pytest.mark.parametrize(
+    ("rhythm_at", "label", "present", "position"),
+    [
+        (0.1, AUDIO_LABEL, Outcome.PASS, Outcome.PASS),  # at the start
+        (16.5, AUDIO_LABEL, Outcome.PASS, Outcome.PASS),  # at the end
+        (8.0, AUDIO_LABEL, Outcome.PASS, Outcome.INCONCLUSIVE),  # only in the middle
+        (None, AUDIO_LABEL, Outcome.INCONCLUSIVE, Outcome.NOT_APPLICABLE),  # maybe spoken: a listener decides
+        (None, None, Outcome.NOT_APPLICABLE, Outcome.NOT_APPLICABLE),  # nothing says AI
+    ],
+    ids=["start", "end", "middle", "none-with-label", "nothing"],
+)
+def test_audio_notice_checks(
+    rhythm_at: float | None, label: AigcLabel | None, present: Outcome, position: Outcome
+) -> None:
+    result = outcomes(_audio(18.0, rhythm_at, label))
+    assert (result["audio.notice.present"], result["audio.notice.position"]) == (present, position)
+    assert "image.notice.present" not in result and "text.notice.present" not in result
+    if label is not None:
+        assert result["metadata.carrier"] is Outcome.PASS and result["metadata.single_label"] is Outcome.PASS

@@ -85,10 +85,16 @@ def test_rendered_in_chromium(chromium: Chromium, report_app: ClearMarkApp, stam
 
 
 def test_every_requirement_has_a_chinese_title(report_app: ClearMarkApp, stamped_png: bytes) -> None:
+    from clearmark.media.audio import encode_audio
+    from clearmark.notice.audio_rhythm import mix_rhythm
     from clearmark.service.reports.strings import REQUIREMENT_TITLES_ZH
 
     text_checks = verify_html(report_app, "AI生成\n一段文字。".encode()).report.checks
-    ids = {c.requirement_id for c in [*verify_html(report_app, stamped_png).report.checks, *text_checks]}
+    with_rhythm, _ = mix_rhythm(np.zeros((16000 * 3, 1), np.float32), 16000)
+    audio = verify_html(report_app, encode_audio(with_rhythm, 16000, "flac") or b"").report
+    assert "audio.notice.present" in audio.html
+    checks = [*verify_html(report_app, stamped_png).report.checks, *text_checks, *audio.checks]
+    ids = {c.requirement_id for c in checks}
     assert ids and ids <= set(REQUIREMENT_TITLES_ZH)
     html = verify_html(report_app, stamped_png).report.html
     assert REQUIREMENT_TITLES_ZH["image.notice.size"] in html

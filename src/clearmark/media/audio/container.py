@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from clearmark.core.errors import InvalidRequest, LabelConflict, UnsupportedFormat
 from clearmark.core.signals import Location
+from clearmark.media.audio.entries import distinct_labels
 from clearmark.media.audio.limits import AudioLimits
 from clearmark.media.audio.tags import TAG_CODECS, AudioTagCodec, sniff_audio_container, write_audio_label
 from clearmark.media.format import NO_PROPERTIES
@@ -53,12 +54,15 @@ class AudioLabelContainer:
     def read_metadata(self, source: Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> Metadata:
         """Every label carrier, in file order; a ``LIST/INFO`` copy or a WAV's ID3 frame is a compat carrier.
 
+        A ``LIST/INFO`` copy with the same text as the standard chunk is the same label (other writers
+        add it for players that show only INFO): it is not reported as a second carrier.
+
         Raises:
             InvalidMedia: the container or its tags are malformed or truncated.
             MediaTooLarge: a size or count limit was exceeded.
         """
         with source.open() as stream:
-            entries = self._codec(stream).read(stream, audio_limits(limits))
+            entries = distinct_labels(self._codec(stream).read(stream, audio_limits(limits)))
         carriers = tuple(
             LabelCarrier(
                 entry.carrier,

@@ -32,7 +32,12 @@ class AudioLabelEntry:
     @property
     def is_mirror(self) -> bool:
         """True for copies other writers add beside the standard carrier (RIFF ``LIST/INFO``)."""
-        return "/LIST/INFO/" in self.carrier
+        return is_mirror_carrier(self.carrier)
+
+
+def is_mirror_carrier(carrier: str) -> bool:
+    """True for a carrier name of the copies other writers add beside the standard one (RIFF ``LIST/INFO``)."""
+    return "/LIST/INFO/" in carrier
 
 
 def distinct_labels(entries: tuple[AudioLabelEntry, ...]) -> tuple[AudioLabelEntry, ...]:

@@ -34,6 +34,7 @@ from clearmark.core.enums import MediaKind
 from clearmark.core.errors import ClearMarkError, InvalidMedia, LabelConflict, MediaTooLarge, UnsupportedFormat
 from clearmark.core.signals import Location
 from clearmark.media.documents.pdf_font import SubsetFont, embed_font, subset_for
+from clearmark.media.documents.pdf_reading import page_text_in_display_order
 from clearmark.media.documents.pdf_update import PdfUpdate, append_update, flate_stream, pdf_string
 from clearmark.media.format import NO_PROPERTIES, C2paSupport, FormatSpec
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, check_media_size, enforce_limit
@@ -295,7 +296,8 @@ class PdfContainer:
             return _write(data, limits, edit, check, walk_pages=False)
 
     def extract_text(self, source: bytes | Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> ExtractedText:
-        """Page texts in order; past ``max_text_chars`` the leading and trailing pages only, each half the budget.
+        """Page texts in order, each page's lines top to bottom as displayed (``pdf_reading``); past
+        ``max_text_chars`` the leading and trailing pages only, each half the budget.
 
         Each page's objects are dropped from pypdf's cache once its text is out, so memory follows
         the pages read, not the file.
@@ -304,7 +306,7 @@ class PdfContainer:
             count = len(reader.pages)
 
             def page_text(number: int) -> str:
-                text = reader.pages[number].extract_text() or ""
+                text = page_text_in_display_order(reader.pages[number])
                 reader.resolved_objects.clear()
                 return text
 

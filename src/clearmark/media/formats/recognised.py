@@ -14,10 +14,6 @@ from clearmark.media.registry import register_format
 _EBML = b"\x1a\x45\xdf\xa3"
 
 
-def _ftyp(*brands: bytes) -> Callable[[Probe], bool]:
-    return lambda probe: probe.head[4:8] == b"ftyp" and (not brands or probe.head[8:12] in brands)
-
-
 def _riff(form: bytes) -> Callable[[Probe], bool]:
     return lambda probe: probe.head[:4] == b"RIFF" and probe.head[8:12] == form
 
@@ -30,9 +26,6 @@ def _is_svg(probe: Probe) -> bool:
 
 _RECOGNISED: tuple[tuple[str, MediaKind, str, str, Callable[[Probe], bool], int], ...] = (
     ("bmp", MediaKind.IMAGE, "image/bmp", "BMP image", lambda p: p.starts_with(b"BM") and len(p.head) >= 26, 50),
-    ("mov", MediaKind.VIDEO, "video/quicktime", "QuickTime movie", _ftyp(b"qt  "), 50),
-    ("m4a", MediaKind.AUDIO, "audio/mp4", "MPEG-4 audio", _ftyp(b"M4A ", b"M4B "), 50),
-    ("mp4", MediaKind.VIDEO, "video/mp4", "MP4 video", _ftyp(), 40),
     (
         "webm",
         MediaKind.VIDEO,

@@ -51,7 +51,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     inputs = collect_inputs(args.source, exclude=args.output)
     key_file = settings.watermark_key_file or settings.data_dir / "keys" / "watermark.key"
     key = key_file.read_bytes() if key_file.is_file() else None
-    config = audit_config(pipeline_config(settings, None, key))
+    # The audit's Verify asks this machine's registry, as the server's does (the decision includes
+    # it); a registry that does not exist yet is created empty, so a first audit runs without one.
+    from clearmark.service.registry import RegistryStore
+
+    registry_url = settings.resolved_registry_url
+    with RegistryStore(registry_url) as registry:
+        registry.migrate()
+    config = audit_config(pipeline_config(settings, None, key, registry_url))
     if args.ray:
         from clearmark.service.audit_ray import ray_runner
 

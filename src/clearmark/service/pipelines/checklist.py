@@ -1,4 +1,4 @@
-"""The GB 45438 / Measures checklist for images: one function per requirement, each with its evidence."""
+"""The GB 45438 / Measures checklist for every modality: one function per requirement, each with its evidence."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from clearmark.core.enums import Category, MediaKind, Outcome
 from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import ComplianceCheck, Inspection, Signal
 from clearmark.media.registry import format_named
-from clearmark.service.policy import LABEL_KIND, MALFORMED_LABEL_KIND
+from clearmark.service.policy import CONTENT_MISMATCH, LABEL_KIND, MALFORMED_LABEL_KIND, UNKNOWN_PRODUCE_ID
+from clearmark.service.registry.perceptual import RECORD_MISMATCH
 from clearmark.watermark import payload_for_produce_id, payload_hex
 
 PASS, FAIL, NA, INCONCLUSIVE = Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE, Outcome.INCONCLUSIVE
@@ -49,9 +50,12 @@ class CheckInput:
 
 
 Check = Callable[[CheckInput], ComplianceCheck]
+# Findings that say the content's claims on this deployment's registry do not hold.
+REGISTRY_FINDINGS = frozenset({RECORD_MISMATCH, CONTENT_MISMATCH, UNKNOWN_PRODUCE_ID})
 ALL_KINDS = frozenset(MediaKind) - {MediaKind.MEDIA_KIND_UNSPECIFIED}
 IMAGE = frozenset({MediaKind.IMAGE})
 TEXTUAL = frozenset({MediaKind.TEXT, MediaKind.DOCUMENT})
+AUDIO = frozenset({MediaKind.AUDIO})
 # Every requirement with the modalities it applies to, in report order.
 CHECKS: list[tuple[frozenset[MediaKind], Check]] = []
 
@@ -112,14 +116,15 @@ def _well_formed(data: CheckInput) -> tuple[Outcome, list[str]]:
     return (PASS, ["parsed"]) if data.labels else (NA, ["no metadata label"])
 
 
-@requirement("metadata.carrier", "The label is where the format's guide puts it (XMP TC260:AIGC)", "TC260 PG-20259A")
+@requirement("metadata.carrier", "The label is where the format's guide puts it", "TC260 PG-20259A, PG-202510A")
 def _carrier(data: CheckInput) -> tuple[Outcome, list[str]]:
+    standard = format_named(data.inspection.media.format).label_carrier or "XMP TC260:AIGC"
     return _per_label(
         data,
         lambda s: (
-            (PASS, "standard XMP property")
+            (PASS, f"the format's standard carrier ({standard})")
             if s.attribute(Attr.STANDARD_CARRIER) == "true"
-            else (FAIL, "compat form; readers accept it, writers should use XMP TC260:AIGC")
+            else (FAIL, f"compat form; readers accept it, writers should use {standard}")
         ),
     )
 
@@ -310,7 +315,10 @@ def _c2pa_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
 
 
 @requirement(
-    "watermark.consistency", "The invisible mark and the metadata label agree", "DESIGN: Verify checklist", IMAGE
+    "watermark.consistency",
+    "The invisible mark and the metadata label agree",
+    "DESIGN: Verify checklist",
+    IMAGE | AUDIO,
 )
 def _watermark_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
     marks = [s.attribute(Attr.REGISTRY_KEY) for s in data.of_kind(SignalKind.WATERMARK_CLEARMARK)]
@@ -323,6 +331,45 @@ def _watermark_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
     if expected & set(marks):
         return PASS, [f"watermark {marks[0]} carries the key of the label's ProduceID/PropagateID"]
     return FAIL, [f"watermark {marks[0]} does not match the label's ids {sorted(ids)}"]
+
+
+@requirement(
+    "registry.match",
+    "What the content claims of this deployment's registry holds (watermark record, ProduceID)",
+    "DESIGN: provenance registry; Measures Art. 9",
+)
+def _registry_match(data: CheckInput) -> tuple[Outcome, list[str]]:
+    # The same findings Inspect reports: the checklist reads the one decision, never its own rule.
+    failed = [f.message for f in data.inspection.findings if f.label in REGISTRY_FINDINGS]
+    if failed:
+        return FAIL, failed
+    marks = data.of_kind(SignalKind.WATERMARK_CLEARMARK)
+    asked = [s for s in marks if s.attribute(Attr.RESOLVED)]
+    asked += [s for s in data.labels if s.attribute(Attr.PRODUCE_ID_STAMPED)]
+    if not asked:
+        why = "no registry was consulted" if marks else "nothing in the content names a record of this registry"
+        return NA, [why]
+    evidence, outcome = [], PASS
+    for signal in asked:
+        if signal.kind == SignalKind.WATERMARK_CLEARMARK:
+            key = signal.attribute(Attr.REGISTRY_KEY)
+            if signal.attribute(Attr.RESOLVED) != "true":
+                outcome = INCONCLUSIVE
+                evidence.append(f"watermark {key}: no record of this registry carries it")
+                continue
+            binding = signal.attribute(Attr.RECORD_BINDING) or "no perceptual hash to compare"
+            distance = signal.attribute(Attr.PERCEPTUAL_DISTANCE)
+            evidence.append(
+                f"watermark {key} resolves to a record; binding {binding}" + (f" ({distance} bits)" if distance else "")
+            )
+        else:
+            produce_id = signal.label.produce_id if signal.label else ""
+            if signal.attribute(Attr.PRODUCE_ID_STAMPED) == "true":
+                evidence.append(f"ProduceID {produce_id}: issued by a Stamp of this deployment")
+            else:  # unknown here but signed: the SecurityData check speaks for it
+                outcome = INCONCLUSIVE
+                evidence.append(f"ProduceID {produce_id}: unknown to this registry, the label is signed")
+    return outcome, evidence
 
 
 def _notice_check(data: CheckInput, attribute: str, what: str) -> tuple[Outcome, list[str]]:
@@ -399,6 +446,50 @@ def _text_notice_position(data: CheckInput) -> tuple[Outcome, list[str]]:
     if {"start", "end"} & set(positions):
         return PASS, [f"positions: {', '.join(positions)}"]
     return INCONCLUSIVE, ["only in the middle of the text: whether the position is suitable needs a reviewer"]
+
+
+def _rhythms(data: CheckInput) -> list[Signal]:
+    return data.of_kind(SignalKind.AUDIO_RHYTHM)
+
+
+def _heard(signal: Signal) -> str:
+    location = signal.location
+    return f"{signal.attribute(Attr.POSITION)} {location.time_start_ms} ms-{location.time_end_ms} ms"
+
+
+@requirement(
+    "audio.notice.present",
+    "An audible notice (the rhythm 短长短短 or speech) is in the audio",
+    "Measures Art. 4; GB 45438-2025 §5.3",
+    AUDIO,
+)
+def _audio_notice_present(data: CheckInput) -> tuple[Outcome, list[str]]:
+    rhythms = _rhythms(data)
+    if rhythms:
+        return PASS, [f"rhythm at {_heard(s)}: {s.message}" for s in rhythms]
+    if data.no_ai_signal:
+        return NA, ["no AI signal at all: no audible notice is owed"]
+    # A spoken notice is just as compliant, and no detector here understands speech: a listener decides.
+    return INCONCLUSIVE, ["no 短长短短 rhythm heard anywhere; a spoken notice, if any, needs a listener to confirm"]
+
+
+@requirement(
+    "audio.notice.position",
+    "The audible notice plays at the start (or the end, or a suitable middle)",
+    "GB 45438-2025 §5.3",
+    AUDIO,
+)
+def _audio_notice_position(data: CheckInput) -> tuple[Outcome, list[str]]:
+    rhythms = _rhythms(data)
+    if not rhythms:
+        return NA, ["no rhythm heard"]
+    evidence = [f"rhythm at {_heard(s)} of {s.attribute(Attr.DURATION_S)} s" for s in rhythms]
+    positions = {s.attribute(Attr.POSITION) for s in rhythms}
+    if "start" in positions:
+        return PASS, ["at the start", *evidence]
+    if "end" in positions:
+        return PASS, ["at the end, not the start", *evidence]
+    return INCONCLUSIVE, ["only in the middle: whether the position is suitable needs a reviewer", *evidence]
 
 
 def run_checks(inspection: Inspection, *, require_propagator: bool = False) -> tuple[ComplianceCheck, ...]:

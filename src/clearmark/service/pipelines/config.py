@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from clearmark.campaign.rules import TenantPolicy
 from clearmark.core.enums import Corner
 from clearmark.core.security_data import Sm2Signer
 from clearmark.detectors.c2pa_manifest import trust_source
@@ -14,6 +15,7 @@ from clearmark.labels.writers import WriterSettings
 from clearmark.media.c2pa_settings import C2paTrust
 from clearmark.media.format import FormatSpec
 from clearmark.media.limits import MediaLimits
+from clearmark.notice.audio_rhythm import DEFAULT_RHYTHM, RhythmStyle
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class PipelineConfig:
     detectors: DetectorContext = DetectorContext()
     # Where text and documents get their notice line: "start" and/or "end".
     text_notice_positions: tuple[str, ...] = ("start",)
+    # Audio: where the audible notice goes, how the rhythm sounds, or a spoken notice file instead.
+    audio_notice_positions: tuple[str, ...] = ("start",)
+    audio_rhythm: RhythmStyle = DEFAULT_RHYTHM
+    audio_spoken_notice: Path | None = None
     # Embed ClearMark's invisible mark (needs ``detectors.watermark_key``).
     watermark_embed: bool = False
     c2pa_signing: C2paSigning | None = None
@@ -41,6 +47,12 @@ class PipelineConfig:
     # Verify: empty propagator fields FAIL even on producer output (default: only after a platform).
     verify_requires_propagator: bool = False
     claim_generator: str = "ClearMark"
+    # The provenance registry the decision asks (our marks, ProduceIDs); "" decides without one.
+    # Not in repr: a PostgreSQL URL may hold a password.
+    registry_url: str = field(default="", repr=False)
+    # Per-tenant campaign allow/deny lists and thresholds (name, policy), applied to the content's
+    # texts in Inspect and Label as CheckTexts applies them; unknown tenants get the base pack.
+    campaign_tenants: tuple[tuple[str, TenantPolicy], ...] = ()
 
     def notice_text_for(self, label_value: str) -> str:
         """The configured notice wording for a Label value ("" when none applies)."""
@@ -69,6 +81,9 @@ class PipelineConfig:
             jpeg_quality=self.jpeg_quality,
             webp_quality=self.webp_quality,
             text_notice_positions=self.text_notice_positions,
+            audio_rhythm=self.audio_rhythm,
+            audio_notice_positions=self.audio_notice_positions,
+            audio_spoken_notice=self.audio_spoken_notice,
             watermark_key=self.detectors.watermark_key if self.watermark_embed else None,
         )
 

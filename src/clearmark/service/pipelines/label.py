@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Category, Corner
@@ -13,8 +14,9 @@ from clearmark.detectors.iptc import TRAINED_ALGORITHMIC_MEDIA
 from clearmark.labels.c2pa_manifest import ACTION_EDITED_METADATA, ACTION_PUBLISHED
 from clearmark.labels.writers import NewLabel, writer_for
 from clearmark.media.asset import Asset, open_asset
-from clearmark.media.source import Source
+from clearmark.media.source import Content, Source, as_content
 from clearmark.notice import RenderedNotice
+from clearmark.service.pipelines.claims import ContentClaim
 from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.guards import check_party_code
 from clearmark.service.pipelines.ids import derive_id
@@ -38,13 +40,17 @@ class LabelJob:
     skip_visible_notice: bool = False
     # Mixed into the PropagateID; the service sends a fresh random one per new request.
     id_salt: str = ""
+    claim: ContentClaim | None = None
+    # The request's work directory, where file outputs go; the caller owns and removes it.
+    work_dir: Path | None = None
 
 
 @dataclass(frozen=True)
 class LabelOutcome:
-    """What Label decided and wrote."""
+    """What Label decided and wrote: the content is bytes, or a file (in the job's work directory, or
+    the upload itself when nothing was written)."""
 
-    content: bytes
+    content: Content
     inspection: Inspection
     output: MediaInfo
     label_value: str
@@ -84,7 +90,7 @@ def _unchanged(
     asset: Asset, inspection: Inspection, value: str, config: PipelineConfig, warnings: list[str]
 ) -> LabelOutcome:
     return LabelOutcome(
-        content=asset.data,
+        content=as_content(asset.source),
         inspection=inspection,
         output=inspection.media,
         label_value=value,
@@ -103,6 +109,10 @@ def _marked(inspection: Inspection) -> bool:
     return any(s.kind == SignalKind.WATERMARK_CLEARMARK for s in inspection.signals)
 
 
+def _notice_heard(inspection: Inspection) -> bool:
+    return any(s.kind == SignalKind.AUDIO_RHYTHM for s in inspection.signals)
+
+
 def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
     """Apply Art. 6: keep a producer's label and add propagator fields, or write Label "2"/"3".
 
@@ -111,10 +121,13 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
     """
     warnings = check_party_code(job.platform_code, "options.platform_code", config.producer_code_policy)
     asset = open_asset(job.content, config.limits)
-    inspection, decision = inspect_asset(asset, config, job.request_id, user_declared=job.user_declared_ai)
+    inspection, decision = inspect_asset(
+        asset, config, job.request_id, user_declared=job.user_declared_ai, claim=job.claim, tenant=job.tenant
+    )
     carriers = asset.metadata.label_carriers
     propagate_id = derive_id("CMP", job.tenant, job.request_id, "propagate", job.id_salt)
     writer = writer_for(asset.kind)
+    settings = replace(config.writer_settings, work_dir=job.work_dir)
     pointer = c2pa_pointer(asset.spec, config)
 
     if carriers:
@@ -127,7 +140,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         label = single.parsed.label.with_propagator(job.platform_code, propagate_id)
         display = config.notice_text_for(value)
         try:
-            written = writer.update(asset, single, label, config.writer_settings, pointer)
+            written = writer.update(asset, single, label, settings, pointer)
         except LabelConflict as conflict:
             warnings.append(conflict.message)
             return _unchanged(asset, inspection, value, config, warnings)
@@ -141,7 +154,8 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
             return _unchanged(asset, inspection, value, config, warnings)
         label = AigcLabel(value, "", "", "", job.platform_code, propagate_id, "")
         display = job.notice_text or config.notice_text_for(value)
-        draws = config.platform_draws_notice and not job.skip_visible_notice
+        # An explicit label already there (audio's rhythm, heard) is not added a second time.
+        draws = config.platform_draws_notice and not job.skip_visible_notice and not _notice_heard(inspection)
         new = NewLabel(
             label,
             AppliedLabel.METADATA_PROPAGATOR,
@@ -152,7 +166,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
             mark_id=propagate_id if draws and not _marked(inspection) else "",
             xmp_extra=pointer,
         )
-        written = writer.write_new(asset, new, config.writer_settings)
+        written = writer.write_new(asset, new, settings)
 
     output, manifest_label = sign_c2pa(
         written.content,
@@ -164,8 +178,9 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         label=label,
         soft_binding=written.watermark_id,
         parent=True,
-        parent_content=asset.data,  # the upload as it arrived: the producer's manifest stays whole
+        parent_content=asset.source,  # the upload as it arrived: the producer's manifest stays whole
         extra_actions=(ACTION_EDITED_METADATA,),
+        work_dir=job.work_dir,
     )
     applied = list(written.applied) + ([AppliedLabel.C2PA_MANIFEST] if manifest_label else [])
     output_asset = open_asset(output, config.limits)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from clearmark.core.aigc import AigcLabel
 from clearmark.labels.c2pa_manifest import sign_manifest
+from clearmark.labels.writers import new_output_file
 from clearmark.media.c2pa_store import C2PA_POINTER
 from clearmark.media.format import FormatSpec
+from clearmark.media.source import Content, Source
 from clearmark.media.xmp import NS_CLEARMARK
 from clearmark.service.pipelines.config import PipelineConfig
 
@@ -16,7 +20,7 @@ def c2pa_pointer(spec: FormatSpec, config: PipelineConfig) -> tuple[tuple[tuple[
 
 
 def sign_c2pa(
-    content: bytes,
+    content: Content,
     spec: FormatSpec,
     config: PipelineConfig,
     *,
@@ -25,17 +29,21 @@ def sign_c2pa(
     software_agent: str,
     label: AigcLabel | None,
     parent: bool,
-    parent_content: bytes | None = None,
+    parent_content: Content | None = None,
     extra_actions: tuple[str, ...] = (),
     soft_binding: str = "",
-) -> tuple[bytes, str]:
+    work_dir: Path | None = None,
+) -> tuple[Content, str]:
     """Sign a C2PA manifest over content whose GB 45438 XMP is already written (order matters).
 
     ``parent_content`` is the upload as it arrived: the parent ingredient is built from it, so the
     producer's own manifest stays whole in the new store.
 
-    Returns the signed bytes and the active manifest's label; unchanged bytes and "" when signing
-    is switched off or c2pa cannot carry a manifest in this format.
+    Content in a file (a ``Source``) is signed file to file into a new file of ``work_dir``; bytes
+    stay bytes (small outputs never make a disk round trip).
+
+    Returns the signed content and the active manifest's label; the content unchanged and "" when
+    signing is switched off or c2pa cannot carry a manifest in this format.
     """
     if not config.signs_c2pa(spec):
         return content, ""
@@ -54,5 +62,6 @@ def sign_c2pa(
         extra_actions=extra_actions,
         trust=config.c2pa_trust,
         soft_binding=soft_binding,
+        output=new_output_file(work_dir, ".signed") if isinstance(content, Source) and not content.in_memory else None,
     )
     return signed.content, signed.manifest_label

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Corner
@@ -14,8 +15,9 @@ from clearmark.labels.c2pa_manifest import ACTION_CREATED, ACTION_EDITED
 from clearmark.labels.writers import NewLabel, writer_for
 from clearmark.media.asset import open_asset
 from clearmark.media.c2pa_store import read_manifest_report
-from clearmark.media.source import Source
+from clearmark.media.source import Content, Source
 from clearmark.notice import RenderedNotice
+from clearmark.service.pipelines.claims import ContentClaim, claim_problems
 from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.guards import check_party_code
 from clearmark.service.pipelines.ids import derive_id
@@ -40,13 +42,17 @@ class StampJob:
     recipient: str = ""
     # Mixed into the ProduceID; the service sends a fresh random one per new request.
     id_salt: str = ""
+    claim: ContentClaim | None = None
+    # The request's work directory, where file outputs go; the caller owns and removes it.
+    work_dir: Path | None = None
 
 
 @dataclass(frozen=True)
 class StampOutcome:
-    """What Stamp produced: the labelled bytes and the facts the registry keeps."""
+    """What Stamp produced: the labelled content (bytes, or a file in the job's work directory) and the
+    facts the registry keeps."""
 
-    content: bytes
+    content: Content
     input: MediaInfo
     output: MediaInfo
     produce_id: str
@@ -80,6 +86,10 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
     warnings = check_party_code(job.producer_code, "options.producer_code", config.producer_code_policy)
     _check_omission(job)
     asset = open_asset(job.content, config.limits)
+    # Stamp has no findings: a claim the bytes contradict is a warning (the sniffed format is stamped).
+    warnings += [
+        f"content_header: {problem}; stamped as what the bytes are" for problem in claim_problems(asset, job.claim)
+    ]
     existing = asset.metadata.label_carriers
     if existing:
         raise LabelConflict(
@@ -95,7 +105,7 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
     # Content that arrives with its own C2PA history is an AI edit of it: keep it as parent ingredient.
     ai_edit = (
         config.signs_c2pa(asset.spec)
-        and b"c2pa" in asset.data  # the JUMBF label of every manifest store; skips the reader otherwise
+        and asset.source.contains(b"c2pa")  # the JUMBF label of every manifest store; skips the reader otherwise
         and read_manifest_report(asset.source, asset.spec.mime_type) is not None
     )
     source_type = COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA if ai_edit else TRAINED_ALGORITHMIC_MEDIA
@@ -108,7 +118,8 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         mark_id=produce_id,
         xmp_extra=c2pa_pointer(asset.spec, config),
     )
-    written = writer_for(asset.kind).write_new(asset, new, config.writer_settings)
+    settings = replace(config.writer_settings, work_dir=job.work_dir)
+    written = writer_for(asset.kind).write_new(asset, new, settings)
     output, manifest_label = sign_c2pa(
         written.content,
         asset.spec,
@@ -119,7 +130,8 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
         label=label,
         soft_binding=written.watermark_id,
         parent=ai_edit,
-        parent_content=asset.data,
+        parent_content=asset.source,
+        work_dir=job.work_dir,
     )
     applied = list(written.applied) + ([AppliedLabel.C2PA_MANIFEST] if manifest_label else [])
     warnings += written.warnings

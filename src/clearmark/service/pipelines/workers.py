@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
 from clearmark.detectors.registry import Detector, DetectorContext, build_detectors
 from clearmark.notice import NoticeFont, load_notice_font
+from clearmark.service.registry import RegistryStore
+from clearmark.service.registry.evidence import RegistryView
+
+_registries: dict[str, RegistryView] = {}
+_registries_lock = threading.Lock()
 
 
 @cache
@@ -20,3 +26,22 @@ def detectors_for(context: DetectorContext) -> tuple[Detector, ...]:
 def notice_font(font_path: Path | None) -> NoticeFont:
     """The notice font, loaded and checksum-verified once per process (``load_notice_font`` caches)."""
     return load_notice_font(font_path)
+
+
+def share_registry(url: str, registry: RegistryView | None) -> None:
+    """Let jobs in this process ask ``registry`` for ``url`` (the app's own store, for in-process
+    workers and in-memory databases); None withdraws it."""
+    with _registries_lock:
+        if registry is None:
+            _registries.pop(url, None)
+        else:
+            _registries[url] = registry
+
+
+def registry_view(url: str) -> RegistryView:
+    """The registry at ``url`` for the decision to ask: the shared one, else opened once per process."""
+    with _registries_lock:
+        view = _registries.get(url)
+        if view is None:
+            view = _registries[url] = RegistryStore(url)
+        return view

@@ -34,6 +34,8 @@ class ProvenanceRow(Base):
         Index("ix_provenance_input_sha256", "input_sha256", "tenant"),
         Index("ix_provenance_output_sha256", "output_sha256", "tenant"),
         Index("ix_provenance_watermark_id", "watermark_id"),
+        # "Does this deployment stamp for producer X?" (a label naming X with an unknown ProduceID).
+        Index("ix_provenance_producer_code", "producer_code", "verb"),
         Index("ix_provenance_created_at", "created_at"),
         # A ProduceID (Stamp) and a PropagateID (Label) name one piece of content, ever.
         Index(
@@ -88,5 +90,7 @@ class ReplayRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     result: Mapped[bytes] = mapped_column(LargeBinary)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # A file output kept beside the database (its name in the replay directory); "" when in ``content``.
+    content_file: Mapped[str] = mapped_column(String(255), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -231,6 +231,26 @@ class RegistryStore:
             record = None if row is None else _to_record(row)
         return None if record is None else check_binding(record.record_id, record.perceptual, content)
 
+    def produce_id_stamped(self, produce_id: str) -> bool:
+        """Whether any tenant's Stamp issued this ProduceID (reveals nothing else about the record)."""
+        stmt = (
+            select(ProvenanceRow.seq)
+            .where(ProvenanceRow.produce_id == produce_id, ProvenanceRow.verb == "stamp")
+            .limit(1)
+        )
+        with self._transaction() as session:
+            return session.scalars(stmt).first() is not None
+
+    def stamps_producer(self, producer_code: str) -> bool:
+        """Whether this deployment has stamped content for ``producer_code`` (any tenant's Stamp)."""
+        stmt = (
+            select(ProvenanceRow.seq)
+            .where(ProvenanceRow.producer_code == producer_code, ProvenanceRow.verb == "stamp")
+            .limit(1)
+        )
+        with self._transaction() as session:
+            return session.scalars(stmt).first() is not None
+
     def find(
         self,
         tenant: str | None,

@@ -84,7 +84,7 @@ REQUIREMENT_TITLES_ZH: dict[str, str] = dict(
         ("metadata.present", "含有隐式标识（元数据）"),
         ("metadata.single_label", "仅有一个元数据标识"),
         ("metadata.well_formed", "每个 AIGC 值均可解析为七字段 JSON"),
-        ("metadata.carrier", "标识位于该格式指南规定的位置（XMP TC260:AIGC）"),
+        ("metadata.carrier", "标识位于该格式指南规定的位置"),
         ("metadata.seven_keys", "七个字段齐全且顺序符合标准"),
         ("metadata.string_values", "每个值均为 JSON 字符串"),
         ("metadata.label_value", "Label 为“1”、“2”或“3”"),
@@ -98,6 +98,7 @@ REQUIREMENT_TITLES_ZH: dict[str, str] = dict(
         ("c2pa.timestamp", "C2PA 签名带有可信时间戳"),
         ("c2pa.consistency", "C2PA 与 GB 45438 标识对 AI 来源的说法一致"),
         ("watermark.consistency", "隐式水印与元数据标识一致"),
+        ("registry.match", "内容所称的登记记录与本服务的登记库相符"),
         ("image.notice.present", "画面中有显式标识"),
         ("image.notice.wording", "显式标识含“人工智能”要素和“生成/合成”要素"),
         ("image.notice.size", "标识文字高度不低于最短边的 5%"),
@@ -105,6 +106,8 @@ REQUIREMENT_TITLES_ZH: dict[str, str] = dict(
         ("text.notice.present", "文本中有显式标识"),
         ("text.notice.wording", "显式标识含“人工智能”要素和“生成/合成”要素"),
         ("text.notice.position", "标识位于开头或结尾（或适当的中间位置）"),
+        ("audio.notice.present", "音频中有显式标识（节奏提示“短长短短”或语音提示）"),
+        ("audio.notice.position", "提示音位于开头（或结尾、适当的中间位置）"),
     )
 )
 

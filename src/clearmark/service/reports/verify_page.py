@@ -37,23 +37,14 @@ _LABEL_KEYS = (
 
 
 @dataclass(frozen=True)
-class RegistryResult:
-    """What the registry said about a watermark found in the content."""
-
-    watermark_id: str
-    resolved: bool
-    binding: str = ""  # "match", "mismatch" or "" (not compared)
-    distance: str = ""
-
-
-@dataclass(frozen=True)
 class ReportContext:
-    """Everything the page needs besides the report: language, time, registry results, the content."""
+    """Everything the page needs besides the report: language, time, limits and trust for the content.
+
+    The registry's answers are on the report's signals (decided once, ``registry.evidence``)."""
 
     lang: Language = DEFAULT_LANGUAGE
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     tool: str = f"ClearMark {__version__}"
-    registry: tuple[RegistryResult, ...] = ()
     limits: MediaLimits = MediaLimits()
     trust: C2paTrust = NO_TRUST
 
@@ -65,7 +56,7 @@ def render_report_html(
 
     Args:
         report: Verify's result.
-        context: language, time, registry results (defaults: Chinese, now, none).
+        context: language, time, limits, trust (defaults: Chinese, now).
         content: the bytes verified, for the thumbnail / excerpt and the ingredient tree ("" to omit).
     """
     context = context or ReportContext()
@@ -85,7 +76,7 @@ def render_report_html(
         _section(text("content", lang), head + _content(view, inspection.signals, lang), "content"),
         _section(text("metadata", lang), _metadata(report, lang), "metadata"),
         _section(text("c2pa", lang), _c2pa(inspection.signals, content, media.mime_type, context, lang), "c2pa"),
-        _section(text("watermark", lang), _watermark(inspection.signals, context.registry, lang), "watermark"),
+        _section(text("watermark", lang), _watermark(inspection.signals, lang), "watermark"),
         _section(text("campaign", lang), _campaign(report, lang), "campaign"),
         _section(text("checks", lang), _checks(report.checks, lang), "checks"),
     ]
@@ -231,27 +222,23 @@ def _tree(ingredients: tuple[C2paIngredient, ...], lang: Language) -> str:
     return html + "</ul>" * depth
 
 
-def _watermark(signals: tuple[Signal, ...], registry: tuple[RegistryResult, ...], lang: Language) -> str:
+def _watermark(signals: tuple[Signal, ...], lang: Language) -> str:
     marks = [s for s in signals if s.kind.startswith(WATERMARK_PREFIX)]
     if not marks:
         return f"<p>{text('no_watermark', lang)}</p>"
-    by_key = {r.watermark_id: r for r in registry}
     items = []
     for mark in marks:
         line = f"<li><code>{escape(mark.kind)}</code> {escape(mark.message)}"
         key = mark.attribute(Attr.REGISTRY_KEY)
-        result = by_key.get(key)
         if key:
-            resolved = result.resolved if result else mark.attribute(Attr.RESOLVED) == "true"
-            found = text("found" if resolved else "not_found", lang)
+            found = text("found" if mark.attribute(Attr.RESOLVED) == "true" else "not_found", lang)
             line += f"<br>{text('registry_key', lang)} <code>{escape(key)}</code> · {text('resolved', lang)}: {found}"
-            binding = result.binding if result else mark.attribute(Attr.RECORD_BINDING)
+            binding = mark.attribute(Attr.RECORD_BINDING)
             if binding:
-                distance = result.distance if result else mark.attribute(Attr.PERCEPTUAL_DISTANCE)
                 css = "ok" if binding == "match" else "bad"
                 line += (
                     f' · {text("binding", lang)}: <span class="{css}">{text(binding, lang)}</span>'
-                    f" ({escape(distance)}/64)"
+                    f" ({escape(mark.attribute(Attr.PERCEPTUAL_DISTANCE))}/64)"
                 )
         items.append(line + "</li>")
     return "<ul>" + "".join(items) + "</ul>"

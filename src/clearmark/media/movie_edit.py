@@ -1,0 +1,222 @@
+"""MP4/MOV/M4A box edits in memory: the ``moov`` with its ``AIGC`` key set, and file offsets moved by a grown ``moov``.
+
+``set_label_key`` adds or updates the ``AIGC`` entry of ``moov/udta/meta`` (handler ``mdta``),
+creating ``udta``, ``meta``, ``hdlr``, ``keys`` and ``ilst`` as needed and keeping every other box
+byte for byte. The value is one UTF-8 ``data`` atom (type 1, locale 0), as FFmpeg writes it.
+
+When ``moov`` sits before media data and changes size, the absolute offsets into that data move:
+``shift_moov_offsets`` patches ``stco``/``co64`` chunk offsets and ``saio`` offsets of every track;
+``shift_fragment_offsets`` patches a later ``moof``'s ``tfhd`` base-data-offset (when present) and
+``mfra``/``tfra`` moof offsets. ``sidx`` references are relative to the ``sidx`` itself and ``trun``
+data offsets relative to their ``moof`` (or the base offset), so neither moves.
+"""
+
+from __future__ import annotations
+
+from clearmark.core.errors import InvalidMedia, UnsupportedFormat
+from clearmark.media.bmff import Box, BoxCounter, find_box, make_box, make_full_box
+from clearmark.media.container import read_uint
+from clearmark.media.movie_boxes import LABEL_KEY, MDTA, UTF8_TYPE, children, handler_type, meta_skip, read_keys
+
+_TRACK_PATH = (b"trak", b"mdia", b"minf", b"stbl")
+_OFFSET_TABLES = {b"stco": 4, b"co64": 8}
+
+
+def data_atom(text: str) -> bytes:
+    """A ``data`` atom holding UTF-8 ``text`` (well-known type 1, default locale)."""
+    return make_box(b"data", UTF8_TYPE.to_bytes(4, "big") + bytes(4) + text.encode("utf-8"))
+
+
+def _root(data: bytes, kind: bytes) -> Box:
+    header = 16 if read_uint(data, 0, 4, what=f"{kind!r} size") == 1 else 8
+    return Box(kind, 0, header, len(data))
+
+
+def _new_meta(bare: str) -> bytes:
+    hdlr = make_full_box(b"hdlr", 0, 0, bytes(4) + MDTA + bytes(12) + b"\x00")
+    keys = make_full_box(b"keys", 0, 0, (1).to_bytes(4, "big") + make_box(MDTA, LABEL_KEY))
+    ilst = make_box(b"ilst", make_box((1).to_bytes(4, "big"), data_atom(bare)))
+    return make_full_box(b"meta", 0, 0, hdlr + keys + ilst)
+
+
+def _updated_meta(data: bytes, meta: Box, bare: str, counter: BoxCounter) -> bytes:
+    """An ``mdta`` meta box with its ``AIGC`` key (every one, should there be duplicates) set to ``bare``."""
+    skip = meta_skip(data, meta)
+    boxes = children(data, meta, counter, skip=skip)
+    keys_box, ilst = find_box(boxes, b"keys"), find_box(boxes, b"ilst")
+    keys = read_keys(data, keys_box) if keys_box is not None else []
+    indices = [number for number, (_, name) in enumerate(keys, start=1) if name == LABEL_KEY]
+    new_keys = None
+    if not indices:
+        if len(keys) >= 0xFFFFFFFF:
+            raise InvalidMedia("the keys box cannot hold another entry")
+        entries = b"" if keys_box is None else data[keys_box.body_offset + 8 : keys_box.end]
+        version_flags = bytes(4) if keys_box is None else data[keys_box.body_offset : keys_box.body_offset + 4]
+        count = (len(keys) + 1).to_bytes(4, "big")
+        new_keys = make_box(b"keys", version_flags + count + entries + make_box(MDTA, LABEL_KEY))
+        indices = [len(keys) + 1]
+    items: list[bytes] = []
+    written: set[int] = set()
+    if ilst is not None:
+        for item in children(data, ilst, counter):
+            index = int.from_bytes(item.type, "big")
+            if index in indices:
+                items.append(make_box(item.type, data_atom(bare)))
+                written.add(index)
+            else:
+                items.append(data[item.offset : item.end])
+    items.extend(make_box(index.to_bytes(4, "big"), data_atom(bare)) for index in indices if index not in written)
+    new_ilst = make_box(b"ilst", b"".join(items))
+    parts = []
+    for box in boxes:
+        if box.type == b"keys" and new_keys is not None:
+            parts.append(new_keys)
+            new_keys = None
+        elif box.type == b"ilst":
+            parts.append(new_ilst)
+            new_ilst = b""
+        else:
+            parts.append(data[box.offset : box.end])
+    if new_keys is not None:
+        parts.append(new_keys)
+    parts.append(new_ilst)
+    prefix = data[meta.body_offset : meta.body_offset + skip]
+    return make_box(b"meta", prefix + b"".join(parts))
+
+
+def _mdta_meta(data: bytes, parent: Box, counter: BoxCounter) -> Box | None:
+    """The one ``meta`` box with an ``mdta`` handler directly inside ``parent``, or None."""
+    metas = []
+    for box in children(data, parent, counter):
+        if box.type != b"meta":
+            continue
+        hdlr = find_box(children(data, box, counter, skip=meta_skip(data, box)), b"hdlr")
+        if hdlr is not None and handler_type(data, hdlr) == MDTA:
+            metas.append(box)
+    if len(metas) > 1:
+        raise UnsupportedFormat(f"{parent.type!r} holds two mdta meta boxes; which one carries the label is ambiguous")
+    return metas[0] if metas else None
+
+
+def set_label_key(moov: bytes, bare: str, counter: BoxCounter) -> bytes:
+    """``moov`` (its bytes, header included) with the ``mdta`` key ``AIGC`` set to ``bare``.
+
+    The key goes in ``udta/meta``; in a file whose only ``mdta`` table is Apple's ``moov/meta`` it
+    joins that table instead: FFmpeg keeps one key table per file, and a second ``keys`` box made it
+    resolve the new ``ilst`` index against Apple's table (``AIGC`` read as ``Apple``, measured).
+
+    Raises:
+        InvalidMedia: a box inside ``moov`` is broken.
+        UnsupportedFormat: two ``mdta`` meta boxes side by side.
+    """
+    root = _root(moov, b"moov")
+    boxes = children(moov, root, counter)
+    parts = [moov[box.offset : box.end] for box in boxes]
+    udta = find_box(boxes, b"udta")
+    meta = _mdta_meta(moov, udta, counter) if udta is not None else None
+    if meta is None:
+        apple = _mdta_meta(moov, root, counter)
+        if apple is not None:
+            parts[boxes.index(apple)] = _updated_meta(moov, apple, bare, counter)
+            return make_box(b"moov", b"".join(parts))
+    if udta is None:
+        parts.append(make_box(b"udta", _new_meta(bare)))
+        return make_box(b"moov", b"".join(parts))
+    udta_parts = []
+    for box in children(moov, udta, counter):
+        if meta is not None and box.offset == meta.offset:
+            udta_parts.append(_updated_meta(moov, meta, bare, counter))
+        else:
+            udta_parts.append(moov[box.offset : box.end])
+    if meta is None:
+        udta_parts.append(_new_meta(bare))
+    parts[boxes.index(udta)] = make_box(b"udta", b"".join(udta_parts))
+    return make_box(b"moov", b"".join(parts))
+
+
+def _offset_tables(data: bytes, box: Box, path: tuple[bytes, ...], counter: BoxCounter) -> list[Box]:
+    if not path:
+        return [child for child in children(data, box, counter) if child.type in (*_OFFSET_TABLES, b"saio")]
+    found = []
+    for child in children(data, box, counter):
+        if child.type == path[0]:
+            found.extend(_offset_tables(data, child, path[1:], counter))
+    return found
+
+
+def _patch_table(data: bytearray, table: Box, after: int, shift: int) -> None:
+    """Add ``shift`` to each absolute offset at or past ``after`` in one ``stco``/``co64``/``saio`` box."""
+    version = data[table.body_offset]
+    pos = table.body_offset + 4
+    if table.type == b"saio":
+        if int.from_bytes(data[table.body_offset + 1 : table.body_offset + 4], "big") & 1:
+            pos += 8  # aux_info_type and its parameter
+        width = 8 if version else 4
+    else:
+        width = _OFFSET_TABLES[table.type]
+    count = read_uint(bytes(data[pos : pos + 4]), 0, 4, what=f"{table.type!r} entry count")
+    pos += 4
+    if pos + count * width > table.end:
+        raise InvalidMedia(f"{table.type!r} box declares {count} entries, more than it holds")
+    for at in range(pos, pos + count * width, width):
+        value = int.from_bytes(data[at : at + width], "big")
+        if value < after:
+            continue
+        value += shift
+        if value >= 1 << (8 * width) or value < 0:
+            raise UnsupportedFormat(
+                f"a chunk offset would pass the {width * 8}-bit field of {table.type!r}; "
+                "files this large need 64-bit offsets (co64)",
+                reason="OFFSET_OVERFLOW",
+            )
+        data[at : at + width] = value.to_bytes(width, "big")
+
+
+def shift_moov_offsets(moov: bytes, after: int, shift: int, counter: BoxCounter) -> bytes:
+    """``moov`` with every track's chunk and aux-info offsets at or past file offset ``after`` moved by ``shift``."""
+    out = bytearray(moov)
+    for table in _offset_tables(moov, _root(moov, b"moov"), _TRACK_PATH, counter):
+        _patch_table(out, table, after, shift)
+    return bytes(out)
+
+
+def shift_fragment_offsets(box_bytes: bytes, after: int, shift: int, counter: BoxCounter) -> bytes:
+    """A ``moof`` (``tfhd`` base-data-offset) or ``mfra`` (``tfra`` moof offsets) with file offsets moved."""
+    out = bytearray(box_bytes)
+    root = _root(box_bytes, box_bytes[4:8])
+    if root.type == b"moof":
+        for traf in children(box_bytes, root, counter):
+            if traf.type != b"traf":
+                continue
+            for tfhd in children(box_bytes, traf, counter):
+                if tfhd.type != b"tfhd":
+                    continue
+                if read_uint(box_bytes, tfhd.body_offset, 4, what="tfhd flags") & 1:
+                    at = tfhd.body_offset + 8
+                    value = read_uint(box_bytes, at, 8, what="tfhd base data offset")
+                    if value >= after:
+                        out[at : at + 8] = (value + shift).to_bytes(8, "big")
+    elif root.type == b"mfra":
+        for tfra in children(box_bytes, root, counter):
+            if tfra.type == b"tfra":
+                _patch_tfra(out, box_bytes, tfra, after, shift)
+    return bytes(out)
+
+
+def _patch_tfra(out: bytearray, data: bytes, tfra: Box, after: int, shift: int) -> None:
+    version = data[tfra.body_offset]
+    sizes = read_uint(data, tfra.body_offset + 8, 4, what="tfra field sizes")
+    tail = ((sizes >> 4) & 3) + ((sizes >> 2) & 3) + (sizes & 3) + 3
+    count = read_uint(data, tfra.body_offset + 12, 4, what="tfra entry count")
+    width = 8 if version else 4
+    pos = tfra.body_offset + 16
+    if pos + count * (2 * width + tail) > tfra.end:
+        raise InvalidMedia(f"tfra box declares {count} entries, more than it holds")
+    for _ in range(count):
+        at = pos + width
+        value = int.from_bytes(data[at : at + width], "big")
+        if value >= after:
+            if value + shift >= 1 << (8 * width):
+                raise UnsupportedFormat("a tfra moof offset would pass its 32-bit field", reason="OFFSET_OVERFLOW")
+            out[at : at + width] = (value + shift).to_bytes(width, "big")
+        pos += 2 * width + tail

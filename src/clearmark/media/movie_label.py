@@ -1,0 +1,231 @@
+"""The MP4/MOV/M4A label container: reads every carrier, writes the one ``AIGC`` key by copying the file in chunks.
+
+Writing never decodes media and never holds more than ``moov`` (plus one ``moof``/``mfra`` of a
+fragmented file) in memory: the top-level boxes are copied range by range (``copy_file_range`` when
+both sides are files), ``moov`` is replaced by its edited copy. Growth of ``moov`` is absorbed by a
+``free`` box right after it when one is large enough; otherwise the media after ``moov`` moves and
+its offsets are patched (``media.movie_edit``). A shrunk ``moov`` is padded with a ``free`` box.
+The label is read back from the output before it is handed over (GB 45438 practice: FFmpeg drops
+MP4 keys silently without ``use_metadata_tags``, so a write is only trusted once read).
+
+Not written: XMP (``extra_properties`` raise ``InvalidRequest`` reason ``NO_XMP_IN_MOVIE``; the
+C2PA manifest carries the provenance for MP4/MOV), compat carriers (``udta/AIGC``, XMP ``uuid``)
+are read and reported, never rewritten. A C2PA manifest already in the file is copied as it is;
+its hard binding no longer matches after any edit, so sign after writing the label.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import secrets
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+from clearmark.core.errors import ClearMarkError, InvalidRequest, LabelConflict
+from clearmark.media.bmff import BoxCounter, make_box
+from clearmark.media.format import NO_PROPERTIES
+from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
+from clearmark.media.metadata import LabelCarrier, Metadata, label_forms
+from clearmark.media.movie_boxes import Layout, read_box, read_movie_metadata
+from clearmark.media.movie_edit import set_label_key, shift_fragment_offsets, shift_moov_offsets
+from clearmark.media.source import READ_CHUNK, Source
+
+COPY_CHUNK = 8 * READ_CHUNK
+_PADDING = (b"free", b"skip")
+
+
+class LabelReadBackMismatch(ClearMarkError):
+    """The label written into a movie did not read back exactly (a writer bug, never shipped silently)."""
+
+    default_reason = "LABEL_READ_BACK_FAILED"
+
+
+class MovieContainer:
+    """GB 45438 labels of an ISO-BMFF movie (MP4, MOV, M4A), as the registry's ``Container``.
+
+    Args:
+        name: the format's name, the prefix of its carrier names (``mp4:udta/meta/keys/AIGC``).
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.label_carrier = f"{name}:udta/meta/keys/AIGC"
+
+    def read_metadata(self, source: Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> Metadata:
+        """Every label carrier and XMP packet, in file order (see ``media.movie_boxes``).
+
+        Raises:
+            InvalidMedia: the box structure is broken.
+            MediaTooLarge: ``moov``, the metadata or the box count exceed their limits.
+        """
+        with source.open() as stream:
+            return read_movie_metadata(stream, source.size, self.name, limits)[2]
+
+    def write_label(
+        self,
+        data: bytes,
+        label_json: str,
+        *,
+        extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
+        target: LabelCarrier | None = None,
+        limits: MediaLimits = DEFAULT_LIMITS,
+    ) -> bytes:
+        """The content with ``label_json`` (bare form) as its one ``AIGC`` key; every other box kept.
+
+        Raises:
+            InvalidRequest: ``label_json`` is not a label, ``extra_properties`` were given
+                (``NO_XMP_IN_MOVIE``), or ``target`` no longer matches (``STALE_TARGET``).
+            LabelConflict: two different standard labels, or the label sits in a compat carrier only.
+            InvalidMedia / MediaTooLarge: the structure is broken or past a limit.
+            UnsupportedFormat: an offset would overflow its field (``OFFSET_OVERFLOW``).
+        """
+        out = io.BytesIO()
+        bare = self._write(Source.of(data), out, label_json, extra_properties, target, limits)
+        written = out.getvalue()
+        self._read_back(Source.of(written), bare, limits)
+        return written
+
+    def write_label_to(
+        self,
+        source: Source,
+        output: Path,
+        label_json: str,
+        *,
+        extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
+        target: LabelCarrier | None = None,
+        limits: MediaLimits = DEFAULT_LIMITS,
+    ) -> None:
+        """Write the labelled content to ``output`` (a temporary name, then renamed), memory bounded by ``moov``.
+
+        Raises: as ``write_label``; ``output`` is left untouched on any error.
+        """
+        with _atomic_output(output) as (stream, temp):
+            bare = self._write(source, stream, label_json, extra_properties, target, limits)
+            stream.close()
+            self._read_back(Source(path=temp), bare, limits)
+
+    def _write(
+        self,
+        source: Source,
+        out: BinaryIO,
+        label_json: str,
+        extra_properties: Mapping[tuple[str, str], str],
+        target: LabelCarrier | None,
+        limits: MediaLimits,
+    ) -> str:
+        bare, _ = label_forms(label_json)
+        if extra_properties:
+            raise InvalidRequest(
+                "MP4/MOV/M4A labels carry no extra XMP properties here; the C2PA manifest carries provenance",
+                reason="NO_XMP_IN_MOVIE",
+            )
+        with source.open() as stream:
+            layout, moov, metadata = read_movie_metadata(stream, source.size, self.name, limits)
+            _check_carriers(metadata, target, self.label_carrier)
+            counter = BoxCounter(limits)
+            _copy_edited(stream, out, layout, set_label_key(moov, bare, counter), limits, counter)
+        return bare
+
+    def _read_back(self, written: Source, bare: str, limits: MediaLimits) -> None:
+        carriers = self.read_metadata(written, limits=limits).label_carriers
+        standard = {carrier.raw_text for carrier in carriers if carrier.standard}
+        if standard != {bare}:
+            raise LabelReadBackMismatch(f"the {self.label_carrier} label read back as {sorted(standard)!r}")
+
+
+def _check_carriers(metadata: Metadata, target: LabelCarrier | None, name: str) -> None:
+    """Refuse writes that would leave two labels or overwrite the wrong one."""
+    standard = [carrier for carrier in metadata.label_carriers if carrier.standard]
+    compat = [carrier for carrier in metadata.label_carriers if not carrier.standard and carrier.parsed]
+    if len({carrier.raw_text for carrier in standard}) > 1:
+        raise LabelConflict(f"the file already holds {len(standard)} different {name} labels", reason="DUPLICATE_LABEL")
+    if target is not None and not target.standard:
+        raise LabelConflict(
+            f"the label sits in {target.carrier}, not in {name}; updating it would write a second label",
+            reason="DUPLICATE_LABEL",
+        )
+    if not standard and compat:
+        raise LabelConflict(
+            f"the file already carries a label in {compat[0].carrier}; writing {name} would make a second label",
+            reason="DUPLICATE_LABEL",
+        )
+    if target is not None and target.raw_text not in {carrier.raw_text for carrier in standard}:
+        raise InvalidRequest("the target label carrier no longer matches the content", reason="STALE_TARGET")
+
+
+def _copy_edited(
+    stream: BinaryIO, out: BinaryIO, layout: Layout, new_moov: bytes, limits: MediaLimits, counter: BoxCounter
+) -> None:
+    """Copy the file box by box with ``moov`` replaced, absorbing or shifting its change in size."""
+    moov = layout.moov
+    delta = len(new_moov) - moov.size
+    index = layout.boxes.index(moov)
+    following = layout.boxes[index + 1] if index + 1 < len(layout.boxes) else None
+    replaced: dict[int, bytes] = {}
+    shift = delta
+    if delta > 0 and following is not None and following.type in _PADDING and following.header == 8:
+        room = following.size - delta
+        if room == 0 or room >= 8:
+            replaced[following.offset] = make_box(b"free", bytes(room - 8)) if room else b""
+            shift = 0
+    elif delta <= -8:
+        new_moov += make_box(b"free", bytes(-delta - 8))
+        shift = 0
+    if shift:
+        new_moov = shift_moov_offsets(new_moov, moov.end, shift, counter)
+    for box in layout.boxes:
+        if box is moov:
+            out.write(new_moov)
+        elif box.offset in replaced:
+            out.write(replaced[box.offset])
+        elif shift and box.offset > moov.offset and box.type in (b"moof", b"mfra"):
+            fragment = read_box(stream, box, limits.max_movie_box_bytes, "max_movie_box_bytes")
+            out.write(shift_fragment_offsets(fragment, moov.end, shift, counter))
+        else:
+            _copy_range(stream, out, box.offset, box.size)
+
+
+def _copy_range(stream: BinaryIO, out: BinaryIO, offset: int, length: int) -> None:
+    """Copy ``length`` bytes from ``offset``: in the kernel between two files, else in bounded chunks."""
+    try:
+        source_fd, out_fd = stream.fileno(), out.fileno()
+    except (OSError, AttributeError, ValueError):
+        source_fd = out_fd = -1
+    if source_fd >= 0 and hasattr(os, "copy_file_range"):
+        out.flush()
+        position = offset
+        remaining = length
+        while remaining:
+            copied = os.copy_file_range(source_fd, out_fd, min(remaining, 1 << 30), position)
+            if copied <= 0:
+                break
+            position += copied
+            remaining -= copied
+        if not remaining:
+            return
+        offset, length = position, remaining
+    stream.seek(offset)
+    while length:
+        piece = stream.read(min(length, COPY_CHUNK))
+        if not piece:
+            raise ClearMarkError("the source file shrank while it was copied", reason="SOURCE_CHANGED")
+        out.write(piece)
+        length -= len(piece)
+
+
+@contextlib.contextmanager
+def _atomic_output(output: Path) -> Iterator[tuple[BinaryIO, Path]]:
+    """An unbuffered stream to a temporary file beside ``output``, renamed onto it when the block succeeds."""
+    temp = output.with_name(f".{output.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    stream = open(temp, "wb", buffering=0)  # noqa: SIM115  (closed below, or by the caller to read back)
+    try:
+        yield stream, temp
+        stream.close()
+        os.replace(temp, output)
+    except BaseException:
+        stream.close()
+        temp.unlink(missing_ok=True)
+        raise
