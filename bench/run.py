@@ -27,10 +27,12 @@ BENCHMARKS: dict[str, str] = {
     "campaign_inspect": "bench_campaign_inspect",
     "registry": "bench_registry",  # ~5-10 min: fills 1,000,000 records in SQLite and PostgreSQL
     "audit": "bench_audit",  # ~2 min: 200 mixed files, audit vs a plain Verify loop
+    "video_label": "bench_video_label",  # ~1 min: label write of 100 MiB MP4/MKV vs copyfile
     "decision": "bench_decision",  # ~1 min: the registry step of the decision; PDF display order
     "audio": "bench_audio",  # ~3 min: Stamp of 60 s WAV/MP3 and Inspect vs PyAV; rhythm detection per minute
     # ~25 min: the audio mark under each attack, the rhythm's detection rate, 1,000-signal false-positive sweep
     "audio_blocks": "audio.suite",
+    "video": "bench_video",  # ~3-5 min: 1080p 10 s clip, Stamp and Inspect frame work vs plain PyAV
 }
 
 

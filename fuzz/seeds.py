@@ -80,19 +80,25 @@ def _audio() -> list[bytes]:
 
 
 def _movies() -> list[bytes]:
-    """Tiny real MP4, fragmented MP4, MOV and M4A files (FFmpeg's muxers through PyAV), bare and labelled."""
+    """Tiny real MP4, fragmented MP4, MOV, MKV, WebM and M4A files (FFmpeg's muxers through PyAV), bare and labelled."""
     import av
     import numpy as np
 
     files = []
-    kinds = (("mp4", ".mp4", {}), ("mp4", ".mp4", {"movflags": "frag_keyframe+empty_moov"}), ("mov", ".mov", {}))
+    kinds = (
+        ("mp4", ".mp4", {}),
+        ("mp4", ".mp4", {"movflags": "frag_keyframe+empty_moov"}),
+        ("mov", ".mov", {}),
+        ("matroska", ".mkv", {}),
+        ("webm", ".webm", {}),
+    )
     with tempfile.TemporaryDirectory() as folder:
         for index, (muxer, suffix, options) in enumerate((*kinds, ("ipod", ".m4a", {}))):
             path = Path(folder) / f"seed{index}{suffix}"
             with av.open(str(path), "w", format=muxer, options=options) as out:
-                audio = out.add_stream("aac", rate=48000)
+                audio = out.add_stream("libopus" if muxer == "webm" else "aac", rate=48000)
                 if muxer != "ipod":
-                    video = out.add_stream("libx264", rate=10)
+                    video = out.add_stream("libvpx-vp9" if muxer == "webm" else "libx264", rate=10)
                     video.width, video.height, video.pix_fmt = 32, 32, "yuv420p"
                     for value in (0, 90, 180):
                         frame = av.VideoFrame.from_ndarray(np.full((32, 32, 3), value, np.uint8), format="rgb24")

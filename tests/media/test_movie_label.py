@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from clearmark.core.errors import InvalidRequest, LabelConflict
-from clearmark.media import Source, sniff_format
-from clearmark.media.format import write_label_file
+from clearmark.media import Source, sniff_format, write_label_file
 from clearmark.media.movie_label import MovieContainer
 from tests.media.movie_clips import decoded_frames, make_clip, pyav_metadata, top_boxes, walk_keys
 from tests.media.samples import LABEL_JSON, PLATFORM_JSON, rgb, save
@@ -143,6 +142,8 @@ def test_write_label_to_streams_file_to_file_atomically(clips: dict[str, bytes],
         container.write_label_to(Source(path=source), output, LABEL_JSON, extra_properties={("urn:x", "y"): "z"})
     assert output.read_bytes() == b"previous"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.mp4", "out.mp4"]  # no temporary left
+    container.write_label_to(Source.of(clips["faststart_mp4"]), output, LABEL_JSON)  # bytes in: chunked copy
+    assert output.read_bytes() == container.write_label(clips["faststart_mp4"], LABEL_JSON)
 
 
 def test_write_label_file_streams_or_falls_back_to_bytes(clips: dict[str, bytes], tmp_path: Path) -> None:
@@ -156,3 +157,13 @@ def test_write_label_file_streams_or_falls_back_to_bytes(clips: dict[str, bytes]
     write_label_file(spec.container, Source.of(png), tmp_path / "out.png", LABEL_JSON)
     read = spec.container.read_metadata(Source(path=tmp_path / "out.png")).label_carriers
     assert [carrier.raw_text for carrier in read] == [LABEL_JSON]
+
+
+def test_write_label_file_onto_its_own_source_path(clips: dict[str, bytes], tmp_path: Path) -> None:
+    """The audio writer relabels its own output in place: the source is read whole before the rename."""
+    path = tmp_path / "clip.m4a"
+    path.write_bytes(clips["aac_m4a"])
+    container = _container(clips["aac_m4a"])
+    write_label_file(container, Source(path=path), path, LABEL_JSON)
+    assert path.read_bytes() == container.write_label(clips["aac_m4a"], LABEL_JSON)
+    assert [p.name for p in tmp_path.iterdir()] == ["clip.m4a"]

@@ -12,8 +12,15 @@ from clearmark.core.errors import UnsupportedFormat
 from clearmark.media import Source, all_formats, format_for_mime, format_named, sniff_format, supported_formats
 
 SOURCE = Path(__file__).parents[2] / "src" / "clearmark"
-# Format modules and the internals they share (OOXML package, PDF font and update helpers, audio containers).
-FORMAT_HOMES = (SOURCE / "media" / "formats", SOURCE / "media" / "documents", SOURCE / "media" / "audio", SOURCE / "v1")
+# Format modules and the internals they share (OOXML package, PDF font and update helpers, audio containers,
+# the PyAV video codec layer, which names FFmpeg's muxers).
+FORMAT_HOMES = (
+    SOURCE / "media" / "formats",
+    SOURCE / "media" / "documents",
+    SOURCE / "media" / "audio",
+    SOURCE / "media" / "video",
+    SOURCE / "v1",
+)
 # Format names that are also ordinary words in other roles ("text" is a field name everywhere).
 AMBIGUOUS = {"text"}
 

@@ -205,9 +205,13 @@ def test_inspect_verify_label_and_the_report_decide_alike(
         assert finding in html
     if binding:
         assert text(binding, "en") in html
-    # Label wrote what the decision says: a resolved stripped copy gets Label "3" on a confirmed AI category.
+    # Label wrote what the decision says: a resolved stripped copy is AI-generated, its producer's label
+    # restored from the record ("1", AI生成); a copied or misplaced mark restores nothing.
     if category == pb.CATEGORY_AI_GENERATED:
-        assert labelled.label_value == "3"
+        assert labelled.label_value == "1" and labelled.aigc_label.produce_id == stamped.result.produce_id
+        assert labelled.display_notice == "AI生成"
+    else:
+        assert labelled.label_value != "1"
 
 
 def test_a_label_in_our_producers_name_with_an_unknown_produce_id_is_a_possible_forgery(stub) -> None:

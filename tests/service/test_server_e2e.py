@@ -20,7 +20,8 @@ from tests.conftest import PLATFORM, PRODUCER, encode, make_image
 from tests.service.conftest import API_KEY, OTHER_KEY
 
 pytestmark = pytest.mark.e2e
-MP4_HEADER = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(64)  # video: not supported yet
+MP4_HEADER = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(64)  # an MP4 cut after its ftyp
+BMP_HEADER = b"BM" + bytes(64)  # recognised, not supported
 
 
 def _stamp(
@@ -163,7 +164,8 @@ def test_stamping_labelled_content_is_refused(stub, webp_bytes: bytes) -> None:
     [
         (b"", grpc.StatusCode.INVALID_ARGUMENT, "INVALID_MEDIA"),
         (os.urandom(0) + bytes(range(256)) * 8, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_MEDIA"),
-        (MP4_HEADER, grpc.StatusCode.INVALID_ARGUMENT, "UNSUPPORTED_FORMAT"),
+        (MP4_HEADER, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_MEDIA"),
+        (BMP_HEADER, grpc.StatusCode.INVALID_ARGUMENT, "UNSUPPORTED_FORMAT"),
     ],
 )
 def test_bad_content_gets_a_precise_status(stub, content: bytes, code: grpc.StatusCode, reason: str) -> None:

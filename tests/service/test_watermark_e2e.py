@@ -52,12 +52,15 @@ def test_the_mark_survives_stripping_and_resolves_to_the_record(stub) -> None:
     }
     assert checks["watermark.consistency"] == pb.OUTCOME_FAIL  # mark present, label stripped
 
-    # The platform labels the stripped re-upload as suspected, without adding a second mark.
+    # The platform labels the stripped re-upload: the mark's record restores the producer's label
+    # ("1", its ContentProducer and ProduceID) with the platform's fields, without a second mark.
     labelled = stub.Label(
         api.LabelRequest(request_id="wm-label", content=stripped, options=api.LabelOptions(platform_code=PLATFORM)),
         timeout=60,
     ).result
-    assert labelled.label_value == "3" and pb.APPLIED_LABEL_WATERMARK not in labelled.labels_applied
+    assert labelled.label_value == "1" and pb.APPLIED_LABEL_WATERMARK not in labelled.labels_applied
+    assert labelled.aigc_label.produce_id == stamped.produce_id and labelled.aigc_label.content_producer == PRODUCER
+    assert labelled.aigc_label.content_propagator == PLATFORM and labelled.display_notice == "AI生成"
 
 
 def test_stamped_content_is_consistent(stub) -> None:

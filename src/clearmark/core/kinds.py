@@ -90,3 +90,6 @@ class Attr(enum.StrEnum):
     POSITION = "position"
     DURATION_S = "duration_s"  # the decoded duration of audio a time-located signal was found in
     NOTICE_IS_LABEL = "notice_is_label"  # the format has no metadata place: its explicit notice is the label
+    FRAME_TIMES = "frame_times"  # video: presentation times (s) of the frames that showed the signal
+    ON_SCREEN_S = "on_screen_s"  # video: how long a notice stays on screen from the first frame, seconds
+    START_SCREEN_OK = "start_screen_ok"  # video: the notice is on the start screen for at least 2 s

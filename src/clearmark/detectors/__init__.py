@@ -13,6 +13,8 @@ from clearmark.detectors import (
     text_mark,
     text_notice,
     text_watermark,
+    video_notice,
+    video_watermark,
     visible_notice,
     watermark,
 )
@@ -36,6 +38,8 @@ __all__ = [
     "text_mark",
     "text_notice",
     "text_watermark",
+    "video_notice",
+    "video_watermark",
     "visible_notice",
     "watermark",
 ]

@@ -24,7 +24,7 @@ class AigcMetadataDetector:
 
     name = "gb45438.metadata"
     version = "1"
-    kinds = frozenset({MediaKind.IMAGE, MediaKind.TEXT, MediaKind.DOCUMENT, MediaKind.AUDIO})
+    kinds = frozenset({MediaKind.IMAGE, MediaKind.VIDEO, MediaKind.TEXT, MediaKind.DOCUMENT, MediaKind.AUDIO})
 
     def detect(self, asset: Asset) -> list[Signal]:
         signals: list[Signal] = []

@@ -102,7 +102,8 @@ class C2paManifestDetector:
 
     name = "c2pa.manifest"
     version = "1"
-    kinds = frozenset({MediaKind.IMAGE, MediaKind.DOCUMENT, MediaKind.AUDIO})  # documents: PDF (no OOXML here)
+    # documents: PDF (no OOXML here)
+    kinds = frozenset({MediaKind.IMAGE, MediaKind.VIDEO, MediaKind.DOCUMENT, MediaKind.AUDIO})
 
     def __init__(self, trust: C2paTrust | TrustSource = NO_TRUST) -> None:
         self._trust = trust

@@ -24,7 +24,7 @@ class SecurityDataDetector:
 
     name = "gb45438.security_data"
     version = "1"
-    kinds = frozenset({MediaKind.IMAGE, MediaKind.TEXT, MediaKind.DOCUMENT, MediaKind.AUDIO})
+    kinds = frozenset({MediaKind.IMAGE, MediaKind.VIDEO, MediaKind.TEXT, MediaKind.DOCUMENT, MediaKind.AUDIO})
 
     def __init__(self, pinned: dict[str, Sm2PublicKey]) -> None:
         self.pinned = pinned

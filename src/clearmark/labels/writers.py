@@ -42,6 +42,9 @@ class WriterSettings:
         audio_spoken_notice: an operator's recorded spoken notice (WAV/MP3) used instead of the rhythm.
         work_dir: the request's work directory, where file outputs go (``new_output_file``); None:
             no directory was given, outputs stay bytes (the caller owns and removes the directory).
+        video_notice_start_s: how long a video's start-screen notice stays (>= 2 s).
+        video_notice_middle_s, video_notice_end_s: also this long around the middle / at the end (0: not).
+        video_badge: a persistent corner badge on every video frame as well.
     """
 
     notice_corner: Corner = Corner.BOTTOM_RIGHT
@@ -55,6 +58,10 @@ class WriterSettings:
     audio_notice_positions: tuple[str, ...] = ("start",)
     audio_spoken_notice: Path | None = None
     work_dir: Path | None = None
+    video_notice_start_s: float = 2.0
+    video_notice_middle_s: float = 0.0
+    video_notice_end_s: float = 0.0
+    video_badge: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,7 @@ def writer_for(kind: MediaKind) -> ModalityWriter:
     import clearmark.labels.audio_writer  # noqa: F401  (registers)
     import clearmark.labels.document_writer  # noqa: F401  (registers)
     import clearmark.labels.image_writer  # noqa: F401  (registers)
+    import clearmark.labels.video_writer  # noqa: F401  (registers)
     from clearmark.core.errors import UnsupportedFormat
 
     try:

@@ -2,7 +2,15 @@
 
 from clearmark.media.asset import Asset, open_asset
 from clearmark.media.container import CarrierText, ImageBlocks, XmpPacketSpan
-from clearmark.media.format import C2paSupport, Container, DecodedImage, FormatSpec, ImageHeader
+from clearmark.media.format import (
+    C2paSupport,
+    Container,
+    DecodedImage,
+    FormatSpec,
+    ImageHeader,
+    StreamingContainer,
+    write_label_file,
+)
 from clearmark.media.image_codec import decode_image, encode_image
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
 from clearmark.media.metadata import LabelCarrier, Metadata, ParsedXmp, XmpLabels
@@ -44,6 +52,7 @@ __all__ = [
     "Metadata",
     "ParsedXmp",
     "Source",
+    "StreamingContainer",
     "XmpDocument",
     "XmpLabels",
     "XmpPacketSpan",
@@ -55,4 +64,5 @@ __all__ = [
     "open_asset",
     "sniff_format",
     "supported_formats",
+    "write_label_file",
 ]

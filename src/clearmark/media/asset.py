@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,8 +19,11 @@ from clearmark.media.sniff import sniff_format
 from clearmark.media.source import Source
 from clearmark.media.text import ExtractedText
 
-# The modalities whose content this build can open (video comes with its issue).
-READABLE_KINDS = frozenset({MediaKind.IMAGE, MediaKind.TEXT, MediaKind.DOCUMENT, MediaKind.AUDIO})
+if TYPE_CHECKING:
+    from clearmark.media.video import SampledFrame, VideoInfo
+
+# The modalities whose content this build can open.
+READABLE_KINDS = frozenset({MediaKind.IMAGE, MediaKind.VIDEO, MediaKind.TEXT, MediaKind.DOCUMENT, MediaKind.AUDIO})
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,27 @@ class Asset:
         if self.spec.pixels is None:
             raise UnsupportedFormat(f"{self.spec.description} has no pixels to decode")
         return self.spec.pixels.decode(self.data, limits=self.limits)
+
+    @cached_property
+    def video_info(self) -> VideoInfo:
+        """A video's declared parameters (limits checked from the header; one frame decoded for the rotation)."""
+        if self.kind is not MediaKind.VIDEO:
+            raise UnsupportedFormat(f"{self.spec.description} is not a video")
+        from clearmark.media.video import probe_video
+
+        return probe_video(self.source, self.limits)
+
+    @cached_property
+    def video(self) -> tuple[VideoInfo, tuple[SampledFrame, ...]]:
+        """A video's declared parameters and the frames the detectors share (start screen, then spread).
+
+        Limits are checked from the header before anything is decoded (see ``media.video``).
+        """
+        if self.kind is not MediaKind.VIDEO:
+            raise UnsupportedFormat(f"{self.spec.description} has no video frames")
+        from clearmark.media.video import sample_frames
+
+        return sample_frames(self.source, self.limits)
 
     @cached_property
     def pixels(self) -> np.ndarray:
@@ -105,6 +130,8 @@ class Asset:
         width = height = 0
         if self.spec.pixels is not None:
             width, height = self.header.width, self.header.height
+        elif self.kind is MediaKind.VIDEO:
+            width, height = self.video_info.display_width, self.video_info.display_height
         return MediaInfo(
             kind=self.kind,
             mime_type=self.spec.mime_type,

@@ -22,6 +22,10 @@ class MediaLimits:
         max_chunks: number of chunks or segments walked in one container.
         max_stream_bytes: size of content that can be read in pieces (text, PDF), held on disk.
         max_text_chars: characters of text a reader keeps: the head and the tail of longer content.
+        max_video_bytes: size of a video file (read from disk in pieces, never whole in memory).
+        max_video_duration_s: a video's declared duration, seconds.
+        max_video_pixels: coded width × height of a video stream.
+        max_video_frames: frames a video declares (or its duration × frame rate when it does not say).
         max_movie_box_bytes: size of an MP4/MOV ``moov`` box (the sample tables), read whole to edit labels.
     """
 
@@ -33,6 +37,10 @@ class MediaLimits:
     max_chunks: int = 10_000
     max_stream_bytes: int = 2 * 1024 * MIB
     max_text_chars: int = 4 * MIB
+    max_video_bytes: int = 4 * 1024 * MIB
+    max_video_duration_s: int = 2 * 3600
+    max_video_pixels: int = 4096 * 2304
+    max_video_frames: int = 2 * 3600 * 60
     max_movie_box_bytes: int = 64 * MIB
 
 

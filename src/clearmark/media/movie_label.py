@@ -2,7 +2,7 @@
 
 Writing never decodes media and never holds more than ``moov`` (plus one ``moof``/``mfra`` of a
 fragmented file) in memory: the top-level boxes are copied range by range (``copy_file_range`` when
-both sides are files), ``moov`` is replaced by its edited copy. Growth of ``moov`` is absorbed by a
+both sides are files, ``media.copying``), ``moov`` is replaced by its edited copy. Growth of ``moov`` is absorbed by a
 ``free`` box right after it when one is large enough; otherwise the media after ``moov`` moves and
 its offsets are patched (``media.movie_edit``). A shrunk ``moov`` is padded with a ``free`` box.
 The label is read back from the output before it is handed over (GB 45438 practice: FFmpeg drops
@@ -16,24 +16,21 @@ its hard binding no longer matches after any edit, so sign after writing the lab
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 from clearmark.core.errors import ClearMarkError, InvalidRequest, LabelConflict
 from clearmark.media.bmff import BoxCounter, make_box
+from clearmark.media.copying import atomic_output, copy_range
 from clearmark.media.format import NO_PROPERTIES
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
 from clearmark.media.metadata import LabelCarrier, Metadata, label_forms
 from clearmark.media.movie_boxes import Layout, read_box, read_movie_metadata
 from clearmark.media.movie_edit import set_label_key, shift_fragment_offsets, shift_moov_offsets
-from clearmark.media.source import READ_CHUNK, Source
+from clearmark.media.source import Source
 
-COPY_CHUNK = 8 * READ_CHUNK
 _PADDING = (b"free", b"skip")
 
 
@@ -102,7 +99,7 @@ class MovieContainer:
 
         Raises: as ``write_label``; ``output`` is left untouched on any error.
         """
-        with _atomic_output(output) as (stream, temp):
+        with atomic_output(output) as (stream, temp):
             bare = self._write(source, stream, label_json, extra_properties, target, limits)
             stream.close()
             self._read_back(Source(path=temp), bare, limits)
@@ -124,7 +121,7 @@ class MovieContainer:
             )
         with source.open() as stream:
             layout, moov, metadata = read_movie_metadata(stream, source.size, self.name, limits)
-            _check_carriers(metadata, target, self.label_carrier)
+            check_single_label(metadata, target, self.label_carrier)
             counter = BoxCounter(limits)
             _copy_edited(stream, out, layout, set_label_key(moov, bare, counter), limits, counter)
         return bare
@@ -136,8 +133,13 @@ class MovieContainer:
             raise LabelReadBackMismatch(f"the {self.label_carrier} label read back as {sorted(standard)!r}")
 
 
-def _check_carriers(metadata: Metadata, target: LabelCarrier | None, name: str) -> None:
-    """Refuse writes that would leave two labels or overwrite the wrong one."""
+def check_single_label(metadata: Metadata, target: LabelCarrier | None, name: str) -> None:
+    """Refuse a write that would leave two labels or overwrite the wrong one (any container with one standard key).
+
+    Raises:
+        LabelConflict: two different standard labels, a compat ``target``, or a label only in a compat carrier.
+        InvalidRequest: ``target`` is no longer the content's standard label (``STALE_TARGET``).
+    """
     standard = [carrier for carrier in metadata.label_carriers if carrier.standard]
     compat = [carrier for carrier in metadata.label_carriers if not carrier.standard and carrier.parsed]
     if len({carrier.raw_text for carrier in standard}) > 1:
@@ -185,47 +187,4 @@ def _copy_edited(
             fragment = read_box(stream, box, limits.max_movie_box_bytes, "max_movie_box_bytes")
             out.write(shift_fragment_offsets(fragment, moov.end, shift, counter))
         else:
-            _copy_range(stream, out, box.offset, box.size)
-
-
-def _copy_range(stream: BinaryIO, out: BinaryIO, offset: int, length: int) -> None:
-    """Copy ``length`` bytes from ``offset``: in the kernel between two files, else in bounded chunks."""
-    try:
-        source_fd, out_fd = stream.fileno(), out.fileno()
-    except (OSError, AttributeError, ValueError):
-        source_fd = out_fd = -1
-    if source_fd >= 0 and hasattr(os, "copy_file_range"):
-        out.flush()
-        position = offset
-        remaining = length
-        while remaining:
-            copied = os.copy_file_range(source_fd, out_fd, min(remaining, 1 << 30), position)
-            if copied <= 0:
-                break
-            position += copied
-            remaining -= copied
-        if not remaining:
-            return
-        offset, length = position, remaining
-    stream.seek(offset)
-    while length:
-        piece = stream.read(min(length, COPY_CHUNK))
-        if not piece:
-            raise ClearMarkError("the source file shrank while it was copied", reason="SOURCE_CHANGED")
-        out.write(piece)
-        length -= len(piece)
-
-
-@contextlib.contextmanager
-def _atomic_output(output: Path) -> Iterator[tuple[BinaryIO, Path]]:
-    """An unbuffered stream to a temporary file beside ``output``, renamed onto it when the block succeeds."""
-    temp = output.with_name(f".{output.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
-    stream = open(temp, "wb", buffering=0)  # noqa: SIM115  (closed below, or by the caller to read back)
-    try:
-        yield stream, temp
-        stream.close()
-        os.replace(temp, output)
-    except BaseException:
-        stream.close()
-        temp.unlink(missing_ok=True)
-        raise
+            copy_range(stream, out, box.offset, box.size)

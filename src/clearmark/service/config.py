@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     # Memory budget of text reading: content longer than this many characters is read as its head
     # and tail (half each), so a 2 GB log costs the same memory as a 16 MB one.
     max_text_chars: int = Field(default=4 * 1024 * 1024, ge=1024)
+    # Video limits, checked from the container header before any frame is decoded.
+    max_video_bytes: int = Field(default=4 * 1024 * 1024 * 1024, ge=1024)
+    max_video_duration_s: int = Field(default=2 * 3600, ge=1)
+    max_video_pixels: int = Field(default=4096 * 2304, ge=1)
+    max_video_frames: int = Field(default=2 * 3600 * 60, ge=1)
 
     # Verify: treat empty propagator fields as a failure even on producer output (real producers ship
     # them empty; by default they FAIL only once a C2PA manifest shows a platform published the content).
@@ -134,6 +139,12 @@ class Settings(BaseSettings):
     jpeg_quality: int = Field(default=95, ge=50, le=100)
     webp_quality: int = Field(default=90, ge=50, le=100)
     font_path: Path | None = None
+    # Video notices: the start screen (GB 45438: >= 2 s), optionally around the middle and at the end
+    # (seconds; 0 = none), and a persistent corner badge on every frame.
+    video_notice_start_s: float = Field(default=2.0, ge=2.0, le=3600)
+    video_notice_middle_s: float = Field(default=0.0, ge=0, le=3600)
+    video_notice_end_s: float = Field(default=0.0, ge=0, le=3600)
+    video_badge: bool = False
 
     # C2PA signing material; empty means development material created in data_dir on first start.
     signing_cert_chain: Path | None = None

@@ -68,7 +68,7 @@ def test_human_output_speaks_words_not_enum_names(cli, tmp_path: Path, png_bytes
     outputs.append(cli("lookup", produce_id)[1])
     text = "\n".join(outputs)
     assert not RAW_ENUM.findall(text), RAW_ENUM.findall(text)
-    assert "visible notice" in outputs[0] and "category: AI-generated" in outputs[1]
+    assert "explicit notice" in outputs[0] and "category: AI-generated" in outputs[1]
     assert "  pass " in outputs[3] and " stamp " in outputs[4] and " label " in outputs[4]
 
 

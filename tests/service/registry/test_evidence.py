@@ -14,7 +14,7 @@ from clearmark.media.asset import Asset, open_asset
 from clearmark.media.limits import MediaLimits
 from clearmark.service.policy import CONTENT_MISMATCH, UNKNOWN_PRODUCE_ID, decide
 from clearmark.service.registry import PerceptualHash, RegistryStore
-from clearmark.service.registry.evidence import with_registry_evidence
+from clearmark.service.registry.evidence import restored_label, with_registry_evidence
 from clearmark.service.registry.perceptual import IMAGE, RECORD_MISMATCH
 
 KEY = "a1b2c3d4e5f60718"
@@ -140,3 +140,17 @@ def test_a_producer_this_deployment_never_stamped_for_is_not_asked_about(
     (other,) = with_registry_evidence((_label("X-2", producer="OTHER-PRODUCER"),), store, asset)
     assert not other.attribute(Attr.PRODUCE_ID_STAMPED)
     assert UNKNOWN_PRODUCE_ID not in {f.label for f in decide((other,)).findings}
+
+
+def test_only_a_valid_claim_restores_the_producers_label_from_the_stamp_record(
+    store: RegistryStore, make_record: MakeRecord, asset: Asset
+) -> None:
+    store.record(
+        make_record(watermark_id=KEY, perceptual=PerceptualHash(IMAGE, NEAR), producer_code=PRODUCER, produce_id="CM-1")
+    )
+    resolved = with_registry_evidence((_mark(True, NEAR),), store, asset)
+    label = restored_label(resolved, store)
+    assert label is not None and (label.label, label.content_producer, label.produce_id) == ("1", PRODUCER, "CM-1")
+    # A copied mark, or one put onto other content, restores nothing: the decision did not take it.
+    for bound, content_hash in ((False, FAR), (True, FAR)):
+        assert restored_label(with_registry_evidence((_mark(bound, content_hash),), store, asset), store) is None

@@ -12,6 +12,7 @@ from clearmark.media.formats import (  # noqa: F401  (imported for registration)
     jpeg,
     m4a,
     markdown,
+    mkv,
     mov,
     mp3,
     mp4,
@@ -23,6 +24,7 @@ from clearmark.media.formats import (  # noqa: F401  (imported for registration)
     text,
     tiff,
     wav,
+    webm,
     webp,
     xlsx,
 )

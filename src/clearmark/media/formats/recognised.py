@@ -11,8 +11,6 @@ from clearmark.core.enums import MediaKind
 from clearmark.media.format import FormatSpec, Probe
 from clearmark.media.registry import register_format
 
-_EBML = b"\x1a\x45\xdf\xa3"
-
 
 def _riff(form: bytes) -> Callable[[Probe], bool]:
     return lambda probe: probe.head[:4] == b"RIFF" and probe.head[8:12] == form
@@ -26,15 +24,6 @@ def _is_svg(probe: Probe) -> bool:
 
 _RECOGNISED: tuple[tuple[str, MediaKind, str, str, Callable[[Probe], bool], int], ...] = (
     ("bmp", MediaKind.IMAGE, "image/bmp", "BMP image", lambda p: p.starts_with(b"BM") and len(p.head) >= 26, 50),
-    (
-        "webm",
-        MediaKind.VIDEO,
-        "video/webm",
-        "WebM video",
-        lambda p: p.starts_with(_EBML) and b"webm" in p.head[:64],
-        50,
-    ),
-    ("mkv", MediaKind.VIDEO, "video/x-matroska", "Matroska video", lambda p: p.starts_with(_EBML), 40),
     ("avi", MediaKind.VIDEO, "video/x-msvideo", "AVI video", _riff(b"AVI "), 50),
     # SVG is text to a sniffer but an image to its readers: refused, never given a notice line before <?xml.
     ("svg", MediaKind.IMAGE, "image/svg+xml", "SVG image", _is_svg, 90),

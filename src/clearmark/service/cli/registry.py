@@ -35,6 +35,22 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _existing_registry(url: str) -> str:
+    """The registry the audit's Verify asks, as the server's does (the decision includes it): this
+    machine's, brought to the current schema; "" when it is a SQLite file that does not exist yet
+    (an audit never creates one)."""
+    from sqlalchemy.engine import make_url
+
+    from clearmark.service.registry import RegistryStore
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not (parsed.database and Path(parsed.database).is_file()):
+        return ""
+    with RegistryStore(url) as registry:
+        registry.migrate()
+    return url
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     """Verify a folder or a list of files into OUTDIR/audit.jsonl, audit.csv and audit.html; resumable."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -51,14 +67,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     inputs = collect_inputs(args.source, exclude=args.output)
     key_file = settings.watermark_key_file or settings.data_dir / "keys" / "watermark.key"
     key = key_file.read_bytes() if key_file.is_file() else None
-    # The audit's Verify asks this machine's registry, as the server's does (the decision includes
-    # it); a registry that does not exist yet is created empty, so a first audit runs without one.
-    from clearmark.service.registry import RegistryStore
-
-    registry_url = settings.resolved_registry_url
-    with RegistryStore(registry_url) as registry:
-        registry.migrate()
-    config = audit_config(pipeline_config(settings, None, key, registry_url))
+    config = audit_config(pipeline_config(settings, None, key, _existing_registry(settings.resolved_registry_url)))
     if args.ray:
         from clearmark.service.audit_ray import ray_runner
 

@@ -32,7 +32,7 @@ OUTCOME_WORDS: dict[int, str] = {
 }
 APPLIED_WORDS: dict[int, str] = {
     pb.APPLIED_LABEL_UNSPECIFIED: "unspecified",
-    pb.APPLIED_LABEL_EXPLICIT_NOTICE: "visible notice",
+    pb.APPLIED_LABEL_EXPLICIT_NOTICE: "explicit notice",  # visible, or audible (audio)
     pb.APPLIED_LABEL_METADATA_PRODUCER: "metadata label (producer)",
     pb.APPLIED_LABEL_METADATA_PROPAGATOR: "metadata label (platform)",
     pb.APPLIED_LABEL_C2PA_MANIFEST: "C2PA manifest",

@@ -54,6 +54,7 @@ Check = Callable[[CheckInput], ComplianceCheck]
 REGISTRY_FINDINGS = frozenset({RECORD_MISMATCH, CONTENT_MISMATCH, UNKNOWN_PRODUCE_ID})
 ALL_KINDS = frozenset(MediaKind) - {MediaKind.MEDIA_KIND_UNSPECIFIED}
 IMAGE = frozenset({MediaKind.IMAGE})
+VIDEO = frozenset({MediaKind.VIDEO})
 TEXTUAL = frozenset({MediaKind.TEXT, MediaKind.DOCUMENT})
 AUDIO = frozenset({MediaKind.AUDIO})
 # Every requirement with the modalities it applies to, in report order.
@@ -318,7 +319,7 @@ def _c2pa_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
     "watermark.consistency",
     "The invisible mark and the metadata label agree",
     "DESIGN: Verify checklist",
-    IMAGE | AUDIO,
+    IMAGE | VIDEO | AUDIO,
 )
 def _watermark_consistency(data: CheckInput) -> tuple[Outcome, list[str]]:
     marks = [s.attribute(Attr.REGISTRY_KEY) for s in data.of_kind(SignalKind.WATERMARK_CLEARMARK)]
@@ -407,6 +408,38 @@ def _notice_size(data: CheckInput) -> tuple[Outcome, list[str]]:
 
 @requirement("image.notice.position", "The notice sits on an edge or in a corner", "GB 45438-2025 §5.2", IMAGE)
 def _notice_position(data: CheckInput) -> tuple[Outcome, list[str]]:
+    return _notice_check(data, "on_edge_or_corner", "position")
+
+
+@requirement(
+    "video.notice.start_screen",
+    "The notice is on the start screen for at least 2 s",
+    "Measures Art. 4; GB 45438-2025 §5 (video)",
+    VIDEO,
+)
+def _video_start_screen(data: CheckInput) -> tuple[Outcome, list[str]]:
+    return _notice_check(data, Attr.START_SCREEN_OK, "start screen")
+
+
+@requirement(
+    "video.notice.size",
+    "Notice glyphs are at least 5 % of the displayed shortest side",
+    "GB 45438-2025 §5 (video)",
+    VIDEO,
+)
+def _video_notice_size(data: CheckInput) -> tuple[Outcome, list[str]]:
+    return _notice_check(data, "height_ok", "size")
+
+
+@requirement(
+    "video.notice.wording", "The notice has an AI element and a generation element", "GB 45438-2025 §5 (video)", VIDEO
+)
+def _video_notice_wording(data: CheckInput) -> tuple[Outcome, list[str]]:
+    return _notice_check(data, "wording_ok", "wording")
+
+
+@requirement("video.notice.position", "The notice sits on an edge or in a corner", "GB 45438-2025 §5 (video)", VIDEO)
+def _video_notice_position(data: CheckInput) -> tuple[Outcome, list[str]]:
     return _notice_check(data, "on_edge_or_corner", "position")
 
 

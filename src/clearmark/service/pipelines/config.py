@@ -53,6 +53,11 @@ class PipelineConfig:
     # Per-tenant campaign allow/deny lists and thresholds (name, policy), applied to the content's
     # texts in Inspect and Label as CheckTexts applies them; unknown tenants get the base pack.
     campaign_tenants: tuple[tuple[str, TenantPolicy], ...] = ()
+    # Video: the start-screen notice's duration, optional middle/end notices and a persistent badge.
+    video_notice_start_s: float = 2.0
+    video_notice_middle_s: float = 0.0
+    video_notice_end_s: float = 0.0
+    video_badge: bool = False
 
     def notice_text_for(self, label_value: str) -> str:
         """The configured notice wording for a Label value ("" when none applies)."""
@@ -85,6 +90,10 @@ class PipelineConfig:
             audio_notice_positions=self.audio_notice_positions,
             audio_spoken_notice=self.audio_spoken_notice,
             watermark_key=self.detectors.watermark_key if self.watermark_embed else None,
+            video_notice_start_s=self.video_notice_start_s,
+            video_notice_middle_s=self.video_notice_middle_s,
+            video_notice_end_s=self.video_notice_end_s,
+            video_badge=self.video_badge,
         )
 
     @property

@@ -22,7 +22,9 @@ from clearmark.service.pipelines.guards import check_party_code
 from clearmark.service.pipelines.ids import derive_id
 from clearmark.service.pipelines.inspect import inspect_asset
 from clearmark.service.pipelines.signing import c2pa_pointer, sign_c2pa
+from clearmark.service.pipelines.workers import registry_view
 from clearmark.service.policy import Decision
+from clearmark.service.registry.evidence import restored_label
 from clearmark.service.registry.perceptual import PerceptualHash, perceptual_hash_of
 
 
@@ -114,7 +116,8 @@ def _notice_heard(inspection: Inspection) -> bool:
 
 
 def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
-    """Apply Art. 6: keep a producer's label and add propagator fields, or write Label "2"/"3".
+    """Apply Art. 6: keep a producer's label and add propagator fields, restore the producer's label
+    from the record our mark resolves to, or write Label "2"/"3".
 
     The GB 45438 fields go in first, then the platform signs a C2PA manifest with the upload as
     parent ingredient, so the producer's history survives.
@@ -149,10 +152,19 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
             # The producer's notice is the label of a format without a metadata place: keep it, add nothing.
             notice_value = min(LABEL_VALUE_BY_NOTICE.get(s.category_hint, "3") for s in decision.notice_labels)
             return _unchanged(asset, inspection, notice_value, config, warnings)
-        value = new_label_value(inspection.category, job.user_declared_ai)
+        # Our mark resolved to its Stamp record (the decision's AI_GENERATED): the record is the
+        # producer's label, stripped from this copy; restore it with the platform's fields (case 1).
+        restored = (
+            restored_label(inspection.signals, registry_view(config.registry_url)) if config.registry_url else None
+        )
+        value = "1" if restored is not None else new_label_value(inspection.category, job.user_declared_ai)
         if not value:
             return _unchanged(asset, inspection, value, config, warnings)
-        label = AigcLabel(value, "", "", "", job.platform_code, propagate_id, "")
+        label = (
+            restored.with_propagator(job.platform_code, propagate_id)
+            if restored is not None
+            else AigcLabel(value, "", "", "", job.platform_code, propagate_id, "")
+        )
         display = job.notice_text or config.notice_text_for(value)
         # An explicit label already there (audio's rhythm, heard) is not added a second time.
         draws = config.platform_draws_notice and not job.skip_visible_notice and not _notice_heard(inspection)
@@ -161,7 +173,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
             AppliedLabel.METADATA_PROPAGATOR,
             notice_text=display if draws else "",
             corner=job.notice_corner,
-            source_type="",  # Label 2 and 3 have no IPTC equivalent
+            source_type=TRAINED_ALGORITHMIC_MEDIA if value == "1" else "",  # Label 2 and 3 have none
             # A platform marks what it redraws anyway, and never adds a second mark.
             mark_id=propagate_id if draws and not _marked(inspection) else "",
             xmp_extra=pointer,

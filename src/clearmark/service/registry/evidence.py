@@ -14,11 +14,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Protocol
 
+from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import Category
 from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import Signal
 from clearmark.media.asset import Asset
 from clearmark.service.registry.perceptual import IMAGE, BindingCheck, PerceptualHash, perceptual_hash_of
+from clearmark.service.registry.store import ProvenanceRecord
 from clearmark.watermark.binding import claim_holds
 
 
@@ -31,6 +33,10 @@ class RegistryView(Protocol):
 
     def produce_id_stamped(self, produce_id: str) -> bool:
         """Whether a Stamp of this deployment issued the ProduceID."""
+        ...
+
+    def watermark_stamp(self, watermark_id: str) -> ProvenanceRecord | None:
+        """The Stamp record that embedded the mark (None when none)."""
         ...
 
     def stamps_producer(self, producer_code: str) -> bool:
@@ -87,6 +93,25 @@ def check_produce_id(signal: Signal, registry: RegistryView) -> Signal:
     if not registry.stamps_producer(label.content_producer):
         return signal
     return _with(signal, **{Attr.PRODUCE_ID_STAMPED: str(registry.produce_id_stamped(label.produce_id)).lower()})
+
+
+def restored_label(signals: tuple[Signal, ...], registry: RegistryView) -> AigcLabel | None:
+    """The producer's label of content whose label was stripped, from the Stamp record its mark resolves to.
+
+    Only a mark the decision took as a valid claim (AI_GENERATED) restores a label: Label "1" with the
+    record's ContentProducer, ProduceID and the Stamp's own propagator fields (a SecurityData
+    signature is not kept in the record and is not restored). It never enters a response's signals:
+    a Label writes it (with the platform's fields); Lookup still shows a tenant only its own records.
+    """
+    for signal in signals:
+        if signal.kind != SignalKind.WATERMARK_CLEARMARK or signal.category_hint is not Category.AI_GENERATED:
+            continue
+        record = registry.watermark_stamp(signal.attribute(Attr.REGISTRY_KEY))
+        if record is not None and record.producer_code and record.produce_id:
+            return AigcLabel(
+                "1", record.producer_code, record.produce_id, "", record.propagator_code, record.propagate_id, ""
+            )
+    return None
 
 
 def with_registry_evidence(signals: tuple[Signal, ...], registry: RegistryView, asset: Asset) -> tuple[Signal, ...]:

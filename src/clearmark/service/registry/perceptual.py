@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
+
 from clearmark.core.enums import MediaKind
 from clearmark.media.asset import Asset, open_asset
 from clearmark.media.limits import MediaLimits
@@ -23,6 +25,7 @@ from clearmark.media.perceptual import (
     text_simhash,
 )
 from clearmark.media.source import Source
+from clearmark.media.video import representative_frame
 
 IMAGE = "image"
 TEXT = "text"
@@ -68,14 +71,20 @@ def _image_hash(asset: Asset) -> PerceptualHash:
     return PerceptualHash(IMAGE, image_phash(asset.image.image))
 
 
+def _video_hash(asset: Asset) -> PerceptualHash:
+    # A frame's pHash (kind "image"): the frame nearest the middle, as the video detectors sample it.
+    return PerceptualHash(IMAGE, image_phash(Image.fromarray(representative_frame(*asset.video).rgb)))
+
+
 def _text_hash(asset: Asset) -> PerceptualHash | None:
     text = asset.text.text
     return PerceptualHash(TEXT, text_simhash(text)) if text.strip() else None
 
 
-# Which hash each modality gets; video (key frames) and audio join here when they land.
+# Which hash each modality gets; audio joins here when it lands.
 HASHERS: dict[MediaKind, Callable[[Asset], PerceptualHash | None]] = {
     MediaKind.IMAGE: _image_hash,
+    MediaKind.VIDEO: _video_hash,
     MediaKind.TEXT: _text_hash,
     MediaKind.DOCUMENT: _text_hash,
 }

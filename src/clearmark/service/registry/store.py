@@ -136,6 +136,7 @@ class RegistryStore:
 
     # The name the service and older callers use.
     create_schema = migrate
+
     def check(self) -> str | None:
         """Probe the database: None when it is usable, else why not (and remember it in ``problem``).
 
@@ -230,6 +231,21 @@ class RegistryStore:
             row = session.scalars(stmt).first()
             record = None if row is None else _to_record(row)
         return None if record is None else check_binding(record.record_id, record.perceptual, content)
+
+    def watermark_stamp(self, watermark_id: str) -> ProvenanceRecord | None:
+        """The Stamp record that embedded this mark (None when no Stamp carries it), any tenant's.
+
+        For the platform that labels a stripped copy: the record holds the producer's label fields.
+        """
+        stmt = (
+            select(ProvenanceRow)
+            .where(ProvenanceRow.watermark_id == watermark_id.lower(), ProvenanceRow.verb == "stamp")
+            .order_by(ProvenanceRow.seq)
+            .limit(1)
+        )
+        with self._transaction() as session:
+            row = session.scalars(stmt).first()
+            return None if row is None else _to_record(row)
 
     def produce_id_stamped(self, produce_id: str) -> bool:
         """Whether any tenant's Stamp issued this ProduceID (reveals nothing else about the record)."""

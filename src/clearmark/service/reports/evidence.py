@@ -37,13 +37,20 @@ class ContentView:
 
 
 def content_view(content: bytes | Source | None, limits: MediaLimits) -> ContentView:
-    """A thumbnail of an image, or the start of a text's words; empty for anything else or unreadable bytes."""
+    """A thumbnail of an image or of a video's first frame, or the start of a text's words; else empty."""
     if content is None or content == b"":
         return ContentView()
     try:
         asset = open_asset(content, limits)
         if asset.kind is MediaKind.IMAGE:
             return ContentView(thumbnail=_thumbnail(asset.image.image))
+        if asset.kind is MediaKind.VIDEO:  # the start screen as displayed, where the notice boxes were read
+            from PIL import Image
+
+            from clearmark.media.video import sample_frames
+
+            _, (first, *_) = sample_frames(asset.source, limits, (0.0,))
+            return ContentView(thumbnail=_thumbnail(Image.fromarray(first.rgb)))
         if asset.is_textual:
             return ContentView(excerpt=asset.text.text[:EXCERPT_CHARS])
     except ClearMarkError:

@@ -1,0 +1,178 @@
+"""Video Stamp and Inspect work on a 1080p 10 s clip, against plain PyAV doing the same decoding and encoding.
+
+Stamp's frame work (notice + mark in every frame, re-encode with the source's codec family and bit
+rate, audio copied) is compared with a plain PyAV decode + re-encode at the same settings; Inspect's
+frame work (sampling, ClearMark watermark majority, OCR of the start screen) with PyAV decoding the
+frames Inspect samples. Run: ``PYTHONPATH=src python -m bench.run video --repeats 3``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+from bench.harness import measure, report
+from clearmark.core.enums import Corner
+from clearmark.detectors.ocr_notice import _build as build_ocr
+from clearmark.detectors.registry import DetectorContext
+from clearmark.detectors.video_notice import video_notice_signals
+from clearmark.detectors.video_watermark import read_frames_watermark
+from clearmark.labels.image_notice import NoticeSpec
+from clearmark.labels.video_writer import FramePlan, stamp_frames
+from clearmark.media.limits import MediaLimits
+from clearmark.media.source import Source
+from clearmark.media.video import probe_video, sample_frames, sample_times
+from clearmark.media.video.transcode import ENCODERS
+from clearmark.service.pipelines import PipelineConfig, StampJob, inspect_content, stamp_content
+
+KEY = b"bench-video-key"
+PAYLOAD = bytes.fromhex("0123456789abcdef")
+PRODUCER = "001191440300708461136T1XGW3"
+WIDTH, HEIGHT, FPS, SECONDS = 1920, 1080, 30, 10
+
+
+def make_clip(path: Path) -> Path:
+    """A textured, moving 1080p H.264 clip at 8 Mb/s with an AAC tone."""
+    rng = np.random.default_rng(3)
+    base = cv2.resize(rng.integers(0, 256, (80, 140, 3), dtype=np.uint8), (WIDTH + 256, HEIGHT + 256))
+    with av.open(str(path), "w", format="mp4") as container:
+        video = container.add_stream("libx264", rate=FPS, options={"preset": "veryfast"})
+        video.width, video.height, video.pix_fmt, video.bit_rate = WIDTH, HEIGHT, "yuv420p", 8_000_000
+        audio = container.add_stream("aac", rate=48000, layout="stereo")
+        for index in range(FPS * SECONDS):
+            shift = (index * 3) % 256
+            frame = av.VideoFrame.from_ndarray(
+                np.ascontiguousarray(base[shift : shift + HEIGHT, shift // 2 : shift // 2 + WIDTH]), format="rgb24"
+            )
+            frame.pts = index
+            container.mux(video.encode(frame))
+        container.mux(video.encode(None))
+        tone = (0.2 * np.sin(np.arange(48000 * SECONDS) * 2 * np.pi * 440 / 48000)).astype(np.float32)
+        for start in range(0, tone.size, 1024):
+            block = np.ascontiguousarray(np.stack([tone[start : start + 1024]] * 2))
+            samples = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
+            samples.sample_rate, samples.pts = 48000, start
+            container.mux(audio.encode(samples))
+        container.mux(audio.encode(None))
+    return path
+
+
+def plain_reencode(source: Path, output: Path) -> None:
+    """The reference: PyAV decode + libx264 re-encode at the source's bit rate and our preset, audio copied."""
+    with av.open(str(source)) as reader, av.open(str(output), "w", format="mp4") as writer:
+        video_in, audio_in = reader.streams.video[0], reader.streams.audio[0]
+        video = writer.add_stream("libx264", rate=video_in.guessed_rate, options=dict(ENCODERS["h264"].options))
+        video.width, video.height, video.pix_fmt = video_in.width, video_in.height, "yuv420p"
+        video.bit_rate = video_in.bit_rate
+        video.codec_context.time_base = video.time_base = video_in.time_base
+        audio = writer.add_stream_from_template(audio_in)
+        for packet in reader.demux(video_in, audio_in):
+            if packet.stream is audio_in:
+                if packet.dts is not None:
+                    packet.stream = audio
+                    writer.mux(packet)
+                continue
+            for frame in packet.decode():
+                frame.pict_type = av.video.frame.PictureType.NONE
+                writer.mux(video.encode(frame))
+        writer.mux(video.encode(None))
+
+
+def plain_sample(source: Path, times: tuple[float, ...]) -> int:
+    """The reference: PyAV decoding, to RGB, the frames on screen at ``times`` (sequential, seeking ahead)."""
+    taken = 0
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        pending = list(times)
+        while pending:
+            target = pending[0]
+            if target > 2.0:
+                container.seek(int(target / float(stream.time_base)), stream=stream, backward=True)
+            for frame in container.decode(stream):
+                if frame.time is not None and frame.time + 1e-6 >= target:
+                    frame.to_ndarray(format="rgb24")
+                    taken += 1
+                    pending.pop(0)
+                    if not pending or pending[0] > 2.0 and pending[0] - frame.time > 2.0:
+                        break
+                    target = pending[0]
+            else:
+                break
+    return taken
+
+
+def run(repeats: int) -> str:
+    repeats = max(1, min(repeats, 3))
+    limits = MediaLimits()
+    with tempfile.TemporaryDirectory(prefix="bench-video-") as work:
+        folder = Path(work)
+        clip = make_clip(folder / "clip.mp4")
+        plan = FramePlan(notice=NoticeSpec("AI生成", Corner.BOTTOM_RIGHT, 0.06), payload=PAYLOAD, key=KEY)
+        stamped = folder / "stamped.mp4"
+        stamp_frames(clip, stamped, plan, limits)
+        ocr = build_ocr(DetectorContext())
+        times = sample_times(probe_video(stamped))
+
+        def inspect_frames() -> None:
+            info, frames = sample_frames(stamped, limits)
+            assert read_frames_watermark(frames, KEY) is not None
+            assert video_notice_signals(ocr, stamped, info, frames, limits)
+
+        config = PipelineConfig(watermark_embed=True, detectors=DetectorContext(watermark_key=KEY))
+        job = StampJob("bench-video", "bench", Source.of(clip), PRODUCER, work_dir=folder)
+        cases = {
+            "Stamp verb (frames + AIGC key, no C2PA)": lambda: stamp_content(job, config),
+            "stamp frames: notice + mark + re-encode": lambda: stamp_frames(clip, folder / "out.mp4", plan, limits),
+            "reference: PyAV decode + re-encode": lambda: plain_reencode(clip, folder / "ref.mp4"),
+            "inspect frames: sample + watermark + OCR": inspect_frames,
+            "Inspect verb (all detectors, policy)": lambda: inspect_content(Source.of(stamped), config),
+            "reference: PyAV decode of the sampled frames": lambda: plain_sample(stamped, times),
+        }
+        timings = measure(cases, repeats=repeats, warmup=0)
+        return report(
+            f"Video, {WIDTH}x{HEIGHT} H.264 {SECONDS} s at {FPS} fps + AAC ({clip.stat().st_size / 1e6:.1f} MB)",
+            timings,
+            [
+                ("Stamp verb (frames + AIGC key, no C2PA)", "reference: PyAV decode + re-encode"),
+                ("stamp frames: notice + mark + re-encode", "reference: PyAV decode + re-encode"),
+                ("Inspect verb (all detectors, policy)", "reference: PyAV decode of the sampled frames"),
+                ("inspect frames: sample + watermark + OCR", "reference: PyAV decode of the sampled frames"),
+            ],
+        )
+
+
+def breakdown() -> str:
+    """Where Stamp's frame time goes: one sequential run per variant, wall and process CPU seconds."""
+    import os
+    import time
+
+    limits = MediaLimits()
+    notice = NoticeSpec("AI生成", Corner.BOTTOM_RIGHT, 0.06)
+    plans = {
+        "our transcode, no edit": FramePlan(),
+        "notice only (first 2 s)": FramePlan(notice=notice),
+        "watermark only": FramePlan(payload=PAYLOAD, key=KEY),
+        "notice + watermark (Stamp's frames)": FramePlan(notice=notice, payload=PAYLOAD, key=KEY),
+    }
+    lines = ["| case | wall s | CPU s | output bytes |", "|---|---:|---:|---:|"]
+    with tempfile.TemporaryDirectory(prefix="bench-video-") as work:
+        folder = Path(work)
+        clip = make_clip(folder / "clip.mp4")
+        runs = {"reference: PyAV decode + re-encode": lambda out: plain_reencode(clip, out)}
+        runs.update({name: (lambda out, p=plan: stamp_frames(clip, out, p, limits)) for name, plan in plans.items()})
+        for name, run_case in runs.items():
+            out = folder / "out.mp4"
+            wall, cpu = time.perf_counter(), time.process_time()
+            run_case(out)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            lines.append(f"| {name} | {wall:.1f} | {cpu:.1f} | {os.path.getsize(out):,} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(breakdown())

@@ -1,0 +1,141 @@
+"""Metadata-only label write of a large MP4 / MKV (``write_label_to``) vs ``shutil.copyfile`` of the same file.
+
+    PYTHONPATH=src:. python -m bench.bench_video_label --size-mb 500 --repeats 5
+
+The files are generated here, not kept in the repo: a short high-bitrate H.264 clip is encoded once
+with PyAV, then its packets are stream-copied over and over (timestamps shifted) until the file
+reaches the size asked for, in two MP4 layouts (``moov`` after ``mdat``: no offset moves; ``faststart``:
+``moov`` first, so every chunk offset is patched) and as Matroska. Each label write goes to a new
+file, as a copy would; the ratio to ``copyfile`` in the same run is the number that matters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import tracemalloc
+from pathlib import Path
+
+import av
+import numpy as np
+
+from bench.harness import measure, report
+from clearmark.core.aigc import AigcLabel
+from clearmark.media.sniff import sniff_format
+from clearmark.media.source import Source
+
+PRODUCER = "001191440300708461136T1XGW3"
+LABEL_JSON = AigcLabel("1", PRODUCER, "bench-1", "", PRODUCER, "bench-1", "").to_json()
+LAYOUTS = {
+    "mp4 (moov last)": ("mp4", ".mp4", {}),
+    "mp4 faststart (moov first)": ("mp4", ".mp4", {"movflags": "faststart"}),
+}
+LAYOUTS["mkv"] = ("matroska", ".mkv", {})
+
+
+def _base_clip(folder: Path) -> Path:
+    """A 4 s 320x240 H.264 clip of noise at a near-lossless quality: large packets, quick to loop."""
+    path = folder / "base.mp4"
+    rng = np.random.default_rng(1)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=25, options={"crf": "4", "preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        for _ in range(100):
+            pixels = rng.integers(0, 256, (240, 320, 3), dtype=np.uint8)
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
+        out.mux(stream.encode())
+    return path
+
+
+def _looped(base: Path, path: Path, muxer: str, options: dict[str, str], size: int) -> None:
+    """Stream-copy ``base``'s packets repeatedly into ``path`` until the media passes ``size`` bytes."""
+    with av.open(str(base)) as source:
+        template = source.streams.video[0]
+        packets = [packet for packet in source.demux(template) if packet.size]
+        span = max(packet.pts for packet in packets) + packets[1].duration
+        with av.open(str(path), "w", format=muxer, options=options) as out:
+            stream = out.add_stream_from_template(template)
+            written, loop = 0, 0
+            while written < size:
+                for packet in packets:
+                    copy = av.Packet(bytes(packet))
+                    copy.pts, copy.dts = packet.pts + loop * span, packet.dts + loop * span
+                    copy.is_keyframe, copy.time_base, copy.stream = packet.is_keyframe, packet.time_base, stream
+                    out.mux(copy)
+                    written += packet.size
+                loop += 1
+
+
+_RSS_PROBE = """
+import resource, sys
+from pathlib import Path
+from clearmark.media.sniff import sniff_format
+from clearmark.media.source import Source
+source, target, label = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+container = sniff_format(Source(path=source)).container
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if sys.argv[4] == "write":
+    container.write_label_to(Source(path=source), target, label)
+print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _peak_rss_mib(source: Path, target: Path, action: str) -> float:
+    """Peak RSS (MiB) of a fresh process that imports the container and, for ``write``, writes one label."""
+    result = subprocess.run(
+        [sys.executable, "-c", _RSS_PROBE, str(source), str(target), LABEL_JSON, action],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(result.stdout.split()[1]) / 1024
+
+
+def run(repeats: int = 5, size_mb: int = 100) -> str:
+    """Time the label write against ``copyfile`` for each layout; returns Markdown."""
+    sections = []
+    with tempfile.TemporaryDirectory(dir=Path.cwd() / "bench") as folder_name:
+        folder = Path(folder_name)
+        base = _base_clip(folder)
+        for title, (muxer, suffix, options) in LAYOUTS.items():
+            source = folder / f"big{suffix}"
+            _looped(base, source, muxer, options, size_mb * 1024 * 1024)
+            container = sniff_format(Source(path=source)).container
+            target = folder / f"out{suffix}"
+
+            def label(container=container, source=source, target=target) -> None:  # noqa: ANN001
+                container.write_label_to(Source(path=source), target, LABEL_JSON)
+
+            def copy(source=source, target=target) -> None:  # noqa: ANN001
+                shutil.copyfile(source, target)
+
+            timings = measure({"write_label_to": label, "shutil.copyfile": copy}, repeats=repeats, warmup=1)
+            tracemalloc.start()
+            label()
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            size = source.stat().st_size
+            imports, write = _peak_rss_mib(source, target, "imports"), _peak_rss_mib(source, target, "write")
+            heading = (
+                f"{title}: {size / 2**20:.0f} MiB, Python heap peak of one write {peak / 2**20:.2f} MiB, "
+                f"peak RSS of a fresh process {write:.0f} MiB (imports alone {imports:.0f} MiB)"
+            )
+            sections.append(report(heading, timings, [("write_label_to", "shutil.copyfile")]))
+            source.unlink()
+            target.unlink()
+    return "\n".join(sections)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--size-mb", type=int, default=100)
+    args = parser.parse_args()
+    print(run(args.repeats, args.size_mb))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""The video watermark: every frame marked, read by majority after H.264 at a third of the rate, 720p, a 10 % crop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+from tests.media.video.clips import ClipSpec, make_clip, scene
+
+from clearmark.labels.video_writer import FramePlan, stamp_frames
+from clearmark.media.limits import MediaLimits
+from clearmark.media.video import probe_video, sample_frames
+from clearmark.watermark.video import FrameMarker, read_video_watermark
+
+KEY = b"video-watermark-test-key"
+PAYLOAD = bytes.fromhex("0123456789abcdef")
+
+
+@pytest.fixture(scope="module")
+def marked_1080p(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("marked")
+    source = make_clip(
+        folder / "in.mp4", ClipSpec(width=1920, height=1080, seconds=0.4, audio=None, bit_rate=6_000_000)
+    )
+    out = folder / "marked.mp4"
+    stamp_frames(source, out, FramePlan(payload=PAYLOAD, key=KEY), MediaLimits())
+    return out
+
+
+def _attack(source: Path, out: Path, *, bit_rate: int, size: tuple[int, int] | None = None, crop: float = 1.0) -> Path:
+    """Re-encode with libx264, optionally after a centred crop to ``crop`` of each side and a resize."""
+    with av.open(str(source)) as reader, av.open(str(out), "w", format="mp4") as writer:
+        width, height = reader.streams.video[0].codec_context.width, reader.streams.video[0].codec_context.height
+        crop_w, crop_h = int(width * crop) // 2 * 2, int(height * crop) // 2 * 2
+        stream = writer.add_stream("libx264", rate=25, options={"preset": "veryfast"})
+        stream.width, stream.height = size or (crop_w, crop_h)
+        stream.pix_fmt, stream.bit_rate = "yuv420p", bit_rate
+        x0, y0 = (width - crop_w) // 2, (height - crop_h) // 2
+        for frame in reader.decode(video=0):
+            rgb = frame.to_ndarray(format="rgb24")[y0 : y0 + crop_h, x0 : x0 + crop_w]
+            if size:
+                rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+            attacked = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+            attacked.pts, attacked.time_base = frame.pts, frame.time_base
+            writer.mux(stream.encode(attacked.reformat(format="yuv420p")))
+        writer.mux(stream.encode(None))
+    return out
+
+
+def _read(path: Path):
+    _, frames = sample_frames(path)
+    return read_video_watermark(((f.time_s, f.luma) for f in frames), KEY)
+
+
+def test_every_sampled_frame_of_the_stamp_carries_the_payload(marked_1080p: Path) -> None:
+    _, frames = sample_frames(marked_1080p)
+    reading = read_video_watermark(((f.time_s, f.luma) for f in frames), KEY, enough_votes=len(frames))
+    assert reading is not None and reading.payload == PAYLOAD
+    assert reading.votes == reading.frames_read == len(frames)
+    assert reading.content_bound
+
+
+@pytest.mark.parametrize(
+    ("name", "attack"),
+    [
+        ("h264-third-bitrate", {"bit_rate": 1}),
+        ("resize-720p", {"bit_rate": 3, "size": (1280, 720)}),
+        ("crop-10-percent", {"bit_rate": 3, "crop": 0.9}),
+    ],
+)
+def test_mark_survives(marked_1080p: Path, tmp_path: Path, name: str, attack: dict) -> None:
+    rate = probe_video(marked_1080p).bit_rate
+    attack = dict(attack, bit_rate=rate * attack["bit_rate"] // 3)
+    reading = _read(_attack(marked_1080p, tmp_path / f"{name}.mp4", **attack))
+    assert reading is not None and reading.payload == PAYLOAD
+    assert reading.votes >= 2 and reading.other_payloads == 0
+
+
+def test_unmarked_video_and_wrong_key_read_nothing(tmp_path: Path, marked_1080p: Path) -> None:
+    plain = make_clip(tmp_path / "plain.mp4", ClipSpec(width=640, height=360, seconds=0.4, audio=None))
+    assert _read(plain) is None
+    _, frames = sample_frames(marked_1080p)
+    assert read_video_watermark(((f.time_s, f.luma) for f in frames), b"another-key") is None
+
+
+def test_one_frame_does_not_outvote_the_others() -> None:
+    luma = scene(320, 256, 0).mean(axis=2).astype(np.uint8)
+    marked = luma.copy()
+    FrameMarker(PAYLOAD, KEY).mark(marked)
+    frames = [(0.0, marked), (0.5, luma), (1.0, luma)]
+    assert read_video_watermark(frames, KEY) is None  # one vote of three: not a majority mark
+    assert read_video_watermark(frames[:1], KEY).payload == PAYLOAD  # a single frame is all there is
+
+
+def test_marker_refits_on_a_scene_change_and_keeps_limited_range() -> None:
+    marker = FrameMarker(PAYLOAD, KEY, refresh_frames=100)
+    first = scene(320, 256, 0, seed=1).mean(axis=2).astype(np.uint8)
+    cut = 255 - first
+    marker.mark(first.copy())
+    step = marker._step.copy()
+    marker.mark(first.copy())
+    assert np.array_equal(marker._step, step)  # reused within the scene
+    frame = cut.copy()
+    marker.mark(frame)
+    assert not np.array_equal(marker._step, step)  # re-fitted after the cut
+    assert frame.min() >= 16 and frame.max() <= 235
+    assert not FrameMarker.fits(320, 240)
