@@ -9,6 +9,10 @@ server's main process and of its worker is read from ``/proc``. The reference in
 InspectStream of the same file (read-only, already flat, ``bench_stream_memory``), so the ratio says
 what writing costs beyond reading. ``--no-c2pa`` switches C2PA signing off (``CLEARMARK_C2PA_SIGN=0``)
 to separate ClearMark's own memory from c2pa-rs's PDF signing.
+
+``--media mp4`` measures video instead (issue 11's 200 MB upload): a looped H.264 MP4 of each size
+(``bench_video_label``) that already carries a producer's label, through InspectStream and LabelStream
+(the platform's fields, metadata only: ``platform_draws_notice`` off, so nothing is re-encoded).
 """
 
 from __future__ import annotations
@@ -78,6 +82,40 @@ def call(verb: str, path: Path, output: Path, extra_env: dict[str, str], max_tex
         }
 
 
+def _producer_labelled_mp4(folder: Path, path: Path, size: int) -> None:
+    """A looped H.264 MP4 of about ``size`` bytes carrying a producer's GB 45438 label (no notice drawn)."""
+    from bench.bench_video_label import LABEL_JSON, _base_clip, _looped
+    from clearmark.media.format import write_label_file
+    from clearmark.media.sniff import sniff_format
+    from clearmark.media.source import Source
+
+    bare = folder / "bare.mp4"
+    _looped(_base_clip(folder), bare, "mp4", {}, size)
+    write_label_file(sniff_format(Source(path=bare)).container, Source(path=bare), path, LABEL_JSON)
+    bare.unlink()
+
+
+def run_mp4(sizes_mb: tuple[int, ...], max_text_chars: int) -> str:
+    """InspectStream and LabelStream of producer-labelled MP4s of each size, one fresh server per call."""
+    env = {"CLEARMARK_PLATFORM_DRAWS_NOTICE": "false"}
+    rows = ["| MP4 | verb | time | server main peak RSS | worker peak RSS | output |", "|---|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory(prefix="clearmark-out-mp4-") as scratch:
+        for size_mb in sizes_mb:
+            source, labelled = Path(scratch) / f"in-{size_mb}.mp4", Path(scratch) / f"out-{size_mb}.mp4"
+            _producer_labelled_mp4(Path(scratch), source, size_mb * MIB)
+            for verb, output in (("InspectStream", Path(scratch) / "none"), ("LabelStream", labelled)):
+                measured = call(verb, source, output, env, max_text_chars)
+                shown = f"{measured['size'] / MIB:.0f} MiB" if measured["size"] else "-"
+                rows.append(
+                    f"| {source.stat().st_size / MIB:.0f} MiB | {verb} | {measured['seconds']:.1f} s "
+                    f"| {measured['main'] / 1024:.0f} MiB | {measured['worker'] / 1024:.0f} MiB | {shown} |"
+                )
+            source.unlink()
+            labelled.unlink(missing_ok=True)
+    title = "### Peak server memory, InspectStream and LabelStream of large MP4s"
+    return f"{title}\n\none worker, platform_draws_notice off (metadata-only Label)\n\n" + "\n".join(rows) + "\n"
+
+
 def run(
     repeats: int = 1, sizes_mb: tuple[int, ...] = (5, 100, 200), c2pa: bool = True, max_text_chars: int = 256 * 1024
 ) -> str:
@@ -116,7 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes-mb", type=int, nargs="+", default=[5, 100, 200])
     parser.add_argument("--max-text-chars", type=int, default=256 * 1024)
     parser.add_argument("--no-c2pa", action="store_true", help="switch C2PA signing off (CLEARMARK_C2PA_SIGN=false)")
+    parser.add_argument("--media", choices=("pdf", "mp4"), default="pdf")
     args = parser.parse_args(argv)
+    if args.media == "mp4":
+        print(run_mp4(tuple(args.sizes_mb), args.max_text_chars))
+        return 0
     print(run(sizes_mb=tuple(args.sizes_mb), c2pa=not args.no_c2pa, max_text_chars=args.max_text_chars))
     return 0
 

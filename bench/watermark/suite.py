@@ -21,6 +21,8 @@ KEY = bytes(range(32))
 FP_IMAGES = int(os.environ.get("CLEARMARK_BENCH_FP_IMAGES", "10000"))
 RIVAGAN = os.environ.get("CLEARMARK_BENCH_RIVAGAN", "1") != "0"
 PARTS = tuple(os.environ.get("CLEARMARK_BENCH_PARTS", "attacks,hard,copy,fp,timings").split(","))
+# Which methods run beside ClearMark's ("clearmark" alone: only ours; the others' reads are deterministic).
+METHODS = tuple(os.environ.get("CLEARMARK_BENCH_METHODS", "clearmark,dwtDct,dwtDctSvd,rivaGan").split(","))
 
 
 @dataclass
@@ -68,12 +70,9 @@ def _imwatermark(method: str, bits: int, sizes: tuple[str, ...]) -> Method:
 
 
 def _methods() -> list[Method]:
-    methods = [
-        _clearmark(),
-        _imwatermark("dwtDct", 64, ("512²", "1080p")),
-        _imwatermark("dwtDctSvd", 64, ("512²", "1080p")),
-    ]
-    if RIVAGAN:
+    methods = [_clearmark()]
+    methods += [_imwatermark(name, 64, ("512²", "1080p")) for name in ("dwtDct", "dwtDctSvd") if name in METHODS]
+    if RIVAGAN and "rivaGan" in METHODS:
         try:
             methods.append(_imwatermark("rivaGan", 32, ("512²",)))
         except ImportError as error:  # onnxruntime missing

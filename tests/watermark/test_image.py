@@ -152,3 +152,28 @@ def test_frame_api_marks_a_luma_plane(host: Image.Image, key: bytes) -> None:
     assert decode_luma(luma, key) is None
     with pytest.raises(ValueError):
         mark_for_luma(luma[:200], PAYLOAD, key)
+
+
+def test_fast_fold_agrees_with_fold_on_an_affine_lattice(marked: Image.Image) -> None:
+    from clearmark.watermark.image import _canvas, _luma, _rgb_array
+    from clearmark.watermark.sync import fold, fold_fast, whiten
+
+    residual = whiten(_canvas(_luma(_rgb_array(stretch(x=1.2, y=0.9)(marked)))))
+    basis = np.array([[64 * 1.2 / 0.9, 0.0], [0.0, 64.0]])  # the canvas keeps the short side: y 1, x 1.2/0.9
+    exact, fast = fold(residual, basis), fold_fast(residual, basis)
+    assert exact.shape == fast.shape == (64, 64)
+    assert np.corrcoef(exact.ravel(), fast.ravel())[0, 1] > 0.8
+
+
+def test_sharpening_a_blunt_lattice_restores_the_sync_peak(marked: Image.Image, key: bytes) -> None:
+    from clearmark.watermark.image import _canvas, _luma, _rgb_array
+    from clearmark.watermark.pattern import tile_layout
+    from clearmark.watermark.sync import align, fold_fast, sharpen_lattice, whiten
+
+    residual = whiten(_canvas(_luma(_rgb_array(stretch(x=1.2)(marked)))))
+    spectra = tile_layout(key).sync_spectra
+    true = np.array([[64 * 1.2, 0.0], [0.0, 64.0]])
+    blunt = true + np.array([[1.5, -0.75], [0.5, -1.25]])
+    sharpened = sharpen_lattice(residual, blunt, spectra)
+    assert np.abs(sharpened - true).max() < 0.4
+    assert align(fold_fast(residual, sharpened), spectra).z > align(fold_fast(residual, blunt), spectra).z + 3

@@ -6,6 +6,9 @@ see ``masking``), resampled to the image and scaled to a fixed PSNR. Decoding wh
 recovers the tile lattice from the autocorrelation (scale, rotation, unequal x/y scales, shear, crop),
 folds the canvas onto one tile, aligns the keyed sync template, decodes the payload and checks that
 the mark's strength follows this picture's masking map (``binding``: a transplanted mark does not).
+When the few lattices the autocorrelation ranks best do not decode, many more are ranked by the sync
+peak on a cheap fold, blunt ones are sharpened on that peak, and a word beyond the BCH radius gets
+ordered-statistics decoding (accepted within 24 bit errors, behind a clear sync peak).
 
 The work is frame-oriented: ``mark_for_luma`` and ``decode_luma`` take one 2-D luma plane (0..255) and
 know nothing of files or colour, so video frames (their Y plane) and, as a model, audio frames use
@@ -14,8 +17,8 @@ the same calls; ``embed_watermark``/``decode_watermark`` are the PIL wrappers fo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 
 import cv2
 import numpy as np
@@ -37,9 +40,11 @@ from clearmark.watermark.payload import PAYLOAD_BYTES, frame_payload, unframe_pa
 from clearmark.watermark.sync import (
     align,
     contrast_weight,
-    find_lattices,
     fold,
+    fold_fast,
     highpass,
+    iter_lattices,
+    sharpen_lattice,
     unshift,
     whiten,
 )
@@ -56,6 +61,16 @@ _ITERATIONS = 5
 _MIN_SYNC_Z = 4.0
 _CHASE_SYNC_Z = 6.0
 _CHASE_FLIPS = 6
+# Beyond the BCH radius, ordered-statistics decoding may accept a codeword within this many bit errors
+# when the sync peak is this clear (a random word gets that close with probability 7e-8, see bch).
+_OSD_SYNC_Z = 6.0
+_OSD_MAX_ERRORS = 24
+_FIRST_LATTICES = 3
+_WIDE_LATTICES = 48
+_WIDE_DECODES = 4
+# A ranked lattice whose sync peak is this clear carries a mark even when it fails to decode: it is
+# then sharpened (see ``sync.sharpen_lattice``) and tried again.
+_SHARPEN_SYNC_Z = 6.5
 
 
 @dataclass(frozen=True)
@@ -64,7 +79,8 @@ class WatermarkReading:
 
     Attributes:
         payload: the 8 payload bytes (a registry key, see ``payload_for_produce_id``).
-        bit_errors: channel bits the BCH code corrected (of 188; at most 18 are correctable).
+        bit_errors: channel bits corrected (of 188): up to 18 by the BCH decoder, up to 24 by
+            ordered-statistics decoding behind a clear sync peak.
         confidence: agreement of the soft channel values with the decoded codeword, 0..1.
         sync_z: the sync template's correlation peak in standard deviations.
         scale: the tile period found, relative to the embedded one (1.0: no rescale relative to the
@@ -225,23 +241,44 @@ def decode_luma(luma: np.ndarray, key: bytes) -> WatermarkReading | None:
     residual = whiten(canvas)
     layout = tile_layout(key)
     tried: list[np.ndarray] = []
-    identity = np.eye(2) * TILE_PX
-    for basis in _bases(residual, identity):
+
+    def fresh(basis: np.ndarray) -> bool:
         if any(np.abs(basis - other).max() < 0.5 for other in tried):
-            continue
+            return False
         tried.append(basis)
-        reading = _decode_on_lattice(canvas, residual, basis, layout, key)
+        return True
+
+    # First pass: the unedited geometry (cheap, and most images are not resized or rotated), then the
+    # few lattices the autocorrelation ranks best.
+    lattices = iter_lattices(residual)
+    # (lazy: the autocorrelation is computed only when the unedited geometry does not decode)
+    first = chain([np.eye(2) * TILE_PX], (lattice.basis for lattice in islice(lattices, _FIRST_LATTICES)))
+    for basis in first:
+        if fresh(basis):
+            reading = _decode_on_lattice(canvas, residual, basis, layout, key)
+            if reading is not None:
+                return reading
+    # Second pass, only when the first finds nothing: many more lattices, ranked by the keyed sync
+    # template's peak on a cheap fold (a far sharper test than the autocorrelation where the
+    # picture's own texture has lattice-like peaks), and the best few decoded. A lattice whose peak
+    # is clear but which does not decode is a little off (the autocorrelation's peaks are blunt after
+    # heavy crops): it is sharpened on the sync peak itself and tried again.
+    ranked: list[tuple[float, bool, np.ndarray]] = []
+    already = [(True, basis) for basis in tried]
+    for done, basis in chain(already, ((False, lattice.basis) for lattice in islice(lattices, _WIDE_LATTICES))):
+        if done or fresh(basis):
+            z = align(fold_fast(residual, basis), layout.sync_spectra).z
+            if z >= (_SHARPEN_SYNC_Z if done else _MIN_SYNC_Z):
+                ranked.append((z, done, basis))
+    ranked.sort(key=lambda entry: -entry[0])
+    for z, done, basis in ranked[:_WIDE_DECODES]:
+        reading = None if done else _decode_on_lattice(canvas, residual, basis, layout, key)
+        if reading is None and z >= _SHARPEN_SYNC_Z:
+            sharpened = sharpen_lattice(residual, basis, layout.sync_spectra)
+            reading = _decode_on_lattice(canvas, residual, sharpened, layout, key)
         if reading is not None:
             return reading
     return None
-
-
-def _bases(residual: np.ndarray, identity: np.ndarray) -> Iterator[np.ndarray]:
-    # The unedited geometry first (cheap, and most images are not resized or rotated), then the
-    # lattices the autocorrelation suggests.
-    yield identity
-    for lattice in find_lattices(residual):
-        yield lattice.basis
 
 
 def _decode_on_lattice(
@@ -255,6 +292,8 @@ def _decode_on_lattice(
     soft = layout.soft_bits(cell_responses(aligned))
     flips = _CHASE_FLIPS if alignment.z >= _CHASE_SYNC_Z else 0
     decoded = unframe_payload(soft, key, chase_flips=flips)
+    if decoded is None and alignment.z >= _OSD_SYNC_Z:
+        decoded = unframe_payload(soft, key, osd_max_errors=_OSD_MAX_ERRORS)
     if decoded is None:
         return None
     payload, errors = decoded

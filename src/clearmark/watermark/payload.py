@@ -74,10 +74,20 @@ def frame_payload(payload: bytes, key: bytes) -> np.ndarray:
     return CODE.encode(data) ^ _whitening(key)
 
 
-def unframe_payload(soft: np.ndarray, key: bytes, chase_flips: int = 0) -> tuple[bytes, int] | None:
-    """Decode soft channel values (positive: bit 0) to (payload, bit errors corrected), or None."""
+def unframe_payload(
+    soft: np.ndarray, key: bytes, chase_flips: int = 0, osd_max_errors: int | None = None
+) -> tuple[bytes, int] | None:
+    """Decode soft channel values (positive: bit 0) to (payload, bit errors corrected), or None.
+
+    By default the BCH decoder (Chase-II with ``chase_flips``); with ``osd_max_errors``, ordered-statistics
+    decoding accepting a codeword within that many bit errors (``BchCode.decode_osd``).
+    """
     signs = 1.0 - 2.0 * _whitening(key).astype(np.float64)
-    decoded = CODE.decode_soft(np.asarray(soft, dtype=np.float64) * signs, flips=chase_flips)
+    channel = np.asarray(soft, dtype=np.float64) * signs
+    if osd_max_errors is not None:
+        decoded = CODE.decode_osd(channel, osd_max_errors)
+    else:
+        decoded = CODE.decode_soft(channel, flips=chase_flips)
     if decoded is None:
         return None
     data, errors = decoded

@@ -11,8 +11,10 @@ the eight right-angle rotations/mirrors the image went through.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 import cv2
 import numpy as np
@@ -31,6 +33,7 @@ _LATTICE_RANGE = 3
 MAX_ASPECT = 1.35
 MAX_SHEAR = 0.25
 _PAIR_PEAKS = 12
+_EXAMINED = 400
 _SPECTRUM_SIGMA = 8.0
 
 
@@ -184,9 +187,15 @@ def _parabola(left: float, centre: float, right: float) -> float:
 
 def find_lattices(residual: np.ndarray, count: int = 3) -> list[Lattice]:
     """The most likely tile lattices in a whitened canvas, best first."""
+    return list(islice(iter_lattices(residual), count))
+
+
+def iter_lattices(residual: np.ndarray) -> Iterator[Lattice]:
+    """The tile lattices of a whitened canvas, best first by their autocorrelation score, refined
+    and distinct; lazily, so a caller that needs a few pays for a few."""
     max_lag = int(min(0.75 * min(residual.shape), _MAX_SCALE * TILE_PX * 1.5))
     if max_lag < _MIN_PERIOD * 2:
-        return []
+        return
     acf = autocorrelation(residual, max_lag)
     centre = max_lag
     local_max = acf >= cv2.dilate(acf, np.ones((5, 5), np.uint8))
@@ -197,7 +206,7 @@ def find_lattices(residual: np.ndarray, count: int = 3) -> list[Lattice]:
     order = np.argsort(-acf[ys[keep], xs[keep]], kind="stable")[:_PEAKS]
     peaks = np.stack([dx[keep][order], dy[keep][order]], axis=1).astype(np.float64)
     if len(peaks) == 0:
-        return []
+        return
     candidates = []
     c45, s45 = np.cos(np.pi / 4), np.sin(np.pi / 4)
     for p in peaks:
@@ -213,17 +222,19 @@ def find_lattices(residual: np.ndarray, count: int = 3) -> list[Lattice]:
     candidates += _affine_candidates(peaks[:_PAIR_PEAKS])
     bases = np.concatenate([np.array(candidates).reshape(-1, 2, 2), _near_identity_bases(), _aspect_bases()])
     scores = _lattice_score(acf, bases, max_lag)
-    found: list[Lattice] = []
-    for index in np.argsort(-scores, kind="stable"):
+    found: list[np.ndarray] = []
+    # At most _EXAMINED candidates are refined: where the autocorrelation has few distinct lattices,
+    # walking all ~40,000 candidates for more would cost seconds.
+    for index in np.argsort(-scores, kind="stable")[:_EXAMINED]:
         if not np.isfinite(scores[index]) or scores[index] <= 0:
-            break
+            return
+        if any(np.abs(bases[index] - other).max() < 1.0 for other in found):
+            continue  # refines onto a lattice already given (refining is the costly step)
         basis = _refine(acf, bases[index], max_lag)
-        if any(np.abs(basis - other.basis).max() < 2.0 for other in found):
+        if any(np.abs(basis - other).max() < 2.0 for other in found):
             continue
-        found.append(Lattice(basis=basis, score=float(scores[index])))
-        if len(found) == count:
-            break
-    return found
+        found.append(basis)
+        yield Lattice(basis=basis, score=float(scores[index]))
 
 
 def reduce_basis(basis: np.ndarray) -> np.ndarray:
@@ -336,6 +347,52 @@ def fold(residual: np.ndarray, basis: np.ndarray) -> np.ndarray:
     tile = sums / np.maximum(counts, 1e-9)
     tile = tile.reshape(TILE_PX, TILE_PX)
     return tile - tile.mean()
+
+
+def fold_fast(residual: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """``fold`` by resampling: the canvas warped into tile coordinates (bilinear), then summed tile by
+    tile. Coarser than ``fold`` (sampling, not splatting) and an order of magnitude cheaper, so a
+    decoder can rank many candidate lattices by their sync peak before folding the best properly."""
+    height, width = residual.shape
+    forward = basis / TILE_PX  # tile-pixel (u, v) -> canvas (x, y)
+    inverse = np.linalg.inv(forward)
+    corners = inverse @ np.array([[0, width, 0, width], [0, 0, height, height]], dtype=np.float64)
+    low = np.floor(corners.min(axis=1) / TILE_PX) * TILE_PX
+    high = np.ceil(corners.max(axis=1) / TILE_PX) * TILE_PX
+    size_u, size_v = int(high[0] - low[0]), int(high[1] - low[1])
+    if size_u * size_v > 64 * residual.size:  # a degenerate lattice
+        return np.zeros((TILE_PX, TILE_PX))
+    # Output pixel (u', v') samples canvas forward @ (u' + low_u, v' + low_v): tile phase kept.
+    matrix = np.hstack([forward, (forward @ low)[:, None]]).astype(np.float64)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    warped = cv2.warpAffine(residual.astype(np.float32), matrix, (size_u, size_v), flags=flags, borderValue=0)
+    mask = cv2.warpAffine(np.ones_like(residual, np.float32), matrix, (size_u, size_v), flags=flags, borderValue=0)
+    shape = (size_v // TILE_PX, TILE_PX, size_u // TILE_PX, TILE_PX)
+    tile = warped.reshape(shape).sum(axis=(0, 2)) / np.maximum(mask.reshape(shape).sum(axis=(0, 2)), 1e-6)
+    tile = tile.astype(np.float64)
+    return tile - tile.mean()
+
+
+def sharpen_lattice(
+    residual: np.ndarray, basis: np.ndarray, template_spectra: np.ndarray, step: float = 1.0, finest: float = 0.125
+) -> np.ndarray:
+    """Refine a lattice basis by pattern search on the sync template's peak (``align`` on ``fold_fast``):
+    each of the four entries moves by ``step`` canvas pixels while the peak grows, then the step halves
+    down to ``finest``. A slightly wrong basis smears the fold over many tiles; this undoes it."""
+    best = align(fold_fast(residual, basis), template_spectra).z
+    while step >= finest:
+        improved = True
+        while improved:
+            improved = False
+            for index in ((0, 0), (0, 1), (1, 0), (1, 1)):
+                for delta in (step, -step):
+                    trial = basis.copy()
+                    trial[index] += delta
+                    z = align(fold_fast(residual, trial), template_spectra).z
+                    if z > best:
+                        best, basis, improved = z, trial, True
+        step /= 2
+    return basis
 
 
 def _fold_aligned(residual: np.ndarray) -> np.ndarray:
