@@ -223,3 +223,24 @@ def test_a_wav_past_max_bytes_gets_its_label_written_and_updated_file_to_file(tm
     original = path.read_bytes()
     assert updated.content.path.read_bytes().endswith(original[-4096:])  # the PCM, byte for byte
     assert path.read_bytes() == original  # the upload itself is never rewritten
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "flac"])
+def test_an_mp3_or_flac_past_max_bytes_gets_its_label_file_to_file(tmp_path: Path, fmt: str) -> None:
+    from dataclasses import replace
+
+    content = encode_audio(speech(6.0), RATE, fmt, metadata={"title": "kept"}) or b""
+    path = tmp_path / f"in.{fmt}"
+    path.write_bytes(content)
+    limits = replace(DEFAULT_LIMITS, max_bytes=len(content) // 2)
+    work = tmp_path / "work"
+    work.mkdir()
+    written = AudioWriter().write_new(
+        open_asset(Source(path=path), limits),
+        NewLabel(LABEL, AppliedLabel.METADATA_PRODUCER),
+        WriterSettings(work_dir=work),
+    )
+    assert isinstance(written.content, Source) and written.content.path is not None
+    (carrier,) = open_asset(written.content, limits).metadata.label_carriers
+    assert carrier.standard and carrier.parsed is not None and carrier.parsed.label == LABEL
+    assert np.array_equal(decode_audio(written.content.path.read_bytes()).samples, decode_audio(content).samples)
