@@ -46,7 +46,7 @@ def copy_attack_table(key: bytes) -> str:
                     target = pictures[(index + 5) % len(pictures)][1]
                     attacked = residual_transplant(stamped[source_name], target, denoiser, gain)
                     psnrs.append(_psnr(target, attacked))
-                    reading = decode_watermark(attacked, key)
+                    reading = decode_watermark(attacked, key, wide_search=True)
                     if reading is None or reading.payload != payload_for_produce_id(source_name):
                         continue
                     survives += 1

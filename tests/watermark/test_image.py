@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bench.watermark.attacks import ATTACKS, stretch
+from bench.watermark.attacks import ATTACKS, HARD_ATTACKS, stretch
+from bench.watermark.images import bundled, fit
 from PIL import Image
 from tests.watermark.conftest import photo
 
@@ -177,3 +178,14 @@ def test_sharpening_a_blunt_lattice_restores_the_sync_peak(marked: Image.Image, 
     sharpened = sharpen_lattice(residual, blunt, spectra)
     assert np.abs(sharpened - true).max() < 0.4
     assert align(fold_fast(residual, sharpened), spectra).z > align(fold_fast(residual, blunt), spectra).z + 3
+
+
+def test_the_wide_search_reads_what_the_first_pass_misses_and_only_when_asked() -> None:
+    # ihc at 512² after a social-media chain: the right lattice is ranked past the first pass's few
+    # (measured for issue 16); the second pass ranks many more by the sync peak and reads it.
+    key = b"wide-search-test-key-0123456789"
+    payload = payload_for_produce_id("CM-wide")
+    attacked = HARD_ATTACKS["social chain"](embed_watermark(fit(bundled("ihc.png"), 512, 512), payload, key))
+    assert decode_watermark(attacked, key) is None
+    reading = decode_watermark(attacked, key, wide_search=True)
+    assert reading is not None and reading.payload == payload

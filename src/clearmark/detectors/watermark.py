@@ -40,13 +40,14 @@ class ClearMarkWatermarkDetector:
     version = "2"
     kinds = frozenset({MediaKind.IMAGE})
 
-    def __init__(self, key: bytes | None) -> None:
+    def __init__(self, key: bytes | None, *, wide_search: bool = False) -> None:
         self._key = key
+        self._wide_search = wide_search
 
     def detect(self, asset: Asset) -> list[Signal]:
         if not self._key:
             return []
-        reading = decode_watermark(asset.pixels, self._key)
+        reading = decode_watermark(asset.pixels, self._key, wide_search=self._wide_search)
         if reading is None:
             return []
         bound = reading.content_bound
@@ -215,7 +216,7 @@ class ExternalWatermarkDetector:
 
 @register_detector(ClearMarkWatermarkDetector.name)
 def _build_clearmark(context: DetectorContext) -> ClearMarkWatermarkDetector:
-    return ClearMarkWatermarkDetector(context.watermark_key)
+    return ClearMarkWatermarkDetector(context.watermark_key, wide_search=context.watermark_wide_search)
 
 
 @register_detector(ClearMarkAudioWatermarkDetector.name)

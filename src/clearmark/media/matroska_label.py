@@ -17,22 +17,20 @@ c2pa-python 0.38.1 has no Matroska/WebM asset type, so these formats carry no C2
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 from clearmark.core.aigc import parse_label_json
 from clearmark.core.errors import InvalidRequest, UnsupportedFormat
 from clearmark.core.signals import Location
 from clearmark.media import ebml
-from clearmark.media.copying import atomic_output, copy_range
+from clearmark.media.copied_label import CopiedLabelContainer, check_single_label
+from clearmark.media.copying import copy_range
 from clearmark.media.ebml import Element, ElementCounter, SegmentLayout
-from clearmark.media.format import NO_PROPERTIES, Probe
+from clearmark.media.format import Probe
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
 from clearmark.media.metadata import LabelCarrier, Metadata, label_forms
-from clearmark.media.movie_label import LabelReadBackMismatch, check_single_label
 from clearmark.media.source import Source
 
 LABEL_NAME = "AIGC"
@@ -46,7 +44,7 @@ class TagsBlock:
     data: bytes
 
 
-class MatroskaContainer:
+class MatroskaContainer(CopiedLabelContainer):
     """GB 45438 labels of a Matroska or WebM file, as the registry's ``Container``.
 
     Args:
@@ -85,51 +83,6 @@ class MatroskaContainer:
                 carriers.append(LabelCarrier(carrier, location, text, parsed, standard=standard))
         return Metadata(label_carriers=tuple(carriers))
 
-    def write_label(
-        self,
-        data: bytes,
-        label_json: str,
-        *,
-        extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
-        target: LabelCarrier | None = None,
-        limits: MediaLimits = DEFAULT_LIMITS,
-    ) -> bytes:
-        """The content with ``label_json`` (bare form) as its one global ``AIGC`` SimpleTag.
-
-        Raises:
-            InvalidRequest: not a label, ``extra_properties`` given (``NO_XMP_IN_MOVIE``), stale ``target``.
-            LabelConflict: two different standard labels, or a label only in a compat SimpleTag.
-            InvalidMedia / MediaTooLarge: the structure is broken or past a limit.
-            UnsupportedFormat: data after the Segment, or no room to point the SeekHead at new Tags.
-        """
-        out = io.BytesIO()
-        bare = self._write(Source.of(data), out, label_json, extra_properties, target, limits)
-        written = out.getvalue()
-        self._read_back(Source.of(written), bare, limits)
-        return written
-
-    def write_label_to(
-        self,
-        source: Source,
-        output: Path,
-        label_json: str,
-        *,
-        extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
-        target: LabelCarrier | None = None,
-        limits: MediaLimits = DEFAULT_LIMITS,
-    ) -> None:
-        """Write the labelled content to ``output`` (atomically), memory bounded by the ``Tags`` element."""
-        with atomic_output(output) as (stream, temp):
-            bare = self._write(source, stream, label_json, extra_properties, target, limits)
-            stream.close()
-            self._read_back(Source(path=temp), bare, limits)
-
-    def _read_back(self, written: Source, bare: str, limits: MediaLimits) -> None:
-        carriers = self.read_metadata(written, limits=limits).label_carriers
-        standard = {carrier.raw_text for carrier in carriers if carrier.standard}
-        if standard != {bare}:
-            raise LabelReadBackMismatch(f"the {self.label_carrier} label read back as {sorted(standard)!r}")
-
     def _write(
         self,
         source: Source,
@@ -139,6 +92,14 @@ class MatroskaContainer:
         target: LabelCarrier | None,
         limits: MediaLimits,
     ) -> str:
+        """Copy with ``label_json`` as the one global ``AIGC`` SimpleTag; every other element kept.
+
+        Raises:
+            InvalidRequest: not a label, ``extra_properties`` given (``NO_XMP_IN_MOVIE``), stale ``target``.
+            LabelConflict: two different standard labels, or a label only in a compat SimpleTag.
+            InvalidMedia / MediaTooLarge: the structure is broken or past a limit.
+            UnsupportedFormat: data after the Segment, or no room to point the SeekHead at new Tags.
+        """
         bare, _ = label_forms(label_json)
         if extra_properties:
             raise InvalidRequest("Matroska/WebM labels carry no extra XMP properties", reason="NO_XMP_IN_MOVIE")

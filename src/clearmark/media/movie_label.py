@@ -16,15 +16,13 @@ its hard binding no longer matches after any edit, so sign after writing the lab
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
-from pathlib import Path
 from typing import BinaryIO
 
-from clearmark.core.errors import ClearMarkError, InvalidRequest, LabelConflict
+from clearmark.core.errors import InvalidRequest
 from clearmark.media.bmff import BoxCounter, make_box
-from clearmark.media.copying import atomic_output, copy_range
-from clearmark.media.format import NO_PROPERTIES
+from clearmark.media.copied_label import CopiedLabelContainer, check_single_label
+from clearmark.media.copying import copy_range
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
 from clearmark.media.metadata import LabelCarrier, Metadata, label_forms
 from clearmark.media.movie_boxes import Layout, read_box, read_movie_metadata
@@ -34,13 +32,7 @@ from clearmark.media.source import Source
 _PADDING = (b"free", b"skip")
 
 
-class LabelReadBackMismatch(ClearMarkError):
-    """The label written into a movie did not read back exactly (a writer bug, never shipped silently)."""
-
-    default_reason = "LABEL_READ_BACK_FAILED"
-
-
-class MovieContainer:
+class MovieContainer(CopiedLabelContainer):
     """GB 45438 labels of an ISO-BMFF movie (MP4, MOV, M4A), as the registry's ``Container``.
 
     Args:
@@ -61,49 +53,6 @@ class MovieContainer:
         with source.open() as stream:
             return read_movie_metadata(stream, source.size, self.name, limits)[2]
 
-    def write_label(
-        self,
-        data: bytes,
-        label_json: str,
-        *,
-        extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
-        target: LabelCarrier | None = None,
-        limits: MediaLimits = DEFAULT_LIMITS,
-    ) -> bytes:
-        """The content with ``label_json`` (bare form) as its one ``AIGC`` key; every other box kept.
-
-        Raises:
-            InvalidRequest: ``label_json`` is not a label, ``extra_properties`` were given
-                (``NO_XMP_IN_MOVIE``), or ``target`` no longer matches (``STALE_TARGET``).
-            LabelConflict: two different standard labels, or the label sits in a compat carrier only.
-            InvalidMedia / MediaTooLarge: the structure is broken or past a limit.
-            UnsupportedFormat: an offset would overflow its field (``OFFSET_OVERFLOW``).
-        """
-        out = io.BytesIO()
-        bare = self._write(Source.of(data), out, label_json, extra_properties, target, limits)
-        written = out.getvalue()
-        self._read_back(Source.of(written), bare, limits)
-        return written
-
-    def write_label_to(
-        self,
-        source: Source,
-        output: Path,
-        label_json: str,
-        *,
-        extra_properties: Mapping[tuple[str, str], str] = NO_PROPERTIES,
-        target: LabelCarrier | None = None,
-        limits: MediaLimits = DEFAULT_LIMITS,
-    ) -> None:
-        """Write the labelled content to ``output`` (a temporary name, then renamed), memory bounded by ``moov``.
-
-        Raises: as ``write_label``; ``output`` is left untouched on any error.
-        """
-        with atomic_output(output) as (stream, temp):
-            bare = self._write(source, stream, label_json, extra_properties, target, limits)
-            stream.close()
-            self._read_back(Source(path=temp), bare, limits)
-
     def _write(
         self,
         source: Source,
@@ -113,6 +62,15 @@ class MovieContainer:
         target: LabelCarrier | None,
         limits: MediaLimits,
     ) -> str:
+        """Copy with ``label_json`` as the one ``AIGC`` key; every other box kept.
+
+        Raises:
+            InvalidRequest: ``label_json`` is not a label, ``extra_properties`` were given
+                (``NO_XMP_IN_MOVIE``), or ``target`` no longer matches (``STALE_TARGET``).
+            LabelConflict: two different standard labels, or the label sits in a compat carrier only.
+            InvalidMedia / MediaTooLarge: the structure is broken or past a limit.
+            UnsupportedFormat: an offset would overflow its field (``OFFSET_OVERFLOW``).
+        """
         bare, _ = label_forms(label_json)
         if extra_properties:
             raise InvalidRequest(
@@ -125,37 +83,6 @@ class MovieContainer:
             counter = BoxCounter(limits)
             _copy_edited(stream, out, layout, set_label_key(moov, bare, counter), limits, counter)
         return bare
-
-    def _read_back(self, written: Source, bare: str, limits: MediaLimits) -> None:
-        carriers = self.read_metadata(written, limits=limits).label_carriers
-        standard = {carrier.raw_text for carrier in carriers if carrier.standard}
-        if standard != {bare}:
-            raise LabelReadBackMismatch(f"the {self.label_carrier} label read back as {sorted(standard)!r}")
-
-
-def check_single_label(metadata: Metadata, target: LabelCarrier | None, name: str) -> None:
-    """Refuse a write that would leave two labels or overwrite the wrong one (any container with one standard key).
-
-    Raises:
-        LabelConflict: two different standard labels, a compat ``target``, or a label only in a compat carrier.
-        InvalidRequest: ``target`` is no longer the content's standard label (``STALE_TARGET``).
-    """
-    standard = [carrier for carrier in metadata.label_carriers if carrier.standard]
-    compat = [carrier for carrier in metadata.label_carriers if not carrier.standard and carrier.parsed]
-    if len({carrier.raw_text for carrier in standard}) > 1:
-        raise LabelConflict(f"the file already holds {len(standard)} different {name} labels", reason="DUPLICATE_LABEL")
-    if target is not None and not target.standard:
-        raise LabelConflict(
-            f"the label sits in {target.carrier}, not in {name}; updating it would write a second label",
-            reason="DUPLICATE_LABEL",
-        )
-    if not standard and compat:
-        raise LabelConflict(
-            f"the file already carries a label in {compat[0].carrier}; writing {name} would make a second label",
-            reason="DUPLICATE_LABEL",
-        )
-    if target is not None and target.raw_text not in {carrier.raw_text for carrier in standard}:
-        raise InvalidRequest("the target label carrier no longer matches the content", reason="STALE_TARGET")
 
 
 def _copy_edited(

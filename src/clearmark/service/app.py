@@ -130,6 +130,7 @@ def pipeline_config(
         campaign_tenants=campaign_tenants(settings),
         detectors=DetectorContext(
             watermark_key=watermark_key,
+            watermark_wide_search=settings.watermark_wide_search,
             font_path=settings.font_path,
             c2pa_trust_anchors_pem=settings.c2pa_trust_anchors,
             c2pa_allowed_ekus=tuple(settings.c2pa_allowed_ekus),

@@ -222,18 +222,29 @@ def _informed_amplitudes(
     return amplitudes, sync_amplitudes
 
 
-def decode_watermark(image: Image.Image | np.ndarray, key: bytes) -> WatermarkReading | None:
-    """The ClearMark watermark in ``image`` (a picture or its RGB(A) pixels) under ``key``; None when none decodes."""
+def decode_watermark(
+    image: Image.Image | np.ndarray, key: bytes, *, wide_search: bool = False
+) -> WatermarkReading | None:
+    """The ClearMark watermark in ``image`` (a picture or its RGB(A) pixels) under ``key``; None when none decodes.
+
+    ``wide_search`` adds the second pass of :func:`decode_luma` (harder edits, slower on unmarked pictures).
+    """
     if min(image.shape[:2] if isinstance(image, np.ndarray) else image.size) < MIN_DECODE_SIDE:
         return None
-    return decode_luma(_luma(_rgb_array(image)), key)
+    return decode_luma(_luma(_rgb_array(image)), key, wide_search=wide_search)
 
 
-def decode_luma(luma: np.ndarray, key: bytes) -> WatermarkReading | None:
+def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> WatermarkReading | None:
     """The ClearMark watermark in one luma plane (2-D, 0..255) under ``key``: the frame-level decoder.
 
     Returns None when none decodes (also for planes under 64 px a side). The reading says whether
     the mark is bound to this plane's content (``WatermarkReading.binding``).
+
+    The first pass tries the unedited geometry and the few lattices the autocorrelation ranks best
+    (about 50 ms at 1080p whether or not a mark is there). ``wide_search`` adds a second pass when
+    that finds nothing: it reads marks after harder edits (docs/benchmarks.md, "Watermark v2, the
+    missed targets") but costs about 4 times as much on every picture that carries no mark, so the
+    service runs it only where ``watermark_wide_search`` is set.
     """
     if luma.ndim != 2 or min(luma.shape) < MIN_DECODE_SIDE:
         return None
@@ -258,6 +269,8 @@ def decode_luma(luma: np.ndarray, key: bytes) -> WatermarkReading | None:
             reading = _decode_on_lattice(canvas, residual, basis, layout, key)
             if reading is not None:
                 return reading
+    if not wide_search:
+        return None
     # Second pass, only when the first finds nothing: many more lattices, ranked by the keyed sync
     # template's peak on a cheap fold (a far sharper test than the autocorrelation where the
     # picture's own texture has lattice-like peaks), and the best few decoded. A lattice whose peak
