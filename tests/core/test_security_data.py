@@ -143,3 +143,12 @@ def test_a_real_producers_security_data_is_parsed_and_reported_not_crashed() -> 
     check = check_security_data(label, "ReservedCode1")
     assert check is not None and check.verdict is Verdict.VERIFIED_EMBEDDED
     assert is_valid_field_value(real)
+
+
+def test_a_public_point_whose_hex_starts_with_04_signs_and_verifies() -> None:
+    # gmssl's constructor lstrip("04")s the key: the scalar 11's point begins 04b3cb..., which it
+    # used to mangle (about 1 key in 250 failed, or signing raised on odd-length hex).
+    signer = Sm2Signer.from_hex(f"{11:064x}")
+    assert signer.public.xy.hex().startswith("04")
+    label = replace(LABEL, reserved_code1=build_security_data(signer, fields_message(LABEL, PRODUCER_FIELDS)))
+    assert check_security_data(label, "ReservedCode1").verdict is Verdict.VERIFIED_EMBEDDED

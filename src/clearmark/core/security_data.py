@@ -61,6 +61,18 @@ class Verdict(StrEnum):
     UNSUPPORTED = "unsupported"  # another algorithm or signed-content selection
 
 
+def _crypt_sm2(private_hex: str | None, xy: bytes) -> sm2.CryptSM2:
+    """gmssl's SM2 object for a key pair, with the public point set as given.
+
+    gmssl 3.2.2's constructor strips a leading ``04`` with ``str.lstrip("04")``, which also eats the
+    leading ``0``/``4`` hex digits of a bare x||y point (about 1 key in 250): signatures then fail to
+    verify, or signing raises on an odd-length hex string. The point is therefore set afterwards.
+    """
+    crypt = sm2.CryptSM2(private_key=private_hex, public_key="")
+    crypt.public_key = xy.hex()
+    return crypt
+
+
 @dataclass(frozen=True)
 class Sm2PublicKey:
     """An SM2 public point, as 64 bytes x||y."""
@@ -97,7 +109,7 @@ class Sm2PublicKey:
             r, s = decode_dss_signature(signature_der)
         except ValueError:
             return False
-        verifier = sm2.CryptSM2(public_key=self.xy.hex(), private_key=None)
+        verifier = _crypt_sm2(None, self.xy)
         try:
             return bool(verifier.verify_with_sm3(f"{r:064x}{s:064x}", message))
         except (ValueError, TypeError, IndexError):
@@ -149,7 +161,7 @@ class Sm2Signer:
 
     def sign(self, message: bytes) -> bytes:
         """The DER signature of ``message`` (SM3 over ZA and the message, default user id)."""
-        signer = sm2.CryptSM2(private_key=self.private_hex, public_key=self.public.xy.hex())
+        signer = _crypt_sm2(self.private_hex, self.public.xy)
         order = int(sm2.default_ecc_table["n"], 16)
         raw = signer.sign_with_sm3(message, f"{secrets.randbelow(order - 1) + 1:064x}")
         return encode_dss_signature(int(raw[:64], 16), int(raw[64:], 16))
