@@ -244,3 +244,24 @@ def test_an_mp3_or_flac_past_max_bytes_gets_its_label_file_to_file(tmp_path: Pat
     (carrier,) = open_asset(written.content, limits).metadata.label_carriers
     assert carrier.standard and carrier.parsed is not None and carrier.parsed.label == LABEL
     assert np.array_equal(decode_audio(written.content.path.read_bytes()).samples, decode_audio(content).samples)
+
+
+def test_a_wav_past_max_bytes_is_stamped_with_notice_and_mark_in_blocks(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from clearmark.media.limits import MIB
+
+    path = _long_wav(tmp_path)  # 6.4 MB, 400 s: ten blocks, never whole in memory
+    limits = replace(DEFAULT_LIMITS, max_bytes=1 * MIB)
+    work = tmp_path / "work"
+    work.mkdir()
+    new = NewLabel(LABEL, AppliedLabel.METADATA_PRODUCER, notice_text="AI生成", mark_id="CM-long")
+    settings = WriterSettings(watermark_key=KEY, work_dir=work)
+    written = AudioWriter().write_new(open_asset(Source(path=path), limits), new, settings)
+    assert isinstance(written.content, Source) and written.content.path is not None
+    assert written.content.path.parent == work
+    assert AppliedLabel.EXPLICIT_NOTICE in written.applied
+    (carrier,) = open_asset(written.content, limits).metadata.label_carriers
+    assert carrier.parsed is not None and carrier.parsed.label == LABEL
+    stamped = decode_audio(written.content.path.read_bytes()[: 30 * 16000 + 4096])  # the first 30 s suffice
+    assert detect_rhythm(stamped.samples, stamped.sample_rate)

@@ -179,8 +179,9 @@ class AudioWriter:
         if not new.notice_text and not (new.mark_id and settings.watermark_key):
             # Nothing to hear or mark: the audio is not decoded or re-encoded, only the label written.
             return Written(write_label_only(asset, new.label, settings), (new.metadata_kind,))
-        # The decode stays within max_bytes; the label is then written file to file when the output is a file.
-        limits = audio_limits(asset.limits, streamed=False)
+        # Decoded in blocks, so the file may be as long as a streamed upload (max_stream_bytes); the label
+        # is then written file to file (WAV, MP3, FLAC, M4A; Ogg in memory, within max_bytes).
+        limits = audio_limits(asset.limits)
         source = pcm_source(asset)
         codec = source_codec(source, limits)
         rate = codec.sample_rate
