@@ -82,6 +82,15 @@ def call(verb: str, path: Path, output: Path, extra_env: dict[str, str], max_tex
         }
 
 
+def _row(path: Path, verb: str, measured: dict[str, Any]) -> str:
+    """One table row: input size, verb, time, both peaks, output size."""
+    shown = f"{measured['size'] / MIB:.0f} MiB" if measured["size"] else "-"
+    return (
+        f"| {path.stat().st_size / MIB:.0f} MiB | {verb} | {measured['seconds']:.1f} s "
+        f"| {measured['main'] / 1024:.0f} MiB | {measured['worker'] / 1024:.0f} MiB | {shown} |"
+    )
+
+
 def _producer_labelled_mp4(folder: Path, path: Path, size: int) -> None:
     """A looped H.264 MP4 of about ``size`` bytes carrying a producer's GB 45438 label (no notice drawn)."""
     from bench.bench_video_label import LABEL_JSON, _base_clip, _looped
@@ -104,12 +113,7 @@ def run_mp4(sizes_mb: tuple[int, ...], max_text_chars: int) -> str:
             source, labelled = Path(scratch) / f"in-{size_mb}.mp4", Path(scratch) / f"out-{size_mb}.mp4"
             _producer_labelled_mp4(Path(scratch), source, size_mb * MIB)
             for verb, output in (("InspectStream", Path(scratch) / "none"), ("LabelStream", labelled)):
-                measured = call(verb, source, output, env, max_text_chars)
-                shown = f"{measured['size'] / MIB:.0f} MiB" if measured["size"] else "-"
-                rows.append(
-                    f"| {source.stat().st_size / MIB:.0f} MiB | {verb} | {measured['seconds']:.1f} s "
-                    f"| {measured['main'] / 1024:.0f} MiB | {measured['worker'] / 1024:.0f} MiB | {shown} |"
-                )
+                rows.append(_row(source, verb, call(verb, source, output, env, max_text_chars)))
             source.unlink()
             labelled.unlink(missing_ok=True)
     title = "### Peak server memory, InspectStream and LabelStream of large MP4s"
@@ -133,12 +137,7 @@ def run(
                 ("StampStream", source, stamped),
                 ("LabelStream", stamped, labelled),
             ):
-                measured = call(verb, path, output, env, max_text_chars)
-                shown = f"{measured['size'] / MIB:.0f} MiB" if measured["size"] else "-"
-                rows.append(
-                    f"| {path.stat().st_size / MIB:.0f} MiB | {verb} | {measured['seconds']:.1f} s "
-                    f"| {measured['main'] / 1024:.0f} MiB | {measured['worker'] / 1024:.0f} MiB | {shown} |"
-                )
+                rows.append(_row(path, verb, call(verb, path, output, env, max_text_chars)))
             for path in (source, stamped, labelled):
                 path.unlink(missing_ok=True)
     setup = (
