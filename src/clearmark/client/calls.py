@@ -16,7 +16,7 @@ import grpc
 from google.protobuf.message import Message
 
 from clearmark import __version__
-from clearmark.client.errors import ServiceError
+from clearmark.client.errors import ServiceError, error_from_rpc
 from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import types_pb2 as pb
 
@@ -55,6 +55,20 @@ class RetryPolicy:
     def pause_s(self, attempt: int, error: ServiceError, rng: random.Random | None = None) -> float:
         """The pause before the next attempt: the jittered backoff, at least the server's RetryInfo delay."""
         return max(self.backoff_s(attempt, rng), min(error.retry_delay_s or 0.0, self.max_backoff_s))
+
+    def pause_or_raise(self, attempt: int, raw: grpc.RpcError, deadline: float, now: float) -> float:
+        """The pause before attempt ``attempt + 1`` after ``raw`` failed attempt ``attempt``; the sync
+        and async clients share this decision and differ only in how they sleep.
+
+        Raises:
+            ServiceError: ``raw`` as ClearMark's error, when it is not retryable, the attempts are
+                spent, or the pause would pass ``deadline`` (a ``time.monotonic()`` value, as ``now``).
+        """
+        error = error_from_rpc(raw)
+        pause = self.pause_s(attempt, error)
+        if attempt >= self.max_attempts or not self.retryable(error) or now + pause >= deadline:
+            raise error from None
+        return pause
 
     def backoff_s(self, attempt: int, rng: random.Random | None = None) -> float:
         """The pause after failed attempt number ``attempt`` (1-based): uniform in [0, cap]."""

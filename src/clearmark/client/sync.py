@@ -30,7 +30,6 @@ from clearmark.client.calls import (
     unary_into,
     unary_request,
 )
-from clearmark.client.errors import error_from_rpc
 from clearmark.core.enums import Corner
 from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
 
@@ -83,13 +82,7 @@ class Client:
             try:
                 return attempt_once(max(0.001, deadline - time.monotonic()))
             except grpc.RpcError as raw:
-                error = error_from_rpc(raw)
-                pause = policy.pause_s(attempt, error)
-                if attempt >= policy.max_attempts or not policy.retryable(error):
-                    raise error from None
-                if time.monotonic() + pause >= deadline:
-                    raise error from None
-                time.sleep(pause)
+                time.sleep(policy.pause_or_raise(attempt, raw, deadline, time.monotonic()))
 
     def _content_call(
         self,
