@@ -100,11 +100,11 @@ def test_marker_refits_on_a_scene_change_and_keeps_limited_range() -> None:
     first = scene(320, 256, 0, seed=1).mean(axis=2).astype(np.uint8)
     cut = 255 - first
     marker.mark(first.copy())
-    step = marker._step.copy()
+    tile = marker._tile.copy()
     marker.mark(first.copy())
-    assert np.array_equal(marker._step, step)  # reused within the scene
+    assert np.array_equal(marker._tile, tile)  # the fit is reused within the scene
     frame = cut.copy()
     marker.mark(frame)
-    assert not np.array_equal(marker._step, step)  # re-fitted after the cut
+    assert not np.array_equal(marker._tile, tile)  # re-fitted after the cut
     assert frame.min() >= 16 and frame.max() <= 235
     assert not FrameMarker.fits(320, 240)

@@ -8,16 +8,19 @@ from clearmark.core.enums import Category, MediaKind
 from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import Location, Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
+from clearmark.detectors.watermark import content_bound_value
 from clearmark.media.asset import Asset
 from clearmark.media.perceptual import image_phash
 from clearmark.media.video import SampledFrame, representative_frame
+from clearmark.watermark.binding import Verdict
 from clearmark.watermark.video import VideoWatermarkReading, read_video_watermark
 
 
 def video_watermark_signal(reading: VideoWatermarkReading, source: str, version: str, phash: int) -> Signal:
     """The signal of a majority reading, with the agreeing frames' times and the video's frame pHash."""
     best = reading.best.reading
-    bound = reading.content_bound
+    verdict = reading.binding_verdict
+    bound = verdict is Verdict.BOUND
     times = [f.time_s for f in reading.frames]
     message = (
         f"ClearMark watermark decoded in {reading.votes} of {reading.frames_read} sampled frames "
@@ -25,8 +28,10 @@ def video_watermark_signal(reading: VideoWatermarkReading, source: str, version:
     )
     if reading.other_payloads:
         message += f"; {reading.other_payloads} frame(s) decoded to another payload"
-    if not bound:
-        message += "; its strength does not follow these frames (copied from other content, or too altered)"
+    if verdict is Verdict.UNBOUND:
+        message += "; its strength follows other pictures' maps, not these frames' (copied from other content)"
+    elif verdict is Verdict.UNDETERMINED:
+        message += "; whether its strength follows these frames cannot be told (too uniform or too altered)"
     return Signal(
         source=source,
         kind=SignalKind.WATERMARK_CLEARMARK,
@@ -48,7 +53,8 @@ def video_watermark_signal(reading: VideoWatermarkReading, source: str, version:
             ("bit_errors", str(best.bit_errors)),
             ("sync_z", f"{best.sync_z:.1f}"),
             ("scale", f"{best.scale:.3f}"),
-            (Attr.CONTENT_BOUND, str(bound).lower()),
+            (Attr.CONTENT_BOUND, content_bound_value(verdict)),
+            ("frames_bound", str(sum(f.reading.content_bound for f in reading.frames))),
             (Attr.CONTENT_PHASH, f"{phash:016x}"),
         ),
     )

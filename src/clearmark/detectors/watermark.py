@@ -13,6 +13,7 @@ from clearmark.media.audio import to_mono
 from clearmark.media.audio.source import iter_asset_pcm
 from clearmark.media.perceptual import image_phash
 from clearmark.watermark.audio import MARK_RATE, decode_audio_watermark
+from clearmark.watermark.binding import Binding, Verdict
 from clearmark.watermark.external import ExternalWatermarkReader, load_external_readers
 from clearmark.watermark.image import decode_watermark
 from clearmark.watermark.stable_diffusion import match_dwtdct_marks
@@ -26,14 +27,41 @@ _SD_FRAGILITY = (
 _SD_CONFIDENCE = {"very likely": 0.9, "likely": 0.4}
 
 
+# ``Attr.CONTENT_BOUND`` per binding verdict: policy reports ``watermark.content_mismatch`` on "false" only.
+_CONTENT_BOUND = {Verdict.BOUND: "true", Verdict.UNBOUND: "false", Verdict.UNDETERMINED: "undetermined"}
+
+
+def content_bound_value(verdict: Verdict) -> str:
+    """The ``content_bound`` attribute of a mark with this binding verdict."""
+    return _CONTENT_BOUND[verdict]
+
+
+def binding_note(binding: Binding) -> str:
+    """What a reading's message adds about its binding ("" when bound)."""
+    figures = f"agreement {binding.agreement:.2f}, {binding.z:.1f} sd above chance, map spread {binding.spread:.2f}"
+    if binding.verdict is Verdict.UNBOUND:
+        return (
+            f"; its strength follows another picture's map, not this one's ({figures}): "
+            "a mark copied from other content"
+        )
+    if binding.verdict is Verdict.UNDETERMINED:
+        return (
+            f"; whether its strength follows this picture cannot be told ({figures}): the content is too "
+            "uniform or too altered, so only the registry's perceptual hash can confirm it"
+        )
+    return ""
+
+
 class ClearMarkWatermarkDetector:
     """Decodes ClearMark's own image watermark under the deployment key.
 
     A decoded payload is a registry key; the service upgrades the hint to AI_GENERATED when the key
-    resolves to a record and the mark is bound to this content. A mark whose strength does not
-    follow this picture (``content_bound`` false: lifted from another picture, or too altered to
-    tell) is reported without a category hint; policy turns it into ``watermark.content_mismatch``.
-    Without a key the detector reads nothing.
+    resolves to a record and the mark is bound to this content. A mark whose strength follows
+    another map than this picture's (``content_bound`` false: lifted from another picture) is
+    reported without a category hint; policy turns it into ``watermark.content_mismatch``. Where the
+    strength test cannot judge (``content_bound`` undetermined: a uniform texture on both sides),
+    the mark is reported without a hint and without that finding: the registry record's
+    perceptual hash decides. Without a key the detector reads nothing.
     """
 
     name = "watermark.clearmark"
@@ -50,15 +78,10 @@ class ClearMarkWatermarkDetector:
         reading = decode_watermark(asset.pixels, self._key, wide_search=self._wide_search)
         if reading is None:
             return []
-        bound = reading.content_bound
         binding = reading.binding
-        message = f"ClearMark watermark decoded, registry key {reading.payload_hex}"
-        if not bound:
-            message += (
-                f"; its strength does not follow this picture (agreement {binding.agreement:.2f}, "
-                f"map spread {binding.spread:.2f}): a mark copied from other content, or content too "
-                "altered to confirm"
-            )
+        verdict = binding.verdict
+        bound = verdict is Verdict.BOUND
+        message = f"ClearMark watermark decoded, registry key {reading.payload_hex}" + binding_note(binding)
         return [
             Signal(
                 source=self.name,
@@ -76,8 +99,10 @@ class ClearMarkWatermarkDetector:
                     ("scale", f"{reading.scale:.3f}"),
                     ("rotation_deg", f"{reading.rotation_deg:.2f}"),
                     ("orientation", str(reading.orientation)),
-                    (Attr.CONTENT_BOUND, str(bound).lower()),
+                    (Attr.CONTENT_BOUND, content_bound_value(verdict)),
                     ("binding_agreement", f"{binding.agreement:.3f}"),
+                    ("binding_z", f"{binding.z:.2f}"),
+                    ("binding_structure", f"{binding.structure:.2f}"),
                     ("binding_spread", f"{binding.spread:.3f}"),
                     (Attr.CONTENT_PHASH, f"{image_phash(asset.image.image):016x}"),
                 ),

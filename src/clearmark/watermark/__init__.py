@@ -1,6 +1,6 @@
 """Invisible watermarks: ClearMark's keyed image mark, and readers of other systems' marks."""
 
-from clearmark.watermark.binding import Binding, claim_holds
+from clearmark.watermark.binding import Binding, Verdict, claim_holds
 from clearmark.watermark.external import (
     EXTERNAL_READER_FACTORIES,
     ExternalModelSpec,
@@ -21,6 +21,7 @@ __all__ = [
     "ExternalModelSpec",
     "ExternalReading",
     "ExternalWatermarkReader",
+    "Verdict",
     "WatermarkReading",
     "claim_holds",
     "decode_luma",

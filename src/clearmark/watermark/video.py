@@ -9,14 +9,22 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from clearmark.watermark.image import DEFAULT_PSNR_DB, MIN_EMBED_SIDE, WatermarkReading, decode_luma, mark_for_luma
+from clearmark.watermark.binding import Verdict
+from clearmark.watermark.image import (
+    DEFAULT_PSNR_DB,
+    MIN_EMBED_SIDE,
+    WatermarkReading,
+    decode_luma,
+    fit_tile,
+    mark_from_tile,
+)
 
-# The mark is re-fitted to the picture every this many frames, and at once on a scene change, and
-# reused in between. A fit costs ~80-100 ms of CPU at 1080p (bench/bench_video.py): fitting every frame
-# roughly doubled Stamp's time; on moving 1080p content every 24th frame plus scene changes meant 4
-# fits per 90 frames, with the mark still read in every sampled frame after the attacks in
-# tests/watermark/test_video.py. Whether the mark's strength follows the content (binding) did not
-# depend on the refresh: on the bench clip it was the same with a fit on every frame.
+# The tile's amplitudes are re-fitted to the picture every this many frames, and at once on a scene
+# change, and reused in between. A fit costs ~80-100 ms of CPU at 1080p (bench/bench_video.py): fitting
+# every frame roughly doubled Stamp's time. The masking map, though, is every frame's own (a few ms):
+# with the map of the fit frame, the mark's strength followed where the content had been, and on a
+# clip moving 2 px a frame the binding check (``binding``) fell from 0.54 on the fit frame to 0.20-0.33
+# a few frames later ("does not follow the content"; docs/benchmarks.md, "Content binding").
 DEFAULT_REFRESH_FRAMES = 24
 SCENE_CHANGE = 20.0  # mean absolute luma change (of 255) on a 64x36 thumbnail that forces a re-fit
 _THUMB = (64, 36)
@@ -40,7 +48,8 @@ class FrameMarker:
     full_range: bool = False
     refresh_frames: int = DEFAULT_REFRESH_FRAMES
     psnr_db: float = DEFAULT_PSNR_DB
-    _step: np.ndarray | None = field(default=None, init=False, repr=False)
+    _tile: np.ndarray | None = field(default=None, init=False, repr=False)
+    _shape: tuple[int, ...] = field(default=(), init=False, repr=False)
     _thumb: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.float32), init=False, repr=False)
     _count: int = field(default=0, init=False, repr=False)
 
@@ -52,20 +61,21 @@ class FrameMarker:
     def mark(self, luma: np.ndarray) -> None:
         """Add the mark to one Y plane in place."""
         thumb = cv2.resize(luma, _THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)
+        plane = luma.astype(np.float32)
         stale = (
-            self._step is None
-            or self._step.shape != luma.shape
+            self._tile is None
+            or self._shape != luma.shape
             or self._count % self.refresh_frames == 0
             or float(np.abs(thumb - self._thumb).mean()) > SCENE_CHANGE
         )
         if stale:
-            self._thumb, self._count = thumb, 0
-            # The strength is set in Y code values (a limited-range plane shows it 255/219 stronger).
-            delta = mark_for_luma(luma.astype(np.float32), self.payload, self.key, psnr_db=self.psnr_db)
-            self._step = np.rint(delta).astype(np.int16)
+            self._thumb, self._count, self._shape = thumb, 0, luma.shape
+            self._tile = fit_tile(plane, self.payload, self.key)
         self._count += 1
+        # The strength is set in Y code values (a limited-range plane shows it 255/219 stronger).
+        step = np.rint(mark_from_tile(plane, self._tile, psnr_db=self.psnr_db)).astype(np.int16)
         low, high = (0, 255) if self.full_range else (16, 235)
-        marked = cv2.add(luma, self._step, dtype=cv2.CV_16S)
+        marked = cv2.add(luma, step, dtype=cv2.CV_16S)
         luma[...] = np.clip(marked, low, high)
 
 
@@ -108,9 +118,16 @@ class VideoWatermarkReading:
         return round(mean * self.votes / max(1, self.votes + self.other_payloads), 4)
 
     @property
+    def binding_verdict(self) -> Verdict:
+        """The verdict most agreeing frames give (``binding``); UNDETERMINED without a majority."""
+        counts = Counter(f.reading.binding.verdict for f in self.frames)
+        verdict, votes = counts.most_common(1)[0]
+        return verdict if votes * 2 > self.votes else Verdict.UNDETERMINED
+
+    @property
     def content_bound(self) -> bool:
         """Most agreeing frames say the mark follows their content."""
-        return sum(f.reading.content_bound for f in self.frames) * 2 > self.votes
+        return self.binding_verdict is Verdict.BOUND
 
     @property
     def best(self) -> FrameReading:
