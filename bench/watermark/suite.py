@@ -13,6 +13,7 @@ from skimage.metrics import structural_similarity
 
 from bench.harness import measure, report
 from bench.watermark.attacks import ATTACKS, HARD_ATTACKS, Attack, stretch
+from bench.watermark.binding import binding_tables
 from bench.watermark.copy_attack import copy_attack_table
 from bench.watermark.images import bench_images, hard_images, unmarked_images
 from clearmark.watermark import decode_watermark, embed_watermark, match_dwtdct_marks, payload_for_produce_id
@@ -20,7 +21,7 @@ from clearmark.watermark import decode_watermark, embed_watermark, match_dwtdct_
 KEY = bytes(range(32))
 FP_IMAGES = int(os.environ.get("CLEARMARK_BENCH_FP_IMAGES", "10000"))
 RIVAGAN = os.environ.get("CLEARMARK_BENCH_RIVAGAN", "1") != "0"
-PARTS = tuple(os.environ.get("CLEARMARK_BENCH_PARTS", "attacks,hard,copy,fp,timings").split(","))
+PARTS = tuple(os.environ.get("CLEARMARK_BENCH_PARTS", "attacks,hard,copy,binding,fp,timings").split(","))
 # Which methods run beside ClearMark's ("clearmark" alone: only ours; the others' reads are deterministic).
 METHODS = tuple(os.environ.get("CLEARMARK_BENCH_METHODS", "clearmark,dwtDct,dwtDctSvd,rivaGan").split(","))
 
@@ -229,7 +230,7 @@ def _timings(methods: list[Method], repeats: int) -> str:
 def run(repeats: int) -> str:
     """Run the attack suites, the copy attack, the false-positive sweep and the timings; return Markdown.
 
-    ``CLEARMARK_BENCH_PARTS`` (comma-separated: attacks, hard, copy, fp, timings) runs a subset.
+    ``CLEARMARK_BENCH_PARTS`` (comma-separated: attacks, hard, copy, binding, fp, timings) runs a subset.
     """
     methods = _methods()
     parts = [
@@ -260,6 +261,8 @@ def run(repeats: int) -> str:
         ]
     if "copy" in PARTS:
         parts.append(copy_attack_table(KEY))
+    if "binding" in PARTS:
+        parts.append(binding_tables(KEY))
     if "fp" in PARTS:
         parts.append(_false_positives(FP_IMAGES))
     if "timings" in PARTS:

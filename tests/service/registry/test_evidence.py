@@ -26,19 +26,21 @@ def asset() -> Asset:
     return open_asset(encode(make_image(320, 240), "PNG"), MediaLimits())
 
 
-def _mark(bound: bool, content_hash: int) -> Signal:
-    """Our mark as the watermark detector reports it (bound: its strength follows the picture)."""
+def _mark(bound: bool | str, content_hash: int) -> Signal:
+    """Our mark as the watermark detector reports it (bound: its strength follows the picture;
+    "undetermined": the strength test could not tell)."""
+    bound = str(bound).lower()
     return Signal(
         source="watermark.clearmark",
         kind=SignalKind.WATERMARK_CLEARMARK,
         confidence=0.99,
         rule_id="watermark.clearmark.image",
         rule_version="2",
-        category_hint=Category.AI_SUSPECTED if bound else Category.NO_SIGNAL,
+        category_hint=Category.AI_SUSPECTED if bound == "true" else Category.NO_SIGNAL,
         message=f"ClearMark watermark decoded, registry key {KEY}",
         attributes=(
             (Attr.REGISTRY_KEY, KEY),
-            (Attr.CONTENT_BOUND, str(bound).lower()),
+            (Attr.CONTENT_BOUND, bound),
             (Attr.CONTENT_PHASH, f"{content_hash:016x}"),
         ),
     )
@@ -68,14 +70,18 @@ def _label(produce_id: str, producer: str = PRODUCER) -> Signal:
         (True, FAR, Category.AI_SUSPECTED, "mismatch", RECORD_MISMATCH, CONTENT_MISMATCH),
         # A mark lifted from the stamped picture onto another: says nothing about this content.
         (False, FAR, Category.NO_SIGNAL, "mismatch", CONTENT_MISMATCH, RECORD_MISMATCH),
+        # A uniform texture, where the strength test cannot tell: the record's hash decides...
+        ("undetermined", NEAR, Category.AI_GENERATED, "match", None, CONTENT_MISMATCH),
+        # ...and on other content it is no claim, and no accusation either (a heavy crop looks the same).
+        ("undetermined", FAR, Category.NO_SIGNAL, "mismatch", None, CONTENT_MISMATCH),
     ],
-    ids=["resolved", "vouched-by-record", "record-mismatch", "copied"],
+    ids=["resolved", "vouched-by-record", "record-mismatch", "copied", "undetermined-same", "undetermined-other"],
 )
 def test_a_mark_is_decided_with_its_record(
     store: RegistryStore,
     make_record: MakeRecord,
     asset: Asset,
-    bound: bool,
+    bound: bool | str,
     content_hash: int,
     category: Category,
     binding: str,
