@@ -5,7 +5,7 @@ hard attacks on the set fitted to 512² and to 1080p) and decoded. Transplants: 
 residual transplant for every source onto three other pictures (offsets 3, 5, 9), both denoisers,
 gains 1 and 3, at both sizes (336 pairs; the copy-attack table uses offset 5 only). Video: a moving
 1080p texture (2 px a frame, the test clips' drift) stamped by ``stamp_frames``, then H.264 at a
-third of its bit rate, resized to 720p, cropped 10 %, each frame's binding and the majority.
+third of its bit rate, resized to 720p, cropped 10 %: each frame's binding and the clip's verdict.
 """
 
 from __future__ import annotations
@@ -188,9 +188,9 @@ def binding_tables(key: bytes) -> str:
         "",
         "Genuine reads not bound: " + ("; ".join(lost_all) if lost_all else "none") + ".",
         "",
-        "#### Video: a moving 1080p texture, stamped, each sampled frame's binding and the majority",
+        "#### Video: a moving 1080p texture, stamped; each sampled frame's binding, and the clip's verdict on the averaged figures",
         "",
-        "| clip | frames decoded | bound | undetermined | unbound | agreement | z | majority |",
+        "| clip | frames decoded | bound | undetermined | unbound | agreement | z | clip (frames averaged) |",
         "|---|---:|---:|---:|---:|---|---|---|",
         *video_rows(key),
         "",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from clearmark.watermark.binding import Verdict
+from clearmark.watermark.binding import Binding, Verdict
 from clearmark.watermark.image import (
     DEFAULT_PSNR_DB,
     MIN_EMBED_SIDE,
@@ -118,15 +118,27 @@ class VideoWatermarkReading:
         return round(mean * self.votes / max(1, self.votes + self.other_payloads), 4)
 
     @property
+    def binding(self) -> Binding:
+        """The agreeing frames' binding figures averaged (one frame's read can be poor: a frame the
+        encoder starved; the average judges the clip by the same rule as one picture)."""
+        bindings = [f.reading.binding for f in self.frames]
+        return Binding(
+            agreement=float(np.mean([b.agreement for b in bindings])),
+            z=float(np.mean([b.z for b in bindings])),
+            structure=float(np.mean([b.structure for b in bindings])),
+            power=float(np.mean([b.power for b in bindings])),
+            spread=float(np.mean([b.spread for b in bindings])),
+            blocks=min(b.blocks for b in bindings),
+        )
+
+    @property
     def binding_verdict(self) -> Verdict:
-        """The verdict most agreeing frames give (``binding``); UNDETERMINED without a majority."""
-        counts = Counter(f.reading.binding.verdict for f in self.frames)
-        verdict, votes = counts.most_common(1)[0]
-        return verdict if votes * 2 > self.votes else Verdict.UNDETERMINED
+        """Whether the mark follows these frames, judged on the averaged figures (``binding``)."""
+        return self.binding.verdict
 
     @property
     def content_bound(self) -> bool:
-        """Most agreeing frames say the mark follows their content."""
+        """The mark follows the frames it was read from (see ``binding``)."""
         return self.binding_verdict is Verdict.BOUND
 
     @property
