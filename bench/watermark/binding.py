@@ -188,7 +188,8 @@ def binding_tables(key: bytes) -> str:
         "",
         "Genuine reads not bound: " + ("; ".join(lost_all) if lost_all else "none") + ".",
         "",
-        "#### Video: a moving 1080p texture, stamped; each sampled frame's binding, and the clip's verdict on the averaged figures",
+        "#### Video: a moving 1080p texture, stamped; each sampled frame's binding, the clip's verdict "
+        "on the averaged figures",
         "",
         "| clip | frames decoded | bound | undetermined | unbound | agreement | z | clip (frames averaged) |",
         "|---|---:|---:|---:|---:|---|---|---|",
