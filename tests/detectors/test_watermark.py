@@ -109,6 +109,18 @@ def test_a_copied_mark_is_reported_as_a_content_mismatch_not_a_claim(host: Image
     assert finding.suggestion is Suggestion.REVIEW and "copied mark" in finding.message
 
 
+def test_a_mark_on_a_uniform_texture_is_neither_a_claim_nor_an_accusation() -> None:
+    from bench.watermark.images import bundled, fit
+
+    grass = fit(bundled("grass.png"), 512, 512)
+    stamped = embed_watermark(grass, payload_for_produce_id("CM-detector-grass"), KEY)
+    (mark,) = signals_of(asset_of(stamped, "JPEG", quality=85), DetectorContext(watermark_key=KEY))
+    assert mark.attribute("content_bound") == "undetermined" and mark.category_hint is Category.NO_SIGNAL
+    assert "cannot be told" in mark.message and float(mark.attribute("binding_z")) < 4.0
+    # No content_mismatch: the registry record's perceptual hash decides (service/registry/evidence).
+    assert CONTENT_MISMATCH not in {f.label for f in decide((mark,)).findings}
+
+
 def test_clearmark_audio_mark_is_a_registry_key_with_its_time() -> None:
     from bench.audio.signals import music_like
 
