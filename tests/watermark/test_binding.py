@@ -122,6 +122,7 @@ def test_a_screenshot_on_a_page_is_bound(key: bytes) -> None:
         (0.25, 4.3, 0.0, 5.0, Verdict.BOUND),  # uniform tissue: weak but far above chance
         (0.9, 3.5, 0.7, 2.4, Verdict.BOUND),  # broad map (a retina): strong, chance level wide
         (0.38, 2.3, 0.8, 3.6, Verdict.UNDETERMINED),  # a graphic's mark moved onto that retina
+        (0.72, 2.2, 0.5, 1.2, Verdict.BOUND),  # half texture, half flat: one broad step
         (0.1, 0.8, 0.5, 4.0, Verdict.UNBOUND),  # follows some map, not this one
         (0.05, 0.5, 0.0, 6.0, Verdict.UNBOUND),  # a genuine mark this strong would have shown
         (0.18, 2.9, 0.0, 1.4, Verdict.UNDETERMINED),  # grass: the test cannot tell

@@ -41,12 +41,14 @@ BLOCK_PX = 16
 # stands MIN_Z null deviations above chance with at least MIN_AGREEMENT (on a big map a tiny
 # correlation is significant without being convincing), or reaches STRONG_AGREEMENT at
 # STRONG_MIN_Z (maps with broad structure have a wide chance level: a retina photograph reads
-# 0.75-0.93 at only 3.3-3.8 deviations, while a graphic's mark moved onto it read 0.37-0.39 at 2.3).
+# 0.75-0.93 at only 3.3-3.8 deviations, while a graphic's mark moved onto it read 0.37-0.39 at 2.3),
+# or reaches DECISIVE_AGREEMENT whatever the null (a picture half texture, half flat: 0.72 at 2.2).
 # Transplants reached z 3.2 at most, and agreement 0.39.
 MIN_Z = 4.0
 MIN_AGREEMENT = 0.15
 STRONG_AGREEMENT = 0.35
 STRONG_MIN_Z = 3.0
+DECISIVE_AGREEMENT = 0.6
 # Not bound: no sign of following this map (agreement under STRONG_AGREEMENT, z under
 # MAX_UNBOUND_Z) while the test could tell: the strength's own neighbour correlation reaches
 # MIN_STRUCTURE (it follows some map, just not this one), or a genuine mark of its mean strength
@@ -103,8 +105,10 @@ class Binding:
     def verdict(self) -> Verdict:
         if self.blocks < _MIN_BLOCKS:
             return Verdict.UNDETERMINED
-        if (self.z >= MIN_Z and self.agreement >= MIN_AGREEMENT) or (
-            self.z >= STRONG_MIN_Z and self.agreement >= STRONG_AGREEMENT
+        if (
+            (self.z >= MIN_Z and self.agreement >= MIN_AGREEMENT)
+            or (self.z >= STRONG_MIN_Z and self.agreement >= STRONG_AGREEMENT)
+            or self.agreement >= DECISIVE_AGREEMENT
         ):
             return Verdict.BOUND
         telling = self.structure >= MIN_STRUCTURE or self.power >= MIN_POWER

@@ -61,7 +61,6 @@ class FrameMarker:
     def mark(self, luma: np.ndarray) -> None:
         """Add the mark to one Y plane in place."""
         thumb = cv2.resize(luma, _THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)
-        plane = luma.astype(np.float32)
         stale = (
             self._tile is None
             or self._shape != luma.shape
@@ -70,10 +69,10 @@ class FrameMarker:
         )
         if stale:
             self._thumb, self._count, self._shape = thumb, 0, luma.shape
-            self._tile = fit_tile(plane, self.payload, self.key)
+            self._tile = fit_tile(luma.astype(np.float32), self.payload, self.key)
         self._count += 1
         # The strength is set in Y code values (a limited-range plane shows it 255/219 stronger).
-        step = np.rint(mark_from_tile(plane, self._tile, psnr_db=self.psnr_db)).astype(np.int16)
+        step = np.rint(mark_from_tile(luma, self._tile, psnr_db=self.psnr_db)).astype(np.int16)
         low, high = (0, 255) if self.full_range else (16, 235)
         marked = cv2.add(luma, step, dtype=cv2.CV_16S)
         luma[...] = np.clip(marked, low, high)
