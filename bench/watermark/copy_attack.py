@@ -8,7 +8,7 @@ from PIL import Image
 from bench.watermark.attacks import DENOISERS, residual_transplant
 from bench.watermark.images import bench_images, fit
 from clearmark.watermark import Verdict, decode_watermark, embed_watermark, payload_for_produce_id
-from clearmark.watermark.binding import MIN_Z, STRONG_AGREEMENT
+from clearmark.watermark.binding import DECISIVE_AGREEMENT, MIN_Z, STRONG_AGREEMENT, STRONG_MIN_Z
 
 PAIRS = 10
 GAINS = (1.0, 3.0)
@@ -63,8 +63,9 @@ def copy_attack_table(key: bytes) -> str:
                 )
     lines += [
         "",
-        f"A mark is bound when its agreement is ≥ {STRONG_AGREEMENT}, or stands ≥ {MIN_Z} deviations above "
-        "the chance level of its maps (z) with agreement ≥ 0.15 (see `watermark.binding`).",
+        "Forged: the verdict is bound (`watermark.binding.Binding.verdict`: z ≥ "
+        f"{MIN_Z} with agreement ≥ 0.15, z ≥ {STRONG_MIN_Z} with agreement ≥ {STRONG_AGREEMENT}, or agreement "
+        f"≥ {DECISIVE_AGREEMENT}; z: deviations above the chance level of the two maps).",
         "",
     ]
     return "\n".join(lines)
