@@ -103,6 +103,7 @@ class Binding:
 
     @property
     def verdict(self) -> Verdict:
+        """Bound, unbound or undetermined by the thresholds above (too few blocks: undetermined)."""
         if self.blocks < _MIN_BLOCKS:
             return Verdict.UNDETERMINED
         if (
