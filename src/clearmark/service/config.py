@@ -16,6 +16,7 @@ from pydantic_settings import (
 )
 
 from clearmark.core.enums import Corner
+from clearmark.service.admission import VIDEO_FRAMES
 
 CONFIG_FILE_ENV = "CLEARMARK_CONFIG"
 _explicit_config_file: ContextVar[Path | None] = ContextVar("clearmark_config_file", default=None)
@@ -82,6 +83,8 @@ class Settings(BaseSettings):
     max_request_memory_bytes: int = Field(default=512 * 1024 * 1024, ge=1024 * 1024)
     memory_budget_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024 * 1024)
     decode_copies: int = Field(default=3, ge=1, le=16)
+    # Video: the largest frame its header declares x the frames a job holds at its peak (sampled + in flight).
+    video_decode_frames: int = Field(default=VIDEO_FRAMES, ge=1, le=256)
     memory_wait_s: float = Field(default=5.0, ge=0)
     # On SIGTERM: health says NOT_SERVING for drain_s while requests keep being served (load balancers
     # notice), then the server stops taking RPCs and gives in-flight ones shutdown_grace_s to finish.
