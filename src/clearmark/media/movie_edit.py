@@ -188,12 +188,9 @@ def _overflows(data: bytes, table: Box, after: int, shift: int) -> bool:
     if table.type != b"stco":
         return False
     count, start = _entries(data, table)
-    moved = [
-        value
-        for at in range(start, start + 4 * count, 4)
-        if (value := int.from_bytes(data[at : at + 4], "big")) >= after
-    ]
-    return bool(moved) and max(moved) + shift >= 1 << 32
+    offsets = (int.from_bytes(data[at : at + 4], "big") for at in range(start, start + 4 * count, 4))
+    last = max((value for value in offsets if value >= after), default=None)
+    return last is not None and last + shift >= 1 << 32
 
 
 def _as_co64(data: bytes, table: Box) -> bytes:

@@ -57,8 +57,9 @@ def estimate_memory(asset: Asset, copies: int, video_frames: int = VIDEO_FRAMES)
     An image whose header cannot be read is estimated by its size: the pipeline reports the
     damage in its own way (Inspect turns some of it into findings), and it decodes nothing.
     A video is its largest declared frame x ``video_frames`` (the largest frame the limits allow
-    when a video track declares no size; the file's size alone when it has no video track: nothing
-    is decoded). Text and documents count the bytes a reader may hold at once (at most ``max_bytes``).
+    when a video track declares no size; by its bytes, as a document, when it has no video track:
+    no frame is decoded). Text and documents count the bytes a reader may hold at once (at most
+    ``max_bytes``).
 
     Raises:
         MediaTooLarge: the header declares dimensions over the media limits.
