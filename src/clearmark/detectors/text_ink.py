@@ -4,7 +4,8 @@ The notice rule measures the rendered glyph box, not a font size (GB 45438 §5.2
 ``clearmark.notice.glyphs.measure_glyph_height``): the height of the smallest letter or digit. From
 pixels alone that is found by separating the text colour from its surroundings (a 3-means clustering
 of the line's crop), keeping the connected components that look like strokes, grouping them into
-character columns, and taking the smallest column height.
+character columns, and taking the smallest column height. An outlined label gives two such classes:
+the one lying in the holes of the other's strokes is the glyph fill, and it is measured.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ FALLBACK_CLUSTERS = 5
 NESTED_QUALITY = 0.8  # of the best quality: a nested class with more columns is the fill
 OUTLINED_QUALITY = 0.25  # of the best quality: a class the best one's strokes enclose is the fill
 FILL_HEIGHT = 0.6  # of the outline's ink height: shorter enclosed ink is counters, not the fill
-ENCLOSED_SHARE = 0.8  # of a class's pixels inside the best class's closed outlines: it is their fill
+ENCLOSED_SHARE = 0.8  # of a class's glyph pixels in the holes of the best class's strokes: it is their fill
+SAME_PIXELS = 0.1  # of a candidate's pixels shared with the chosen mask: above, it is the same class again
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def measure_text_ink(
     for quality, other, mask in candidates[1:]:
         if other.columns <= ink.columns or other.glyph_height_px >= ink.glyph_height_px:
             continue
-        if _share_within(mask, chosen, other.ink_box) > 0.1:
+        if _share_within(mask, chosen, other.ink_box) > SAME_PIXELS:
             continue  # the same pixels (a class and its flat core, or the same class clustered finer)
         nested = quality >= NESTED_QUALITY * best_quality and _inside(other, ink)
         outlined = (
