@@ -12,6 +12,7 @@ from clearmark.core.errors import InvalidMedia, MediaTooLarge, Overloaded
 from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
 from clearmark.service.admission import BYTES_PER_PIXEL, VIDEO_FRAMES, MemoryBudget, MemoryEstimate, estimate_memory
+from clearmark.service.config import Settings
 from tests.media.movie_clips import make_clip as make_tiny_clip
 from tests.media.video.clips import ClipSpec, make_clip
 from tests.service.bombs import SIDE, all_bombs
@@ -106,8 +107,22 @@ def test_a_video_is_sized_by_its_declared_frame(tmp_path: Path, name: str, spec:
     assert estimate.total_bytes == 352 * 288 * 4 * VIDEO_FRAMES + path.stat().st_size
 
 
-def test_4k_video_is_over_the_default_request_budget_and_1080p_is_not() -> None:
-    budget = MemoryBudget(2048 * MIB, 512 * MIB)
+def test_video_has_its_own_request_cap_that_admits_4k_by_default() -> None:
+    settings = Settings()
+    budget = MemoryBudget(
+        settings.memory_budget_bytes,
+        settings.max_request_memory_bytes,
+        video_request_bytes=settings.max_video_request_memory_bytes,
+    )
+    largest = MediaLimits().max_video_pixels  # 4096x2304: the largest frame the video limits allow
+    budget.check(MemoryEstimate(MediaKind.VIDEO, largest, BYTES_PER_PIXEL, VIDEO_FRAMES, 64 * MIB))
+    with pytest.raises(MediaTooLarge) as refused:  # the same bytes as an image are over the general cap
+        budget.check(MemoryEstimate(MediaKind.IMAGE, 3840 * 2160 * VIDEO_FRAMES // 3, BYTES_PER_PIXEL, 3, 0))
+    assert "memory budget is 512 MiB" in refused.value.message
+
+
+def test_a_lowered_video_cap_refuses_4k_and_admits_1080p() -> None:
+    budget = MemoryBudget(2048 * MIB, 512 * MIB, video_request_bytes=512 * MIB)
     budget.check(MemoryEstimate(MediaKind.VIDEO, 1920 * 1080, BYTES_PER_PIXEL, VIDEO_FRAMES, 64 * MIB))
     with pytest.raises(MediaTooLarge) as refused:
         budget.check(MemoryEstimate(MediaKind.VIDEO, 3840 * 2160, BYTES_PER_PIXEL, VIDEO_FRAMES, 0))

@@ -181,7 +181,11 @@ def _video_bomb() -> bytes:
     return data[: tkhd + 84] + (4000 << 16).to_bytes(4, "big") + (2300 << 16).to_bytes(4, "big") + data[tkhd + 92 :]
 
 
-def test_every_verb_refuses_a_video_declaring_huge_frames_before_any_worker_sees_it(two_workers: RunningServer) -> None:
+def test_every_verb_refuses_a_video_declaring_huge_frames_before_any_worker_sees_it(
+    server_factory: Callable[..., RunningServer],
+) -> None:
+    """Under an operator's lowered video cap (the default admits every frame max_video_pixels allows)."""
+    two_workers = server_factory(cpu_workers=2, max_video_request_memory_bytes=512 * 1024 * 1024)
     content = _video_bomb()
     requests = {
         "Inspect": api.InspectRequest(content=content),

@@ -91,12 +91,24 @@ class MemoryBudget:
     Args:
         total_bytes: what all admitted requests together may hold.
         per_request_bytes: what one request may hold; more is refused before decoding.
+        video_request_bytes: the same for a video (its frames are bounded by the video limits, and a
+            4K clip needs about 1.1 GiB); ``per_request_bytes`` when not given.
         wait_s: how long a request that fits its own budget may wait for room before it is refused.
     """
 
-    def __init__(self, total_bytes: int, per_request_bytes: int, *, wait_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        total_bytes: int,
+        per_request_bytes: int,
+        *,
+        video_request_bytes: int | None = None,
+        wait_s: float = 5.0,
+    ) -> None:
         self.total_bytes = total_bytes
         self.per_request_bytes = min(per_request_bytes, total_bytes)
+        self.video_request_bytes = min(
+            per_request_bytes if video_request_bytes is None else video_request_bytes, total_bytes
+        )
         self.wait_s = wait_s
         self.in_use = 0
         self._room: asyncio.Condition | None = None
@@ -108,7 +120,8 @@ class MemoryBudget:
             MediaTooLarge: the estimate is over the per-request budget.
         """
         need = estimate.total_bytes
-        if need > self.per_request_bytes:
+        allowed = self.video_request_bytes if estimate.kind is MediaKind.VIDEO else self.per_request_bytes
+        if need > allowed:
             what = (
                 f"{estimate.pixels} pixels x {estimate.bytes_per_pixel} bytes x {estimate.copies} "
                 f"{'frames' if estimate.kind is MediaKind.VIDEO else 'copies'}"
@@ -117,7 +130,7 @@ class MemoryBudget:
             )
             raise MediaTooLarge(
                 f"decoding this content would need about {need // 2**20} MiB ({what}); the per-request "
-                f"memory budget is {self.per_request_bytes // 2**20} MiB",
+                f"memory budget is {allowed // 2**20} MiB",
                 reason="MEMORY_BUDGET",
             )
 

@@ -295,7 +295,10 @@ class ClearMarkApp:
         share_registry(registry_url, self.registry)
         self.pool = WorkPool(settings.cpu_workers, settings.max_pending_jobs, self.config)
         self.memory = MemoryBudget(
-            settings.memory_budget_bytes, settings.max_request_memory_bytes, wait_s=settings.memory_wait_s
+            settings.memory_budget_bytes,
+            settings.max_request_memory_bytes,
+            video_request_bytes=settings.max_video_request_memory_bytes,
+            wait_s=settings.memory_wait_s,
         )
         self.replays = REPLAY_BACKENDS[settings.replay_store](
             self.registry,
