@@ -36,6 +36,7 @@ BENCHMARKS: dict[str, str] = {
     "audio_blocks": "audio.suite",
     "frame_marker": "bench_frame_marker",  # ~1 min: the video mark's per-frame map vs reusing the fit frame's mark
     "video": "bench_video",  # ~3-5 min: 1080p 10 s clip, Stamp and Inspect frame work vs plain PyAV
+    "notice_height": "bench_notice_height",  # ~15 s: OCR glyph height of 60 labels in five CJK fonts
 }
 
 
