@@ -36,10 +36,11 @@ from clearmark.watermark.pattern import TILE_PX, dihedral, render_tile
 from clearmark.watermark.sync import highpass, unshift
 
 BLOCK_PX = 16
-# Thresholds measured in bench/watermark on genuine marks after the attack suites and on 336
-# transplants of the copy attack (docs/benchmarks.md, "Content binding"). Bound: the correlation
-# stands MIN_Z null deviations above chance with at least MIN_AGREEMENT (on a big map a tiny
-# correlation is significant without being convincing), or reaches STRONG_AGREEMENT at
+# Thresholds measured on genuine marks after the attack suites of bench/watermark and on 145
+# transplants of the copy attack onto three targets per source (docs/benchmarks.md, "Content
+# binding"). Bound: the correlation stands MIN_Z null deviations above chance with at least
+# MIN_AGREEMENT (on a big map a tiny correlation is significant without being convincing), or
+# reaches STRONG_AGREEMENT at
 # STRONG_MIN_Z (maps with broad structure have a wide chance level: a retina photograph reads
 # 0.75-0.93 at only 3.3-3.8 deviations, while a graphic's mark moved onto it read 0.37-0.39 at 2.3),
 # or reaches DECISIVE_AGREEMENT whatever the null (a picture half texture, half flat: 0.72 at 2.2).
