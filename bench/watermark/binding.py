@@ -26,7 +26,7 @@ from clearmark.labels.video_writer import FramePlan, stamp_frames
 from clearmark.media.limits import MediaLimits
 from clearmark.media.video import probe_video, sample_frames
 from clearmark.watermark import Verdict, decode_watermark, embed_watermark, payload_for_produce_id
-from clearmark.watermark.binding import MIN_Z, STRONG_AGREEMENT, Binding
+from clearmark.watermark.binding import DECISIVE_AGREEMENT, MIN_Z, STRONG_AGREEMENT, STRONG_MIN_Z, Binding
 from clearmark.watermark.video import read_video_watermark
 
 OFFSETS = (5, 3, 9)
@@ -182,7 +182,8 @@ def binding_tables(key: bytes) -> str:
     top_z = max((b.z for b in transplanted), default=float("nan"))
     lines += [
         "",
-        f"Bound: agreement ≥ {STRONG_AGREEMENT}, or z ≥ {MIN_Z} with agreement ≥ 0.15. Transplants: highest "
+        f"Bound: z ≥ {MIN_Z} with agreement ≥ 0.15, z ≥ {STRONG_MIN_Z} with agreement ≥ {STRONG_AGREEMENT}, "
+        f"or agreement ≥ {DECISIVE_AGREEMENT}. Transplants: highest "
         f"agreement {top_r:.2f}, highest z {top_z:.2f}; forged (bound) "
         f"{sum(b.bound for b in transplanted)} of {len(transplanted)}.",
         "",

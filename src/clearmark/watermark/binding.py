@@ -36,8 +36,8 @@ from clearmark.watermark.pattern import TILE_PX, dihedral, render_tile
 from clearmark.watermark.sync import highpass, unshift
 
 BLOCK_PX = 16
-# Thresholds measured on genuine marks after the attack suites of bench/watermark and on 145
-# transplants of the copy attack onto three targets per source (docs/benchmarks.md, "Content
+# Thresholds measured on genuine marks after the attack suites of bench/watermark and on the copy
+# attack's transplants onto three targets per source (248 keeping the mark) (docs/benchmarks.md, "Content
 # binding"). Bound: the correlation stands MIN_Z null deviations above chance with at least
 # MIN_AGREEMENT (on a big map a tiny correlation is significant without being convincing), or
 # reaches STRONG_AGREEMENT at
