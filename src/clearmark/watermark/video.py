@@ -41,6 +41,8 @@ class FrameMarker:
     refresh_frames: int = DEFAULT_REFRESH_FRAMES
     psnr_db: float = DEFAULT_PSNR_DB
     _step: np.ndarray | None = field(default=None, init=False, repr=False)
+    _raise: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.uint8), init=False, repr=False)
+    _lower: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.uint8), init=False, repr=False)
     _thumb: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.float32), init=False, repr=False)
     _count: int = field(default=0, init=False, repr=False)
 
@@ -51,7 +53,7 @@ class FrameMarker:
 
     def mark(self, luma: np.ndarray) -> None:
         """Add the mark to one Y plane in place."""
-        thumb = cv2.resize(luma, _THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)
+        thumb = _thumbnail(luma)
         stale = (
             self._step is None
             or self._step.shape != luma.shape
@@ -63,10 +65,31 @@ class FrameMarker:
             # The strength is set in Y code values (a limited-range plane shows it 255/219 stronger).
             delta = mark_for_luma(luma.astype(np.float32), self.payload, self.key, psnr_db=self.psnr_db)
             self._step = np.rint(delta).astype(np.int16)
+            # The step split in its raising and lowering parts, so that adding it is two saturating
+            # uint8 operations in place (no int16 copy of every frame).
+            self._raise = np.clip(self._step, 0, 255).astype(np.uint8)
+            self._lower = np.clip(-self._step, 0, 255).astype(np.uint8)
         self._count += 1
-        low, high = (0, 255) if self.full_range else (16, 235)
-        marked = cv2.add(luma, self._step, dtype=cv2.CV_16S)
-        luma[...] = np.clip(marked, low, high)
+        _add_in_place(luma, self._raise, self._lower, self.full_range)
+
+
+def _thumbnail(luma: np.ndarray) -> np.ndarray:
+    """The plane's _THUMB area average, from every few pixels (the scene test needs no more)."""
+    stride = max(1, min(luma.shape[0] // (_THUMB[1] * 4), luma.shape[1] // (_THUMB[0] * 4)))
+    return cv2.resize(luma[::stride, ::stride], _THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def _add_in_place(luma: np.ndarray, up: np.ndarray, down: np.ndarray, full_range: bool) -> None:
+    """``luma`` += up - down, clipped to the plane's range: the same as clipping the int16 sum."""
+    if luma.strides[1] != 1:  # not a plane OpenCV can write in place: take the int16 route
+        low, high = (0, 255) if full_range else (16, 235)
+        luma[...] = np.clip(luma.astype(np.int16) + up.astype(np.int16) - down, low, high)
+        return
+    cv2.add(luma, up, dst=luma)
+    cv2.subtract(luma, down, dst=luma)
+    if not full_range:
+        cv2.min(luma, 235, dst=luma)
+        cv2.max(luma, 16, dst=luma)
 
 
 @dataclass(frozen=True)
