@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -20,6 +21,14 @@ from clearmark.watermark.image import DEFAULT_PSNR_DB, MIN_EMBED_SIDE, Watermark
 DEFAULT_REFRESH_FRAMES = 24
 SCENE_CHANGE = 20.0  # mean absolute luma change (of 255) on a 64x36 thumbnail that forces a re-fit
 _THUMB = (64, 36)
+# Between fits the mark moves with the picture's global motion (a pan), measured by phase correlation
+# on the plane shrunk _MOTION_STRIDE times against the frame the mark was fitted to, in whole pixels, up to
+# _MOTION_MARGIN pixels (further: a re-fit). A mark fixed to the frame grid over panning content is
+# residual that the encoder's motion compensation cannot predict; one that moves with the content is
+# predicted like the content. The decoder is indifferent to where the tile lattice sits.
+_MOTION_STRIDE = 4
+_MOTION_MARGIN = 128
+_MOTION_RESPONSE = 0.05  # phase-correlation peaks below this say "no one global motion": keep the last offset
 
 
 @dataclass
@@ -33,6 +42,7 @@ class FrameMarker:
         refresh_frames: re-fit the mark to the picture every this many frames (1: every frame) and
             on every scene change.
         psnr_db: the mark's strength (as for images).
+        follow_motion: move the mark with the picture's global motion between fits.
     """
 
     payload: bytes
@@ -40,7 +50,11 @@ class FrameMarker:
     full_range: bool = False
     refresh_frames: int = DEFAULT_REFRESH_FRAMES
     psnr_db: float = DEFAULT_PSNR_DB
+    follow_motion: bool = True
     _step: np.ndarray | None = field(default=None, init=False, repr=False)
+    _motion: np.ndarray | None = field(default=None, init=False, repr=False)
+    _offset: tuple[int, int] = field(default=(0, 0), init=False, repr=False)
+    _origin: tuple[int, int] = field(default=(0, 0), init=False, repr=False)
     _raise: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.uint8), init=False, repr=False)
     _lower: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.uint8), init=False, repr=False)
     _thumb: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.float32), init=False, repr=False)
@@ -54,23 +68,68 @@ class FrameMarker:
     def mark(self, luma: np.ndarray) -> None:
         """Add the mark to one Y plane in place."""
         thumb = _thumbnail(luma)
+        motion = _motion_plane(luma) if self.follow_motion else None
+        offset = (0, 0)
+        if motion is not None and self._motion is not None and self._motion.shape == motion.shape:
+            offset = _global_shift(self._motion, motion, self._offset)
         stale = (
             self._step is None
             or self._step.shape != luma.shape
             or self._count % self.refresh_frames == 0
             or float(np.abs(thumb - self._thumb).mean()) > SCENE_CHANGE
+            or max(abs(offset[0]), abs(offset[1])) > _MOTION_MARGIN
         )
         if stale:
-            self._thumb, self._count = thumb, 0
+            new_shape = self._step is None or self._step.shape != luma.shape
+            # The new fit keeps the tile lattice where the moving mark has carried it (its origin),
+            # so a re-fit during a pan changes the mark's strength, not its position: the encoder
+            # still predicts most of it.
+            origin = (0, 0) if new_shape else (self._origin[0] + offset[0], self._origin[1] + offset[1])
+            self._thumb, self._count, self._motion, self._origin, offset = thumb, 0, motion, origin, (0, 0)
             # The strength is set in Y code values (a limited-range plane shows it 255/219 stronger).
-            delta = mark_for_luma(luma.astype(np.float32), self.payload, self.key, psnr_db=self.psnr_db)
+            host = np.roll(luma, (-origin[0], -origin[1]), axis=(0, 1)) if origin != (0, 0) else luma
+            delta = mark_for_luma(host.astype(np.float32), self.payload, self.key, psnr_db=self.psnr_db)
+            if origin != (0, 0):
+                delta = np.roll(delta, origin, axis=(0, 1))
             self._step = np.rint(delta).astype(np.int16)
             # The step split in its raising and lowering parts, so that adding it is two saturating
-            # uint8 operations in place (no int16 copy of every frame).
-            self._raise = np.clip(self._step, 0, 255).astype(np.uint8)
-            self._lower = np.clip(-self._step, 0, 255).astype(np.uint8)
+            # uint8 operations in place (no int16 copy of every frame), padded around (wrapping) so
+            # that a moved mark is a view.
+            margin = _MOTION_MARGIN if self.follow_motion else 0
+            self._raise = np.pad(np.clip(self._step, 0, 255).astype(np.uint8), margin, mode="wrap")
+            self._lower = np.pad(np.clip(-self._step, 0, 255).astype(np.uint8), margin, mode="wrap")
         self._count += 1
-        _add_in_place(luma, self._raise, self._lower, self.full_range)
+        self._offset = offset
+        height, width = luma.shape
+        margin = (self._raise.shape[0] - height) // 2
+        rows = slice(margin - offset[0], margin - offset[0] + height)
+        cols = slice(margin - offset[1], margin - offset[1] + width)
+        _add_in_place(luma, self._raise[rows, cols], self._lower[rows, cols], self.full_range)
+
+
+def _motion_plane(luma: np.ndarray) -> np.ndarray:
+    """The plane shrunk _MOTION_STRIDE times, float32, windowed for phase correlation.
+
+    Bilinear shrinking averages pixel pairs; plain decimation aliases and biased half-pixel shifts
+    by a full-plane pixel on decoded 1080p H.264 (tests/watermark/test_video.py).
+    """
+    size = (max(1, luma.shape[1] // _MOTION_STRIDE), max(1, luma.shape[0] // _MOTION_STRIDE))
+    small = cv2.resize(luma, size, interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    return small * _window(small.shape)
+
+
+@lru_cache(maxsize=4)
+def _window(shape: tuple[int, int]) -> np.ndarray:
+    return cv2.createHanningWindow((shape[1], shape[0]), cv2.CV_32F)
+
+
+def _global_shift(fitted: np.ndarray, current: np.ndarray, last: tuple[int, int]) -> tuple[int, int]:
+    """How far (rows, columns; whole pixels of the full plane) the picture moved since the fit, or ``last``
+    when no single motion stands out."""
+    (dx, dy), response = cv2.phaseCorrelate(fitted, current)
+    if response < _MOTION_RESPONSE:
+        return last
+    return round(dy * _MOTION_STRIDE), round(dx * _MOTION_STRIDE)
 
 
 def _thumbnail(luma: np.ndarray) -> np.ndarray:
