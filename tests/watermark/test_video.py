@@ -134,6 +134,7 @@ def test_mark_moves_with_a_pan_and_each_frame_reads() -> None:
         assert decode_luma(planes[index].astype(np.float32) + step, KEY).payload == PAYLOAD
     fixed = _steps(FrameMarker(PAYLOAD, KEY, refresh_frames=100, follow_motion=False), planes)
     assert all(np.array_equal(step, fixed[0]) for step in fixed[1:])  # the old behaviour: fixed to the grid
+    assert decode_luma(planes[5].astype(np.float32) + fixed[5], KEY).payload == PAYLOAD  # and it still reads
 
 
 def test_refit_during_a_pan_keeps_the_lattice_where_the_motion_carried_it() -> None:
