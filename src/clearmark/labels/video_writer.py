@@ -112,7 +112,7 @@ def stamp_frames(
         if marker is not None:
             marker.mark(planes.y)
 
-    result = transcode(source, output_path, edit, limits)
+    result = transcode(source, output_path, edit, limits, info=info)
     return StampedFrames(
         info=info,
         notice=overlay.notice if overlay is not None else None,

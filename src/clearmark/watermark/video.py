@@ -12,13 +12,14 @@ import numpy as np
 
 from clearmark.watermark.image import DEFAULT_PSNR_DB, MIN_EMBED_SIDE, WatermarkReading, decode_luma, mark_for_luma
 
-# The mark is re-fitted to the picture every this many frames, and at once on a scene change, and
-# reused in between. A fit costs ~80-100 ms of CPU at 1080p (bench/bench_video.py): fitting every frame
-# roughly doubled Stamp's time; on moving 1080p content every 24th frame plus scene changes meant 4
-# fits per 90 frames, with the mark still read in every sampled frame after the attacks in
-# tests/watermark/test_video.py. Whether the mark's strength follows the content (binding) did not
-# depend on the refresh: on the bench clip it was the same with a fit on every frame.
-DEFAULT_REFRESH_FRAMES = 24
+# The mark is re-fitted to the picture every this many frames, at once on a scene change, and when
+# the motion it follows has carried it _MOTION_MARGIN px; it is reused (moved) in between. A fit costs
+# ~30-45 ms of CPU at 1080p (2026-12-02; ~100 ms before): fitting every frame roughly doubled Stamp's
+# time. Since the mark moves with the picture, its strength keeps following the content between fits:
+# on a 2.4 s 1080p pan one fit carried all 60 frames and every sampled frame still read, bound to
+# its content, after each attack of tests/watermark/test_video.py. 24 frames (before motion was
+# followed) became 48: half the fits.
+DEFAULT_REFRESH_FRAMES = 48
 SCENE_CHANGE = 20.0  # mean absolute luma change (of 255) on a 64x36 thumbnail that forces a re-fit
 _THUMB = (64, 36)
 # Between fits the mark moves with the picture's dominant motion (a pan), measured by phase
@@ -29,6 +30,7 @@ _THUMB = (64, 36)
 # longer); one that moves with the content is predicted like the content. The per-frame decoder is
 # indifferent to where the tile lattice sits.
 _MOTION_SIDE = 256
+_DETAIL_SIDE = 256  # the full-resolution block that refines the shrunk planes' estimate
 _MOTION_MARGIN = 128
 _MOTION_RESPONSE = 0.05  # phase-correlation peaks below this say "no one global motion": keep the last offset
 
@@ -55,6 +57,7 @@ class FrameMarker:
     follow_motion: bool = True
     _step: np.ndarray | None = field(default=None, init=False, repr=False)
     _motion: np.ndarray | None = field(default=None, init=False, repr=False)
+    _detail: np.ndarray | None = field(default=None, init=False, repr=False)
     _offset: tuple[int, int] = field(default=(0, 0), init=False, repr=False)
     _origin: tuple[int, int] = field(default=(0, 0), init=False, repr=False)
     _raise: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.uint8), init=False, repr=False)
@@ -73,7 +76,7 @@ class FrameMarker:
         motion = _motion_plane(luma) if self.follow_motion else None
         offset = (0, 0)
         if motion is not None and self._motion is not None and self._motion.shape == motion.shape:
-            offset = _global_shift(self._motion, motion, self._offset, _motion_stride(luma.shape))
+            offset = _global_shift(self._motion, motion, self._detail, luma, self._offset)
         stale = (
             self._step is None
             or self._step.shape != luma.shape
@@ -88,6 +91,7 @@ class FrameMarker:
             # still predicts most of it.
             origin = (0, 0) if new_shape else (self._origin[0] + offset[0], self._origin[1] + offset[1])
             self._thumb, self._count, self._motion, self._origin, offset = thumb, 0, motion, origin, (0, 0)
+            self._detail = _centre(luma) if self.follow_motion else None
             # The strength is set in Y code values (a limited-range plane shows it 255/219 stronger).
             host = np.roll(luma, (-origin[0], -origin[1]), axis=(0, 1)) if origin != (0, 0) else luma
             delta = mark_for_luma(host.astype(np.float32), self.payload, self.key, psnr_db=self.psnr_db)
@@ -136,14 +140,38 @@ def _window(shape: tuple[int, int]) -> np.ndarray:
 
 
 def _global_shift(
-    fitted: np.ndarray, current: np.ndarray, last: tuple[int, int], stride: int
+    fitted: np.ndarray, current: np.ndarray, detail: np.ndarray | None, luma: np.ndarray, last: tuple[int, int]
 ) -> tuple[int, int]:
-    """How far (rows, columns; whole pixels of the full plane) the picture moved since the fit, or ``last``
-    when no single motion stands out."""
+    """How far (rows, columns; whole pixels) the picture moved since the fit, or ``last`` when no
+    single motion stands out.
+
+    The shrunk planes give the motion to a few pixels (their sub-pixel estimate is biased towards
+    whole shrunk pixels: a 1.5 px/frame pan read as 0, 4, 4, 5, 8 px); the fitted frame's centre at
+    full resolution, against the current frame's block that far away, gives the rest.
+    """
     (dx, dy), response = cv2.phaseCorrelate(fitted, current)
     if response < _MOTION_RESPONSE:
         return last
-    return round(dy * stride), round(dx * stride)
+    stride = _motion_stride(luma.shape)
+    coarse = round(dy * stride), round(dx * stride)
+    if stride == 1 or detail is None:
+        return coarse
+    size = detail.shape[0]
+    top, left = (luma.shape[0] - size) // 2, (luma.shape[1] - size) // 2
+    row = min(max(top + coarse[0], 0), luma.shape[0] - size)
+    col = min(max(left + coarse[1], 0), luma.shape[1] - size)
+    block = luma[row : row + size, col : col + size].astype(np.float32) * _window((size, size))
+    (fx, fy), response = cv2.phaseCorrelate(detail, block)
+    if response < _MOTION_RESPONSE:
+        return coarse
+    return row - top + round(fy), col - left + round(fx)
+
+
+def _centre(luma: np.ndarray) -> np.ndarray:
+    """The plane's centre block at full resolution (_DETAIL_SIDE px a side at most), windowed."""
+    size = min(_DETAIL_SIDE, luma.shape[0], luma.shape[1])
+    top, left = (luma.shape[0] - size) // 2, (luma.shape[1] - size) // 2
+    return luma[top : top + size, left : left + size].astype(np.float32) * _window((size, size))
 
 
 def _thumbnail(luma: np.ndarray) -> np.ndarray:
