@@ -146,3 +146,17 @@ def test_refit_during_a_pan_keeps_the_lattice_where_the_motion_carried_it() -> N
     unmoved = np.corrcoef(refitted[:-40, :-40].ravel(), before[:-40, :-40].ravel())[0, 1]
     assert moved > 0.8 and moved > unmoved + 0.3
     assert decode_luma(planes[4].astype(np.float32) + steps[4], KEY).payload == PAYLOAD
+
+
+def test_marker_tracks_an_uneven_1080p_pan_to_the_pixel() -> None:
+    # 3 px a frame down the rows and 1.5 on average across (1, 2, 1, 2...): the shrunk planes alone
+    # read the columns in 4 px steps; the full-resolution refinement gets every frame right.
+    rng = np.random.default_rng(3)
+    base = cv2.resize(rng.integers(0, 256, (80, 140), dtype=np.uint8), (1920 + 64, 1080 + 64))
+    marker = FrameMarker(PAYLOAD, KEY)
+    for index in range(8):
+        rows, cols = 3 * index, 3 * index // 2
+        marker.mark(base[rows : rows + 1080, cols : cols + 1920].copy())
+        position = (marker._origin[0] + marker._offset[0], marker._origin[1] + marker._offset[1])
+        assert position == (-rows, -cols)
+    assert marker._count == 8  # one fit carried the pan: a moving picture is not a scene change

@@ -20,7 +20,10 @@ from clearmark.watermark.image import DEFAULT_PSNR_DB, MIN_EMBED_SIDE, Watermark
 # its content, after each attack of tests/watermark/test_video.py. 24 frames (before motion was
 # followed) became 48: half the fits.
 DEFAULT_REFRESH_FRAMES = 48
-SCENE_CHANGE = 20.0  # mean absolute luma change (of 255) on a 64x36 thumbnail that forces a re-fit
+# Mean absolute luma change (of 255) between consecutive frames' 64x36 thumbnails that forces a re-fit.
+# (Against the fitted frame, as before motion was followed, a fast pan over detailed content read
+# as a cut every few frames.)
+SCENE_CHANGE = 20.0
 _THUMB = (64, 36)
 # Between fits the mark moves with the picture's dominant motion (a pan), measured by phase
 # correlation on the plane shrunk to a short side of about _MOTION_SIDE px (1080p: 4 times) against
@@ -90,7 +93,7 @@ class FrameMarker:
             # so a re-fit during a pan changes the mark's strength, not its position: the encoder
             # still predicts most of it.
             origin = (0, 0) if new_shape else (self._origin[0] + offset[0], self._origin[1] + offset[1])
-            self._thumb, self._count, self._motion, self._origin, offset = thumb, 0, motion, origin, (0, 0)
+            self._count, self._motion, self._origin, offset = 0, motion, origin, (0, 0)
             self._detail = _centre(luma) if self.follow_motion else None
             # The strength is set in Y code values (a limited-range plane shows it 255/219 stronger).
             host = np.roll(luma, (-origin[0], -origin[1]), axis=(0, 1)) if origin != (0, 0) else luma
@@ -105,7 +108,7 @@ class FrameMarker:
             self._raise = np.pad(np.clip(self._step, 0, 255).astype(np.uint8), margin, mode="wrap")
             self._lower = np.pad(np.clip(-self._step, 0, 255).astype(np.uint8), margin, mode="wrap")
         self._count += 1
-        self._offset = offset
+        self._offset, self._thumb = offset, thumb
         height, width = luma.shape
         margin = (self._raise.shape[0] - height) // 2
         rows = slice(margin - offset[0], margin - offset[0] + height)
