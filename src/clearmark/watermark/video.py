@@ -46,10 +46,11 @@ class FrameMarker:
         payload: the 8-byte payload (a ProduceID's registry key).
         key: the deployment's watermark key.
         full_range: the planes are full range (0..255) rather than limited (16..235).
-        refresh_frames: re-fit the mark to the picture every this many frames (1: every frame) and
-            on every scene change.
+        refresh_frames: re-fit the mark to the picture every this many frames (1: every frame), on
+            every scene change and after _MOTION_MARGIN px of motion.
         psnr_db: the mark's strength (as for images).
-        follow_motion: move the mark with the picture's global motion between fits.
+        follow_motion: move the mark with the picture's dominant motion between fits (False: fixed
+            to the frame grid, as every mark was embedded before 2026-12-02; both read the same).
     """
 
     payload: bytes
