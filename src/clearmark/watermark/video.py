@@ -26,13 +26,14 @@ DEFAULT_REFRESH_FRAMES = 48
 SCENE_CHANGE = 20.0
 _THUMB = (64, 36)
 # Between fits the mark moves with the picture's dominant motion (a pan), measured by phase
-# correlation on the plane shrunk to a short side of about _MOTION_SIDE px (1080p: 4 times) against
-# the frame the mark was fitted to, in whole pixels, up to _MOTION_MARGIN pixels (further: a re-fit).
+# correlation on the plane shrunk to a short side of about _MOTION_SIDE px (1080p: 8 times) against
+# the frame the mark was fitted to, refined on a full-resolution block, in whole pixels, up to
+# _MOTION_MARGIN pixels (further: a re-fit).
 # A mark fixed to the frame grid over panning content is residual that the encoder's motion
 # compensation cannot predict (on the 1080p bench clip x264 wrote ~15 % more bytes and took ~20 %
 # longer); one that moves with the content is predicted like the content. The per-frame decoder is
 # indifferent to where the tile lattice sits.
-_MOTION_SIDE = 256
+_MOTION_SIDE = 128
 _DETAIL_SIDE = 256  # the full-resolution block that refines the shrunk planes' estimate
 _MOTION_MARGIN = 128
 _MOTION_RESPONSE = 0.05  # phase-correlation peaks below this say "no one global motion": keep the last offset
@@ -133,8 +134,8 @@ def _motion_plane(luma: np.ndarray) -> np.ndarray:
 
 
 def _motion_stride(shape: tuple[int, ...]) -> int:
-    """How many times the plane is shrunk for motion: a short side of about _MOTION_SIDE px keeps
-    whole-pixel precision at a fraction of the cost (1080p: 4; 720p: 2; smaller: 1)."""
+    """How many times the plane is shrunk for the coarse motion: a short side of about _MOTION_SIDE
+    px (1080p: 8; 720p: 5); the full-resolution block refines it to the pixel."""
     return max(1, min(shape[0], shape[1]) // _MOTION_SIDE)
 
 
