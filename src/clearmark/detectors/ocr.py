@@ -165,6 +165,7 @@ def ocr_frame(
     settings: OcrSettings = DEFAULT_OCR_SETTINGS,
     *,
     measure: Callable[[str], bool] | None = None,
+    grey: np.ndarray | None = None,
 ) -> list[OcrLine]:
     """Every text line found in one frame, top to bottom, left to right.
 
@@ -174,6 +175,8 @@ def ocr_frame(
         settings: bands or whole frame, working resolution, thresholds.
         measure: which recognised lines to measure the glyph height of (default all); the others
             report ``glyph_height_px=0``.
+        grey: the frame's grey plane when the caller already has it (an asset's ``GREY`` view);
+            the gate reads it instead of converting the frame again.
 
     Raises:
         ValueError: ``pixels`` is not an RGB(A) uint8 frame.
@@ -185,7 +188,7 @@ def ocr_frame(
     scale = min(1.0, settings.det_short_side / max(1, min(width, height)))
     gated = settings.whole_image and settings.gated
     if gated:
-        regions = [Region("gate", *box) for box in text_regions(rgb)]
+        regions = [Region("gate", *box) for box in text_regions(rgb if grey is None else grey)]
     else:
         regions = frame_regions(width, height, settings)
 
