@@ -37,5 +37,4 @@ def test_the_pixels_are_turned_grey_once_per_inspect(monkeypatch: pytest.MonkeyP
     mark = next(s for s in inspection.signals if s.kind == SignalKind.WATERMARK_CLEARMARK)
     monkeypatch.undo()
 
-
     assert mark.attribute(Attr.CONTENT_PHASH) == f"{image_phash(Image.open(io.BytesIO(stamped))):016x}"
