@@ -100,7 +100,7 @@ class Asset:
 
     @cached_property
     def views(self) -> DerivedViews:
-        """The views derived from this asset so far (grey plane, small copies, hashes, text regions)."""
+        """The views derived from this asset so far (``media.views``: its grey plane, its perceptual hash, ...)."""
         return DerivedViews(self)
 
     def view(self, view: DerivedView[T]) -> T:

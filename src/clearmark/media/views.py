@@ -1,4 +1,4 @@
-"""Views derived from an asset once and shared by every reader: its grey plane, small copies, hashes, text regions.
+"""Views derived from an asset once and shared by every reader: its grey plane, its perceptual hash, and the like.
 
 A ``DerivedView`` names one derivation (``Asset -> T``); ``Asset.view(VIEW)`` computes it the first
 time any reader asks and hands every later reader the same value. Values live on the asset (one
