@@ -24,9 +24,10 @@ IMAGE_MATCH_DISTANCE = 10
 TEXT_MATCH_DISTANCE = 8
 _SIDE = 32
 _KEEP = 8
-# Pillow first box-reduces by the integer factor that leaves at least this many times the target
-# size, then resamples with LANCZOS: ~0.7 ms instead of ~7 ms at 1080p (docs/benchmarks.md, issue 13).
-_REDUCING_GAP = 3.0
+# No reduce before the LANCZOS resize: a box-reduce first (Pillow's reducing_gap=3) is ~1 ms instead of
+# ~9 at 1080p but moved low-texture pictures' hashes by up to 18 bits, past IMAGE_MATCH_DISTANCE, so
+# records already in a registry would stop matching their own pictures (measured, docs/benchmarks.md).
+_REDUCING_GAP: float | None = None
 
 
 @cache
