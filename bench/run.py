@@ -34,7 +34,6 @@ BENCHMARKS: dict[str, str] = {
     "audio": "bench_audio",  # ~3 min: Stamp of 60 s WAV/MP3 and Inspect vs PyAV; rhythm detection per minute
     # ~25 min: the audio mark under each attack, the rhythm's detection rate, 1,000-signal false-positive sweep
     "audio_blocks": "audio.suite",
-    "frame_marker": "bench_frame_marker",  # ~1 min: the video mark's per-frame map vs reusing the fit frame's mark
     "video": "bench_video",  # ~3-5 min: 1080p 10 s clip, Stamp and Inspect frame work vs plain PyAV
     "notice_height": "bench_notice_height",  # ~15 s: OCR glyph height of 60 labels in five CJK fonts
 }

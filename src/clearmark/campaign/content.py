@@ -20,6 +20,7 @@ from clearmark.core.errors import ClearMarkError
 from clearmark.core.kinds import SignalKind
 from clearmark.core.signals import BoundingBox, Finding, Hit, Location, Signal
 from clearmark.media.asset import Asset
+from clearmark.media.views import GREY
 
 log = logging.getLogger(__name__)
 SOURCE = "campaign"
@@ -38,7 +39,7 @@ def content_items(asset: Asset, signals: tuple[Signal, ...]) -> list[TextItem]:
         for signal in signals:
             if signal.kind == SignalKind.OCR_TEXT:
                 items.extend(_ocr_items(signal))
-        codes = read_qr_codes(asset.pixels)
+        codes = read_qr_codes(asset.view(GREY))
         items.extend(TextItem(code.payload, QR_SOURCE, code.bbox) for code in codes)
     return items
 

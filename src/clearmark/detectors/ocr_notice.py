@@ -22,6 +22,7 @@ from clearmark.detectors.ocr import OcrEngine, OcrLine, OcrSettings, ocr_frame, 
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.detectors.visible_notice import EDGE_TOLERANCE
 from clearmark.media.asset import Asset
+from clearmark.media.views import GREY
 from clearmark.notice.glyphs import MIN_HEIGHT_RATIO, has_required_elements
 
 RULE_VERSION = "ocr-notice/1"
@@ -128,12 +129,11 @@ class OcrNoticeDetector:
         return "gated" if self._settings.gated else "whole"
 
     def detect(self, asset: Asset) -> list[Signal]:
-        pixels = asset.pixels
-        return self.signals_for_frame(pixels)
+        return self.signals_for_frame(asset.pixels, grey=asset.view(GREY))
 
-    def signals_for_frame(self, pixels: np.ndarray) -> list[Signal]:
-        """The signals of one RGB(A) frame (images now; video start-screen frames later)."""
-        lines = ocr_frame(pixels, self._engine, self._settings, measure=_is_notice)
+    def signals_for_frame(self, pixels: np.ndarray, grey: np.ndarray | None = None) -> list[Signal]:
+        """The signals of one RGB(A) frame (images now; video start-screen frames later), ``grey`` its grey plane."""
+        lines = ocr_frame(pixels, self._engine, self._settings, measure=_is_notice, grey=grey)
         height, width = pixels.shape[:2]
         signals = [s for line in lines if (s := self._notice_signal(line, width, height)) is not None]
         if lines:

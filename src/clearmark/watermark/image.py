@@ -153,51 +153,21 @@ def mark_for_luma(luma: np.ndarray, payload: bytes, key: bytes, *, psnr_db: floa
 
     ``luma`` is a 2-D array of 0..255 values (an RGB picture's luma, a video frame's Y plane). The
     caller adds the returned plane to its luma (or to each of R, G, B), rounds and clips; the mark's
-    RMS is set so that the rounded result sits at ``psnr_db`` from the original. The same as
-    ``mark_from_tile(luma, fit_tile(luma, payload, key))``.
-
-    Raises:
-        ValueError: the payload is not 8 bytes, the key is empty, or the plane is under 256 px a side.
-    """
-    return mark_from_tile(luma, fit_tile(luma, payload, key), psnr_db=psnr_db)
-
-
-def _check_plane(luma: np.ndarray) -> None:
-    if luma.ndim != 2 or min(luma.shape) < MIN_EMBED_SIDE:
-        raise ValueError(f"planes need at least {MIN_EMBED_SIDE} px a side to carry the mark, got {luma.shape}")
-
-
-def fit_tile(luma: np.ndarray, payload: bytes, key: bytes) -> np.ndarray:
-    """The tile of ``payload`` with its amplitudes fitted to this plane (informed embedding, the costly
-    part of an embed); ``mark_from_tile`` lays it over a plane.
+    RMS is set so that the rounded result sits at ``psnr_db`` from the original.
 
     Raises:
         ValueError: the payload is not 8 bytes, the key is empty, or the plane is under 256 px a side.
     """
     if len(payload) != PAYLOAD_BYTES:
         raise ValueError(f"the payload is {PAYLOAD_BYTES} bytes, got {len(payload)}")
-    _check_plane(luma)
+    if luma.ndim != 2 or min(luma.shape) < MIN_EMBED_SIDE:
+        raise ValueError(f"planes need at least {MIN_EMBED_SIDE} px a side to carry the mark, got {luma.shape}")
+    height, width = luma.shape
     canvas = _canvas(luma.astype(np.float32, copy=False))
     bits = frame_payload(payload, key)
-    amplitudes, sync_amplitudes = _informed_amplitudes(canvas, masking_gain(canvas), key, bits)
-    return render_tile(key, bits, amplitudes, sync_amplitudes)
-
-
-def mark_from_tile(luma: np.ndarray, tile: np.ndarray, *, psnr_db: float = DEFAULT_PSNR_DB) -> np.ndarray:
-    """The additive mark for one luma plane (float, or uint8 as video frames come) from a fitted
-    ``tile``, weighted by this plane's own masking map (cheap, ~8 ms at 1080p: a video re-fits the
-    tile now and then but weights every frame by its own map, so the mark's strength follows the
-    moving content, see ``binding``).
-
-    Raises:
-        ValueError: the plane is under 256 px a side.
-    """
-    _check_plane(luma)
-    height, width = luma.shape
-    # A uint8 plane (a video frame) is shrunk as bytes: ~4x cheaper, and the map does not notice.
-    plane = luma if luma.dtype == np.uint8 else luma.astype(np.float32, copy=False)
-    canvas = _canvas(plane).astype(np.float32, copy=False)
-    mark = _tiled(tile, canvas.shape) * masking_gain(canvas)
+    gain = masking_gain(canvas)
+    amplitudes, sync_amplitudes = _informed_amplitudes(canvas, gain, key, bits)
+    mark = _tiled(render_tile(key, bits, amplitudes, sync_amplitudes), canvas.shape) * gain
     delta = cv2.resize(mark, (width, height), interpolation=cv2.INTER_LINEAR)
     # Rounding adds ~1/12 to the MSE; scale the mark to take the rest of the budget.
     budget = 255.0**2 / 10 ** (psnr_db / 10) - 1.0 / 12
