@@ -21,6 +21,7 @@ from clearmark.core.errors import ClearMarkError
 from clearmark.core.kinds import SignalKind
 from clearmark.core.signals import BoundingBox, Finding, Hit, Location, Signal
 from clearmark.media.asset import Asset
+from clearmark.media.views import GREY
 
 if TYPE_CHECKING:
     from clearmark.media.video import SampledFrame
@@ -49,7 +50,7 @@ def content_items(asset: Asset, signals: tuple[Signal, ...], *, video_frames: in
             if signal.kind == SignalKind.OCR_TEXT:
                 items.extend(_ocr_items(signal))
     if asset.kind is MediaKind.IMAGE:
-        codes = read_qr_codes(asset.pixels)
+        codes = read_qr_codes(asset.view(GREY))
         items.extend(TextItem(code.payload, QR_SOURCE, code.bbox) for code in codes)
     if asset.kind is MediaKind.VIDEO:
         items.extend(_video_qr_items(asset.video[1], video_frames))

@@ -22,6 +22,7 @@ from clearmark.detectors.ocr import OcrEngine, OcrLine, OcrSettings, ocr_frame, 
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.detectors.visible_notice import EDGE_TOLERANCE
 from clearmark.media.asset import Asset
+from clearmark.media.views import GREY
 from clearmark.notice.glyphs import MIN_HEIGHT_RATIO, has_required_elements
 
 RULE_VERSION = "ocr-notice/1"
@@ -128,17 +129,17 @@ class OcrNoticeDetector:
         return "gated" if self._settings.gated else "whole"
 
     def detect(self, asset: Asset) -> list[Signal]:
-        pixels = asset.pixels
-        return self.signals_for_frame(pixels)
+        return self.signals_for_frame(asset.pixels, grey=asset.view(GREY))
 
-    def signals_for_frame(self, pixels: np.ndarray) -> list[Signal]:
-        """The signals of one RGB(A) frame: its notices, then all its text as one ``ocr.text`` signal."""
-        notices, lines = self.read_frame(pixels)
+    def signals_for_frame(self, pixels: np.ndarray, grey: np.ndarray | None = None) -> list[Signal]:
+        """The signals of one RGB(A) frame (``grey`` its grey plane, if at hand): its notices, then all
+        its text as one ``ocr.text`` signal."""
+        notices, lines = self.read_frame(pixels, grey)
         return notices + [self.text_signal(lines)] if lines else notices
 
-    def read_frame(self, pixels: np.ndarray) -> tuple[list[Signal], list[OcrLine]]:
+    def read_frame(self, pixels: np.ndarray, grey: np.ndarray | None = None) -> tuple[list[Signal], list[OcrLine]]:
         """The notice signals of one RGB(A) frame and every line read in it (video frames share them)."""
-        lines = ocr_frame(pixels, self._engine, self._settings, measure=_is_notice)
+        lines = ocr_frame(pixels, self._engine, self._settings, measure=_is_notice, grey=grey)
         height, width = pixels.shape[:2]
         return [s for line in lines if (s := self._notice_signal(line, width, height)) is not None], lines
 
