@@ -195,8 +195,15 @@ def _mark_mismatches(rules: PolicyRules, signals: tuple[Signal, ...]) -> list[Fi
             "watermark.binding",
         )
         for signal in signals
-        if signal.kind == SignalKind.WATERMARK_CLEARMARK and signal.attribute(Attr.CONTENT_BOUND, "true") == "false"
+        if signal.kind == SignalKind.WATERMARK_CLEARMARK and _mismatched(signal)
     ]
+
+
+def _mismatched(signal: Signal) -> bool:
+    """Our mark's strength follows another picture's map, or the strength test cannot judge and the
+    record's perceptual hash says this is not the picture that was stamped."""
+    bound = signal.attribute(Attr.CONTENT_BOUND, "true")
+    return bound == "false" or (bound == "undetermined" and signal.attribute(Attr.RECORD_BINDING) == "mismatch")
 
 
 def _record_mismatches(rules: PolicyRules, signals: tuple[Signal, ...]) -> list[Finding]:

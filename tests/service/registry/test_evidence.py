@@ -72,8 +72,8 @@ def _label(produce_id: str, producer: str = PRODUCER) -> Signal:
         (False, FAR, Category.NO_SIGNAL, "mismatch", CONTENT_MISMATCH, RECORD_MISMATCH),
         # A uniform texture, where the strength test cannot tell: the record's hash decides...
         ("undetermined", NEAR, Category.AI_GENERATED, "match", None, CONTENT_MISMATCH),
-        # ...and on other content it is no claim, and no accusation either (a heavy crop looks the same).
-        ("undetermined", FAR, Category.NO_SIGNAL, "mismatch", None, CONTENT_MISMATCH),
+        # ...and on other content, with nothing to vouch for it, it is a mismatch (as a copied mark).
+        ("undetermined", FAR, Category.NO_SIGNAL, "mismatch", CONTENT_MISMATCH, RECORD_MISMATCH),
     ],
     ids=["resolved", "vouched-by-record", "record-mismatch", "copied", "undetermined-same", "undetermined-other"],
 )
