@@ -62,10 +62,10 @@ def resolve_mark(signal: Signal, registry: RegistryView, asset: Asset) -> Signal
     its strength follows the content, or the content still hashes like the record) is evidence of
     AI_GENERATED; a copied mark the record vouches for (same picture, mark no longer following it)
     counts as bound, and so does one whose binding the strength test could not judge
-    (``content_bound`` "undetermined": a uniform texture); without the record's vouching an
-    undetermined mark stays neither a claim nor a mismatch. A mark that follows this content but
-    names another picture's record keeps its detector's hint; policy reports
-    ``watermark.record_mismatch``.
+    (``content_bound`` "undetermined": a uniform texture); an undetermined mark whose record
+    hashes far from the content is a mismatch for policy (``watermark.content_mismatch``). A mark
+    that follows this content but names another picture's record keeps its detector's hint; policy
+    reports ``watermark.record_mismatch``.
     """
     key = signal.attribute(Attr.REGISTRY_KEY)
     binding = registry.watermark_binding(key, _content_hash(signal, asset))
