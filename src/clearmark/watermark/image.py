@@ -45,8 +45,10 @@ from clearmark.watermark.sync import (
     highpass,
     iter_lattices,
     sharpen_lattice,
+    sync_peaks,
     unshift,
     whiten,
+    with_coverage,
 )
 
 MIN_EMBED_SIDE = 256
@@ -68,6 +70,9 @@ _OSD_MAX_ERRORS = 24
 _FIRST_LATTICES = 3
 _WIDE_LATTICES = 48
 _WIDE_DECODES = 4
+# The second pass decodes a ranked lattice only when its cheap fold's sync peak clears this (the
+# lattices of unmarked pictures peak below it; see docs/benchmarks.md, issue 16 sync).
+_WIDE_SYNC_Z = 5.5
 # A ranked lattice whose sync peak is this clear carries a mark even when it fails to decode: it is
 # then sharpened (see ``sync.sharpen_lattice``) and tried again.
 _SHARPEN_SYNC_Z = 6.5
@@ -275,19 +280,23 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
     # template's peak on a cheap fold (a far sharper test than the autocorrelation where the
     # picture's own texture has lattice-like peaks), and the best few decoded. A lattice whose peak
     # is clear but which does not decode is a little off (the autocorrelation's peaks are blunt after
-    # heavy crops): it is sharpened on the sync peak itself and tried again.
-    ranked: list[tuple[float, bool, np.ndarray]] = []
-    already = [(True, basis) for basis in tried]
-    for done, basis in chain(already, ((False, lattice.basis) for lattice in islice(lattices, _WIDE_LATTICES))):
-        if done or fresh(basis):
-            z = align(fold_fast(residual, basis), layout.sync_spectra).z
-            if z >= (_SHARPEN_SYNC_Z if done else _MIN_SYNC_Z):
-                ranked.append((z, done, basis))
+    # heavy crops): it is sharpened on the sync peak itself and tried again. Only peaks above what
+    # an unmarked picture's lattices reach get a full decode, so a picture without a mark pays for
+    # the ranking alone.
+    pair = with_coverage(residual)
+    candidates = [(True, basis) for basis in tried]
+    candidates += [(False, lattice.basis) for lattice in islice(lattices, _WIDE_LATTICES) if fresh(lattice.basis)]
+    peaks = sync_peaks(np.stack([fold_fast(pair, basis) for _, basis in candidates]), layout.sync_spectra)
+    ranked = [
+        (float(z), done, basis)
+        for z, (done, basis) in zip(peaks, candidates, strict=True)
+        if z >= (_SHARPEN_SYNC_Z if done else _WIDE_SYNC_Z)
+    ]
     ranked.sort(key=lambda entry: -entry[0])
     for z, done, basis in ranked[:_WIDE_DECODES]:
         reading = None if done else _decode_on_lattice(canvas, residual, basis, layout, key)
         if reading is None and z >= _SHARPEN_SYNC_Z:
-            sharpened = sharpen_lattice(residual, basis, layout.sync_spectra)
+            sharpened = sharpen_lattice(pair, basis, layout.sync_spectra)
             reading = _decode_on_lattice(canvas, residual, sharpened, layout, key)
         if reading is not None:
             return reading
