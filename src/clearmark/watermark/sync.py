@@ -272,38 +272,44 @@ def reduce_basis(basis: np.ndarray) -> np.ndarray:
 
 def within_bounds(basis: np.ndarray) -> bool:
     """Whether a reduced basis is a rotation, scale, aspect change and shear within the search bounds."""
-    affine = basis / TILE_PX
+    return bool(_within_bounds(basis[None])[0])
+
+
+def _within_bounds(bases: np.ndarray) -> np.ndarray:
+    """``within_bounds`` over a stack of reduced bases (n x 2 x 2 -> n booleans)."""
+    affine = bases / TILE_PX
     singular = np.linalg.svd(affine, compute_uv=False)
-    if singular[1] <= 0:
-        return False
-    scale = float(np.sqrt(singular[0] * singular[1]))
+    scale = np.sqrt(singular[:, 0] * singular[:, 1])
     # Undo the rotation of the first vector; what is left is upper triangular: [[sx, k], [0, sy]].
-    angle = np.arctan2(affine[1, 0], affine[0, 0])
+    angle = np.arctan2(affine[:, 1, 0], affine[:, 0, 0])
     c, s = np.cos(angle), np.sin(angle)
-    upper = np.array([[c, s], [-s, c]]) @ affine
-    sx, shear, sy = upper[0, 0], upper[0, 1], upper[1, 1]
-    if sx <= 0 or sy <= 0:
-        return False
+    sx = c * affine[:, 0, 0] + s * affine[:, 1, 0]
+    shear = c * affine[:, 0, 1] + s * affine[:, 1, 1]
+    sy = -s * affine[:, 0, 1] + c * affine[:, 1, 1]
+    positive = (singular[:, 1] > 0) & (sx > 0) & (sy > 0)
+    sy_safe = np.where(positive, sy, 1.0)
     return (
-        _MIN_PERIOD / TILE_PX <= scale <= _MAX_SCALE
-        and 1 / MAX_ASPECT <= sx / sy <= MAX_ASPECT
-        and abs(shear / sy) <= MAX_SHEAR
+        positive
+        & (_MIN_PERIOD / TILE_PX <= scale)
+        & (scale <= _MAX_SCALE)
+        & (1 / MAX_ASPECT <= sx / sy_safe)
+        & (sx / sy_safe <= MAX_ASPECT)
+        & (np.abs(shear / sy_safe) <= MAX_SHEAR)
     )
 
 
 def _affine_candidates(peaks: np.ndarray) -> list[np.ndarray]:
     """Lattice bases spanned by pairs of ACF peaks (and their halves), reduced, within the bounds:
     the candidates for unequal horizontal and vertical scales and shear."""
-    out: list[np.ndarray] = []
-    vectors = [v for p in peaks for v in (p, p / 2)]
-    for i, a in enumerate(vectors):
-        for b in vectors[i + 1 :]:
-            if abs(a[0] * b[1] - a[1] * b[0]) < 0.25 * float(np.hypot(*a) * np.hypot(*b)):
-                continue  # nearly collinear
-            basis = reduce_basis(np.stack([a, b], axis=1))
-            if within_bounds(basis):
-                out.append(basis)
-    return out
+    vectors = np.array([v for p in peaks for v in (p, p / 2)], dtype=np.float64).reshape(-1, 2)
+    first, second = np.triu_indices(len(vectors), k=1)
+    a, b = vectors[first], vectors[second]
+    cross = np.abs(a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0])
+    spread = cross >= 0.25 * np.hypot(a[:, 0], a[:, 1]) * np.hypot(b[:, 0], b[:, 1])  # not nearly collinear
+    if not spread.any():
+        return []
+    reduced = np.array([reduce_basis(np.stack([x, y], axis=1)) for x, y in zip(a[spread], b[spread], strict=True)])
+    return list(reduced[_within_bounds(reduced)])
 
 
 @lru_cache(maxsize=1)
