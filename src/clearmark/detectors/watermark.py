@@ -40,7 +40,7 @@ class ClearMarkWatermarkDetector:
     version = "2"
     kinds = frozenset({MediaKind.IMAGE})
 
-    def __init__(self, key: bytes | None, *, wide_search: bool = True) -> None:
+    def __init__(self, key: bytes | None, *, wide_search: bool = False) -> None:
         self._key = key
         self._wide_search = wide_search
 

@@ -165,9 +165,8 @@ class Settings(BaseSettings):
 
     # ClearMark's invisible image watermark: embedded by Stamp (and by Label when it redraws pixels).
     watermark_embed: bool = True
-    # Read the image mark with the decoder's second pass too (on by default: about 100 ms instead of
-    # 50 ms on an unmarked 1080p picture; off halves that and loses the harder edits' reads).
-    watermark_wide_search: bool = True
+    # Read the image mark with the decoder's second pass too (slower on unmarked pictures).
+    watermark_wide_search: bool = False
     # The deployment's watermark secret (a file of >= 16 random bytes); empty: created in data_dir.
     watermark_key_file: Path | None = None
     # A local tokenizer for the generation-time text watermark (keyed by the same secret); none: off.

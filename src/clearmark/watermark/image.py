@@ -231,12 +231,11 @@ def _informed_amplitudes(
 
 
 def decode_watermark(
-    image: Image.Image | np.ndarray, key: bytes, *, wide_search: bool = True
+    image: Image.Image | np.ndarray, key: bytes, *, wide_search: bool = False
 ) -> WatermarkReading | None:
     """The ClearMark watermark in ``image`` (a picture or its RGB(A) pixels) under ``key``; None when none decodes.
 
-    ``wide_search`` (on by default for still pictures) adds the second pass of :func:`decode_luma`:
-    harder edits read, about twice the first pass's time on a picture without a mark.
+    ``wide_search`` adds the second pass of :func:`decode_luma` (harder edits, slower on unmarked pictures).
     """
     if min(image.shape[:2] if isinstance(image, np.ndarray) else image.size) < MIN_DECODE_SIDE:
         return None
@@ -251,11 +250,9 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
 
     The first pass tries the unedited geometry and the few lattices the autocorrelation ranks best
     (about 50 ms at 1080p whether or not a mark is there). ``wide_search`` adds a second pass when
-    that finds nothing: it reads marks after harder edits (docs/benchmarks.md, "Watermark sync:
-    the wide search by default") for about twice the first pass's time on a picture that carries
-    no mark. Still pictures get it by default (``decode_watermark``, the service's
-    ``watermark_wide_search``); this frame-level call keeps it off unless asked, since a video
-    reader decodes many frames.
+    that finds nothing: it reads marks after harder edits (docs/benchmarks.md, "Watermark v2, the
+    missed targets") but costs about 4 times as much on every picture that carries no mark, so the
+    service runs it only where ``watermark_wide_search`` is set.
     """
     if luma.ndim != 2 or min(luma.shape) < MIN_DECODE_SIDE:
         return None
