@@ -152,3 +152,41 @@ def test_a_public_point_whose_hex_starts_with_04_signs_and_verifies() -> None:
     assert signer.public.xy.hex().startswith("04")
     label = replace(LABEL, reserved_code1=build_security_data(signer, fields_message(LABEL, PRODUCER_FIELDS)))
     assert check_security_data(label, "ReservedCode1").verdict is Verdict.VERIFIED_EMBEDDED
+
+
+# The two reports' ReservedCode2, same key as their ReservedCode1 (issue 10: no content found that it signs).
+STEPFUN_RC2 = {
+    "147392816552226816": "3046022100FEBE29497FA9E249C18918CF9D36A7F13E5AE2FFDEF184F7E5E1572CDD60C3370221009C21182427A0"
+    "860A85F9BDBBFC92BF784DAB92DCA375EA692B91FAB71F1334D9",
+    "142569260085903360": "3046022100CFB0BFFC83C97AA5B09493295A7A054C082BBBB0E007AC139ACAA3BCD23D62DF022100FFDF70599E0E"
+    "5D7DC6727825C5717DE0A9726D9F3119611E5E303FADA8792A5C",
+}
+
+
+def _stepfun_label(produce_id: str, rc1: str, rc2: str) -> AigcLabel:
+    code = "001191310104MACE0YX63918020"
+    return AigcLabel("1", code, produce_id, _stepfun_security_data(rc1), code, produce_id, _stepfun_security_data(rc2))
+
+
+@pytest.mark.parametrize(("produce_id", "rc1"), STEPFUN_RC1)
+def test_stepfuns_reserved_code2_is_unverifiable_not_forged(produce_id: str, rc1: str) -> None:
+    """Its signed content is undocumented: the auditor is told so, with the reason, and the producer
+    signature beside it still verifies."""
+    label = _stepfun_label(produce_id, rc1, STEPFUN_RC2[produce_id])
+    check = check_security_data(label, "ReservedCode2")
+    assert check is not None and check.verdict is Verdict.UNVERIFIABLE
+    assert "LabelMataData" in check.reason and check.key_hex == Sm2PublicKey.from_hex(STEPFUN_KEY).spki_hex
+    assert check_security_data(label, "ReservedCode1").verdict is Verdict.VERIFIED_EMBEDDED
+
+
+def test_where_the_signed_content_is_documented_a_mismatch_is_still_failed() -> None:
+    """The same bytes under the guide's "Md" type (both fields documented) fail; so does a StepFun
+    ReservedCode1 with a field altered, and an undocumented-type signature that is not DER at all."""
+    produce_id, rc1 = STEPFUN_RC1[0]
+    md = _stepfun_label(produce_id, rc1, STEPFUN_RC2[produce_id])
+    md = replace(md, reserved_code2=md.reserved_code2.replace("LabelMataData", "Md"))
+    assert check_security_data(md, "ReservedCode2").verdict is Verdict.FAILED
+    altered = replace(_stepfun_label(produce_id, rc1, STEPFUN_RC2[produce_id]), produce_id="1")
+    assert check_security_data(altered, "ReservedCode1").verdict is Verdict.FAILED
+    garbage = _stepfun_label(produce_id, rc1, "00FF")
+    assert check_security_data(garbage, "ReservedCode2").verdict is Verdict.FAILED

@@ -13,6 +13,7 @@ from clearmark.detectors.fingerprints import GeneratorFingerprintDetector, match
 from clearmark.detectors.iptc import IptcSourceTypeDetector
 from clearmark.media.asset import open_asset
 from clearmark.media.limits import DEFAULT_LIMITS
+from clearmark.service.pipelines import PipelineConfig, inspect_content
 from tests.detectors.fingerprint_samples import (
     A1111_PARAMETERS,
     COMFY_PROMPT,
@@ -34,6 +35,7 @@ from tests.detectors.fingerprint_samples import (
     unicode_comment,
     xmp,
 )
+from tests.detectors.ocr_samples import FONTS, background, draw_label
 
 DETECTOR = GeneratorFingerprintDetector()
 
@@ -343,3 +345,21 @@ def test_tencent_cloud_aigc_service_record_in_exif_image_description() -> None:
 def test_a_json_description_without_a_service_provider_is_not_tencent() -> None:
     data = save("jpeg", exif=exif_bytes({0x010E: json.dumps({"AIGC": {"note": "x"}, "ServiceProvider": 1})}))
     assert fingerprints(data) == []
+
+
+def test_meta_ais_documented_markers_are_both_read() -> None:
+    """What Meta documents for Imagine with Meta AI images, with no real file or byte dump to copy
+    (docs/interop.md): IPTC DigitalSourceType trainedAlgorithmicMedia in the XMP (iptc.org's reading
+    of one in its Photo Metadata Viewer) and the visible "Imagined with AI" label. Inspect reports
+    both; with no Meta-specific string documented, no generator is named."""
+    font = next(f for f in FONTS if f.name == "dejavu-sans")
+    drawn = draw_label(background("photo", (640, 480)), "Imagined with AI", font, corner="bottom_left")
+    uri = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+    data = save("jpeg", image=drawn.image, quality=95, xmp=xmp(f'Iptc4xmpExt:DigitalSourceType="{uri}"'))
+    inspection = inspect_content(data, PipelineConfig())
+    kinds = {s.kind for s in inspection.signals}
+    assert {"iptc.digital_source_type", "explicit.notice_seen"} <= kinds
+    [notice] = [s for s in inspection.signals if s.kind == "explicit.notice_seen"]
+    assert notice.attribute("generation_element") == "en.imagined"
+    assert not any(k.startswith("fingerprint.") for k in kinds)
+    assert inspection.category is Category.AI_SUSPECTED

@@ -161,7 +161,8 @@ def test_mixed_wordings_are_measured_on_their_chinese_characters_across_cjk_font
             compliant += hits[0].attribute("height_ok") == "true"
     summary = f"{len(fonts)} fonts: found {found}/{cases}, height errors {sorted(round(e, 3) for e in errors)}"
     assert found / cases >= 0.95, summary
-    # Measured: 37 of 40 within 10 % (median 0); the three others are AR PL UKai labels with an
-    # outline, whose outline class is measured instead of the fill (+2 stroke widths), or a split.
-    assert sum(e <= 0.10 for e in errors) / found >= 0.90 and statistics.median(errors) <= 0.05, summary
+    # Measured: 40 of 40 within 10 % (median 0). Before the outline rule (a class enclosed by the
+    # best class's strokes is their fill) and the finer re-clustering, 37: two outlined AR PL UKai
+    # labels measured on their outline, a red one on a four-colour background not separated.
+    assert sum(e <= 0.10 for e in errors) / found >= 0.95 and statistics.median(errors) <= 0.05, summary
     assert compliant / found >= 0.95, summary

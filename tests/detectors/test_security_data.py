@@ -21,6 +21,7 @@ from clearmark.service.pipelines import (
     verify_content,
 )
 from tests.conftest import PRODUCER
+from tests.core.test_security_data import STEPFUN_RC1, STEPFUN_RC2, _stepfun_security_data
 
 SIGNER = Sm2Signer.generate()
 
@@ -75,3 +76,46 @@ def test_without_a_key_stamp_leaves_reserved_code1_empty(png_bytes: bytes) -> No
     label = inspect_content(out, PipelineConfig()).aigc_label
     assert label is not None and label.reserved_code1 == ""
     assert replace(label, reserved_code1="") == label
+
+
+def test_a_stepfun_report_is_not_called_forged_for_its_undocumented_reserved_code2() -> None:
+    """A Markdown report with the front matter exactly as StepFun ships it (yaml single-quoted JSON):
+    ReservedCode1 verifies, ReservedCode2 is unverifiable with its reason, no forgery finding, and
+    Verify's signature check is inconclusive rather than failed."""
+    produce_id, rc1 = STEPFUN_RC1[1]
+    code = "001191310104MACE0YX63918020"
+    front = "\n".join(
+        [
+            "---",
+            "AIGC:",
+            "  Label: '1'",
+            f"  ContentProducer: '{code}'",
+            f"  ProduceID: '{produce_id}'",
+            f"  ReservedCode1: '{_stepfun_security_data(rc1)}'",
+            f"  ContentPropagator: '{code}'",
+            f"  PropagateID: '{produce_id}'",
+            f"  ReservedCode2: '{_stepfun_security_data(STEPFUN_RC2[produce_id])}'",
+            "---",
+            "",
+            "# 开源RAG基准测试项目深度调研报告",
+            "",
+            ">  本报告由 阶跃AI 生成 · 2025/08/08 10:31:25",
+            "",
+            "## 总体概述",
+            "",
+        ]
+    ).encode()
+    inspection = inspect_content(front, PipelineConfig())
+    verdicts = {s.attribute("field"): (s.kind, s.attribute("verdict")) for s in _security(inspection)}
+    assert verdicts == {
+        "ReservedCode1": (SignalKind.SECURITY_DATA, Verdict.VERIFIED_EMBEDDED),
+        "ReservedCode2": (SignalKind.SECURITY_DATA, Verdict.UNVERIFIABLE),
+    }
+    [rc2] = [s for s in _security(inspection) if s.attribute("field") == "ReservedCode2"]
+    assert "undocumented" in rc2.message and "LabelMataData" in rc2.attribute("reason")
+    assert not [f for f in inspection.findings if f.label.startswith("aigc.security")]
+    report = verify_content(VerifyJob("stepfun", front), PipelineConfig())
+    [check] = [c for c in report.checks if c.requirement_id == "metadata.security_data"]
+    assert check.outcome is Outcome.INCONCLUSIVE
+    # The auditor reads why: the evidence names the undocumented content, not a forgery.
+    assert any("undocumented" in line and "LabelMataData" in line for line in check.evidence), check.evidence

@@ -26,6 +26,17 @@ from clearmark.core.errors import ClearMarkError
 SM3_WITH_SM2 = "1.2.156.10197.1.501"
 TYPE = "TC260PG"
 LABEL_TBS_TYPES = frozenset({"Md", "LabelMataData"})  # the guide's name, and one producer's spelling
+# Per TBSData type, the fields whose signed content is known (one of SIGNED_FORMS over the party's
+# fields): a signature there that verifies under no form is FAILED. Elsewhere it is UNVERIFIABLE: a
+# real producer's signature over content nobody has documented must not read as a forgery. "Md" is
+# the guide's (Appendix A.1, both parties). "LabelMataData" is StepFun's own type: its ReservedCode1
+# verifies as the SM3 digest of the producer fields; its ReservedCode2 (same key) matched none of 144
+# candidate contents x 4 digest forms tried (the seven fields' subsets, ReservedCode1's JSON and
+# signature, JSON/YAML/joined renderings of the propagator fields; issue 10) and is undocumented.
+KNOWN_CONTENT: dict[str, frozenset[str]] = {
+    "Md": frozenset({"ReservedCode1", "ReservedCode2"}),
+    "LabelMataData": frozenset({"ReservedCode1"}),
+}
 # SubjectPublicKeyInfo of an SM2 point: id-ecPublicKey with the SM2 curve (1.2.156.10197.1.301).
 _SPKI_PREFIX = bytes.fromhex("3059301306072A8648CE3D020106082A811CCF5501822D03420004")
 PRODUCER_FIELDS = ("Label", "ContentProducer", "ProduceID")
@@ -59,6 +70,9 @@ class Verdict(StrEnum):
     FAILED = "failed"  # does not verify: the fields were altered, or the signature forged
     WRONG_KEY = "wrong_key"  # valid under its own key, but a different key is pinned for this producer
     UNSUPPORTED = "unsupported"  # another algorithm or signed-content selection
+    # well-formed, but what the signer signed for this field is undocumented (KNOWN_CONTENT): neither
+    # verified nor shown to be altered
+    UNVERIFIABLE = "unverifiable"
 
 
 def _crypt_sm2(private_hex: str | None, xy: bytes) -> sm2.CryptSM2:
@@ -201,6 +215,7 @@ class SecurityCheck:
     verdict: Verdict
     key_hex: str = ""
     form: str = ""  # which SIGNED_FORMS entry verified ("" when none did)
+    reason: str = ""  # for UNVERIFIABLE: why no verdict on the content could be reached
 
 
 def check_security_data(
@@ -232,6 +247,7 @@ def check_security_data(
     ]
     if not supported:
         return SecurityCheck(field, Verdict.UNSUPPORTED)
+    well_formed: list[tuple[str, str]] = []  # (TBSData type, key) of signatures that parse, under a key that parses
     for entry in supported:
         try:
             signature = bytes.fromhex(str(entry.get("Signature", "")))
@@ -248,4 +264,33 @@ def check_security_data(
                 if key.verify(signed(message), signature):
                     verdict = Verdict.WRONG_KEY if pinned_key is not None else Verdict.VERIFIED_EMBEDDED
                     return SecurityCheck(field, verdict, key.spki_hex, form)
+        key = pinned_key or _first_key(keys)
+        if key is not None and _is_der_signature(signature):
+            well_formed.append(((entry.get("TBSData") or {}).get("Type"), key.spki_hex))
+    unknown = [(tbs, key) for tbs, key in well_formed if field not in KNOWN_CONTENT.get(tbs, frozenset())]
+    if unknown:
+        tbs, key_hex = unknown[0]
+        reason = (
+            f"TBSData type {tbs!r} does not document what {field} signs; the signature is well-formed, "
+            f"but verifies over none of the known contents ({', '.join(SIGNED_FORMS)} of the "
+            f"{'producer' if field == 'ReservedCode1' else 'propagator'} fields)"
+        )
+        return SecurityCheck(field, Verdict.UNVERIFIABLE, key_hex, reason=reason)
     return SecurityCheck(field, Verdict.FAILED)
+
+
+def _first_key(keys: list[object]) -> Sm2PublicKey | None:
+    for key_hex in keys:
+        try:
+            return Sm2PublicKey.from_hex(str(key_hex))
+        except SecurityDataError:
+            continue
+    return None
+
+
+def _is_der_signature(signature: bytes) -> bool:
+    try:
+        decode_dss_signature(signature)
+    except ValueError:
+        return False
+    return True

@@ -15,6 +15,7 @@ _MEANING = {
     Verdict.FAILED: "does not verify: the signed fields were altered or the signature is forged",
     Verdict.WRONG_KEY: "verifies only under its own key, not the key pinned for this party: possible forgery",
     Verdict.UNSUPPORTED: "uses an algorithm or signed-content selection this build does not check",
+    Verdict.UNVERIFIABLE: "cannot be verified: what the signer signed for this field is undocumented",
 }
 _BAD = frozenset({Verdict.FAILED, Verdict.WRONG_KEY})
 
@@ -46,14 +47,16 @@ class SecurityDataDetector:
                         rule_id="tc260.pg202511a",
                         rule_version=self.version,
                         location=carrier.location,
-                        message=f"{field} SecurityData {_MEANING[check.verdict]}",
+                        message=f"{field} SecurityData {_MEANING[check.verdict]}"
+                        + (f" ({check.reason})" if check.reason else ""),
                         attributes=(
                             (Attr.CARRIER, carrier.carrier),
                             ("field", field),
                             ("verdict", check.verdict.value),
                             ("key", check.key_hex),
                             ("signed_form", check.form),
-                        ),
+                        )
+                        + ((("reason", check.reason),) if check.reason else ()),
                     )
                 )
         return signals

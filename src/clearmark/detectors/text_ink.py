@@ -4,7 +4,8 @@ The notice rule measures the rendered glyph box, not a font size (GB 45438 §5.2
 ``clearmark.notice.glyphs.measure_glyph_height``): the height of the smallest letter or digit. From
 pixels alone that is found by separating the text colour from its surroundings (a 3-means clustering
 of the line's crop), keeping the connected components that look like strokes, grouping them into
-character columns, and taking the smallest column height.
+character columns, and taking the smallest column height. An outlined label gives two such classes:
+the one lying in the holes of the other's strokes is the glyph fill, and it is measured.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ MIN_COLUMN_HEIGHT = 0.35  # of the tallest column: shorter columns are hyphens, 
 BOX_TOLERANCE = 0.25  # of the line box height: how far ink may stick out of the detector's box
 MAX_PIXELS = 250_000  # crops larger than this are measured on a downscaled copy
 FLAT_RADIUS = 40.0  # RGB distance within which a pixel has a flat fill's colour
+FALLBACK_QUALITY = 0.2  # below this best quality the crop is clustered again, finer
+FALLBACK_CLUSTERS = 5
+NESTED_QUALITY = 0.8  # of the best quality: a nested class with more columns is the fill
+OUTLINED_QUALITY = 0.25  # of the best quality: a class the best one's strokes enclose is the fill
+FILL_HEIGHT = 0.6  # of the outline's ink height: shorter enclosed ink is counters, not the fill
+ENCLOSED_SHARE = 0.8  # of a class's glyph pixels in the holes of the best class's strokes: it is their fill
+SAME_PIXELS = 0.1  # of a candidate's pixels shared with the chosen mask: above, it is the same class again
 
 
 @dataclass(frozen=True)
@@ -64,10 +72,48 @@ def measure_text_ink(
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     box = _scaled(line_box, scale)
     rgb = np.ascontiguousarray(crop[..., :3])
-    labels, centres = _cluster_colours(rgb)
-    candidates: list[tuple[float, int, TextInk, np.ndarray]] = []
+    candidates = _candidates(rgb, box, characters, CLUSTERS)
+    if not candidates or max(c[0] for c in candidates) < FALLBACK_QUALITY:
+        # A background of several colour blocks can take all three classes and leave the text
+        # inside one of them: cluster finer and keep whichever segmentation looks most like text.
+        candidates += _candidates(rgb, box, characters, FALLBACK_CLUSTERS)
+    if not candidates:
+        return None
+    candidates.sort(key=lambda item: -item[0])
+    best_quality, ink, chosen = candidates[0]
+    # A stroked notice yields two text-like classes, fill and outline: the fill lies inside the
+    # outline, whose strokes touch between letters (fewer columns). A candidate of another class
+    # with more columns and shorter glyphs is the glyph fill when it is nested in the best one at
+    # near-equal quality, or when the best one's strokes enclose it (an outline drawn round it;
+    # a thin fill's columns are narrow, so its quality may be well below the outline's).
+    enclosed = _enclosed_region(chosen)
+    for quality, other, mask in candidates[1:]:
+        if other.columns <= ink.columns or other.glyph_height_px >= ink.glyph_height_px:
+            continue
+        if _share_within(mask, chosen, other.ink_box) > SAME_PIXELS:
+            continue  # the same pixels (a class and its flat core, or the same class clustered finer)
+        nested = quality >= NESTED_QUALITY * best_quality and _inside(other, ink)
+        outlined = (
+            quality >= OUTLINED_QUALITY * best_quality
+            and other.ink_box.height >= FILL_HEIGHT * ink.ink_box.height
+            and _share_within(_off_border(mask), enclosed, other.ink_box) >= ENCLOSED_SHARE
+        )
+        if nested or outlined:
+            ink, chosen, enclosed = other, mask, _enclosed_region(mask)
+    ink = _with_half_covered_edges(rgb, chosen, ink, measured)
+    if scale == 1.0:
+        return ink
+    return TextInk(round(ink.glyph_height_px / scale), _scaled(ink.ink_box, 1 / scale), ink.columns)
+
+
+def _candidates(
+    rgb: np.ndarray, box: BoundingBox, characters: int, clusters: int
+) -> list[tuple[float, TextInk, np.ndarray]]:
+    """Every colour class (and its flat-fill core) of the crop that looks like a line of glyphs, with its quality."""
+    labels, centres = _cluster_colours(rgb, clusters)
     in_box = labels[box.y : box.y + box.height, box.x : box.x + box.width]
-    for cluster in range(CLUSTERS):
+    candidates = []
+    for cluster in range(clusters):
         if (in_box == cluster).mean() < MIN_BOX_SHARE:
             continue  # too little of this class inside the line to be its glyphs
         members = labels == cluster
@@ -77,30 +123,47 @@ def measure_text_ink(
                 quality, ink = found
                 if characters:
                     quality *= min(1.0, ink.columns / (0.6 * characters))
-                candidates.append((quality, cluster, ink, mask))
-    if not candidates:
-        return None
-    candidates.sort(key=lambda item: -item[0])
-    best_quality, best_cluster, ink, chosen = candidates[0]
-    # A stroked notice yields two text-like classes, fill and outline: the fill lies inside the
-    # outline, whose strokes touch between letters (fewer columns); a near-equal candidate of
-    # another class nested in the best one, with more columns, is the glyph fill.
-    for quality, cluster, other, mask in candidates[1:]:
-        nested = cluster != best_cluster and _inside(other, ink) and other.columns > ink.columns
-        if quality >= 0.8 * best_quality and nested and other.glyph_height_px < ink.glyph_height_px:
-            ink, chosen = other, mask
-    ink = _with_half_covered_edges(rgb, chosen, ink, measured)
-    if scale == 1.0:
-        return ink
-    return TextInk(round(ink.glyph_height_px / scale), _scaled(ink.ink_box, 1 / scale), ink.columns)
+                candidates.append((quality, ink, mask))
+    return candidates
+
+
+def _enclosed_region(mask: np.ndarray) -> np.ndarray:
+    """The pixels that ``mask``'s strokes enclose (not reachable from the crop's border), not the strokes.
+
+    No morphological closing: the fill of a thin glyph inside its outline is one or two pixels wide
+    and a closing would fill it with outline.
+    """
+    outside = np.pad(1 - mask.astype(np.uint8), 1, constant_values=1)
+    flood = outside.copy()
+    cv2.floodFill(flood, None, (0, 0), 2)
+    holes = (flood[1:-1, 1:-1] == 1) & (outside[1:-1, 1:-1] == 1)
+    return holes
+
+
+def _off_border(mask: np.ndarray) -> np.ndarray:
+    """``mask`` without its connected components that touch the crop's border (background, not glyphs)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    rows, cols = mask.shape
+    x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    keep = (x > 0) & (y > 0) & (x + w < cols) & (y + h < rows)
+    keep[0] = False
+    return keep[labels]
+
+
+def _share_within(mask: np.ndarray, region: np.ndarray, box: BoundingBox) -> float:
+    """The share of ``mask``'s pixels inside ``box`` that also lie in ``region``."""
+    window = (slice(box.y, box.y + box.height), slice(box.x, box.x + box.width))
+    inside = mask[window]
+    total = int(inside.sum())
+    return float((inside & region[window]).sum()) / total if total else 0.0
 
 
 def _scaled(box: BoundingBox, scale: float) -> BoundingBox:
     return BoundingBox(round(box.x * scale), round(box.y * scale), round(box.width * scale), round(box.height * scale))
 
 
-def _cluster_colours(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-pixel class (0..CLUSTERS-1) and class centres of a deterministic k-means on RGB.
+def _cluster_colours(crop: np.ndarray, clusters: int = CLUSTERS) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel class (0..clusters-1) and class centres of a deterministic k-means on RGB.
 
     Seeds are the pixels at luminance quantiles and the rounds run on an evenly strided sample,
     so the same crop always gives the same classes.
@@ -109,10 +172,11 @@ def _cluster_colours(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sample = flat[:: max(1, len(flat) // KMEANS_SAMPLE)]
     luma = sample @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     order = np.argsort(luma, kind="stable")
-    centres = sample[[order[int(q * (len(order) - 1))] for q in (0.03, 0.5, 0.97)]].copy()
+    quantiles = np.linspace(0.03, 0.97, clusters)
+    centres = sample[[order[int(q * (len(order) - 1))] for q in quantiles]].copy()
     for _ in range(KMEANS_ROUNDS):
         labels = _nearest(sample, centres)
-        for k in range(CLUSTERS):
+        for k in range(clusters):
             members = sample[labels == k]
             if len(members):
                 centres[k] = members.mean(axis=0)

@@ -90,7 +90,22 @@ def test_our_notice_is_reported_where_our_writer_draws_it(path: str, written: No
     data = pdf.insert_notice((SAMPLES / path).read_bytes(), "AI生成", positions=(written,))
     inspection = inspect_content(data, PipelineConfig())
     (notice,) = [s for s in inspection.signals if s.kind == "explicit.text_notice"]
-    if path == "reportlab-overlay.pdf" and written is NoticePosition.END:
-        # Its only text is a three-line block in the bottom 40 pt; our footer sits beside it, not below.
-        pytest.xfail("the page's own text shares the bottom band with the footer notice")
+    # reportlab-overlay.pdf's only text is a three-line block in the bottom 40 pt, and our footer plate
+    # sits beside it (baselines 17-35 pt against 28.7): the overlay is read by its edge, not its baseline.
     assert notice.attribute("position") == written.value
+
+
+def test_our_footer_beside_the_pages_bottom_lines_reads_after_them() -> None:
+    """The page's own lines keep their order; only the notice overlay moves, to the end of the page."""
+    original = (SAMPLES / "reportlab-overlay.pdf").read_bytes()
+    data = format_named("pdf").container.insert_notice(original, "AI生成", positions=(NoticePosition.END,))
+    before = page_text_in_display_order(PdfReader(io.BytesIO(original)).pages[0]).split("\n")
+    after = _text(data).split("\n")
+    assert [line for line in after if line] == [*(line for line in before if line), "AI生成"]
+
+
+def test_a_line_in_another_font_beside_the_bottom_lines_is_not_moved() -> None:
+    """Only ClearMark's notice font (resource name ``CMNotice…``) is read by its edge; the same text
+    drawn in the page's own font stays where its baseline puts it."""
+    text = _text(_pdf((235, 35, "Signed line"), (24, 29, "AI-generated content"), (235, 26, "Fingerprint line")))
+    assert text.index("Signed line") < text.index("AI-generated content") < text.index("Fingerprint line")

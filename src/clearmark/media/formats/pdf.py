@@ -36,7 +36,7 @@ from clearmark.core.enums import MediaKind
 from clearmark.core.errors import ClearMarkError, InvalidMedia, LabelConflict, MediaTooLarge, UnsupportedFormat
 from clearmark.core.signals import Location
 from clearmark.media.documents.pdf_font import SubsetFont, embed_font, subset_for
-from clearmark.media.documents.pdf_reading import page_text_in_display_order
+from clearmark.media.documents.pdf_reading import NOTICE_FONT_PREFIX, page_text_in_display_order
 from clearmark.media.documents.pdf_update import (
     PdfUpdate,
     append_update,
@@ -599,9 +599,9 @@ def _stamp_page(
     fonts = _editable(update, resources.value.raw_get("/Font") if "/Font" in resources.value else None)
     resources.value[NameObject("/Font")] = fonts.entry
     number = 0
-    while f"/CMNotice{number}" in fonts.value:
+    while f"{NOTICE_FONT_PREFIX}{number}" in fonts.value:
         number += 1
-    font_name = f"CMNotice{number}"
+    font_name = f"{NOTICE_FONT_PREFIX[1:]}{number}"
     fonts.value[NameObject("/" + font_name)] = font_ref
 
     box = _page_box(effective)

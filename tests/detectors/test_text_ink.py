@@ -1,0 +1,69 @@
+"""Glyph ink of a label line as OCR measures it: outlined labels on their fill, thin ones on many-coloured ground."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from clearmark.detectors.ocr import OcrSettings, shared_ocr_engine
+from clearmark.detectors.ocr_notice import NOTICE_KIND, OcrNoticeDetector
+from tests.detectors.ocr_samples import CJK_FONTS, DrawnLabel, background, draw_label
+
+UKAI = next(f for f in CJK_FONTS if f.name == "ar-pl-ukai")
+WHITE_ON_BLACK = ((255, 255, 255), (0, 0, 0))
+YELLOW_ON_DARK = ((250, 220, 40), (30, 30, 30))
+RED = ((200, 30, 30), None)
+
+
+@pytest.fixture(scope="module")
+def detector() -> OcrNoticeDetector:
+    if not UKAI.available():
+        pytest.skip("needs fonts-arphic-ukai (scripts/setup.sh test)")
+    return OcrNoticeDetector(shared_ocr_engine(), OcrSettings())
+
+
+def _measured(detector: OcrNoticeDetector, drawn: DrawnLabel) -> int:
+    hits = [s for s in detector.signals_for_frame(np.asarray(drawn.image)) if s.kind == NOTICE_KIND]
+    assert hits, drawn.text
+    return int(hits[0].attribute("glyph_height_px"))
+
+
+# Labels the measurement got wrong before (2026-12-02): the thin Kai strokes' outline class was
+# measured (+4/+5 px), or the red text shared a colour class with a purple background block.
+@pytest.mark.parametrize(
+    ("text", "kind", "seed", "corner", "colours", "size"),
+    [
+        ("AI生成", "flat", 16, "top_left", WHITE_ON_BLACK, (640, 480)),
+        ("由AI生成", "photo", 17, "bottom_edge", YELLOW_ON_DARK, (640, 480)),
+        ("本图由AI生成", "photo", 158, "bottom_edge", YELLOW_ON_DARK, (800, 600)),
+        ("AI辅助生成", "photo", 18, "bottom_right", RED, (640, 480)),
+    ],
+    ids=["outlined-white", "outlined-yellow", "outlined-yellow-long", "red-on-four-colours"],
+)
+def test_kai_labels_are_measured_on_their_glyph_fill(
+    detector: OcrNoticeDetector,
+    text: str,
+    kind: str,
+    seed: int,
+    corner: str,
+    colours: tuple[tuple[int, int, int], tuple[int, int, int] | None],
+    size: tuple[int, int],
+) -> None:
+    """An outline's strokes enclose the fill (the class they enclose is the glyph); a crop whose
+    colours take every class is clustered again, finer."""
+    fill, stroke = colours
+    drawn = draw_label(
+        background(kind, size, seed=seed), text, UKAI, corner=corner, height_ratio=0.055, fill=fill, stroke=stroke
+    )
+    measured = _measured(detector, drawn)
+    assert abs(measured - drawn.glyph_height_px) <= 0.1 * drawn.glyph_height_px, (measured, drawn.glyph_height_px)
+
+
+def test_a_plain_label_is_not_measured_on_the_ground_its_counters_enclose(detector: OcrNoticeDetector) -> None:
+    """Dark text on a light ground: the ground inside 口-shaped counters is enclosed by strokes but is no fill."""
+    drawn = draw_label(
+        background("flat", (640, 480)), "本图由AI生成", UKAI, corner="top_left", height_ratio=0.055,
+        fill=(20, 20, 20), stroke=None,
+    )  # fmt: skip
+    measured = _measured(detector, drawn)
+    assert abs(measured - drawn.glyph_height_px) <= 1, (measured, drawn.glyph_height_px)
