@@ -2,7 +2,8 @@
 
 A harness returns normally or raises ``ClearMarkError`` (a precise refusal); anything else is a finding.
 Each supported format of the media registry gets one: its container's metadata reader and label
-writer (and a read-back of what it wrote), its pixel codec's header reader, its text extractor.
+writer (and a read-back of what it wrote), its pixel codec's header reader, its text extractor, its
+video frame-size reader.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def _harness(spec: FormatSpec) -> Callable[[bytes], None]:
             reads.append(lambda: spec.pixels.read_header(data, limits=LIMITS))  # type: ignore[union-attr]
         if spec.text is not None:
             reads.append(lambda: spec.text.extract_text(source, limits=LIMITS))  # type: ignore[union-attr]
+        if spec.frame_size is not None:  # memory admission runs it in the server's main process
+            reads.append(lambda: spec.frame_size(source, LIMITS))  # type: ignore[misc]
         for read in reads:
             try:
                 read()

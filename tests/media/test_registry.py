@@ -127,3 +127,10 @@ def test_svg_is_refused_not_taken_for_plain_text(svg: bytes) -> None:
 
 def test_plain_xml_that_is_not_svg_stays_text() -> None:
     assert sniff_format(b'<?xml version="1.0"?>\n<note>hello</note>\n').name == "text"
+
+
+def test_every_video_format_declares_its_frame_size_to_memory_admission() -> None:
+    """Admission sizes video by its declared frame; a video format without a reader would be sized by its bytes."""
+    video = [spec for spec in supported_formats() if spec.kind is MediaKind.VIDEO]
+    assert {spec.name for spec in video} >= {"mp4", "mov", "webm", "mkv"}
+    assert [spec.name for spec in video if spec.frame_size is None] == []

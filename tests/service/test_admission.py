@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
 from clearmark.core.enums import MediaKind
-from clearmark.core.errors import MediaTooLarge, Overloaded
+from clearmark.core.errors import InvalidMedia, MediaTooLarge, Overloaded
 from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
-from clearmark.service.admission import BYTES_PER_PIXEL, MemoryBudget, MemoryEstimate, estimate_memory
+from clearmark.service.admission import BYTES_PER_PIXEL, VIDEO_FRAMES, MemoryBudget, MemoryEstimate, estimate_memory
+from clearmark.service.config import Settings
+from tests.media.movie_clips import make_clip as make_tiny_clip
+from tests.media.video.clips import ClipSpec, make_clip
 from tests.service.bombs import SIDE, all_bombs
 
 MIB = 1024 * 1024
@@ -86,3 +90,61 @@ def test_a_waiting_request_is_admitted_when_room_frees() -> None:
         return order
 
     assert asyncio.run(scenario()) == ["first in", "first out", "second in"]
+
+
+@pytest.mark.parametrize(
+    ("name", "spec"),
+    [
+        ("h264.mp4", ClipSpec(width=352, height=288, seconds=0.2)),
+        ("vp9.webm", ClipSpec(codec="libvpx-vp9", muxer="webm", audio=None, width=352, height=288, seconds=0.2)),
+    ],
+)
+def test_a_video_is_sized_by_its_declared_frame(tmp_path: Path, name: str, spec: ClipSpec) -> None:
+    path = make_clip(tmp_path / name, spec)
+    estimate = estimate_memory(open_asset(path, MediaLimits()), copies=3)
+    assert estimate.kind is MediaKind.VIDEO
+    assert (estimate.pixels, estimate.bytes_per_pixel, estimate.copies) == (352 * 288, BYTES_PER_PIXEL, VIDEO_FRAMES)
+    assert estimate.total_bytes == 352 * 288 * 4 * VIDEO_FRAMES + path.stat().st_size
+
+
+def test_video_has_its_own_request_cap_that_admits_4k_by_default() -> None:
+    settings = Settings()
+    budget = MemoryBudget(
+        settings.memory_budget_bytes,
+        settings.max_request_memory_bytes,
+        video_request_bytes=settings.max_video_request_memory_bytes,
+    )
+    largest = MediaLimits().max_video_pixels  # 4096x2304: the largest frame the video limits allow
+    budget.check(MemoryEstimate(MediaKind.VIDEO, largest, BYTES_PER_PIXEL, VIDEO_FRAMES, 64 * MIB))
+    with pytest.raises(MediaTooLarge) as refused:  # the same bytes as an image are over the general cap
+        budget.check(MemoryEstimate(MediaKind.IMAGE, 3840 * 2160 * VIDEO_FRAMES // 3, BYTES_PER_PIXEL, 3, 0))
+    assert "memory budget is 512 MiB" in refused.value.message
+
+
+def test_a_lowered_video_cap_refuses_4k_and_admits_1080p() -> None:
+    budget = MemoryBudget(2048 * MIB, 512 * MIB, video_request_bytes=512 * MIB)
+    budget.check(MemoryEstimate(MediaKind.VIDEO, 1920 * 1080, BYTES_PER_PIXEL, VIDEO_FRAMES, 64 * MIB))
+    with pytest.raises(MediaTooLarge) as refused:
+        budget.check(MemoryEstimate(MediaKind.VIDEO, 3840 * 2160, BYTES_PER_PIXEL, VIDEO_FRAMES, 0))
+    assert f"x {VIDEO_FRAMES} frames" in refused.value.message and refused.value.reason == "MEMORY_BUDGET"
+
+
+def test_a_video_track_without_a_size_is_sized_at_the_largest_frame_allowed() -> None:
+    data = make_tiny_clip("h264_aac_mp4")
+    stsd, tkhd = data.index(b"stsd") - 4, data.index(b"tkhd") - 4
+    data = data[: stsd + 48] + bytes(4) + data[stsd + 52 :]  # the sample entry's width and height
+    data = data[: tkhd + 84] + bytes(8) + data[tkhd + 92 :]  # tkhd's width and height
+    limits = MediaLimits(max_video_pixels=1000 * 1000)
+    assert estimate_memory(open_asset(data, limits), copies=3).pixels == 1000 * 1000
+
+
+def test_a_video_without_moov_is_invalid_before_any_decoder_sees_it() -> None:
+    data = make_tiny_clip("h264_aac_mp4").replace(b"moov", b"free")
+    with pytest.raises(InvalidMedia):
+        estimate_memory(open_asset(data, MediaLimits()), copies=3)
+
+
+def test_audio_in_an_mp4_box_is_sized_by_its_bytes() -> None:
+    data = make_tiny_clip("aac_m4a")
+    estimate = estimate_memory(open_asset(data, MediaLimits()), copies=3)
+    assert estimate.kind is MediaKind.AUDIO and estimate.pixels == 0

@@ -19,6 +19,9 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
+from clearmark.media.asset import open_asset
+from clearmark.media.limits import MediaLimits
+from clearmark.service.admission import estimate_memory
 from clearmark.service.app import ClearMarkApp
 from clearmark.service.cli import main as cli_main
 from clearmark.service.config import Settings
@@ -26,6 +29,8 @@ from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
 from clearmark.v1 import types_pb2 as pb
 from tests.conftest import PLATFORM, PRODUCER
+from tests.media.movie_clips import make_clip as make_tiny_clip
+from tests.media.video.clips import ClipSpec, make_clip
 from tests.service.bombs import all_bombs
 from tests.service.conftest import RunningServer
 from tests.service.mounts import tmpfs
@@ -166,6 +171,61 @@ def test_every_verb_refuses_a_bomb_the_same_way_before_decoding(two_workers: Run
             assert refused.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED, verb
             assert _details(refused.value)["ErrorInfo"].reason == "MEMORY_BUDGET", verb  # type: ignore[attr-defined]
     assert two_workers.server.app.memory.in_use == 0  # type: ignore[union-attr]
+
+
+def _video_bomb() -> bytes:
+    """A real 64x48 H.264 MP4 whose tkhd and sample entry declare 4000x2300 frames (within max_video_pixels)."""
+    data = make_tiny_clip("h264_aac_mp4")
+    stsd, tkhd = data.index(b"stsd") - 4, data.index(b"tkhd") - 4
+    data = data[: stsd + 48] + (4000).to_bytes(2, "big") + (2300).to_bytes(2, "big") + data[stsd + 52 :]
+    return data[: tkhd + 84] + (4000 << 16).to_bytes(4, "big") + (2300 << 16).to_bytes(4, "big") + data[tkhd + 92 :]
+
+
+def test_every_verb_refuses_a_video_declaring_huge_frames_before_any_worker_sees_it(
+    server_factory: Callable[..., RunningServer],
+) -> None:
+    """Under an operator's lowered video cap (the default admits every frame max_video_pixels allows)."""
+    two_workers = server_factory(cpu_workers=2, max_video_request_memory_bytes=512 * 1024 * 1024)
+    content = _video_bomb()
+    requests = {
+        "Inspect": api.InspectRequest(content=content),
+        "Verify": api.VerifyRequest(content=content),
+        "Stamp": api.StampRequest(content=content, options=api.StampOptions(producer_code=PRODUCER)),
+        "Label": api.LabelRequest(content=content, options=api.LabelOptions(platform_code=PLATFORM)),
+    }
+    with two_workers.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        with frozen_workers(two_workers):  # a stopped worker could not have decoded anything
+            for verb, request in requests.items():
+                with pytest.raises(grpc.RpcError) as refused:
+                    getattr(stub, verb)(request, timeout=60)
+                assert refused.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED, verb
+                assert _details(refused.value)["ErrorInfo"].reason == "MEMORY_BUDGET", verb  # type: ignore[attr-defined]
+                assert "9200000 pixels x 4 bytes x 32 frames" in refused.value.details(), verb
+    assert two_workers.server.app.memory.in_use == 0  # type: ignore[union-attr]
+
+
+def test_concurrent_videos_queue_for_the_memory_budget(
+    server_factory: Callable[..., RunningServer], tmp_path: Path
+) -> None:
+    """Two video Inspects whose estimates do not fit the server budget together: the second waits for the first."""
+    clip = make_clip(tmp_path / "in.mp4", ClipSpec(width=320, height=256, seconds=0.4, fps=5)).read_bytes()
+    need = estimate_memory(open_asset(clip, MediaLimits()), copies=3).total_bytes
+    budget = need * 3 // 2
+    limits = {"memory_budget_bytes": budget, "max_request_memory_bytes": budget, "memory_wait_s": 120}
+    running = server_factory(cpu_workers=2, max_pending_jobs=4, **limits)
+    app = running.server.app  # type: ignore[union-attr]
+    with running.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        with frozen_workers(running):
+            first = stub.Inspect.future(api.InspectRequest(content=clip), timeout=120)
+            _until(lambda: app.pool.stats().busy == 1)
+            second = stub.Inspect.future(api.InspectRequest(content=clip), timeout=120)
+            time.sleep(0.5)
+            assert app.memory.in_use == need  # the second holds nothing ...
+            assert app.pool.stats().pending == 1  # ... and never reached a worker, though one is free
+        assert first.result().inspection.media.width == second.result().inspection.media.width == 320
+    assert app.memory.in_use == 0
 
 
 def test_error_messages_never_carry_object_addresses(two_workers: RunningServer, png_bytes: bytes) -> None:

@@ -21,6 +21,7 @@ from clearmark.v1 import clearmark_service_pb2 as api
 from clearmark.v1 import clearmark_service_pb2_grpc as api_grpc
 from clearmark.v1 import types_pb2 as pb
 from tests.conftest import PLATFORM, PRODUCER
+from tests.media.video.clips import ClipSpec, make_clip
 from tests.service.conftest import RunningServer
 
 pytestmark = pytest.mark.e2e
@@ -209,3 +210,44 @@ def test_a_deadline_mid_job_stops_the_worker_and_leaves_no_work_files(
         time.sleep(0.1)
     assert _empty(data_dir / "work") and _empty(data_dir / "spool")
     assert server.server.app.pool.stats().rebuilds >= 1  # the job's worker was ended, not left running
+
+
+@pytest.fixture(scope="module")
+def slow_video(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A 1280x720 clip of 10 s at 25 fps (4 MB): its Stamp re-encodes 250 frames, its Inspect OCRs 19.
+
+    Measured in one process on 2 shared cores: Stamp ~15 s, Inspect ~8 s, each several times the 2 s
+    deadline below (a 640x360 clip's Stamp once finished inside a 3 s deadline).
+    """
+    path = tmp_path_factory.mktemp("slow-video") / "slow.mp4"
+    return make_clip(path, ClipSpec(width=1280, height=720, seconds=10, fps=25)).read_bytes()
+
+
+@pytest.mark.parametrize("verb", ["StampStream", "InspectStream"])
+def test_a_deadline_mid_video_job_stops_the_worker_and_leaves_no_work_files(
+    server_factory: Callable[..., RunningServer], slow_video: bytes, verb: str
+) -> None:
+    """As for the PDF above, with a video: DEADLINE_EXCEEDED, the worker's job ended (the pool rebuilt a
+    slot), and neither the spooled upload nor a partial re-encode stays on disk."""
+    server = server_factory(cpu_workers=1)
+    if verb == "StampStream":
+        parts = list(_parts(api.StampStreamRequest, api.StampStreamHeader, slow_video))
+        parts[0].header.options.CopyFrom(api.StampOptions(producer_code=PRODUCER))
+    else:
+        parts = list(_parts(api.InspectStreamRequest, api.InspectStreamHeader, slow_video))
+    pool = server.server.app.pool  # type: ignore[union-attr]
+    with server.channel() as channel:
+        stub = api_grpc.ClearMarkServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as raised:
+            call = getattr(stub, verb)(iter(parts), timeout=2)
+            if verb == "StampStream":
+                _collect(call)
+    assert raised.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
+    data_dir = server.settings.data_dir
+    for _ in range(600):  # the server cleans up as the call ends; wait for it, at most a minute
+        if _empty(data_dir / "work") and _empty(data_dir / "spool") and pool.stats().rebuilds >= 1:
+            break
+        time.sleep(0.1)
+    assert _empty(data_dir / "work") and _empty(data_dir / "spool")
+    assert pool.stats().rebuilds >= 1  # the job's worker was ended mid-job, not left running
+    assert pool.stats().pending == 0

@@ -8,6 +8,7 @@ are never looked at.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -22,6 +23,7 @@ SEEK = 0x4DBB
 SEEK_ID = 0x53AB
 SEEK_POSITION = 0x53AC
 CLUSTER = 0x1F43B675
+TRACKS = 0x1654AE6B
 TAGS = 0x1254C367
 TAG = 0x7373
 TARGETS = 0x63C0
@@ -32,7 +34,7 @@ TAG_NAME = 0x45A3
 TAG_STRING = 0x4487
 VOID = 0xEC
 LEVEL_1 = frozenset(
-    {SEEK_HEAD, 0x1549A966, 0x1654AE6B, CLUSTER, 0x1C53BB6B, TAGS, 0x1043A770, 0x1941A469, VOID, 0xBF}
+    {SEEK_HEAD, 0x1549A966, TRACKS, CLUSTER, 0x1C53BB6B, TAGS, 0x1043A770, 0x1941A469, VOID, 0xBF}
 )  # SeekHead, Info, Tracks, Cluster, Cues, Tags, Chapters, Attachments, Void, CRC-32
 UNKNOWN = -1
 
@@ -196,6 +198,26 @@ def walk_segment(stream: BinaryIO, size: int, limits: MediaLimits) -> SegmentLay
         MediaTooLarge: more elements than ``max_chunks``.
     """
     counter = ElementCounter(limits)
+    doc_type, segment, end = _open_segment(stream, size, limits, counter)
+    elements = tuple(_level_one(stream, segment, end, counter))
+    return SegmentLayout(doc_type, segment, elements, size)
+
+
+def iter_level_one(stream: BinaryIO, size: int, limits: MediaLimits) -> Iterator[Element]:
+    """The first Segment's level-1 elements one at a time, so a caller can stop at the one it needs.
+
+    Raises:
+        as ``walk_segment``, for the elements reached.
+    """
+    counter = ElementCounter(limits)
+    _, segment, end = _open_segment(stream, size, limits, counter)
+    yield from _level_one(stream, segment, end, counter)
+
+
+def _open_segment(
+    stream: BinaryIO, size: int, limits: MediaLimits, counter: ElementCounter
+) -> tuple[str, Element, int]:
+    """The DocType, the Segment after the EBML header, and where the Segment ends."""
     doc_type, pos = read_doc_type(stream, size, limits, counter)
     segment = _header_at(stream, pos)
     if segment.id != SEGMENT:
@@ -203,7 +225,10 @@ def walk_segment(stream: BinaryIO, size: int, limits: MediaLimits) -> SegmentLay
     end = size if segment.size == UNKNOWN else segment.end
     if end > size:
         raise InvalidMedia(f"the Segment declares {segment.size} bytes, past the end of the file ({size})")
-    elements = []
+    return doc_type, segment, end
+
+
+def _level_one(stream: BinaryIO, segment: Element, end: int, counter: ElementCounter) -> Iterator[Element]:
     pos = segment.data_offset
     while pos < end:
         counter.add()
@@ -217,9 +242,8 @@ def walk_segment(stream: BinaryIO, size: int, limits: MediaLimits) -> SegmentLay
             found = Element(found.id, pos, found.header, extent - found.data_offset)
         if found.end > end:
             raise InvalidMedia(f"element {found.id:#x} at byte {pos} runs past the Segment")
-        elements.append(found)
+        yield found
         pos = found.end
-    return SegmentLayout(doc_type, segment, tuple(elements), size)
 
 
 def _cluster_extent(stream: BinaryIO, cluster: Element, end: int, counter: ElementCounter) -> int:

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
 from clearmark.core.enums import MediaKind
-from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
+from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, enforce_limit
 from clearmark.media.source import Source
 
 if TYPE_CHECKING:
@@ -36,6 +36,58 @@ class ImageHeader:
     width: int
     height: int
     lossless: bool
+
+
+@dataclass(frozen=True)
+class FrameSize:
+    """The largest video frame a container's header declares, read without FFmpeg.
+
+    Attributes:
+        width, height: the coded frame size (0 when a video track declares none).
+        displayed_pixels: the picture as shown, the sample aspect ratio applied the way the frame
+            sampler applies it (coded height x height x display width / display height); 0 when
+            the header says nothing beyond the coded size.
+    """
+
+    width: int
+    height: int
+    displayed_pixels: int = 0
+
+    @property
+    def pixels(self) -> int:
+        """The pixels of the larger of the coded and the displayed picture (0: undeclared)."""
+        return max(self.width * self.height, self.displayed_pixels)
+
+
+def displayed_pixels(width: int, height: int, display_width: int, display_height: int) -> int:
+    """The pixels of a ``width`` x ``height`` frame shown at ``display_width`` : ``display_height``.
+
+    The sampler keeps the coded height and scales the width by the sample aspect ratio; a display
+    size that is missing or zero means square pixels.
+    """
+    if display_width <= 0 or display_height <= 0 or width <= 0 or height <= 0:
+        return width * height
+    return height * max(1, round(height * display_width / display_height))
+
+
+def largest_frame(sizes: Sequence[FrameSize], limits: MediaLimits) -> FrameSize | None:
+    """The largest of a container's declared video frames (None for none), each checked against ``limits``.
+
+    Raises:
+        MediaTooLarge: a coded frame over ``max_dimension`` or ``max_video_pixels`` (as the worker's probe).
+    """
+    for size in sizes:
+        enforce_limit("max_dimension", max(size.width, size.height), limits.max_dimension, what="video frame dimension")
+        enforce_limit(
+            "max_video_pixels",
+            size.width * size.height,
+            limits.max_video_pixels,
+            what=f"{size.width}x{size.height} frames",
+        )
+    return max(sizes, key=lambda size: size.pixels, default=None)
+
+
+FrameSizeReader = Callable[[Source, MediaLimits], "FrameSize | None"]
 
 
 class Probe:
@@ -245,6 +297,8 @@ class FormatSpec:
         text: the text codec, for text and document formats.
         c2pa: where c2pa puts a manifest, None when c2pa does not handle the format.
         fields: the reader of the generator-fingerprint text fields (EXIF, PNG text chunks).
+        frame_size: the pure-Python reader of a video container's declared frame size (memory
+            admission reads it before any FFmpeg code sees the bytes); None when it returns no video.
         streamable: content can be read in pieces (no whole-file limit beyond the stream limit).
         notice_blocked_by_signature: a visible notice would break the file's own digital signatures.
         compat_labels_updatable: Label may rewrite a compat (non-standard) carrier in place.
@@ -262,6 +316,7 @@ class FormatSpec:
     text: TextCodec | None = None
     c2pa: C2paSupport | None = None
     fields: FieldReader | None = None
+    frame_size: FrameSizeReader | None = None
     streamable: bool = False
     notice_blocked_by_signature: Callable[[bytes | Source], bool] | None = None
     compat_labels_updatable: bool = False

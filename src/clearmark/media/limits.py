@@ -24,7 +24,7 @@ class MediaLimits:
         max_text_chars: characters of text a reader keeps: the head and the tail of longer content.
         max_video_bytes: size of a video file (read from disk in pieces, never whole in memory).
         max_video_duration_s: a video's declared duration, seconds.
-        max_video_pixels: coded width × height of a video stream.
+        max_video_pixels: coded width × height of a video stream, and of its displayed picture (SAR applied).
         max_video_frames: frames a video declares (or its duration × frame rate when it does not say).
         max_movie_box_bytes: size of an MP4/MOV ``moov`` box (the sample tables), read whole to edit labels.
     """

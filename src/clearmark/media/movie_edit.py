@@ -5,7 +5,9 @@ creating ``udta``, ``meta``, ``hdlr``, ``keys`` and ``ilst`` as needed and keepi
 byte for byte. The value is one UTF-8 ``data`` atom (type 1, locale 0), as FFmpeg writes it.
 
 When ``moov`` sits before media data and changes size, the absolute offsets into that data move:
-``shift_moov_offsets`` patches ``stco``/``co64`` chunk offsets and ``saio`` offsets of every track;
+``shift_moov_offsets`` patches ``stco``/``co64`` chunk offsets and ``saio`` offsets of every track,
+turning a 32-bit ``stco`` whose moved offsets would pass 4 GiB into a 64-bit ``co64`` (as FFmpeg and
+MP4Box write large files; the wider table grows ``moov`` again, so the shift is settled first);
 ``shift_fragment_offsets`` patches a later ``moof``'s ``tfhd`` base-data-offset (when present) and
 ``mfra``/``tfra`` moof offsets. ``sidx`` references are relative to the ``sidx`` itself and ``trun``
 data offsets relative to their ``moof`` (or the base offset), so neither moves.
@@ -172,8 +174,71 @@ def _patch_table(data: bytearray, table: Box, after: int, shift: int) -> None:
         data[at : at + width] = value.to_bytes(width, "big")
 
 
+def _entries(data: bytes, table: Box) -> tuple[int, int]:
+    """``(count, first entry offset)`` of an ``stco``/``co64`` box, the count checked against its size."""
+    count = read_uint(data, table.body_offset + 4, 4, what=f"{table.type!r} entry count")
+    start = table.body_offset + 8
+    if start + count * _OFFSET_TABLES[table.type] > table.end:
+        raise InvalidMedia(f"{table.type!r} box declares {count} entries, more than it holds")
+    return count, start
+
+
+def _overflows(data: bytes, table: Box, after: int, shift: int) -> bool:
+    """True when an ``stco`` offset at or past ``after`` would pass 32 bits once moved by ``shift``."""
+    if table.type != b"stco":
+        return False
+    count, start = _entries(data, table)
+    offsets = (int.from_bytes(data[at : at + 4], "big") for at in range(start, start + 4 * count, 4))
+    last = max((value for value in offsets if value >= after), default=None)
+    return last is not None and last + shift >= 1 << 32
+
+
+def _as_co64(data: bytes, table: Box) -> bytes:
+    """An ``stco`` box rewritten as ``co64``: the same version, flags and offsets, 8 bytes each."""
+    count, start = _entries(data, table)
+    wide = b"".join(
+        int.from_bytes(data[at : at + 4], "big").to_bytes(8, "big") for at in range(start, start + 4 * count, 4)
+    )
+    return make_box(b"co64", data[table.body_offset : table.body_offset + 8] + wide)
+
+
+def _rebuilt(data: bytes, box: Box, replaced: dict[int, bytes], counter: BoxCounter) -> bytes:
+    """``box`` with the boxes at the offsets of ``replaced`` swapped in, every container on their path resized."""
+    if box.offset in replaced:
+        return replaced[box.offset]
+    if not any(box.offset < at < box.end for at in replaced):
+        return data[box.offset : box.end]
+    inner = children(data, box, counter)
+    head = data[box.body_offset : inner[0].offset] if inner else b""
+    tail = data[inner[-1].end : box.end] if inner else data[box.body_offset : box.end]
+    return make_box(box.type, head + b"".join(_rebuilt(data, child, replaced, counter) for child in inner) + tail)
+
+
 def shift_moov_offsets(moov: bytes, after: int, shift: int, counter: BoxCounter) -> bytes:
-    """``moov`` with every track's chunk and aux-info offsets at or past file offset ``after`` moved by ``shift``."""
+    """``moov`` with every track's chunk and aux-info offsets at or past file offset ``after`` moved.
+
+    ``shift`` is how much ``moov`` grew (or shrank) before this call. An ``stco`` whose moved offsets
+    would pass 32 bits becomes a ``co64``, which makes ``moov`` longer still: the offsets then move by
+    ``shift`` plus that growth, i.e. by ``len(result) - len(moov) + shift`` (callers read the final
+    shift off the result's length).
+
+    Raises:
+        InvalidMedia: a table declares more entries than it holds.
+        UnsupportedFormat: a 32-bit ``saio`` offset would overflow (``OFFSET_OVERFLOW``).
+    """
+    root = _root(moov, b"moov")
+    tables = [table for table in _offset_tables(moov, root, _TRACK_PATH, counter) if table.type == b"stco"]
+    widened: set[int] = set()
+    while True:  # each widened table grows moov, which may push another table's offsets past 32 bits
+        growth = sum(4 * _entries(moov, table)[0] for table in tables if table.offset in widened)
+        more = {t.offset for t in tables if t.offset not in widened and _overflows(moov, t, after, shift + growth)}
+        if not more:
+            break
+        widened |= more
+    if widened:
+        replaced = {table.offset: _as_co64(moov, table) for table in tables if table.offset in widened}
+        moov = _rebuilt(moov, root, replaced, counter)
+        shift += growth
     out = bytearray(moov)
     for table in _offset_tables(moov, _root(moov, b"moov"), _TRACK_PATH, counter):
         _patch_table(out, table, after, shift)

@@ -69,7 +69,8 @@ class MovieContainer(CopiedLabelContainer):
                 (``NO_XMP_IN_MOVIE``), or ``target`` no longer matches (``STALE_TARGET``).
             LabelConflict: two different standard labels, or the label sits in a compat carrier only.
             InvalidMedia / MediaTooLarge: the structure is broken or past a limit.
-            UnsupportedFormat: an offset would overflow its field (``OFFSET_OVERFLOW``).
+            UnsupportedFormat: a 32-bit ``saio`` or ``tfra`` offset would overflow (``OFFSET_OVERFLOW``);
+                32-bit chunk offsets (``stco``) are widened to ``co64`` instead.
         """
         bare, _ = label_forms(label_json)
         if extra_properties:
@@ -105,6 +106,7 @@ def _copy_edited(
         shift = 0
     if shift:
         new_moov = shift_moov_offsets(new_moov, moov.end, shift, counter)
+        shift = len(new_moov) - moov.size  # grown further where a 32-bit stco had to become co64
     for box in layout.boxes:
         if box is moov:
             out.write(new_moov)

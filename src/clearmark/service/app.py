@@ -295,7 +295,10 @@ class ClearMarkApp:
         share_registry(registry_url, self.registry)
         self.pool = WorkPool(settings.cpu_workers, settings.max_pending_jobs, self.config)
         self.memory = MemoryBudget(
-            settings.memory_budget_bytes, settings.max_request_memory_bytes, wait_s=settings.memory_wait_s
+            settings.memory_budget_bytes,
+            settings.max_request_memory_bytes,
+            video_request_bytes=settings.max_video_request_memory_bytes,
+            wait_s=settings.memory_wait_s,
         )
         self.replays = REPLAY_BACKENDS[settings.replay_store](
             self.registry,
@@ -355,11 +358,18 @@ class ClearMarkApp:
     async def _admitted(self, content: Source) -> AsyncIterator[None]:
         """Reserve the decode memory the content's header announces, for every verb alike.
 
+        The header is read off the event loop (a video's in pure Python: no FFmpeg on untrusted bytes here).
+
         Raises:
             MediaTooLarge: over the media limits or the per-request memory budget (before any decoding).
             Overloaded: the server-wide memory budget stayed full.
+            InvalidMedia: a video container the header reader cannot walk.
         """
-        estimate = estimate_memory(open_asset(content, self.config.limits), self.settings.decode_copies)
+        estimate = await asyncio.to_thread(
+            lambda: estimate_memory(
+                open_asset(content, self.config.limits), self.settings.decode_copies, self.settings.video_decode_frames
+            )
+        )
         async with self.memory.reserve(estimate):
             yield
 

@@ -16,6 +16,7 @@ from pydantic_settings import (
 )
 
 from clearmark.core.enums import Corner
+from clearmark.service.admission import VIDEO_FRAMES
 
 CONFIG_FILE_ENV = "CLEARMARK_CONFIG"
 _explicit_config_file: ContextVar[Path | None] = ContextVar("clearmark_config_file", default=None)
@@ -80,8 +81,12 @@ class Settings(BaseSettings):
     max_pending_jobs: int = Field(default=64, ge=1)
     # Memory admission: decode cost from the header (pixels x 4 bytes x copies) per request and server-wide.
     max_request_memory_bytes: int = Field(default=512 * 1024 * 1024, ge=1024 * 1024)
+    # Video has its own per-request cap: a 4K clip (within max_video_pixels) needs about 1.1 GiB.
+    max_video_request_memory_bytes: int = Field(default=1280 * 1024 * 1024, ge=1024 * 1024)
     memory_budget_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024 * 1024)
     decode_copies: int = Field(default=3, ge=1, le=16)
+    # Video: the largest frame its header declares x the frames a job holds at its peak (sampled + in flight).
+    video_decode_frames: int = Field(default=VIDEO_FRAMES, ge=1, le=256)
     memory_wait_s: float = Field(default=5.0, ge=0)
     # On SIGTERM: health says NOT_SERVING for drain_s while requests keep being served (load balancers
     # notice), then the server stops taking RPCs and gives in-flight ones shutdown_grace_s to finish.

@@ -86,3 +86,11 @@ def test_truncated_clip_is_invalid(h264_clip: Path, tmp_path: Path) -> None:
 def test_garbage_is_invalid() -> None:
     with pytest.raises(InvalidMedia):
         probe_video(b"\x00\x00\x00\x18ftypmp42" + bytes(200))
+
+
+def test_the_displayed_picture_is_held_to_the_pixel_limit(tmp_path: Path) -> None:
+    path = make_clip(tmp_path / "wide.mp4", ClipSpec(seconds=0.2, sar=Fraction(2, 1)))
+    assert probe_video(path, MediaLimits(max_video_pixels=160_000)).display_width == 640
+    with pytest.raises(MediaTooLarge) as refused:  # 320x240 coded fits; the 640x240 frames the sampler draws do not
+        probe_video(path, MediaLimits(max_video_pixels=100_000))
+    assert "640x240 displayed" in refused.value.message

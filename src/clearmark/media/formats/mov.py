@@ -10,6 +10,7 @@ from clearmark.core.enums import MediaKind
 from clearmark.media.format import C2paSupport, FormatSpec
 from clearmark.media.formats.movie_brands import MOV_BRANDS, major_brand_in
 from clearmark.media.movie_label import MovieContainer
+from clearmark.media.movie_tracks import read_movie_frame_size
 from clearmark.media.registry import register_format
 
 CONTAINER = MovieContainer("mov")
@@ -25,6 +26,7 @@ SPEC = register_format(
         container=CONTAINER,
         label_carrier=CONTAINER.label_carrier,
         c2pa=C2paSupport("mov:uuid-c2pa"),
+        frame_size=read_movie_frame_size,
         streamable=True,
     )
 )

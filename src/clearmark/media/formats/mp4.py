@@ -12,6 +12,7 @@ from clearmark.core.enums import MediaKind
 from clearmark.media.format import C2paSupport, FormatSpec
 from clearmark.media.formats.movie_brands import MP4_BRANDS, any_brand_in
 from clearmark.media.movie_label import MovieContainer
+from clearmark.media.movie_tracks import read_movie_frame_size
 from clearmark.media.registry import register_format
 
 CONTAINER = MovieContainer("mp4")
@@ -27,6 +28,7 @@ SPEC = register_format(
         container=CONTAINER,
         label_carrier=CONTAINER.label_carrier,
         c2pa=C2paSupport("mp4:uuid-c2pa"),
+        frame_size=read_movie_frame_size,
         streamable=True,
     )
 )

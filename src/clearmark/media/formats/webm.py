@@ -9,6 +9,7 @@ from __future__ import annotations
 from clearmark.core.enums import MediaKind
 from clearmark.media.format import FormatSpec
 from clearmark.media.matroska_label import MatroskaContainer, matches_doc_type
+from clearmark.media.matroska_tracks import read_matroska_frame_size
 from clearmark.media.registry import register_format
 
 CONTAINER = MatroskaContainer("webm")
@@ -23,6 +24,7 @@ SPEC = register_format(
         precedence=50,
         container=CONTAINER,
         label_carrier=CONTAINER.label_carrier,
+        frame_size=read_matroska_frame_size,
         streamable=True,
     )
 )

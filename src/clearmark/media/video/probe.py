@@ -219,6 +219,10 @@ def read_video_info(
         size_bytes=size_bytes,
     )
     check_video_limits(header, limits)
+    # The sampler draws the displayed picture (SAR applied): a bitstream's aspect ratio of 255:1 would
+    # widen every sampled frame 255 times, so the displayed picture is held to the same pixel limit.
+    shown_w, shown_h = _displayed(header.width, header.height, header.sample_aspect_ratio, 0)
+    enforce_limit("max_video_pixels", shown_w * shown_h, limits.max_video_pixels, what=f"{shown_w}x{shown_h} displayed")
     rotation = _rotation(container, stream)
     display_width, display_height = _displayed(header.width, header.height, header.sample_aspect_ratio, rotation)
 
