@@ -35,6 +35,7 @@ BENCHMARKS: dict[str, str] = {
     # ~25 min: the audio mark under each attack, the rhythm's detection rate, 1,000-signal false-positive sweep
     "audio_blocks": "audio.suite",
     "video": "bench_video",  # ~3-5 min: 1080p 10 s clip, Stamp and Inspect frame work vs plain PyAV
+    "video_campaign": "bench_video_campaign",  # ~2 min: what the campaign reading of frames adds to Inspect
     "notice_height": "bench_notice_height",  # ~15 s: OCR glyph height of 60 labels in five CJK fonts
 }
 

@@ -166,3 +166,28 @@ def test_mixed_wordings_are_measured_on_their_chinese_characters_across_cjk_font
     # labels measured on their outline, a red one on a four-colour background not separated.
     assert sum(e <= 0.10 for e in errors) / found >= 0.95 and statistics.median(errors) <= 0.05, summary
     assert compliant / found >= 0.95, summary
+
+
+@pytest.mark.parametrize("kind", ["photo", "busy"])
+def test_detection_finds_exactly_what_rapidocr_finds(engine: OcrEngine, kind: str) -> None:
+    # The engine looks up rapidocr's input normalisation per level instead of computing it in float64.
+    font = next(f for f in FONTS if f.name == "noto-sc-bold")
+    image = draw_label(background(kind, (416, 240)), "内容由AI生成", font, corner="bottom_right").image
+    for bgr in (np.asarray(image)[..., ::-1], np.asarray(image.resize((333, 197)))[..., ::-1]):
+        bgr = np.ascontiguousarray(bgr)
+        ours = engine.detect(bgr)
+        theirs, _ = engine._detector(bgr)
+        assert ours and len(ours) == len(theirs)
+        assert all(np.array_equal(a, b) for a, b in zip(ours, theirs, strict=True))
+
+
+def test_colour_classes_are_the_nearest_centre_first_on_ties() -> None:
+    from clearmark.detectors.text_ink import _nearest
+
+    rng = np.random.default_rng(5)
+    points = rng.integers(0, 256, (5000, 3)).astype(np.float32)
+    for clusters in (3, 5):
+        centres = rng.integers(0, 256, (clusters, 3)).astype(np.float32)
+        centres[-1] = centres[0]  # a tie: the first centre wins, as argmin says
+        expected = ((centres * centres).sum(axis=1)[None, :] - 2.0 * points @ centres.T).argmin(axis=1)
+        np.testing.assert_array_equal(_nearest(points, centres), expected)

@@ -30,7 +30,8 @@ def _signals(ocr, tmp_path: Path, spec: ClipSpec, schedule: NoticeSchedule | Non
     notice = NoticeSpec("AI生成", Corner.BOTTOM_RIGHT, 0.06) if draw else None
     stamp_frames(source, out, FramePlan(notice=notice, schedule=schedule or NoticeSchedule()), MediaLimits())
     info, frames = sample_frames(out)
-    return video_notice_signals(ocr, out, info, frames, MediaLimits())
+    signals = video_notice_signals(ocr, out, info, frames, MediaLimits())
+    return [s for s in signals if s.kind == SignalKind.NOTICE_SEEN]
 
 
 @pytest.mark.parametrize(("start_s", "fps"), [(2.0, 25), (2.5, 12), (4.5, 5)])

@@ -13,6 +13,7 @@ from tests.media.video.clips import ClipSpec, make_clip, scene
 from clearmark.labels.video_writer import FramePlan, stamp_frames
 from clearmark.media.limits import MediaLimits
 from clearmark.media.video import probe_video, sample_frames
+from clearmark.watermark.image import decode_luma
 from clearmark.watermark.video import FrameMarker, read_video_watermark
 
 KEY = b"video-watermark-test-key"
@@ -108,3 +109,54 @@ def test_marker_refits_on_a_scene_change_and_keeps_limited_range() -> None:
     assert not np.array_equal(marker._step, step)  # re-fitted after the cut
     assert frame.min() >= 16 and frame.max() <= 235
     assert not FrameMarker.fits(320, 240)
+
+
+def _pan(frames: int, width: int = 640, height: int = 360) -> list[np.ndarray]:
+    """Luma planes of a picture panning 2 px a frame up and left (``scene``'s drift)."""
+    return [cv2.cvtColor(scene(width, height, index), cv2.COLOR_RGB2GRAY) for index in range(frames)]
+
+
+def _steps(marker: FrameMarker, planes: list[np.ndarray]) -> list[np.ndarray]:
+    steps = []
+    for plane in planes:
+        marked = plane.copy()
+        marker.mark(marked)
+        steps.append(marked.astype(np.int16) - plane)
+    return steps
+
+
+def test_mark_moves_with_a_pan_and_each_frame_reads() -> None:
+    planes = _pan(6)
+    steps = _steps(FrameMarker(PAYLOAD, KEY, refresh_frames=100), planes)
+    for index, step in enumerate(steps[1:], start=1):
+        moved = 2 * index  # the content moved this many pixels up and left: so did the mark
+        assert np.array_equal(step[: -moved - 8, : -moved - 8], steps[0][moved:-8, moved:-8])
+        assert decode_luma(planes[index].astype(np.float32) + step, KEY).payload == PAYLOAD
+    fixed = _steps(FrameMarker(PAYLOAD, KEY, refresh_frames=100, follow_motion=False), planes)
+    assert all(np.array_equal(step, fixed[0]) for step in fixed[1:])  # the old behaviour: fixed to the grid
+    assert decode_luma(planes[5].astype(np.float32) + fixed[5], KEY).payload == PAYLOAD  # and it still reads
+
+
+def test_refit_during_a_pan_keeps_the_lattice_where_the_motion_carried_it() -> None:
+    planes = _pan(6)
+    steps = _steps(FrameMarker(PAYLOAD, KEY, refresh_frames=4), planes)
+    refitted, before = steps[4].astype(np.float64), steps[3].astype(np.float64)
+    # Frame 4 is a new fit: its mark lies where frame 3's mark, moved 2 px more, would be.
+    moved = np.corrcoef(refitted[:-40, :-40].ravel(), before[2:-38, 2:-38].ravel())[0, 1]
+    unmoved = np.corrcoef(refitted[:-40, :-40].ravel(), before[:-40, :-40].ravel())[0, 1]
+    assert moved > 0.8 and moved > unmoved + 0.3
+    assert decode_luma(planes[4].astype(np.float32) + steps[4], KEY).payload == PAYLOAD
+
+
+def test_marker_tracks_an_uneven_1080p_pan_to_the_pixel() -> None:
+    # 3 px a frame down the rows and 1.5 on average across (1, 2, 1, 2...): the shrunk planes alone
+    # read the columns in 4 px steps; the full-resolution refinement gets every frame right.
+    rng = np.random.default_rng(3)
+    base = cv2.resize(rng.integers(0, 256, (80, 140), dtype=np.uint8), (1920 + 64, 1080 + 64))
+    marker = FrameMarker(PAYLOAD, KEY)
+    for index in range(8):
+        rows, cols = 3 * index, 3 * index // 2
+        marker.mark(base[rows : rows + 1080, cols : cols + 1920].copy())
+        position = (marker._origin[0] + marker._offset[0], marker._origin[1] + marker._offset[1])
+        assert position == (-rows, -cols)
+    assert marker._count == 8  # one fit carried the pan: a moving picture is not a scene change

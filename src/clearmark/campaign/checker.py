@@ -37,11 +37,14 @@ QR_SOURCE = "qrcode"
 
 @dataclass(frozen=True)
 class TextItem:
-    """One text to check and where it came from (an image's text carries its box)."""
+    """One text to check and where it came from (an image's text carries its box, a video's also the
+    times of the first and last sampled frames showing it)."""
 
     text: str
     source: str = "text"
     bbox: BoundingBox | None = None
+    time_start_ms: int | None = None
+    time_end_ms: int | None = None
 
 
 class _Found(NamedTuple):
@@ -273,7 +276,7 @@ class _Scan:
         """The reported form of a hit: its excerpt, normalised value, location and transforms."""
         item, offset = self.items[index], self.bounds[index]
         start, end = found.start - offset, found.end - offset
-        location = Location(item.source, None, None, item.bbox, None, None, start, end)
+        location = Location(item.source, None, None, item.bbox, item.time_start_ms, item.time_end_ms, start, end)
         transforms = transform_names(found.bits) + found.extra
         excerpt = self.joined[found.start : found.end][:_EXCERPT]
         return Hit(item.source, excerpt, found.normalized[:_EXCERPT], location, transforms)

@@ -13,6 +13,7 @@ import numpy as np
 import zxingcpp
 
 from clearmark.core.signals import BoundingBox
+from clearmark.media.views import luma
 
 QR_FORMATS = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode)
 MAX_CODES = 16
@@ -38,11 +39,11 @@ def _box(position: zxingcpp.Position, dx: float = 0.0, dy: float = 0.0, scale: f
 
 
 def _grey(pixels: np.ndarray) -> np.ndarray:
-    if pixels.ndim == 2:
+    if pixels.ndim == 2 and pixels.dtype == np.uint8:
         return np.ascontiguousarray(pixels)
     if pixels.ndim != 3 or pixels.shape[2] not in (3, 4) or pixels.dtype != np.uint8:
         raise ValueError(f"expected an RGB(A) or grey uint8 frame, got shape {pixels.shape} dtype {pixels.dtype}")
-    return cv2.cvtColor(np.ascontiguousarray(pixels[..., :3]), cv2.COLOR_RGB2GRAY)
+    return luma(pixels)
 
 
 def read_qr_codes(pixels: np.ndarray) -> list[QrCode]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from clearmark.media.views import luma
+
 
 @dataclass(frozen=True)
 class GateSettings:
@@ -31,11 +33,14 @@ class GateSettings:
 DEFAULT_GATE = GateSettings()
 
 
-def text_regions(rgb: np.ndarray, settings: GateSettings = DEFAULT_GATE) -> list[tuple[int, int, int, int]]:
-    """Boxes ``(x0, y0, x1, y1)`` in frame pixels where text may be, merged where they overlap."""
-    height, width = rgb.shape[:2]
+def text_regions(frame: np.ndarray, settings: GateSettings = DEFAULT_GATE) -> list[tuple[int, int, int, int]]:
+    """Boxes ``(x0, y0, x1, y1)`` in frame pixels where text may be, merged where they overlap.
+
+    ``frame`` is an RGB(A) uint8 frame or its grey plane (``media.views.luma``; an asset's ``GREY`` view).
+    """
+    height, width = frame.shape[:2]
     scale = min(1.0, settings.short_side / max(1, min(height, width)))
-    grey = cv2.cvtColor(np.ascontiguousarray(rgb[..., :3]), cv2.COLOR_RGB2GRAY)
+    grey = luma(frame)
     if scale < 1.0:
         grey = cv2.resize(grey, (max(1, round(width * scale)), max(1, round(height * scale))), cv2.INTER_AREA)
     cell = settings.cell

@@ -22,6 +22,7 @@ from clearmark.detectors.ocr import OcrEngine, OcrLine, OcrSettings, ocr_frame, 
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.detectors.visible_notice import EDGE_TOLERANCE
 from clearmark.media.asset import Asset
+from clearmark.media.views import GREY
 from clearmark.notice.glyphs import MIN_HEIGHT_RATIO, has_required_elements
 
 RULE_VERSION = "ocr-notice/1"
@@ -128,17 +129,19 @@ class OcrNoticeDetector:
         return "gated" if self._settings.gated else "whole"
 
     def detect(self, asset: Asset) -> list[Signal]:
-        pixels = asset.pixels
-        return self.signals_for_frame(pixels)
+        return self.signals_for_frame(asset.pixels, grey=asset.view(GREY))
 
-    def signals_for_frame(self, pixels: np.ndarray) -> list[Signal]:
-        """The signals of one RGB(A) frame (images now; video start-screen frames later)."""
-        lines = ocr_frame(pixels, self._engine, self._settings, measure=_is_notice)
+    def signals_for_frame(self, pixels: np.ndarray, grey: np.ndarray | None = None) -> list[Signal]:
+        """The signals of one RGB(A) frame (``grey`` its grey plane, if at hand): its notices, then all
+        its text as one ``ocr.text`` signal."""
+        notices, lines = self.read_frame(pixels, grey)
+        return notices + [self.text_signal(lines)] if lines else notices
+
+    def read_frame(self, pixels: np.ndarray, grey: np.ndarray | None = None) -> tuple[list[Signal], list[OcrLine]]:
+        """The notice signals of one RGB(A) frame and every line read in it (video frames share them)."""
+        lines = ocr_frame(pixels, self._engine, self._settings, measure=_is_notice, grey=grey)
         height, width = pixels.shape[:2]
-        signals = [s for line in lines if (s := self._notice_signal(line, width, height)) is not None]
-        if lines:
-            signals.append(self._text_signal(lines))
-        return signals
+        return [s for line in lines if (s := self._notice_signal(line, width, height)) is not None], lines
 
     def _notice_signal(self, line: OcrLine, width: int, height: int) -> Signal | None:
         wording = read_notice_wording(line.text)
@@ -185,13 +188,18 @@ class OcrNoticeDetector:
             ),
         )
 
-    def _text_signal(self, lines: list[OcrLine]) -> Signal:
+    def text_signal(self, lines: list[OcrLine], timed: list[tuple[float, float]] | None = None) -> Signal:
+        """All text read as one ``ocr.text`` signal; ``timed`` (a video's lines) gives each line the
+        first and last sampled frame time it was seen at, in seconds."""
         text = "\n".join(line.text for line in lines)[:MAX_TEXT_CHARS]
         scope = self._scope
         described = {"gated": "text regions of the whole image", "whole": "whole image", "bands": "edge bands"}[scope]
-        boxes = [
+        boxes: list[dict] = [
             {"text": x.text, "bbox": [x.bbox.x, x.bbox.y, x.bbox.width, x.bbox.height], "score": x.score} for x in lines
         ]
+        for box, (first_s, last_s) in zip(boxes, timed or (), strict=False):
+            box.update(start_ms=round(first_s * 1000), end_ms=round(last_s * 1000))
+        where = "frames" if timed else "pixels"
         return Signal(
             source=self.name,
             kind=TEXT_KIND,
@@ -199,8 +207,8 @@ class OcrNoticeDetector:
             rule_id="ocr.text",
             rule_version=self.version,
             category_hint=Category.NO_SIGNAL,
-            location=Location(carrier="pixels"),
-            message=f"{len(lines)} line(s) of text read in the {described}",
+            location=Location(carrier=where),
+            message=f"{len(lines)} {'distinct ' if timed else ''}line(s) of text read in the {described}",
             attributes=(
                 ("ocr_text", text),
                 ("line_count", str(len(lines))),

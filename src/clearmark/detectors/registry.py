@@ -37,7 +37,8 @@ class DetectorContext:
     ``ocr_mode`` is where OCR reads: ``gated`` (the whole image where a cheap text-region gate
     fires), ``bands`` (the edge bands, ``ocr_band_ratio`` of the shortest side deep) or ``whole``;
     ``ocr_whole_image`` forces ``whole``. ``campaign_rule_pack`` is an operator's rule pack (none:
-    the starter pack shipped in ``clearmark.campaign``). ``classifier_dir`` is a local
+    the starter pack shipped in ``clearmark.campaign``). ``campaign_video_frames`` caps the sampled
+    frames of a video the campaign checks scan for QR codes. ``classifier_dir`` is a local
     transformers model directory (none: no classifier) and ``classifier_calibration`` its
     score-to-false-positive-rate JSON; ``classifier_name`` names its signals, ``classifier_timeout_s``
     bounds one call.
@@ -57,6 +58,7 @@ class DetectorContext:
     ocr_whole_image: bool = False
     ocr_mode: str = "gated"
     campaign_rule_pack: Path | None = None
+    campaign_video_frames: int = 8
     classifier_dir: Path | None = None
     classifier_calibration: Path | None = None
     classifier_name: str = "default"

@@ -184,9 +184,19 @@ def _cluster_colours(crop: np.ndarray, clusters: int = CLUSTERS) -> tuple[np.nda
 
 
 def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre for each point (squared distances expanded into one matrix product)."""
+    """Index of the nearest centre for each point (squared distances expanded into one matrix product).
+
+    The first nearest wins a tie, as ``argmin`` would; a column-by-column minimum is twice as fast
+    as ``argmin`` along an axis of three.
+    """
     distances = (centres * centres).sum(axis=1)[None, :] - 2.0 * points @ centres.T
-    return distances.argmin(axis=1).astype(np.int32)
+    labels = np.zeros(len(points), dtype=np.int32)
+    best = distances[:, 0].copy()
+    for k in range(1, distances.shape[1]):
+        column = distances[:, k]
+        labels[column < best] = k
+        np.minimum(best, column, out=best)
+    return labels
 
 
 def _flat_colour_mask(
@@ -208,35 +218,36 @@ def _flat_colour_mask(
     mode = colours[keys == np.bincount(keys).argmax()].astype(np.float32).mean(axis=0)
     others = np.delete(centres, cluster, axis=0)
     radius = min(FLAT_RADIUS, max(12.0, 0.5 * float(np.sqrt(((others - mode) ** 2).sum(axis=1)).min())))
-    distance = np.sqrt(((rgb.astype(np.float32) - mode) ** 2).sum(axis=2))
+    # Per channel, the squared difference of each of the 256 levels from the mode, looked up per
+    # pixel: the same float32 values as converting the crop and subtracting, six times faster.
+    red, green, blue = (np.arange(256, dtype=np.float32)[None, :] - mode[:, None]) ** 2
+    distance = np.sqrt(red.take(rgb[..., 0]) + green.take(rgb[..., 1]) + blue.take(rgb[..., 2]))
     mask = (distance < radius).astype(np.uint8)
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)).astype(bool)
 
 
 def _text_like(mask: np.ndarray, box: BoundingBox) -> tuple[float, TextInk] | None:
     """How much ``mask`` looks like a line of glyphs, and its ink; None when it does not at all."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
     rows, cols = mask.shape
     line_height = max(4, box.height)
     tolerance = BOX_TOLERANCE * line_height
     top, bottom = box.y - tolerance, box.y + box.height + tolerance
     left, right = box.x - tolerance, box.x + box.width + tolerance
-    parts = []
-    for index in range(1, count):
-        x, y, w, h, area = (int(v) for v in stats[index])
-        touches_border = x == 0 or y == 0 or x + w == cols or y + h == rows
-        outside = y < top or y + h > bottom or x < left or x + w > right
-        speck = max(w, h) < MIN_PART_SIZE * line_height
-        if touches_border or outside or speck:
-            continue
-        parts.append((x, y, w, h, area))
+    x, y, w, h = (stats[1:count, i] for i in range(4))
+    touches_border = (x == 0) | (y == 0) | (x + w == cols) | (y + h == rows)
+    outside = (y < top) | (y + h > bottom) | (x < left) | (x + w > right)
+    speck = np.maximum(w, h) < MIN_PART_SIZE * line_height
+    parts: list[tuple[int, int, int, int, int]] = [
+        tuple(part) for part in stats[1:count][~(touches_border | outside | speck)].tolist()
+    ]
     if not parts:
         return None
     columns = _columns(parts)
     tallest = max(c[3] - c[2] for c in columns)
     heights = [c[3] - c[2] for c in columns if c[3] - c[2] >= MIN_COLUMN_HEIGHT * tallest]
     kept_area = sum(area for *_, area in parts)
-    total = int(mask.sum())
+    total = int(np.count_nonzero(mask))
     span = sum(right - left for left, right, _, _ in columns) / cols
     quality = (kept_area / max(total, 1)) * min(1.0, span * 1.5) * min(1.0, len(heights) / 2)
     if quality <= 0.02:
@@ -277,7 +288,6 @@ def _with_half_covered_edges(
     """
     if not ink.column_boxes:
         return ink
-    pixels = rgb.astype(np.float32)
     rows = rgb.shape[0]
     heights = []
     for left, right, top, bottom in ink.column_boxes:
@@ -285,16 +295,14 @@ def _with_half_covered_edges(
         if not inside.any():
             heights.append(bottom - top)
             continue
-        text = np.median(pixels[top:bottom, left:right][inside], axis=0)
+        text = np.median(rgb[top:bottom, left:right][inside].astype(np.float32), axis=0)
         grown = bottom - top
         for edge, outer, ink_row in ((top - 1, top - 2, top), (bottom, bottom + 1, bottom - 1)):
             if outer < 0 or outer >= rows:
                 continue
             touching = mask[ink_row, left:right]
-            if (
-                touching.any()
-                and _coverage(pixels[edge, left:right], pixels[outer, left:right], text)[touching].max() >= 0.5
-            ):
+            edge_row, outer_row = (rgb[row, left:right].astype(np.float32) for row in (edge, outer))
+            if touching.any() and _coverage(edge_row, outer_row, text)[touching].max() >= 0.5:
                 grown += 1
         heights.append(grown)
     return TextInk(_rule_height(heights, measured), ink.ink_box, ink.columns, ink.column_boxes)

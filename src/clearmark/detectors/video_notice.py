@@ -1,4 +1,4 @@
-"""Visible AI labels in video frames, by the images' OCR: on the start screen (how long, how big) and later."""
+"""Visible AI labels in video frames by OCR (start screen: how long, how big; later ones), and the text read."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import json
 from dataclasses import replace
 
 from clearmark.core.enums import MediaKind
-from clearmark.core.kinds import Attr, SignalKind
+from clearmark.core.kinds import Attr
 from clearmark.core.signals import Location, Signal
+from clearmark.detectors.ocr import OcrLine
 from clearmark.detectors.ocr_notice import OcrNoticeDetector
 from clearmark.detectors.ocr_notice import _build as _build_ocr
 from clearmark.detectors.registry import DetectorContext, register_detector
@@ -22,7 +23,7 @@ _FINE_WINDOW_S = 0.3  # ...over at most this long a window (longer gaps are halv
 
 
 def _notices(ocr: OcrNoticeDetector, frame: SampledFrame) -> list[Signal]:
-    return [s for s in ocr.signals_for_frame(frame.rgb) if s.kind == SignalKind.NOTICE_SEEN]
+    return ocr.read_frame(frame.rgb)[0]
 
 
 def _first_unseen(
@@ -64,13 +65,15 @@ def video_notice_signals(
     *,
     source_name: str = "explicit.video_notice",
 ) -> list[Signal]:
-    """Notice signals of a video: the start-screen notice with its on-screen duration, and later ones.
+    """Notice signals of a video: the start-screen notice with its on-screen duration, and later ones;
+    then all the text read in the sampled frames as one ``ocr.text`` signal (the campaign checks read it).
 
     The start screen is sampled densely (``media.video.frames``); where the notice disappears
     between two samples, the frames between them are decoded and searched for the first frame
     without it, so the duration is exact to the frame. Sizes are measured on the displayed frame.
     """
-    seen = [(frame, _notices(ocr, frame)) for frame in frames]
+    readings = [(frame, *ocr.read_frame(frame.rgb)) for frame in frames]
+    seen = [(frame, found) for frame, found, _ in readings]
     signals: list[Signal] = []
     run: list[tuple[SampledFrame, list[Signal]]] = []
     for frame, found in seen:
@@ -87,7 +90,26 @@ def video_notice_signals(
     later = [(frame, found) for frame, found in rest if found]
     if later:
         signals.append(_summary(later, 0.0, False, info, source_name, start_screen=False))
-    return signals
+    text = _text_signal(ocr, [(frame.time_s, lines) for frame, _, lines in readings])
+    return signals + [text] if text is not None else signals
+
+
+def _text_signal(ocr: OcrNoticeDetector, read: list[tuple[float, list[OcrLine]]]) -> Signal | None:
+    """Every distinct line read in the sampled frames as one ``ocr.text`` signal (for the campaign
+    checks): a line seen on many frames is listed once, with its box where first seen and the times
+    of the first and last frames showing it."""
+    first: dict[str, OcrLine] = {}
+    times: dict[str, tuple[float, float]] = {}
+    for time_s, lines in read:
+        for line in lines:
+            first.setdefault(line.text, line)
+            times[line.text] = (times.get(line.text, (time_s, time_s))[0], time_s)
+    if not first:
+        return None
+    signal = ocr.text_signal(list(first.values()), [times[text] for text in first])
+    span = [t for pair in times.values() for t in pair]
+    location = replace(signal.location, time_start_ms=round(min(span) * 1000), time_end_ms=round(max(span) * 1000))
+    return replace(signal, location=location, attributes=(*signal.attributes, ("frames_read", str(len(read)))))
 
 
 def _summary(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from PIL import Image
-
 from clearmark.core.enums import Category, MediaKind
 from clearmark.core.kinds import Attr, SignalKind
 from clearmark.core.signals import Location, Signal
@@ -77,7 +75,7 @@ class ClearMarkVideoWatermarkDetector:
         reading = read_frames_watermark(frames, self._key)
         if reading is None:
             return []
-        phash = image_phash(Image.fromarray(representative_frame(info, frames).rgb))
+        phash = image_phash(representative_frame(info, frames).rgb)
         return [video_watermark_signal(reading, self.name, self.version, phash)]
 
 

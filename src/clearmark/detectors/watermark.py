@@ -11,10 +11,11 @@ from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.media.asset import Asset
 from clearmark.media.audio import to_mono
 from clearmark.media.audio.source import iter_asset_pcm
-from clearmark.media.perceptual import image_phash
+from clearmark.media.perceptual import PHASH
+from clearmark.media.views import GREY
 from clearmark.watermark.audio import MARK_RATE, decode_audio_watermark
 from clearmark.watermark.external import ExternalWatermarkReader, load_external_readers
-from clearmark.watermark.image import decode_watermark
+from clearmark.watermark.image import decode_luma
 from clearmark.watermark.stable_diffusion import match_dwtdct_marks
 
 _SD_FRAGILITY = (
@@ -47,7 +48,9 @@ class ClearMarkWatermarkDetector:
     def detect(self, asset: Asset) -> list[Signal]:
         if not self._key:
             return []
-        reading = decode_watermark(asset.pixels, self._key, wide_search=self._wide_search)
+        # The shared grey plane is the luma decode_watermark would compute from the pixels.
+        grey = asset.view(GREY).astype(np.float32)
+        reading = decode_luma(grey, self._key, wide_search=self._wide_search)
         if reading is None:
             return []
         bound = reading.content_bound
@@ -79,7 +82,7 @@ class ClearMarkWatermarkDetector:
                     (Attr.CONTENT_BOUND, str(bound).lower()),
                     ("binding_agreement", f"{binding.agreement:.3f}"),
                     ("binding_spread", f"{binding.spread:.3f}"),
-                    (Attr.CONTENT_PHASH, f"{image_phash(asset.image.image):016x}"),
+                    (Attr.CONTENT_PHASH, f"{asset.view(PHASH):016x}"),
                 ),
             )
         ]

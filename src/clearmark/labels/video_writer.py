@@ -39,6 +39,7 @@ class FramePlan:
         payload: the watermark payload (None: no mark).
         key: the watermark key.
         refresh_frames: the mark is re-fitted to the picture every this many frames (see ``FrameMarker``).
+        follow_motion: the mark moves with the picture's global motion between fits (see ``FrameMarker``).
     """
 
     notice: NoticeSpec | None = None
@@ -46,6 +47,7 @@ class FramePlan:
     payload: bytes | None = None
     key: bytes | None = None
     refresh_frames: int = DEFAULT_REFRESH_FRAMES
+    follow_motion: bool = True
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,13 @@ def stamp_frames(
     marker = None
     if plan.payload is not None and plan.key:
         if FrameMarker.fits(info.width, info.height):
-            marker = FrameMarker(plan.payload, plan.key, full_range=full_range, refresh_frames=plan.refresh_frames)
+            marker = FrameMarker(
+                plan.payload,
+                plan.key,
+                full_range=full_range,
+                refresh_frames=plan.refresh_frames,
+                follow_motion=plan.follow_motion,
+            )
         else:
             warnings.append("no invisible watermark: frames need 256 px a side to carry it")
     duration = info.duration_s
@@ -104,7 +112,7 @@ def stamp_frames(
         if marker is not None:
             marker.mark(planes.y)
 
-    result = transcode(source, output_path, edit, limits)
+    result = transcode(source, output_path, edit, limits, info=info)
     return StampedFrames(
         info=info,
         notice=overlay.notice if overlay is not None else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -18,9 +18,12 @@ from clearmark.media.metadata import Metadata
 from clearmark.media.sniff import sniff_format
 from clearmark.media.source import Source
 from clearmark.media.text import ExtractedText
+from clearmark.media.views import DerivedView, DerivedViews
 
 if TYPE_CHECKING:
     from clearmark.media.video import SampledFrame, VideoInfo
+
+T = TypeVar("T")
 
 # The modalities whose content this build can open.
 READABLE_KINDS = frozenset({MediaKind.IMAGE, MediaKind.VIDEO, MediaKind.TEXT, MediaKind.DOCUMENT, MediaKind.AUDIO})
@@ -94,6 +97,15 @@ class Asset:
         pixels = np.asarray(self.image.image)
         pixels.setflags(write=False)
         return pixels
+
+    @cached_property
+    def views(self) -> DerivedViews:
+        """The views derived from this asset so far (``media.views``: its grey plane, its perceptual hash, ...)."""
+        return DerivedViews(self)
+
+    def view(self, view: DerivedView[T]) -> T:
+        """One derived view of this asset, computed by the first reader that asks and shared with the rest."""
+        return self.views.get(view)
 
     @property
     def is_textual(self) -> bool:

@@ -6,9 +6,15 @@ import hashlib
 import re
 import unicodedata
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
+
+from clearmark.media.views import GREY, DerivedView, luma
+
+if TYPE_CHECKING:
+    from clearmark.media.asset import Asset
 
 HASH_BITS = 64
 # Hamming distance at or below which two image hashes are taken for the same picture. Measured on the
@@ -18,6 +24,10 @@ IMAGE_MATCH_DISTANCE = 10
 TEXT_MATCH_DISTANCE = 8
 _SIDE = 32
 _KEEP = 8
+# No reduce before the LANCZOS resize: a box-reduce first (Pillow's reducing_gap=3) is ~1 ms instead of
+# ~9 at 1080p but moved low-texture pictures' hashes by up to 18 bits, past IMAGE_MATCH_DISTANCE, so
+# records already in a registry would stop matching their own pictures (measured, docs/benchmarks.md).
+_REDUCING_GAP: float | None = None
 
 
 @cache
@@ -29,12 +39,21 @@ def _dct_matrix(size: int) -> np.ndarray:
     return basis * np.sqrt(2 / size)
 
 
-def image_phash(image: Image.Image) -> int:
-    """The 64-bit DCT perceptual hash of a picture (luma, 32×32, top-left 8×8 coefficients vs their median).
+def image_phash(image: Image.Image | np.ndarray) -> int:
+    """The 64-bit DCT perceptual hash of a picture or of its RGB(A) or grey uint8 pixels (see ``grey_phash``)."""
+    if isinstance(image, Image.Image):
+        image = np.asarray(image if image.mode in ("RGB", "RGBA", "L") else image.convert("RGB"))
+    return grey_phash(luma(image))
+
+
+def grey_phash(grey: np.ndarray) -> int:
+    """The 64-bit DCT perceptual hash of a grey plane (32×32 LANCZOS copy, top-left 8×8 coefficients vs their median).
 
     Survives re-encoding, resizing and colour tweaks; a different picture lands about 32 bits away.
     """
-    small = image.convert("L").resize((_SIDE, _SIDE), Image.Resampling.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(grey)).resize(
+        (_SIDE, _SIDE), Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP
+    )
     pixels = np.asarray(small, dtype=np.float64)
     basis = _dct_matrix(_SIDE)
     coefficients = (basis @ pixels @ basis.T)[:_KEEP, :_KEEP].ravel()
@@ -42,6 +61,14 @@ def image_phash(image: Image.Image) -> int:
     ac = coefficients[1:]
     bits = np.concatenate(([coefficients[0] > 0], ac > np.median(ac)))
     return _pack(bits)
+
+
+def _asset_phash(asset: Asset) -> int:
+    return grey_phash(asset.view(GREY))
+
+
+# An image asset's perceptual hash: the watermark reader reports it, the registry records and compares it.
+PHASH: DerivedView[int] = DerivedView("phash", _asset_phash)
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

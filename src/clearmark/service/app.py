@@ -140,6 +140,7 @@ def pipeline_config(
             ocr_whole_image=settings.ocr_whole_image,
             ocr_mode=settings.ocr_mode,
             campaign_rule_pack=settings.campaign_rule_pack,
+            campaign_video_frames=settings.campaign_video_frames,
             classifier_dir=settings.classifier_dir,
             classifier_calibration=settings.classifier_calibration,
             classifier_name=settings.classifier_name,

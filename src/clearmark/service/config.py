@@ -187,6 +187,9 @@ class Settings(BaseSettings):
     # and per-tenant overrides {"tenant": {"allow_terms": [...], "deny_terms": [...], "block": 0.9}}.
     campaign_rule_pack: Path | None = None
     campaign_tenants: dict[str, dict[str, Any]] = {}
+    # Of a video's sampled frames (their OCR text is shared with the notice check), at most this many are
+    # scanned for QR codes by the campaign checks (about 7 ms a 1080p frame).
+    campaign_video_frames: int = Field(default=8, ge=0, le=64)
     # CheckTexts limits: texts per call, characters per text, characters per call.
     check_texts_max_items: int = Field(default=20_000, gt=0)
     check_texts_max_chars: int = Field(default=20_000, gt=0)

@@ -333,7 +333,11 @@ def campaign_verdict(
     """
     campaign = [f for f in findings if f.label.startswith(rules.campaign_prefixes)] + list(caller_findings)
     summary = next((s for s in signals if s.kind == CAMPAIGN_SUMMARY_KIND), None)
-    not_evaluated: list[str] = [] if summary is not None or caller_findings else list(rules.unchecked_content)
+    unread = summary.attribute("unread") if summary is not None else ""
+    if unread:  # the content was not read (audio): say why, whatever the caller's texts found
+        not_evaluated: list[str] = [f"{prefix} ({unread})" for prefix in rules.unchecked_content]
+    else:
+        not_evaluated = [] if summary is not None or caller_findings else list(rules.unchecked_content)
     text = "\n".join(((summary.attribute("news_terms").replace(",", "\n"),) if summary else ()) + caller_texts)
     for prefix, check in CONTEXT_CHECKS.items():
         if context is None or context_rules is None:

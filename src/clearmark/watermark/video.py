@@ -5,21 +5,38 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import cv2
 import numpy as np
 
 from clearmark.watermark.image import DEFAULT_PSNR_DB, MIN_EMBED_SIDE, WatermarkReading, decode_luma, mark_for_luma
 
-# The mark is re-fitted to the picture every this many frames, and at once on a scene change, and
-# reused in between. A fit costs ~80-100 ms of CPU at 1080p (bench/bench_video.py): fitting every frame
-# roughly doubled Stamp's time; on moving 1080p content every 24th frame plus scene changes meant 4
-# fits per 90 frames, with the mark still read in every sampled frame after the attacks in
-# tests/watermark/test_video.py. Whether the mark's strength follows the content (binding) did not
-# depend on the refresh: on the bench clip it was the same with a fit on every frame.
-DEFAULT_REFRESH_FRAMES = 24
-SCENE_CHANGE = 20.0  # mean absolute luma change (of 255) on a 64x36 thumbnail that forces a re-fit
+# The mark is re-fitted to the picture every this many frames, at once on a scene change, and when
+# the motion it follows has carried it _MOTION_MARGIN px; it is reused (moved) in between. A fit costs
+# ~30-45 ms of CPU at 1080p (2026-12-02; ~100 ms before): fitting every frame roughly doubled Stamp's
+# time. Since the mark moves with the picture, its strength keeps following the content between fits:
+# on a 2.4 s 1080p pan one fit carried all 60 frames and every sampled frame still read, bound to
+# its content, after each attack of tests/watermark/test_video.py. 24 frames (before motion was
+# followed) became 48: half the fits.
+DEFAULT_REFRESH_FRAMES = 48
+# Mean absolute luma change (of 255) between consecutive frames' 64x36 thumbnails that forces a re-fit.
+# (Against the fitted frame, as before motion was followed, a fast pan over detailed content read
+# as a cut every few frames.)
+SCENE_CHANGE = 20.0
 _THUMB = (64, 36)
+# Between fits the mark moves with the picture's dominant motion (a pan), measured by phase
+# correlation on the plane shrunk to a short side of about _MOTION_SIDE px (1080p: 8 times) against
+# the frame the mark was fitted to, refined on a full-resolution block, in whole pixels, up to
+# _MOTION_MARGIN pixels (further: a re-fit).
+# A mark fixed to the frame grid over panning content is residual that the encoder's motion
+# compensation cannot predict (on the 1080p bench clip x264 wrote ~15 % more bytes and took ~20 %
+# longer); one that moves with the content is predicted like the content. The per-frame decoder is
+# indifferent to where the tile lattice sits.
+_MOTION_SIDE = 128
+_DETAIL_SIDE = 256  # the full-resolution block that refines the shrunk planes' estimate
+_MOTION_MARGIN = 128
+_MOTION_RESPONSE = 0.05  # phase-correlation peaks below this say "no one global motion": keep the last offset
 
 
 @dataclass
@@ -30,9 +47,11 @@ class FrameMarker:
         payload: the 8-byte payload (a ProduceID's registry key).
         key: the deployment's watermark key.
         full_range: the planes are full range (0..255) rather than limited (16..235).
-        refresh_frames: re-fit the mark to the picture every this many frames (1: every frame) and
-            on every scene change.
+        refresh_frames: re-fit the mark to the picture every this many frames (1: every frame), on
+            every scene change and after _MOTION_MARGIN px of motion.
         psnr_db: the mark's strength (as for images).
+        follow_motion: move the mark with the picture's dominant motion between fits (False: fixed
+            to the frame grid, as every mark was embedded before 2026-12-02; both read the same).
     """
 
     payload: bytes
@@ -40,7 +59,14 @@ class FrameMarker:
     full_range: bool = False
     refresh_frames: int = DEFAULT_REFRESH_FRAMES
     psnr_db: float = DEFAULT_PSNR_DB
+    follow_motion: bool = True
     _step: np.ndarray | None = field(default=None, init=False, repr=False)
+    _motion: np.ndarray | None = field(default=None, init=False, repr=False)
+    _detail: np.ndarray | None = field(default=None, init=False, repr=False)
+    _offset: tuple[int, int] = field(default=(0, 0), init=False, repr=False)
+    _origin: tuple[int, int] = field(default=(0, 0), init=False, repr=False)
+    _raise: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.uint8), init=False, repr=False)
+    _lower: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.uint8), init=False, repr=False)
     _thumb: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.float32), init=False, repr=False)
     _count: int = field(default=0, init=False, repr=False)
 
@@ -51,22 +77,125 @@ class FrameMarker:
 
     def mark(self, luma: np.ndarray) -> None:
         """Add the mark to one Y plane in place."""
-        thumb = cv2.resize(luma, _THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)
+        thumb = _thumbnail(luma)
+        motion = _motion_plane(luma) if self.follow_motion else None
+        offset = (0, 0)
+        if motion is not None and self._motion is not None and self._motion.shape == motion.shape:
+            offset = _global_shift(self._motion, motion, self._detail, luma, self._offset)
         stale = (
             self._step is None
             or self._step.shape != luma.shape
             or self._count % self.refresh_frames == 0
             or float(np.abs(thumb - self._thumb).mean()) > SCENE_CHANGE
+            or max(abs(offset[0]), abs(offset[1])) > _MOTION_MARGIN
         )
         if stale:
-            self._thumb, self._count = thumb, 0
+            new_shape = self._step is None or self._step.shape != luma.shape
+            # The new fit keeps the tile lattice where the moving mark has carried it (its origin),
+            # so a re-fit during a pan changes the mark's strength, not its position: the encoder
+            # still predicts most of it.
+            origin = (0, 0) if new_shape else (self._origin[0] + offset[0], self._origin[1] + offset[1])
+            self._count, self._motion, self._origin, offset = 0, motion, origin, (0, 0)
+            self._detail = _centre(luma) if self.follow_motion else None
             # The strength is set in Y code values (a limited-range plane shows it 255/219 stronger).
-            delta = mark_for_luma(luma.astype(np.float32), self.payload, self.key, psnr_db=self.psnr_db)
+            host = np.roll(luma, (-origin[0], -origin[1]), axis=(0, 1)) if origin != (0, 0) else luma
+            delta = mark_for_luma(host.astype(np.float32), self.payload, self.key, psnr_db=self.psnr_db)
+            if origin != (0, 0):
+                delta = np.roll(delta, origin, axis=(0, 1))
             self._step = np.rint(delta).astype(np.int16)
+            # The step split in its raising and lowering parts, so that adding it is two saturating
+            # uint8 operations in place (no int16 copy of every frame), padded around (wrapping) so
+            # that a moved mark is a view.
+            margin = _MOTION_MARGIN if self.follow_motion else 0
+            self._raise = np.pad(np.clip(self._step, 0, 255).astype(np.uint8), margin, mode="wrap")
+            self._lower = np.pad(np.clip(-self._step, 0, 255).astype(np.uint8), margin, mode="wrap")
         self._count += 1
-        low, high = (0, 255) if self.full_range else (16, 235)
-        marked = cv2.add(luma, self._step, dtype=cv2.CV_16S)
-        luma[...] = np.clip(marked, low, high)
+        self._offset, self._thumb = offset, thumb
+        height, width = luma.shape
+        margin = (self._raise.shape[0] - height) // 2
+        rows = slice(margin - offset[0], margin - offset[0] + height)
+        cols = slice(margin - offset[1], margin - offset[1] + width)
+        _add_in_place(luma, self._raise[rows, cols], self._lower[rows, cols], self.full_range)
+
+
+def _motion_plane(luma: np.ndarray) -> np.ndarray:
+    """The plane shrunk ``_motion_stride`` times, float32, windowed for phase correlation.
+
+    Bilinear shrinking averages pixel pairs; plain decimation aliases, and on decoded 1080p H.264
+    (the clip of tests/watermark/test_video.py) it put half of a 2 px pan's shifts a pixel off.
+    """
+    stride = _motion_stride(luma.shape)
+    if stride == 1:
+        small = luma.astype(np.float32)
+    else:
+        size = (luma.shape[1] // stride, luma.shape[0] // stride)
+        small = cv2.resize(luma, size, interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    return small * _window(small.shape)
+
+
+def _motion_stride(shape: tuple[int, ...]) -> int:
+    """How many times the plane is shrunk for the coarse motion: a short side of about _MOTION_SIDE
+    px (1080p: 8; 720p: 5); the full-resolution block refines it to the pixel."""
+    return max(1, min(shape[0], shape[1]) // _MOTION_SIDE)
+
+
+@lru_cache(maxsize=4)
+def _window(shape: tuple[int, int]) -> np.ndarray:
+    return cv2.createHanningWindow((shape[1], shape[0]), cv2.CV_32F)
+
+
+def _global_shift(
+    fitted: np.ndarray, current: np.ndarray, detail: np.ndarray | None, luma: np.ndarray, last: tuple[int, int]
+) -> tuple[int, int]:
+    """How far (rows, columns; whole pixels) the picture moved since the fit, or ``last`` when no
+    single motion stands out.
+
+    The shrunk planes give the motion to a few pixels (their sub-pixel estimate is biased towards
+    whole shrunk pixels: a 1.5 px/frame pan read as 0, 4, 4, 5, 8 px); the fitted frame's centre at
+    full resolution, against the current frame's block that far away, gives the rest.
+    """
+    (dx, dy), response = cv2.phaseCorrelate(fitted, current)
+    if response < _MOTION_RESPONSE:
+        return last
+    stride = _motion_stride(luma.shape)
+    coarse = round(dy * stride), round(dx * stride)
+    if stride == 1 or detail is None:
+        return coarse
+    size = detail.shape[0]
+    top, left = (luma.shape[0] - size) // 2, (luma.shape[1] - size) // 2
+    row = min(max(top + coarse[0], 0), luma.shape[0] - size)
+    col = min(max(left + coarse[1], 0), luma.shape[1] - size)
+    block = luma[row : row + size, col : col + size].astype(np.float32) * _window((size, size))
+    (fx, fy), response = cv2.phaseCorrelate(detail, block)
+    if response < _MOTION_RESPONSE:
+        return coarse
+    return row - top + round(fy), col - left + round(fx)
+
+
+def _centre(luma: np.ndarray) -> np.ndarray:
+    """The plane's centre block at full resolution (_DETAIL_SIDE px a side at most), windowed."""
+    size = min(_DETAIL_SIDE, luma.shape[0], luma.shape[1])
+    top, left = (luma.shape[0] - size) // 2, (luma.shape[1] - size) // 2
+    return luma[top : top + size, left : left + size].astype(np.float32) * _window((size, size))
+
+
+def _thumbnail(luma: np.ndarray) -> np.ndarray:
+    """The plane's _THUMB area average, from every few pixels (the scene test needs no more)."""
+    stride = max(1, min(luma.shape[0] // (_THUMB[1] * 4), luma.shape[1] // (_THUMB[0] * 4)))
+    return cv2.resize(luma[::stride, ::stride], _THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def _add_in_place(luma: np.ndarray, up: np.ndarray, down: np.ndarray, full_range: bool) -> None:
+    """``luma`` += up - down, clipped to the plane's range: the same as clipping the int16 sum."""
+    if luma.strides[1] != 1:  # not a plane OpenCV can write in place: take the int16 route
+        low, high = (0, 255) if full_range else (16, 235)
+        luma[...] = np.clip(luma.astype(np.int16) + up.astype(np.int16) - down, low, high)
+        return
+    cv2.add(luma, up, dst=luma)
+    cv2.subtract(luma, down, dst=luma)
+    if not full_range:
+        cv2.min(luma, 235, dst=luma)
+        cv2.max(luma, 16, dst=luma)
 
 
 @dataclass(frozen=True)

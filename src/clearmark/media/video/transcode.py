@@ -122,6 +122,7 @@ def transcode(
     limits: MediaLimits = DEFAULT_LIMITS,
     *,
     bit_rate: int | None = None,
+    info: VideoInfo | None = None,
 ) -> TranscodeResult:
     """Decode the first video stream, edit each frame, re-encode it; copy every other stream untouched.
 
@@ -129,7 +130,8 @@ def transcode(
     sample aspect ratio, colour properties and pixel format are kept; the bit rate is the source's
     unless ``bit_rate`` says otherwise. ``edit_frame(time_s, planes)`` gets the presentation time
     from the first frame and edits the planes in place. The output is written to a temporary file
-    beside ``output_path`` and renamed over it only when complete.
+    beside ``output_path`` and renamed over it only when complete. ``info`` is the caller's
+    ``probe_video(source, limits)`` when it has one (the probe decodes a frame: not twice).
 
     Raises:
         InvalidMedia: unreadable, corrupt or truncated input.
@@ -141,8 +143,9 @@ def transcode(
     fd, temp_name = tempfile.mkstemp(prefix=".transcode-", suffix=output_path.suffix, dir=output_path.parent)
     os.close(fd)
     try:
-        with open_video(source, limits) as probe_container:
-            info = read_video_info(probe_container, size, limits)
+        if info is None:
+            with open_video(source, limits) as probe_container:
+                info = read_video_info(probe_container, size, limits)
         with open_video(source, limits) as container:
             result = _transcode(container, info, Path(temp_name), edit_frame, limits, bit_rate)
         os.replace(temp_name, output_path)

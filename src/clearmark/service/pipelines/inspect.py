@@ -36,7 +36,10 @@ def inspect_asset(
     if config.registry_url:  # the registry's answers are evidence too: gathered before the one decision
         signals = with_registry_evidence(signals, registry_view(config.registry_url), asset)
     pack = config.detectors.campaign_rule_pack
-    signals += campaign_signals(asset, signals, pack, tenant=tenant, tenants=config.campaign_tenants)
+    frames = config.detectors.campaign_video_frames
+    signals += campaign_signals(
+        asset, signals, pack, tenant=tenant, tenants=config.campaign_tenants, video_frames=frames
+    )
     decision = decide(signals, user_declared=user_declared)
     verdict = campaign_verdict(decision.findings, request_id, signals=signals)
     inspection = Inspection(

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
-
 from clearmark.core.enums import MediaKind
 from clearmark.media.asset import Asset, open_asset
 from clearmark.media.limits import MediaLimits
 from clearmark.media.perceptual import (
     HASH_BITS,
     IMAGE_MATCH_DISTANCE,
+    PHASH,
     TEXT_MATCH_DISTANCE,
     hamming,
     image_phash,
@@ -68,12 +67,12 @@ MATCH_DISTANCE: dict[str, int] = {IMAGE: IMAGE_MATCH_DISTANCE, TEXT: TEXT_MATCH_
 
 
 def _image_hash(asset: Asset) -> PerceptualHash:
-    return PerceptualHash(IMAGE, image_phash(asset.image.image))
+    return PerceptualHash(IMAGE, asset.view(PHASH))
 
 
 def _video_hash(asset: Asset) -> PerceptualHash:
     # A frame's pHash (kind "image"): the frame nearest the middle, as the video detectors sample it.
-    return PerceptualHash(IMAGE, image_phash(Image.fromarray(representative_frame(*asset.video).rgb)))
+    return PerceptualHash(IMAGE, image_phash(representative_frame(*asset.video).rgb))
 
 
 def _text_hash(asset: Asset) -> PerceptualHash | None:
