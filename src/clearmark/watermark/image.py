@@ -45,8 +45,10 @@ from clearmark.watermark.sync import (
     highpass,
     iter_lattices,
     sharpen_lattice,
+    sync_peaks,
     unshift,
     whiten,
+    with_coverage,
 )
 
 MIN_EMBED_SIDE = 256
@@ -68,6 +70,12 @@ _OSD_MAX_ERRORS = 24
 _FIRST_LATTICES = 3
 _WIDE_LATTICES = 48
 _WIDE_DECODES = 4
+# The second pass decodes a ranked lattice only when its cheap fold's sync peak clears this (the
+# lattices of unmarked pictures peak below it; docs/benchmarks.md, "Watermark sync").
+_WIDE_SYNC_Z = 5.5
+# With the wide search, a first-pass lattice is decoded only when its cheap fold's peak reaches this
+# (91 % of unmarked pictures' first-pass lattices do not; no read of the 378 bench attacks needs less).
+_FIRST_FAST_SYNC_Z = 4.5
 # A ranked lattice whose sync peak is this clear carries a mark even when it fails to decode: it is
 # then sharpened (see ``sync.sharpen_lattice``) and tried again.
 _SHARPEN_SYNC_Z = 6.5
@@ -243,8 +251,9 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
     The first pass tries the unedited geometry and the few lattices the autocorrelation ranks best
     (about 50 ms at 1080p whether or not a mark is there). ``wide_search`` adds a second pass when
     that finds nothing: it reads marks after harder edits (docs/benchmarks.md, "Watermark v2, the
-    missed targets") but costs about 4 times as much on every picture that carries no mark, so the
-    service runs it only where ``watermark_wide_search`` is set.
+    missed targets") but costs 2.3-3.5 times as much on every picture that carries no mark (about
+    110-170 ms at 1080p; "Watermark sync" there), so the service runs it only where
+    ``watermark_wide_search`` is set.
     """
     if luma.ndim != 2 or min(luma.shape) < MIN_DECODE_SIDE:
         return None
@@ -254,44 +263,66 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
     tried: list[np.ndarray] = []
 
     def fresh(basis: np.ndarray) -> bool:
-        if any(np.abs(basis - other).max() < 0.5 for other in tried):
+        if tried and float(np.abs(np.asarray(tried) - basis).max(axis=(1, 2)).min()) < 0.5:
             return False
         tried.append(basis)
         return True
 
     # First pass: the unedited geometry (cheap, and most images are not resized or rotated), then the
-    # few lattices the autocorrelation ranks best.
+    # few lattices the autocorrelation ranks best. With the wide search, each of those is first
+    # folded cheaply and decoded only when its sync peak is there at all (most of an unmarked
+    # picture's are not); the cheap folds are kept for the second pass's ranking.
     lattices = iter_lattices(residual)
     # (lazy: the autocorrelation is computed only when the unedited geometry does not decode)
-    first = chain([np.eye(2) * TILE_PX], (lattice.basis for lattice in islice(lattices, _FIRST_LATTICES)))
+    identity = np.eye(2) * TILE_PX
+    first = chain([identity], (lattice.basis for lattice in islice(lattices, _FIRST_LATTICES)))
+    pair = with_coverage(residual) if wide_search else None
+    peaks: dict[int, float] = {}  # index in ``tried`` -> the cheap fold's sync peak
     for basis in first:
-        if fresh(basis):
-            reading = _decode_on_lattice(canvas, residual, basis, layout, key)
-            if reading is not None:
-                return reading
-    if not wide_search:
+        if not fresh(basis):
+            continue
+        if pair is not None and basis is not identity:
+            peaks[len(tried) - 1] = z = _fast_peak(pair, basis, layout)
+            if z < _FIRST_FAST_SYNC_Z:
+                continue
+        reading = _decode_on_lattice(canvas, residual, basis, layout, key)
+        if reading is not None:
+            return reading
+    if pair is None:
         return None
     # Second pass, only when the first finds nothing: many more lattices, ranked by the keyed sync
     # template's peak on a cheap fold (a far sharper test than the autocorrelation where the
     # picture's own texture has lattice-like peaks), and the best few decoded. A lattice whose peak
     # is clear but which does not decode is a little off (the autocorrelation's peaks are blunt after
-    # heavy crops): it is sharpened on the sync peak itself and tried again.
-    ranked: list[tuple[float, bool, np.ndarray]] = []
-    already = [(True, basis) for basis in tried]
-    for done, basis in chain(already, ((False, lattice.basis) for lattice in islice(lattices, _WIDE_LATTICES))):
-        if done or fresh(basis):
-            z = align(fold_fast(residual, basis), layout.sync_spectra).z
-            if z >= (_SHARPEN_SYNC_Z if done else _MIN_SYNC_Z):
-                ranked.append((z, done, basis))
+    # heavy crops): it is sharpened on the sync peak itself and tried again. Only peaks above what
+    # an unmarked picture's lattices reach get a full decode, so a picture without a mark pays for
+    # the ranking alone.
+    done = len(tried)
+    for lattice in islice(lattices, _WIDE_LATTICES):
+        fresh(lattice.basis)
+    unranked = [index for index in range(len(tried)) if index not in peaks]
+    if unranked:
+        tiles = np.stack([fold_fast(pair, tried[index]) for index in unranked])
+        peaks.update(zip(unranked, (float(z) for z in sync_peaks(tiles, layout.sync_spectra)), strict=True))
+    ranked = [
+        (z, index < done, tried[index])
+        for index, z in peaks.items()
+        if z >= (_SHARPEN_SYNC_Z if index < done else _WIDE_SYNC_Z)
+    ]
     ranked.sort(key=lambda entry: -entry[0])
-    for z, done, basis in ranked[:_WIDE_DECODES]:
-        reading = None if done else _decode_on_lattice(canvas, residual, basis, layout, key)
+    for z, decoded, basis in ranked[:_WIDE_DECODES]:
+        reading = None if decoded else _decode_on_lattice(canvas, residual, basis, layout, key)
         if reading is None and z >= _SHARPEN_SYNC_Z:
-            sharpened = sharpen_lattice(residual, basis, layout.sync_spectra)
+            sharpened = sharpen_lattice(pair, basis, layout.sync_spectra)
             reading = _decode_on_lattice(canvas, residual, sharpened, layout, key)
         if reading is not None:
             return reading
     return None
+
+
+def _fast_peak(pair: np.ndarray, basis: np.ndarray, layout: TileLayout) -> float:
+    """The sync peak (z) of a cheap fold along ``basis`` (``pair``: ``sync.with_coverage`` of the residual)."""
+    return float(sync_peaks(fold_fast(pair, basis)[None], layout.sync_spectra)[0])
 
 
 def _decode_on_lattice(

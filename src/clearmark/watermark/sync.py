@@ -144,38 +144,45 @@ def _lattice_score(acf: np.ndarray, bases: np.ndarray, max_lag: float) -> np.nda
 
 
 def _refine(acf: np.ndarray, basis: np.ndarray, max_lag: float) -> np.ndarray:
-    """Least-squares fit of the basis to the sub-pixel peaks found near each predicted lattice point."""
+    """Least-squares fit of the basis to the sub-pixel peaks found near each predicted lattice point
+    (vectorised over the points: the search refines hundreds of candidates per picture)."""
     grid, _ = _lattice_offsets()
     centre = (acf.shape[0] - 1) // 2
+    steps = np.arange(-2, 3)
     for _ in range(2):
-        rows, cols, weights = [], [], []
-        for k in grid:
-            x, y = basis @ k
-            if not 0.6 * _MIN_PERIOD <= np.hypot(x, y) <= max_lag - 2:
-                continue
-            ix, iy = int(round(x)) + centre, int(round(y)) + centre
-            window = acf[iy - 2 : iy + 3, ix - 2 : ix + 3]
-            if window.shape != (5, 5):
-                continue
-            wy, wx = np.unravel_index(int(np.argmax(window)), window.shape)
-            if not (0 < wy < 4 and 0 < wx < 4):
-                continue
-            peak = window[wy, wx]
-            if peak <= 0:
-                continue
-            dy = _parabola(window[wy - 1, wx], peak, window[wy + 1, wx])
-            dx = _parabola(window[wy, wx - 1], peak, window[wy, wx + 1])
-            rows.append(k)
-            cols.append((ix - centre + wx - 2 + dx, iy - centre + wy - 2 + dy))
-            weights.append(peak)
-        if len(rows) < 3:
+        points = grid @ basis.T  # (k, (x, y))
+        radius = np.hypot(points[:, 0], points[:, 1])
+        ix = np.rint(points[:, 0]).astype(np.int64) + centre
+        iy = np.rint(points[:, 1]).astype(np.int64) + centre
+        usable = (radius >= 0.6 * _MIN_PERIOD) & (radius <= max_lag - 2)
+        usable &= (ix >= 2) & (iy >= 2) & (ix + 2 < acf.shape[1]) & (iy + 2 < acf.shape[0])
+        k_arr, ix, iy = grid[usable], ix[usable], iy[usable]
+        windows = acf[iy[:, None, None] + steps[None, :, None], ix[:, None, None] + steps[None, None, :]]
+        wy, wx = np.divmod(windows.reshape(len(k_arr), 25).argmax(axis=1), 5)
+        n = np.arange(len(k_arr))
+        peak = windows[n, wy, wx]
+        keep = (wy > 0) & (wy < 4) & (wx > 0) & (wx < 4) & (peak > 0)
+        if keep.sum() < 3:
             return basis
-        k_arr, p_arr, w = np.array(rows), np.array(cols), np.array(weights)
+        n, wy, wx, peak = n[keep], wy[keep], wx[keep], peak[keep]
+        dy = _parabolas(windows[n, wy - 1, wx], peak, windows[n, wy + 1, wx])
+        dx = _parabolas(windows[n, wy, wx - 1], peak, windows[n, wy, wx + 1])
+        k_arr = k_arr[keep]
+        p_arr = np.stack([ix[keep] - centre + wx - 2 + dx, iy[keep] - centre + wy - 2 + dy], axis=1)
+        w = peak.astype(np.float64)
         kk = (k_arr * w[:, None]).T @ k_arr
         if abs(np.linalg.det(kk)) < 1e-9:
             return basis
         basis = ((p_arr * w[:, None]).T @ k_arr) @ np.linalg.inv(kk)
     return basis
+
+
+def _parabolas(left: np.ndarray, centre: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``_parabola`` over arrays."""
+    left, centre, right = (np.asarray(a, np.float64) for a in (left, centre, right))
+    denominator = left - 2 * centre + right
+    safe = np.where(denominator < 0, denominator, -1.0)
+    return np.where(denominator < 0, np.clip(0.5 * (left - right) / safe, -0.5, 0.5), 0.0)
 
 
 def _parabola(left: float, centre: float, right: float) -> float:
@@ -222,18 +229,22 @@ def iter_lattices(residual: np.ndarray) -> Iterator[Lattice]:
     candidates += _affine_candidates(peaks[:_PAIR_PEAKS])
     bases = np.concatenate([np.array(candidates).reshape(-1, 2, 2), _near_identity_bases(), _aspect_bases()])
     scores = _lattice_score(acf, bases, max_lag)
-    found: list[np.ndarray] = []
+    found = np.empty((0, 2, 2))
+
+    def distance(basis: np.ndarray) -> float:  # to the nearest lattice already given
+        return float(np.abs(found - basis).max(axis=(1, 2)).min()) if len(found) else np.inf
+
     # At most _EXAMINED candidates are refined: where the autocorrelation has few distinct lattices,
     # walking all ~40,000 candidates for more would cost seconds.
     for index in np.argsort(-scores, kind="stable")[:_EXAMINED]:
         if not np.isfinite(scores[index]) or scores[index] <= 0:
             return
-        if any(np.abs(bases[index] - other).max() < 1.0 for other in found):
+        if distance(bases[index]) < 1.0:
             continue  # refines onto a lattice already given (refining is the costly step)
         basis = _refine(acf, bases[index], max_lag)
-        if any(np.abs(basis - other).max() < 2.0 for other in found):
+        if distance(basis) < 2.0:
             continue
-        found.append(basis)
+        found = np.concatenate([found, basis[None]])
         yield Lattice(basis=basis, score=float(scores[index]))
 
 
@@ -261,38 +272,44 @@ def reduce_basis(basis: np.ndarray) -> np.ndarray:
 
 def within_bounds(basis: np.ndarray) -> bool:
     """Whether a reduced basis is a rotation, scale, aspect change and shear within the search bounds."""
-    affine = basis / TILE_PX
+    return bool(_within_bounds(basis[None])[0])
+
+
+def _within_bounds(bases: np.ndarray) -> np.ndarray:
+    """``within_bounds`` over a stack of reduced bases (n x 2 x 2 -> n booleans)."""
+    affine = bases / TILE_PX
     singular = np.linalg.svd(affine, compute_uv=False)
-    if singular[1] <= 0:
-        return False
-    scale = float(np.sqrt(singular[0] * singular[1]))
+    scale = np.sqrt(singular[:, 0] * singular[:, 1])
     # Undo the rotation of the first vector; what is left is upper triangular: [[sx, k], [0, sy]].
-    angle = np.arctan2(affine[1, 0], affine[0, 0])
+    angle = np.arctan2(affine[:, 1, 0], affine[:, 0, 0])
     c, s = np.cos(angle), np.sin(angle)
-    upper = np.array([[c, s], [-s, c]]) @ affine
-    sx, shear, sy = upper[0, 0], upper[0, 1], upper[1, 1]
-    if sx <= 0 or sy <= 0:
-        return False
+    sx = c * affine[:, 0, 0] + s * affine[:, 1, 0]
+    shear = c * affine[:, 0, 1] + s * affine[:, 1, 1]
+    sy = -s * affine[:, 0, 1] + c * affine[:, 1, 1]
+    positive = (singular[:, 1] > 0) & (sx > 0) & (sy > 0)
+    sy_safe = np.where(positive, sy, 1.0)
     return (
-        _MIN_PERIOD / TILE_PX <= scale <= _MAX_SCALE
-        and 1 / MAX_ASPECT <= sx / sy <= MAX_ASPECT
-        and abs(shear / sy) <= MAX_SHEAR
+        positive
+        & (_MIN_PERIOD / TILE_PX <= scale)
+        & (scale <= _MAX_SCALE)
+        & (1 / MAX_ASPECT <= sx / sy_safe)
+        & (sx / sy_safe <= MAX_ASPECT)
+        & (np.abs(shear / sy_safe) <= MAX_SHEAR)
     )
 
 
 def _affine_candidates(peaks: np.ndarray) -> list[np.ndarray]:
     """Lattice bases spanned by pairs of ACF peaks (and their halves), reduced, within the bounds:
     the candidates for unequal horizontal and vertical scales and shear."""
-    out: list[np.ndarray] = []
-    vectors = [v for p in peaks for v in (p, p / 2)]
-    for i, a in enumerate(vectors):
-        for b in vectors[i + 1 :]:
-            if abs(a[0] * b[1] - a[1] * b[0]) < 0.25 * float(np.hypot(*a) * np.hypot(*b)):
-                continue  # nearly collinear
-            basis = reduce_basis(np.stack([a, b], axis=1))
-            if within_bounds(basis):
-                out.append(basis)
-    return out
+    vectors = np.array([v for p in peaks for v in (p, p / 2)], dtype=np.float64).reshape(-1, 2)
+    first, second = np.triu_indices(len(vectors), k=1)
+    a, b = vectors[first], vectors[second]
+    cross = np.abs(a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0])
+    spread = cross >= 0.25 * np.hypot(a[:, 0], a[:, 1]) * np.hypot(b[:, 0], b[:, 1])  # not nearly collinear
+    if not spread.any():
+        return []
+    reduced = np.array([reduce_basis(np.stack([x, y], axis=1)) for x, y in zip(a[spread], b[spread], strict=True)])
+    return list(reduced[_within_bounds(reduced)])
 
 
 @lru_cache(maxsize=1)
@@ -352,25 +369,47 @@ def fold(residual: np.ndarray, basis: np.ndarray) -> np.ndarray:
 def fold_fast(residual: np.ndarray, basis: np.ndarray) -> np.ndarray:
     """``fold`` by resampling: the canvas warped into tile coordinates (bilinear), then summed tile by
     tile. Coarser than ``fold`` (sampling, not splatting) and an order of magnitude cheaper, so a
-    decoder can rank many candidate lattices by their sync peak before folding the best properly."""
-    height, width = residual.shape
+    decoder can rank many candidate lattices by their sync peak before folding the best properly.
+    ``residual`` may also be given as ``with_coverage(residual)``, made once for many folds."""
+    height, width = residual.shape[:2]
     forward = basis / TILE_PX  # tile-pixel (u, v) -> canvas (x, y)
     inverse = np.linalg.inv(forward)
     corners = inverse @ np.array([[0, width, 0, width], [0, 0, height, height]], dtype=np.float64)
     low = np.floor(corners.min(axis=1) / TILE_PX) * TILE_PX
     high = np.ceil(corners.max(axis=1) / TILE_PX) * TILE_PX
     size_u, size_v = int(high[0] - low[0]), int(high[1] - low[1])
-    if size_u * size_v > 64 * residual.size:  # a degenerate lattice
+    if size_u * size_v > 64 * height * width:  # a degenerate lattice
         return np.zeros((TILE_PX, TILE_PX))
     # Output pixel (u', v') samples canvas forward @ (u' + low_u, v' + low_v): tile phase kept.
     matrix = np.hstack([forward, (forward @ low)[:, None]]).astype(np.float64)
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-    warped = cv2.warpAffine(residual.astype(np.float32), matrix, (size_u, size_v), flags=flags, borderValue=0)
-    mask = cv2.warpAffine(np.ones_like(residual, np.float32), matrix, (size_u, size_v), flags=flags, borderValue=0)
+    # Two one-channel warps (OpenCV's two-channel warp is several times slower than two of these).
+    plane, coverage = (residual[..., 0], residual[..., 1]) if residual.ndim == 3 else (residual, None)
+    plane = plane if plane.dtype == np.float32 else plane.astype(np.float32)
+    coverage = np.ones(plane.shape, np.float32) if coverage is None else coverage
     shape = (size_v // TILE_PX, TILE_PX, size_u // TILE_PX, TILE_PX)
-    tile = warped.reshape(shape).sum(axis=(0, 2)) / np.maximum(mask.reshape(shape).sum(axis=(0, 2)), 1e-6)
+    sums = [
+        cv2.warpAffine(source, matrix, (size_u, size_v), flags=flags, borderValue=0).reshape(shape).sum(axis=(0, 2))
+        for source in (plane, coverage)
+    ]
+    tile = sums[0] / np.maximum(sums[1], 1e-6)
     tile = tile.astype(np.float64)
     return tile - tile.mean()
+
+
+def with_coverage(residual: np.ndarray) -> np.ndarray:
+    """The residual (float32) and a plane of ones stacked on a last axis of two, the form ``fold_fast``
+    takes to skip making both for every fold (a decoder ranking many lattices makes it once)."""
+    return np.stack([residual.astype(np.float32), np.ones(residual.shape, np.float32)], axis=-1)
+
+
+def sync_peaks(tiles: np.ndarray, template_spectra: np.ndarray) -> np.ndarray:
+    """``align(tile).z`` for a stack of folded tiles at once (n x TILE_PX x TILE_PX -> n): the ranking of
+    many candidate lattices needs the peak's height only, and one batched transform is cheaper."""
+    spectra = np.fft.rfft2(tiles)
+    half = template_spectra[..., : TILE_PX // 2 + 1]
+    surfaces = np.fft.irfft2(spectra[:, None] * half[None], s=(TILE_PX, TILE_PX)).reshape(len(tiles), -1)
+    return (surfaces.max(axis=1) - surfaces.mean(axis=1)) / (surfaces.std(axis=1) + 1e-12)
 
 
 def sharpen_lattice(
@@ -378,7 +417,9 @@ def sharpen_lattice(
 ) -> np.ndarray:
     """Refine a lattice basis by pattern search on the sync template's peak (``align`` on ``fold_fast``):
     each of the four entries moves by ``step`` canvas pixels while the peak grows, then the step halves
-    down to ``finest``. A slightly wrong basis smears the fold over many tiles; this undoes it."""
+    down to ``finest``. A slightly wrong basis smears the fold over many tiles; this undoes it.
+    ``residual`` as for ``fold_fast``."""
+    residual = residual if residual.ndim == 3 else with_coverage(residual)
     best = align(fold_fast(residual, basis), template_spectra).z
     while step >= finest:
         improved = True
@@ -413,9 +454,11 @@ def align(tile: np.ndarray, template_spectra: np.ndarray) -> Alignment:
     ``template_spectra`` holds the conjugate spectra of the template's eight variants
     (``TileLayout.sync_spectra``).
     """
-    spectrum = np.fft.fft2(tile)
+    # Real input, real output: the half spectra carry it all (half the work of the full transforms).
+    spectrum = np.fft.rfft2(tile)
     norm = np.sqrt(np.sum(tile**2)) * np.sqrt(np.sum(np.abs(template_spectra[0]) ** 2)) / TILE_PX + 1e-12
-    surfaces = np.real(np.fft.ifft2(spectrum[None] * template_spectra)) / norm
+    half = template_spectra[..., : TILE_PX // 2 + 1]
+    surfaces = np.fft.irfft2(spectrum[None] * half, s=(TILE_PX, TILE_PX)) / norm
     best = int(np.argmax(surfaces))
     variant, row, col = np.unravel_index(best, surfaces.shape)
     surface = surfaces[variant]
