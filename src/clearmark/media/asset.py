@@ -88,6 +88,21 @@ class Asset:
         return sample_frames(self.source, self.limits)
 
     @cached_property
+    def representative_frame(self) -> SampledFrame:
+        """The frame a video's perceptual hash is taken of (the sample nearest its middle).
+
+        From the shared samples when a detector decoded them already; otherwise only the samples
+        around the middle are decoded (Stamp hashing its output needs nothing else).
+        """
+        from clearmark.media.video import representative_frame, representative_times, sample_frames
+
+        if "video" in self.__dict__:  # the detectors' samples (a cached_property) are there already
+            return representative_frame(*self.video)
+        info = self.video_info
+        _, frames = sample_frames(self.source, self.limits, representative_times(info))
+        return representative_frame(info, frames)
+
+    @cached_property
     def pixels(self) -> np.ndarray:
         """The decoded pixels as one read-only uint8 array (height, width, 3|4), shared by every reader.
 

@@ -1,6 +1,12 @@
 """Video through PyAV: probe under limits, sample frames, transcode with a per-frame edit."""
 
-from clearmark.media.video.frames import SampledFrame, representative_frame, sample_frames, sample_times
+from clearmark.media.video.frames import (
+    SampledFrame,
+    representative_frame,
+    representative_times,
+    sample_frames,
+    sample_times,
+)
 from clearmark.media.video.probe import StreamInfo, VideoInfo, VideoSource, probe_video
 from clearmark.media.video.transcode import FrameEditor, FramePlanes, TranscodeResult, transcode
 
@@ -14,6 +20,7 @@ __all__ = [
     "VideoSource",
     "probe_video",
     "representative_frame",
+    "representative_times",
     "sample_frames",
     "sample_times",
     "transcode",

@@ -166,6 +166,19 @@ def _walk(
     return [taken[t] for t in sorted(taken)]
 
 
+def representative_times(info: VideoInfo) -> tuple[float, ...]:
+    """The sample times whose frames can be ``representative_frame``: two on each side of the middle.
+
+    A sample shows the last frame at or before its time, so frames only move earlier than their
+    times: the nearest frame to the middle comes from the last samples before it or the first after.
+    Decoding just these (Stamp hashing its output) finds the frame ``sample_times`` would, without the
+    start screen and the rest of the video.
+    """
+    middle = info.duration_s / 2
+    times = sample_times(info)
+    return tuple([t for t in times if t <= middle][-2:] + [t for t in times if t > middle][:2])
+
+
 def representative_frame(info: VideoInfo, frames: tuple[SampledFrame, ...]) -> SampledFrame:
     """The sampled frame nearest the middle of the video: what its perceptual hash is taken of."""
     if not frames:

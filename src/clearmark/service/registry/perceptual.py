@@ -24,7 +24,6 @@ from clearmark.media.perceptual import (
     text_simhash,
 )
 from clearmark.media.source import Source
-from clearmark.media.video import representative_frame
 
 IMAGE = "image"
 TEXT = "text"
@@ -72,7 +71,7 @@ def _image_hash(asset: Asset) -> PerceptualHash:
 
 def _video_hash(asset: Asset) -> PerceptualHash:
     # A frame's pHash (kind "image"): the frame nearest the middle, as the video detectors sample it.
-    return PerceptualHash(IMAGE, image_phash(representative_frame(*asset.video).rgb))
+    return PerceptualHash(IMAGE, image_phash(asset.representative_frame.rgb))
 
 
 def _text_hash(asset: Asset) -> PerceptualHash | None:
