@@ -64,23 +64,35 @@ def parse_boxes(data: bytes, start: int, end: int, counter: BoxCounter) -> list[
     pos = start
     while pos < end:
         counter.add()
-        if pos + 8 > end:
-            raise InvalidMedia(f"box header at byte {pos} runs past its container")
-        size = read_uint(data, pos, 4, what="box size")
-        kind = data[pos + 4 : pos + 8]
-        header = 8
-        if size == 1:
-            size = read_uint(data, pos + 8, 8, what="box largesize")
-            header = 16
-        elif size == 0:
-            size = end - pos
-        if kind == b"uuid":
-            header += 16
-        if size < header or pos + size > end:
-            raise InvalidMedia(f"box {kind!r} at byte {pos} declares {size} bytes, past its container or its header")
-        boxes.append(Box(kind, pos, header, size))
-        pos += size
+        box = box_at(data[pos : min(pos + 16, end)], pos, end)
+        boxes.append(box)
+        pos = box.end
     return boxes
+
+
+def box_at(head: bytes, pos: int, end: int) -> Box:
+    """The box whose header ``head`` (its first 16 bytes, fewer where the container ends) starts at ``pos``.
+
+    The one reading of a box header (size, largesize, size 0 = to the end, ``uuid``'s extended type)
+    for the byte and the seeking walkers alike.
+
+    Raises:
+        InvalidMedia: the header is cut off, or the box is shorter than its header or runs past ``end``.
+    """
+    if len(head) < 8:
+        raise InvalidMedia(f"box header at byte {pos} runs past its container")
+    size, kind, header = int.from_bytes(head[:4], "big"), head[4:8], 8
+    if size == 1:
+        if len(head) < 16:
+            raise InvalidMedia(f"box {kind!r} at byte {pos} has a cut-off largesize")
+        size, header = int.from_bytes(head[8:16], "big"), 16
+    elif size == 0:
+        size = end - pos
+    if kind == b"uuid":
+        header += 16
+    if size < header or pos + size > end:
+        raise InvalidMedia(f"box {kind!r} at byte {pos} declares {size} bytes, past its container or its header")
+    return Box(kind, pos, header, size)
 
 
 def find_box(boxes: list[Box], kind: bytes) -> Box | None:

@@ -24,7 +24,7 @@ from typing import BinaryIO
 from clearmark.core.aigc import parse_label_json
 from clearmark.core.errors import InvalidMedia
 from clearmark.core.signals import Location
-from clearmark.media.bmff import Box, BoxCounter, find_box, parse_boxes
+from clearmark.media.bmff import Box, BoxCounter, box_at, find_box, parse_boxes
 from clearmark.media.container import ByteBudget, XmpPacketSpan, read_uint
 from clearmark.media.limits import MediaLimits, enforce_limit
 from clearmark.media.metadata import LABEL_PROPERTY, LabelCarrier, Metadata, ParsedXmp
@@ -74,24 +74,9 @@ def walk_top_level(stream: BinaryIO, size: int, limits: MediaLimits) -> Layout:
     while pos < size:
         counter.add()
         stream.seek(pos)
-        head = stream.read(16)
-        if len(head) < 8:
-            raise InvalidMedia(f"box header at byte {pos} is cut off by the end of the file")
-        box_size, kind, header = int.from_bytes(head[:4], "big"), head[4:8], 8
-        if box_size == 1:
-            if len(head) < 16:
-                raise InvalidMedia(f"box {kind!r} at byte {pos} has a cut-off largesize")
-            box_size, header = int.from_bytes(head[8:16], "big"), 16
-        elif box_size == 0:
-            box_size = size - pos
-        if kind == b"uuid":
-            header += 16
-        if box_size < header or pos + box_size > size:
-            raise InvalidMedia(
-                f"box {kind!r} at byte {pos} declares {box_size} bytes, past the end of the file ({size}) or its header"
-            )
-        boxes.append(Box(kind, pos, header, box_size))
-        pos += box_size
+        box = box_at(stream.read(min(16, size - pos)), pos, size)
+        boxes.append(box)
+        pos = box.end
     if not boxes or boxes[0].type != b"ftyp":
         raise InvalidMedia("the file does not start with an ftyp box")
     moovs = [box for box in boxes if box.type == b"moov"]

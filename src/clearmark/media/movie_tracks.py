@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from clearmark.core.errors import InvalidMedia
-from clearmark.media.bmff import Box, BoxCounter, parse_boxes
+from clearmark.media.bmff import Box, BoxCounter, box_at, parse_boxes
 from clearmark.media.format import FrameSize, displayed_pixels, largest_frame
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits, enforce_limit
 from clearmark.media.movie_boxes import walk_top_level
@@ -42,20 +42,9 @@ def _children(stream: BinaryIO, parent: Box, counter: BoxCounter, *, skip: int =
     pos, end = parent.body_offset + skip, parent.end
     while pos + 8 <= end:
         counter.add()
-        head = _read(stream, pos, min(16, end - pos), "box header")
-        size, kind, header = int.from_bytes(head[:4], "big"), head[4:8], 8
-        if size == 1:
-            if len(head) < 16:
-                raise InvalidMedia(f"box {kind!r} at byte {pos} has a cut-off largesize")
-            size, header = int.from_bytes(head[8:16], "big"), 16
-        elif size == 0:
-            size = end - pos
-        if kind == b"uuid":
-            header += 16
-        if size < header or pos + size > end:
-            raise InvalidMedia(f"box {kind!r} at byte {pos} declares {size} bytes, past its container or its header")
-        boxes.append(Box(kind, pos, header, size))
-        pos += size
+        box = box_at(_read(stream, pos, min(16, end - pos), "box header"), pos, end)
+        boxes.append(box)
+        pos = box.end
     return boxes
 
 
