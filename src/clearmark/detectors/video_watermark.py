@@ -8,8 +8,8 @@ from clearmark.core.signals import Location, Signal
 from clearmark.detectors.registry import DetectorContext, register_detector
 from clearmark.detectors.watermark import content_bound_value
 from clearmark.media.asset import Asset
-from clearmark.media.perceptual import image_phash
-from clearmark.media.video import SampledFrame, representative_frame
+from clearmark.media.perceptual import PHASH
+from clearmark.media.video import SampledFrame
 from clearmark.watermark.binding import Verdict
 from clearmark.watermark.video import VideoWatermarkReading, read_video_watermark
 
@@ -77,12 +77,11 @@ class ClearMarkVideoWatermarkDetector:
     def detect(self, asset: Asset) -> list[Signal]:
         if not self._key:
             return []
-        info, frames = asset.video
+        _, frames = asset.video
         reading = read_frames_watermark(frames, self._key)
         if reading is None:
             return []
-        phash = image_phash(representative_frame(info, frames).rgb)
-        return [video_watermark_signal(reading, self.name, self.version, phash)]
+        return [video_watermark_signal(reading, self.name, self.version, asset.view(PHASH))]
 
 
 @register_detector(ClearMarkVideoWatermarkDetector.name)

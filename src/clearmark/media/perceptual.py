@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
+from clearmark.core.enums import MediaKind
 from clearmark.media.views import GREY, DerivedView, luma
 
 if TYPE_CHECKING:
@@ -64,10 +65,13 @@ def grey_phash(grey: np.ndarray) -> int:
 
 
 def _asset_phash(asset: Asset) -> int:
+    if asset.kind is MediaKind.VIDEO:  # the frame nearest the middle, as the video detectors sample it
+        return image_phash(asset.representative_frame.rgb)
     return grey_phash(asset.view(GREY))
 
 
-# An image asset's perceptual hash: the watermark reader reports it, the registry records and compares it.
+# An image's or a video's perceptual hash: the watermark readers report it, the registry records and
+# compares it (computed once per asset).
 PHASH: DerivedView[int] = DerivedView("phash", _asset_phash)
 
 

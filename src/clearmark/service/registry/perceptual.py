@@ -20,7 +20,6 @@ from clearmark.media.perceptual import (
     PHASH,
     TEXT_MATCH_DISTANCE,
     hamming,
-    image_phash,
     text_simhash,
 )
 from clearmark.media.source import Source
@@ -66,12 +65,8 @@ MATCH_DISTANCE: dict[str, int] = {IMAGE: IMAGE_MATCH_DISTANCE, TEXT: TEXT_MATCH_
 
 
 def _image_hash(asset: Asset) -> PerceptualHash:
+    # A video's is its middle frame's pHash (kind "image"; see ``media.perceptual.PHASH``).
     return PerceptualHash(IMAGE, asset.view(PHASH))
-
-
-def _video_hash(asset: Asset) -> PerceptualHash:
-    # A frame's pHash (kind "image"): the frame nearest the middle, as the video detectors sample it.
-    return PerceptualHash(IMAGE, image_phash(asset.representative_frame.rgb))
 
 
 def _text_hash(asset: Asset) -> PerceptualHash | None:
@@ -82,7 +77,7 @@ def _text_hash(asset: Asset) -> PerceptualHash | None:
 # Which hash each modality gets; audio joins here when it lands.
 HASHERS: dict[MediaKind, Callable[[Asset], PerceptualHash | None]] = {
     MediaKind.IMAGE: _image_hash,
-    MediaKind.VIDEO: _video_hash,
+    MediaKind.VIDEO: _image_hash,
     MediaKind.TEXT: _text_hash,
     MediaKind.DOCUMENT: _text_hash,
 }
