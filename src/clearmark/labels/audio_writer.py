@@ -28,7 +28,14 @@ from clearmark.core.enums import AppliedLabel, MediaKind
 from clearmark.core.errors import InvalidRequest, LabelConflict
 from clearmark.labels.audio_blocks import MarkPlan, NoticePlan, stamp_blocks
 from clearmark.labels.implicit_image import LabelReadBackFailed
-from clearmark.labels.writers import NewLabel, WriterSettings, Written, new_output_file, register_writer
+from clearmark.labels.writers import (
+    NewLabel,
+    WriterSettings,
+    Written,
+    new_output_file,
+    refuse_second_label,
+    register_writer,
+)
 from clearmark.media.asset import Asset, open_asset
 from clearmark.media.audio import decode_audio
 from clearmark.media.audio.container import audio_limits
@@ -242,11 +249,7 @@ class AudioWriter:
         xmp_extra: tuple[tuple[tuple[str, str], str], ...] = (),
     ) -> Written:
         # Audio containers carry no XMP: a C2PA pointer has nowhere to go (the manifest itself does).
-        if not carrier.standard and not is_mirror_carrier(carrier.carrier):
-            raise LabelConflict(
-                f"the label sits in {carrier.carrier}, not the format's standard carrier; updating it would "
-                "write a second label"
-            )
+        refuse_second_label(carrier, updatable=is_mirror_carrier(carrier.carrier))
         content = write_label_only(asset, label, settings, target=carrier)
         return Written(content, (AppliedLabel.METADATA_PROPAGATOR,))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, MediaKind
-from clearmark.core.errors import LabelConflict, UnsupportedFormat
+from clearmark.core.errors import UnsupportedFormat
 from clearmark.labels.text_notice import (
     TextNoticeSpec,
     add_text_notice,
@@ -18,7 +18,14 @@ from clearmark.labels.text_notice import (
     write_document_label,
     write_document_label_file,
 )
-from clearmark.labels.writers import NewLabel, WriterSettings, Written, new_output_file, register_writer
+from clearmark.labels.writers import (
+    NewLabel,
+    WriterSettings,
+    Written,
+    new_output_file,
+    refuse_second_label,
+    register_writer,
+)
 from clearmark.media.asset import Asset
 from clearmark.media.metadata import LabelCarrier
 from clearmark.media.source import Source
@@ -107,11 +114,7 @@ class DocumentWriter:
         settings: WriterSettings,
         xmp_extra: tuple[tuple[tuple[str, str], str], ...] = (),
     ) -> Written:
-        if not carrier.standard and not asset.spec.compat_labels_updatable:
-            raise LabelConflict(
-                f"the label sits in {carrier.carrier}, not the format's standard carrier; updating it would "
-                "write a second label"
-            )
+        refuse_second_label(carrier, updatable=asset.spec.compat_labels_updatable)
         if _in_files(asset, settings):
             files = _FileSteps(asset, settings)
             output = files.next_output()

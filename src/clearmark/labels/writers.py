@@ -19,6 +19,7 @@ from typing import Protocol
 
 from clearmark.core.aigc import AigcLabel
 from clearmark.core.enums import AppliedLabel, Corner, MediaKind
+from clearmark.core.errors import LabelConflict, UnsupportedFormat
 from clearmark.media.asset import Asset
 from clearmark.media.metadata import LabelCarrier
 from clearmark.media.source import Content
@@ -124,6 +125,19 @@ class ModalityWriter(Protocol):
         ...
 
 
+def refuse_second_label(carrier: LabelCarrier, *, updatable: bool) -> None:
+    """Refuse to update a label outside the format's standard carrier unless that carrier can be rewritten.
+
+    Raises:
+        LabelConflict: ``carrier`` is a compat carrier and ``updatable`` is false.
+    """
+    if not carrier.standard and not updatable:
+        raise LabelConflict(
+            f"the label sits in {carrier.carrier}, not the format's standard carrier; updating it would "
+            "write a second label"
+        )
+
+
 def new_output_file(work_dir: Path | None, suffix: str = "") -> Path:
     """A new, empty, private file in the request's work directory, for an output written in pieces.
 
@@ -161,7 +175,6 @@ def writer_for(kind: MediaKind) -> ModalityWriter:
     import clearmark.labels.document_writer  # noqa: F401  (registers)
     import clearmark.labels.image_writer  # noqa: F401  (registers)
     import clearmark.labels.video_writer  # noqa: F401  (registers)
-    from clearmark.core.errors import UnsupportedFormat
 
     try:
         return _WRITERS[kind]
