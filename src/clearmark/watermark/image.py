@@ -44,8 +44,10 @@ from clearmark.watermark.sync import (
     fold_fast,
     highpass,
     iter_lattices,
+    iter_similarity_lattices,
     sharpen_lattice,
     sync_peaks,
+    texture_residual,
     unshift,
     whiten,
     with_coverage,
@@ -70,6 +72,8 @@ _OSD_MAX_ERRORS = 24
 _FIRST_LATTICES = 3
 _WIDE_LATTICES = 48
 _WIDE_DECODES = 4
+# The wide pass ranks up to this many more lattices: the similarity search's on the texture residual.
+_TEXTURE_LATTICES = 24
 # The second pass decodes a ranked lattice only when its cheap fold's sync peak clears this (the
 # lattices of unmarked pictures peak below it; docs/benchmarks.md, "Watermark sync").
 _WIDE_SYNC_Z = 5.5
@@ -296,9 +300,13 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
     # is clear but which does not decode is a little off (the autocorrelation's peaks are blunt after
     # heavy crops): it is sharpened on the sync peak itself and tried again. Only peaks above what
     # an unmarked picture's lattices reach get a full decode, so a picture without a mark pays for
-    # the ranking alone.
+    # the ranking alone. On fine texture (grass) the lattice's autocorrelation peaks are not among
+    # the highest, so lattices of every rotation and scale found on a median-predicted residual are
+    # ranked too (``sync.iter_similarity_lattices``).
     done = len(tried)
     for lattice in islice(lattices, _WIDE_LATTICES):
+        fresh(lattice.basis)
+    for lattice in islice(iter_similarity_lattices(texture_residual(canvas)), _TEXTURE_LATTICES):
         fresh(lattice.basis)
     unranked = [index for index in range(len(tried)) if index not in peaks]
     if unranked:

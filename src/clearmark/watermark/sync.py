@@ -35,6 +35,15 @@ MAX_SHEAR = 0.25
 _PAIR_PEAKS = 12
 _EXAMINED = 400
 _SPECTRUM_SIGMA = 8.0
+_REMAP_ROWS = 32_000
+# The texture residual's median (canvas pixels, odd): wider than the mark's 2-pixel cells, so it
+# predicts fine texture without predicting the mark.
+_MEDIAN_KSIZE = 5
+# The log-polar similarity search: angle bins over a quarter turn (0.25 degrees), log-radius bins
+# over the usable lags (about 0.5 % of scale each), and how many of its peaks become candidates.
+_POLAR_ANGLES = 360
+_POLAR_RADII = 512
+_POLAR_PEAKS = 64
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,17 @@ def whiten(canvas: np.ndarray) -> np.ndarray:
     return out
 
 
+def texture_residual(canvas: np.ndarray) -> np.ndarray:
+    """The canvas less its 5x5 median, contrast-equalised and clipped like ``whiten``: a residual for
+    the lattice search on textured pictures, whose fine texture a median predicts far better than a
+    local mean (the mark's isolated cells it does not), so the mark's periodicity stands out more."""
+    canvas = canvas.astype(np.float32, copy=False)
+    residual = canvas - cv2.medianBlur(canvas, _MEDIAN_KSIZE)
+    out = residual * contrast_weight(residual)
+    np.clip(out, -_CLIP, _CLIP, out=out)
+    return out
+
+
 def autocorrelation(residual: np.ndarray, max_lag: int) -> np.ndarray:
     """The autocorrelation for lags up to ``max_lag`` of the spectrally whitened residual, lag 0 at
     the centre, normalised to 1 there, with its smooth background (the host's own correlation) removed."""
@@ -106,13 +126,19 @@ def _sample(acf: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Bilinear samples of the centred ACF at (x, y) lag points; 0 outside."""
     centre = (acf.shape[0] - 1) / 2
     xy = points.astype(np.float32) + np.float32(centre)
-    return cv2.remap(
-        acf,
-        np.ascontiguousarray(xy[..., 0]),
-        np.ascontiguousarray(xy[..., 1]),
-        cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=0,
+    # OpenCV's remap takes maps of fewer than 32,767 rows: many candidates are sampled in chunks.
+    return np.concatenate(
+        [
+            cv2.remap(
+                acf,
+                np.ascontiguousarray(part[..., 0]),
+                np.ascontiguousarray(part[..., 1]),
+                cv2.INTER_LINEAR,
+                borderMode=cv2.BORDER_CONSTANT,
+                borderValue=0,
+            )
+            for part in np.array_split(xy, -(-len(xy) // _REMAP_ROWS))
+        ]
     )
 
 
@@ -197,10 +223,14 @@ def find_lattices(residual: np.ndarray, count: int = 3) -> list[Lattice]:
     return list(islice(iter_lattices(residual), count))
 
 
+def _usable_max_lag(residual: np.ndarray) -> int:
+    return int(min(0.75 * min(residual.shape), _MAX_SCALE * TILE_PX * 1.5))
+
+
 def iter_lattices(residual: np.ndarray) -> Iterator[Lattice]:
     """The tile lattices of a whitened canvas, best first by their autocorrelation score, refined
     and distinct; lazily, so a caller that needs a few pays for a few."""
-    max_lag = int(min(0.75 * min(residual.shape), _MAX_SCALE * TILE_PX * 1.5))
+    max_lag = _usable_max_lag(residual)
     if max_lag < _MIN_PERIOD * 2:
         return
     acf = autocorrelation(residual, max_lag)
@@ -228,6 +258,24 @@ def iter_lattices(residual: np.ndarray) -> Iterator[Lattice]:
             candidates.append(length * np.array([[c, -s], [s, c]]))
     candidates += _affine_candidates(peaks[:_PAIR_PEAKS])
     bases = np.concatenate([np.array(candidates).reshape(-1, 2, 2), _near_identity_bases(), _aspect_bases()])
+    yield from _refined(acf, bases, max_lag)
+
+
+def iter_similarity_lattices(residual: np.ndarray) -> Iterator[Lattice]:
+    """Square lattices of any rotation and scale (``similarity_candidates``) of a residual, best first
+    by their autocorrelation score, refined and distinct, lazily: the search for pictures whose
+    lattice peaks are too weak to be among the autocorrelation's highest (fine texture), where
+    ``iter_lattices`` offers rotations only near its peaks."""
+    max_lag = _usable_max_lag(residual)
+    if max_lag < _MIN_PERIOD * 2:
+        return
+    acf = autocorrelation(residual, max_lag)
+    yield from _refined(acf, similarity_candidates(acf, max_lag), max_lag)
+
+
+def _refined(acf: np.ndarray, bases: np.ndarray, max_lag: int) -> Iterator[Lattice]:
+    """Candidate bases best first by their lattice score, each refined on the ACF's peaks, skipping
+    those that refine onto a lattice already given."""
     scores = _lattice_score(acf, bases, max_lag)
     found = np.empty((0, 2, 2))
 
@@ -321,6 +369,67 @@ def _near_identity_bases() -> np.ndarray:
     c, n = np.cos(a).ravel(), np.sin(a).ravel()
     bases = np.stack([np.stack([c, -n], -1), np.stack([n, c], -1)], axis=1) * (TILE_PX * s.ravel())[:, None, None]
     return bases
+
+
+def similarity_candidates(acf: np.ndarray, max_lag: int, count: int = _POLAR_PEAKS) -> np.ndarray:
+    """Square lattices (any rotation and scale) where the autocorrelation's lattice score peaks, found
+    for all of them at once: in log-polar lag coordinates a rotation and scale of the lattice is a
+    shift, so the score of every (angle, scale) is a circular correlation of the log-polar ACF with
+    the unit lattice's points (their mean, less the mean half-way between them, as in
+    ``_lattice_score``). ``count`` bases of the highest local maxima, best first."""
+    low, step = _polar_axis(max_lag)
+    # A square lattice is the same after a quarter turn: the two quarters of the (symmetric) ACF's
+    # half turn are summed, and the angle runs over a quarter turn.
+    angles = np.arange(2 * _POLAR_ANGLES) * (np.pi / 2 / _POLAR_ANGLES)
+    radii = np.exp(low + step * np.arange(_POLAR_RADII))
+    xy = np.stack([radii[None, :] * np.cos(angles)[:, None], radii[None, :] * np.sin(angles)[:, None]], -1)
+    polar = _sample(acf, xy)
+    image = np.zeros((_POLAR_ANGLES, 2 * _POLAR_RADII))  # zero padding: no wrap-around in log radius
+    image[:, :_POLAR_RADII] = polar[:_POLAR_ANGLES] + polar[_POLAR_ANGLES:]
+    combs, scales = _polar_combs(max_lag)
+    spectrum = np.fft.rfft2(image)
+    # score[a, d]: the mean of image[a + a_p, r_p + d] over the comb's points p (a turn by a, a scale
+    # of exp(d * step)).
+    on, between = (np.fft.irfft2(spectrum * comb, s=image.shape) / inside[None, :] for comb, inside in combs)
+    score = np.where(np.isfinite(scales)[None, :], on - between, -np.inf).astype(np.float32)
+    local = (score >= cv2.dilate(score, np.ones((5, 5), np.uint8))) & np.isfinite(score)
+    rows, cols = np.nonzero(local)
+    order = np.argsort(-score[rows, cols], kind="stable")[:count]
+    theta = angles[rows[order]]
+    scale = scales[cols[order]]
+    c, n = np.cos(theta), np.sin(theta)
+    return np.stack([np.stack([c, -n], -1), np.stack([n, c], -1)], axis=1) * (TILE_PX * scale)[:, None, None]
+
+
+def _polar_axis(max_lag: int) -> tuple[float, float]:
+    """The log radius of the first polar bin and the step between bins."""
+    low = float(np.log(0.6 * _MIN_PERIOD))
+    return low, (float(np.log(max_lag)) - low) / (_POLAR_RADII - 1)
+
+
+@lru_cache(maxsize=8)
+def _polar_combs(max_lag: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """For the unit lattice's points and for its half-way points: the conjugate spectrum of their comb
+    on the polar grid and, per radial shift, how many of them stay inside the grid; and the scale of
+    each radial shift (inf outside the search bounds or where fewer than 4 lattice points remain)."""
+    low, step = _polar_axis(max_lag)
+    width = 2 * _POLAR_RADII
+    shifts = np.fft.fftfreq(width, 1.0 / width).astype(int)
+    scales = np.exp(shifts * step)
+    usable = (scales >= _MIN_PERIOD / TILE_PX) & (scales <= _MAX_SCALE)
+    combs = []
+    for points in _lattice_offsets():
+        comb = np.zeros((_POLAR_ANGLES, width))
+        bins = np.rint((np.log(TILE_PX * np.hypot(points[:, 0], points[:, 1])) - low) / step).astype(int)
+        quarter = np.arctan2(points[:, 1], points[:, 0]) % (np.pi / 2)
+        rows = np.rint(quarter / (np.pi / 2) * _POLAR_ANGLES).astype(int) % _POLAR_ANGLES
+        np.add.at(comb, (rows, bins % width), 1.0)
+        moved = bins[None, :] + shifts[:, None]
+        inside = ((moved >= 0) & (moved < _POLAR_RADII)).sum(axis=1)
+        combs.append((np.conj(np.fft.rfft2(comb)), np.maximum(inside, 1).astype(np.float64)))
+        if len(combs) == 1:
+            usable &= inside >= 4
+    return combs, np.where(usable, scales, np.inf)
 
 
 @lru_cache(maxsize=1)
