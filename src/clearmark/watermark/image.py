@@ -40,6 +40,7 @@ from clearmark.watermark.payload import PAYLOAD_BYTES, frame_payload, unframe_pa
 from clearmark.watermark.sync import (
     align,
     contrast_weight,
+    fine_texture,
     fold,
     fold_fast,
     highpass,
@@ -74,6 +75,10 @@ _WIDE_LATTICES = 48
 _WIDE_DECODES = 4
 # The wide pass ranks up to this many more lattices: the similarity search's on the texture residual.
 _TEXTURE_LATTICES = 24
+# ... on pictures whose fine texture (``sync.fine_texture``, grey levels) is this strong: half as much
+# again as the mark's own RMS at the default PSNR (about 2), where the texture swamps the mark's
+# autocorrelation (grass 3.6-8.6, ihc 3.3-4; the bench's other photos 0.3-3.0).
+_TEXTURE_GATE = 3.0
 # The second pass decodes a ranked lattice only when its cheap fold's sync peak clears this (the
 # lattices of unmarked pictures peak below it; docs/benchmarks.md, "Watermark sync").
 _WIDE_SYNC_Z = 5.5
@@ -301,13 +306,14 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
     # heavy crops): it is sharpened on the sync peak itself and tried again. Only peaks above what
     # an unmarked picture's lattices reach get a full decode, so a picture without a mark pays for
     # the ranking alone. On fine texture (grass) the lattice's autocorrelation peaks are not among
-    # the highest, so lattices of every rotation and scale found on a median-predicted residual are
-    # ranked too (``sync.iter_similarity_lattices``).
+    # the highest, so on such pictures lattices of every rotation and scale found on a
+    # median-predicted residual are ranked too (``sync.iter_similarity_lattices``).
     done = len(tried)
     for lattice in islice(lattices, _WIDE_LATTICES):
         fresh(lattice.basis)
-    for lattice in islice(iter_similarity_lattices(texture_residual(canvas)), _TEXTURE_LATTICES):
-        fresh(lattice.basis)
+    if fine_texture(canvas) >= _TEXTURE_GATE:
+        for lattice in islice(iter_similarity_lattices(texture_residual(canvas)), _TEXTURE_LATTICES):
+            fresh(lattice.basis)
     unranked = [index for index in range(len(tried)) if index not in peaks]
     if unranked:
         tiles = np.stack([fold_fast(pair, tried[index]) for index in unranked])

@@ -92,6 +92,12 @@ def whiten(canvas: np.ndarray) -> np.ndarray:
     return out
 
 
+def fine_texture(canvas: np.ndarray) -> float:
+    """The median magnitude of the canvas's high band (grey levels): how much fine texture the
+    picture has in the band where the mark lives."""
+    return float(np.median(np.abs(highpass(canvas.astype(np.float32, copy=False)))))
+
+
 def texture_residual(canvas: np.ndarray) -> np.ndarray:
     """The canvas less its 5x5 median, contrast-equalised and clipped like ``whiten``: a residual for
     the lattice search on textured pictures, whose fine texture a median predicts far better than a
