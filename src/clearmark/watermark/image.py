@@ -74,7 +74,7 @@ _FIRST_LATTICES = 3
 _WIDE_LATTICES = 48
 _WIDE_DECODES = 4
 # The wide pass ranks up to this many more lattices: the similarity search's on the texture residual.
-_TEXTURE_LATTICES = 24
+_TEXTURE_LATTICES = 48
 # ... on pictures whose fine texture (``sync.fine_texture``, grey levels) is this strong: half as much
 # again as the mark's own RMS at the default PSNR (about 2), where the texture swamps the mark's
 # autocorrelation (grass 3.6-8.6, ihc 3.3-4; the bench's other photos 0.3-3.0).
