@@ -191,16 +191,13 @@ def test_the_wide_search_reads_what_the_first_pass_misses_and_only_when_asked() 
     assert reading is not None and reading.payload == payload
 
 
-@pytest.mark.parametrize(("name", "size"), [("ihc.png", (512, 512)), ("grass.png", (1920, 1080))])
-def test_the_wide_search_finds_a_rotated_lattice_on_fine_texture(name: str, size: tuple[int, int]) -> None:
-    # After rotate 15° + crop the lattice of these textures is not among the autocorrelation's
-    # candidates (issue 16); the similarity search on the median-predicted residual offers it.
+def test_the_wide_search_reads_a_rotated_mark_on_fine_texture() -> None:
+    # ihc at 512² after rotate 15° + crop: the lattice is not among the autocorrelation's candidates
+    # (issue 16); the similarity search on the median-predicted residual offers it (8 of 8 payloads).
     key = bytes(range(32))
-    payload = payload_for_produce_id(f"CM-texture-{name}")
-    attacked = HARD_ATTACKS["rotate 15°+crop"](embed_watermark(fit(bundled(name), *size), payload, key))
+    payload = payload_for_produce_id("CM-texture")
+    attacked = HARD_ATTACKS["rotate 15°+crop"](embed_watermark(fit(bundled("ihc.png"), 512, 512), payload, key))
     assert decode_watermark(attacked, key) is None
     reading = decode_watermark(attacked, key, wide_search=True)
     assert reading is not None and reading.payload == payload
-    assert abs(reading.rotation_deg) % 90 == pytest.approx(15.0, abs=0.5) or abs(reading.rotation_deg) % 90 == (
-        pytest.approx(75.0, abs=0.5)
-    )
+    assert min(abs(reading.rotation_deg % 90 - 15), abs(reading.rotation_deg % 90 - 75)) < 0.5

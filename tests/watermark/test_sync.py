@@ -1,19 +1,45 @@
-"""Lattice search pieces of the image mark: batched sync peaks, the one-pass fast fold, refined lattices."""
+"""Lattice search pieces of the image mark: batched sync peaks, the one-pass fast fold, refined lattices,
+the similarity search on fine texture."""
 
 from __future__ import annotations
 
 from itertools import islice
 
+import cv2
 import numpy as np
 import pytest
 from bench.watermark.attacks import HARD_ATTACKS, stretch
+from bench.watermark.images import bundled, fit
 from PIL import Image
 from tests.watermark.conftest import photo
 
 from clearmark.watermark import embed_watermark, payload_for_produce_id
-from clearmark.watermark.image import _FIRST_FAST_SYNC_Z, _WIDE_SYNC_Z, _canvas, _luma, _rgb_array
+from clearmark.watermark.image import (
+    _FIRST_FAST_SYNC_Z,
+    _SHARPEN_SYNC_Z,
+    _TEXTURE_GATE,
+    _TEXTURE_LATTICES,
+    _WIDE_LATTICES,
+    _WIDE_SYNC_Z,
+    _canvas,
+    _luma,
+    _rgb_array,
+)
 from clearmark.watermark.pattern import TILE_PX, dihedral, tile_layout
-from clearmark.watermark.sync import align, fold_fast, iter_lattices, sync_peaks, whiten, with_coverage
+from clearmark.watermark.sync import (
+    align,
+    fine_texture,
+    fold_fast,
+    iter_lattices,
+    iter_similarity_lattices,
+    reduce_basis,
+    sharpen_lattice,
+    similarity_candidates,
+    sync_peaks,
+    texture_residual,
+    whiten,
+    with_coverage,
+)
 
 
 def residual_of(image: Image.Image) -> np.ndarray:
@@ -65,3 +91,63 @@ def test_unmarked_lattices_peak_below_the_wide_decode_threshold(key: bytes, seed
     peaks = sync_peaks(np.stack([fold_fast(pair, basis) for basis in bases]), tile_layout(key).sync_spectra)
     assert peaks.max() < _WIDE_SYNC_Z
     assert peaks[:3].max() < _FIRST_FAST_SYNC_Z
+
+
+def rotation(degrees: float) -> np.ndarray:
+    angle = np.radians(degrees)
+    return np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+
+
+@pytest.mark.parametrize(("degrees", "scale"), [(15.0, 1.39), (-32.0, 0.8), (40.0, 2.0), (0.0, 1.25)])
+def test_similarity_candidates_find_a_lattice_of_any_rotation_and_scale(degrees: float, scale: float) -> None:
+    max_lag = 192
+    acf = np.zeros((2 * max_lag + 1, 2 * max_lag + 1), np.float32)
+    basis = TILE_PX * scale * rotation(degrees)
+    for i in range(-5, 6):
+        for j in range(-5, 6):
+            x, y = basis @ (i, j) + max_lag
+            if (i, j) != (0, 0) and 0 <= x < acf.shape[1] and 0 <= y < acf.shape[0]:
+                acf[round(y), round(x)] = 1.0
+    # A coarser lattice through every other point (a super-lattice) scores the same on a clean ACF;
+    # the decoder's sync peak tells them apart, so the true one need only be among the first few.
+    found = []
+    for best in similarity_candidates(cv2.GaussianBlur(acf, (0, 0), 1.0), max_lag, count=4):
+        turn = (np.degrees(np.arctan2(best[1, 0], best[0, 0])) - degrees) % 90  # a square lattice: mod 90°
+        found.append(abs(np.sqrt(np.linalg.det(best)) / TILE_PX / scale - 1) < 0.01 and min(turn, 90 - turn) < 0.5)
+    assert any(found)
+
+
+def test_fine_texture_is_above_the_gate_on_grass_and_ihc_only() -> None:
+    # The wide pass runs the similarity search where the picture's fine texture swamps the mark's
+    # autocorrelation; an ordinary photo-like picture does not pay for it.
+    for name in ("grass.png", "ihc.png"):
+        assert fine_texture(_canvas(_luma(_rgb_array(fit(bundled(name), 512, 512))))) >= _TEXTURE_GATE
+    for name in ("astronaut.png", "coffee.png"):
+        assert fine_texture(_canvas(_luma(_rgb_array(fit(bundled(name), 512, 512))))) < _TEXTURE_GATE
+    assert fine_texture(_canvas(_luma(_rgb_array(photo(480, 360))))) < _TEXTURE_GATE
+
+
+def test_the_similarity_search_offers_the_rotated_lattice_the_autocorrelation_misses() -> None:
+    # grass at 1080p after rotate 15° + crop (issue 16): none of the autocorrelation's 48 ranked
+    # lattices is the true one; the similarity search on the median-predicted residual offers it, and
+    # its sync peak is clear enough to be decoded (and sharpened) by the wide pass.
+    key = bytes(range(32))
+    stamped = embed_watermark(fit(bundled("grass.png"), 1920, 1080), payload_for_produce_id("CM-robust-0"), key)
+    attacked = HARD_ATTACKS["rotate 15°+crop"](stamped)
+    canvas = _canvas(_luma(_rgb_array(attacked)))
+    residual = whiten(canvas)
+    pair, spectra = with_coverage(residual), tile_layout(key).sync_spectra
+    scale = 1080 / attacked.height
+    truths = [reduce_basis(sharpen_lattice(pair, TILE_PX * scale * rotation(d), spectra)) for d in (15.0, -15.0)]
+    true = max(truths, key=lambda basis: align(fold_fast(pair, basis), spectra).z)
+
+    def near(bases: list[np.ndarray]) -> list[np.ndarray]:
+        return [basis for basis in bases if np.abs(reduce_basis(basis) - true).max() < 1.5]
+
+    assert not near([lattice.basis for lattice in islice(iter_lattices(residual), _WIDE_LATTICES)])
+    offered = near(
+        [lattice.basis for lattice in islice(iter_similarity_lattices(texture_residual(canvas)), _TEXTURE_LATTICES)]
+    )
+    assert offered
+    peak = sync_peaks(np.stack([fold_fast(pair, basis) for basis in offered]), spectra).max()
+    assert peak >= _SHARPEN_SYNC_Z
