@@ -27,10 +27,11 @@ KEY = bytes(range(32))
 
 def _measure(repeats: int) -> dict[str, float]:
     from bench.watermark.attacks import HARD_ATTACKS, stretch
-    from bench.watermark.images import bench_images
+    from bench.watermark.images import bench_images, bundled, fit
     from clearmark.watermark import decode_watermark, embed_watermark, payload_for_produce_id
 
     images = dict(bench_images())
+    images["grass 1080p"] = fit(bundled("grass.png"), 1920, 1080)  # fine texture: the similarity search runs
     payload = payload_for_produce_id("CM-decode-cost")
     marked = embed_watermark(images["retina 1080p"], payload, KEY)
     stretched, rotated = stretch(x=1.2)(marked), HARD_ATTACKS["rotate 15°+crop"](marked)
@@ -42,7 +43,7 @@ def _measure(repeats: int) -> dict[str, float]:
         label = "wide" if wide else "first pass"
         cases[f"decode stretched x1.2, {label}"] = lambda w=wide: decode_watermark(stretched, KEY, wide_search=w)
         cases[f"decode rotate 15°+crop, {label}"] = lambda w=wide: decode_watermark(rotated, KEY, wide_search=w)
-        for name in ("retina 1080p", "coffee 1080p", "synthetic graphic 1080p"):
+        for name in ("retina 1080p", "coffee 1080p", "synthetic graphic 1080p", "grass 1080p"):
             cases[f"decode unmarked {name}, {label}"] = lambda w=wide, n=name: decode_watermark(
                 images[n], KEY, wide_search=w
             )
