@@ -77,7 +77,7 @@ _WIDE_DECODES = 4
 _TEXTURE_LATTICES = 48
 # ... on pictures whose fine texture (``sync.fine_texture``, grey levels) is this strong: half as much
 # again as the mark's own RMS at the default PSNR (about 2), where the texture swamps the mark's
-# autocorrelation (grass 3.6-8.6, ihc 3.3-4; the bench's other photos 0.3-3.0).
+# autocorrelation (bench pictures: grass 3.6-8.6, ihc at 512² 3.3-4; other photos 0-3).
 _TEXTURE_GATE = 3.0
 # The second pass decodes a ranked lattice only when its cheap fold's sync peak clears this (the
 # lattices of unmarked pictures peak below it; docs/benchmarks.md, "Watermark sync").
