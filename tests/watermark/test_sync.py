@@ -151,3 +151,17 @@ def test_the_similarity_search_offers_the_rotated_lattice_the_autocorrelation_mi
     assert offered
     peak = sync_peaks(np.stack([fold_fast(pair, basis) for basis in offered]), spectra).max()
     assert peak >= _SHARPEN_SYNC_Z
+
+
+@pytest.mark.parametrize("name", ["grass.png", "gravel.png"])
+def test_unmarked_textures_similarity_lattices_peak_below_the_wide_decode_threshold(key: bytes, name: str) -> None:
+    # The similarity search adds up to _TEXTURE_LATTICES ranked lattices on finely textured pictures;
+    # without a mark their sync peaks stay under the full-decode threshold (4.5-5.2 on grass, ihc,
+    # gravel and brick at 512² and 1080p), so an unmarked texture pays for the ranking alone.
+    canvas = _canvas(_luma(_rgb_array(fit(bundled(name), 512, 512))))
+    assert fine_texture(canvas) >= _TEXTURE_GATE
+    pair = with_coverage(whiten(canvas))
+    bases = [lattice.basis for lattice in islice(iter_similarity_lattices(texture_residual(canvas)), _TEXTURE_LATTICES)]
+    assert len(bases) == _TEXTURE_LATTICES
+    peaks = sync_peaks(np.stack([fold_fast(pair, basis) for basis in bases]), tile_layout(key).sync_spectra)
+    assert peaks.max() < _WIDE_SYNC_Z
