@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
 import re
 import unicodedata
 from functools import cache
@@ -25,10 +27,13 @@ IMAGE_MATCH_DISTANCE = 10
 TEXT_MATCH_DISTANCE = 8
 _SIDE = 32
 _KEEP = 8
-# No reduce before the LANCZOS resize: a box-reduce first (Pillow's reducing_gap=3) is ~1 ms instead of
-# ~9 at 1080p but moved low-texture pictures' hashes by up to 18 bits, past IMAGE_MATCH_DISTANCE, so
-# records already in a registry would stop matching their own pictures (measured, docs/benchmarks.md).
-_REDUCING_GAP: float | None = None
+# Pillow's LANCZOS resize, reproduced to the bit (not called: its single-threaded C loop cost ~6 ms at
+# 1080p, about a third of the watermark stage). No box-reduce first either: Pillow's reducing_gap=3 was
+# ~1 ms but moved low-texture pictures' hashes by up to 18 bits, past IMAGE_MATCH_DISTANCE, so records
+# already in a registry would stop matching their own pictures (measured, docs/benchmarks.md).
+_LANCZOS_SUPPORT = 3.0
+_FIXED_BITS = 22  # Pillow's PRECISION_BITS for 8-bit images (libImaging/Resample.c)
+_BAND_OUTPUTS = 8  # output samples per matrix product: fewer zero taps than one dense product
 
 
 @cache
@@ -52,16 +57,96 @@ def grey_phash(grey: np.ndarray) -> int:
 
     Survives re-encoding, resizing and colour tweaks; a different picture lands about 32 bits away.
     """
-    small = Image.fromarray(np.ascontiguousarray(grey)).resize(
-        (_SIDE, _SIDE), Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP
-    )
-    pixels = np.asarray(small, dtype=np.float64)
+    pixels = lanczos_resize(grey, _SIDE)
     basis = _dct_matrix(_SIDE)
     coefficients = (basis @ pixels @ basis.T)[:_KEEP, :_KEEP].ravel()
     # The DC term carries brightness only; compare the rest against their median.
     ac = coefficients[1:]
     bits = np.concatenate(([coefficients[0] > 0], ac > np.median(ac)))
     return _pack(bits)
+
+
+def lanczos_resize(grey: np.ndarray, side: int) -> np.ndarray:
+    """``Image.fromarray(grey).resize((side, side), LANCZOS)`` to the bit, as float64 levels (0..255).
+
+    Pillow resamples rows then columns, each output a fixed-point sum (22 fractional bits) of its
+    coefficients times the 8-bit input, rounded and clipped to 8 bits between the passes. The same
+    integer sums are formed here as float64 matrix products, exact because every partial sum is an
+    integer far below 2**53; the coefficients come from the same double operations as Pillow's.
+    A picture taller than wide is left to Pillow: since 13.0 (python-pillow/Pillow#9549) it runs the
+    vertical pass first when the height shrinks much more than the width, by a rule not reproduced here.
+    """
+    height, width = grey.shape
+    if height > width:
+        small = Image.fromarray(np.ascontiguousarray(grey)).resize((side, side), Image.Resampling.LANCZOS)
+        return np.asarray(small, dtype=np.float64)
+    levels = np.asarray(grey, dtype=np.float64)
+    if width != side:
+        levels = _resample_rows(grey, _lanczos_taps(width, side))
+    if height != side:
+        levels = _resample_rows(levels.T, _lanczos_taps(height, side)).T
+    return levels
+
+
+def _resample_rows(rows: np.ndarray, taps: tuple[np.ndarray, tuple[tuple[int, int, int, int], ...]]) -> np.ndarray:
+    """Each row resampled by the fixed-point ``taps`` (a matrix and its bands), rounded and clipped like Pillow."""
+    matrix, bands = taps
+    sums = np.empty((rows.shape[0], matrix.shape[1]), dtype=np.float64)
+    for first, last, start, stop in bands:
+        sums[:, first:last] = np.asarray(rows[:, start:stop], dtype=np.float64) @ matrix[start:stop, first:last]
+    sums += 1 << (_FIXED_BITS - 1)
+    sums *= 1.0 / (1 << _FIXED_BITS)  # a power of two: exact
+    return np.clip(np.floor(sums, out=sums), 0, 255, out=sums)
+
+
+@functools.lru_cache(maxsize=64)
+def _lanczos_taps(size: int, out: int) -> tuple[np.ndarray, tuple[tuple[int, int, int, int], ...]]:
+    """Pillow's fixed-point LANCZOS coefficients for ``size`` samples to ``out`` (``precompute_coeffs`` then
+    ``normalize_coeffs_8bpc``) as a (size, out) matrix, and its bands: (first, last) outputs with the
+    (start, stop) inputs they read."""
+    scale = size / out
+    filter_scale = max(scale, 1.0)
+    support = _LANCZOS_SUPPORT * filter_scale
+    step = 1.0 / filter_scale
+    matrix = np.zeros((size, out), dtype=np.float64)
+    spans = []
+    for index in range(out):
+        centre = (index + 0.5) * scale
+        low = max(0, int(centre - support + 0.5))  # C's (int) truncates toward zero, as int() does
+        count = min(size, int(centre + support + 0.5)) - low
+        weights = [_lanczos((x + low - centre + 0.5) * step) for x in range(count)]
+        total = 0.0
+        for weight in weights:  # summed in order, as the C loop does
+            total += weight
+        for x, weight in enumerate(weights):
+            share = weight / total if total != 0.0 else weight
+            matrix[low + x, index] = int((-0.5 if share < 0 else 0.5) + share * (1 << _FIXED_BITS))
+        spans.append((low, low + count))
+    bands = tuple(
+        (
+            first,
+            min(out, first + _BAND_OUTPUTS),
+            min(s for s, _ in spans[first : first + _BAND_OUTPUTS]),
+            max(e for _, e in spans[first : first + _BAND_OUTPUTS]),
+        )
+        for first in range(0, out, _BAND_OUTPUTS)
+    )
+    matrix.setflags(write=False)
+    return matrix, bands
+
+
+def _lanczos(x: float) -> float:
+    """Pillow's ``lanczos_filter``: sinc(x)·sinc(x/3) on [-3, 3), in the same double operations (libm's sin)."""
+    if -_LANCZOS_SUPPORT <= x < _LANCZOS_SUPPORT:
+        return _sinc(x) * _sinc(x / 3)
+    return 0.0
+
+
+def _sinc(x: float) -> float:
+    if x == 0.0:
+        return 1.0
+    x = x * math.pi
+    return math.sin(x) / x
 
 
 def _asset_phash(asset: Asset) -> int:
