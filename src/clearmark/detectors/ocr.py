@@ -13,7 +13,6 @@ import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -23,9 +22,6 @@ from clearmark.core.signals import BoundingBox
 from clearmark.detectors.ocr_gate import text_regions
 from clearmark.detectors.text_ink import measure_text_ink
 from clearmark.notice.glyphs import is_ideograph, measured_characters
-
-if TYPE_CHECKING:
-    from onnxruntime import InferenceSession
 
 EDGE_BANDS = ("top", "bottom", "left", "right")
 
@@ -108,8 +104,6 @@ class OcrEngine:
     def __init__(self, threads: int = 1) -> None:
         try:
             from rapidocr_onnxruntime import RapidOCR
-            from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH
-            from rapidocr_onnxruntime.utils import read_yaml, update_model_path
         except ImportError as exc:
             raise OcrUnavailable(f"OCR needs the rapidocr-onnxruntime package: {exc}") from None
         try:
@@ -118,11 +112,6 @@ class OcrEngine:
                 det_limit_side_len=4096,
                 intra_op_num_threads=threads if threads > 0 else -1,
             )
-            # rapidocr opens its sessions without ONNX Runtime's memory arena, so every run allocates
-            # its activations afresh: with the arena the same two models run ~20 % faster (same outputs).
-            models = update_model_path(read_yaml(DEFAULT_CFG_PATH))
-            engine.text_det.infer.session = _session(models["Det"]["model_path"], threads)
-            engine.text_rec.session.session = _session(models["Rec"]["model_path"], threads)
         except Exception as exc:  # rapidocr raises bare Exceptions for missing or corrupt models
             raise OcrUnavailable(f"the OCR models could not be loaded: {type(exc).__name__}: {exc}") from None
         self._detector = engine.text_det
@@ -159,22 +148,6 @@ class OcrEngine:
         with self._lock:
             results, _ = self._recogniser(crops)
         return [(str(text), float(score)) for text, score, *_ in results]
-
-
-def _session(model_path: str, threads: int) -> InferenceSession:
-    """An ONNX Runtime CPU session of one bundled model: memory arena on, full graph optimisation, one
-    sequential executor with ``threads`` intra-op threads (0: one per core)."""
-    from onnxruntime import ExecutionMode, GraphOptimizationLevel, InferenceSession, SessionOptions
-
-    options = SessionOptions()
-    options.log_severity_level = 4
-    options.enable_cpu_mem_arena = True
-    options.enable_mem_pattern = True
-    options.graph_optimization_level = GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.execution_mode = ExecutionMode.ORT_SEQUENTIAL
-    options.intra_op_num_threads = max(0, threads)
-    options.inter_op_num_threads = 1
-    return InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
 
 
 @functools.cache
