@@ -34,6 +34,7 @@ _KEEP = 8
 _LANCZOS_SUPPORT = 3.0
 _FIXED_BITS = 22  # Pillow's PRECISION_BITS for 8-bit images (libImaging/Resample.c)
 _BAND_OUTPUTS = 8  # output samples per matrix product: fewer zero taps than one dense product
+_CHUNK_ROWS = 32  # input rows converted to float64 at a time (~0.5 MB at 1920 px)
 
 
 @cache
@@ -92,8 +93,12 @@ def _resample_rows(rows: np.ndarray, taps: tuple[np.ndarray, tuple[tuple[int, in
     """Each row resampled by the fixed-point ``taps`` (a matrix and its bands), rounded and clipped like Pillow."""
     matrix, bands = taps
     sums = np.empty((rows.shape[0], matrix.shape[1]), dtype=np.float64)
-    for first, last, start, stop in bands:
-        sums[:, first:last] = np.asarray(rows[:, start:stop], dtype=np.float64) @ matrix[start:stop, first:last]
+    for top in range(0, rows.shape[0], _CHUNK_ROWS):
+        # A few rows at a time: their float64 copy stays in cache (a whole 1080p plane is 16 MB,
+        # and evicting the other detectors' data cost them more than the resize saved).
+        block = np.asarray(rows[top : top + _CHUNK_ROWS], dtype=np.float64)
+        for first, last, start, stop in bands:
+            sums[top : top + _CHUNK_ROWS, first:last] = block[:, start:stop] @ matrix[start:stop, first:last]
     sums += 1 << (_FIXED_BITS - 1)
     sums *= 1.0 / (1 << _FIXED_BITS)  # a power of two: exact
     return np.clip(np.floor(sums, out=sums), 0, 255, out=sums)
