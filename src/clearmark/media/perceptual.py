@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -81,34 +80,34 @@ def lanczos_resize(grey: np.ndarray, side: int) -> np.ndarray:
     if height > width:
         small = Image.fromarray(np.ascontiguousarray(grey)).resize((side, side), Image.Resampling.LANCZOS)
         return np.asarray(small, dtype=np.float64)
-    levels = np.asarray(grey, dtype=np.float64)
-    if width != side:
-        levels = _resample_rows(grey, _lanczos_taps(width, side))
+    levels = _resample_rows(grey, _lanczos_taps(width, side)) if width != side else grey.astype(np.float64)
     if height != side:
         levels = _resample_rows(levels.T, _lanczos_taps(height, side)).T
     return levels
 
 
-def _resample_rows(rows: np.ndarray, taps: tuple[np.ndarray, tuple[tuple[int, int, int, int], ...]]) -> np.ndarray:
-    """Each row resampled by the fixed-point ``taps`` (a matrix and its bands), rounded and clipped like Pillow."""
-    matrix, bands = taps
-    sums = np.empty((rows.shape[0], matrix.shape[1]), dtype=np.float64)
+# One band of a resampling: outputs [first, last) read inputs [start, stop) with these fixed-point taps.
+_Band = tuple[int, int, int, int, np.ndarray]
+
+
+def _resample_rows(rows: np.ndarray, bands: tuple[_Band, ...]) -> np.ndarray:
+    """Each row resampled by the fixed-point taps of ``bands``, rounded and clipped like Pillow."""
+    sums = np.empty((rows.shape[0], bands[-1][1]), dtype=np.float64)
     for top in range(0, rows.shape[0], _CHUNK_ROWS):
         # A few rows at a time: their float64 copy stays in cache (a whole 1080p plane is 16 MB,
         # and evicting the other detectors' data cost them more than the resize saved).
         block = np.asarray(rows[top : top + _CHUNK_ROWS], dtype=np.float64)
-        for first, last, start, stop in bands:
-            sums[top : top + _CHUNK_ROWS, first:last] = block[:, start:stop] @ matrix[start:stop, first:last]
+        for first, last, start, stop, taps in bands:
+            sums[top : top + _CHUNK_ROWS, first:last] = block[:, start:stop] @ taps
     sums += 1 << (_FIXED_BITS - 1)
     sums *= 1.0 / (1 << _FIXED_BITS)  # a power of two: exact
     return np.clip(np.floor(sums, out=sums), 0, 255, out=sums)
 
 
-@functools.lru_cache(maxsize=64)
-def _lanczos_taps(size: int, out: int) -> tuple[np.ndarray, tuple[tuple[int, int, int, int], ...]]:
+@lru_cache(maxsize=32)
+def _lanczos_taps(size: int, out: int) -> tuple[_Band, ...]:
     """Pillow's fixed-point LANCZOS coefficients for ``size`` samples to ``out`` (``precompute_coeffs`` then
-    ``normalize_coeffs_8bpc``) as a (size, out) matrix, and its bands: (first, last) outputs with the
-    (start, stop) inputs they read."""
+    ``normalize_coeffs_8bpc``), cut into bands of ``_BAND_OUTPUTS`` outputs."""
     scale = size / out
     filter_scale = max(scale, 1.0)
     support = _LANCZOS_SUPPORT * filter_scale
@@ -127,17 +126,14 @@ def _lanczos_taps(size: int, out: int) -> tuple[np.ndarray, tuple[tuple[int, int
             share = weight / total if total != 0.0 else weight
             matrix[low + x, index] = int((-0.5 if share < 0 else 0.5) + share * (1 << _FIXED_BITS))
         spans.append((low, low + count))
-    bands = tuple(
-        (
-            first,
-            min(out, first + _BAND_OUTPUTS),
-            min(s for s, _ in spans[first : first + _BAND_OUTPUTS]),
-            max(e for _, e in spans[first : first + _BAND_OUTPUTS]),
-        )
-        for first in range(0, out, _BAND_OUTPUTS)
-    )
-    matrix.setflags(write=False)
-    return matrix, bands
+    bands = []
+    for first in range(0, out, _BAND_OUTPUTS):
+        last = min(out, first + _BAND_OUTPUTS)
+        start, stop = min(s for s, _ in spans[first:last]), max(e for _, e in spans[first:last])
+        taps = matrix[start:stop, first:last].copy()
+        taps.setflags(write=False)
+        bands.append((first, last, start, stop, taps))
+    return tuple(bands)
 
 
 def _lanczos(x: float) -> float:
