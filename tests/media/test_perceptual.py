@@ -104,11 +104,14 @@ def _random_greys(count: int) -> list[tuple[str, np.ndarray]]:
 def test_the_resize_is_pillows_lanczos_to_the_bit() -> None:
     """The hash's 32x32 copy is formed without calling Pillow, and must equal Pillow's byte for byte:
     registry records hold hashes of Pillow's resize, matched at <= 10 bits."""
-    planes = (
-        _fixture_greys()
-        + _random_greys(60)
-        + [("1080p", np.asarray(Image.open(io.BytesIO(jpeg_1080p())).convert("L")))]
-    )
+    # Both sides of Pillow 13's pass order (columns first when height - side > 2 * (width - side)),
+    # portrait 1080p, and tiny planes (upscaled).
+    rng = np.random.default_rng(9)
+    edges = [(32 + 2 * (w - 32) + d, w) for w in (33, 50, 107, 640) for d in (0, 1)]
+    edges += [(9 + 2 * (w - 9) + d, w) for w in (10, 77) for d in (0, 1)] + [(2, 16), (10, 20), (20, 5), (31, 31)]
+    photo = np.asarray(Image.open(io.BytesIO(jpeg_1080p())).convert("L"))
+    planes = [(f"edge {h}x{w}", rng.integers(0, 256, (h, w), dtype=np.uint8)) for h, w in edges]
+    planes += _fixture_greys() + _random_greys(60) + [("1080p", photo), ("1080p portrait", photo.T.copy())]
     for name, plane in planes:
         for side in (32, 9):
             assert np.array_equal(lanczos_resize(plane, side), _pillow_lanczos(plane, side)), (name, side)

@@ -69,17 +69,28 @@ def grey_phash(grey: np.ndarray) -> int:
 def lanczos_resize(grey: np.ndarray, side: int) -> np.ndarray:
     """``Image.fromarray(grey).resize((side, side), LANCZOS)`` to the bit, as float64 levels (0..255).
 
-    Pillow resamples rows then columns, each output a fixed-point sum (22 fractional bits) of its
+    Pillow resamples in two passes, each output a fixed-point sum (22 fractional bits) of its
     coefficients times the 8-bit input, rounded and clipped to 8 bits between the passes. The same
     integer sums are formed here as float64 matrix products, exact because every partial sum is an
     integer far below 2**53; the coefficients come from the same double operations as Pillow's.
-    A picture taller than wide is left to Pillow: since 13.0 (python-pillow/Pillow#9549) it runs the
-    vertical pass first when the height shrinks much more than the width, by a rule not reproduced here.
+    The pass order is Pillow 13's (python-pillow/Pillow#9549: columns first when the height shrinks
+    more than twice as much as the width, measured at the boundary); a picture taller than wide and
+    narrower than ``side`` is left to Pillow itself.
     """
     height, width = grey.shape
-    if height > width:
+    if height <= width:
+        return _two_passes(grey, side)
+    if width < side:
         small = Image.fromarray(np.ascontiguousarray(grey)).resize((side, side), Image.Resampling.LANCZOS)
         return np.asarray(small, dtype=np.float64)
+    if height - side > 2 * (width - side):
+        return _two_passes(grey.T, side).T
+    return _two_passes(grey, side)
+
+
+def _two_passes(grey: np.ndarray, side: int) -> np.ndarray:
+    """Rows resampled to ``side`` wide, then columns to ``side`` tall (a pass is skipped where no resize is due)."""
+    height, width = grey.shape
     levels = _resample_rows(grey, _lanczos_taps(width, side)) if width != side else grey.astype(np.float64)
     if height != side:
         levels = _resample_rows(levels.T, _lanczos_taps(height, side)).T
