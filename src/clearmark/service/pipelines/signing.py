@@ -20,17 +20,21 @@ def c2pa_pointer(spec: FormatSpec, config: PipelineConfig) -> tuple[tuple[tuple[
 
 
 def c2pa_too_large(spec: FormatSpec, content: Content, config: PipelineConfig) -> str:
-    """Why content this large gets no C2PA manifest ("" when it gets one, or signing does not apply):
-    c2pa signs most formats holding the whole asset in memory, so past ``max_bytes`` only formats
-    whose ``C2paSupport.signs_in_pieces`` is set are signed (the limit C2PA validation also keeps)."""
+    """Why content this large gets no C2PA manifest ("" when it gets one, or signing does not apply).
+
+    c2pa signs most formats holding the whole asset in memory, so content past the format's
+    ``C2paSupport.size_limit`` — ``max_c2pa_whole_asset_bytes`` for MP4/MOV, whose cost memory
+    admission counts, ``max_media_bytes`` for the rest — is not signed, unless the format
+    ``signs_in_pieces``. The same limit stops C2PA validation (``c2pa.not_validated``).
+    """
     if not config.signs_c2pa(spec) or spec.c2pa is None or spec.c2pa.signs_in_pieces:
         return ""
-    size, limit = content_size(content), config.limits.max_bytes
-    if size <= limit:
+    size, limit = content_size(content), spec.c2pa.size_limit(config.limits)
+    if not limit.exceeded_by(size):
         return ""
     return (
         f"no C2PA manifest: c2pa signs {spec.description} whole in memory, and {size} bytes exceed "
-        f"max_media_bytes ({limit}); the GB 45438 labels are written"
+        f"{limit.setting} ({limit.max_bytes}); the GB 45438 labels are written"
     )
 
 
