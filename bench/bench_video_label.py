@@ -43,15 +43,15 @@ LAYOUTS = {
 LAYOUTS["mkv"] = ("matroska", ".mkv", {})
 
 
-def _base_clip(folder: Path) -> Path:
-    """A 4 s 320x240 H.264 clip of noise at a near-lossless quality: large packets, quick to loop."""
+def _base_clip(folder: Path, width: int = 320, height: int = 240) -> Path:
+    """A 4 s H.264 clip of noise (320x240 by default) at a near-lossless quality: large packets, quick to loop."""
     path = folder / "base.mp4"
     rng = np.random.default_rng(1)
     with av.open(str(path), "w") as out:
         stream = out.add_stream("libx264", rate=25, options={"crf": "4", "preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         for _ in range(100):
-            pixels = rng.integers(0, 256, (240, 320, 3), dtype=np.uint8)
+            pixels = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
             out.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
         out.mux(stream.encode())
     return path
