@@ -89,8 +89,9 @@ class Asset:
 
     def drop_frames(self) -> None:
         """Let go of the sampled video frames the detectors shared (no-op when none were decoded), so that
-        work coming next — c2pa holding a large asset to sign it — reuses their memory instead of adding to it.
-        The representative frame (the perceptual hash's) is kept."""
+        work coming next — c2pa holding a large asset to sign it — reuses their memory instead of adding to it
+        (``core.memory.release_free_memory`` then returns it to the OS). The representative frame (the
+        perceptual hash's) is kept."""
         self.__dict__.pop("video", None)
 
     @cached_property

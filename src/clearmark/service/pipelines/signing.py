@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clearmark.core.aigc import AigcLabel
+from clearmark.core.memory import release_free_memory
 from clearmark.labels.c2pa_manifest import sign_manifest
 from clearmark.labels.writers import new_output_file
 from clearmark.media.c2pa_store import C2PA_POINTER
@@ -67,7 +68,9 @@ def sign_c2pa(
     """
     if not config.signs_c2pa(spec) or c2pa_too_large(spec, content, config):
         return content, ""
-    assert config.c2pa_signing is not None
+    assert config.c2pa_signing is not None and spec.c2pa is not None
+    if spec.c2pa.memory is not None:  # c2pa is about to hold a large asset: in the frames' place, not on top
+        release_free_memory()
     signed = sign_manifest(
         content,
         spec.mime_type,
