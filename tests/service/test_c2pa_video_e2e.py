@@ -192,7 +192,7 @@ def test_past_max_c2pa_whole_asset_bytes_the_labels_are_written_without_a_manife
 def test_a_label_whose_signing_would_exceed_the_request_budget_is_refused_before_any_work(
     server_factory: Callable[..., RunningServer], big_upload: bytes
 ) -> None:
-    """The 66 MiB clip's frames fit a 128 MiB video budget, c2pa's hold of it to sign (~171 MiB) does not:
+    """The 66 MiB clip's frames fit a 128 MiB video budget, c2pa's hold of it to sign (~177 MiB) does not:
     Label is refused, naming C2PA signing and the limit that avoids it; Inspect (~105 MiB to validate) is served."""
     limits = MediaLimits()
     estimate = estimate_memory(open_asset(big_upload, limits), copies=3, c2pa=C2paUse.SIGN)

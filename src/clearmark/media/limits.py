@@ -45,7 +45,7 @@ class MediaLimits:
     max_video_pixels: int = 4096 * 2304
     max_video_frames: int = 2 * 3600 * 60
     max_movie_box_bytes: int = 64 * MIB
-    # 512 MiB: signing holds ~2.05x + 11 MiB (bench/bench_c2pa_mp4_memory.py), estimated 1107 MiB,
+    # 512 MiB: signing holds ~2.05x + 11 MiB (bench/bench_c2pa_mp4_memory.py), estimated 1158 MiB,
     # within the default per-request video budget (max_video_request_memory_bytes, 1280 MiB).
     max_c2pa_whole_asset_bytes: int = 512 * MIB
 

@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     max_video_frames: int = Field(default=2 * 3600 * 60, ge=1)
     # C2PA on MP4/MOV: c2pa-python holds the asset whole to sign (~2.05x its size) and validate (~1.05x)
     # it; up to this size it is signed and validated, and memory admission reserves that (a 512 MiB MP4:
-    # ~1.08 GiB, within max_video_request_memory_bytes); past it the labels are written with a warning
+    # ~1.13 GiB, within max_video_request_memory_bytes); past it the labels are written with a warning
     # and no manifest, and C2PA is reported not validated. Other formats c2pa holds whole stop at max_media_bytes.
     max_c2pa_whole_asset_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
 
