@@ -14,11 +14,12 @@ RGB, 4 bytes a pixel) plus the decoder's, or a re-encode's frames in flight (mea
 
 C2PA: c2pa-python holds an MP4/MOV whole to sign it (~2.05x the file) and to validate it (~1.05x);
 ``C2paSupport.memory`` has the measured factors and, up to ``max_c2pa_whole_asset_bytes``, a request
-reserves that too. The frame work and c2pa's hold do not overlap in time, so the request's peak is
-the larger of the two, not their sum: Stamp re-encodes, then signs; Inspect's C2PA detector runs
-before the detectors that sample frames (registry order); Label drops Inspect's sampled frames before
-it signs (``Asset.drop_frames``), and the freed heap goes back to the OS first
-(``core.memory.release_free_memory``: without it a 1080p Label kept ~120 MiB of frames under c2pa's hold).
+reserves that too. Validation runs among the detectors, which run side by side (``detector_threads``),
+so it is counted on top of the frames; signing comes after them, so a signing request reserves the
+larger of (frames + validation) and signing, not their sum: Stamp re-encodes, then signs; Label drops
+Inspect's sampled frames before it signs (``Asset.drop_frames``), and the freed heap goes back to the
+OS first (``core.memory.release_free_memory``: without it a 1080p Label kept ~120 MiB of frames under
+c2pa's hold).
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ class C2paUse(Enum):
 class MemoryEstimate:
     """What one request is expected to hold in a worker at its peak.
 
-    ``c2pa_bytes`` is what c2pa holds to sign or validate the asset whole (0 where the format's cost is
-    not measured or the asset is past ``max_c2pa_whole_asset_bytes``, so c2pa never holds it); it does
-    not overlap the decode work in time.
+    ``c2pa_bytes`` is what c2pa holds to sign or validate the asset whole, ``c2pa_read_bytes`` what it
+    holds to validate it (0 where the format's cost is not measured or the asset is past
+    ``max_c2pa_whole_asset_bytes``, so c2pa never holds it). Validation may overlap the decode work
+    (detectors run side by side); signing comes after both.
     """
 
     kind: MediaKind
@@ -67,6 +69,7 @@ class MemoryEstimate:
     c2pa_bytes: int = 0
     c2pa_use: C2paUse | None = None
     c2pa_asset_mib: int = 0
+    c2pa_read_bytes: int = 0
 
     @property
     def decode_bytes(self) -> int:
@@ -77,18 +80,26 @@ class MemoryEstimate:
 
     @property
     def total_bytes(self) -> int:
-        """Peak bytes: the decode work or c2pa's hold of the asset, whichever is larger."""
-        return max(self.decode_bytes, self.c2pa_bytes)
+        """Peak bytes: the decode work with c2pa's validation beside it, or signing after both if larger."""
+        return max(self.decode_bytes + self.c2pa_read_bytes, self.c2pa_bytes)
+
+    @property
+    def signing_dominates(self) -> bool:
+        """True when c2pa signing the asset, not decoding or validating it, makes the peak."""
+        return self.c2pa_use is C2paUse.SIGN and self.c2pa_bytes > self.decode_bytes + self.c2pa_read_bytes
 
     def describe(self) -> str:
         """What the peak is made of, for a refusal's message."""
-        if self.c2pa_bytes > self.decode_bytes:
-            use = self.c2pa_use.value if self.c2pa_use else "work"
-            return f"C2PA {use} holds the {self.c2pa_asset_mib} MiB asset whole"
+        if self.signing_dominates:
+            return f"C2PA signing holds the {self.c2pa_asset_mib} MiB asset whole"
         if self.pixels:
             unit = "frames" if self.kind is MediaKind.VIDEO else "copies"
-            return f"{self.pixels} pixels x {self.bytes_per_pixel} bytes x {self.copies} {unit}"
-        return f"{self.size_bytes} bytes x {DOCUMENT_EXPANSION}"
+            what = f"{self.pixels} pixels x {self.bytes_per_pixel} bytes x {self.copies} {unit}"
+        else:
+            what = f"{self.size_bytes} bytes x {DOCUMENT_EXPANSION}"
+        if self.c2pa_read_bytes:
+            what += f" + C2PA validation of the {self.c2pa_asset_mib} MiB asset"
+        return what
 
 
 def c2pa_memory(asset: Asset, use: C2paUse | None) -> int:
@@ -109,8 +120,8 @@ def estimate_memory(
 ) -> MemoryEstimate:
     """The peak memory of working on ``asset``, from its header only (no pixel is decoded).
 
-    ``c2pa`` says what the verb has c2pa do with the whole asset (``c2pa_memory``); the estimate's
-    peak is the larger of that and the decode work.
+    ``c2pa`` says what the verb has c2pa do with the whole asset (``c2pa_memory``): validation counts
+    on top of the decode work, signing as the larger of the two.
 
     An image whose header cannot be read is estimated by its size: the pipeline reports the
     damage in its own way (Inspect turns some of it into findings), and it decodes nothing.
@@ -127,7 +138,8 @@ def estimate_memory(
     # Content past max_bytes is only ever read in pieces (text, PDF on disk), never held whole.
     size = min(asset.size, asset.limits.max_bytes)
     held = c2pa_memory(asset, c2pa)
-    c2pa_fields = (held, c2pa if held else None, asset.size // 2**20)
+    read = c2pa_memory(asset, C2paUse.READ if c2pa is not None else None)
+    c2pa_fields = (held, c2pa if held else None, asset.size // 2**20, read)
     if asset.spec.frame_size is not None:
         frame = asset.spec.frame_size(asset.source, asset.limits)
         if frame is None:
@@ -184,7 +196,7 @@ class MemoryBudget:
         if need > allowed:
             advice = (
                 "; past max_c2pa_whole_asset_bytes the labels are written without a C2PA manifest"
-                if estimate.c2pa_bytes > estimate.decode_bytes
+                if estimate.c2pa_bytes
                 else ""
             )
             raise MediaTooLarge(
