@@ -17,10 +17,10 @@ C2PA: c2pa-python holds an MP4/MOV whole to sign it (~2.05x the file) and to val
 reserves that too, as the largest of the three holds, not their sum. Signing comes after the frame
 work: Stamp re-encodes, then signs; Label drops Inspect's sampled frames before it signs
 (``Asset.drop_frames``), and the freed heap goes back to the OS first (``core.memory.release_free_memory``:
-without it a 1080p Label kept ~120 MiB of frames under c2pa's hold). Validation is the C2PA detector,
-submitted before the detectors that sample frames; with ``detector_threads`` > 1 it may overlap their
-start, but validating a signed 257 MiB 1080p MP4 raised Inspect's peak by 12 MiB only (measured; not
-at 4K), so it is not added to the frames (which would refuse a 200 MB 4K Inspect under the default cap).
+without it a 1080p Label kept ~120 MiB of frames under c2pa's hold). Validation is the C2PA detector:
+a video's detectors run one after another (``detector_threads`` applies to other kinds), so it never
+overlaps the sampled frames and is not added to them (the sum would refuse a 200 MB 4K Inspect under
+the default cap).
 """
 
 from __future__ import annotations
