@@ -1,0 +1,178 @@
+"""The frame a video's perceptual hash is taken of, found from packet timestamps and decoded alone.
+
+Inspect samples the whole video (``frames.sample_frames``) and hashes the sample nearest the middle.
+Stamp hashes its own output for the registry and needs that one frame only: ``representative_sample``
+reads every video packet's presentation time (demuxing, no decoding) to tell which frame full
+sampling would pick, then seeks to the key frame before it and decodes up to it. One opening of the
+file also yields what ``probe_video`` says (its first frame is decoded, for the rotation and the
+samples' time origin, as the probe and the sampler do).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import av
+
+from clearmark.core.errors import InvalidMedia
+from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
+from clearmark.media.video.frames import SampledFrame, check_not_cut, sample_frames, sample_of, sample_times
+from clearmark.media.video.probe import (
+    _AV_ERRORS,
+    VideoInfo,
+    VideoSource,
+    open_video,
+    read_video_header,
+    rotated,
+    source_size,
+    video_stream,
+)
+
+
+def representative_times(info: VideoInfo) -> tuple[float, ...]:
+    """The sample times whose frames can be ``representative_frame``: two on each side of the middle.
+
+    A sample shows the last frame at or before its time, so frames only move earlier than their
+    times: the nearest frame to the middle comes from the last samples before it or the first after.
+    Decoding just these finds the frame ``sample_times`` would, without the start screen and the rest
+    of the video.
+    """
+    middle = info.duration_s / 2
+    times = sample_times(info)
+    return tuple([t for t in times if t <= middle][-2:] + [t for t in times if t > middle][:2])
+
+
+def representative_frame(info: VideoInfo, frames: tuple[SampledFrame, ...]) -> SampledFrame:
+    """The sampled frame nearest the middle of the video: what its perceptual hash is taken of."""
+    if not frames:
+        raise InvalidMedia("no frame was sampled")
+    middle = info.duration_s / 2
+    return min(frames, key=lambda frame: (abs(frame.time_s - middle), frame.time_s))
+
+
+@dataclass
+class _Packets:
+    """What demuxing the video stream told: the first decoded frame, every frame's pts, the key frames."""
+
+    first: av.VideoFrame | None = None
+    pts: list[int] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)  # the key frames' pts
+    timed: bool = True  # every packet carried a presentation time
+
+
+def representative_sample(source: VideoSource, limits: MediaLimits = DEFAULT_LIMITS) -> tuple[VideoInfo, SampledFrame]:
+    """The video's declared parameters (as ``probe_video``) and ``representative_frame`` of its samples.
+
+    The frame is the one ``representative_frame(*sample_frames(source))`` returns, time and pixels;
+    only the group of pictures up to it is decoded. Where the packets' timestamps cannot predict the
+    decoder's frames (packets without timestamps, a frame that does not come out), the samples around
+    the middle are decoded instead (``representative_times``).
+
+    Raises:
+        InvalidMedia: unreadable, corrupt or truncated video (as ``sample_frames``).
+        MediaTooLarge: a header limit of ``limits`` (checked before decoding).
+    """
+    size = source_size(source)
+    with open_video(source, limits) as container:
+        header = read_video_header(container, size, limits)
+        stream = video_stream(container)
+        stream.thread_type = "AUTO"
+        try:
+            packets = _read_packets(container, stream)
+            if packets.first is None:
+                raise InvalidMedia("the video stream holds no decodable frame")
+            info = rotated(header, packets.first)
+            found = _decode_alone(container, stream, info, packets)
+        except _AV_ERRORS as exc:
+            raise InvalidMedia(f"the video stream does not decode: {exc}") from exc
+    if found is None:
+        found = representative_frame(info, sample_frames(source, limits, representative_times(info), info=info)[1])
+    return info, found
+
+
+def _read_packets(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> _Packets:
+    """Demux the whole video stream, decoding only until its first frame comes out."""
+    packets = _Packets()
+    for packet in container.demux(stream):
+        if packets.first is None:
+            packets.first = next(iter(packet.decode()), None)  # the last, empty packet flushes the decoder
+        if packet.size == 0 or packet.is_discard:  # the flush packet; frames the decoder drops (edit lists)
+            continue
+        if packet.pts is None:
+            packets.timed = False
+            continue
+        packets.pts.append(packet.pts)
+        if packet.is_keyframe:
+            packets.keys.append(packet.pts)
+    return packets
+
+
+def _seconds(pts: int, stream: av.video.stream.VideoStream) -> float:
+    # The same arithmetic as PyAV's ``Frame.time``, so times compare equal to the decoded frames'.
+    base = stream.time_base
+    return float(pts) * base.numerator / base.denominator
+
+
+def _pick(info: VideoInfo, times: list[tuple[float, int]]) -> tuple[float, int] | None:
+    """The (time, pts) of the frame ``representative_frame`` picks among the samples at ``representative_times``.
+
+    Mirrors ``frames._walk``: a sample is the last frame at or before its time; past the last frame,
+    the last frame (unless the file is cut short of its declared duration).
+    """
+    pending = list(representative_times(info))
+    taken: list[tuple[float, int]] = []
+    previous: tuple[float, int] | None = None
+    for time_s, pts in times:
+        while pending and time_s > pending[0] + 1e-6:
+            if previous is not None:
+                taken.append(previous)
+            pending.pop(0)
+        if not pending:
+            break
+        previous = (time_s, pts)
+    else:
+        if pending:
+            check_not_cut(info, previous[0] if previous is not None else -1.0)
+            if previous is not None:
+                taken.append(previous)
+    middle = info.duration_s / 2
+    return min(taken, key=lambda item: (abs(item[0] - middle), item[0]), default=None)
+
+
+def _decode_alone(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, info: VideoInfo, packets: _Packets
+) -> SampledFrame | None:
+    """The representative frame, decoded from the key frame before it; None when the packets cannot tell it."""
+    first = packets.first
+    if first is None or first.time is None or not packets.timed:
+        return None
+    origin = float(first.time)
+    times = sorted((round(_seconds(pts, stream) - origin, 6), pts) for pts in set(packets.pts))
+    if not times or times[0][0] < 0:  # a frame before the first one decoded: the decoder drops some
+        return None
+    picked = _pick(info, times)
+    if picked is None:
+        return None
+    time_s, target = picked
+    keys = [key for key in packets.keys if key <= target]
+    if not keys:
+        return None
+    key = max(keys)
+    # Demuxers seek by presentation time (MP4's index is in decoding time, but FFmpeg's seek shifts it):
+    # the key frame at or before this one; a later one would show as the target not coming out.
+    container.seek(key, stream=stream, backward=True)
+    # The decoder must show exactly the packets' frames from the key frame on, in order: timestamps a
+    # container does not reorder (B-frames in AVI) come out shuffled, and then only sampling can tell.
+    expected = [pts for _, pts in times if key <= pts <= target]
+    shown: list[int] = []
+    for frame in container.decode(stream):
+        if frame.pts is None or (shown and frame.pts <= shown[-1]):
+            return None
+        if frame.pts < key:
+            continue
+        shown.append(frame.pts)
+        if frame.pts >= target:
+            if shown != expected or frame.time is None or round(float(frame.time) - origin, 6) != time_s:
+                return None
+            return sample_of(frame, time_s, info)
+    return None
