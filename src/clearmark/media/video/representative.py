@@ -4,8 +4,7 @@ Inspect samples the whole video (``frames.sample_frames``) and hashes the sample
 Stamp hashes its own output for the registry and needs that one frame only: ``representative_sample``
 reads every video packet's presentation time (demuxing, no decoding) to tell which frame full
 sampling would pick, then seeks to the key frame before it and decodes up to it. One opening of the
-file also yields what ``probe_video`` says (its first frame is decoded, for the rotation and the
-samples' time origin, as the probe and the sampler do).
+file also yields what ``probe_video`` says: the header, and the rotation from the decoded frame.
 """
 
 from __future__ import annotations
@@ -22,11 +21,19 @@ from clearmark.media.video.probe import (
     VideoInfo,
     VideoSource,
     open_video,
+    probe_video,
     read_video_header,
     rotated,
     source_size,
     video_stream,
 )
+
+# Codecs whose non-reference frames no other frame predicts from (H.264's nal_ref_idc 0), so decoding
+# towards a frame may skip them. Not HEVC: its sub-layer non-reference pictures may be references of a
+# higher temporal sub-layer.
+NONREF_SKIPPABLE = frozenset({"h264"})
+# Demuxers whose packets carry true presentation times (AVI's B-frames do not).
+PRESENTATION_TIMED = frozenset({"mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"})
 
 
 def representative_times(info: VideoInfo) -> tuple[float, ...]:
@@ -52,21 +59,23 @@ def representative_frame(info: VideoInfo, frames: tuple[SampledFrame, ...]) -> S
 
 @dataclass
 class _Packets:
-    """What demuxing the video stream told: the first decoded frame, every frame's pts, the key frames."""
+    """What demuxing the video stream (no decoding) told: every frame's pts, the key frames, their order."""
 
-    first: av.VideoFrame | None = None
-    pts: list[int] = field(default_factory=list)
+    pts: list[int] = field(default_factory=list)  # in decoding order
     keys: list[int] = field(default_factory=list)  # the key frames' pts
     timed: bool = True  # every packet carried a presentation time
+    reordered: bool = False  # presentation times go back in decoding order (B-frames with real timestamps)
+    starts_on_key: bool = False  # the first frame in decoding order is a key frame
 
 
 def representative_sample(source: VideoSource, limits: MediaLimits = DEFAULT_LIMITS) -> tuple[VideoInfo, SampledFrame]:
     """The video's declared parameters (as ``probe_video``) and ``representative_frame`` of its samples.
 
     The frame is the one ``representative_frame(*sample_frames(source))`` returns, time and pixels;
-    only the group of pictures up to it is decoded. Where the packets' timestamps cannot predict the
-    decoder's frames (packets without timestamps, a frame that does not come out), the samples around
-    the middle are decoded instead (``representative_times``).
+    only the group of pictures up to it is decoded, and the rotation is read from it. Where the
+    packets' timestamps cannot predict the decoder's frames (no timestamps, a stream that does not
+    start on a key frame, a frame that does not come out as predicted), the file is probed and the
+    samples around the middle are decoded instead (``representative_times``), as before.
 
     Raises:
         InvalidMedia: unreadable, corrupt or truncated video (as ``sample_frames``).
@@ -78,29 +87,27 @@ def representative_sample(source: VideoSource, limits: MediaLimits = DEFAULT_LIM
         stream = video_stream(container)
         stream.thread_type = "AUTO"
         try:
-            packets = _read_packets(container, stream)
-            if packets.first is None:
-                raise InvalidMedia("the video stream holds no decodable frame")
-            info = rotated(header, packets.first)
-            found = _decode_alone(container, stream, info, packets)
+            found = _decode_alone(container, stream, header, _read_packets(container, stream))
         except _AV_ERRORS as exc:
             raise InvalidMedia(f"the video stream does not decode: {exc}") from exc
-    if found is None:
-        found = representative_frame(info, sample_frames(source, limits, representative_times(info), info=info)[1])
-    return info, found
+    if found is not None:
+        return found
+    info = probe_video(source, limits)
+    return info, representative_frame(info, sample_frames(source, limits, representative_times(info), info=info)[1])
 
 
 def _read_packets(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> _Packets:
-    """Demux the whole video stream, decoding only until its first frame comes out."""
+    """Demux the whole video stream without decoding it."""
     packets = _Packets()
     for packet in container.demux(stream):
-        if packets.first is None:
-            packets.first = next(iter(packet.decode()), None)  # the last, empty packet flushes the decoder
         if packet.size == 0 or packet.is_discard:  # the flush packet; frames the decoder drops (edit lists)
             continue
         if packet.pts is None:
             packets.timed = False
             continue
+        if not packets.pts:
+            packets.starts_on_key = packet.is_keyframe
+        packets.reordered = packets.reordered or (bool(packets.pts) and packet.pts < packets.pts[-1])
         packets.pts.append(packet.pts)
         if packet.is_keyframe:
             packets.keys.append(packet.pts)
@@ -140,39 +147,48 @@ def _pick(info: VideoInfo, times: list[tuple[float, int]]) -> tuple[float, int] 
 
 
 def _decode_alone(
-    container: av.container.InputContainer, stream: av.video.stream.VideoStream, info: VideoInfo, packets: _Packets
-) -> SampledFrame | None:
-    """The representative frame, decoded from the key frame before it; None when the packets cannot tell it."""
-    first = packets.first
-    if first is None or first.time is None or not packets.timed:
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, header: VideoInfo, packets: _Packets
+) -> tuple[VideoInfo, SampledFrame] | None:
+    """The info and the representative frame, decoded from the key frame before it; None when the packets
+    cannot tell which frame that is."""
+    if not packets.timed or not packets.starts_on_key:
         return None
-    origin = float(first.time)
+    # The samplers' times count from the first frame decoded: a stream starting on a key frame that
+    # is also its earliest picture shows that one first (a stream opening on leading pictures need not).
+    if packets.pts[0] != min(packets.pts):
+        return None
+    origin = _seconds(packets.pts[0], stream)
     times = sorted((round(_seconds(pts, stream) - origin, 6), pts) for pts in set(packets.pts))
-    if not times or times[0][0] < 0:  # a frame before the first one decoded: the decoder drops some
-        return None
-    picked = _pick(info, times)
+    picked = _pick(header, times)
     if picked is None:
         return None
     time_s, target = picked
-    keys = [key for key in packets.keys if key <= target]
-    if not keys:
-        return None
-    key = max(keys)
+    key = max(key for key in packets.keys if key <= target)  # the first packet is a key frame
     # Demuxers seek by presentation time (MP4's index is in decoding time, but FFmpeg's seek shifts it):
     # the key frame at or before this one; a later one would show as the target not coming out.
     container.seek(key, stream=stream, backward=True)
-    # The decoder must show exactly the packets' frames from the key frame on, in order: timestamps a
-    # container does not reorder (B-frames in AVI) come out shuffled, and then only sampling can tell.
+    skipping = header.codec in NONREF_SKIPPABLE and header.container in PRESENTATION_TIMED and packets.reordered
     expected = [pts for _, pts in times if key <= pts <= target]
     shown: list[int] = []
-    for frame in container.decode(stream):
-        if frame.pts is None or (shown and frame.pts <= shown[-1]):
-            return None
-        if frame.pts < key:
-            continue
-        shown.append(frame.pts)
-        if frame.pts >= target:
-            if shown != expected or frame.time is None or round(float(frame.time) - origin, 6) != time_s:
+    context = stream.codec_context
+    for packet in container.demux(stream):
+        if skipping:  # no other frame predicts from a non-reference one: only the target's is decoded
+            context.skip_frame = "DEFAULT" if packet.pts == target else "NONREF"
+        for frame in packet.decode():
+            # The decoder must show the packets' frames from the key frame on, in order: timestamps a
+            # container does not reorder (B-frames in AVI) come out shuffled, and only sampling can tell.
+            if frame.pts is None or (shown and frame.pts <= shown[-1]):
                 return None
-            return sample_of(frame, time_s, info)
+            if frame.pts < key:
+                continue
+            shown.append(frame.pts)
+            if frame.pts < target:
+                continue
+            whole = set(shown) <= set(expected) if skipping else shown == expected
+            if frame.pts > target or not whole or frame.time is None:
+                return None
+            if round(float(frame.time) - origin, 6) != time_s:
+                return None
+            info = rotated(header, frame)  # the stream's display matrix, on every decoded frame
+            return info, sample_of(frame, time_s, info)
     return None
