@@ -73,6 +73,8 @@ class Asset:
             raise UnsupportedFormat(f"{self.spec.description} is not a video")
         from clearmark.media.video import probe_video
 
+        if "video" in self.__dict__:  # the detectors' sampling probed the file already
+            return self.video[0]
         return probe_video(self.source, self.limits)
 
     @cached_property
