@@ -1,4 +1,4 @@
-"""Offsets moved by a grown ``moov``: a 32-bit ``stco`` that would pass 4 GiB becomes ``co64`` (a sparse 4 GiB MP4)."""
+"""Offsets moved by a grown ``moov``: 32-bit offsets that would pass 4 GiB are widened (a sparse 4 GiB MP4)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from pathlib import Path
 import av
 import pytest
 
-from clearmark.core.errors import UnsupportedFormat
 from clearmark.media import MediaLimits, Source
 from clearmark.media.bmff import BoxCounter, make_box, make_full_box
-from clearmark.media.movie_edit import shift_moov_offsets
+from clearmark.media.movie_edit import shift_fragment_offsets, shift_moov_offsets
 from clearmark.media.movie_label import MovieContainer
 from tests.media.movie_clips import FRAMES, make_clip
 from tests.media.samples import LABEL_JSON
@@ -135,12 +134,73 @@ def test_a_table_that_still_fits_stays_32_bit() -> None:
     assert _chunk_tables(moved) == [(b"stco", [GIB4 - 50]), (b"stco", [100, 250])]  # before ``after``: kept
 
 
-def test_a_32_bit_saio_that_would_overflow_is_still_refused() -> None:
-    saio = make_full_box(b"saio", 0, 0, (1).to_bytes(4, "big") + (GIB4 - 10).to_bytes(4, "big"))
+def _saio_offsets(box: bytes) -> tuple[int, list[int]]:
+    """``(version, offsets)`` of one ``saio`` box read by hand (flags 1: aux type and parameter first)."""
+    version, flags = box[8], int.from_bytes(box[9:12], "big")
+    pos = 12 + (8 if flags & 1 else 0)
+    count, width = int.from_bytes(box[pos : pos + 4], "big"), 8 if version else 4
+    return version, [
+        int.from_bytes(box[at : at + width], "big") for at in range(pos + 4, pos + 4 + count * width, width)
+    ]
+
+
+def test_a_32_bit_saio_that_would_overflow_becomes_64_bit() -> None:
+    aux = b"cenc" + bytes(4)
+    saio = make_full_box(
+        b"saio", 0, 1, aux + (2).to_bytes(4, "big") + (100).to_bytes(4, "big") + (GIB4 - 10).to_bytes(4, "big")
+    )
     moov = make_box(b"moov", make_box(b"trak", make_box(b"mdia", make_box(b"minf", make_box(b"stbl", saio)))))
-    with pytest.raises(UnsupportedFormat) as refused:
-        shift_moov_offsets(moov, 0, 50, BoxCounter())
-    assert refused.value.reason == "OFFSET_OVERFLOW"
+    moved = shift_moov_offsets(moov, 50, 50, BoxCounter())
+    assert len(moved) == len(moov) + 8  # two offsets, 4 bytes wider each
+    at = moved.index(b"saio") - 4
+    box = moved[at : at + int.from_bytes(moved[at : at + 4], "big")]
+    assert box[12:16] == b"cenc"  # the aux-info type kept
+    assert _saio_offsets(box) == (1, [100 + 58, GIB4 - 10 + 58])
+
+
+def test_a_saio_that_still_fits_stays_32_bit() -> None:
+    saio = make_full_box(b"saio", 0, 0, (1).to_bytes(4, "big") + (GIB4 - 100).to_bytes(4, "big"))
+    moov = make_box(b"moov", make_box(b"trak", make_box(b"mdia", make_box(b"minf", make_box(b"stbl", saio)))))
+    moved = shift_moov_offsets(moov, 0, 50, BoxCounter())
+    assert len(moved) == len(moov)
+    at = moved.index(b"saio") - 4
+    assert _saio_offsets(moved[at:]) == (0, [GIB4 - 50])
+
+
+def _mfra(*entries: tuple[int, int]) -> bytes:
+    """An ``mfra`` with one version 0 ``tfra`` (1-byte traf/trun/sample numbers) and its ``mfro``."""
+    body = (1).to_bytes(4, "big") + bytes(4) + len(entries).to_bytes(4, "big")
+    body += b"".join(t.to_bytes(4, "big") + o.to_bytes(4, "big") + b"\x01\x01\x01" for t, o in entries)
+    tfra = make_full_box(b"tfra", 0, 0, body)
+    return make_box(b"mfra", tfra + make_full_box(b"mfro", 0, 0, (8 + len(tfra) + 16).to_bytes(4, "big")))
+
+
+def _tfra_entries(mfra: bytes) -> tuple[int, list[tuple[int, int]]]:
+    at = mfra.index(b"tfra") - 4
+    version = mfra[at + 8]
+    width = 8 if version else 4
+    count = int.from_bytes(mfra[at + 20 : at + 24], "big")
+    pos, step = at + 24, 2 * width + 3
+    return version, [
+        (int.from_bytes(mfra[p : p + width], "big"), int.from_bytes(mfra[p + width : p + 2 * width], "big"))
+        for p in range(pos, pos + count * step, step)
+    ]
+
+
+def test_a_tfra_that_would_overflow_becomes_64_bit_and_mfro_follows() -> None:
+    mfra = _mfra((0, 40), (3000, GIB4 - 20))
+    moved = shift_fragment_offsets(mfra, 100, 64, BoxCounter())
+    assert _tfra_entries(moved) == (1, [(0, 40), (3000, GIB4 - 20 + 64)])  # before ``after``: kept
+    assert len(moved) == len(mfra) + 2 * 8
+    assert int.from_bytes(moved[-4:], "big") == len(moved) == int.from_bytes(moved[:4], "big")
+
+
+def test_a_tfra_that_fits_keeps_its_bytes_but_its_offsets() -> None:
+    mfra = _mfra((0, 400), (3000, 9000))
+    moved = shift_fragment_offsets(mfra, 100, 64, BoxCounter())
+    assert len(moved) == len(mfra)
+    assert _tfra_entries(moved) == (0, [(0, 464), (3000, 9064)])
+    assert moved[-4:] == mfra[-4:]
 
 
 def test_the_plain_walk_reads_what_pyav_reads() -> None:

@@ -6,11 +6,13 @@ byte for byte. The value is one UTF-8 ``data`` atom (type 1, locale 0), as FFmpe
 
 When ``moov`` sits before media data and changes size, the absolute offsets into that data move:
 ``shift_moov_offsets`` patches ``stco``/``co64`` chunk offsets and ``saio`` offsets of every track,
-turning a 32-bit ``stco`` whose moved offsets would pass 4 GiB into a 64-bit ``co64`` (as FFmpeg and
-MP4Box write large files; the wider table grows ``moov`` again, so the shift is settled first);
-``shift_fragment_offsets`` patches a later ``moof``'s ``tfhd`` base-data-offset (when present) and
-``mfra``/``tfra`` moof offsets. ``sidx`` references are relative to the ``sidx`` itself and ``trun``
-data offsets relative to their ``moof`` (or the base offset), so neither moves.
+turning a 32-bit ``stco`` whose moved offsets would pass 4 GiB into a 64-bit ``co64`` and a version 0
+``saio`` into version 1 (as FFmpeg and MP4Box write large files; the wider table grows ``moov`` again,
+so the shift is settled first); ``shift_fragment_offsets`` patches a later ``moof``'s ``tfhd``
+base-data-offset (when present) and ``mfra``/``tfra`` moof offsets (a version 0 ``tfra`` that would
+overflow becomes version 1, and ``mfro`` holds the grown ``mfra`` size). ``sidx`` references are
+relative to the ``sidx`` itself and ``trun`` data offsets relative to their ``moof`` (or the base
+offset), so neither moves.
 """
 
 from __future__ import annotations
@@ -146,8 +148,8 @@ def _offset_tables(data: bytes, box: Box, path: tuple[bytes, ...], counter: BoxC
     return found
 
 
-def _patch_table(data: bytearray, table: Box, after: int, shift: int) -> None:
-    """Add ``shift`` to each absolute offset at or past ``after`` in one ``stco``/``co64``/``saio`` box."""
+def _layout(data: bytes | bytearray, table: Box) -> tuple[int, int, int]:
+    """``(count, first entry offset, width)`` of an ``stco``/``co64``/``saio`` box, count checked against size."""
     version = data[table.body_offset]
     pos = table.body_offset + 4
     if table.type == b"saio":
@@ -160,46 +162,46 @@ def _patch_table(data: bytearray, table: Box, after: int, shift: int) -> None:
     pos += 4
     if pos + count * width > table.end:
         raise InvalidMedia(f"{table.type!r} box declares {count} entries, more than it holds")
+    return count, pos, width
+
+
+def _patch_table(data: bytearray, table: Box, after: int, shift: int) -> None:
+    """Add ``shift`` to each absolute offset at or past ``after`` in one ``stco``/``co64``/``saio`` box."""
+    count, pos, width = _layout(data, table)
     for at in range(pos, pos + count * width, width):
         value = int.from_bytes(data[at : at + width], "big")
         if value < after:
             continue
         value += shift
-        if value >= 1 << (8 * width) or value < 0:
-            raise UnsupportedFormat(
-                f"a chunk offset would pass the {width * 8}-bit field of {table.type!r}; "
-                "files this large need 64-bit offsets (co64)",
-                reason="OFFSET_OVERFLOW",
-            )
+        if value < 0:
+            raise InvalidMedia(f"a {table.type!r} offset would move before the start of the file")
         data[at : at + width] = value.to_bytes(width, "big")
 
 
-def _entries(data: bytes, table: Box) -> tuple[int, int]:
-    """``(count, first entry offset)`` of an ``stco``/``co64`` box, the count checked against its size."""
-    count = read_uint(data, table.body_offset + 4, 4, what=f"{table.type!r} entry count")
-    start = table.body_offset + 8
-    if start + count * _OFFSET_TABLES[table.type] > table.end:
-        raise InvalidMedia(f"{table.type!r} box declares {count} entries, more than it holds")
-    return count, start
-
-
 def _overflows(data: bytes, table: Box, after: int, shift: int) -> bool:
-    """True when an ``stco`` offset at or past ``after`` would pass 32 bits once moved by ``shift``."""
-    if table.type != b"stco":
+    """True when a 32-bit offset at or past ``after`` would pass 32 bits once moved by ``shift``."""
+    count, start, width = _layout(data, table)
+    if width != 4:
         return False
-    count, start = _entries(data, table)
     offsets = (int.from_bytes(data[at : at + 4], "big") for at in range(start, start + 4 * count, 4))
     last = max((value for value in offsets if value >= after), default=None)
     return last is not None and last + shift >= 1 << 32
 
 
-def _as_co64(data: bytes, table: Box) -> bytes:
-    """An ``stco`` box rewritten as ``co64``: the same version, flags and offsets, 8 bytes each."""
-    count, start = _entries(data, table)
+def _widened(data: bytes, table: Box) -> bytes:
+    """A 32-bit table rewritten with 64-bit offsets: ``stco`` as ``co64``, a version 0 ``saio`` as version 1.
+
+    Flags, the aux-info type and the offsets themselves are kept; only their width changes.
+    """
+    count, start, _ = _layout(data, table)
     wide = b"".join(
         int.from_bytes(data[at : at + 4], "big").to_bytes(8, "big") for at in range(start, start + 4 * count, 4)
     )
-    return make_box(b"co64", data[table.body_offset : table.body_offset + 8] + wide)
+    head = data[table.body_offset + 1 : start]  # flags, [aux type, parameter,] entry count
+    kind, version = (
+        (b"co64", data[table.body_offset : table.body_offset + 1]) if table.type == b"stco" else (b"saio", b"\x01")
+    )
+    return make_box(kind, version + head + wide)
 
 
 def _rebuilt(data: bytes, box: Box, replaced: dict[int, bytes], counter: BoxCounter) -> bytes:
@@ -218,25 +220,25 @@ def shift_moov_offsets(moov: bytes, after: int, shift: int, counter: BoxCounter)
     """``moov`` with every track's chunk and aux-info offsets at or past file offset ``after`` moved.
 
     ``shift`` is how much ``moov`` grew (or shrank) before this call. An ``stco`` whose moved offsets
-    would pass 32 bits becomes a ``co64``, which makes ``moov`` longer still: the offsets then move by
+    would pass 32 bits becomes a ``co64`` (a version 0 ``saio`` becomes version 1), which makes ``moov``
+    longer still: the offsets then move by
     ``shift`` plus that growth, i.e. by ``len(result) - len(moov) + shift`` (callers read the final
     shift off the result's length).
 
     Raises:
         InvalidMedia: a table declares more entries than it holds.
-        UnsupportedFormat: a 32-bit ``saio`` offset would overflow (``OFFSET_OVERFLOW``).
     """
     root = _root(moov, b"moov")
-    tables = [table for table in _offset_tables(moov, root, _TRACK_PATH, counter) if table.type == b"stco"]
+    tables = [table for table in _offset_tables(moov, root, _TRACK_PATH, counter) if _layout(moov, table)[2] == 4]
     widened: set[int] = set()
     while True:  # each widened table grows moov, which may push another table's offsets past 32 bits
-        growth = sum(4 * _entries(moov, table)[0] for table in tables if table.offset in widened)
+        growth = sum(4 * _layout(moov, table)[0] for table in tables if table.offset in widened)
         more = {t.offset for t in tables if t.offset not in widened and _overflows(moov, t, after, shift + growth)}
         if not more:
             break
         widened |= more
     if widened:
-        replaced = {table.offset: _as_co64(moov, table) for table in tables if table.offset in widened}
+        replaced = {table.offset: _widened(moov, table) for table in tables if table.offset in widened}
         moov = _rebuilt(moov, root, replaced, counter)
         shift += growth
     out = bytearray(moov)
@@ -262,26 +264,51 @@ def shift_fragment_offsets(box_bytes: bytes, after: int, shift: int, counter: Bo
                     if value >= after:
                         out[at : at + 8] = (value + shift).to_bytes(8, "big")
     elif root.type == b"mfra":
-        for tfra in children(box_bytes, root, counter):
-            if tfra.type == b"tfra":
-                _patch_tfra(out, box_bytes, tfra, after, shift)
+        return _shifted_mfra(box_bytes, root, after, shift, counter)
     return bytes(out)
 
 
-def _patch_tfra(out: bytearray, data: bytes, tfra: Box, after: int, shift: int) -> None:
+def _tfra_entries(data: bytes, tfra: Box) -> tuple[int, int, int, int]:
+    """``(version, count, first entry offset, bytes after time and moof offset)`` of a ``tfra`` box."""
     version = data[tfra.body_offset]
     sizes = read_uint(data, tfra.body_offset + 8, 4, what="tfra field sizes")
     tail = ((sizes >> 4) & 3) + ((sizes >> 2) & 3) + (sizes & 3) + 3
     count = read_uint(data, tfra.body_offset + 12, 4, what="tfra entry count")
     width = 8 if version else 4
-    pos = tfra.body_offset + 16
-    if pos + count * (2 * width + tail) > tfra.end:
+    if tfra.body_offset + 16 + count * (2 * width + tail) > tfra.end:
         raise InvalidMedia(f"tfra box declares {count} entries, more than it holds")
-    for _ in range(count):
-        at = pos + width
-        value = int.from_bytes(data[at : at + width], "big")
-        if value >= after:
-            if value + shift >= 1 << (8 * width):
-                raise UnsupportedFormat("a tfra moof offset would pass its 32-bit field", reason="OFFSET_OVERFLOW")
-            out[at : at + width] = (value + shift).to_bytes(width, "big")
-        pos += 2 * width + tail
+    return version, count, tfra.body_offset + 16, tail
+
+
+def _shifted_tfra(data: bytes, tfra: Box, after: int, shift: int) -> bytes:
+    """A ``tfra`` with its moof offsets at or past ``after`` moved; version 0 becomes version 1 (64-bit
+    times and offsets) when a moved offset would pass 32 bits, as for ``stco`` → ``co64``."""
+    version, count, pos, tail = _tfra_entries(data, tfra)
+    width = 8 if version else 4
+    entries = []
+    for at in range(pos, pos + count * (2 * width + tail), 2 * width + tail):
+        time = int.from_bytes(data[at : at + width], "big")
+        offset = int.from_bytes(data[at + width : at + 2 * width], "big")
+        rest = data[at + 2 * width : at + 2 * width + tail]
+        entries.append((time, offset + shift if offset >= after else offset, rest))
+    if not version and any(offset >= 1 << 32 for _, offset, _ in entries):
+        version, width = 1, 8
+    if any(offset < 0 for _, offset, _ in entries):
+        raise InvalidMedia("a tfra moof offset would move before the start of the file")
+    body = b"".join(t.to_bytes(width, "big") + o.to_bytes(width, "big") + rest for t, o, rest in entries)
+    return make_box(b"tfra", bytes([version]) + data[tfra.body_offset + 1 : pos] + body)
+
+
+def _shifted_mfra(data: bytes, root: Box, after: int, shift: int, counter: BoxCounter) -> bytes:
+    """An ``mfra`` with every ``tfra`` shifted and its closing ``mfro`` holding the (maybe grown) size."""
+    parts = []
+    for child in children(data, root, counter):
+        if child.type == b"tfra":
+            parts.append(_shifted_tfra(data, child, after, shift))
+        else:
+            parts.append(data[child.offset : child.end])
+    mfra = bytearray(make_box(b"mfra", b"".join(parts)))
+    last = parts[-1] if parts else b""
+    if last[4:8] == b"mfro" and len(last) >= 16:
+        mfra[-4:] = len(mfra).to_bytes(4, "big")
+    return bytes(mfra)

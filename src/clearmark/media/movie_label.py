@@ -69,8 +69,8 @@ class MovieContainer(CopiedLabelContainer):
                 (``NO_XMP_IN_MOVIE``), or ``target`` no longer matches (``STALE_TARGET``).
             LabelConflict: two different standard labels, or the label sits in a compat carrier only.
             InvalidMedia / MediaTooLarge: the structure is broken or past a limit.
-            UnsupportedFormat: a 32-bit ``saio`` or ``tfra`` offset would overflow (``OFFSET_OVERFLOW``);
-                32-bit chunk offsets (``stco``) are widened to ``co64`` instead.
+            UnsupportedFormat: two ``mdta`` meta boxes side by side. Offsets that would pass 32 bits
+                are widened (``stco`` → ``co64``, ``saio``/``tfra`` version 0 → 1), never refused.
         """
         bare, _ = label_forms(label_json)
         if extra_properties:
