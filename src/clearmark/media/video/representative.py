@@ -2,9 +2,10 @@
 
 Inspect samples the whole video (``frames.sample_frames``) and hashes the sample nearest the middle.
 Stamp hashes its own output for the registry and needs that one frame only: ``representative_sample``
-reads every video packet's presentation time (demuxing, no decoding) to tell which frame full
-sampling would pick, then seeks to the key frame before it and decodes up to it. One opening of the
-file also yields what ``probe_video`` says: the header, and the rotation from the decoded frame.
+reads the presentation times of the video packets that decide it (the first group of pictures, then
+the stretch around the middle: demuxing, no decoding) to tell which frame full sampling would pick,
+then seeks to the key frame before it and decodes up to it. One opening of the file also yields
+what ``probe_video`` says: the header, and the rotation from the decoded frame.
 """
 
 from __future__ import annotations
