@@ -12,7 +12,12 @@ to separate ClearMark's own memory from c2pa-rs's PDF signing.
 
 ``--media mp4`` measures video instead (issue 11's 200 MB upload): a looped H.264 MP4 of each size
 (``bench_video_label``) that already carries a producer's label, through InspectStream and LabelStream
-(the platform's fields, metadata only: ``platform_draws_notice`` off, so nothing is re-encoded).
+(the platform's fields, metadata only: ``platform_draws_notice`` off, so nothing is re-encoded, then
+the platform's C2PA manifest over the upload as parent ingredient, up to ``max_c2pa_whole_asset_bytes``),
+and the same clip without a label through StampStream (notice, watermark and label in a re-encode,
+then the producer's manifest); ``--no-c2pa`` applies too. Each row also gives the output's size and
+whether it carries a manifest. ``--frame 1920x1080`` loops a clip of that size instead of 320x240 (the
+detectors' sampled frames then weigh as much as c2pa's hold), ``--verbs`` runs only those verbs.
 """
 
 from __future__ import annotations
@@ -91,33 +96,68 @@ def _row(path: Path, verb: str, measured: dict[str, Any]) -> str:
     )
 
 
-def _producer_labelled_mp4(folder: Path, path: Path, size: int) -> None:
-    """A looped H.264 MP4 of about ``size`` bytes carrying a producer's GB 45438 label (no notice drawn)."""
+def _producer_labelled_mp4(
+    folder: Path, bare: Path, path: Path, size: int, frame: tuple[int, int] = (320, 240)
+) -> None:
+    """A looped H.264 MP4 of about ``size`` bytes (``bare``) and a copy carrying a producer's GB 45438 label."""
     from bench.bench_video_label import LABEL_JSON, _base_clip, _looped
     from clearmark.media.format import write_label_file
     from clearmark.media.sniff import sniff_format
     from clearmark.media.source import Source
 
-    bare = folder / "bare.mp4"
-    _looped(_base_clip(folder), bare, "mp4", {}, size)
+    _looped(_base_clip(folder, *frame), bare, "mp4", {}, size)
     write_label_file(sniff_format(Source(path=bare)).container, Source(path=bare), path, LABEL_JSON)
-    bare.unlink()
 
 
-def run_mp4(sizes_mb: tuple[int, ...], max_text_chars: int) -> str:
-    """InspectStream and LabelStream of producer-labelled MP4s of each size, one fresh server per call."""
-    env = {"CLEARMARK_PLATFORM_DRAWS_NOTICE": "false"}
-    rows = ["| MP4 | verb | time | server main peak RSS | worker peak RSS | output |", "|---|---|---|---|---|---|"]
+def _has_manifest(path: Path) -> str:
+    """Whether c2pa-python's Reader finds a manifest in ``path``, and its validation state."""
+    import c2pa
+
+    if not path.exists() or not path.stat().st_size:
+        return "-"
+    try:
+        with path.open("rb") as stream, c2pa.Reader("video/mp4", stream) as reader:
+            return reader.get_validation_state()
+    except c2pa.C2paError:
+        return "no manifest"
+
+
+def run_mp4(
+    sizes_mb: tuple[int, ...],
+    max_text_chars: int,
+    c2pa: bool = True,
+    frame: tuple[int, int] = (320, 240),
+    verbs: tuple[str, ...] = ("InspectStream", "StampStream", "LabelStream"),
+) -> str:
+    """InspectStream, StampStream and LabelStream of MP4s of each size, one fresh server per call."""
+    env = {"CLEARMARK_PLATFORM_DRAWS_NOTICE": "false", **({} if c2pa else {"CLEARMARK_C2PA_SIGN": "false"})}
+    rows = [
+        "| MP4 | verb | time | server main peak RSS | worker peak RSS | output | output C2PA |",
+        "|---|---|---|---|---|---|---|",
+    ]
     with tempfile.TemporaryDirectory(prefix="clearmark-out-mp4-") as scratch:
+        folder = Path(scratch)
         for size_mb in sizes_mb:
-            source, labelled = Path(scratch) / f"in-{size_mb}.mp4", Path(scratch) / f"out-{size_mb}.mp4"
-            _producer_labelled_mp4(Path(scratch), source, size_mb * MIB)
-            for verb, output in (("InspectStream", Path(scratch) / "none"), ("LabelStream", labelled)):
-                rows.append(_row(source, verb, call(verb, source, output, env, max_text_chars)))
-            source.unlink()
-            labelled.unlink(missing_ok=True)
-    title = "### Peak server memory, InspectStream and LabelStream of large MP4s"
-    return f"{title}\n\none worker, platform_draws_notice off (metadata-only Label)\n\n" + "\n".join(rows) + "\n"
+            bare, source, output = (folder / f"{name}-{size_mb}.mp4" for name in ("bare", "in", "out"))
+            _producer_labelled_mp4(folder, bare, source, size_mb * MIB, frame)
+            signed = folder / f"signed-{size_mb}.mp4"
+            inputs = {"InspectStream": source, "StampStream": bare, "LabelStream": source}
+            for verb, path in ((verb, inputs[verb]) for verb in verbs):
+                output.unlink(missing_ok=True)
+                row = _row(path, verb, call(verb, path, output, env, max_text_chars))
+                rows.append(f"{row} {_has_manifest(output) if verb != 'InspectStream' else '-'} |")
+            if "LabelStream" in verbs:
+                output.rename(signed)  # Label's output: with C2PA on, it carries a manifest to validate
+                row = _row(signed, "InspectStream", call("InspectStream", signed, output, env, max_text_chars))
+                rows.append(f"{row} - |".replace("| InspectStream |", "| InspectStream of Label's output |"))
+            for path in (bare, source, output, signed):
+                path.unlink(missing_ok=True)
+    title = "### Peak server memory, InspectStream, StampStream and LabelStream of large MP4s"
+    setup = (
+        f"one worker, {frame[0]}x{frame[1]} frames, platform_draws_notice off (metadata-only Label), "
+        f"C2PA signing {'on' if c2pa else 'off'}"
+    )
+    return f"{title}\n\n{setup}\n\n" + "\n".join(rows) + "\n"
 
 
 def run(
@@ -154,9 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-text-chars", type=int, default=256 * 1024)
     parser.add_argument("--no-c2pa", action="store_true", help="switch C2PA signing off (CLEARMARK_C2PA_SIGN=false)")
     parser.add_argument("--media", choices=("pdf", "mp4"), default="pdf")
+    parser.add_argument("--frame", default="320x240", help="mp4: the looped clip's frame size, WxH")
+    parser.add_argument("--verbs", nargs="+", choices=tuple(VERBS), help="mp4: only these verbs")
     args = parser.parse_args(argv)
     if args.media == "mp4":
-        print(run_mp4(tuple(args.sizes_mb), args.max_text_chars))
+        width, height = (int(side) for side in args.frame.split("x"))
+        verbs = tuple(args.verbs or ("InspectStream", "StampStream", "LabelStream"))
+        print(run_mp4(tuple(args.sizes_mb), args.max_text_chars, not args.no_c2pa, (width, height), verbs))
         return 0
     print(run(sizes_mb=tuple(args.sizes_mb), c2pa=not args.no_c2pa, max_text_chars=args.max_text_chars))
     return 0

@@ -7,6 +7,13 @@ with PyAV, then its packets are stream-copied over and over (timestamps shifted)
 reaches the size asked for, in two MP4 layouts (``moov`` after ``mdat``: no offset moves; ``faststart``:
 ``moov`` first, so every chunk offset is patched) and as Matroska. Each label write goes to a new
 file, as a copy would; the ratio to ``copyfile`` in the same run is the number that matters.
+
+    PYTHONPATH=src:. python -m bench.bench_video_label --size-mb 500 --repeats 3 --c2pa
+
+``--c2pa`` measures the whole metadata-only write of Label on the two MP4 layouts instead: the label
+write alone (C2PA off), and the label write followed by the platform's C2PA manifest signed file to
+file with the upload as parent ingredient (``labels.c2pa_manifest.sign_manifest``, what Label does up
+to ``max_c2pa_whole_asset_bytes``), each against ``copyfile``, interleaved in the same run.
 """
 
 from __future__ import annotations
@@ -36,15 +43,15 @@ LAYOUTS = {
 LAYOUTS["mkv"] = ("matroska", ".mkv", {})
 
 
-def _base_clip(folder: Path) -> Path:
-    """A 4 s 320x240 H.264 clip of noise at a near-lossless quality: large packets, quick to loop."""
+def _base_clip(folder: Path, width: int = 320, height: int = 240) -> Path:
+    """A 4 s H.264 clip of noise (320x240 by default) at a near-lossless quality: large packets, quick to loop."""
     path = folder / "base.mp4"
     rng = np.random.default_rng(1)
     with av.open(str(path), "w") as out:
         stream = out.add_stream("libx264", rate=25, options={"crf": "4", "preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         for _ in range(100):
-            pixels = rng.integers(0, 256, (240, 320, 3), dtype=np.uint8)
+            pixels = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
             out.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
         out.mux(stream.encode())
     return path
@@ -129,12 +136,66 @@ def run(repeats: int = 5, size_mb: int = 100) -> str:
     return "\n".join(sections)
 
 
+def run_c2pa(repeats: int = 3, size_mb: int = 500) -> str:
+    """Label's metadata-only write with and without its C2PA manifest, each against ``copyfile``; Markdown."""
+    from clearmark.labels.c2pa_manifest import ACTION_EDITED_METADATA, ACTION_PUBLISHED, C2paSigning, sign_manifest
+    from clearmark.service.keys import ensure_dev_signing_material
+
+    sections = []
+    with tempfile.TemporaryDirectory(dir=Path.cwd() / "bench") as folder_name:
+        folder = Path(folder_name)
+        material = ensure_dev_signing_material(folder / "keys")
+        signing = C2paSigning(Path(material.cert_chain_pem), Path(material.private_key_pem))
+        base = _base_clip(folder)
+        for title, (muxer, suffix, options) in LAYOUTS.items():
+            if muxer != "mp4":
+                continue  # c2pa signs no Matroska
+            source = folder / f"big{suffix}"
+            _looped(base, source, muxer, options, size_mb * 1024 * 1024)
+            container = sniff_format(Source(path=source)).container
+            written, signed, copied = folder / f"out{suffix}", folder / f"signed{suffix}", folder / f"copy{suffix}"
+
+            def label(container=container, source=source, written=written) -> None:  # noqa: ANN001
+                container.write_label_to(Source(path=source), written, LABEL_JSON)
+
+            def label_and_sign(label=label, source=source, written=written, signed=signed) -> None:  # noqa: ANN001
+                label()
+                sign_manifest(
+                    Source(path=written),
+                    "video/mp4",
+                    signing,
+                    action=ACTION_PUBLISHED,
+                    digital_source_type="trainedAlgorithmicMedia",
+                    software_agent="bench platform",
+                    claim_generator="ClearMark/bench",
+                    aigc_label=None,
+                    parent=True,
+                    parent_content=Source(path=source),
+                    extra_actions=(ACTION_EDITED_METADATA,),
+                    output=signed,
+                )
+
+            def copy(source=source, copied=copied) -> None:  # noqa: ANN001
+                shutil.copyfile(source, copied)
+
+            cases = {"label write (C2PA off)": label, "label write + C2PA sign": label_and_sign, "copyfile": copy}
+            timings = measure(cases, repeats=repeats, warmup=1)
+            size = source.stat().st_size / 2**20
+            heading = f"{title}: {size:.0f} MiB, metadata-only Label write with and without C2PA"
+            pairs = [("label write (C2PA off)", "copyfile"), ("label write + C2PA sign", "copyfile")]
+            sections.append(report(heading, timings, pairs))
+            for path in (source, written, signed, copied):
+                path.unlink(missing_ok=True)
+    return "\n".join(sections)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--size-mb", type=int, default=100)
+    parser.add_argument("--c2pa", action="store_true", help="Label's write with and without its C2PA manifest")
     args = parser.parse_args()
-    print(run(args.repeats, args.size_mb))
+    print(run_c2pa(args.repeats, args.size_mb) if args.c2pa else run(args.repeats, args.size_mb))
 
 
 if __name__ == "__main__":

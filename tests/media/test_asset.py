@@ -59,4 +59,4 @@ def test_c2pa_is_not_read_past_the_whole_file_limit_and_says_so(tmp_path: Path) 
     path.write_bytes(pdf + b"\n%" + b"x" * (LIMITS.max_bytes + 10) + b"\n")
     asset = open_asset(Source(path=path), LIMITS)
     [signal] = C2paManifestDetector().detect(asset)
-    assert signal.kind == SignalKind.C2PA_NOT_VALIDATED and "max_bytes" in signal.message
+    assert signal.kind == SignalKind.C2PA_NOT_VALIDATED and "max_media_bytes" in signal.message

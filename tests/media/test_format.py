@@ -1,4 +1,5 @@
-"""format.write_label_file: the container's streaming writer when it has one, else the bytes form within max_bytes."""
+"""format.write_label_file: the container's streaming writer when it has one, else the bytes form within max_bytes;
+C2paSupport.size_limit: how large an asset c2pa may hold whole, per format."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clearmark.core.errors import MediaTooLarge
-from clearmark.media.format import write_label_file
+from clearmark.media.format import C2paSizeLimit, write_label_file
 from clearmark.media.formats.pdf import PdfContainer
 from clearmark.media.limits import MediaLimits
 from clearmark.media.registry import format_named
@@ -35,3 +36,17 @@ def test_other_containers_are_written_whole_within_max_bytes(tmp_path: Path) -> 
     assert output.read_bytes() == container.write_label(source.read_bytes(), LABEL_JSON)
     with pytest.raises(MediaTooLarge):
         write_label_file(container, Source(path=source), output, LABEL_JSON, limits=MediaLimits(max_bytes=100))
+
+
+def test_c2pa_holds_mp4_and_mov_up_to_their_own_limit_and_other_formats_up_to_max_bytes() -> None:
+    mib = 1024 * 1024
+    limits = MediaLimits(max_bytes=10 * mib, max_c2pa_whole_asset_bytes=300 * mib)
+    for name in ("mp4", "mov"):
+        support = format_named(name).c2pa
+        assert support is not None and support.memory is not None
+        assert support.size_limit(limits) == C2paSizeLimit("max_c2pa_whole_asset_bytes", 300 * mib)
+    for name in ("pdf", "wav", "jpeg", "m4a"):  # cost not measured: c2pa stops where whole-file handling does
+        support = format_named(name).c2pa
+        assert support is not None and support.memory is None
+        assert support.size_limit(limits) == C2paSizeLimit("max_media_bytes", 10 * mib)
+    assert not C2paSizeLimit("x", 5).exceeded_by(5) and C2paSizeLimit("x", 5).exceeded_by(6)

@@ -10,8 +10,17 @@ import pytest
 from clearmark.core.enums import MediaKind
 from clearmark.core.errors import InvalidMedia, MediaTooLarge, Overloaded
 from clearmark.media.asset import open_asset
+from clearmark.media.format import BMFF_C2PA_MEMORY
 from clearmark.media.limits import MediaLimits
-from clearmark.service.admission import BYTES_PER_PIXEL, VIDEO_FRAMES, MemoryBudget, MemoryEstimate, estimate_memory
+from clearmark.media.source import Source
+from clearmark.service.admission import (
+    BYTES_PER_PIXEL,
+    VIDEO_FRAMES,
+    C2paUse,
+    MemoryBudget,
+    MemoryEstimate,
+    estimate_memory,
+)
 from clearmark.service.config import Settings
 from tests.media.movie_clips import make_clip as make_tiny_clip
 from tests.media.video.clips import ClipSpec, make_clip
@@ -148,3 +157,52 @@ def test_audio_in_an_mp4_box_is_sized_by_its_bytes() -> None:
     data = make_tiny_clip("aac_m4a")
     estimate = estimate_memory(open_asset(data, MediaLimits()), copies=3)
     assert estimate.kind is MediaKind.AUDIO and estimate.pixels == 0
+
+
+def _padded_clip(tmp_path: Path, padding: int) -> Path:
+    """A real 0.2 s MP4 followed by a top-level ``free`` box of ``padding`` zero bytes (sparse on disk)."""
+    path = make_clip(tmp_path / "padded.mp4", ClipSpec(width=352, height=288, seconds=0.2))
+    size = path.stat().st_size
+    with path.open("r+b") as out:
+        out.seek(size)
+        out.write((8 + padding).to_bytes(4, "big") + b"free")
+        out.truncate(size + 8 + padding)
+    return path
+
+
+def test_c2pa_holding_a_large_mp4_is_counted_as_the_larger_of_it_and_the_frames(tmp_path: Path) -> None:
+    path = _padded_clip(tmp_path, 300 * MIB)
+    size = path.stat().st_size
+    asset = open_asset(Source(path=path), MediaLimits())
+    frames = 352 * 288 * BYTES_PER_PIXEL * VIDEO_FRAMES + 64 * MIB  # the file counted up to max_bytes
+    memory = asset.spec.c2pa.memory  # type: ignore[union-attr]
+    assert memory is BMFF_C2PA_MEMORY
+    signing = estimate_memory(asset, copies=3, c2pa=C2paUse.SIGN)
+    assert signing.decode_bytes == frames and signing.c2pa_bytes == int(size * 2.2) + 32 * MIB
+    assert signing.total_bytes == signing.c2pa_bytes  # not the sum: signing comes after the frames
+    reading = estimate_memory(asset, copies=3, c2pa=C2paUse.READ)
+    assert reading.c2pa_bytes == reading.c2pa_read_bytes == int(size * 1.1) + 32 * MIB
+    assert reading.total_bytes == reading.c2pa_bytes  # the larger, not the sum (measured: module docstring)
+    assert estimate_memory(asset, copies=3).total_bytes == frames  # a verb that has c2pa do nothing
+    budget = MemoryBudget(2048 * MIB, 512 * MIB, video_request_bytes=640 * MIB)
+    budget.check(reading)
+    with pytest.raises(MediaTooLarge) as refused:
+        budget.check(signing)
+    assert refused.value.reason == "MEMORY_BUDGET"
+    assert "C2PA signing holds the 300 MiB asset whole" in refused.value.message
+    assert "max_c2pa_whole_asset_bytes" in refused.value.message
+
+
+def test_past_max_c2pa_whole_asset_bytes_c2pa_holds_nothing_and_nothing_is_counted(tmp_path: Path) -> None:
+    path = _padded_clip(tmp_path, 3 * MIB)
+    asset = open_asset(Source(path=path), MediaLimits(max_c2pa_whole_asset_bytes=2 * MIB))
+    estimate = estimate_memory(asset, copies=3, c2pa=C2paUse.SIGN)
+    assert estimate.c2pa_bytes == 0 and estimate.total_bytes == estimate.decode_bytes
+
+
+def test_the_default_c2pa_limit_signs_within_the_default_video_budget() -> None:
+    settings = Settings()
+    assert settings.max_c2pa_whole_asset_bytes == MediaLimits().max_c2pa_whole_asset_bytes
+    largest = BMFF_C2PA_MEMORY.signing_bytes(settings.max_c2pa_whole_asset_bytes)
+    assert BMFF_C2PA_MEMORY.signing_bytes(200 * 10**6) < largest <= settings.max_video_request_memory_bytes
+

@@ -21,7 +21,7 @@ from grpc_status import rpc_status
 
 from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
-from clearmark.service.admission import estimate_memory
+from clearmark.service.admission import C2paUse, estimate_memory
 from clearmark.service.app import ClearMarkApp
 from clearmark.service.cli import main as cli_main
 from clearmark.service.config import Settings
@@ -210,7 +210,8 @@ def test_concurrent_videos_queue_for_the_memory_budget(
 ) -> None:
     """Two video Inspects whose estimates do not fit the server budget together: the second waits for the first."""
     clip = make_clip(tmp_path / "in.mp4", ClipSpec(width=320, height=256, seconds=0.4, fps=5)).read_bytes()
-    need = estimate_memory(open_asset(clip, MediaLimits()), copies=3).total_bytes
+    # As the server estimates an Inspect: its frames, or c2pa validating the MP4 whole when that is more.
+    need = estimate_memory(open_asset(clip, MediaLimits()), copies=3, c2pa=C2paUse.READ).total_bytes
     budget = need * 3 // 2
     limits = {"memory_budget_bytes": budget, "max_request_memory_bytes": budget, "memory_wait_s": 120}
     running = server_factory(cpu_workers=2, max_pending_jobs=4, **limits)

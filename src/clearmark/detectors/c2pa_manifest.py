@@ -28,6 +28,7 @@ from clearmark.media.c2pa_store import (
     read_sidecar_report,
     unique,
 )
+from clearmark.media.format import C2paSizeLimit
 from clearmark.media.xmp import NS_CLEARMARK
 
 AI_GENERATED_TERMS = frozenset({"trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia"})
@@ -56,6 +57,13 @@ def _hint(report: C2paReport) -> Category:
     if terms & (AI_GENERATED_TERMS | AI_SUSPECTED_TERMS):
         return Category.AI_SUSPECTED
     return Category.NO_SIGNAL
+
+
+def c2pa_size_limit(asset: Asset) -> C2paSizeLimit:
+    """The size past which c2pa does not read the asset's manifest (its format's, or ``max_media_bytes``)."""
+    if asset.spec.c2pa is not None and not asset.c2pa_sidecar:
+        return asset.spec.c2pa.size_limit(asset.limits)
+    return C2paSizeLimit("max_media_bytes", asset.limits.max_bytes)
 
 
 def manifest_pointers(asset: Asset) -> list[str]:
@@ -114,9 +122,9 @@ class C2paManifestDetector:
         return self._trust.current() if isinstance(self._trust, TrustSource) else self._trust
 
     def detect(self, asset: Asset) -> list[Signal]:
-        if asset.size > asset.limits.max_bytes:
-            # c2pa validates a file whole in memory (a PDF costs ~4x its size): past the whole-file
-            # limit the manifest is not read, and the report says so instead of staying silent.
+        if c2pa_size_limit(asset).exceeded_by(asset.size):
+            # c2pa validates a file whole in memory (a PDF costs ~4x its size, an MP4 ~1.1x): past the
+            # format's limit the manifest is not read, and the report says so instead of staying silent.
             return [self.not_validated(asset)]
         if asset.c2pa_sidecar:
             report = read_sidecar_report(asset.source, asset.spec.mime_type, asset.c2pa_sidecar, self.trust)
@@ -162,6 +170,7 @@ class C2paManifestDetector:
 
     def not_validated(self, asset: Asset) -> Signal:
         """The signal for content too large for c2pa's whole-file validation."""
+        limit = c2pa_size_limit(asset)
         return Signal(
             source=self.name,
             kind=SignalKind.C2PA_NOT_VALIDATED,
@@ -170,10 +179,10 @@ class C2paManifestDetector:
             rule_version=self.version,
             location=Location(carrier="c2pa"),
             message=(
-                f"C2PA not validated: {asset.size} bytes exceed max_bytes={asset.limits.max_bytes}, the limit for "
-                "whole-file validation"
+                f"C2PA not validated: {asset.size} bytes exceed {limit.setting}={limit.max_bytes}, the limit for "
+                f"c2pa's whole-file validation of {asset.spec.description}"
             ),
-            attributes=((Attr.PRESENT, "false"),),
+            attributes=((Attr.PRESENT, "false"), ("limit", limit.setting)),
         )
 
     def generator_claims(self, report: C2paReport) -> list[Signal]:

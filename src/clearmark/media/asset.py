@@ -90,6 +90,13 @@ class Asset:
         # A probe already made (``video_info``) is not made again: it opens the file and decodes a frame.
         return sample_frames(self.source, self.limits, info=self.__dict__.get("video_info"))
 
+    def drop_frames(self) -> None:
+        """Let go of the sampled video frames the detectors shared (no-op when none were decoded), so that
+        work coming next — c2pa holding a large asset to sign it — reuses their memory instead of adding to it
+        (``core.memory.release_free_memory`` then returns it to the OS). The representative frame (the
+        perceptual hash's) is kept."""
+        self.__dict__.pop("video", None)
+
     @cached_property
     def representative_frame(self) -> SampledFrame:
         """The frame a video's perceptual hash is taken of (the sample nearest its middle).

@@ -263,6 +263,45 @@ class DecodedImage:
 
 
 @dataclass(frozen=True)
+class C2paMemory:
+    """What c2pa holds while it signs or validates one asset of a format: a multiple of the file's size
+    plus a constant, measured (``bench/bench_c2pa_mp4_memory.py``) and counted by memory admission."""
+
+    sign_factor: float
+    read_factor: float
+    overhead_bytes: int
+
+    def signing_bytes(self, size: int) -> int:
+        """Peak bytes of signing a ``size``-byte asset (with or without a parent ingredient)."""
+        return int(size * self.sign_factor) + self.overhead_bytes
+
+    def reading_bytes(self, size: int) -> int:
+        """Peak bytes of reading and validating a ``size``-byte asset's manifest store."""
+        return int(size * self.read_factor) + self.overhead_bytes
+
+
+# c2pa-python 0.38.1 (c2pa-rs 0.91.3) on MP4 and MOV, whatever the API (``sign``, ``sign_file``, a
+# Merkle-hashed ``mdat``, a parent ingredient): the peak RSS rose by 2.05-2.35x the file to sign
+# (69 MiB for 29 MiB, 422 MiB for 206 MiB: ~2.0x + 11 MiB) and by 1.04-1.31x to read and validate
+# (39 MiB, 215 MiB). Rounded up, with room for what the verb holds beside c2pa (a 1080p Label's peak was
+# c2pa's + 17 MiB) and for Stamp's re-encode growing the file it signs (+7 % at 1080p): the estimate is
+# 15-39 % above every signing measurement, 20-64 % above every read.
+BMFF_C2PA_MEMORY = C2paMemory(sign_factor=2.2, read_factor=1.1, overhead_bytes=32 * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class C2paSizeLimit:
+    """The size past which c2pa neither signs nor validates content of a format, and the setting that sets it."""
+
+    setting: str
+    max_bytes: int
+
+    def exceeded_by(self, size: int) -> bool:
+        """True when content of ``size`` bytes is past the limit."""
+        return size > self.max_bytes
+
+
+@dataclass(frozen=True)
 class C2paSupport:
     """Where c2pa embeds a manifest store in this format, and whether c2pa-python signs it here.
 
@@ -271,13 +310,23 @@ class C2paSupport:
     a format says ``signs`` only after its own tests show c2pa's Reader validating what we signed.
 
     ``signs_in_pieces``: c2pa signs this format file to file without holding the asset in memory
-    (measured). Where it does not — c2pa-python 0.38.1 on PDF and WAV peaks at ~3.5-5x the file —
-    content past ``max_bytes`` gets no manifest, as C2PA validation is skipped past it.
+    (measured). Where it does not, c2pa holds the asset whole to sign and to validate it, so both stop
+    at ``size_limit``: ``max_bytes`` by default — c2pa-python 0.38.1 on PDF and WAV peaks at ~3.5-5x
+    the file — or ``max_c2pa_whole_asset_bytes`` for a format whose cost is measured in ``memory``
+    (MP4, MOV), which memory admission then counts.
     """
 
     carrier: str
     signs: bool = True
     signs_in_pieces: bool = False
+    memory: C2paMemory | None = None
+
+    def size_limit(self, limits: MediaLimits) -> C2paSizeLimit:
+        """The largest content c2pa holds whole for this format: the one decision Stamp, Label, Inspect and
+        Verify read (signing past it is skipped with a warning, validation with ``c2pa.not_validated``)."""
+        if self.memory is not None:
+            return C2paSizeLimit("max_c2pa_whole_asset_bytes", limits.max_c2pa_whole_asset_bytes)
+        return C2paSizeLimit("max_media_bytes", limits.max_bytes)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ class MediaLimits:
         max_video_pixels: coded width × height of a video stream, and of its displayed picture (SAR applied).
         max_video_frames: frames a video declares (or its duration × frame rate when it does not say).
         max_movie_box_bytes: size of an MP4/MOV ``moov`` box (the sample tables), read whole to edit labels.
+        max_c2pa_whole_asset_bytes: size of an asset c2pa may hold whole to sign or validate it, for the
+            formats whose cost of that is measured (``C2paSupport.memory``: MP4/MOV, ~2.05x the file to
+            sign); other formats c2pa holds whole stop at ``max_bytes`` (see ``c2pa_size_limit``).
     """
 
     max_bytes: int = 64 * MIB
@@ -42,6 +45,9 @@ class MediaLimits:
     max_video_pixels: int = 4096 * 2304
     max_video_frames: int = 2 * 3600 * 60
     max_movie_box_bytes: int = 64 * MIB
+    # 512 MiB: signing holds ~2.05x + 11 MiB (bench/bench_c2pa_mp4_memory.py), estimated 1158 MiB,
+    # within the default per-request video budget (max_video_request_memory_bytes, 1280 MiB).
+    max_c2pa_whole_asset_bytes: int = 512 * MIB
 
 
 DEFAULT_LIMITS = MediaLimits()

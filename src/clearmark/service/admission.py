@@ -11,6 +11,16 @@ MP4/MOV ``tkhd`` and ``stsd``, Matroska ``Tracks``) gives the largest declared f
 about ``video_frames`` of them at its peak: the 19 frames the detectors sample (luma and displayed
 RGB, 4 bytes a pixel) plus the decoder's, or a re-encode's frames in flight (measured in
 ``bench/bench_video_admission.py``).
+
+C2PA: c2pa-python holds an MP4/MOV whole to sign it (~2.05x the file) and to validate it (~1.05x);
+``C2paSupport.memory`` has the measured factors and, up to ``max_c2pa_whole_asset_bytes``, a request
+reserves that too, as the largest of the three holds, not their sum. Signing comes after the frame
+work: Stamp re-encodes, then signs; Label drops Inspect's sampled frames before it signs
+(``Asset.drop_frames``), and the freed heap goes back to the OS first (``core.memory.release_free_memory``:
+without it a 1080p Label kept ~120 MiB of frames under c2pa's hold). Validation is the C2PA detector:
+a video's detectors run one after another (``detector_threads`` applies to other kinds), so it never
+overlaps the sampled frames and is not added to them (the sum would refuse a 200 MB 4K Inspect under
+the default cap).
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from enum import Enum
 
 from clearmark.core.enums import MediaKind
 from clearmark.core.errors import ClearMarkError, MediaTooLarge, Overloaded
@@ -33,26 +44,77 @@ DOCUMENT_EXPANSION = 4
 VIDEO_FRAMES = 32
 
 
+class C2paUse(Enum):
+    """What a verb has c2pa do with the whole asset: validate its manifest (Inspect, Verify) or sign one
+    (Stamp, Label; Label validates the upload's first, which costs less)."""
+
+    READ = "validation"
+    SIGN = "signing"
+
+
 @dataclass(frozen=True)
 class MemoryEstimate:
-    """What one request is expected to hold in a worker at its peak."""
+    """What one request is expected to hold in a worker at its peak.
+
+    ``c2pa_bytes`` is what c2pa holds to sign or validate the asset whole, ``c2pa_read_bytes`` what it
+    holds to validate it (0 where the format's cost is not measured or the asset is past
+    ``max_c2pa_whole_asset_bytes``, so c2pa never holds it). None of them is counted on top of another
+    (module docstring).
+    """
 
     kind: MediaKind
     pixels: int
     bytes_per_pixel: int
     copies: int
     size_bytes: int
+    c2pa_bytes: int = 0
+    c2pa_use: C2paUse | None = None
+    c2pa_asset_mib: int = 0
+    c2pa_read_bytes: int = 0
 
     @property
-    def total_bytes(self) -> int:
-        """Peak bytes: decoded pixels for images, an expansion of the file for documents."""
+    def decode_bytes(self) -> int:
+        """Decoded pixels for images and video, an expansion of the file for documents."""
         if self.pixels:
             return self.pixels * self.bytes_per_pixel * self.copies + self.size_bytes
         return self.size_bytes * DOCUMENT_EXPANSION
 
+    @property
+    def total_bytes(self) -> int:
+        """Peak bytes: the decode work, c2pa's validation or c2pa's signing, whichever holds most."""
+        return max(self.decode_bytes, self.c2pa_read_bytes, self.c2pa_bytes)
 
-def estimate_memory(asset: Asset, copies: int, video_frames: int = VIDEO_FRAMES) -> MemoryEstimate:
+    def describe(self) -> str:
+        """What the peak is made of, for a refusal's message."""
+        if max(self.c2pa_bytes, self.c2pa_read_bytes) > self.decode_bytes:
+            use = self.c2pa_use.value if self.c2pa_use else C2paUse.READ.value
+            return f"C2PA {use} holds the {self.c2pa_asset_mib} MiB asset whole"
+        if self.pixels:
+            unit = "frames" if self.kind is MediaKind.VIDEO else "copies"
+            return f"{self.pixels} pixels x {self.bytes_per_pixel} bytes x {self.copies} {unit}"
+        return f"{self.size_bytes} bytes x {DOCUMENT_EXPANSION}"
+
+
+def c2pa_memory(asset: Asset, use: C2paUse | None) -> int:
+    """What c2pa holds to ``use`` the asset whole: its format's measured cost, 0 where none is measured,
+    signing does not apply, or the asset is past the format's C2PA size limit (c2pa is not called)."""
+    support = asset.spec.c2pa
+    if use is None or support is None or support.memory is None:
+        return 0
+    if support.size_limit(asset.limits).exceeded_by(asset.size):
+        return 0
+    if use is C2paUse.SIGN and support.signs and not support.signs_in_pieces:
+        return support.memory.signing_bytes(asset.size)
+    return support.memory.reading_bytes(asset.size)
+
+
+def estimate_memory(
+    asset: Asset, copies: int, video_frames: int = VIDEO_FRAMES, c2pa: C2paUse | None = None
+) -> MemoryEstimate:
     """The peak memory of working on ``asset``, from its header only (no pixel is decoded).
+
+    ``c2pa`` says what the verb has c2pa do with the whole asset (``c2pa_memory``); the estimate's
+    peak is the largest of that, the validation a signing verb does first, and the decode work.
 
     An image whose header cannot be read is estimated by its size: the pipeline reports the
     damage in its own way (Inspect turns some of it into findings), and it decodes nothing.
@@ -68,21 +130,24 @@ def estimate_memory(asset: Asset, copies: int, video_frames: int = VIDEO_FRAMES)
     """
     # Content past max_bytes is only ever read in pieces (text, PDF on disk), never held whole.
     size = min(asset.size, asset.limits.max_bytes)
+    held = c2pa_memory(asset, c2pa)
+    read = c2pa_memory(asset, C2paUse.READ if c2pa is not None else None)
+    c2pa_fields = (held, c2pa if held else None, asset.size // 2**20, read)
     if asset.spec.frame_size is not None:
         frame = asset.spec.frame_size(asset.source, asset.limits)
         if frame is None:
-            return MemoryEstimate(asset.kind, 0, 0, video_frames, size)
+            return MemoryEstimate(asset.kind, 0, 0, video_frames, size, *c2pa_fields)
         pixels = frame.pixels or asset.limits.max_video_pixels
-        return MemoryEstimate(asset.kind, pixels, BYTES_PER_PIXEL, video_frames, size)
+        return MemoryEstimate(asset.kind, pixels, BYTES_PER_PIXEL, video_frames, size, *c2pa_fields)
     if asset.kind is MediaKind.IMAGE:
         try:
             header = asset.header
         except MediaTooLarge:
             raise
         except ClearMarkError:
-            return MemoryEstimate(asset.kind, 0, 0, copies, size)
-        return MemoryEstimate(asset.kind, header.width * header.height, BYTES_PER_PIXEL, copies, size)
-    return MemoryEstimate(asset.kind, 0, 0, copies, size)
+            return MemoryEstimate(asset.kind, 0, 0, copies, size, *c2pa_fields)
+        return MemoryEstimate(asset.kind, header.width * header.height, BYTES_PER_PIXEL, copies, size, *c2pa_fields)
+    return MemoryEstimate(asset.kind, 0, 0, copies, size, *c2pa_fields)
 
 
 class MemoryBudget:
@@ -122,15 +187,14 @@ class MemoryBudget:
         need = estimate.total_bytes
         allowed = self.video_request_bytes if estimate.kind is MediaKind.VIDEO else self.per_request_bytes
         if need > allowed:
-            what = (
-                f"{estimate.pixels} pixels x {estimate.bytes_per_pixel} bytes x {estimate.copies} "
-                f"{'frames' if estimate.kind is MediaKind.VIDEO else 'copies'}"
-                if estimate.pixels
-                else f"{estimate.size_bytes} bytes x {DOCUMENT_EXPANSION}"
+            advice = (
+                "; past max_c2pa_whole_asset_bytes the labels are written without a C2PA manifest"
+                if estimate.c2pa_bytes
+                else ""
             )
             raise MediaTooLarge(
-                f"decoding this content would need about {need // 2**20} MiB ({what}); the per-request "
-                f"memory budget is {allowed // 2**20} MiB",
+                f"working on this content would need about {need // 2**20} MiB ({estimate.describe()}); the "
+                f"per-request memory budget is {allowed // 2**20} MiB{advice}",
                 reason="MEMORY_BUDGET",
             )
 

@@ -38,7 +38,7 @@ from clearmark.media.limits import MediaLimits
 from clearmark.media.source import Content, Source, content_size
 from clearmark.notice.audio_rhythm import RhythmStyle
 from clearmark.service import convert
-from clearmark.service.admission import MemoryBudget, estimate_memory
+from clearmark.service.admission import C2paUse, MemoryBudget, estimate_memory
 from clearmark.service.config import Settings
 from clearmark.service.keys import (
     SigningMaterial,
@@ -104,6 +104,7 @@ def pipeline_config(
             max_video_duration_s=settings.max_video_duration_s,
             max_video_pixels=settings.max_video_pixels,
             max_video_frames=settings.max_video_frames,
+            max_c2pa_whole_asset_bytes=settings.max_c2pa_whole_asset_bytes,
         ),
         producer_code_policy=settings.producer_code_policy,
         notice_text_generated=settings.notice_text_generated,
@@ -357,8 +358,10 @@ class ClearMarkApp:
         return output.content
 
     @asynccontextmanager
-    async def _admitted(self, content: Source) -> AsyncIterator[None]:
-        """Reserve the decode memory the content's header announces, for every verb alike.
+    async def _admitted(self, content: Source, *, signs: bool = False) -> AsyncIterator[None]:
+        """Reserve the decode memory the content's header announces, for every verb alike, or what c2pa
+        holds of the whole asset when that is more: signing it (``signs``: Stamp, Label, when signing is
+        on) or validating it (Inspect, Verify, and Label without signing).
 
         The header is read off the event loop (a video's in pure Python: no FFmpeg on untrusted bytes here).
 
@@ -367,9 +370,13 @@ class ClearMarkApp:
             Overloaded: the server-wide memory budget stayed full.
             InvalidMedia: a video container the header reader cannot walk.
         """
+        signing = signs and self.config.c2pa_signing is not None
         estimate = await asyncio.to_thread(
             lambda: estimate_memory(
-                open_asset(content, self.config.limits), self.settings.decode_copies, self.settings.video_decode_frames
+                open_asset(content, self.config.limits),
+                self.settings.decode_copies,
+                self.settings.video_decode_frames,
+                C2paUse.SIGN if signing else C2paUse.READ,
             )
         )
         async with self.memory.reserve(estimate):
@@ -485,7 +492,7 @@ class ClearMarkApp:
         )
 
         async def produce() -> tuple[ProvenanceRecord, api.StampResult, Content]:
-            async with self._admitted(job.content):
+            async with self._admitted(job.content, signs=True):
                 outcome: StampOutcome = await self.pool.run(stamp_content, job, self.config, timeout=timeout)
             record = self._record(
                 "stamp",
@@ -680,7 +687,7 @@ class ClearMarkApp:
         )
 
         async def produce() -> tuple[ProvenanceRecord, api.LabelResult, Content]:
-            async with self._admitted(job.content):
+            async with self._admitted(job.content, signs=True):
                 outcome: LabelOutcome = await self.pool.run(label_content, job, self.config, timeout=timeout)
             campaign = options.campaign if options.HasField("campaign") else None
             checked = await self._with_campaign(outcome.inspection, campaign, job.tenant, timeout)

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     max_video_duration_s: int = Field(default=2 * 3600, ge=1)
     max_video_pixels: int = Field(default=4096 * 2304, ge=1)
     max_video_frames: int = Field(default=2 * 3600 * 60, ge=1)
+    # C2PA on MP4/MOV: c2pa-python holds the asset whole to sign (~2.05x its size) and validate (~1.05x)
+    # it; up to this size it is signed and validated, and memory admission reserves that (a 512 MiB MP4:
+    # ~1.13 GiB, within max_video_request_memory_bytes); past it the labels are written with a warning
+    # and no manifest, and C2PA is reported not validated. Other formats c2pa holds whole stop at max_media_bytes.
+    max_c2pa_whole_asset_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
 
     # Verify: treat empty propagator fields as a failure even on producer output (real producers ship
     # them empty; by default they FAIL only once a C2PA manifest shows a platform published the content).

@@ -7,7 +7,7 @@ c2pa-python 0.38.1 signs and reads ``video/quicktime`` through the same BMFF has
 from __future__ import annotations
 
 from clearmark.core.enums import MediaKind
-from clearmark.media.format import C2paSupport, FormatSpec
+from clearmark.media.format import BMFF_C2PA_MEMORY, C2paSupport, FormatSpec
 from clearmark.media.formats.movie_brands import MOV_BRANDS, major_brand_in
 from clearmark.media.movie_label import MovieContainer
 from clearmark.media.movie_tracks import read_movie_frame_size
@@ -25,7 +25,7 @@ SPEC = register_format(
         precedence=50,
         container=CONTAINER,
         label_carrier=CONTAINER.label_carrier,
-        c2pa=C2paSupport("mov:uuid-c2pa"),
+        c2pa=C2paSupport("mov:uuid-c2pa", memory=BMFF_C2PA_MEMORY),
         frame_size=read_movie_frame_size,
         streamable=True,
     )

@@ -9,7 +9,7 @@ M4A (higher precedence) have declined.
 from __future__ import annotations
 
 from clearmark.core.enums import MediaKind
-from clearmark.media.format import C2paSupport, FormatSpec
+from clearmark.media.format import BMFF_C2PA_MEMORY, C2paSupport, FormatSpec
 from clearmark.media.formats.movie_brands import MP4_BRANDS, any_brand_in
 from clearmark.media.movie_label import MovieContainer
 from clearmark.media.movie_tracks import read_movie_frame_size
@@ -27,7 +27,7 @@ SPEC = register_format(
         precedence=40,
         container=CONTAINER,
         label_carrier=CONTAINER.label_carrier,
-        c2pa=C2paSupport("mp4:uuid-c2pa"),
+        c2pa=C2paSupport("mp4:uuid-c2pa", memory=BMFF_C2PA_MEMORY),
         frame_size=read_movie_frame_size,
         streamable=True,
     )

@@ -180,6 +180,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         )
         written = writer.write_new(asset, new, settings)
 
+    asset.drop_frames()  # Inspect's samples: c2pa's hold of the asset comes next, not on top (admission)
     output, manifest_label = sign_c2pa(
         written.content,
         asset.spec,

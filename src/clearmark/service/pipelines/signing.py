@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clearmark.core.aigc import AigcLabel
+from clearmark.core.memory import release_free_memory
 from clearmark.labels.c2pa_manifest import sign_manifest
 from clearmark.labels.writers import new_output_file
 from clearmark.media.c2pa_store import C2PA_POINTER
@@ -20,17 +21,21 @@ def c2pa_pointer(spec: FormatSpec, config: PipelineConfig) -> tuple[tuple[tuple[
 
 
 def c2pa_too_large(spec: FormatSpec, content: Content, config: PipelineConfig) -> str:
-    """Why content this large gets no C2PA manifest ("" when it gets one, or signing does not apply):
-    c2pa signs most formats holding the whole asset in memory, so past ``max_bytes`` only formats
-    whose ``C2paSupport.signs_in_pieces`` is set are signed (the limit C2PA validation also keeps)."""
+    """Why content this large gets no C2PA manifest ("" when it gets one, or signing does not apply).
+
+    c2pa signs most formats holding the whole asset in memory, so content past the format's
+    ``C2paSupport.size_limit`` — ``max_c2pa_whole_asset_bytes`` for MP4/MOV, whose cost memory
+    admission counts, ``max_media_bytes`` for the rest — is not signed, unless the format
+    ``signs_in_pieces``. The same limit stops C2PA validation (``c2pa.not_validated``).
+    """
     if not config.signs_c2pa(spec) or spec.c2pa is None or spec.c2pa.signs_in_pieces:
         return ""
-    size, limit = content_size(content), config.limits.max_bytes
-    if size <= limit:
+    size, limit = content_size(content), spec.c2pa.size_limit(config.limits)
+    if not limit.exceeded_by(size):
         return ""
     return (
         f"no C2PA manifest: c2pa signs {spec.description} whole in memory, and {size} bytes exceed "
-        f"max_media_bytes ({limit}); the GB 45438 labels are written"
+        f"{limit.setting} ({limit.max_bytes}); the GB 45438 labels are written"
     )
 
 
@@ -63,7 +68,9 @@ def sign_c2pa(
     """
     if not config.signs_c2pa(spec) or c2pa_too_large(spec, content, config):
         return content, ""
-    assert config.c2pa_signing is not None
+    assert config.c2pa_signing is not None and spec.c2pa is not None
+    if spec.c2pa.memory is not None:  # c2pa is about to hold a large asset: in the frames' place, not on top
+        release_free_memory()
     signed = sign_manifest(
         content,
         spec.mime_type,
