@@ -26,9 +26,11 @@ from clearmark.detectors.video_notice import video_notice_signals
 from clearmark.detectors.video_watermark import read_frames_watermark
 from clearmark.labels.image_notice import NoticeSpec
 from clearmark.labels.video_writer import FramePlan, stamp_frames
+from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
+from clearmark.media.perceptual import image_phash
 from clearmark.media.source import Source
-from clearmark.media.video import probe_video, sample_frames, sample_times
+from clearmark.media.video import probe_video, representative_frame, representative_times, sample_frames, sample_times
 from clearmark.media.video.transcode import ENCODERS
 from clearmark.service.pipelines import PipelineConfig, StampJob, inspect_content, stamp_content
 
@@ -120,6 +122,9 @@ def run(repeats: int) -> str:
         stamp_frames(clip, stamped, plan, limits)
         ocr = build_ocr(DetectorContext())
         times = sample_times(probe_video(stamped))
+        # The same hash and size both ways, and what Inspect's full sampling hashes.
+        full = image_phash(representative_frame(*sample_frames(stamped, limits)).rgb)
+        assert output_facts(stamped, limits) == output_facts_before(stamped, limits) == (full, WIDTH)
 
         def inspect_frames() -> None:
             info, frames = sample_frames(stamped, limits)
@@ -135,6 +140,10 @@ def run(repeats: int) -> str:
             "inspect frames: sample + watermark + OCR": inspect_frames,
             "Inspect verb (all detectors, policy)": lambda: inspect_content(Source.of(stamped), config),
             "reference: PyAV decode of the sampled frames": lambda: plain_sample(stamped, times),
+            "output probe + hash: one opening, the middle frame's GOP": lambda: output_facts(stamped, limits),
+            "output probe + hash, before: probe, then the samples around the middle": lambda: output_facts_before(
+                stamped, limits
+            ),
         }
         cpu: dict[str, list[float]] = {name: [] for name in cases}
         timings = measure({name: _cpu_timed(fn, cpu[name]) for name, fn in cases.items()}, repeats=repeats, warmup=0)
@@ -143,6 +152,10 @@ def run(repeats: int) -> str:
             ("stamp frames: notice + mark + re-encode", "reference: PyAV decode + re-encode"),
             ("Inspect verb (all detectors, policy)", "reference: PyAV decode of the sampled frames"),
             ("inspect frames: sample + watermark + OCR", "reference: PyAV decode of the sampled frames"),
+            (
+                "output probe + hash: one opening, the middle frame's GOP",
+                "output probe + hash, before: probe, then the samples around the middle",
+            ),
         ]
         text = report(
             f"Video, {WIDTH}x{HEIGHT} H.264 {SECONDS} s at {FPS} fps + AAC ({clip.stat().st_size / 1e6:.1f} MB)",
@@ -156,6 +169,21 @@ def run(repeats: int) -> str:
             mine, theirs = statistics.median(cpu[ours]), statistics.median(cpu[reference])
             lines.append(f"| {ours} / {reference} ({mine:.1f} / {theirs:.1f}) | {mine / theirs:.2f}x |")
         return text + "\n".join(lines) + "\n"
+
+
+def output_facts(path: Path, limits: MediaLimits) -> tuple[int, int]:
+    """What Stamp reads of its output for the registry: its perceptual hash, then its displayed size."""
+    asset = open_asset(path, limits)
+    value = image_phash(asset.representative_frame.rgb)
+    return value, asset.info().width
+
+
+def output_facts_before(path: Path, limits: MediaLimits) -> tuple[int, int]:
+    """The same, the way Stamp read them before one opening did both (commit fd29005): a probe, then
+    the samples around the middle, decoded from the first frame with a probe of their own."""
+    info = probe_video(path, limits)
+    _, frames = sample_frames(path, limits, representative_times(info))
+    return image_phash(representative_frame(info, frames).rgb), info.display_width
 
 
 def _cpu_timed(fn: Callable[[], object], samples: list[float]) -> Callable[[], None]:

@@ -69,16 +69,19 @@ def stamp_frames(
     limits: MediaLimits,
     *,
     font_path: Path | None = None,
+    info: VideoInfo | None = None,
 ) -> StampedFrames:
     """Re-encode ``source`` to ``output_path`` with the plan's notice and mark in its frames.
 
     The notice is drawn first and the mark added last, over the final pixels of every frame.
+    ``info`` is the caller's ``probe_video(source, limits)`` when it has one (not probed again).
 
     Raises:
         InvalidMedia, MediaTooLarge: as ``transcode``.
         InvalidRequest: the notice does not fit the displayed frame.
     """
-    info = probe_video(source, limits)
+    if info is None:
+        info = probe_video(source, limits)
     full_range = info.color_range == 2 or info.pix_fmt.startswith("yuvj")
     font = load_notice_font(font_path)
     overlay = badge = None
@@ -183,7 +186,9 @@ class VideoWriter:
             with contextlib.ExitStack() as stack:
                 work = settings.work_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="clearmark-")))
                 output = new_output_file(work, f".{asset.spec.name}")
-                stamped = stamp_frames(asset.source, output, plan, asset.limits, font_path=settings.font_path)
+                stamped = stamp_frames(
+                    asset.source, output, plan, asset.limits, font_path=settings.font_path, info=asset.video_info
+                )
                 # Without a work directory the caller wants bytes; with one, the file is the output.
                 content = Source.of(output) if settings.work_dir else output.read_bytes()
             warnings = stamped.warnings

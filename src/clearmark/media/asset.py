@@ -73,6 +73,8 @@ class Asset:
             raise UnsupportedFormat(f"{self.spec.description} is not a video")
         from clearmark.media.video import probe_video
 
+        if "video" in self.__dict__:  # the detectors' sampling probed the file already
+            return self.video[0]
         return probe_video(self.source, self.limits)
 
     @cached_property
@@ -85,7 +87,8 @@ class Asset:
             raise UnsupportedFormat(f"{self.spec.description} has no video frames")
         from clearmark.media.video import sample_frames
 
-        return sample_frames(self.source, self.limits)
+        # A probe already made (``video_info``) is not made again: it opens the file and decodes a frame.
+        return sample_frames(self.source, self.limits, info=self.__dict__.get("video_info"))
 
     def drop_frames(self) -> None:
         """Let go of the sampled video frames the detectors shared (no-op when none were decoded), so that
@@ -98,16 +101,19 @@ class Asset:
     def representative_frame(self) -> SampledFrame:
         """The frame a video's perceptual hash is taken of (the sample nearest its middle).
 
-        From the shared samples when a detector decoded them already; otherwise only the samples
-        around the middle are decoded (Stamp hashing its output needs nothing else).
+        From the shared samples when a detector decoded them already; otherwise that frame alone is
+        found and decoded (``media.video.representative_sample``: Stamp hashing its output needs
+        nothing else), and the same opening of the file gives ``video_info`` when it was not read yet.
         """
-        from clearmark.media.video import representative_frame, representative_times, sample_frames
+        from clearmark.media.video import representative_frame, representative_sample
 
         if "video" in self.__dict__:  # the detectors' samples (a cached_property) are there already
             return representative_frame(*self.video)
-        info = self.video_info
-        _, frames = sample_frames(self.source, self.limits, representative_times(info))
-        return representative_frame(info, frames)
+        if self.kind is not MediaKind.VIDEO:
+            raise UnsupportedFormat(f"{self.spec.description} has no video frames")
+        info, frame = representative_sample(self.source, self.limits)
+        self.__dict__.setdefault("video_info", info)  # what the cached_property would compute: not twice
+        return frame
 
     @cached_property
     def pixels(self) -> np.ndarray:

@@ -28,6 +28,8 @@ class ClipSpec:
     bit_rate: int = 0
     pix_fmt: str = "yuv420p"
     sar: Fraction | None = None
+    preset: str = "ultrafast"  # x264/x265 preset: "veryfast" (Stamp's) codes B-frames, "ultrafast" none
+    gop: int = 0  # frames between key frames (0: the encoder's default)
 
 
 def scene(width: int, height: int, index: int, seed: int = 7) -> np.ndarray:
@@ -49,13 +51,15 @@ def make_clip(path: Path, spec: ClipSpec = ClipSpec()) -> Path:
         video = container.add_stream(spec.codec, rate=spec.fps)
         video.width, video.height, video.pix_fmt = spec.width, spec.height, spec.pix_fmt
         if spec.codec == "libx264":
-            video.options = {"preset": "ultrafast"}
+            video.options = {"preset": spec.preset}
         elif spec.codec == "libx265":
-            video.options = {"preset": "ultrafast", "x265-params": "log-level=error"}
+            video.options = {"preset": spec.preset, "x265-params": "log-level=error"}
         elif spec.codec == "libvpx-vp9":
             video.options = {"deadline": "realtime", "cpu-used": "8"}
         if spec.bit_rate:
             video.bit_rate = spec.bit_rate
+        if spec.gop:
+            video.codec_context.gop_size = spec.gop
         if spec.sar is not None:
             video.codec_context.sample_aspect_ratio = spec.sar
         if spec.variable_rate:

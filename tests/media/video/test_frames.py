@@ -8,9 +8,7 @@ import numpy as np
 import pytest
 
 from clearmark.core.errors import InvalidMedia
-from clearmark.media.asset import open_asset
-from clearmark.media.limits import MediaLimits
-from clearmark.media.video import probe_video, representative_frame, sample_frames, sample_times
+from clearmark.media.video import probe_video, sample_frames, sample_times
 from tests.media.video.clips import ClipSpec, faststart, make_clip, scene
 
 
@@ -46,26 +44,3 @@ def test_a_truncated_clip_is_invalid(tmp_path: Path) -> None:
     cut.write_bytes(clip.read_bytes()[: clip.stat().st_size // 2])
     with pytest.raises(InvalidMedia):
         sample_frames(cut)
-
-
-@pytest.mark.parametrize(
-    ("name", "spec"),
-    [
-        ("short.mp4", ClipSpec(seconds=1.0)),
-        ("long.mp4", ClipSpec(seconds=7.0, fps=10)),
-        ("low_rate.mp4", ClipSpec(seconds=6.0, fps=3)),
-        ("vfr.mp4", ClipSpec(seconds=5.0, fps=10, variable_rate=True)),
-        ("vp9.webm", ClipSpec(codec="libvpx-vp9", muxer="webm", audio=None, seconds=5.0, fps=10)),
-    ],
-)
-def test_the_representative_frame_decoded_alone_is_the_one_full_sampling_picks(
-    tmp_path: Path, name: str, spec: ClipSpec
-) -> None:
-    """Stamp hashes its output from the samples around the middle only; Inspect from all samples."""
-    path = make_clip(tmp_path / name, spec)
-    alone = open_asset(path, MediaLimits()).representative_frame
-    shared = open_asset(path, MediaLimits())
-    _ = shared.video  # a detector sampled the video first
-    full = representative_frame(*sample_frames(path))
-    assert alone.time_s == shared.representative_frame.time_s == full.time_s
-    assert np.array_equal(alone.rgb, full.rgb)

@@ -1,13 +1,8 @@
 """Video through PyAV: probe under limits, sample frames, transcode with a per-frame edit."""
 
-from clearmark.media.video.frames import (
-    SampledFrame,
-    representative_frame,
-    representative_times,
-    sample_frames,
-    sample_times,
-)
+from clearmark.media.video.frames import SampledFrame, sample_frames, sample_times
 from clearmark.media.video.probe import StreamInfo, VideoInfo, VideoSource, probe_video
+from clearmark.media.video.representative import representative_frame, representative_sample, representative_times
 from clearmark.media.video.transcode import FrameEditor, FramePlanes, TranscodeResult, transcode
 
 __all__ = [
@@ -20,6 +15,7 @@ __all__ = [
     "VideoSource",
     "probe_video",
     "representative_frame",
+    "representative_sample",
     "representative_times",
     "sample_frames",
     "sample_times",

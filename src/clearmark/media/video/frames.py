@@ -71,7 +71,8 @@ def _displayed(frame: av.VideoFrame, info: VideoInfo) -> np.ndarray:
     return rgb
 
 
-def _sample(frame: av.VideoFrame, time_s: float, info: VideoInfo) -> SampledFrame:
+def sample_of(frame: av.VideoFrame, time_s: float, info: VideoInfo) -> SampledFrame:
+    """``frame`` as a sample shown at ``time_s`` (from the first frame): its coded luma and its displayed RGB."""
     luma = frame.to_ndarray(format="gray") if frame.format.name not in ("yuv420p", "yuvj420p") else None
     if luma is None:
         plane = frame.planes[0]
@@ -83,19 +84,24 @@ def sample_frames(
     source: VideoSource,
     limits: MediaLimits = DEFAULT_LIMITS,
     times: tuple[float, ...] | None = None,
+    *,
+    info: VideoInfo | None = None,
 ) -> tuple[VideoInfo, tuple[SampledFrame, ...]]:
     """The frames on screen at ``times`` (default ``sample_times(info)``), decoding only what they need.
 
     The start screen is decoded frame by frame; later samples seek to the key frame before them and
     decode forward. A sample is the last frame whose presentation time is at or before its time.
+    ``info`` is the caller's ``probe_video(source, limits)`` when it has one (the probe opens the file
+    and decodes a frame: not twice).
 
     Raises:
         InvalidMedia: unreadable, corrupt or truncated video.
         MediaTooLarge: a header limit of ``limits`` (checked before decoding).
     """
-    size = source_size(source)
-    with open_video(source, limits) as container:
-        info = read_video_info(container, size, limits)
+    if info is None:
+        size = source_size(source)
+        with open_video(source, limits) as container:
+            info = read_video_info(container, size, limits)
     wanted = list(times if times is not None else sample_times(info))
     if not wanted:
         return info, ()
@@ -127,7 +133,7 @@ def _walk(
 
     def take(time_s: float, frame: av.VideoFrame) -> None:
         if time_s not in taken:
-            taken[time_s] = _sample(frame, time_s, info)
+            taken[time_s] = sample_of(frame, time_s, info)
 
     while pending:
         restart = False
@@ -152,12 +158,7 @@ def _walk(
         else:
             # End of stream: the last frame stays on screen for every remaining time, unless the
             # stream ended well before the duration its header declares (a cut file).
-            last = previous[0] if previous is not None else -1.0
-            frame_s = 1.0 / float(info.frame_rate) if info.frame_rate else 0.1
-            if info.duration_s - last > max(0.5, 3 * frame_s):
-                raise InvalidMedia(
-                    f"the video is truncated: frames stop at {max(last, 0.0):.2f} s of {info.duration_s:.2f} s"
-                )
+            check_not_cut(info, previous[0] if previous is not None else -1.0)
             if previous is not None:
                 take(*previous)
             pending = []
@@ -166,22 +167,11 @@ def _walk(
     return [taken[t] for t in sorted(taken)]
 
 
-def representative_times(info: VideoInfo) -> tuple[float, ...]:
-    """The sample times whose frames can be ``representative_frame``: two on each side of the middle.
-
-    A sample shows the last frame at or before its time, so frames only move earlier than their
-    times: the nearest frame to the middle comes from the last samples before it or the first after.
-    Decoding just these (Stamp hashing its output) finds the frame ``sample_times`` would, without the
-    start screen and the rest of the video.
+def check_not_cut(info: VideoInfo, last_s: float) -> None:
+    """Raise InvalidMedia when the last frame (at ``last_s`` from the first; -1: none) comes well before the
+    duration the header declares: the last frame stays on screen to the end, but not for a cut file.
     """
-    middle = info.duration_s / 2
-    times = sample_times(info)
-    return tuple([t for t in times if t <= middle][-2:] + [t for t in times if t > middle][:2])
-
-
-def representative_frame(info: VideoInfo, frames: tuple[SampledFrame, ...]) -> SampledFrame:
-    """The sampled frame nearest the middle of the video: what its perceptual hash is taken of."""
-    if not frames:
-        raise InvalidMedia("no frame was sampled")
-    middle = info.duration_s / 2
-    return min(frames, key=lambda frame: (abs(frame.time_s - middle), frame.time_s))
+    frame_s = 1.0 / float(info.frame_rate) if info.frame_rate else 0.1
+    if info.duration_s - last_s > max(0.5, 3 * frame_s):
+        stop = max(last_s, 0.0)
+        raise InvalidMedia(f"the video is truncated: frames stop at {stop:.2f} s of {info.duration_s:.2f} s")

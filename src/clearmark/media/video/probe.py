@@ -133,12 +133,12 @@ def video_stream(container: av.container.InputContainer) -> av.video.stream.Vide
     raise InvalidMedia("the file has no video stream")
 
 
-def _rotation(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> int:
+def _first_frame(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> av.VideoFrame:
     # PyAV exposes the display matrix on decoded frames only: decode the first frame (after every
     # header limit has passed) and read its rotation.
     try:
         for frame in container.decode(stream):
-            return int(round(frame.rotation)) % 360
+            return frame
     except _AV_ERRORS as exc:
         raise InvalidMedia(f"the video stream does not decode: {exc}") from exc
     raise InvalidMedia("the video stream holds no decodable frame")
@@ -177,6 +177,22 @@ def read_video_info(
 
     Raises:
         InvalidMedia: no video stream, no frame size, or the first frame does not decode.
+        MediaTooLarge: a limit of ``limits`` is exceeded.
+    """
+    header = read_video_header(container, size_bytes, limits)
+    return rotated(header, _first_frame(container, video_stream(container)))
+
+
+def read_video_header(
+    container: av.container.InputContainer, size_bytes: int, limits: MediaLimits = DEFAULT_LIMITS
+) -> VideoInfo:
+    """The declared parameters of an open container, limits checked, nothing decoded: the rotation is left at 0.
+
+    PyAV shows the display matrix on decoded frames only; a caller that decodes the stream anyway
+    completes the header with ``rotated`` and its first frame (what ``read_video_info`` does).
+
+    Raises:
+        InvalidMedia: no video stream or no frame size.
         MediaTooLarge: a limit of ``limits`` is exceeded.
     """
     stream = video_stream(container)
@@ -223,9 +239,13 @@ def read_video_info(
     # widen every sampled frame 255 times, so the displayed picture is held to the same pixel limit.
     shown_w, shown_h = _displayed(header.width, header.height, header.sample_aspect_ratio, 0)
     enforce_limit("max_video_pixels", shown_w * shown_h, limits.max_video_pixels, what=f"{shown_w}x{shown_h} displayed")
-    rotation = _rotation(container, stream)
-    display_width, display_height = _displayed(header.width, header.height, header.sample_aspect_ratio, rotation)
+    return header
 
+
+def rotated(header: VideoInfo, frame: av.VideoFrame) -> VideoInfo:
+    """``header`` (from ``read_video_header``) with the rotation of a decoded frame of its stream."""
+    rotation = int(round(frame.rotation)) % 360
+    display_width, display_height = _displayed(header.width, header.height, header.sample_aspect_ratio, rotation)
     return replace(header, rotation=rotation, display_width=display_width, display_height=display_height)
 
 

@@ -145,11 +145,14 @@ def stamp_content(job: StampJob, config: PipelineConfig) -> StampOutcome:
     if notice is not None:
         details.append(("notice", notice.to_json()))
     output_asset = open_asset(output, config.limits)
+    # The hash first: for a video it decodes the output's middle frame and, in the same opening of the
+    # file, reads what ``info()`` needs (one probe per file: the input's was the writer's).
+    perceptual = perceptual_hash_of(output_asset)
     return StampOutcome(
         content=output,
         input=asset.info(),
         output=output_asset.info(),
-        perceptual=perceptual_hash_of(output_asset),
+        perceptual=perceptual,
         produce_id=produce_id,
         label=label,
         notice=notice,
