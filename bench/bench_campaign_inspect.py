@@ -2,8 +2,7 @@
 
 ``python -m bench.run campaign_inspect``. The default configuration (gated whole-image OCR: one
 text-region pass for the notice checks and the campaign text; QR scan; the campaign rules) against
-the same with the detectors one after another (``detector_threads=1``), the previous default (OCR
-of the edge bands) with and without the campaign step, all in-process on
+the previous default (OCR of the edge bands) with and without the campaign step, all in-process on
 the same stamped JPEG, and ``Image.open(...).convert("RGB")`` as the reference. Wall-clock and CPU
 time (``time.process_time``: every thread of the process) are both reported, and the default
 Inspect is split into its stages (decode, each detector, the campaign step, the rest) by CPU time.
@@ -36,8 +35,6 @@ from clearmark.service.pipelines import PipelineConfig, StampJob, inspect_conten
 from clearmark.service.pipelines.workers import detectors_for
 
 PRODUCER = "001191440300708461136T1XGW3"
-DEFAULT = "inspect, default (gated OCR + QR + campaign rules; detectors side by side, default detector_threads)"
-IN_TURN = "inspect, the same with detector_threads=1 (detectors one after another)"
 
 
 def run(repeats: int) -> str:
@@ -52,23 +49,19 @@ def _run(repeats: int, data_dir: Path) -> str:
     signing, key = ensure_dev_signing_material(data_dir), ensure_watermark_key(data_dir)
     gated = pipeline_config(Settings(data_dir=data_dir), signing, key)
     bands = replace(gated, detectors=replace(gated.detectors, ocr_mode="bands"))
-    in_turn = replace(gated, detector_threads=1)
     stamped = stamp_content(StampJob(request_id="b", tenant="b", content=source, producer_code=PRODUCER), gated).content
     shared_checker(None)
     gc.freeze()  # what a service worker does after start-up: the rule tables are long-lived
     inspection = inspect_content(stamped, gated)
     assert inspection.campaign.policy_version and any(s.kind == "campaign.summary" for s in inspection.signals)
     cases: dict[str, Callable[[], object]] = {
-        DEFAULT: lambda: inspect_content(stamped, gated),
-        IN_TURN: lambda: inspect_content(stamped, in_turn),
+        "inspect, default (gated OCR + QR + campaign rules)": lambda: inspect_content(stamped, gated),
         "inspect, OCR of the edge bands + QR + campaign rules": lambda: inspect_content(stamped, bands),
         "pillow decode": lambda: Image.open(io.BytesIO(stamped)).convert("RGB"),
     }
     ratios = [
-        (DEFAULT, "pillow decode"),
-        (IN_TURN, "pillow decode"),
+        ("inspect, default (gated OCR + QR + campaign rules)", "pillow decode"),
         ("inspect, OCR of the edge bands + QR + campaign rules", "pillow decode"),
-        (DEFAULT, IN_TURN),
     ]
     title = f"Inspect of a stamped 1920x1080 JPEG ({len(stamped) // 1024} KiB), every detector and the campaign checks"
     timings = measure(cases, repeats=repeats)

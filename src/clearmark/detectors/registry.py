@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -96,18 +95,6 @@ def build_detectors(context: DetectorContext, names: Iterable[str] | None = None
     return tuple(DETECTOR_FACTORIES[n](context) for n in chosen)
 
 
-def run_detectors(detectors: Iterable[Detector], asset: Asset, threads: int = 1) -> tuple[Signal, ...]:
-    """All signals of the detectors that handle the asset's modality, in detector order.
-
-    With ``threads`` > 1 the detectors run side by side on that many threads: the heavy ones (OCR's
-    ONNX models, OpenCV, numpy's FFTs) release the GIL, so one asset's answer comes sooner on a free
-    core. The asset's decoded pixels and derived views are computed once, by the first reader (both
-    are guarded by locks). The signals and the error raised (the first failing detector's, in
-    detector order) are the same as one after another.
-    """
-    chosen = [detector for detector in detectors if asset.kind in detector.kinds]
-    if threads <= 1 or len(chosen) < 2:
-        return tuple(signal for detector in chosen for signal in detector.detect(asset))
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="detector") as pool:
-        running = [pool.submit(detector.detect, asset) for detector in chosen]
-    return tuple(signal for job in running for signal in job.result())
+def run_detectors(detectors: Iterable[Detector], asset: Asset) -> tuple[Signal, ...]:
+    """All signals of the detectors that handle the asset's modality, in detector order."""
+    return tuple(signal for d in detectors if asset.kind in d.kinds for signal in d.detect(asset))

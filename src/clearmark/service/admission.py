@@ -18,9 +18,8 @@ reserves that too, as the largest of the three holds, not their sum. Signing com
 work: Stamp re-encodes, then signs; Label drops Inspect's sampled frames before it signs
 (``Asset.drop_frames``), and the freed heap goes back to the OS first (``core.memory.release_free_memory``:
 without it a 1080p Label kept ~120 MiB of frames under c2pa's hold). Validation is the C2PA detector:
-a video's detectors run one after another (``detector_threads`` applies to other kinds), so it never
-overlaps the sampled frames and is not added to them (the sum would refuse a 200 MB 4K Inspect under
-the default cap).
+the detectors run one after another, so it ends before the frames are sampled and is not added to
+them (the sum would refuse a 200 MB 4K Inspect under the default cap).
 """
 
 from __future__ import annotations

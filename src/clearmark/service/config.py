@@ -82,9 +82,6 @@ class Settings(BaseSettings):
 
     # CPU work: 0 runs it on a thread in-process (CLI), N > 0 in a pool of N processes.
     cpu_workers: int = Field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)), ge=0)
-    # Threads one Inspect (also Verify's and Label's reading) runs its detectors on side by side:
-    # OCR beside the watermark reader and the rest, for a sooner answer on a free core (1: in turn).
-    detector_threads: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)), ge=1, le=16)
     # Jobs admitted (running or waiting for a worker); past this, RESOURCE_EXHAUSTED at once with RetryInfo.
     max_pending_jobs: int = Field(default=64, ge=1)
     # Memory admission: decode cost from the header (pixels x 4 bytes x copies) per request and server-wide.

@@ -39,21 +39,3 @@ def test_the_pixels_are_turned_grey_once_per_inspect(monkeypatch: pytest.MonkeyP
 
     assert mark.attribute(Attr.CONTENT_PHASH) == f"{image_phash(Image.open(io.BytesIO(stamped))):016x}"
 
-
-def test_a_videos_detectors_run_in_turn_and_an_images_side_by_side(monkeypatch: pytest.MonkeyPatch) -> None:
-    # c2pa holds an MP4 whole while validating; admission reserves that or the frames, not both.
-    from tests.media.movie_clips import make_clip
-
-    from clearmark.service.pipelines import inspect as inspect_module
-
-    used: list[int] = []
-    real = inspect_module.run_detectors
-
-    def recording(detectors, asset, threads=1):  # type: ignore[no-untyped-def]
-        used.append(threads)
-        return real(detectors, asset, threads)
-
-    monkeypatch.setattr(inspect_module, "run_detectors", recording)
-    inspect_content(make_clip("faststart_mp4"), CONFIG)
-    inspect_content(encode(make_image(320, 240), "PNG"), CONFIG)
-    assert used == [1, CONFIG.detector_threads] and CONFIG.detector_threads > 1

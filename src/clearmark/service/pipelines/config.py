@@ -33,8 +33,6 @@ class PipelineConfig:
     jpeg_quality: int = 95
     webp_quality: int = 90
     detectors: DetectorContext = DetectorContext()
-    # Threads the detectors of one asset run on side by side (1: one after another; same answer).
-    detector_threads: int = 2
     # Where text and documents get their notice line: "start" and/or "end".
     text_notice_positions: tuple[str, ...] = ("start",)
     # Audio: where the audible notice goes, how the rhythm sounds, or a spoken notice file instead.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from clearmark.campaign.content import campaign_signals
-from clearmark.core.enums import MediaKind
 from clearmark.core.signals import Inspection
 from clearmark.detectors.registry import run_detectors
 from clearmark.media.asset import Asset, open_asset
@@ -33,11 +32,7 @@ def inspect_asset(
         InvalidMedia: an XMP packet uses DTDs or entities (an attack, not a producer's mistake).
     """
     refuse_hostile_xml(asset)
-    detectors = detectors_for(config.detectors)
-    # A video's detectors run in turn: c2pa holds an MP4 whole while it validates, and admission
-    # reserves the larger of that and the sampled frames, not both at once (service.admission).
-    threads = 1 if asset.kind is MediaKind.VIDEO else config.detector_threads
-    signals = run_detectors(detectors, asset, threads) + claim_signals(asset, claim)
+    signals = run_detectors(detectors_for(config.detectors), asset) + claim_signals(asset, claim)
     if config.registry_url:  # the registry's answers are evidence too: gathered before the one decision
         signals = with_registry_evidence(signals, registry_view(config.registry_url), asset)
     pack = config.detectors.campaign_rule_pack
