@@ -4,12 +4,11 @@ labels, a warning and ``c2pa.not_validated`` naming that limit."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import struct
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import c2pa
@@ -31,6 +30,7 @@ from tests.conftest import PLATFORM, PRODUCER
 from tests.media.samples import LABEL_JSON
 from tests.media.video.clips import ClipSpec, make_clip
 from tests.service.conftest import RunningServer
+from tests.service.streams import collect, request_parts
 from tests.service.test_faults_e2e import _until, frozen_workers
 
 pytestmark = pytest.mark.e2e
@@ -38,30 +38,10 @@ MIB = 1024 * 1024
 TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 
 
-def _parts(request_type, header_type, content: bytes, options=None) -> Iterator:  # noqa: ANN001
-    content_header = pb.ContentHeader(size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest())
-    header = header_type(content_header=content_header)
-    if options is not None:
-        header.options.CopyFrom(options)
-    yield request_type(header=header)
-    for start in range(0, len(content), MIB):
-        yield request_type(chunk=content[start : start + MIB])
-
-
-def _collect(parts: Iterator) -> tuple[object, bytes]:  # noqa: ANN001
-    result, content = None, bytearray()
-    for part in parts:
-        if part.WhichOneof("part") == "result":
-            result = part.result
-        else:
-            content += part.chunk
-    return result, bytes(content)
-
-
 def _label_stream(stub: api_grpc.ClearMarkServiceStub, content: bytes) -> tuple[api.LabelResult, bytes]:
     options = api.LabelOptions(platform_code=PLATFORM)
-    parts = _parts(api.LabelStreamRequest, api.LabelStreamHeader, content, options)
-    return _collect(stub.LabelStream(parts, timeout=300))  # type: ignore[return-value]
+    parts = request_parts(api.LabelStreamRequest, api.LabelStreamHeader, content, options, chunk=MIB)
+    return collect(stub.LabelStream(parts, timeout=300))  # type: ignore[return-value]
 
 
 def _store(content: bytes) -> tuple[dict, str]:
@@ -203,7 +183,7 @@ def test_a_label_whose_signing_would_exceed_the_request_budget_is_refused_before
         stub = api_grpc.ClearMarkServiceStub(channel)
         with pytest.raises(grpc.RpcError) as refused:
             _label_stream(stub, big_upload)
-        parts = _parts(api.InspectStreamRequest, api.InspectStreamHeader, big_upload)
+        parts = request_parts(api.InspectStreamRequest, api.InspectStreamHeader, big_upload, chunk=MIB)
         inspected = stub.InspectStream(parts, timeout=300)
     assert refused.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED and _reason(refused.value) == "MEMORY_BUDGET"
     details = refused.value.details() or ""

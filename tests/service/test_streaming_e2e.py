@@ -6,7 +6,7 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import c2pa
@@ -23,16 +23,10 @@ from clearmark.v1 import types_pb2 as pb
 from tests.conftest import PLATFORM, PRODUCER
 from tests.media.video.clips import ClipSpec, make_clip
 from tests.service.conftest import RunningServer
+from tests.service.streams import collect, request_parts
 
 pytestmark = pytest.mark.e2e
 LOG = ("AI生成\n" + "".join(f"2026-12-01 line {i} 日志 ok\n" for i in range(40_000))).encode()
-
-
-def _parts(request_type, header_type, content: bytes, chunk: int = 64 * 1024) -> Iterator:  # noqa: ANN001
-    content_header = pb.ContentHeader(size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest())
-    yield request_type(header=header_type(content_header=content_header))
-    for start in range(0, len(content), chunk):
-        yield request_type(chunk=content[start : start + chunk])
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +39,10 @@ def test_text_over_the_whole_file_limit_streams_through_inspect_and_verify(small
     assert len(LOG) > 256 * 1024
     with small_limit_server.channel() as channel:
         stub = api_grpc.ClearMarkServiceStub(channel)
-        inspected = stub.InspectStream(_parts(api.InspectStreamRequest, api.InspectStreamHeader, LOG), timeout=60)
-        verified = stub.VerifyStream(_parts(api.VerifyStreamRequest, api.VerifyStreamHeader, LOG), timeout=60)
+        inspected = stub.InspectStream(
+            request_parts(api.InspectStreamRequest, api.InspectStreamHeader, LOG), timeout=60
+        )
+        verified = stub.VerifyStream(request_parts(api.VerifyStreamRequest, api.VerifyStreamHeader, LOG), timeout=60)
     media = inspected.inspection.media
     assert (media.format, media.size_bytes, media.sha256) == ("text", len(LOG), hashlib.sha256(LOG).hexdigest())
     assert any(s.kind == "explicit.text_notice" for s in inspected.inspection.signals)  # the head was read
@@ -67,7 +63,7 @@ def test_unary_text_over_the_whole_file_limit_is_refused_by_writers(small_limit_
 
 
 def test_a_bad_stream_leaves_no_spool_file(small_limit_server: RunningServer) -> None:
-    parts = list(_parts(api.InspectStreamRequest, api.InspectStreamHeader, LOG))
+    parts = list(request_parts(api.InspectStreamRequest, api.InspectStreamHeader, LOG))
     parts[0].header.content_header.sha256 = "0" * 64
     with small_limit_server.channel() as channel:
         stub = api_grpc.ClearMarkServiceStub(channel)
@@ -76,16 +72,6 @@ def test_a_bad_stream_leaves_no_spool_file(small_limit_server: RunningServer) ->
     assert raised.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     spool = small_limit_server.settings.data_dir / "spool"
     assert list(spool.iterdir()) == []
-
-
-def _collect(parts: Iterator) -> tuple[object, bytes]:  # noqa: ANN001
-    result, content = None, bytearray()
-    for part in parts:
-        if part.WhichOneof("part") == "result":
-            result = part.result
-        else:
-            content += part.chunk
-    return result, bytes(content)
 
 
 def _empty(directory: Path) -> bool:
@@ -106,14 +92,14 @@ def stream_server(server_factory: Callable[..., RunningServer]) -> RunningServer
 
 
 def _stamp_parts(content: bytes, request_id: str) -> list:
-    parts = list(_parts(api.StampStreamRequest, api.StampStreamHeader, content))
+    parts = list(request_parts(api.StampStreamRequest, api.StampStreamHeader, content))
     parts[0].header.request_id = request_id
     parts[0].header.options.CopyFrom(api.StampOptions(producer_code=PRODUCER))
     return parts
 
 
 def _label_parts(content: bytes) -> list:
-    parts = list(_parts(api.LabelStreamRequest, api.LabelStreamHeader, content))
+    parts = list(request_parts(api.LabelStreamRequest, api.LabelStreamHeader, content))
     parts[0].header.options.CopyFrom(api.LabelOptions(platform_code=PLATFORM))
     return parts
 
@@ -130,9 +116,9 @@ def test_a_streamed_pdf_is_stamped_signed_and_labelled_file_to_file(
     stamp_parts = _stamp_parts(big_pdf, "big-pdf-stamp-1")
     with stream_server.channel() as channel:
         stub = api_grpc.ClearMarkServiceStub(channel)
-        result, stamped = _collect(stub.StampStream(iter(stamp_parts), timeout=120))
-        replayed, again = _collect(stub.StampStream(iter(stamp_parts), timeout=120))
-        labelled_result, labelled = _collect(stub.LabelStream(iter(_label_parts(stamped)), timeout=120))
+        result, stamped = collect(stub.StampStream(iter(stamp_parts), timeout=120))
+        replayed, again = collect(stub.StampStream(iter(stamp_parts), timeout=120))
+        labelled_result, labelled = collect(stub.LabelStream(iter(_label_parts(stamped)), timeout=120))
     assert len(stamped) > len(big_pdf) and result.output.sha256 == hashlib.sha256(stamped).hexdigest()
     assert pb.APPLIED_LABEL_C2PA_MANIFEST in result.labels_applied
     assert replayed.replayed and again == stamped  # the kept file, sent again
@@ -162,7 +148,7 @@ def test_a_pdf_over_the_whole_file_limit_is_labelled_without_a_manifest(
     c2pa would sign it whole in memory: no manifest, and a warning says why."""
     with small_limit_server.channel() as channel:
         stub = api_grpc.ClearMarkServiceStub(channel)
-        result, stamped = _collect(stub.StampStream(iter(_stamp_parts(big_pdf, "big-pdf-stamp-2")), timeout=120))
+        result, stamped = collect(stub.StampStream(iter(_stamp_parts(big_pdf, "big-pdf-stamp-2")), timeout=120))
     assert len(stamped) > len(big_pdf) > 256 * 1024 and stamped.startswith(big_pdf)  # incremental updates only
     assert _aigc(stamped)["ContentProducer"] == PRODUCER
     assert pb.APPLIED_LABEL_C2PA_MANIFEST not in result.labels_applied
@@ -196,12 +182,12 @@ def test_a_deadline_mid_job_stops_the_worker_and_leaves_no_work_files(
     server = server_factory(cpu_workers=1, max_media_bytes=256 * 1024)  # full text budget: a slow job
     path = tmp_path / "slow.pdf"
     write_pdf(path, 3 * 1024 * 1024)
-    parts = list(_parts(api.StampStreamRequest, api.StampStreamHeader, path.read_bytes()))
+    parts = list(request_parts(api.StampStreamRequest, api.StampStreamHeader, path.read_bytes()))
     parts[0].header.options.CopyFrom(api.StampOptions(producer_code=PRODUCER))
     with server.channel() as channel:
         stub = api_grpc.ClearMarkServiceStub(channel)
         with pytest.raises(grpc.RpcError) as raised:
-            _collect(stub.StampStream(iter(parts), timeout=3))
+            collect(stub.StampStream(iter(parts), timeout=3))
     assert raised.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
     data_dir = server.settings.data_dir
     for _ in range(600):  # the server cleans up as the call ends; wait for it, at most a minute
@@ -231,17 +217,17 @@ def test_a_deadline_mid_video_job_stops_the_worker_and_leaves_no_work_files(
     slot), and neither the spooled upload nor a partial re-encode stays on disk."""
     server = server_factory(cpu_workers=1)
     if verb == "StampStream":
-        parts = list(_parts(api.StampStreamRequest, api.StampStreamHeader, slow_video))
+        parts = list(request_parts(api.StampStreamRequest, api.StampStreamHeader, slow_video))
         parts[0].header.options.CopyFrom(api.StampOptions(producer_code=PRODUCER))
     else:
-        parts = list(_parts(api.InspectStreamRequest, api.InspectStreamHeader, slow_video))
+        parts = list(request_parts(api.InspectStreamRequest, api.InspectStreamHeader, slow_video))
     pool = server.server.app.pool  # type: ignore[union-attr]
     with server.channel() as channel:
         stub = api_grpc.ClearMarkServiceStub(channel)
         with pytest.raises(grpc.RpcError) as raised:
             call = getattr(stub, verb)(iter(parts), timeout=2)
             if verb == "StampStream":
-                _collect(call)
+                collect(call)
     assert raised.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
     data_dir = server.settings.data_dir
     for _ in range(600):  # the server cleans up as the call ends; wait for it, at most a minute
