@@ -130,6 +130,23 @@ def test_an_edit_that_fails_leaves_no_output(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]
 
 
+def test_edits_run_in_presentation_order_and_each_lands_in_its_own_frame(tmp_path: Path) -> None:
+    source = make_clip(tmp_path / "clip.mp4", ClipSpec(audio=None))
+    calls: list[float] = []
+
+    def stamp_index(time_s: float, planes: FramePlanes) -> None:
+        calls.append(time_s)
+        planes.y[:64, :64] = 16 + 20 * (len(calls) % 10)
+
+    out = tmp_path / "out.mp4"
+    transcode(source, out, stamp_index)
+    assert calls == sorted(calls) and len(set(calls)) == len(calls)
+    levels = [int(np.median(luma[8:56, 8:56])) for _, luma in _frames(out)]
+    assert len(levels) == len(calls)
+    written = [16 + 20 * (n % 10) for n in range(1, len(levels) + 1)]  # limited range, read back full
+    assert all(abs(level - (y - 16) * 255 / 219) <= 4 for level, y in zip(levels, written, strict=True))
+
+
 @pytest.mark.parametrize("keep", [0.5, 0.8])
 def test_clip_cut_in_its_frames_is_invalid_with_no_output(tmp_path: Path, keep: float) -> None:
     source = faststart(make_clip(tmp_path / "clip.mp4", ClipSpec(seconds=2)), tmp_path / "fast.mp4")
