@@ -1,10 +1,12 @@
-"""The attack suites of issues 4 and 16, and the copy attack, as deterministic functions (fixed seeds)."""
+"""The attack suites of issues 4 and 16, the copy attack, and the video re-encode attack, as deterministic functions."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance
@@ -206,3 +208,25 @@ def residual_transplant(source: Image.Image, target: Image.Image, denoiser: str,
     residual = rgb.astype(np.float32) - DENOISERS[denoiser](rgb)
     host = np.asarray(target.convert("RGB").resize(source.size, Image.Resampling.BICUBIC)).astype(np.float32)
     return Image.fromarray(np.clip(np.rint(host + gain * residual), 0, 255).astype(np.uint8))
+
+
+def video_reencode(
+    source: Path, out: Path, *, bit_rate: int, size: tuple[int, int] | None = None, crop: float = 1.0
+) -> Path:
+    """libx264 at ``bit_rate``, after a centred crop to ``crop`` of each side and an optional resize."""
+    with av.open(str(source)) as reader, av.open(str(out), "w", format="mp4") as writer:
+        context = reader.streams.video[0].codec_context
+        crop_w, crop_h = int(context.width * crop) // 2 * 2, int(context.height * crop) // 2 * 2
+        stream = writer.add_stream("libx264", rate=25, options={"preset": "veryfast"})
+        stream.width, stream.height = size or (crop_w, crop_h)
+        stream.pix_fmt, stream.bit_rate = "yuv420p", bit_rate
+        x0, y0 = (context.width - crop_w) // 2, (context.height - crop_h) // 2
+        for frame in reader.decode(video=0):
+            rgb = frame.to_ndarray(format="rgb24")[y0 : y0 + crop_h, x0 : x0 + crop_w]
+            if size:
+                rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+            attacked = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+            attacked.pts, attacked.time_base = frame.pts, frame.time_base
+            writer.mux(stream.encode(attacked.reformat(format="yuv420p")))
+        writer.mux(stream.encode(None))
+    return out

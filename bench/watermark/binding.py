@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from bench.watermark.attacks import ATTACKS, DENOISERS, HARD_ATTACKS, Attack, residual_transplant
+from bench.watermark.attacks import ATTACKS, DENOISERS, HARD_ATTACKS, Attack, residual_transplant, video_reencode
 from bench.watermark.images import bench_images, fit
 from clearmark.labels.video_writer import FramePlan, stamp_frames
 from clearmark.media.limits import MediaLimits
@@ -104,26 +104,6 @@ def moving_clip(path: Path, width: int = 1920, height: int = 1080, seconds: floa
     return path
 
 
-def reencode(source: Path, out: Path, *, bit_rate: int, size: tuple[int, int] | None = None, crop: float = 1.0) -> Path:
-    """libx264 at ``bit_rate``, after a centred crop to ``crop`` of each side and an optional resize."""
-    with av.open(str(source)) as reader, av.open(str(out), "w", format="mp4") as writer:
-        context = reader.streams.video[0].codec_context
-        crop_w, crop_h = int(context.width * crop) // 2 * 2, int(context.height * crop) // 2 * 2
-        stream = writer.add_stream("libx264", rate=25, options={"preset": "veryfast"})
-        stream.width, stream.height = size or (crop_w, crop_h)
-        stream.pix_fmt, stream.bit_rate = "yuv420p", bit_rate
-        x0, y0 = (context.width - crop_w) // 2, (context.height - crop_h) // 2
-        for frame in reader.decode(video=0):
-            rgb = frame.to_ndarray(format="rgb24")[y0 : y0 + crop_h, x0 : x0 + crop_w]
-            if size:
-                rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-            attacked = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
-            attacked.pts, attacked.time_base = frame.pts, frame.time_base
-            writer.mux(stream.encode(attacked.reformat(format="yuv420p")))
-        writer.mux(stream.encode(None))
-    return out
-
-
 def video_rows(key: bytes) -> list[str]:
     """Per-frame verdicts and the majority for the moving clip, stamped and after the three attacks."""
     rows = []
@@ -135,9 +115,9 @@ def video_rows(key: bytes) -> list[str]:
         rate = probe_video(marked).bit_rate
         attacks = {
             "stamped": marked,
-            "H.264 at 1/3 bit rate": reencode(marked, base / "third.mp4", bit_rate=rate // 3),
-            "720p": reencode(marked, base / "720p.mp4", bit_rate=rate, size=(1280, 720)),
-            "crop 10 %": reencode(marked, base / "crop.mp4", bit_rate=rate, crop=0.9),
+            "H.264 at 1/3 bit rate": video_reencode(marked, base / "third.mp4", bit_rate=rate // 3),
+            "720p": video_reencode(marked, base / "720p.mp4", bit_rate=rate, size=(1280, 720)),
+            "crop 10 %": video_reencode(marked, base / "crop.mp4", bit_rate=rate, crop=0.9),
         }
         for name, path in attacks.items():
             _, frames = sample_frames(path)

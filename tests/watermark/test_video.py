@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import av
 import cv2
 import numpy as np
 import pytest
+from bench.watermark.attacks import video_reencode
 from tests.media.video.clips import ClipSpec, make_clip, scene
 
 from clearmark.labels.video_writer import FramePlan, stamp_frames
@@ -29,26 +29,6 @@ def marked_1080p(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     out = folder / "marked.mp4"
     stamp_frames(source, out, FramePlan(payload=PAYLOAD, key=KEY), MediaLimits())
-    return out
-
-
-def _attack(source: Path, out: Path, *, bit_rate: int, size: tuple[int, int] | None = None, crop: float = 1.0) -> Path:
-    """Re-encode with libx264, optionally after a centred crop to ``crop`` of each side and a resize."""
-    with av.open(str(source)) as reader, av.open(str(out), "w", format="mp4") as writer:
-        width, height = reader.streams.video[0].codec_context.width, reader.streams.video[0].codec_context.height
-        crop_w, crop_h = int(width * crop) // 2 * 2, int(height * crop) // 2 * 2
-        stream = writer.add_stream("libx264", rate=25, options={"preset": "veryfast"})
-        stream.width, stream.height = size or (crop_w, crop_h)
-        stream.pix_fmt, stream.bit_rate = "yuv420p", bit_rate
-        x0, y0 = (width - crop_w) // 2, (height - crop_h) // 2
-        for frame in reader.decode(video=0):
-            rgb = frame.to_ndarray(format="rgb24")[y0 : y0 + crop_h, x0 : x0 + crop_w]
-            if size:
-                rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-            attacked = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
-            attacked.pts, attacked.time_base = frame.pts, frame.time_base
-            writer.mux(stream.encode(attacked.reformat(format="yuv420p")))
-        writer.mux(stream.encode(None))
     return out
 
 
@@ -76,7 +56,7 @@ def test_every_sampled_frame_of_the_stamp_carries_the_payload(marked_1080p: Path
 def test_mark_survives(marked_1080p: Path, tmp_path: Path, name: str, attack: dict) -> None:
     rate = probe_video(marked_1080p).bit_rate
     attack = dict(attack, bit_rate=rate * attack["bit_rate"] // 3)
-    reading = _read(_attack(marked_1080p, tmp_path / f"{name}.mp4", **attack))
+    reading = _read(video_reencode(marked_1080p, tmp_path / f"{name}.mp4", **attack))
     assert reading is not None and reading.payload == PAYLOAD
     assert reading.votes >= 2 and reading.other_payloads == 0
     # The clip drifts 2 px a frame and its texture is uniform: the mark follows the moving content,
