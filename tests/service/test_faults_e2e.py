@@ -154,15 +154,20 @@ def test_overload_is_refused_at_once_with_a_retry_hint_while_health_answers(
         assert [c.result().inspection.media.width for c in calls] == [640, 640]
 
 
-@pytest.mark.parametrize("bomb", ["png", "webp", "jpeg"])
-def test_every_verb_refuses_a_bomb_the_same_way_before_decoding(two_workers: RunningServer, bomb: str) -> None:
-    content = all_bombs()[bomb]
-    requests = {
+def _every_verb(content: bytes) -> dict[str, object]:
+    """RPC name -> a unary request of each verb carrying ``content``."""
+    return {
         "Inspect": api.InspectRequest(content=content),
         "Verify": api.VerifyRequest(content=content),
         "Stamp": api.StampRequest(content=content, options=api.StampOptions(producer_code=PRODUCER)),
         "Label": api.LabelRequest(content=content, options=api.LabelOptions(platform_code=PLATFORM)),
     }
+
+
+@pytest.mark.parametrize("bomb", ["png", "webp", "jpeg"])
+def test_every_verb_refuses_a_bomb_the_same_way_before_decoding(two_workers: RunningServer, bomb: str) -> None:
+    content = all_bombs()[bomb]
+    requests = _every_verb(content)
     with two_workers.channel() as channel:
         stub = api_grpc.ClearMarkServiceStub(channel)
         for verb, request in requests.items():
@@ -187,12 +192,7 @@ def test_every_verb_refuses_a_video_declaring_huge_frames_before_any_worker_sees
     """Under an operator's lowered video cap (the default admits every frame max_video_pixels allows)."""
     two_workers = server_factory(cpu_workers=2, max_video_request_memory_bytes=512 * 1024 * 1024)
     content = _video_bomb()
-    requests = {
-        "Inspect": api.InspectRequest(content=content),
-        "Verify": api.VerifyRequest(content=content),
-        "Stamp": api.StampRequest(content=content, options=api.StampOptions(producer_code=PRODUCER)),
-        "Label": api.LabelRequest(content=content, options=api.LabelOptions(platform_code=PLATFORM)),
-    }
+    requests = _every_verb(content)
     with two_workers.channel() as channel:
         stub = api_grpc.ClearMarkServiceStub(channel)
         with frozen_workers(two_workers):  # a stopped worker could not have decoded anything
