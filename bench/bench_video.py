@@ -111,15 +111,21 @@ def plain_sample(source: Path, times: tuple[float, ...]) -> int:
     return taken
 
 
+def stamped_clip(folder: Path, limits: MediaLimits) -> tuple[Path, FramePlan, Path]:
+    """The bench clip in ``folder``, the frame plan the benches stamp with, and the clip stamped by it."""
+    clip = make_clip(folder / "clip.mp4")
+    plan = FramePlan(notice=NoticeSpec("AI生成", Corner.BOTTOM_RIGHT, 0.06), payload=PAYLOAD, key=KEY)
+    stamped = folder / "stamped.mp4"
+    stamp_frames(clip, stamped, plan, limits)
+    return clip, plan, stamped
+
+
 def run(repeats: int) -> str:
     repeats = max(1, min(repeats, 3))
     limits = MediaLimits()
     with tempfile.TemporaryDirectory(prefix="bench-video-") as work:
         folder = Path(work)
-        clip = make_clip(folder / "clip.mp4")
-        plan = FramePlan(notice=NoticeSpec("AI生成", Corner.BOTTOM_RIGHT, 0.06), payload=PAYLOAD, key=KEY)
-        stamped = folder / "stamped.mp4"
-        stamp_frames(clip, stamped, plan, limits)
+        clip, plan, stamped = stamped_clip(folder, limits)
         ocr = build_ocr(DetectorContext())
         times = sample_times(probe_video(stamped))
         # The same hash and size both ways, and what Inspect's full sampling hashes.

@@ -13,13 +13,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from bench.bench_video import KEY, PAYLOAD, make_clip, plain_sample
+from bench.bench_video import KEY, plain_sample, stamped_clip
 from bench.harness import measure, report
 from clearmark.campaign.content import campaign_signals
-from clearmark.core.enums import Corner
 from clearmark.detectors.registry import DetectorContext, run_detectors
-from clearmark.labels.image_notice import NoticeSpec
-from clearmark.labels.video_writer import FramePlan, stamp_frames
 from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
 from clearmark.media.source import Source
@@ -33,10 +30,7 @@ def run(repeats: int) -> str:
     limits = MediaLimits()
     with tempfile.TemporaryDirectory(prefix="bench-video-campaign-") as work:
         folder = Path(work)
-        clip = make_clip(folder / "clip.mp4")
-        plan = FramePlan(notice=NoticeSpec("AI生成", Corner.BOTTOM_RIGHT, 0.06), payload=PAYLOAD, key=KEY)
-        stamped = folder / "stamped.mp4"
-        stamp_frames(clip, stamped, plan, limits)
+        _, _, stamped = stamped_clip(folder, limits)
         times = sample_times(probe_video(stamped))
         detectors = DetectorContext(watermark_key=KEY)
         config = PipelineConfig(watermark_embed=True, detectors=detectors)
