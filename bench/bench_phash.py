@@ -13,20 +13,16 @@ import io
 import logging
 import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from bench.bench_campaign_inspect import PRODUCER, measure_cpu
+from bench.bench_campaign_inspect import PRODUCER, inspect_by_stage, measure_cpu
 from bench.harness import measure, report
 from bench.images import jpeg_1080p
-from clearmark.campaign.content import campaign_signals
-from clearmark.core.signals import Signal
 from clearmark.media import perceptual
-from clearmark.media.asset import open_asset
 from clearmark.media.perceptual import grey_phash, lanczos_resize
 from clearmark.service.app import pipeline_config
 from clearmark.service.config import Settings
@@ -81,23 +77,7 @@ def _inspect_stages(rounds: int) -> str:
 
     def one_round(name: str) -> None:
         perceptual.lanczos_resize = resizes[name]  # grey_phash looks the function up when called
-        asset = open_asset(stamped, config.limits)
-        samples = stages[name]
-
-        def timed(stage: str, fn: Callable[[], object]) -> object:
-            start = time.process_time()
-            result = fn()
-            samples.setdefault(stage, []).append((time.process_time() - start) * 1000)
-            return result
-
-        start = time.process_time()
-        timed("decode + pixels array", lambda: asset.pixels)
-        signals: list[Signal] = []
-        for detector in detectors:
-            if asset.kind in detector.kinds:
-                signals += timed(detector.name, lambda d=detector: d.detect(asset))  # type: ignore[misc]
-        timed("campaign (QR scan + rules)", lambda: campaign_signals(asset, tuple(signals), None))
-        samples.setdefault("all stages", []).append((time.process_time() - start) * 1000)
+        inspect_by_stage(stamped, config, detectors, stages[name])
 
     try:
         for index in range(rounds + 2):
