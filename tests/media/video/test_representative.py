@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from clearmark.core.errors import InvalidMedia
+from clearmark.core.errors import InvalidMedia, MediaTooLarge
 from clearmark.media.asset import open_asset
 from clearmark.media.limits import MediaLimits
 from clearmark.media.video import probe_video, representative_frame, representative_sample, sample_frames
@@ -63,3 +63,13 @@ def test_a_clip_cut_before_its_middle_is_invalid(tmp_path: Path) -> None:
     cut.write_bytes(clip.read_bytes()[: clip.stat().st_size // 2])
     with pytest.raises(InvalidMedia):
         representative_sample(cut)
+
+
+def test_random_bytes_and_a_clip_past_the_pixel_limit_are_refused_before_decoding(tmp_path: Path) -> None:
+    noise = tmp_path / "noise.mp4"
+    noise.write_bytes(np.random.default_rng(7).integers(0, 256, 64 * 1024, dtype=np.uint8).tobytes())
+    with pytest.raises(InvalidMedia):
+        representative_sample(noise)
+    clip = make_clip(tmp_path / "clip.mp4", ClipSpec(seconds=1.0))  # 320x240
+    with pytest.raises(MediaTooLarge):
+        representative_sample(clip, MediaLimits(max_video_pixels=320 * 240 - 1))
