@@ -39,6 +39,11 @@ GB45438_ASSERTION_LABEL = "org.clearmark.gb45438"
 SOFT_BINDING_ALG = "org.clearmark.watermark.image.v1"
 GB45438_STANDARD = "GB 45438-2025"
 _PARENT_ID = "clearmark.parent"
+# c2pa-rs copies the source into the signed output through c2pa-python's stream callbacks in 8 KiB
+# requests (``std::io::copy``), one Python call each way per request: with Python's default 8 KiB file
+# buffer each request is also a system call. A 1 MiB buffer on the source and the output makes them
+# memory copies (docs/benchmarks.md, "Label with C2PA: passes over the file").
+SIGNING_STREAM_BUFFER = 1 << 20
 
 
 class ManifestSigningFailed(ClearMarkError):
@@ -181,8 +186,12 @@ def sign_manifest(
                 if not embed:
                     builder.set_no_embed()
                 # c2pa reads back what it wrote: a file output is opened for reading and writing.
-                sink: Any = io.BytesIO() if output is None or not embed else streams.enter_context(output.open("w+b"))
-                store = builder.sign(mime_type, streams.enter_context(source.open()), sink)
+                sink: Any = (
+                    io.BytesIO()
+                    if output is None or not embed
+                    else streams.enter_context(output.open("w+b", buffering=SIGNING_STREAM_BUFFER))
+                )
+                store = builder.sign(mime_type, streams.enter_context(source.open(SIGNING_STREAM_BUFFER)), sink)
     except c2pa.C2paError as exc:
         raise ManifestSigningFailed(
             f"c2pa could not sign the {mime_type} content: {describe_c2pa_error(exc)}"

@@ -58,13 +58,17 @@ class Source:
         return self.data is not None
 
     @contextlib.contextmanager
-    def open(self) -> Iterator[BinaryIO]:
-        """A binary stream over the content, positioned at its start."""
+    def open(self, buffer_size: int = -1) -> Iterator[BinaryIO]:
+        """A binary stream over the content, positioned at its start.
+
+        ``buffer_size`` sizes a file's read buffer (-1: Python's default); a reader that asks for
+        many small pieces (c2pa's 8 KiB stream callbacks) wants a large one.
+        """
         if self.data is not None:
             yield io.BytesIO(self.data)
             return
         try:
-            stream = open(self.path, "rb")  # type: ignore[arg-type]  # noqa: SIM115
+            stream = open(self.path, "rb", buffering=buffer_size)  # type: ignore[arg-type]  # noqa: SIM115
         except OSError as exc:
             raise InvalidMedia(f"content file cannot be read: {exc.strerror}") from None
         with stream:
