@@ -52,6 +52,14 @@ class Source:
         except OSError as exc:
             raise InvalidMedia(f"content file cannot be read: {exc.strerror}") from None
 
+    @classmethod
+    def hashed(cls, path: Path, sha256: str) -> Source:
+        """A file whose SHA-256 was already computed over exactly its bytes as they were written (a
+        streamed upload, checked against its header while it arrived): ``sha256`` does not read it again."""
+        source = cls(path=path)
+        source.__dict__["sha256"] = sha256.lower()  # where the cached property keeps it (and pickles it)
+        return source
+
     @property
     def in_memory(self) -> bool:
         """True when the bytes are held in memory."""
