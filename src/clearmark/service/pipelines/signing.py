@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clearmark.core.aigc import AigcLabel
+from clearmark.core.errors import InvalidMedia, MediaTooLarge
 from clearmark.core.memory import release_free_memory
 from clearmark.labels.c2pa_manifest import ValidatedParent, sign_manifest
 from clearmark.labels.writers import new_output_file
@@ -67,7 +68,10 @@ def validated_parent(asset: Asset, config: PipelineConfig) -> ValidatedParent | 
         or any(code.startswith(ERROR_PREFIX) for code in report.failure_codes)
     ):
         return None
-    store = asset.spec.container.manifest_store(asset.source, limits=asset.limits)
+    try:
+        store = asset.spec.container.manifest_store(asset.source, limits=asset.limits)
+    except (InvalidMedia, MediaTooLarge):  # a store past max_movie_box_bytes: c2pa reads the parent itself
+        return None
     if store is None:
         return None
     return ValidatedParent(store, report.active_manifest_label, report.validation_results_json)
