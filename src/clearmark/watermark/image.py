@@ -75,6 +75,9 @@ _WIDE_LATTICES = 48
 _WIDE_DECODES = 4
 # The wide pass ranks up to this many more lattices: the similarity search's on the texture residual.
 _TEXTURE_LATTICES = 48
+# ... and before those, this many unrotated ones (a crop and a resize), where the similarity score
+# peaks along its 0-degree row (``sync.axis_candidates``).
+_AXIS_LATTICES = 8
 # ... on pictures whose fine texture (``sync.fine_texture``, grey levels) is this strong: half as much
 # again as the mark's own RMS at the default PSNR (about 2), where the texture swamps the mark's
 # autocorrelation (bench pictures: grass 3.6-8.6, ihc at 512² 3.3-4; other photos 0-3).
@@ -312,7 +315,8 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
     for lattice in islice(lattices, _WIDE_LATTICES):
         fresh(lattice.basis)
     if fine_texture(canvas) >= _TEXTURE_GATE:
-        for lattice in islice(iter_similarity_lattices(texture_residual(canvas)), _TEXTURE_LATTICES):
+        texture = iter_similarity_lattices(texture_residual(canvas), axis_aligned=_AXIS_LATTICES)
+        for lattice in islice(texture, _AXIS_LATTICES + _TEXTURE_LATTICES):
             fresh(lattice.basis)
     unranked = [index for index in range(len(tried)) if index not in peaks]
     if unranked:
