@@ -86,10 +86,23 @@ def contrast_weight(residual: np.ndarray) -> np.ndarray:
 
 def whiten(canvas: np.ndarray) -> np.ndarray:
     """High-pass the canvas and equalise local contrast, so every region votes with similar weight."""
+    return whiten_weighted(canvas)[0]
+
+
+def whiten_weighted(canvas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``whiten`` and each pixel's weight for the fold: the contrast weight (1 / local RMS) once more.
+
+    Whitening gives every pixel unit noise but leaves the mark, which has about the same strength
+    everywhere, at 1 / local RMS of it; weighting the whitened pixels by that again in the fold
+    (a weighted mean, ``fold(..., weight)``) is the inverse-variance estimate of the tile, which
+    favours the calm regions where the mark stands above the host (docs/benchmarks.md, "Watermark
+    under heavy crops": 20-45 % fewer raw bit errors on the true lattice of textured crops).
+    """
     residual = highpass(canvas)
-    out = residual * contrast_weight(residual)
+    weight = contrast_weight(residual)
+    out = residual * weight
     np.clip(out, -_CLIP, _CLIP, out=out)
-    return out
+    return out, weight
 
 
 def fine_texture(canvas: np.ndarray) -> float:
@@ -502,10 +515,11 @@ def _pixel_grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     return xs.reshape(-1).astype(np.float64), ys.reshape(-1).astype(np.float64)
 
 
-def fold(residual: np.ndarray, basis: np.ndarray) -> np.ndarray:
-    """Average the canvas onto one TILE_PX x TILE_PX tile along the lattice (bilinear splatting)."""
+def fold(residual: np.ndarray, basis: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+    """Average the canvas onto one TILE_PX x TILE_PX tile along the lattice (bilinear splatting);
+    with ``weight`` (the canvas's shape), the weighted mean."""
     if np.array_equal(basis, np.eye(2) * TILE_PX):
-        return _fold_aligned(residual)
+        return _fold_aligned(residual, weight)
     xs, ys = _pixel_grid(*residual.shape)
     inverse = np.linalg.inv(basis) * TILE_PX
     u = inverse[0, 0] * xs + inverse[0, 1] * ys
@@ -514,13 +528,16 @@ def fold(residual: np.ndarray, basis: np.ndarray) -> np.ndarray:
     fu, fv = u - u0, v - v0
     iu, iv = u0.astype(np.int64) % TILE_PX, v0.astype(np.int64) % TILE_PX
     values = residual.reshape(-1).astype(np.float64)
+    pixel_weight = None if weight is None else weight.reshape(-1).astype(np.float64)
+    if pixel_weight is not None:
+        values = values * pixel_weight
     size = TILE_PX * TILE_PX
     sums = np.zeros(size)
     counts = np.zeros(size)
-    for du, dv, weight in ((0, 0, (1 - fu) * (1 - fv)), (1, 0, fu * (1 - fv)), (0, 1, (1 - fu) * fv), (1, 1, fu * fv)):
+    for du, dv, share in ((0, 0, (1 - fu) * (1 - fv)), (1, 0, fu * (1 - fv)), (0, 1, (1 - fu) * fv), (1, 1, fu * fv)):
         index = ((iv + dv) % TILE_PX) * TILE_PX + (iu + du) % TILE_PX
-        sums += np.bincount(index, weights=values * weight, minlength=size)
-        counts += np.bincount(index, weights=weight, minlength=size)
+        sums += np.bincount(index, weights=values * share, minlength=size)
+        counts += np.bincount(index, weights=share if pixel_weight is None else share * pixel_weight, minlength=size)
     tile = sums / np.maximum(counts, 1e-9)
     tile = tile.reshape(TILE_PX, TILE_PX)
     return tile - tile.mean()
@@ -557,10 +574,13 @@ def fold_fast(residual: np.ndarray, basis: np.ndarray) -> np.ndarray:
     return tile - tile.mean()
 
 
-def with_coverage(residual: np.ndarray) -> np.ndarray:
+def with_coverage(residual: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
     """The residual (float32) and a plane of ones stacked on a last axis of two, the form ``fold_fast``
-    takes to skip making both for every fold (a decoder ranking many lattices makes it once)."""
-    return np.stack([residual.astype(np.float32), np.ones(residual.shape, np.float32)], axis=-1)
+    takes to skip making both for every fold (a decoder ranking many lattices makes it once). With
+    ``weight``: the residual times it and the weight, so ``fold_fast`` gives the weighted mean."""
+    if weight is None:
+        return np.stack([residual.astype(np.float32), np.ones(residual.shape, np.float32)], axis=-1)
+    return np.stack([(residual * weight).astype(np.float32), weight.astype(np.float32)], axis=-1)
 
 
 def sync_peaks(tiles: np.ndarray, template_spectra: np.ndarray) -> np.ndarray:
@@ -596,13 +616,13 @@ def sharpen_lattice(
     return basis
 
 
-def _fold_aligned(residual: np.ndarray) -> np.ndarray:
+def _fold_aligned(residual: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
     height, width = residual.shape
     rows, cols = -(-height // TILE_PX) * TILE_PX, -(-width // TILE_PX) * TILE_PX
     padded = np.zeros((rows, cols))
     counts = np.zeros((rows, cols))
-    padded[:height, :width] = residual
-    counts[:height, :width] = 1.0
+    padded[:height, :width] = residual if weight is None else residual * weight
+    counts[:height, :width] = 1.0 if weight is None else weight
     shape = (rows // TILE_PX, TILE_PX, cols // TILE_PX, TILE_PX)
     tile = padded.reshape(shape).sum(axis=(0, 2)) / counts.reshape(shape).sum(axis=(0, 2))
     return tile - tile.mean()
