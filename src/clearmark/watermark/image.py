@@ -39,19 +39,20 @@ from clearmark.watermark.pattern import (
 from clearmark.watermark.payload import PAYLOAD_BYTES, frame_payload, unframe_payload
 from clearmark.watermark.sync import (
     Alignment,
+    LatticeSearch,
     align,
     contrast_weight,
     fine_texture,
     fold,
     fold_fast,
     highpass,
-    iter_lattices,
     iter_similarity_lattices,
     sharpen_lattice,
     sync_peaks,
     texture_residual,
     unshift,
     whiten,
+    whiten_tile,
     whiten_weighted,
     with_coverage,
 )
@@ -77,10 +78,15 @@ _WIDE_LATTICES = 48
 _WIDE_DECODES = 4
 # The wide pass ranks up to this many more lattices: the similarity search's on the texture residual.
 _TEXTURE_LATTICES = 48
-# ... and before those, this many unrotated ones (a crop and a resize), where the similarity score
-# peaks along its 0-degree row (``sync.axis_candidates``).
-_AXIS_LATTICES = 24
+# The wide pass also ranks unrotated square lattices (a crop and a resize) where the lattice score
+# peaks along scale alone (``sync.axis_candidates``): this many on every picture's autocorrelation,
+# and on fine texture this many more on the texture residual's (its lattice sits 1st-17th there).
+_AXIS_LATTICES = 8
+_TEXTURE_AXIS_LATTICES = 24
 _AXIS_TOLERANCE = 0.1
+_AXIS_SCANNED = 2
+_AXIS_SCAN = (0, -1, 1, -2, 2, -3, 3, -4, 4)
+_AXIS_SCAN_STEP = 0.0015
 # ... on pictures whose fine texture (``sync.fine_texture``, grey levels) is this strong: half as much
 # again as the mark's own RMS at the default PSNR (about 2), where the texture swamps the mark's
 # autocorrelation (bench pictures: grass 3.6-8.6, ihc at 512² 3.3-4; other photos 0-3).
@@ -94,10 +100,10 @@ _FIRST_FAST_SYNC_Z = 4.5
 # A ranked lattice whose sync peak is this clear carries a mark even when it fails to decode: it is
 # then sharpened (see ``sync.sharpen_lattice``) and tried again.
 _SHARPEN_SYNC_Z = 6.5
-# A lattice whose plain fold does not decode behind a sync peak this clear is folded once more with
-# inverse-variance weights (``sync.whiten_weighted``), which read textured crops with 20-45 % fewer
-# bit errors but JPEG-flattened regions with more (the plain fold stays first: it is also the fold
-# the embedder's informed amplitudes were fitted to).
+# A lattice whose plain fold does not decode behind a sync peak this clear is folded once more, matched
+# to the mark's strength and the host's spectrum (``_decode_on_lattice``): on textured crops 25-50 %
+# fewer raw bit errors, but more where JPEG flattened regions (the plain fold stays first: it is also
+# the fold the embedder's informed amplitudes were fitted to).
 _WEIGHTED_SYNC_Z = 5.0
 
 
@@ -292,7 +298,8 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
     # few lattices the autocorrelation ranks best. With the wide search, each of those is first
     # folded cheaply and decoded only when its sync peak is there at all (most of an unmarked
     # picture's are not); the cheap folds are kept for the second pass's ranking.
-    lattices = iter_lattices(residual)
+    search = LatticeSearch(residual)
+    lattices = search.lattices()
     # (lazy: the autocorrelation is computed only when the unedited geometry does not decode)
     identity = np.eye(2) * TILE_PX
     first = chain([identity], (lattice.basis for lattice in islice(lattices, _FIRST_LATTICES)))
@@ -322,12 +329,18 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
     done = len(tried)
     for lattice in islice(lattices, _WIDE_LATTICES):
         fresh(lattice.basis)
+    for rank, lattice in enumerate(search.axis_aligned(_AXIS_LATTICES)):
+        # Unrefined and precise to a tenth of a pixel: a refined lattice a few tenths off reads
+        # a sync peak of noise where this one reads the mark (grass 1080p, social chain: 4.7
+        # against 7.1 for a lattice 0.4 px away), so only a near-identical one is a duplicate.
+        # The best few are also tried a little larger and smaller: the fold's sync peak is only
+        # about 0.5 % wide in scale after a heavy crop, and the ACF's peak may sit 0.3 % off it.
+        steps = _AXIS_SCAN if rank < _AXIS_SCANNED else (0,)
+        for step in steps:
+            fresh(lattice.basis * np.exp(step * _AXIS_SCAN_STEP), _AXIS_TOLERANCE)
     if fine_texture(canvas) >= _TEXTURE_GATE:
-        texture = iter_similarity_lattices(texture_residual(canvas), axis_aligned=_AXIS_LATTICES)
-        for lattice in islice(texture, _AXIS_LATTICES):
-            # Unrefined and precise to a tenth of a pixel: a refined lattice a few tenths off reads
-            # a sync peak of noise where this one reads the mark (grass 1080p, social chain: 4.7
-            # against 7.1 for a lattice 0.4 px away), so only a near-identical one is a duplicate.
+        texture = iter_similarity_lattices(texture_residual(canvas), axis_aligned=_TEXTURE_AXIS_LATTICES)
+        for lattice in islice(texture, _TEXTURE_AXIS_LATTICES):
             fresh(lattice.basis, _AXIS_TOLERANCE)
         for lattice in islice(texture, _TEXTURE_LATTICES):
             fresh(lattice.basis)
@@ -373,14 +386,18 @@ def _decode_on_lattice(
     canvas: np.ndarray, residual: np.ndarray, weight: np.ndarray, basis: np.ndarray, layout: TileLayout, key: bytes
 ) -> WatermarkReading | None:
     """Fold along ``basis``, align the sync template and decode; when that fails behind a sync peak of
-    ``_WEIGHTED_SYNC_Z``, once more on the inverse-variance fold (``sync.whiten_weighted``)."""
+    ``_WEIGHTED_SYNC_Z``, once more on the matched fold: each whitened pixel weighted by the mark's
+    expected strength there against the host's (the masking gain the embedder applied over the local
+    RMS, ``sync.whiten_weighted``), the folded tile whitened against its own spectrum
+    (``sync.whiten_tile``)."""
     tile = fold(residual, basis)
     alignment = align(tile, layout.sync_spectra)
     if alignment.z < _MIN_SYNC_Z:
         return None
     attempt = _decode_tile(tile, alignment, layout, key)
     if attempt is None and alignment.z >= _WEIGHTED_SYNC_Z:
-        tile = fold(residual, basis, weight)
+        gain = masking_gain(canvas, float(np.sqrt(abs(np.linalg.det(basis)))) / TILE_PX)
+        tile = whiten_tile(fold(residual, basis, weight * gain))
         alignment = align(tile, layout.sync_spectra)
         attempt = _decode_tile(tile, alignment, layout, key) if alignment.z >= _MIN_SYNC_Z else None
     if attempt is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import islice
 
 import cv2
@@ -44,6 +44,10 @@ _MEDIAN_KSIZE = 5
 _POLAR_ANGLES = 360
 _POLAR_RADII = 512
 _POLAR_PEAKS = 64
+# The scale step of ``axis_candidates`` (log scale: 0.25 %).
+_AXIS_STEP = 0.0025
+# The smoothing of a folded tile's power spectrum in ``whiten_tile`` (frequency bins of the 64-px tile).
+_TILE_SPECTRUM_SIGMA = 2.0
 
 
 @dataclass(frozen=True)
@@ -248,36 +252,61 @@ def _usable_max_lag(residual: np.ndarray) -> int:
 
 def iter_lattices(residual: np.ndarray) -> Iterator[Lattice]:
     """The tile lattices of a whitened canvas, best first by their autocorrelation score, refined
-    and distinct; lazily, so a caller that needs a few pays for a few."""
-    max_lag = _usable_max_lag(residual)
-    if max_lag < _MIN_PERIOD * 2:
-        return
-    acf = autocorrelation(residual, max_lag)
-    centre = max_lag
-    local_max = acf >= cv2.dilate(acf, np.ones((5, 5), np.uint8))
-    ys, xs = np.nonzero(local_max & (acf > 0))
-    dy, dx = ys - centre, xs - centre
-    radius = np.hypot(dx, dy)
-    keep = (radius >= _MIN_PERIOD) & (radius <= _MAX_SCALE * TILE_PX * 1.42) & ((dy > 0) | ((dy == 0) & (dx > 0)))
-    order = np.argsort(-acf[ys[keep], xs[keep]], kind="stable")[:_PEAKS]
-    peaks = np.stack([dx[keep][order], dy[keep][order]], axis=1).astype(np.float64)
-    if len(peaks) == 0:
-        return
-    candidates = []
-    c45, s45 = np.cos(np.pi / 4), np.sin(np.pi / 4)
-    for p in peaks:
-        diagonal = np.array([c45 * p[0] + s45 * p[1], -s45 * p[0] + c45 * p[1]]) / np.sqrt(2)
-        for a1 in (p, p / 2, diagonal):
-            length = np.hypot(*a1)
-            if not _MIN_PERIOD <= length <= _MAX_SCALE * TILE_PX:
-                continue
-            angle = np.arctan2(a1[1], a1[0])
-            angle = (angle + np.pi / 4) % (np.pi / 2) - np.pi / 4
-            c, s = np.cos(angle), np.sin(angle)
-            candidates.append(length * np.array([[c, -s], [s, c]]))
-    candidates += _affine_candidates(peaks[:_PAIR_PEAKS])
-    bases = np.concatenate([np.array(candidates).reshape(-1, 2, 2), _near_identity_bases(), _aspect_bases()])
-    yield from _refined(acf, bases, max_lag)
+    and distinct; lazily, so a caller that needs a few pays for a few (``LatticeSearch.lattices``)."""
+    return LatticeSearch(residual).lattices()
+
+
+class LatticeSearch:
+    """The lattice search on one whitened canvas: its autocorrelation, made on first use and kept,
+    and the lattices found on it (``lattices``; ``axis_aligned``: unrotated square ones)."""
+
+    def __init__(self, residual: np.ndarray) -> None:
+        self.residual = residual
+        self.max_lag = _usable_max_lag(residual)
+
+    @cached_property
+    def acf(self) -> np.ndarray | None:
+        """The autocorrelation (``autocorrelation``), None when the canvas is too small for two periods."""
+        if self.max_lag < _MIN_PERIOD * 2:
+            return None
+        return autocorrelation(self.residual, self.max_lag)
+
+    def lattices(self) -> Iterator[Lattice]:
+        """``iter_lattices``: best first by autocorrelation score, refined and distinct, lazily."""
+        acf = self.acf
+        if acf is None:
+            return
+        max_lag = self.max_lag
+        centre = max_lag
+        local_max = acf >= cv2.dilate(acf, np.ones((5, 5), np.uint8))
+        ys, xs = np.nonzero(local_max & (acf > 0))
+        dy, dx = ys - centre, xs - centre
+        radius = np.hypot(dx, dy)
+        keep = (radius >= _MIN_PERIOD) & (radius <= _MAX_SCALE * TILE_PX * 1.42) & ((dy > 0) | ((dy == 0) & (dx > 0)))
+        order = np.argsort(-acf[ys[keep], xs[keep]], kind="stable")[:_PEAKS]
+        peaks = np.stack([dx[keep][order], dy[keep][order]], axis=1).astype(np.float64)
+        if len(peaks) == 0:
+            return
+        candidates = []
+        c45, s45 = np.cos(np.pi / 4), np.sin(np.pi / 4)
+        for p in peaks:
+            diagonal = np.array([c45 * p[0] + s45 * p[1], -s45 * p[0] + c45 * p[1]]) / np.sqrt(2)
+            for a1 in (p, p / 2, diagonal):
+                length = np.hypot(*a1)
+                if not _MIN_PERIOD <= length <= _MAX_SCALE * TILE_PX:
+                    continue
+                angle = np.arctan2(a1[1], a1[0])
+                angle = (angle + np.pi / 4) % (np.pi / 2) - np.pi / 4
+                c, s = np.cos(angle), np.sin(angle)
+                candidates.append(length * np.array([[c, -s], [s, c]]))
+        candidates += _affine_candidates(peaks[:_PAIR_PEAKS])
+        bases = np.concatenate([np.array(candidates).reshape(-1, 2, 2), _near_identity_bases(), _aspect_bases()])
+        yield from _refined(acf, bases, max_lag)
+
+    def axis_aligned(self, count: int) -> list[Lattice]:
+        """Up to ``count`` unrotated square lattices where the autocorrelation's lattice score peaks
+        along scale alone (``axis_candidates``), best first."""
+        return [] if self.acf is None else axis_candidates(self.acf, self.max_lag, count)
 
 
 def iter_similarity_lattices(residual: np.ndarray, axis_aligned: int = 0) -> Iterator[Lattice]:
@@ -286,18 +315,14 @@ def iter_similarity_lattices(residual: np.ndarray, axis_aligned: int = 0) -> Ite
     lattice peaks are too weak to be among the autocorrelation's highest (fine texture), where
     ``iter_lattices`` offers rotations only near its peaks.
 
-    With ``axis_aligned``, first up to that many unrotated square lattices (``axis_candidates``: the
-    edits platforms make most, a crop and a resize), as found, not refined on the ACF.
+    With ``axis_aligned``, first up to that many unrotated square lattices (``axis_candidates``).
     """
     max_lag = _usable_max_lag(residual)
     if max_lag < _MIN_PERIOD * 2:
         return
     acf = autocorrelation(residual, max_lag)
-    score, angles, scales = _similarity_scores(acf, max_lag)
-    if axis_aligned:
-        for basis, value in zip(*axis_candidates(score, max_lag, axis_aligned), strict=True):
-            yield Lattice(basis=basis, score=value)
-    yield from _refined(acf, _similarity_bases(score, angles, scales, _POLAR_PEAKS), max_lag)
+    yield from axis_candidates(acf, max_lag, axis_aligned) if axis_aligned else ()
+    yield from _refined(acf, similarity_candidates(acf, max_lag), max_lag)
 
 
 def _refined(acf: np.ndarray, bases: np.ndarray, max_lag: int) -> Iterator[Lattice]:
@@ -404,13 +429,6 @@ def similarity_candidates(acf: np.ndarray, max_lag: int, count: int = _POLAR_PEA
     shift, so the score of every (angle, scale) is a circular correlation of the log-polar ACF with
     the unit lattice's points (their mean, less the mean half-way between them, as in
     ``_lattice_score``). ``count`` bases of the highest local maxima, best first."""
-    return _similarity_bases(*_similarity_scores(acf, max_lag), count)
-
-
-def _similarity_scores(acf: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The lattice score of every (angle, scale) of a square lattice (``similarity_candidates``): the
-    score (angles x radial shifts; -inf where out of bounds), the angle of each row and the scale of
-    each column."""
     low, step = _polar_axis(max_lag)
     # A square lattice is the same after a quarter turn: the two quarters of the (symmetric) ACF's
     # half turn are summed, and the angle runs over a quarter turn.
@@ -426,11 +444,6 @@ def _similarity_scores(acf: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.nd
     # of exp(d * step)).
     on, between = (np.fft.irfft2(spectrum * comb, s=image.shape) / inside[None, :] for comb, inside in combs)
     score = np.where(np.isfinite(scales)[None, :], on - between, -np.inf).astype(np.float32)
-    return score, angles[:_POLAR_ANGLES], scales
-
-
-def _similarity_bases(score: np.ndarray, angles: np.ndarray, scales: np.ndarray, count: int) -> np.ndarray:
-    """The bases of the ``count`` highest local maxima of a similarity score, best first."""
     local = (score >= cv2.dilate(score, np.ones((5, 5), np.uint8))) & np.isfinite(score)
     rows, cols = np.nonzero(local)
     order = np.argsort(-score[rows, cols], kind="stable")[:count]
@@ -440,29 +453,32 @@ def _similarity_bases(score: np.ndarray, angles: np.ndarray, scales: np.ndarray,
     return np.stack([np.stack([c, -n], -1), np.stack([n, c], -1)], axis=1) * (TILE_PX * scale)[:, None, None]
 
 
-def axis_candidates(score: np.ndarray, max_lag: int, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Unrotated square lattices where a similarity score (``_similarity_scores``) peaks along its
-    0-degree row, best first: (bases, scores). Each peak's scale is interpolated between the bins
-    (a parabola through the peak and its neighbours), since the fold's sync peak is only about 1 %
-    wide in scale and a bin is 0.5 %.
+def axis_candidates(acf: np.ndarray, max_lag: int, count: int) -> list[Lattice]:
+    """Unrotated square lattices (a crop and a resize, the edits platforms make most) where the ACF's
+    lattice score (``_lattice_score``) peaks along scale, best first: the score of every scale within
+    the bounds at ``_AXIS_STEP``, its ``count`` highest local maxima, each scale interpolated between
+    the steps (a parabola through the peak and its neighbours: the fold's sync peak is only about 1 %
+    wide in scale). Not refined on the ACF: on fine texture refining pulls them onto the texture's
+    own peaks.
 
-    On fine texture a crop-and-resize lattice's 2-D score peak is outranked by hundreds of the
-    texture's own (grass 1080p after the social chain: 570th), but along this one row it is among
-    the first few (4th there), so the row's peaks are cheap extra candidates for the sync ranking.
+    On fine texture a crop-and-resize lattice's score is outranked by hundreds of the texture's
+    own lattices of other rotations (grass 1080p after the social chain: 570th of the similarity
+    search's peaks), but among unrotated ones it is among the first few (4th-17th there, 1st after
+    a crop to 30 %), so they are cheap extra candidates for the sync ranking.
     """
-    row = score[0].astype(np.float64)
-    finite = np.isfinite(row)
-    left, right = np.roll(row, 1), np.roll(row, -1)
-    peaks = np.flatnonzero(finite & (row >= left) & (row > right) & np.isfinite(left) & np.isfinite(right))
-    peaks = peaks[np.argsort(-row[peaks], kind="stable")[:count]]
-    if peaks.size == 0:
-        return np.empty((0, 2, 2)), np.empty(0)
-    _, step = _polar_axis(max_lag)
-    offsets = _parabolas(row[peaks - 1], row[peaks], row[(peaks + 1) % row.size])
-    scale = np.exp(np.log(_polar_combs(max_lag)[1][peaks]) + offsets * step)
-    bases = np.zeros((peaks.size, 2, 2))
-    bases[:, 0, 0] = bases[:, 1, 1] = TILE_PX * scale
-    return bases, row[peaks]
+    logs = np.arange(np.log(_MIN_PERIOD / TILE_PX), np.log(_MAX_SCALE), _AXIS_STEP)
+    bases = np.eye(2)[None] * (TILE_PX * np.exp(logs))[:, None, None]
+    score = _lattice_score(acf, bases, max_lag).astype(np.float64)
+    inner = np.arange(1, len(score) - 1)
+    left, centre, right = score[inner - 1], score[inner], score[inner + 1]
+    peaks = inner[np.isfinite(left) & np.isfinite(right) & (centre >= left) & (centre > right)]
+    peaks = peaks[np.argsort(-score[peaks], kind="stable")[:count]]
+    offsets = _parabolas(score[peaks - 1], score[peaks], score[peaks + 1])
+    scales = np.exp(logs[peaks] + offsets * _AXIS_STEP)
+    return [
+        Lattice(basis=np.eye(2) * TILE_PX * scale, score=float(score[peak]))
+        for scale, peak in zip(scales, peaks, strict=True)
+    ]
 
 
 def _polar_axis(max_lag: int) -> tuple[float, float]:
@@ -652,6 +668,20 @@ def align(tile: np.ndarray, template_spectra: np.ndarray) -> Alignment:
         peak=peak,
         z=(peak - float(surfaces.mean())) / spread,
     )
+
+
+def whiten_tile(tile: np.ndarray, sigma: float = _TILE_SPECTRUM_SIGMA) -> np.ndarray:
+    """A folded tile with its spectrum divided by its own smoothed power spectrum (Gaussian, ``sigma``
+    frequency bins, periodic): where the host dominates the fold, that power is the host's, so the
+    sync template's and the cells' matched filters on the result are the matched filters for the
+    host's coloured noise (what is left of a texture after the whitening of the canvas)."""
+    spectrum = np.fft.fft2(tile)
+    power = spectrum.real**2 + spectrum.imag**2
+    reach = 3 * int(np.ceil(sigma))
+    padded = np.pad(power, reach, mode="wrap")
+    smooth = cv2.GaussianBlur(padded, (0, 0), sigma)[reach:-reach, reach:-reach]
+    out = np.real(np.fft.ifft2(spectrum / (smooth + 1e-9 * float(smooth.mean()) + 1e-30)))
+    return out - out.mean()
 
 
 def unshift(tile: np.ndarray, shift: tuple[float, float]) -> np.ndarray:
