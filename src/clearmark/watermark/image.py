@@ -7,8 +7,10 @@ recovers the tile lattice from the autocorrelation (scale, rotation, unequal x/y
 folds the canvas onto one tile, aligns the keyed sync template, decodes the payload and checks that
 the mark's strength follows this picture's masking map (``binding``: a transplanted mark does not).
 When the few lattices the autocorrelation ranks best do not decode, many more are ranked by the sync
-peak on a cheap fold, blunt ones are sharpened on that peak, and a word beyond the BCH radius gets
-ordered-statistics decoding (accepted within 24 bit errors, behind a clear sync peak).
+peak on a cheap fold (among them unrotated ones found along scale alone: a crop and a resize), blunt
+ones are sharpened on that peak, and a word beyond the BCH radius gets ordered-statistics decoding
+(accepted within 24 bit errors, behind a clear sync peak). A lattice whose fold does not decode
+behind a clear sync peak is folded once more, matched to the mark's strength and the host's spectrum.
 
 The work is frame-oriented: ``mark_for_luma`` and ``decode_luma`` take one 2-D luma plane (0..255) and
 know nothing of files or colour, so video frames (their Y plane) and, as a model, audio frames use
@@ -78,19 +80,23 @@ _WIDE_LATTICES = 48
 _WIDE_DECODES = 4
 # The wide pass ranks up to this many more lattices: the similarity search's on the texture residual.
 _TEXTURE_LATTICES = 48
-# The wide pass also ranks unrotated square lattices (a crop and a resize) where the lattice score
-# peaks along scale alone (``sync.axis_candidates``): this many on every picture's autocorrelation,
-# and on fine texture this many more on the texture residual's (its lattice sits 1st-17th there).
-_AXIS_LATTICES = 8
-_TEXTURE_AXIS_LATTICES = 24
-_AXIS_TOLERANCE = 0.1
-_AXIS_SCANNED = 2
-_AXIS_SCAN = (0, -1, 1, -2, 2, -3, 3, -4, 4)
-_AXIS_SCAN_STEP = 0.0015
 # ... on pictures whose fine texture (``sync.fine_texture``, grey levels) is this strong: half as much
 # again as the mark's own RMS at the default PSNR (about 2), where the texture swamps the mark's
 # autocorrelation (bench pictures: grass 3.6-8.6, ihc at 512² 3.3-4; other photos 0-3).
 _TEXTURE_GATE = 3.0
+# The wide pass also ranks unrotated square lattices (a crop and a resize) where the lattice score
+# peaks along scale alone (``sync.axis_candidates``): this many on every picture's autocorrelation,
+# and on fine texture this many more on the texture residual's (grass 1080p after the social chain:
+# 1st-17th there). Unrefined, they count as tried only within _AXIS_TOLERANCE px of a lattice already
+# ranked. The best _AXIS_SCANNED of the first kind are also ranked at these steps of scale
+# (x exp(step * _AXIS_SCAN_STEP), +-0.6 %): after a heavy crop the fold's sync peak is about 0.5 %
+# wide in scale, and the ACF's peak sat 0.35 % off it (grass 1080p, crop to 30 %).
+_AXIS_LATTICES = 4
+_TEXTURE_AXIS_LATTICES = 24
+_AXIS_TOLERANCE = 0.1
+_AXIS_SCANNED = 1
+_AXIS_SCAN = (0, -1, 1, -2, 2, -3, 3, -4, 4)
+_AXIS_SCAN_STEP = 0.0015
 # The second pass decodes a ranked lattice only when its cheap fold's sync peak clears this (the
 # lattices of unmarked pictures peak below it; docs/benchmarks.md, "Watermark sync").
 _WIDE_SYNC_Z = 5.5
@@ -325,7 +331,9 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
     # an unmarked picture's lattices reach get a full decode, so a picture without a mark pays for
     # the ranking alone. On fine texture (grass) the lattice's autocorrelation peaks are not among
     # the highest, so on such pictures lattices of every rotation and scale found on a
-    # median-predicted residual are ranked too (``sync.iter_similarity_lattices``).
+    # median-predicted residual are ranked too (``sync.iter_similarity_lattices``). Every picture's
+    # unrotated lattices of the best scales (``sync.axis_candidates``) are ranked as well: a crop and
+    # a resize, the edits platforms make most, whose lattice the 2-D candidates may miss by a pixel.
     done = len(tried)
     for lattice in islice(lattices, _WIDE_LATTICES):
         fresh(lattice.basis)
@@ -333,8 +341,6 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
         # Unrefined and precise to a tenth of a pixel: a refined lattice a few tenths off reads
         # a sync peak of noise where this one reads the mark (grass 1080p, social chain: 4.7
         # against 7.1 for a lattice 0.4 px away), so only a near-identical one is a duplicate.
-        # The best few are also tried a little larger and smaller: the fold's sync peak is only
-        # about 0.5 % wide in scale after a heavy crop, and the ACF's peak may sit 0.3 % off it.
         steps = _AXIS_SCAN if rank < _AXIS_SCANNED else (0,)
         for step in steps:
             fresh(lattice.basis * np.exp(step * _AXIS_SCAN_STEP), _AXIS_TOLERANCE)
