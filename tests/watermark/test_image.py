@@ -201,3 +201,17 @@ def test_the_wide_search_reads_a_rotated_mark_on_fine_texture() -> None:
     reading = decode_watermark(attacked, key, wide_search=True)
     assert reading is not None and reading.payload == payload
     assert min(abs(reading.rotation_deg % 90 - 15), abs(reading.rotation_deg % 90 - 75)) < 0.5
+
+
+@pytest.mark.parametrize("attack", ["crop 30% area", "social chain"])
+def test_the_wide_search_reads_grass_after_a_heavy_crop_and_the_social_chain(attack: str) -> None:
+    # grass at 1080p (issue 16): after the social chain its lattice (unrotated, x1.25) is 570th of the
+    # similarity search's peaks but among the first unrotated ones by scale; after a crop to 30 % the
+    # autocorrelation's scale sits 0.35 % off the sync peak (scanned) and the plain fold reads ~43 bit
+    # errors of 188, the fold matched to the mark's strength and the host's spectrum ~23.
+    key = bytes(range(32))
+    payload = payload_for_produce_id("CM-robust-0")
+    attacked = HARD_ATTACKS[attack](embed_watermark(fit(bundled("grass.png"), 1920, 1080), payload, key))
+    reading = decode_watermark(attacked, key, wide_search=True)
+    assert reading is not None and reading.payload == payload
+    assert reading.scale == pytest.approx(1.25 if attack == "social chain" else 1 / np.sqrt(0.3), rel=0.01)
