@@ -119,15 +119,15 @@ class FrameMarker:
             # The strength is set in Y code values (a limited-range plane shows it 255/219 stronger).
             host = np.roll(luma, (-origin[0], -origin[1]), axis=(0, 1)) if origin != (0, 0) else luma
             delta = mark_for_luma(host.astype(np.float32), self.payload, self.key, psnr_db=self.psnr_db)
-            if origin != (0, 0):
-                delta = np.roll(delta, origin, axis=(0, 1))
-            self._step = np.rint(delta).astype(np.int16)
+            self._step = np.rint(delta, out=delta).astype(np.int16)
+            if origin != (0, 0):  # (rolled once rounded: half the bytes of the float plane)
+                self._step = np.roll(self._step, origin, axis=(0, 1))
             # The step split in its raising and lowering parts, so that adding it is two saturating
             # uint8 operations in place (no int16 copy of every frame), padded around (wrapping) so
             # that a moved mark is a view.
             margin = _MOTION_MARGIN if self.follow_motion else 0
-            self._raise = np.pad(np.clip(self._step, 0, 255).astype(np.uint8), margin, mode="wrap")
-            self._lower = np.pad(np.clip(-self._step, 0, 255).astype(np.uint8), margin, mode="wrap")
+            self._raise = _wrapped(cv2.convertScaleAbs(cv2.max(self._step, 0)), margin)
+            self._lower = _wrapped(cv2.convertScaleAbs(cv2.min(self._step, 0)), margin)
         self._count += 1
         self._offset, self._thumb = offset, thumb
         height, width = luma.shape
@@ -221,6 +221,11 @@ def _centre(luma: np.ndarray) -> np.ndarray:
     size = min(_DETAIL_SIDE, luma.shape[0], luma.shape[1])
     top, left = (luma.shape[0] - size) // 2, (luma.shape[1] - size) // 2
     return luma[top : top + size, left : left + size].astype(np.float32) * _window((size, size))
+
+
+def _wrapped(plane: np.ndarray, margin: int) -> np.ndarray:
+    """``plane`` padded ``margin`` px on every side with its own opposite edges (``np.pad``'s "wrap")."""
+    return cv2.copyMakeBorder(plane, margin, margin, margin, margin, cv2.BORDER_WRAP) if margin else plane
 
 
 def _thumbnail(luma: np.ndarray) -> np.ndarray:
