@@ -31,10 +31,10 @@ _THUMB = (64, 36)
 # the frame the mark was fitted to, refined on a full-resolution centre block, in whole pixels, up to
 # _MOTION_MARGIN pixels (further: a re-fit). Most frames skip the shrunk planes: the block is matched
 # where the frame before's motion predicts it, and a clear match near there is the answer
-# (``FrameMarker._track``; 2026-12-02: 0.5 ms of 1.2 ms a 1080p frame, the same offsets on the bench
-# clip and on panned photos). A 128 px block places the mark to the pixel as the 256 px one did
-# (same offsets on the bench clip, same error against the true sub-pixel pan on six panned photos)
-# at a quarter of the cost.
+# (``FrameMarker._track``; 2026-12-02: 0.16 ms a 1080p frame instead of 1.2 ms). A 128 px block
+# places the mark to the pixel as the 256 px one did: the same offsets on the bench clip, the same
+# error against the true sub-pixel pan on six panned photos (docs/benchmarks.md, "Video Stamp frame
+# work: the motion predicted").
 # A mark fixed to the frame grid over panning content is residual that the encoder's motion
 # compensation cannot predict (on the 1080p bench clip x264 wrote ~15 % more bytes and took ~20 %
 # longer); one that moves with the content is predicted like the content. The per-frame decoder is
