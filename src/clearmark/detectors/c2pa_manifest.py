@@ -24,7 +24,6 @@ from clearmark.media.c2pa_store import (
     NS_DCTERMS,
     VALID,
     C2paReport,
-    read_manifest_report,
     read_sidecar_report,
     unique,
 )
@@ -129,7 +128,7 @@ class C2paManifestDetector:
         if asset.c2pa_sidecar:
             report = read_sidecar_report(asset.source, asset.spec.mime_type, asset.c2pa_sidecar, self.trust)
         elif asset.spec.c2pa is not None:
-            report = read_manifest_report(asset.source, asset.spec.mime_type, self.trust)
+            report = asset.c2pa_report(self.trust)
         else:
             report = None
         if report is not None:

@@ -10,6 +10,7 @@ import base64
 import contextlib
 import io
 import json
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,12 @@ GB45438_ASSERTION_LABEL = "org.clearmark.gb45438"
 SOFT_BINDING_ALG = "org.clearmark.watermark.image.v1"
 GB45438_STANDARD = "GB 45438-2025"
 _PARENT_ID = "clearmark.parent"
+_PARENT_STORE_ID = "clearmark.parent.c2pa"
+# c2pa-rs copies the source into the signed output through c2pa-python's stream callbacks in 8 KiB
+# requests (``std::io::copy``), one Python call each way per request: with Python's default 8 KiB file
+# buffer each request is also a system call. A 1 MiB buffer on the source and the output makes them
+# memory copies (docs/benchmarks.md, "Label with C2PA: passes over the file").
+SIGNING_STREAM_BUFFER = 1 << 20
 
 
 class ManifestSigningFailed(ClearMarkError):
@@ -70,6 +77,27 @@ class C2paSigning:
             raise ValueError(f"C2PA signing algorithm {self.algorithm!r} is not one of {sorted(ALGORITHMS)}")
         if self.tsa_url and not url_host(self.tsa_url):
             raise ValueError(f"C2PA time-stamp authority URL {self.tsa_url!r} has no host")
+
+
+@dataclass(frozen=True)
+class ValidatedParent:
+    """The parent's embedded manifest store as c2pa's Reader already validated it (Inspect's pass).
+
+    With it the parent ingredient is recorded from the definition, as c2pa's own archives carry one,
+    instead of ``add_ingredient`` reading and hashing the whole parent a second time. The ingredient
+    assertion is the one ``add_ingredient`` writes (tests/labels/test_c2pa_validated_parent.py):
+    the same store, active manifest and validation results, and a fresh ``xmp.iid:`` instance ID,
+    which is all ``add_ingredient`` adds for a parent without XMP (give none for one with XMP).
+
+    Attributes:
+        manifest_store: the JUMBF store embedded in the parent, byte for byte.
+        active_manifest: its active manifest's label, as the Reader reported it.
+        validation_results_json: the Reader's ``validation_results``, judged by the signer's trust.
+    """
+
+    manifest_store: bytes = field(repr=False)
+    active_manifest: str
+    validation_results_json: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -108,6 +136,7 @@ def sign_manifest(
     embed: bool = True,
     soft_binding: str = "",
     output: Path | None = None,
+    validated_parent: ValidatedParent | None = None,
 ) -> SignedManifest:
     """Sign ``data`` with a C2PA manifest and embed it.
 
@@ -135,6 +164,8 @@ def sign_manifest(
             as a ``c2pa.soft-binding`` assertion (algorithm ``SOFT_BINDING_ALG``); "" for none.
         output: a file to write the signed content into (returned as a ``Source``); None returns
             bytes. Give one whenever ``data`` is a file.
+        validated_parent: with ``parent``, the parent's store as c2pa already validated it
+            (``parent_content`` is then not read); None lets c2pa read and validate the parent.
 
     Raises:
         UnsupportedFormat: a type ClearMark does not sign.
@@ -158,6 +189,8 @@ def sign_manifest(
         extra_actions=extra_actions,
         soft_binding=soft_binding,
     )
+    if parent and validated_parent is not None:
+        definition["ingredients"] = [_validated_parent_ingredient(validated_parent, mime_type, title)]
     chain = _read_material(signing.cert_chain_pem, "certificate chain")
     key = _read_material(signing.private_key_pem, "private key")
     hosts = (url_host(signing.tsa_url),) if signing.tsa_url else ()
@@ -174,15 +207,21 @@ def sign_manifest(
             contextlib.ExitStack() as streams,
         ):
             with c2pa.Builder(definition, context) as builder:
-                if parent:
+                if parent and validated_parent is not None:
+                    builder.add_resource(_PARENT_STORE_ID, io.BytesIO(validated_parent.manifest_store))
+                elif parent:
                     ingredient = {"title": title or "parent", "relationship": "parentOf", "label": _PARENT_ID}
                     original = source if parent_content is None else Source.of(parent_content)
                     builder.add_ingredient(ingredient, mime_type, streams.enter_context(original.open()))
                 if not embed:
                     builder.set_no_embed()
                 # c2pa reads back what it wrote: a file output is opened for reading and writing.
-                sink: Any = io.BytesIO() if output is None or not embed else streams.enter_context(output.open("w+b"))
-                store = builder.sign(mime_type, streams.enter_context(source.open()), sink)
+                sink: Any = (
+                    io.BytesIO()
+                    if output is None or not embed
+                    else streams.enter_context(output.open("w+b", buffering=SIGNING_STREAM_BUFFER))
+                )
+                store = builder.sign(mime_type, streams.enter_context(source.open(SIGNING_STREAM_BUFFER)), sink)
     except c2pa.C2paError as exc:
         raise ManifestSigningFailed(
             f"c2pa could not sign the {mime_type} content: {describe_c2pa_error(exc)}"
@@ -263,6 +302,21 @@ def _manifest_definition(
     if title:
         definition["title"] = title
     return definition
+
+
+def _validated_parent_ingredient(parent: ValidatedParent, mime_type: str, title: str) -> dict[str, Any]:
+    """The parent ingredient as ``add_ingredient`` would make it from the parent, made from Inspect's reading."""
+    return {
+        "title": title or "parent",
+        "relationship": "parentOf",
+        "label": _PARENT_ID,
+        "format": mime_type,
+        # add_ingredient's own instance ID for an asset without XMP (c2pa-rs: "xmp.iid:" + a v4 UUID).
+        "instance_id": f"xmp.iid:{uuid.uuid4()}",
+        "active_manifest": parent.active_manifest,
+        "validation_results": json.loads(parent.validation_results_json),
+        "manifest_data": {"format": "application/c2pa", "identifier": _PARENT_STORE_ID},
+    }
 
 
 def _read_material(path: Path, what: str) -> bytes:

@@ -21,6 +21,8 @@ from clearmark.media.text import ExtractedText
 from clearmark.media.views import DerivedView, DerivedViews
 
 if TYPE_CHECKING:
+    from clearmark.media.c2pa_settings import C2paTrust
+    from clearmark.media.c2pa_store import C2paReport
     from clearmark.media.video import SampledFrame, VideoInfo
 
 T = TypeVar("T")
@@ -89,6 +91,19 @@ class Asset:
 
         # A probe already made (``video_info``) is not made again: it opens the file and decodes a frame.
         return sample_frames(self.source, self.limits, info=self.__dict__.get("video_info"))
+
+    def c2pa_report(self, trust: C2paTrust) -> C2paReport | None:
+        """c2pa's validation of the manifest embedded in the content, judged by ``trust``; read once per trust.
+
+        Validating hashes the whole file, so the readers of one asset share it: Inspect's detector,
+        then Label recording the upload as the parent ingredient of its manifest. None: no manifest.
+        """
+        from clearmark.media.c2pa_store import read_manifest_report
+
+        reports = self.__dict__.setdefault("_c2pa_reports", {})
+        if trust not in reports:
+            reports[trust] = read_manifest_report(self.source, self.spec.mime_type, trust)
+        return reports[trust]
 
     def drop_frames(self) -> None:
         """Let go of the sampled video frames the detectors shared (no-op when none were decoded), so that

@@ -15,7 +15,7 @@ import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import c2pa
@@ -80,6 +80,9 @@ class C2paReport:
     gb45438_assertion: AigcLabel | None = None
     remote_url: str = ""
     embedded: bool = True
+    # c2pa's own ``validation_results`` (JSON) for the whole store, as its Reader wrote them: what a
+    # Builder records for this content as a parent ingredient (``labels.c2pa_manifest.ValidatedParent``).
+    validation_results_json: str = field(default="", repr=False, compare=False)
 
     @property
     def validated(self) -> bool:
@@ -232,6 +235,7 @@ def _report_from_store(
         gb45438_assertion=_mirrored_label(manifest),
         remote_url=remote_url,
         embedded=embedded,
+        validation_results_json=json.dumps(results) if results else "",
     )
 
 

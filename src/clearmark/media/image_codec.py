@@ -113,10 +113,11 @@ class PillowCodec:
                 info = dict(opened.info)
                 quality = _estimate_jpeg_quality(getattr(opened, "quantization", None))
                 has_alpha = "A" in opened.getbands() or "transparency" in info
-                image = opened.convert("RGBA" if has_alpha else "RGB")
+                later_frames = self.frames and count > 1
+                image = _detached(opened, "RGBA" if has_alpha else "RGB", share=not later_frames)
                 durations = [int(info.get("duration") or 0)]
                 extra: list[Image.Image] = []
-                if self.frames and count > 1:
+                if later_frames:
                     extra, durations = self._later_frames(opened, count, has_alpha, durations, limits)
         except Image.DecompressionBombError as exc:
             raise MediaTooLarge(f"image refused by the decoder's pixel limit: {exc}") from None
@@ -192,6 +193,19 @@ class PillowCodec:
         except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: libtiff refusing a tag
             raise InvalidMedia(f"cannot encode {like.format}: {exc}") from None
         return out.getvalue()
+
+
+def _detached(opened: Image.Image, mode: str, *, share: bool) -> Image.Image:
+    """The loaded first frame in ``mode`` as an image of its own that outlives closing ``opened``.
+
+    Already in ``mode`` (a colour JPEG) and with ``share``, it shares the decoded pixels instead of
+    copying them (``convert`` to the same mode copies: ~3 ms of a 1080p Inspect's ~10 ms decode);
+    ``opened`` is then only closed, which drops its own reference to them. Without ``share`` (later
+    frames will be read: seeking an animation may paint the next frame over the same pixels) it copies.
+    """
+    if opened.mode != mode or not share:
+        return opened.convert(mode)
+    return opened._new(opened.im)
 
 
 def _plain(image: Image.Image, mode: str) -> Image.Image:

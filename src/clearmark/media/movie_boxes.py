@@ -306,3 +306,29 @@ def read_movie_metadata(stream: BinaryIO, size: int, fmt: str, limits: MediaLimi
                 body = read_box(stream, box, limits.max_metadata_bytes, "max_metadata_bytes")[box.header :]
                 reader.add_xmp(f"{fmt}:uuid-XMP", box.offset, box.size, body)
     return layout, moov, reader.metadata()
+
+
+def read_manifest_store(stream: BinaryIO, size: int, limits: MediaLimits) -> bytes | None:
+    """The C2PA manifest store (JUMBF) embedded in a movie file, or None when there is not exactly one.
+
+    C2PA's ``ContentProvenanceBox`` is a top-level ``uuid`` box (``C2PA_UUID``), a full box whose
+    payload is a purpose string; the ``manifest`` one then holds a 64-bit offset (to Merkle boxes, or
+    0) and the store. Other purposes (``merkle``) and files with two manifest boxes give None.
+
+    Raises:
+        InvalidMedia: the box structure is broken.
+        MediaTooLarge: the box is larger than ``max_movie_box_bytes``, or too many boxes.
+    """
+    stores = []
+    for box in walk_top_level(stream, size, limits).boxes:
+        if box.type != b"uuid":
+            continue
+        stream.seek(box.offset + box.header - 16)
+        if stream.read(16) != C2PA_UUID:
+            continue
+        body = read_box(stream, box, limits.max_movie_box_bytes, "max_movie_box_bytes")[box.header :]
+        purpose_end = body.find(b"\0", 4)
+        if purpose_end < 0 or body[4:purpose_end] != b"manifest":
+            continue
+        stores.append(body[purpose_end + 1 + 8 :])
+    return stores[0] if len(stores) == 1 else None

@@ -25,7 +25,7 @@ from clearmark.media.copied_label import CopiedLabelContainer, check_single_labe
 from clearmark.media.copying import copy_range
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
 from clearmark.media.metadata import LabelCarrier, Metadata, label_forms
-from clearmark.media.movie_boxes import Layout, read_box, read_movie_metadata
+from clearmark.media.movie_boxes import Layout, read_box, read_manifest_store, read_movie_metadata
 from clearmark.media.movie_edit import set_label_key, shift_fragment_offsets, shift_moov_offsets
 from clearmark.media.source import Source
 
@@ -52,6 +52,15 @@ class MovieContainer(CopiedLabelContainer):
         """
         with source.open() as stream:
             return read_movie_metadata(stream, source.size, self.name, limits)[2]
+
+    def manifest_store(self, source: Source, *, limits: MediaLimits = DEFAULT_LIMITS) -> bytes | None:
+        """The C2PA manifest store embedded in the file, or None when there is not exactly one.
+
+        Raises:
+            InvalidMedia / MediaTooLarge: as ``movie_boxes.read_manifest_store``.
+        """
+        with source.open() as stream:
+            return read_manifest_store(stream, source.size, limits)
 
     def _write(
         self,

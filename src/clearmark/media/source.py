@@ -52,19 +52,31 @@ class Source:
         except OSError as exc:
             raise InvalidMedia(f"content file cannot be read: {exc.strerror}") from None
 
+    @classmethod
+    def hashed(cls, path: Path, sha256: str) -> Source:
+        """A file whose SHA-256 was already computed over exactly its bytes as they were written (a
+        streamed upload, checked against its header while it arrived): ``sha256`` does not read it again."""
+        source = cls(path=path)
+        source.__dict__["sha256"] = sha256.lower()  # where the cached property keeps it (and pickles it)
+        return source
+
     @property
     def in_memory(self) -> bool:
         """True when the bytes are held in memory."""
         return self.data is not None
 
     @contextlib.contextmanager
-    def open(self) -> Iterator[BinaryIO]:
-        """A binary stream over the content, positioned at its start."""
+    def open(self, buffer_size: int = -1) -> Iterator[BinaryIO]:
+        """A binary stream over the content, positioned at its start.
+
+        ``buffer_size`` sizes a file's read buffer (-1: Python's default); a reader that asks for
+        many small pieces (c2pa's 8 KiB stream callbacks) wants a large one.
+        """
         if self.data is not None:
             yield io.BytesIO(self.data)
             return
         try:
-            stream = open(self.path, "rb")  # type: ignore[arg-type]  # noqa: SIM115
+            stream = open(self.path, "rb", buffering=buffer_size)  # type: ignore[arg-type]  # noqa: SIM115
         except OSError as exc:
             raise InvalidMedia(f"content file cannot be read: {exc.strerror}") from None
         with stream:

@@ -49,7 +49,9 @@ async def receive_upload(requests: AsyncIterator[Any], *, max_bytes: int, spool_
     try:
         with os.fdopen(handle, "wb") as spool:
             header = await _receive(requests, spool, max_bytes)
-        yield Upload(header=header, source=Source(path=path))
+        # The digest was just checked against the header's: the request fingerprint and the worker's
+        # MediaInfo reuse it instead of hashing the spooled file again.
+        yield Upload(header=header, source=Source.hashed(path, header.content_header.sha256))
     finally:
         path.unlink(missing_ok=True)
 

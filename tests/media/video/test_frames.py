@@ -9,6 +9,7 @@ import pytest
 
 from clearmark.core.errors import InvalidMedia
 from clearmark.media.video import probe_video, sample_frames, sample_times
+from clearmark.media.video.frames import SampleSelection
 from tests.media.video.clips import ClipSpec, faststart, make_clip, scene
 
 
@@ -44,3 +45,21 @@ def test_a_truncated_clip_is_invalid(tmp_path: Path) -> None:
     cut.write_bytes(clip.read_bytes()[: clip.stat().st_size // 2])
     with pytest.raises(InvalidMedia):
         sample_frames(cut)
+
+
+def test_selection_takes_the_last_frame_at_or_before_each_time(tmp_path: Path) -> None:
+    info = probe_video(make_clip(tmp_path / "long.mp4", ClipSpec(seconds=9, fps=5, audio=None)))
+    taken: list[tuple[float, str]] = []
+    selection = SampleSelection[str]([0.0, 0.25, 0.5, 8.9], lambda *kept: taken.append(kept))
+    frames = [(round(0.2 * i, 6), f"frame {i}") for i in range(45)]  # 0.0 ... 8.8 s
+    assert not any(selection.offer(*frame) for frame in frames)  # 8.9 s is past the last frame
+    selection.end(info)  # the last frame stays on screen to the end of the 9 s
+    assert taken == [(0.0, "frame 0"), (0.2, "frame 1"), (0.4, "frame 2"), (8.8, "frame 44")]
+
+
+def test_selection_refuses_a_stream_cut_short_of_its_duration(tmp_path: Path) -> None:
+    info = probe_video(make_clip(tmp_path / "long.mp4", ClipSpec(seconds=9, fps=5, audio=None)))
+    selection = SampleSelection[str]([0.0, 6.0], lambda *kept: None)
+    assert not any(selection.offer(round(0.2 * i, 6), "frame") for i in range(20))  # stops at 3.8 s
+    with pytest.raises(InvalidMedia, match="truncated"):
+        selection.end(info)

@@ -18,7 +18,9 @@ from clearmark.core.errors import InvalidMedia, MediaTooLarge
 from clearmark.core.kinds import Attr, SignalKind
 from clearmark.detectors.registry import DetectorContext
 from clearmark.labels.c2pa_manifest import C2paSigning
+from clearmark.media import c2pa_store
 from clearmark.media.limits import MediaLimits
+from clearmark.media.movie_label import MovieContainer
 from clearmark.media.registry import format_named
 from clearmark.media.source import Source
 from clearmark.service.keys import ensure_dev_signing_material
@@ -128,6 +130,43 @@ def test_label_keeps_the_producer_and_does_not_re_encode(stamped, config: Pipeli
     active = store["manifests"][store["active_manifest"]]
     (parent,) = [i for i in active["ingredients"] if i["relationship"] == "parentOf"]
     assert parent.get("active_manifest") in store["manifests"]  # the producer's manifest is kept
+
+
+def test_label_hashes_the_upload_once_for_c2pa(stamped, config: PipelineConfig, monkeypatch) -> None:
+    """Inspect's c2pa pass validates the upload; the parent ingredient is made from that reading, so
+    c2pa neither reads the upload again (no add_ingredient) nor validates it twice."""
+    reads = []
+    real_read = c2pa_store.read_manifest_report
+    monkeypatch.setattr(c2pa_store, "read_manifest_report", lambda *a, **k: reads.append(a[1]) or real_read(*a, **k))
+
+    def refused(*args, **kwargs) -> None:
+        raise AssertionError("add_ingredient read the upload a second time")
+
+    monkeypatch.setattr(c2pa.Builder, "add_ingredient", refused)
+    data = _bytes(stamped.content)
+    outcome = label_content(LabelJob("req-v6", "t", data, PLATFORM), config)
+    assert reads == ["video/mp4"]
+    store = json.loads(c2pa.Reader("video/mp4", io.BytesIO(_bytes(outcome.content))).json())
+    active = store["manifests"][store["active_manifest"]]
+    (parent,) = [i for i in active["ingredients"] if i["relationship"] == "parentOf"]
+    producer = json.loads(c2pa.Reader("video/mp4", io.BytesIO(data)).json())
+    assert parent["active_manifest"] == producer["active_manifest"]
+    assert parent["validation_results"]["activeManifest"] == producer["validation_results"]["activeManifest"]
+
+
+def test_label_leaves_a_store_past_the_box_limit_to_c2pa(stamped, config: PipelineConfig, monkeypatch) -> None:
+    """The store cannot be read within max_movie_box_bytes: c2pa records the parent from the upload itself."""
+
+    def too_large(*args, **kwargs) -> None:
+        raise MediaTooLarge("the C2PA box is larger than max_movie_box_bytes")
+
+    monkeypatch.setattr(MovieContainer, "manifest_store", too_large)
+    data = _bytes(stamped.content)
+    outcome = label_content(LabelJob("req-v8", "t", data, PLATFORM), config)
+    store = json.loads(c2pa.Reader("video/mp4", io.BytesIO(_bytes(outcome.content))).json())
+    active = store["manifests"][store["active_manifest"]]
+    (parent,) = [i for i in active["ingredients"] if i["relationship"] == "parentOf"]
+    assert parent["active_manifest"] in store["manifests"]
 
 
 def test_label_streams_into_the_work_directory(stamped, config: PipelineConfig, tmp_path: Path) -> None:

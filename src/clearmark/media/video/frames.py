@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import av
 import cv2
@@ -24,6 +26,9 @@ START_SCREEN_S = 3.0  # the start screen is sampled densely over this many secon
 START_STEP_S = 0.25  # ...at this step: the notice's on-screen duration is measured to within it
 SPREAD_FRAMES = 6  # frames spread evenly over the rest of the video
 _SEEK_GAP_S = 2.0  # decode on rather than seek when the next sample is closer than this
+_SAME_TIME_S = 1e-6
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,46 @@ def sample_frames(
     return info, tuple(samples)
 
 
+@dataclass
+class SampleSelection(Generic[T]):
+    """Which frame each sample time takes: the last one shown at or before it (every sampler's rule).
+
+    Frames are offered in presentation order; ``take`` receives each frame as soon as some sample time
+    is settled on it (once per such time). Used on decoded frames (``sample_frames``) and on packet
+    timestamps alone (``representative``), so both pick the same frame.
+    """
+
+    pending: list[float]
+    take: Callable[[float, T], object]
+    previous: tuple[float, T] | None = field(default=None)
+
+    def offer(self, time_s: float, item: T) -> bool:
+        """The next frame shown, at ``time_s`` from the first; True when every sample time is settled
+        (``item`` then comes after them all and is not kept)."""
+        while self.pending and time_s > self.pending[0] + _SAME_TIME_S:
+            if self.previous is not None:
+                self.take(*self.previous)
+            self.pending.pop(0)
+        if not self.pending:
+            return True
+        self.previous = (time_s, item)
+        return False
+
+    def restart(self) -> None:
+        """Frames will be offered again from an earlier point (after a seek): the last one is forgotten."""
+        self.previous = None
+
+    def end(self, info: VideoInfo) -> None:
+        """The stream ended: its last frame stays on screen for every time left, unless the file is cut
+        short of the duration its header declares (``check_not_cut`` raises InvalidMedia then)."""
+        if not self.pending:
+            return
+        check_not_cut(info, self.previous[0] if self.previous is not None else -1.0)
+        if self.previous is not None:
+            self.take(*self.previous)
+        self.pending = []
+
+
 def _walk(
     container: av.container.InputContainer,
     stream: av.video.stream.VideoStream,
@@ -127,15 +172,14 @@ def _walk(
     origin: float | None,
 ) -> list[SampledFrame]:
     taken: dict[float, SampledFrame] = {}
-    previous: tuple[float, av.VideoFrame] | None = None
-    pending = list(wanted)
-    sought: float | None = None
 
     def take(time_s: float, frame: av.VideoFrame) -> None:
         if time_s not in taken:
             taken[time_s] = sample_of(frame, time_s, info)
 
-    while pending:
+    selection: SampleSelection[av.VideoFrame] = SampleSelection(list(wanted), take)
+    sought: float | None = None
+    while selection.pending:
         restart = False
         for frame in container.decode(stream):
             if frame.time is None:
@@ -143,25 +187,17 @@ def _walk(
             if origin is None:
                 origin = float(frame.time)
             time_s = round(float(frame.time) - origin, 6)
-            while pending and time_s > pending[0] + 1e-6:
-                if previous is not None:
-                    take(*previous)
-                pending.pop(0)
-            if not pending:
+            if selection.offer(time_s, frame):
                 break
-            previous = (time_s, frame)
-            if pending[0] - time_s > _SEEK_GAP_S and sought != pending[0]:
-                sought = pending[0]
-                container.seek(int((origin + pending[0]) / float(stream.time_base)), stream=stream, backward=True)
-                previous, restart = None, True
+            following = selection.pending[0]
+            if following - time_s > _SEEK_GAP_S and sought != following:
+                sought = following
+                container.seek(int((origin + following) / float(stream.time_base)), stream=stream, backward=True)
+                selection.restart()
+                restart = True
                 break
         else:
-            # End of stream: the last frame stays on screen for every remaining time, unless the
-            # stream ended well before the duration its header declares (a cut file).
-            check_not_cut(info, previous[0] if previous is not None else -1.0)
-            if previous is not None:
-                take(*previous)
-            pending = []
+            selection.end(info)
         if not restart:
             break
     return [taken[t] for t in sorted(taken)]

@@ -18,7 +18,7 @@ import av
 
 from clearmark.core.errors import InvalidMedia
 from clearmark.media.limits import DEFAULT_LIMITS, MediaLimits
-from clearmark.media.video.frames import SampledFrame, check_not_cut, sample_frames, sample_of, sample_times
+from clearmark.media.video.frames import SampledFrame, SampleSelection, sample_frames, sample_of, sample_times
 from clearmark.media.video.probe import (
     _AV_ERRORS,
     VideoInfo,
@@ -197,28 +197,17 @@ def _seconds(pts: int, stream: av.video.stream.VideoStream) -> float:
 def _pick(info: VideoInfo, times: list[tuple[float, int]], complete: bool) -> tuple[float, int] | None:
     """The (time, pts) of the frame ``representative_frame`` picks among the samples at ``representative_times``.
 
-    Mirrors ``frames._walk``: a sample is the last frame at or before its time; past the last frame
-    of the stream (``complete``: ``times`` run to its end), the last frame, unless the file is cut
+    Full sampling's own rule (``frames.SampleSelection``) applied to the packets' times; past the last
+    frame of the stream (``complete``: ``times`` run to its end), the last frame, unless the file is cut
     short of its declared duration. None when ``times`` stop before a sample time is settled.
     """
-    pending = list(representative_times(info))
     taken: list[tuple[float, int]] = []
-    previous: tuple[float, int] | None = None
-    for time_s, pts in times:
-        while pending and time_s > pending[0] + 1e-6:
-            if previous is not None:
-                taken.append(previous)
-            pending.pop(0)
-        if not pending:
-            break
-        previous = (time_s, pts)
-    else:
-        if pending and not complete:
+    selection = SampleSelection[int](list(representative_times(info)), lambda *kept: taken.append(kept))
+    settled = any(selection.offer(time_s, pts) for time_s, pts in times)
+    if not settled:
+        if not complete:
             return None
-        if pending:
-            check_not_cut(info, previous[0] if previous is not None else -1.0)
-            if previous is not None:
-                taken.append(previous)
+        selection.end(info)
     middle = info.duration_s / 2
     return min(taken, key=lambda item: (abs(item[0] - middle), item[0]), default=None)
 

@@ -21,7 +21,7 @@ from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.guards import check_party_code
 from clearmark.service.pipelines.ids import derive_id
 from clearmark.service.pipelines.inspect import inspect_asset
-from clearmark.service.pipelines.signing import c2pa_pointer, c2pa_too_large, sign_c2pa
+from clearmark.service.pipelines.signing import c2pa_pointer, c2pa_too_large, sign_c2pa, validated_parent
 from clearmark.service.pipelines.workers import registry_view
 from clearmark.service.policy import Decision
 from clearmark.service.registry.evidence import restored_label
@@ -192,6 +192,7 @@ def label_content(job: LabelJob, config: PipelineConfig) -> LabelOutcome:
         soft_binding=written.watermark_id,
         parent=True,
         parent_content=asset.source,  # the upload as it arrived: the producer's manifest stays whole
+        parent_store=validated_parent(asset, config),  # as Inspect's c2pa pass read it: not hashed again
         extra_actions=(ACTION_EDITED_METADATA,),
         work_dir=job.work_dir,
     )

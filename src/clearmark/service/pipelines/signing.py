@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from clearmark.core.aigc import AigcLabel
+from clearmark.core.errors import InvalidMedia, MediaTooLarge
 from clearmark.core.memory import release_free_memory
-from clearmark.labels.c2pa_manifest import sign_manifest
+from clearmark.labels.c2pa_manifest import ValidatedParent, sign_manifest
 from clearmark.labels.writers import new_output_file
-from clearmark.media.c2pa_store import C2PA_POINTER
+from clearmark.media.asset import Asset
+from clearmark.media.c2pa_store import C2PA_POINTER, ERROR_PREFIX
 from clearmark.media.format import FormatSpec
-from clearmark.media.source import Content, Source, content_size
+from clearmark.media.movie_label import MovieContainer
+from clearmark.media.source import Content, Source, as_content, content_size
 from clearmark.media.xmp import NS_CLEARMARK
 from clearmark.service.pipelines.config import PipelineConfig
 
@@ -39,6 +42,41 @@ def c2pa_too_large(spec: FormatSpec, content: Content, config: PipelineConfig) -
     )
 
 
+def validated_parent(asset: Asset, config: PipelineConfig) -> ValidatedParent | None:
+    """The upload's manifest store as Inspect's c2pa pass validated it, to record the upload as the
+    parent ingredient without c2pa reading and hashing it again; None where c2pa must read it.
+
+    Only an MP4/MOV/M4A whose one embedded store c2pa read (judged by the signer's trust, the same
+    ``config.c2pa_trust``): not a sidecar or remote manifest, not a store c2pa could not parse, and not
+    a file with XMP, whose IDs ``add_ingredient`` would copy into the ingredient.
+    """
+    if (
+        not config.signs_c2pa(asset.spec)
+        or asset.c2pa_sidecar
+        or not isinstance(asset.spec.container, MovieContainer)
+        or asset.metadata.xmp_packets
+        or c2pa_too_large(asset.spec, as_content(asset.source), config)
+    ):
+        return None
+    report = asset.c2pa_report(config.c2pa_trust)
+    if (
+        report is None
+        or not report.embedded
+        or report.remote_url
+        or not report.active_manifest_label
+        or not report.validation_results_json
+        or any(code.startswith(ERROR_PREFIX) for code in report.failure_codes)
+    ):
+        return None
+    try:
+        store = asset.spec.container.manifest_store(asset.source, limits=asset.limits)
+    except (InvalidMedia, MediaTooLarge):  # a store past max_movie_box_bytes: c2pa reads the parent itself
+        return None
+    if store is None:
+        return None
+    return ValidatedParent(store, report.active_manifest_label, report.validation_results_json)
+
+
 def sign_c2pa(
     content: Content,
     spec: FormatSpec,
@@ -53,11 +91,13 @@ def sign_c2pa(
     extra_actions: tuple[str, ...] = (),
     soft_binding: str = "",
     work_dir: Path | None = None,
+    parent_store: ValidatedParent | None = None,
 ) -> tuple[Content, str]:
     """Sign a C2PA manifest over content whose GB 45438 XMP is already written (order matters).
 
     ``parent_content`` is the upload as it arrived: the parent ingredient is built from it, so the
-    producer's own manifest stays whole in the new store.
+    producer's own manifest stays whole in the new store; ``parent_store`` (``validated_parent``)
+    spares c2pa reading it again.
 
     Content in a file (a ``Source``) is signed file to file into a new file of ``work_dir``; bytes
     stay bytes (small outputs never make a disk round trip).
@@ -85,6 +125,7 @@ def sign_c2pa(
         extra_actions=extra_actions,
         trust=config.c2pa_trust,
         soft_binding=soft_binding,
+        validated_parent=parent_store,
         output=new_output_file(work_dir, ".signed") if isinstance(content, Source) and not content.in_memory else None,
     )
     return signed.content, signed.manifest_label
