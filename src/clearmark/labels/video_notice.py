@@ -83,8 +83,9 @@ class FrameOverlay:
         dark, notice = render_image_notice(Image.new("RGB", size, (0, 0, 0)), spec, font)
         light, _ = render_image_notice(Image.new("RGB", size, (255, 255, 255)), spec, font)
         self.notice: RenderedNotice = notice
-        offset = np.asarray(dark, dtype=np.float32)[..., 0]
-        gain = (np.asarray(light, dtype=np.float32)[..., 0] - offset) / 255.0
+        # (The notice is neutral: its red channel is its luma. Converted alone, not the whole RGB.)
+        offset = np.asarray(dark)[..., 0].astype(np.float32)
+        gain = (np.asarray(light)[..., 0].astype(np.float32) - offset) / 255.0
         # Displayed -> coded: undo the rotation, then the sample aspect ratio. On limited-range
         # planes luma L maps to Y = 16 + L * 219/255, so Y' = 16 + (Y - 16) * gain + offset * 219/255.
         turns = -(info.rotation // 90)
