@@ -25,8 +25,8 @@ from typing import Any
 
 import c2pa
 
-from bench.bench_video_label import LABEL_JSON, _base_clip, _looped
-from clearmark.labels.c2pa_manifest import ACTION_CREATED, SIGNING_STREAM_BUFFER, C2paSigning, sign_manifest
+from bench.bench_video_label import LABEL_JSON, _base_clip, _looped, producer_signed
+from clearmark.labels.c2pa_manifest import SIGNING_STREAM_BUFFER, C2paSigning
 from clearmark.media.c2pa_settings import c2pa_settings
 from clearmark.media.sniff import sniff_format
 from clearmark.media.source import Source
@@ -111,17 +111,7 @@ def run(size_mb: int = 200, buffer: int = SIGNING_STREAM_BUFFER) -> str:
         signing = C2paSigning(Path(material.cert_chain_pem), Path(material.private_key_pem))
         plain, upload = folder / "plain.mp4", folder / "upload.mp4"
         _looped(_base_clip(folder), plain, "mp4", {}, size_mb * 2**20)
-        sign_manifest(
-            Source(path=plain),
-            MP4,
-            signing,
-            action=ACTION_CREATED,
-            digital_source_type="trainedAlgorithmicMedia",
-            software_agent="bench model",
-            claim_generator="ClearMark/bench",
-            aigc_label=None,
-            output=upload,
-        )
+        producer_signed(plain, upload, signing)
         labelled, signed = folder / "labelled.mp4", folder / "signed.mp4"
         container = sniff_format(Source(path=upload)).container
         info = c2pa.C2paSignerInfo(

@@ -37,6 +37,7 @@ import numpy as np
 
 from bench.harness import measure, report
 from clearmark.core.aigc import AigcLabel
+from clearmark.labels.c2pa_manifest import C2paSigning
 from clearmark.media.sniff import sniff_format
 from clearmark.media.source import Source
 
@@ -94,6 +95,24 @@ if sys.argv[4] == "write":
     container.write_label_to(Source(path=source), target, label)
 print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
+
+
+def producer_signed(plain: Path, upload: Path, signing: C2paSigning) -> None:
+    """``plain`` signed into ``upload`` as a producer's Stamp signs it (``c2pa.created``): an upload whose manifest
+    Label keeps as its parent ingredient."""
+    from clearmark.labels.c2pa_manifest import ACTION_CREATED, sign_manifest
+
+    sign_manifest(
+        Source(path=plain),
+        "video/mp4",
+        signing,
+        action=ACTION_CREATED,
+        digital_source_type="trainedAlgorithmicMedia",
+        software_agent="bench model",
+        claim_generator="ClearMark/bench",
+        aigc_label=None,
+        output=upload,
+    )
 
 
 def _peak_rss_mib(source: Path, target: Path, action: str) -> float:
@@ -164,10 +183,8 @@ def run_c2pa(repeats: int = 3, size_mb: int = 500) -> str:
     """Label's metadata-only write with and without its C2PA manifest, each against ``copyfile``; Markdown."""
     from clearmark.labels import c2pa_manifest
     from clearmark.labels.c2pa_manifest import (
-        ACTION_CREATED,
         ACTION_EDITED_METADATA,
         ACTION_PUBLISHED,
-        C2paSigning,
         ValidatedParent,
         sign_manifest,
     )
@@ -187,17 +204,7 @@ def run_c2pa(repeats: int = 3, size_mb: int = 500) -> str:
             plain, source = folder / f"plain{suffix}", folder / f"big{suffix}"
             _looped(base, plain, muxer, options, size_mb * 1024 * 1024)
             # the upload: the producer's Stamp signed it (its manifest becomes Label's parent ingredient)
-            sign_manifest(
-                Source(path=plain),
-                "video/mp4",
-                signing,
-                action=ACTION_CREATED,
-                digital_source_type="trainedAlgorithmicMedia",
-                software_agent="bench model",
-                claim_generator="ClearMark/bench",
-                aigc_label=None,
-                output=source,
-            )
+            producer_signed(plain, source, signing)
             plain.unlink()
             container = sniff_format(Source(path=source)).container
             written, signed, copied = folder / f"out{suffix}", folder / f"signed{suffix}", folder / f"copy{suffix}"
