@@ -317,12 +317,11 @@ def iter_similarity_lattices(residual: np.ndarray, axis_aligned: int = 0) -> Ite
 
     With ``axis_aligned``, first up to that many unrotated square lattices (``axis_candidates``).
     """
-    max_lag = _usable_max_lag(residual)
-    if max_lag < _MIN_PERIOD * 2:
+    search = LatticeSearch(residual)
+    if search.acf is None:
         return
-    acf = autocorrelation(residual, max_lag)
-    yield from axis_candidates(acf, max_lag, axis_aligned) if axis_aligned else ()
-    yield from _refined(acf, similarity_candidates(acf, max_lag), max_lag)
+    yield from search.axis_aligned(axis_aligned) if axis_aligned else ()
+    yield from _refined(search.acf, similarity_candidates(search.acf, search.max_lag), search.max_lag)
 
 
 def _refined(acf: np.ndarray, bases: np.ndarray, max_lag: int) -> Iterator[Lattice]:
