@@ -400,9 +400,10 @@ def _decode_on_lattice(
     alignment = align(tile, layout.sync_spectra)
     if alignment.z < _MIN_SYNC_Z:
         return None
+    scale = float(np.sqrt(abs(np.linalg.det(basis)))) / TILE_PX
     attempt = _decode_tile(tile, alignment, layout, key)
     if attempt is None and alignment.z >= _MATCHED_SYNC_Z:
-        gain = masking_gain(canvas, float(np.sqrt(abs(np.linalg.det(basis)))) / TILE_PX)
+        gain = masking_gain(canvas, scale)
         tile = whiten_tile(fold(residual, basis, weight * gain))
         alignment = align(tile, layout.sync_spectra)
         attempt = _decode_tile(tile, alignment, layout, key) if alignment.z >= _MIN_SYNC_Z else None
@@ -411,7 +412,6 @@ def _decode_on_lattice(
     decoded, soft = attempt
     payload, errors = decoded
     channel_bits = frame_payload(payload, key)
-    scale = float(np.sqrt(abs(np.linalg.det(basis)))) / TILE_PX
     signs = 1.0 - 2.0 * channel_bits.astype(np.float64)
     confidence = float(np.clip(np.sum(soft * signs) / (np.sum(np.abs(soft)) + 1e-12), 0.0, 1.0))
     rotation = float(np.degrees(np.arctan2(basis[1, 0], basis[0, 0])))
