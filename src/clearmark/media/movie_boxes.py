@@ -105,6 +105,12 @@ def uuid_of(data: bytes, box: Box) -> bytes:
     return data[box.header - 16 : box.header]
 
 
+def stream_uuid_of(stream: BinaryIO, box: Box) -> bytes:
+    """The 16-byte usertype of a ``uuid`` box of a file, read from ``stream`` (seeks)."""
+    stream.seek(box.offset + box.header - 16)
+    return stream.read(16)
+
+
 def children(data: bytes, box: Box, counter: BoxCounter, *, skip: int = 0) -> list[Box]:
     """The boxes inside ``box``, after ``skip`` payload bytes; a QuickTime 32-bit zero terminator is allowed."""
     end = box.end
@@ -300,11 +306,9 @@ def read_movie_metadata(stream: BinaryIO, size: int, fmt: str, limits: MediaLimi
         if box is layout.moov:
             moov = read_moov(stream, layout, limits)
             reader.read_moov(moov, box.offset)
-        elif box.type == b"uuid":
-            stream.seek(box.offset + box.header - 16)
-            if stream.read(16) == XMP_UUID:
-                body = read_box(stream, box, limits.max_metadata_bytes, "max_metadata_bytes")[box.header :]
-                reader.add_xmp(f"{fmt}:uuid-XMP", box.offset, box.size, body)
+        elif box.type == b"uuid" and stream_uuid_of(stream, box) == XMP_UUID:
+            body = read_box(stream, box, limits.max_metadata_bytes, "max_metadata_bytes")[box.header :]
+            reader.add_xmp(f"{fmt}:uuid-XMP", box.offset, box.size, body)
     return layout, moov, reader.metadata()
 
 
@@ -321,10 +325,7 @@ def read_manifest_store(stream: BinaryIO, size: int, limits: MediaLimits) -> byt
     """
     stores = []
     for box in walk_top_level(stream, size, limits).boxes:
-        if box.type != b"uuid":
-            continue
-        stream.seek(box.offset + box.header - 16)
-        if stream.read(16) != C2PA_UUID:
+        if box.type != b"uuid" or stream_uuid_of(stream, box) != C2PA_UUID:
             continue
         body = read_box(stream, box, limits.max_movie_box_bytes, "max_movie_box_bytes")[box.header :]
         purpose_end = body.find(b"\0", 4)
