@@ -1,4 +1,4 @@
-"""Shared fixtures: real images in every supported format, and producer/platform codes."""
+"""Shared fixtures: real images in every supported format, producer/platform codes, C2PA signing material."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import pytest
 from PIL import Image
 
 from clearmark.core.enums import MediaKind
+from clearmark.labels.c2pa_manifest import C2paSigning
+from clearmark.media.c2pa_settings import C2paTrust
 from clearmark.media.registry import supported_formats
 from clearmark.notice.font import NoticeFont, load_notice_font
+from clearmark.service.keys import SigningMaterial, ensure_dev_signing_material
 
 PRODUCER = "001191440300708461136T1XGW3"
 # A platform's code: same USCC, service type 2 (propagation), app code PLAT.
@@ -79,6 +82,24 @@ def image_format(request: pytest.FixtureRequest) -> str:
 def image_bytes(image_format: str) -> bytes:
     """The photo-like sample in each supported image format of the registry."""
     return image_sample(image_format)
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> SigningMaterial:
+    """Development C2PA signing material (a CA and its leaf), made once per test module."""
+    return ensure_dev_signing_material(tmp_path_factory.mktemp("c2pa-keys"))
+
+
+@pytest.fixture(scope="module")
+def signing(dev: SigningMaterial) -> C2paSigning:
+    """Signing with ``dev``'s leaf."""
+    return C2paSigning(dev.cert_chain_pem, dev.private_key_pem, dev.algorithm)
+
+
+@pytest.fixture(scope="module")
+def trust(dev: SigningMaterial) -> C2paTrust:
+    """Trust in ``dev``'s CA: what ``signing`` signs validates as Trusted."""
+    return C2paTrust.from_files(dev.ca_cert_pem)
 
 
 @pytest.fixture(scope="session")

@@ -63,21 +63,6 @@ def flipped(data: bytes, needle: bytes, delta: int = 0, mask: int = 0x01) -> byt
 
 
 @pytest.fixture(scope="module")
-def dev(tmp_path_factory: pytest.TempPathFactory):
-    return ensure_dev_signing_material(tmp_path_factory.mktemp("c2pa-reader"))
-
-
-@pytest.fixture(scope="module")
-def signing(dev) -> C2paSigning:
-    return C2paSigning(dev.cert_chain_pem, dev.private_key_pem, dev.algorithm)
-
-
-@pytest.fixture(scope="module")
-def trust(dev) -> C2paTrust:
-    return C2paTrust.from_files(dev.ca_cert_pem)
-
-
-@pytest.fixture(scope="module")
 def jpeg() -> bytes:
     return encode(make_image(160, 120), "JPEG", quality=90)
 
@@ -408,7 +393,6 @@ def test_a_manifest_naming_a_generator_is_a_trace_even_untrusted(tmp_path: Path)
     from clearmark.detectors.c2pa_manifest import C2paManifestDetector, generator_named
     from clearmark.labels.c2pa_manifest import ACTION_CREATED, C2paSigning, sign_manifest
     from clearmark.media.asset import open_asset
-    from clearmark.service.keys import ensure_dev_signing_material
 
     assert generator_named("Adobe Firefly 3") == "firefly" and generator_named("Imagenomic Portraiture") is None
     material = ensure_dev_signing_material(tmp_path)

@@ -34,7 +34,6 @@ from clearmark.media.c2pa_settings import C2paTrust
 from clearmark.media.c2pa_store import read_manifest_report
 from clearmark.media.limits import DEFAULT_LIMITS
 from clearmark.media.source import Source
-from clearmark.service.keys import ensure_dev_signing_material
 
 TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 LABEL = AigcLabel("1", PRODUCER, "CM-0001", "", PRODUCER, "CM-0001", "")
@@ -126,16 +125,6 @@ def active(reader: c2pa.Reader) -> dict:
 
 def assertion(manifest: dict, prefix: str) -> dict:
     return next(a["data"] for a in manifest["assertions"] if a["label"].startswith(prefix))
-
-
-@pytest.fixture(scope="module")
-def dev(tmp_path_factory: pytest.TempPathFactory):
-    return ensure_dev_signing_material(tmp_path_factory.mktemp("c2pa-writer"))
-
-
-@pytest.fixture(scope="module")
-def signing(dev) -> C2paSigning:
-    return C2paSigning(dev.cert_chain_pem, dev.private_key_pem, dev.algorithm)
 
 
 @pytest.fixture(scope="module")

@@ -24,24 +24,8 @@ from clearmark.media.c2pa_store import read_manifest_report
 from clearmark.media.limits import DEFAULT_LIMITS
 from clearmark.media.movie_boxes import read_manifest_store
 from clearmark.media.source import Source
-from clearmark.service.keys import ensure_dev_signing_material
 
 MP4 = "video/mp4"
-
-
-@pytest.fixture(scope="module")
-def dev(tmp_path_factory: pytest.TempPathFactory):
-    return ensure_dev_signing_material(tmp_path_factory.mktemp("keys"))
-
-
-@pytest.fixture(scope="module")
-def signing(dev) -> C2paSigning:
-    return C2paSigning(dev.cert_chain_pem, dev.private_key_pem, dev.algorithm)
-
-
-@pytest.fixture(scope="module")
-def trust(dev) -> C2paTrust:
-    return C2paTrust(anchors_pem=dev.ca_cert_pem.read_text())
 
 
 @pytest.fixture(scope="module")
