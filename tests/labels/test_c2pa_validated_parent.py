@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import c2pa
 import pytest
 from tests.media.video.clips import ClipSpec, make_clip
 
+from clearmark.core.errors import InvalidMedia, MediaTooLarge
 from clearmark.labels.c2pa_manifest import (
     ACTION_CREATED,
     ACTION_EDITED_METADATA,
@@ -22,7 +25,7 @@ from clearmark.labels.c2pa_manifest import (
 from clearmark.media.c2pa_settings import C2paTrust
 from clearmark.media.c2pa_store import read_manifest_report
 from clearmark.media.limits import DEFAULT_LIMITS
-from clearmark.media.movie_boxes import read_manifest_store
+from clearmark.media.movie_boxes import C2PA_UUID, read_manifest_store
 from clearmark.media.source import Source
 
 MP4 = "video/mp4"
@@ -135,3 +138,16 @@ def test_the_store_is_read_from_the_c2pa_uuid_box_only(clip, signing, trust) -> 
     store = read_manifest_store(io.BytesIO(signed), len(signed), DEFAULT_LIMITS)
     assert store is not None and store[4:8] == b"jumb"  # the JUMBF superbox of the C2PA store
     assert store in signed
+
+
+def test_a_hostile_store_box_is_a_clear_error(clip, signing, trust) -> None:
+    signed = _sign(clip, signing, trust, parent=False)
+    at = signed.index(C2PA_UUID)
+    with pytest.raises(InvalidMedia):  # the file ends inside the manifest box
+        read_manifest_store(io.BytesIO(signed[: at + 200]), at + 200, DEFAULT_LIMITS)
+    noise = random.Random(16).randbytes(4096)
+    with pytest.raises(InvalidMedia):
+        read_manifest_store(io.BytesIO(noise), len(noise), DEFAULT_LIMITS)
+    small = replace(DEFAULT_LIMITS, max_movie_box_bytes=1024)
+    with pytest.raises(MediaTooLarge, match="max_movie_box_bytes"):  # before the box is read
+        read_manifest_store(io.BytesIO(signed), len(signed), small)
