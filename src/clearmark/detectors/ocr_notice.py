@@ -117,6 +117,7 @@ class OcrNoticeDetector:
     name = "explicit.ocr_notice"
     version = RULE_VERSION
     kinds = frozenset({MediaKind.IMAGE})
+    runs_beside = True  # most of its time is the OCR models', outside the GIL
 
     def __init__(self, engine: OcrEngine, settings: OcrSettings) -> None:
         self._engine = engine

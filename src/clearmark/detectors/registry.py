@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -14,7 +15,12 @@ from clearmark.watermark.external import ExternalModelSpec
 
 
 class Detector(Protocol):
-    """A read-only analyser of one or more modalities."""
+    """A read-only analyser of one or more modalities.
+
+    A detector whose time is mostly native code that lets go of the GIL (the OCR models) may declare
+    a class attribute ``runs_beside = True``: ``run_detectors`` then starts it on a helper thread
+    first and runs the others meanwhile.
+    """
 
     name: str
     version: str
@@ -95,6 +101,17 @@ def build_detectors(context: DetectorContext, names: Iterable[str] | None = None
     return tuple(DETECTOR_FACTORIES[n](context) for n in chosen)
 
 
-def run_detectors(detectors: Iterable[Detector], asset: Asset) -> tuple[Signal, ...]:
-    """All signals of the detectors that handle the asset's modality, in detector order."""
-    return tuple(signal for d in detectors if asset.kind in d.kinds for signal in d.detect(asset))
+def run_detectors(detectors: Iterable[Detector], asset: Asset, beside: Executor | None = None) -> tuple[Signal, ...]:
+    """All signals of the detectors that handle the asset's modality, in detector order.
+
+    With ``beside``, the detectors that declare ``runs_beside`` start there before the others run
+    here; the signals and their order are the same either way (the asset's lazy reads are shared
+    and computed once, see ``media.asset``).
+    """
+    chosen = [d for d in detectors if asset.kind in d.kinds]
+    started: dict[int, Future[list[Signal]]] = {}
+    if beside is not None:
+        started = {id(d): beside.submit(d.detect, asset) for d in chosen if getattr(d, "runs_beside", False)}
+    found = {id(d): d.detect(asset) for d in chosen if id(d) not in started}  # the others, meanwhile
+    found.update((key, job.result()) for key, job in started.items())
+    return tuple(signal for d in chosen for signal in found[id(d)])

@@ -33,7 +33,12 @@ READABLE_KINDS = frozenset({MediaKind.IMAGE, MediaKind.VIDEO, MediaKind.TEXT, Me
 
 @dataclass(frozen=True)
 class Asset:
-    """One piece of content as detectors and writers see it; nothing here trusts the client."""
+    """One piece of content as detectors and writers see it; nothing here trusts the client.
+
+    Two threads may read one asset at once (``detectors.registry.run_detectors`` runs OCR beside the
+    other detectors): on Python 3.11 ``functools.cached_property`` computes each lazy read once under
+    its lock, and ``views`` locks each derived view.
+    """
 
     source: Source
     spec: FormatSpec

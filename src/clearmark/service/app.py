@@ -129,6 +129,7 @@ def pipeline_config(
         video_notice_end_s=settings.video_notice_end_s,
         video_badge=settings.video_badge,
         campaign_tenants=campaign_tenants(settings),
+        detector_threads=settings.detector_threads,
         detectors=DetectorContext(
             watermark_key=watermark_key,
             watermark_wide_search=settings.watermark_wide_search,

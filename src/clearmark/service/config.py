@@ -82,6 +82,10 @@ class Settings(BaseSettings):
 
     # CPU work: 0 runs it on a thread in-process (CLI), N > 0 in a pool of N processes.
     cpu_workers: int = Field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)), ge=0)
+    # Inspect: the OCR detectors (their time is the models', outside the GIL) run on this many threads per
+    # worker beside the other detectors; a request then takes about the longer of the two, not their sum,
+    # where a core is free. 0: every detector in turn.
+    detector_threads: int = Field(default=1, ge=0, le=8)
     # Jobs admitted (running or waiting for a worker); past this, RESOURCE_EXHAUSTED at once with RetryInfo.
     max_pending_jobs: int = Field(default=64, ge=1)
     # Memory admission: decode cost from the header (pixels x 4 bytes x copies) per request and server-wide.

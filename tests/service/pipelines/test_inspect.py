@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import threading
+from dataclasses import replace
 
 import cv2
 import pytest
@@ -10,6 +12,7 @@ from PIL import Image
 from tests.conftest import PRODUCER, encode, make_image
 
 from clearmark.core.kinds import Attr, SignalKind
+from clearmark.detectors.ocr_notice import OcrNoticeDetector
 from clearmark.detectors.registry import DetectorContext
 from clearmark.media.perceptual import image_phash
 from clearmark.service.pipelines import PipelineConfig, StampJob, inspect_content, stamp_content
@@ -39,3 +42,22 @@ def test_the_pixels_are_turned_grey_once_per_inspect(monkeypatch: pytest.MonkeyP
 
     assert mark.attribute(Attr.CONTENT_PHASH) == f"{image_phash(Image.open(io.BytesIO(stamped))):016x}"
 
+
+
+def test_ocr_beside_the_other_detectors_gives_the_same_inspection(monkeypatch: pytest.MonkeyPatch) -> None:
+    content = encode(make_image(960, 540), "JPEG", quality=92)
+    stamped = stamp_content(StampJob("req-1", "t", content, PRODUCER), CONFIG).content
+    in_turn = inspect_content(stamped, replace(CONFIG, detector_threads=0))
+    threads: list[str] = []
+    detect = OcrNoticeDetector.detect
+
+    def recording(self, asset):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return detect(self, asset)
+
+    monkeypatch.setattr(OcrNoticeDetector, "detect", recording)
+    beside = inspect_content(stamped, replace(CONFIG, detector_threads=1))
+
+    assert threads and threads[0].startswith("detectors-")
+    assert beside.signals == in_turn.signals  # the same signals in the same order
+    assert (beside.category, beside.findings, beside.campaign) == (in_turn.category, in_turn.findings, in_turn.campaign)

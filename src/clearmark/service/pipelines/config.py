@@ -33,6 +33,9 @@ class PipelineConfig:
     jpeg_quality: int = 95
     webp_quality: int = 90
     detectors: DetectorContext = DetectorContext()
+    # Threads per process on which the detectors that declare ``runs_beside`` (OCR) run while the
+    # others run on the job's own thread; 0: every detector in turn on the job's thread.
+    detector_threads: int = 1
     # Where text and documents get their notice line: "start" and/or "end".
     text_notice_positions: tuple[str, ...] = ("start",)
     # Audio: where the audible notice goes, how the rhythm sounds, or a spoken notice file instead.

@@ -10,7 +10,7 @@ from clearmark.media.source import Source
 from clearmark.service.pipelines.claims import ContentClaim, claim_signals
 from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.pipelines.guards import refuse_hostile_xml
-from clearmark.service.pipelines.workers import detectors_for, registry_view
+from clearmark.service.pipelines.workers import beside_pool, detectors_for, registry_view
 from clearmark.service.policy import Decision, campaign_verdict, decide
 from clearmark.service.registry.evidence import with_registry_evidence
 
@@ -32,7 +32,8 @@ def inspect_asset(
         InvalidMedia: an XMP packet uses DTDs or entities (an attack, not a producer's mistake).
     """
     refuse_hostile_xml(asset)
-    signals = run_detectors(detectors_for(config.detectors), asset) + claim_signals(asset, claim)
+    detectors = detectors_for(config.detectors)
+    signals = run_detectors(detectors, asset, beside_pool(config.detector_threads)) + claim_signals(asset, claim)
     if config.registry_url:  # the registry's answers are evidence too: gathered before the one decision
         signals = with_registry_evidence(signals, registry_view(config.registry_url), asset)
     pack = config.detectors.campaign_rule_pack

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -21,6 +23,17 @@ def detectors_for(context: DetectorContext) -> tuple[Detector, ...]:
     import clearmark.detectors  # noqa: F401  (registers every detector module)
 
     return build_detectors(context)
+
+
+def beside_pool(threads: int) -> Executor | None:
+    """This process's helper threads for the detectors that run beside the others (``run_detectors``);
+    None for 0. Made on first use in each process: a pool a parent made does not survive a fork."""
+    return _beside_pool(os.getpid(), threads) if threads > 0 else None
+
+
+@cache
+def _beside_pool(pid: int, threads: int) -> Executor:
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"detectors-{pid}")
 
 
 def notice_font(font_path: Path | None) -> NoticeFont:
