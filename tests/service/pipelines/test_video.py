@@ -24,7 +24,7 @@ from clearmark.media.movie_label import MovieContainer
 from clearmark.media.registry import format_named
 from clearmark.media.source import Source
 from clearmark.service.keys import ensure_dev_signing_material
-from clearmark.service.pipelines import PipelineConfig, StampJob, inspect_content, stamp_content
+from clearmark.service.pipelines import PipelineConfig, StampJob, inspect_content, signing, stamp_content
 from clearmark.service.pipelines.label import LabelJob, label_content
 from clearmark.service.pipelines.verify import VerifyJob, verify_content
 from clearmark.service.reports.verify_page import render_report_html
@@ -152,6 +152,20 @@ def test_label_hashes_the_upload_once_for_c2pa(stamped, config: PipelineConfig, 
     producer = json.loads(c2pa.Reader("video/mp4", io.BytesIO(data)).json())
     assert parent["active_manifest"] == producer["active_manifest"]
     assert parent["validation_results"]["activeManifest"] == producer["validation_results"]["activeManifest"]
+
+
+@pytest.mark.parametrize(("threshold", "releases"), [(signing.RELEASE_BEFORE_SIGNING_BYTES, 0), (0, 1)])
+def test_label_returns_the_freed_heap_before_signing_a_large_movie_only(
+    stamped, config: PipelineConfig, monkeypatch, threshold: int, releases: int
+) -> None:
+    """c2pa is about to hold the movie whole: from RELEASE_BEFORE_SIGNING_BYTES on, the heap the
+    detectors freed goes back to the OS first; a small clip is signed without the collection."""
+    calls: list[int] = []
+    monkeypatch.setattr(signing, "RELEASE_BEFORE_SIGNING_BYTES", threshold)
+    monkeypatch.setattr(signing, "release_free_memory", lambda: calls.append(1) or True)
+    outcome = label_content(LabelJob("req-v7", "t", _bytes(stamped.content), PLATFORM), config)
+    assert AppliedLabel.C2PA_MANIFEST in outcome.labels_applied
+    assert len(calls) == releases
 
 
 def test_label_leaves_a_store_past_the_box_limit_to_c2pa(stamped, config: PipelineConfig, monkeypatch) -> None:

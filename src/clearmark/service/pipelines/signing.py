@@ -23,6 +23,11 @@ def c2pa_pointer(spec: FormatSpec, config: PipelineConfig) -> tuple[tuple[tuple[
     return (((NS_CLEARMARK, C2PA_POINTER), "embedded"),) if config.signs_c2pa(spec) else ()
 
 
+# c2pa holding an MP4/MOV at least this large gets the freed heap back first (a collection and a
+# trim cost a few ms; below this the asset is small next to the frames the detectors let go of).
+RELEASE_BEFORE_SIGNING_BYTES = 64 * 1024 * 1024
+
+
 def c2pa_too_large(spec: FormatSpec, content: Content, config: PipelineConfig) -> str:
     """Why content this large gets no C2PA manifest ("" when it gets one, or signing does not apply).
 
@@ -109,8 +114,8 @@ def sign_c2pa(
     if not config.signs_c2pa(spec) or c2pa_too_large(spec, content, config):
         return content, ""
     assert config.c2pa_signing is not None and spec.c2pa is not None
-    if spec.c2pa.memory is not None:  # c2pa is about to hold a large asset: in the frames' place, not on top
-        release_free_memory()
+    if spec.c2pa.memory is not None and content_size(content) >= RELEASE_BEFORE_SIGNING_BYTES:
+        release_free_memory()  # c2pa is about to hold a large asset: in the frames' place, not on top
     signed = sign_manifest(
         content,
         spec.mime_type,
