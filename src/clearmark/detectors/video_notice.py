@@ -170,6 +170,7 @@ class VideoNoticeDetector:
     name = "explicit.video_notice"
     version = RULE_VERSION
     kinds = frozenset({MediaKind.VIDEO})
+    runs_beside = True  # the OCR models' time on every sampled frame, outside the GIL
 
     def __init__(self, ocr: OcrNoticeDetector) -> None:
         self._ocr = ocr

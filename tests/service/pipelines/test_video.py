@@ -95,6 +95,15 @@ def test_inspect_reads_notice_watermark_and_label(stamped, config: PipelineConfi
     assert mark.attribute(Attr.FRAME_TIMES)
 
 
+def test_inspect_with_ocr_beside_the_other_detectors_is_the_same(stamped, config: PipelineConfig) -> None:
+    """The frames' OCR runs on a helper thread while the mark is read here: one sampling, the same signals."""
+    data = _bytes(stamped.content)
+    in_turn = inspect_content(data, replace(config, detector_threads=0))
+    beside = inspect_content(data, replace(config, detector_threads=1))
+    assert beside.signals == in_turn.signals
+    assert (beside.category, beside.findings, beside.campaign) == (in_turn.category, in_turn.findings, in_turn.campaign)
+
+
 def test_verify_passes_the_video_checks(stamped, config: PipelineConfig) -> None:
     report = verify_content(VerifyJob("req-v2", _bytes(stamped.content)), config)
     outcomes = {c.requirement_id: c.outcome for c in report.checks}
