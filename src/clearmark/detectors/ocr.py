@@ -104,6 +104,8 @@ class OcrEngine:
     def __init__(self, threads: int = 1) -> None:
         try:
             from rapidocr_onnxruntime import RapidOCR
+            from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH
+            from rapidocr_onnxruntime.utils import read_yaml, update_model_path
         except ImportError as exc:
             raise OcrUnavailable(f"OCR needs the rapidocr-onnxruntime package: {exc}") from None
         try:
@@ -112,10 +114,13 @@ class OcrEngine:
                 det_limit_side_len=4096,
                 intra_op_num_threads=threads if threads > 0 else -1,
             )
+            engine_config = update_model_path(read_yaml(DEFAULT_CFG_PATH))
         except Exception as exc:  # rapidocr raises bare Exceptions for missing or corrupt models
             raise OcrUnavailable(f"the OCR models could not be loaded: {type(exc).__name__}: {exc}") from None
         self._detector = engine.text_det
         self._recogniser = engine.text_rec
+        self._detector.infer.session = _rewritten_session(engine_config, "Det", threads)
+        self._recogniser.session.session = _rewritten_session(engine_config, "Rec", threads)
         self._lock = threading.Lock()
         # rapidocr normalises every detector input in float64 (about 2 ms for a notice's region);
         # its own normalisation applied once to the 256 levels gives the same float32 per level.
@@ -148,6 +153,33 @@ class OcrEngine:
         with self._lock:
             results, _ = self._recogniser(crops)
         return [(str(text), float(score)) for text, score, *_ in results]
+
+
+def _rewritten_session(config: dict, part: str, threads: int):
+    """An ONNX Runtime session of rapidocr's ``part`` ("Det" or "Rec") model after ``rewrite_ocr_model``,
+    with the session options rapidocr gives its own (no memory arena, every graph optimisation).
+
+    Raises:
+        OcrUnavailable: ``onnx`` is missing or the model cannot be read, rewritten or loaded.
+    """
+    try:
+        import onnxruntime
+
+        from clearmark.detectors.ocr_graph import rewrite_ocr_model
+
+        with open(config[part]["model_path"], "rb") as model:
+            rewritten, _ = rewrite_ocr_model(model.read())
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 4
+        options.enable_cpu_mem_arena = False
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads > 0:
+            options.intra_op_num_threads = threads
+        return onnxruntime.InferenceSession(rewritten, sess_options=options, providers=["CPUExecutionProvider"])
+    except ImportError as exc:
+        raise OcrUnavailable(f"OCR needs the onnx package to rewrite its models: {exc}") from None
+    except Exception as exc:  # onnx and onnxruntime raise their own error types for unreadable models
+        raise OcrUnavailable(f"the {part} OCR model could not be rewritten: {type(exc).__name__}: {exc}") from None
 
 
 @functools.cache
