@@ -160,13 +160,13 @@ def _rewritten_session(config: dict, part: str, threads: int):
     with the session options rapidocr gives its own (no memory arena, every graph optimisation).
 
     Raises:
-        OcrUnavailable: ``onnx`` is missing or the model cannot be read, rewritten or loaded.
+        OcrUnavailable: the model cannot be read, rewritten or loaded.
     """
+    import onnxruntime
+
+    from clearmark.detectors.ocr_graph import rewrite_ocr_model
+
     try:
-        import onnxruntime
-
-        from clearmark.detectors.ocr_graph import rewrite_ocr_model
-
         with open(config[part]["model_path"], "rb") as model:
             rewritten, _ = rewrite_ocr_model(model.read())
         options = onnxruntime.SessionOptions()
@@ -176,9 +176,7 @@ def _rewritten_session(config: dict, part: str, threads: int):
         if threads > 0:
             options.intra_op_num_threads = threads
         return onnxruntime.InferenceSession(rewritten, sess_options=options, providers=["CPUExecutionProvider"])
-    except ImportError as exc:
-        raise OcrUnavailable(f"OCR needs the onnx package to rewrite its models: {exc}") from None
-    except Exception as exc:  # onnx and onnxruntime raise their own error types for unreadable models
+    except Exception as exc:  # protobuf and onnxruntime raise their own error types for unreadable models
         raise OcrUnavailable(f"the {part} OCR model could not be rewritten: {type(exc).__name__}: {exc}") from None
 
 

@@ -10,10 +10,13 @@ map. ``rewrite_ocr_model`` rewrites the graph into the same function with fewer 
   without padding (a 1x1); with zero padding the shift would reach the padded border, so only the
   scale folds there (scaling keeps zero padding zero);
 * the hard-swish chain becomes ``x * HardSigmoid(x; 1/6, 1/2)`` (``HardSigmoid`` exists at the
-  models' opset 12, where ``HardSwish`` does not).
+  models' opset 12, where ``HardSwish`` does not), which ONNX Runtime fuses into the Conv before it;
+* the detector neck's residual gate ``x + x * HardSigmoid(z)`` becomes ``x * Clip(z', 1, 2)``;
+* the detector head's ``ConvTranspose -> Add(bias) -> BatchNormalization`` becomes one ConvTranspose.
 
 Every rewrite is an algebraic identity; only float rounding differs. The rewrite is deterministic
-(same input bytes, same output bytes). ``onnx`` is imported only here, when an engine is opened.
+(same input bytes, same output bytes). The model is read and written through ``onnx_proto`` (the
+schema subset it needs), not the ``onnx`` package.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+
+from clearmark.detectors.onnx_proto import float_array, float_tensor, make_node, parse_model
 
 
 @dataclass(frozen=True)
@@ -33,17 +38,17 @@ class RewriteCounts:
     scales_into_padded_conv: int
     affines_as_depthwise: int
     hard_swishes: int
+    residual_gates: int
+    transposed_conv_folds: int
 
 
 def rewrite_ocr_model(model_bytes: bytes) -> tuple[bytes, RewriteCounts]:
     """The serialised model with its affine blocks folded and hard-swishes fused, and what was rewritten.
 
     Raises:
-        ImportError: the ``onnx`` package is missing.
+        google.protobuf.message.DecodeError: ``model_bytes`` is not an ONNX model.
     """
-    import onnx
-
-    model = onnx.load_from_string(model_bytes)
+    model = parse_model(model_bytes)
     graph = _Graph(model.graph)
     counts = RewriteCounts(
         conv_affines=graph.fold_affines_after_convs(),
@@ -51,42 +56,52 @@ def rewrite_ocr_model(model_bytes: bytes) -> tuple[bytes, RewriteCounts]:
         scales_into_padded_conv=graph.fold_scales_into_padded_convs(),
         affines_as_depthwise=graph.affines_as_depthwise_convs(),
         hard_swishes=graph.fuse_hard_swishes(),
+        residual_gates=graph.fuse_residual_gates(),
+        transposed_conv_folds=graph.fold_into_transposed_convs(),
     )
     graph.write_back()
-    onnx.checker.check_model(model)
     return model.SerializeToString(deterministic=True), counts
 
 
 class _Graph:
-    """A mutable view of an ONNX graph: constants as arrays, nodes in order, producers and consumers."""
+    """A mutable view of an ONNX graph: float constants as arrays, the computing nodes in order."""
 
     def __init__(self, graph) -> None:
-        from onnx import numpy_helper
-
         self._graph = graph
-        self._numpy_helper = numpy_helper
-        self.constants: dict[str, np.ndarray] = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+        self.constants: dict[str, np.ndarray] = {}
+        self._constant_nodes = []
+        self._created: set[str] = set()
+        for tensor in graph.initializer:
+            if (value := float_array(tensor)) is not None:
+                self.constants[tensor.name] = value
         self.nodes = []
         for node in graph.node:
-            if node.op_type == "Constant" and len(node.attribute) == 1 and node.attribute[0].name == "value":
-                self.constants[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
+            if node.op_type == "Constant" and not node.domain:
+                self._constant_nodes.append(node)
+                attribute = node.attribute[0] if len(node.attribute) == 1 else None
+                if attribute is not None and attribute.name == "value":
+                    if (value := float_array(attribute.t)) is not None:
+                        self.constants[node.output[0]] = value
             else:
                 self.nodes.append(node)
         self.outputs = {o.name for o in graph.output}
 
     def write_back(self) -> None:
         """Replace the graph's nodes and initializers with the rewritten ones (unused constants dropped)."""
-        used = {name for node in self.nodes for name in node.input}
+        used = {name for node in self.nodes for name in node.input} | self.outputs
+        nodes = [node for node in self._constant_nodes if node.output[0] in used] + self.nodes
+        initializers = [tensor for tensor in self._graph.initializer if tensor.name in used]
+        initializers += [float_tensor(name, self.constants[name]) for name in sorted(self._created & used)]
         del self._graph.node[:]
-        self._graph.node.extend(self.nodes)
+        self._graph.node.extend(nodes)
         del self._graph.initializer[:]
-        self._graph.initializer.extend(
-            self._numpy_helper.from_array(self.constants[name], name) for name in sorted(used) if name in self.constants
-        )
+        self._graph.initializer.extend(initializers)
 
     # -- queries ----------------------------------------------------------------------------------
 
     def _consumers(self) -> dict[str, list]:
+        """Who reads each name. Computed once per rewrite pass: the matches of one pass never share a
+        node, and a rewrite changes no reader of a name another match looks at."""
         consumers: dict[str, list] = {}
         for node in self.nodes:
             for name in node.input:
@@ -129,10 +144,15 @@ class _Graph:
     def _set_conv_weights(self, conv, weight: np.ndarray, bias: np.ndarray) -> None:
         """Give the Conv new weight and bias constants of its own (named after its output)."""
         weight_name, bias_name = f"{conv.output[0]}.folded_weight", f"{conv.output[0]}.folded_bias"
-        self.constants[weight_name] = weight.astype(np.float32)
-        self.constants[bias_name] = bias.astype(np.float32)
+        self._add_constant(weight_name, weight)
+        self._add_constant(bias_name, bias)
         del conv.input[1:]
         conv.input.extend([weight_name, bias_name])
+
+    def _add_constant(self, name: str, value: np.ndarray) -> None:
+        """A new float32 constant, written as an initializer."""
+        self.constants[name] = np.asarray(value, dtype=np.float32)
+        self._created.add(name)
 
     def _affine_after(self, name: str, consumers: dict[str, list]) -> tuple[float, float, list] | None:
         """``name -> Mul(s) [-> Add(b)]`` with single-use links: (s, b, the nodes), else None."""
@@ -177,7 +197,6 @@ class _Graph:
             self._set_conv_weights(conv, weight.astype(np.float64) * scale, bias.astype(np.float64) * scale + shift)
             conv.output[0] = nodes[-1].output[0]
             self._remove(nodes)
-            consumers = self._consumers()
             folded += 1
         return folded
 
@@ -202,7 +221,6 @@ class _Graph:
                 self._set_conv_weights(conv, wide * scale, bias.astype(np.float64) + shift * wide.sum(axis=(1, 2, 3)))
             self._rename_input(users, end, scaled[0])
             self._remove(nodes)
-            consumers = self._consumers()
             folded += 1
         return folded
 
@@ -223,7 +241,6 @@ class _Graph:
             self._set_conv_weights(conv, weight.astype(np.float64) * scaled[1], bias)
             conv.input[0] = scaled[0]
             self._remove([mul])
-            consumers = self._consumers()
             folded += 1
         return folded
 
@@ -234,8 +251,6 @@ class _Graph:
         and keeps ONNX Runtime's blocked (NCHWc) layout, where the two scalar ops each cost a pass
         and a layout reorder on either side.
         """
-        from onnx import helper
-
         replaced = 0
         consumers = self._consumers()
         for mul in list(self.nodes):
@@ -252,15 +267,12 @@ class _Graph:
                 continue
             (count,) = channels
             weight_name, bias_name = f"{end}.affine_weight", f"{end}.affine_bias"
-            self.constants[weight_name] = np.full((count, 1, 1, 1), scale, dtype=np.float32)
-            self.constants[bias_name] = np.full(count, shift, dtype=np.float32)
-            conv = helper.make_node(
-                "Conv", [scaled[0], weight_name, bias_name], [end], group=count, kernel_shape=[1, 1]
-            )
+            self._add_constant(weight_name, np.full((count, 1, 1, 1), scale))
+            self._add_constant(bias_name, np.full(count, shift))
+            conv = make_node("Conv", [scaled[0], weight_name, bias_name], [end], group=count, kernel_shape=[1, 1])
             at = self.nodes.index(mul)
             self._remove(nodes)
             self.nodes.insert(at, conv)
-            consumers = self._consumers()
             replaced += 1
         return replaced
 
@@ -288,8 +300,6 @@ class _Graph:
 
     def fuse_hard_swishes(self) -> int:
         """``x * clip(x + 3, 0, 6) / 6`` into ``x * HardSigmoid(x; alpha=1/6, beta=0.5)``."""
-        from onnx import helper
-
         fused = 0
         consumers = self._consumers()
         for add in list(self.nodes):
@@ -308,14 +318,110 @@ class _Graph:
             if not divided or divided[0] != mul.output[0] or divided[1] != 6.0:
                 continue
             gate = f"{div.output[0]}.hard_sigmoid"
-            hard_sigmoid = helper.make_node("HardSigmoid", [x], [gate], alpha=1.0 / 6.0, beta=0.5)
-            product = helper.make_node("Mul", [x, gate], [div.output[0]])
+            hard_sigmoid = make_node("HardSigmoid", [x], [gate], alpha=1.0 / 6.0, beta=0.5)
+            product = make_node("Mul", [x, gate], [div.output[0]])
             at = self.nodes.index(add)
             self._remove([add, clip, mul, div])
             self.nodes[at:at] = [hard_sigmoid, product]
-            consumers = self._consumers()
             fused += 1
         return fused
+
+    def fuse_residual_gates(self) -> int:
+        """``x + x * HardSigmoid(Conv(.); a, b)`` into ``x * Clip(Conv'(.), 1, 2)`` with Conv' = a * Conv + b + 1.
+
+        The residual squeeze-excitation of the detector's neck: one pass over ``x`` instead of two.
+        """
+        fused = 0
+        consumers = self._consumers()
+        for gate in list(self.nodes):
+            if gate.op_type != "HardSigmoid":
+                continue
+            attributes = {a.name: a.f for a in gate.attribute}
+            alpha, beta = attributes.get("alpha", 0.2), attributes.get("beta", 0.5)
+            conv = next((node for node in self.nodes if gate.input[0] in node.output), None)
+            weights = conv is not None and self._conv_weights(conv)
+            if not weights or self._sole_consumer(conv.output[0], consumers) is not gate:
+                continue
+            mul = self._sole_consumer(gate.output[0], consumers)
+            if mul is None or mul.op_type != "Mul" or len(mul.input) != 2 or gate.output[0] not in mul.input:
+                continue
+            x = mul.input[1] if mul.input[0] == gate.output[0] else mul.input[0]
+            add = self._sole_consumer(mul.output[0], consumers)
+            if add is None or add.op_type != "Add" or sorted(add.input) != sorted([x, mul.output[0]]):
+                continue
+            weight, bias = weights
+            wide = weight.astype(np.float64), bias.astype(np.float64)
+            self._set_conv_weights(conv, wide[0] * alpha, wide[1] * alpha + beta + 1.0)
+            low, high = f"{add.output[0]}.one", f"{add.output[0]}.two"
+            self._add_constant(low, np.array(1.0))
+            self._add_constant(high, np.array(2.0))
+            clip = make_node("Clip", [conv.output[0], low, high], [gate.output[0]])
+            product = make_node("Mul", [x, gate.output[0]], [add.output[0]])
+            at = self.nodes.index(gate)
+            self._remove([gate, mul, add])
+            self.nodes[at:at] = [clip, product]
+            fused += 1
+        return fused
+
+    def fold_into_transposed_convs(self) -> int:
+        """``ConvTranspose -> Add(per-channel constant) [-> BatchNormalization]`` into the ConvTranspose."""
+        folded = 0
+        consumers = self._consumers()
+        for conv in list(self.nodes):
+            if conv.op_type != "ConvTranspose" or conv.input[1] not in self.constants:
+                continue
+            if any(a.name == "group" and a.i != 1 for a in conv.attribute):
+                continue
+            weight = self.constants[conv.input[1]].astype(np.float64)
+            channels = weight.shape[1]
+            has_bias = len(conv.input) > 2 and conv.input[2]
+            if has_bias and conv.input[2] not in self.constants:
+                continue
+            bias = self.constants[conv.input[2]].astype(np.float64) if has_bias else np.zeros(channels)
+            removed = []
+            add = self._sole_consumer(conv.output[0], consumers)
+            shift = None
+            if add is not None and add.op_type == "Add":
+                shift = self._channel_constant(add, conv.output[0], channels)
+            if shift is not None:
+                bias = bias + shift
+                removed.append(add)
+            end = (removed[-1] if removed else conv).output[0]
+            norm = self._sole_consumer(end, consumers)
+            if norm is not None and norm.op_type == "BatchNormalization" and norm.input[0] == end:
+                params = [self.constants.get(name) for name in norm.input[1:]]
+                if len(norm.output) == 1 and all(p is not None and p.shape == (channels,) for p in params):
+                    gamma, beta, mean, variance = (p.astype(np.float64) for p in params)
+                    epsilon = next((a.f for a in norm.attribute if a.name == "epsilon"), 1e-5)
+                    scale = gamma / np.sqrt(variance + epsilon)
+                    weight = weight * scale[None, :, None, None]
+                    bias = (bias - mean) * scale + beta
+                    removed.append(norm)
+            if not removed:
+                continue
+            weight_name, bias_name = f"{conv.output[0]}.folded_weight", f"{conv.output[0]}.folded_bias"
+            self._add_constant(weight_name, weight)
+            self._add_constant(bias_name, bias)
+            del conv.input[1:]
+            conv.input.extend([weight_name, bias_name])
+            conv.output[0] = removed[-1].output[0]
+            self._remove(removed)
+            folded += 1
+        return folded
+
+    def _channel_constant(self, add, name: str, channels: int) -> np.ndarray | None:
+        """The per-channel values of an ``Add(name, constant)`` whose constant is a scalar or (1, C, 1, 1)."""
+        if len(add.input) != 2 or name not in add.input:
+            return None
+        other = add.input[1] if add.input[0] == name else add.input[0]
+        value = self.constants.get(other)
+        if value is None or value.dtype != np.float32:
+            return None
+        if value.size == 1:
+            return np.full(channels, float(value.reshape(())))
+        if value.shape == (1, channels, 1, 1):
+            return value.reshape(channels).astype(np.float64)
+        return None
 
     def _clips_to(self, clip, low: float, high: float) -> bool:
         """True when a Clip's bounds (opset 11+ inputs, or older attributes) are ``low`` and ``high``."""
@@ -326,7 +432,5 @@ class _Graph:
 
 
 def op_counts(model_bytes: bytes) -> Counter[str]:
-    """How many nodes of each type a serialised model has (Constants included)."""
-    import onnx
-
-    return Counter(node.op_type for node in onnx.load_from_string(model_bytes).graph.node)
+    """How many computing nodes of each type a serialised model has (Constant nodes left out)."""
+    return Counter(node.op_type for node in parse_model(model_bytes).graph.node if node.op_type != "Constant")
