@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, str] = {
     "campaign_qr": "bench_campaign_qr",
     "campaign_ocr": "bench_campaign_ocr",
     "campaign_inspect": "bench_campaign_inspect",
+    "ocr_graph": "bench_ocr_graph",  # ~15 s: the OCR models as shipped vs rewritten, on the Inspect's inputs
     "phash": "bench_phash",  # ~30 s: the perceptual hash's resize, ours vs Pillow's, alone and in the Inspect
     "registry": "bench_registry",  # ~5-10 min: fills 1,000,000 records in SQLite and PostgreSQL
     "audit": "bench_audit",  # ~2 min: 200 mixed files, audit vs a plain Verify loop
