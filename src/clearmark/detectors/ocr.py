@@ -182,7 +182,7 @@ def _rewritten_session(config: dict, part: str, threads: int):
 
 @functools.cache
 def shared_ocr_engine(threads: int = 1) -> OcrEngine:
-    """The process-wide engine (models load once, ~0.3 s).
+    """The process-wide engine (models load and are rewritten once, ~0.5 s).
 
     Raises:
         OcrUnavailable: see ``OcrEngine``.
