@@ -42,3 +42,13 @@ def test_wrong_key_reads_nothing(key: bytes) -> None:
     soft = 1.0 - 2.0 * frame_payload(payload_for_produce_id("abc"), key).astype(float)
     assert unframe_payload(soft, b"another deployment") is None
     assert not np.array_equal(frame_payload(b"\0" * 8, key), frame_payload(b"\0" * 8, b"another deployment"))
+
+
+def test_soft_score_reads_beyond_the_hard_limit_under_the_right_key_only(key: bytes) -> None:
+    payload = payload_for_produce_id("abc")
+    signs = 1.0 - 2.0 * frame_payload(payload, key).astype(float)
+    soft = signs * 1.1 + np.random.default_rng(14).normal(0, 1, CODED_BITS)
+    assert int(np.sum(np.sign(soft) != signs)) == 31  # beyond OSD's 24
+    assert unframe_payload(soft, key, osd_max_errors=24) is None
+    assert unframe_payload(soft, key, osd_max_errors=24, osd_min_score=7.0) == (payload, 31)
+    assert unframe_payload(soft, b"another deployment", osd_max_errors=24, osd_min_score=7.0) is None

@@ -75,6 +75,11 @@ _CHASE_FLIPS = 6
 # when the sync peak is this clear (a random word gets that close with probability 7e-8, see bch).
 _OSD_SYNC_Z = 6.0
 _OSD_MAX_ERRORS = 24
+# ... or a codeword further away whose soft score outside OSD's information set reaches this
+# (``bch.BchCode.osd_search``): on a word that holds no codeword the best of OSD's 2081 candidates
+# scores this high with probability at most 2081 * 3.18 * Q(7.0) = 8.5e-9 (docs/benchmarks.md,
+# "Watermark: soft acceptance behind OSD").
+_OSD_MIN_SCORE = 7.0
 _FIRST_LATTICES = 3
 _WIDE_LATTICES = 48
 _WIDE_DECODES = 4
@@ -119,8 +124,8 @@ class WatermarkReading:
 
     Attributes:
         payload: the 8 payload bytes (a registry key, see ``payload_for_produce_id``).
-        bit_errors: channel bits corrected (of 188): up to 18 by the BCH decoder, up to 24 by
-            ordered-statistics decoding behind a clear sync peak.
+        bit_errors: channel bits corrected (of 188): up to 18 by the BCH decoder; beyond that by
+            ordered-statistics decoding behind a clear sync peak, within 24 or with a soft score of 7.
         confidence: agreement of the soft channel values with the decoded codeword, 0..1.
         sync_z: the sync template's correlation peak in standard deviations.
         scale: the tile period found, relative to the embedded one (1.0: no rescale relative to the
@@ -384,7 +389,7 @@ def _decode_tile(
     flips = _CHASE_FLIPS if alignment.z >= _CHASE_SYNC_Z else 0
     decoded = unframe_payload(soft, key, chase_flips=flips)
     if decoded is None and alignment.z >= _OSD_SYNC_Z:
-        decoded = unframe_payload(soft, key, osd_max_errors=_OSD_MAX_ERRORS)
+        decoded = unframe_payload(soft, key, osd_max_errors=_OSD_MAX_ERRORS, osd_min_score=_OSD_MIN_SCORE)
     return None if decoded is None else (decoded, soft)
 
 

@@ -75,17 +75,22 @@ def frame_payload(payload: bytes, key: bytes) -> np.ndarray:
 
 
 def unframe_payload(
-    soft: np.ndarray, key: bytes, chase_flips: int = 0, osd_max_errors: int | None = None
+    soft: np.ndarray,
+    key: bytes,
+    chase_flips: int = 0,
+    osd_max_errors: int | None = None,
+    osd_min_score: float | None = None,
 ) -> tuple[bytes, int] | None:
     """Decode soft channel values (positive: bit 0) to (payload, bit errors corrected), or None.
 
     By default the BCH decoder (Chase-II with ``chase_flips``); with ``osd_max_errors``, ordered-statistics
-    decoding accepting a codeword within that many bit errors (``BchCode.decode_osd``).
+    decoding accepting a codeword within that many bit errors, or further away when its soft score
+    reaches ``osd_min_score`` (``BchCode.decode_osd``).
     """
     signs = 1.0 - 2.0 * _whitening(key).astype(np.float64)
     channel = np.asarray(soft, dtype=np.float64) * signs
     if osd_max_errors is not None:
-        decoded = CODE.decode_osd(channel, osd_max_errors)
+        decoded = CODE.decode_osd(channel, osd_max_errors, min_score=osd_min_score)
     else:
         decoded = CODE.decode_soft(channel, flips=chase_flips)
     if decoded is None:
