@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import onnxruntime
 
-from bench.bench_campaign_inspect import PRODUCER, measure_cpu
+from bench.bench_campaign_inspect import PRODUCER, WATERMARK_KEY, measure_cpu
 from bench.harness import measure, report
 from bench.images import jpeg_1080p
 from clearmark.detectors.ocr import shared_ocr_engine
 from clearmark.detectors.ocr_graph import rewrite_ocr_model
 from clearmark.service.app import pipeline_config
 from clearmark.service.config import Settings
-from clearmark.service.keys import ensure_dev_signing_material, ensure_watermark_key
+from clearmark.service.keys import ensure_dev_signing_material
 from clearmark.service.pipelines import StampJob, inspect_content, stamp_content
 
 MODELS = Path(__import__("rapidocr_onnxruntime").__file__).parent / "models"
@@ -74,7 +74,7 @@ def inspect_inputs() -> dict[str, list[np.ndarray]]:
     try:
         with tempfile.TemporaryDirectory(prefix="clearmark-bench-") as data_dir:
             root = Path(data_dir)
-            keys = ensure_dev_signing_material(root), ensure_watermark_key(root)
+            keys = ensure_dev_signing_material(root), WATERMARK_KEY
             config = pipeline_config(Settings(data_dir=root), *keys)
             job = StampJob(request_id="b", tenant="b", content=jpeg_1080p(), producer_code=PRODUCER)
             stamped = stamp_content(job, config).content

@@ -19,14 +19,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from bench.bench_campaign_inspect import PRODUCER, inspect_by_stage, measure_cpu
+from bench.bench_campaign_inspect import PRODUCER, WATERMARK_KEY, inspect_by_stage, measure_cpu
 from bench.harness import measure, report
 from bench.images import jpeg_1080p
 from clearmark.media import perceptual
 from clearmark.media.perceptual import grey_phash, lanczos_resize
 from clearmark.service.app import pipeline_config
 from clearmark.service.config import Settings
-from clearmark.service.keys import ensure_dev_signing_material, ensure_watermark_key
+from clearmark.service.keys import ensure_dev_signing_material
 from clearmark.service.pipelines import StampJob, stamp_content
 from clearmark.service.pipelines.workers import detectors_for
 
@@ -67,7 +67,7 @@ def _inspect_stages(rounds: int) -> str:
     with tempfile.TemporaryDirectory(prefix="clearmark-bench-") as data_dir:
         folder = Path(data_dir)
         config = pipeline_config(
-            Settings(data_dir=folder), ensure_dev_signing_material(folder), ensure_watermark_key(folder)
+            Settings(data_dir=folder), ensure_dev_signing_material(folder), WATERMARK_KEY
         )
         job = StampJob(request_id="b", tenant="b", content=jpeg_1080p(), producer_code=PRODUCER)
         stamped = stamp_content(job, config).content
