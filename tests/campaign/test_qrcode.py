@@ -6,10 +6,14 @@ import numpy as np
 import pytest
 import zxingcpp
 from bench.bench_campaign_qr import cluttered_1080p, decoded, jpeg, scenes
+from PIL import Image
 
 from clearmark.campaign import CampaignChecker, TextItem
-from clearmark.campaign.qrcode import read_qr_codes
+from clearmark.campaign.qrcode import QR_CODES, read_qr_codes
 from clearmark.core.enums import Suggestion
+from clearmark.media.asset import open_asset
+from clearmark.media.limits import MediaLimits
+from clearmark.media.views import GREY
 
 
 def test_pasted_codes_decode_at_95_percent() -> None:
@@ -49,3 +53,13 @@ def test_payloads_go_through_the_contact_rules() -> None:
 def test_bad_frames_are_refused() -> None:
     with pytest.raises(ValueError, match="uint8"):
         read_qr_codes(np.zeros((10, 10, 3), np.float32))
+
+
+def test_a_pictures_codes_are_read_once_from_its_grey_plane() -> None:
+    code = np.asarray(zxingcpp.create_barcode("https://t.me/spam", zxingcpp.BarcodeFormat.QRCode).to_image(scale=4))
+    frame = np.full((480, 640), 255, np.uint8)
+    frame[100 : 100 + code.shape[0], 200 : 200 + code.shape[1]] = code
+    asset = open_asset(jpeg(Image.fromarray(frame).convert("RGB"), 92), MediaLimits())
+    codes = asset.view(QR_CODES)
+    assert [c.payload for c in codes] == ["https://t.me/spam"] and asset.view(QR_CODES) is codes
+    assert codes == tuple(read_qr_codes(asset.view(GREY)))

@@ -8,11 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from clearmark.core.enums import MediaKind
+from clearmark.core.errors import InvalidMedia
 from clearmark.core.kinds import SignalKind
 from clearmark.core.signals import Signal
 from clearmark.detectors.registry import run_detectors
 from clearmark.media.asset import Asset, open_asset
 from clearmark.media.limits import MediaLimits
+from clearmark.media.views import DerivedView
 from tests.conftest import encode, make_image
 
 
@@ -74,3 +76,33 @@ def test_a_beside_detectors_error_reaches_the_caller(asset: Asset) -> None:
 
     with ThreadPoolExecutor(1) as pool, pytest.raises(ValueError, match="bad frame"):
         run_detectors((_Named("first"), Failing("ocr", beside=True)), asset, pool)
+
+
+def test_meanwhile_views_are_computed_here_while_the_beside_detectors_run(asset: Asset) -> None:
+    view_ran = threading.Event()
+    beside = _Named("ocr", beside=True, ready=view_ran)  # finishes only once the view was computed
+    threads: list[str] = []
+
+    def compute(_: Asset) -> int:
+        threads.append(threading.current_thread().name)
+        view_ran.set()
+        return 7
+
+    view = DerivedView("meanwhile", compute)
+    with ThreadPoolExecutor(1) as pool:
+        signals = run_detectors((_Named("first"), beside), asset, pool, meanwhile=(view,))
+
+    assert [s.source for s in signals] == ["first", "ocr"]
+    assert threads == [threading.current_thread().name] and asset.view(view) == 7 and len(threads) == 1
+
+
+def test_a_failing_meanwhile_view_is_left_to_its_reader(asset: Asset) -> None:
+    def broken(_: Asset) -> int:
+        raise InvalidMedia("no pixels")
+
+    view = DerivedView("broken", broken)
+    with ThreadPoolExecutor(1) as pool:
+        signals = run_detectors((_Named("ocr", beside=True),), asset, pool, meanwhile=(view,))
+    assert [s.source for s in signals] == ["ocr"]
+    with pytest.raises(InvalidMedia, match="no pixels"):
+        asset.view(view)

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clearmark.campaign.checker import QR_SOURCE, TextItem, shared_checker
-from clearmark.campaign.qrcode import read_qr_codes
+from clearmark.campaign.qrcode import QR_CODES, read_qr_codes
 from clearmark.campaign.rules import TenantPolicy
 from clearmark.core.enums import Category, MediaKind, Suggestion
 from clearmark.core.errors import ClearMarkError
 from clearmark.core.kinds import SignalKind
 from clearmark.core.signals import BoundingBox, Finding, Hit, Location, Signal
 from clearmark.media.asset import Asset
-from clearmark.media.views import GREY
+from clearmark.media.views import DerivedView
 
 if TYPE_CHECKING:
     from clearmark.media.video import SampledFrame
@@ -50,11 +50,16 @@ def content_items(asset: Asset, signals: tuple[Signal, ...], *, video_frames: in
             if signal.kind == SignalKind.OCR_TEXT:
                 items.extend(_ocr_items(signal))
     if asset.kind is MediaKind.IMAGE:
-        codes = read_qr_codes(asset.view(GREY))
-        items.extend(TextItem(code.payload, QR_SOURCE, code.bbox) for code in codes)
+        items.extend(TextItem(code.payload, QR_SOURCE, code.bbox) for code in asset.view(QR_CODES))
     if asset.kind is MediaKind.VIDEO:
         items.extend(_video_qr_items(asset.video[1], video_frames))
     return items
+
+
+def content_views(asset: Asset) -> tuple[DerivedView[object], ...]:
+    """The derived views ``content_items`` reads of this asset besides the detectors' signals (a picture's
+    QR codes), which a caller may have computed earlier, on a thread that would otherwise wait."""
+    return (QR_CODES,) if asset.kind is MediaKind.IMAGE else ()
 
 
 def _ocr_items(signal: Signal) -> list[TextItem]:

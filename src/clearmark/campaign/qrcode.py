@@ -7,13 +7,17 @@ locates but cannot decode (a small or blurred code) is cropped, upscaled 2× and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 import zxingcpp
 
 from clearmark.core.signals import BoundingBox
-from clearmark.media.views import luma
+from clearmark.media.views import GREY, DerivedView, luma
+
+if TYPE_CHECKING:
+    from clearmark.media.asset import Asset
 
 QR_FORMATS = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode)
 MAX_CODES = 16
@@ -78,3 +82,11 @@ def _retry_upscaled(grey: np.ndarray, box: BoundingBox, seen: list[QrCode]) -> l
         for b in found
         if b.valid and b.text[:MAX_PAYLOAD] not in texts
     ]
+
+
+def _picture_qr_codes(asset: Asset) -> tuple[QrCode, ...]:
+    return tuple(read_qr_codes(asset.view(GREY)))
+
+
+# The QR codes of a picture (its grey plane read once), for whoever asks first: the campaign checks.
+QR_CODES: DerivedView[tuple[QrCode, ...]] = DerivedView("qr_codes", _picture_qr_codes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
@@ -9,8 +10,10 @@ from pathlib import Path
 from typing import Protocol
 
 from clearmark.core.enums import MediaKind
+from clearmark.core.errors import ClearMarkError
 from clearmark.core.signals import Signal
 from clearmark.media.asset import Asset
+from clearmark.media.views import DerivedView
 from clearmark.watermark.external import ExternalModelSpec
 
 
@@ -101,17 +104,28 @@ def build_detectors(context: DetectorContext, names: Iterable[str] | None = None
     return tuple(DETECTOR_FACTORIES[n](context) for n in chosen)
 
 
-def run_detectors(detectors: Iterable[Detector], asset: Asset, beside: Executor | None = None) -> tuple[Signal, ...]:
+def run_detectors(
+    detectors: Iterable[Detector],
+    asset: Asset,
+    beside: Executor | None = None,
+    meanwhile: Iterable[DerivedView[object]] = (),
+) -> tuple[Signal, ...]:
     """All signals of the detectors that handle the asset's modality, in detector order.
 
     With ``beside``, the detectors that declare ``runs_beside`` start there before the others run
     here; the signals and their order are the same either way (the asset's lazy reads are shared
-    and computed once, see ``media.asset``).
+    and computed once, see ``media.asset``). While they finish, this thread computes the
+    ``meanwhile`` views the caller reads next; one that fails is left to that reader, who meets the
+    error where it is handled.
     """
     chosen = [d for d in detectors if asset.kind in d.kinds]
     started: dict[int, Future[list[Signal]]] = {}
     if beside is not None:
         started = {id(d): beside.submit(d.detect, asset) for d in chosen if getattr(d, "runs_beside", False)}
     found = {id(d): d.detect(asset) for d in chosen if id(d) not in started}  # the others, meanwhile
+    if started:
+        for view in meanwhile:
+            with contextlib.suppress(ClearMarkError):
+                asset.view(view)
     found.update((key, job.result()) for key, job in started.items())
     return tuple(signal for d in chosen for signal in found[id(d)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clearmark.campaign.content import campaign_signals
+from clearmark.campaign.content import campaign_signals, content_views
 from clearmark.core.signals import Inspection
 from clearmark.detectors.registry import run_detectors
 from clearmark.media.asset import Asset, open_asset
@@ -33,7 +33,8 @@ def inspect_asset(
     """
     refuse_hostile_xml(asset)
     detectors = detectors_for(config.detectors)
-    signals = run_detectors(detectors, asset, beside_pool(config.detector_threads)) + claim_signals(asset, claim)
+    beside = beside_pool(config.detector_threads)
+    signals = run_detectors(detectors, asset, beside, meanwhile=content_views(asset)) + claim_signals(asset, claim)
     if config.registry_url:  # the registry's answers are evidence too: gathered before the one decision
         signals = with_registry_evidence(signals, registry_view(config.registry_url), asset)
     pack = config.detectors.campaign_rule_pack
