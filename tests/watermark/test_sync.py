@@ -181,7 +181,6 @@ def test_a_fold_with_unit_weights_is_the_plain_fold(marked: Image.Image) -> None
     ones = np.ones_like(residual)
     for basis in (np.eye(2) * TILE_PX, np.array([[64 * 1.2 / 0.9, 3.0], [-2.0, 64.0]])):
         assert fold(residual, basis, ones) == pytest.approx(fold(residual, basis), abs=1e-9)
-        assert fold_fast(with_coverage(residual, ones), basis) == pytest.approx(fold_fast(residual, basis), abs=1e-5)
         # the weighted mean differs from the plain one: calm regions count more
         assert not np.allclose(fold(residual, basis, weight), fold(residual, basis))
 

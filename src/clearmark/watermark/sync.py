@@ -589,13 +589,10 @@ def fold_fast(residual: np.ndarray, basis: np.ndarray) -> np.ndarray:
     return tile - tile.mean()
 
 
-def with_coverage(residual: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+def with_coverage(residual: np.ndarray) -> np.ndarray:
     """The residual (float32) and a plane of ones stacked on a last axis of two, the form ``fold_fast``
-    takes to skip making both for every fold (a decoder ranking many lattices makes it once). With
-    ``weight``: the residual times it and the weight, so ``fold_fast`` gives the weighted mean."""
-    if weight is None:
-        return np.stack([residual.astype(np.float32), np.ones(residual.shape, np.float32)], axis=-1)
-    return np.stack([(residual * weight).astype(np.float32), weight.astype(np.float32)], axis=-1)
+    takes to skip making both for every fold (a decoder ranking many lattices makes it once)."""
+    return np.stack([residual.astype(np.float32), np.ones(residual.shape, np.float32)], axis=-1)
 
 
 def sync_peaks(tiles: np.ndarray, template_spectra: np.ndarray) -> np.ndarray:
