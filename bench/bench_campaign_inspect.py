@@ -37,7 +37,7 @@ from clearmark.service.app import pipeline_config
 from clearmark.service.config import Settings
 from clearmark.service.keys import ensure_dev_signing_material
 from clearmark.service.pipelines import PipelineConfig, StampJob, inspect_content, stamp_content
-from clearmark.service.pipelines.workers import detectors_for
+from clearmark.service.pipelines.workers import configure_process, detectors_for
 
 PRODUCER = "001191440300708461136T1XGW3"
 # A fixed watermark key, so every run stamps the same pixels: the mark's pattern differs per key and
@@ -61,6 +61,7 @@ def _run(repeats: int, data_dir: Path) -> str:
     bands = replace(in_turn, detectors=replace(gated.detectors, ocr_mode="bands"))
     stamped = stamp_content(StampJob(request_id="b", tenant="b", content=source, producer_code=PRODUCER), gated).content
     shared_checker(None)
+    configure_process(gated)  # what a service worker does first (OpenCV's threads)
     gc.freeze()  # what a service worker does after start-up: the rule tables are long-lived
     inspection = inspect_content(stamped, gated)
     assert inspection.campaign.policy_version and any(s.kind == "campaign.summary" for s in inspection.signals)

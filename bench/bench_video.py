@@ -33,6 +33,7 @@ from clearmark.media.source import Source
 from clearmark.media.video import probe_video, representative_frame, representative_times, sample_frames, sample_times
 from clearmark.media.video.transcode import ENCODERS
 from clearmark.service.pipelines import PipelineConfig, StampJob, inspect_content, stamp_content
+from clearmark.service.pipelines.workers import configure_process
 
 KEY = b"bench-video-key"
 PAYLOAD = bytes.fromhex("0123456789abcdef")
@@ -138,6 +139,7 @@ def run(repeats: int) -> str:
             assert video_notice_signals(ocr, stamped, info, frames, limits)
 
         config = PipelineConfig(watermark_embed=True, detectors=DetectorContext(watermark_key=KEY))
+        configure_process(config)  # what a service worker does first (OpenCV's threads)
         job = StampJob("bench-video", "bench", Source.of(clip), PRODUCER, work_dir=folder)
         cases = {
             "Stamp verb (frames + AIGC key, no C2PA)": lambda: stamp_content(job, config),

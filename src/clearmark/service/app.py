@@ -130,6 +130,7 @@ def pipeline_config(
         video_badge=settings.video_badge,
         campaign_tenants=campaign_tenants(settings),
         detector_threads=settings.detector_threads,
+        opencv_threads=settings.opencv_threads,
         detectors=DetectorContext(
             watermark_key=watermark_key,
             watermark_wide_search=settings.watermark_wide_search,

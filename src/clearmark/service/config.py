@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     # worker beside the other detectors; a request then takes about the longer of the two, not their sum,
     # where a core is free. 0: every detector in turn.
     detector_threads: int = Field(default=1, ge=0, le=8)
+    # OpenCV's thread pool per worker process; 0: OpenCV's default (one thread per core).
+    opencv_threads: int = Field(default=1, ge=0, le=64)
     # Jobs admitted (running or waiting for a worker); past this, RESOURCE_EXHAUSTED at once with RetryInfo.
     max_pending_jobs: int = Field(default=64, ge=1)
     # Memory admission: decode cost from the header (pixels x 4 bytes x copies) per request and server-wide.

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from clearmark.core.errors import DeadlineExceeded, Overloaded, Unavailable
 from clearmark.service.pipelines.config import PipelineConfig
-from clearmark.service.pipelines.workers import detectors_for, notice_font
+from clearmark.service.pipelines.workers import configure_process, detectors_for, notice_font
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -32,7 +32,8 @@ class WorkerCrashed(Unavailable):
 
 
 def _warm_worker(config: PipelineConfig) -> None:
-    """Load detectors and the font once per worker, before the first job."""
+    """Set the process's library threads and load detectors and the font once per worker, before the first job."""
+    configure_process(config)
     detectors_for(config.detectors)
     notice_font(config.font_path)
 

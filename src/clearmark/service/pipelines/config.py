@@ -36,6 +36,10 @@ class PipelineConfig:
     # Threads per process on which the detectors that declare ``runs_beside`` (OCR) run while the
     # others run on the job's own thread; 0: every detector in turn on the job's thread.
     detector_threads: int = 1
+    # OpenCV's own thread pool in each worker process (0: OpenCV's default, one thread per core). One:
+    # the parallelism comes from the worker processes and the OCR thread, and two Python threads each
+    # running a pool of one thread per core oversubscribe the cores.
+    opencv_threads: int = 1
     # Where text and documents get their notice line: "start" and/or "end".
     text_notice_positions: tuple[str, ...] = ("start",)
     # Audio: where the audible notice goes, how the rhythm sounds, or a spoken notice file instead.

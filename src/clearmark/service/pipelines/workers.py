@@ -1,4 +1,4 @@
-"""Per-process caches of what every job needs (detectors, the notice font), built once per worker."""
+"""Per-process caches and settings every job needs (detectors, font, helper threads, OpenCV threads), made once."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
+import cv2
+
 from clearmark.detectors.registry import Detector, DetectorContext, build_detectors
 from clearmark.notice import NoticeFont, load_notice_font
+from clearmark.service.pipelines.config import PipelineConfig
 from clearmark.service.registry import RegistryStore
 from clearmark.service.registry.evidence import RegistryView
 
@@ -34,6 +37,12 @@ def beside_pool(threads: int) -> Executor | None:
 @cache
 def _beside_pool(pid: int, threads: int) -> Executor:
     return ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"detectors-{pid}")
+
+
+def configure_process(config: PipelineConfig) -> None:
+    """Per-process settings of the libraries the jobs use, made once a worker starts: OpenCV's threads."""
+    if config.opencv_threads > 0:
+        cv2.setNumThreads(config.opencv_threads)
 
 
 def notice_font(font_path: Path | None) -> NoticeFont:
