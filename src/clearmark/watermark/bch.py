@@ -258,7 +258,7 @@ class BchCode:
         of the hard decision: a random word lies within ``d`` of one of the ``2^k`` codewords with
         probability ``2^k * V(n, d) / 2^n`` (for this project's (188, 64) code: 1.4e-9 at d = 22,
         7e-8 at d = 24). With ``min_score``, a codeword further away is accepted when its soft score
-        (``osd_score``) reaches it.
+        (``osd_search``) reaches it.
 
         Returns:
             (data bits, bits differing from the hard decision), or None when no codeword is close enough.

@@ -43,6 +43,8 @@ from clearmark.watermark.sync import (
     Alignment,
     LatticeSearch,
     align,
+    basis_rotation_deg,
+    basis_scale,
     contrast_weight,
     fine_texture,
     fold,
@@ -405,7 +407,7 @@ def _decode_on_lattice(
     alignment = align(tile, layout.sync_spectra)
     if alignment.z < _MIN_SYNC_Z:
         return None
-    scale = float(np.sqrt(abs(np.linalg.det(basis)))) / TILE_PX
+    scale = basis_scale(basis)
     attempt = _decode_tile(tile, alignment, layout, key)
     if attempt is None and alignment.z >= _MATCHED_SYNC_Z:
         gain = masking_gain(canvas, scale)
@@ -419,7 +421,7 @@ def _decode_on_lattice(
     channel_bits = frame_payload(payload, key)
     signs = 1.0 - 2.0 * channel_bits.astype(np.float64)
     confidence = float(np.clip(np.sum(soft * signs) / (np.sum(np.abs(soft)) + 1e-12), 0.0, 1.0))
-    rotation = float(np.degrees(np.arctan2(basis[1, 0], basis[0, 0])))
+    rotation = basis_rotation_deg(basis)
     return WatermarkReading(
         payload=payload,
         bit_errors=errors,

@@ -50,6 +50,16 @@ _AXIS_STEP = 0.0025
 _TILE_SPECTRUM_SIGMA = 2.0
 
 
+def basis_scale(basis: np.ndarray) -> float:
+    """The tile period a lattice basis shows, relative to the embedded TILE_PX (its area's square root)."""
+    return float(np.sqrt(abs(np.linalg.det(basis)))) / TILE_PX
+
+
+def basis_rotation_deg(basis: np.ndarray) -> float:
+    """The rotation of a lattice basis's first step, degrees."""
+    return float(np.degrees(np.arctan2(basis[1, 0], basis[0, 0])))
+
+
 @dataclass(frozen=True)
 class Lattice:
     """Tile lattice on the canvas: columns are the canvas-pixel vectors of one tile step in u and v."""
@@ -59,11 +69,11 @@ class Lattice:
 
     @property
     def scale(self) -> float:
-        return float(np.sqrt(abs(np.linalg.det(self.basis)))) / TILE_PX
+        return basis_scale(self.basis)
 
     @property
     def rotation_deg(self) -> float:
-        return float(np.degrees(np.arctan2(self.basis[1, 0], self.basis[0, 0])))
+        return basis_rotation_deg(self.basis)
 
 
 @dataclass(frozen=True)
