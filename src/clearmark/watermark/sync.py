@@ -36,6 +36,7 @@ _PAIR_PEAKS = 12
 _EXAMINED = 400
 _SPECTRUM_SIGMA = 8.0
 _REMAP_ROWS = 32_000
+_OFF_ACF = -1e4  # a lag coordinate outside every ACF: sampled as 0
 # The texture residual's median (canvas pixels, odd): wider than the mark's 2-pixel cells, so it
 # predicts fine texture without predicting the mark.
 _MEDIAN_KSIZE = 5
@@ -186,11 +187,32 @@ def _lattice_offsets() -> tuple[np.ndarray, np.ndarray]:
 
 def _mean_at(acf: np.ndarray, bases: np.ndarray, points: np.ndarray, max_lag: float) -> tuple[np.ndarray, np.ndarray]:
     """For each candidate basis, the mean ACF at ``basis @ points`` within the usable lags, and how many."""
-    lags = np.matmul(bases.astype(np.float32), points.T.astype(np.float32)).transpose(0, 2, 1)  # (n, k, (x, y))
-    radius = np.hypot(lags[..., 0], lags[..., 1])
-    usable = (radius >= 0.6 * _MIN_PERIOD) & (radius <= max_lag)
+    lags, usable = _lags(bases, points, max_lag)
     counts = usable.sum(axis=1)
     return (_sample(acf, lags) * usable).sum(axis=1) / np.maximum(counts, 1), counts
+
+
+def _lags(bases: np.ndarray, points: np.ndarray, max_lag: float) -> tuple[np.ndarray, np.ndarray]:
+    """The lags ``basis @ points`` (n, k, (x, y)) and which of them lie within the usable radii."""
+    lags = np.matmul(bases.astype(np.float32), points.T.astype(np.float32)).transpose(0, 2, 1)
+    radius = np.hypot(lags[..., 0], lags[..., 1])
+    return lags, (radius >= 0.6 * _MIN_PERIOD) & (radius <= max_lag)
+
+
+@lru_cache(maxsize=4)
+def _fixed_lags(max_lag: float) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """For the fixed candidate bases (``_fixed_bases``), on the lattice points and half-way between
+    them: the lags, those outside the usable radii moved off the ACF (where ``_sample`` reads 0, as
+    ``_mean_at``'s mask makes them), and how many are usable. The same for every canvas of one
+    ``max_lag`` (every canvas of the full short side), so made once."""
+    plans = []
+    for points in _lattice_offsets():
+        lags, usable = _lags(_fixed_bases(), points, max_lag)
+        lags[~usable] = _OFF_ACF
+        counts = usable.sum(axis=1)
+        lags.flags.writeable = counts.flags.writeable = False  # shared by every search
+        plans.append((lags, counts))
+    return tuple(plans)
 
 
 def _lattice_score(acf: np.ndarray, bases: np.ndarray, max_lag: float) -> np.ndarray:
@@ -199,6 +221,14 @@ def _lattice_score(acf: np.ndarray, bases: np.ndarray, max_lag: float) -> np.nda
     grid, halfway = _lattice_offsets()
     on, counts = _mean_at(acf, bases, grid, max_lag)
     between, _ = _mean_at(acf, bases, halfway, max_lag)
+    return np.where(counts >= 4, on - between, -np.inf)
+
+
+def _fixed_lattice_score(acf: np.ndarray, max_lag: float) -> np.ndarray:
+    """``_lattice_score`` of the fixed candidate bases, their lags made once per ``max_lag``."""
+    (on_lags, counts), (between_lags, between_counts) = _fixed_lags(max_lag)
+    on = _sample(acf, on_lags).sum(axis=1) / np.maximum(counts, 1)
+    between = _sample(acf, between_lags).sum(axis=1) / np.maximum(between_counts, 1)
     return np.where(counts >= 4, on - between, -np.inf)
 
 
@@ -310,8 +340,9 @@ class LatticeSearch:
                 c, s = np.cos(angle), np.sin(angle)
                 candidates.append(length * np.array([[c, -s], [s, c]]))
         candidates += _affine_candidates(peaks[:_PAIR_PEAKS])
-        bases = np.concatenate([np.array(candidates).reshape(-1, 2, 2), _near_identity_bases(), _aspect_bases()])
-        yield from _refined(acf, bases, max_lag)
+        found = np.array(candidates).reshape(-1, 2, 2)
+        scores = np.concatenate([_lattice_score(acf, found, max_lag), _fixed_lattice_score(acf, max_lag)])
+        yield from _refined(acf, np.concatenate([found, _fixed_bases()]), max_lag, scores)
 
     def axis_aligned(self, count: int) -> list[Lattice]:
         """Up to ``count`` unrotated square lattices where the autocorrelation's lattice score peaks
@@ -334,10 +365,12 @@ def iter_similarity_lattices(residual: np.ndarray, axis_aligned: int = 0) -> Ite
     yield from _refined(search.acf, similarity_candidates(search.acf, search.max_lag), search.max_lag)
 
 
-def _refined(acf: np.ndarray, bases: np.ndarray, max_lag: int) -> Iterator[Lattice]:
-    """Candidate bases best first by their lattice score, each refined on the ACF's peaks, skipping
-    those that refine onto a lattice already given."""
-    scores = _lattice_score(acf, bases, max_lag)
+def _refined(
+    acf: np.ndarray, bases: np.ndarray, max_lag: int, scores: np.ndarray | None = None
+) -> Iterator[Lattice]:
+    """Candidate bases best first by their lattice score (``scores``, or ``_lattice_score``), each
+    refined on the ACF's peaks, skipping those that refine onto a lattice already given."""
+    scores = _lattice_score(acf, bases, max_lag) if scores is None else scores
     found = np.empty((0, 2, 2))
 
     def distance(basis: np.ndarray) -> float:  # to the nearest lattice already given
@@ -360,23 +393,37 @@ def _refined(acf: np.ndarray, bases: np.ndarray, max_lag: int) -> Iterator[Latti
 def reduce_basis(basis: np.ndarray) -> np.ndarray:
     """The Lagrange-Gauss reduced form of a lattice basis (two shortest independent vectors), in the
     canonical order: positive determinant, first vector within 45 degrees of the x axis."""
-    b1, b2 = basis[:, 0].astype(np.float64), basis[:, 1].astype(np.float64)
-    if b1 @ b1 > b2 @ b2:
-        b1, b2 = b2, b1
+    return reduce_bases(basis[None])[0]
+
+
+def reduce_bases(bases: np.ndarray) -> np.ndarray:
+    """``reduce_basis`` over a stack of bases (n x 2 x 2), all at once: the wide search reduces
+    hundreds of peak pairs per picture, where one call each cost more than the rest of the ranking."""
+    b1, b2 = bases[:, :, 0].astype(np.float64), bases[:, :, 1].astype(np.float64)
+
+    def norm(v: np.ndarray) -> np.ndarray:
+        return v[:, 0] * v[:, 0] + v[:, 1] * v[:, 1]
+
+    def swapped(where: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.where(where[:, None], b, a), np.where(where[:, None], a, b)
+
+    b1, b2 = swapped(norm(b1) > norm(b2), b1, b2)
+    active = np.ones(len(b1), dtype=bool)
     for _ in range(16):
-        mu = round(float(b1 @ b2) / float(b1 @ b1))
-        if mu == 0:
+        # np.rint rounds halves to even, as Python's round() does.
+        mu = np.rint((b1[:, 0] * b2[:, 0] + b1[:, 1] * b2[:, 1]) / norm(b1))
+        active &= mu != 0
+        if not active.any():
             break
-        b2 = b2 - mu * b1
-        if b2 @ b2 < b1 @ b1:
-            b1, b2 = b2, b1
-    if b1[0] * b2[1] - b1[1] * b2[0] < 0:
-        b2 = -b2
+        b2 = np.where(active[:, None], b2 - mu[:, None] * b1, b2)
+        b1, b2 = swapped(active & (norm(b2) < norm(b1)), b1, b2)
+    b2 = np.where((b1[:, 0] * b2[:, 1] - b1[:, 1] * b2[:, 0] < 0)[:, None], -b2, b2)
     for _ in range(4):  # a quarter turn of the pair keeps the lattice: (b1, b2) -> (b2, -b1)
-        if abs(b1[1]) <= abs(b1[0]) and b1[0] > 0:
+        turn = ~((np.abs(b1[:, 1]) <= np.abs(b1[:, 0])) & (b1[:, 0] > 0))
+        if not turn.any():
             break
-        b1, b2 = b2, -b1
-    return np.stack([b1, b2], axis=1)
+        b1, b2 = np.where(turn[:, None], b2, b1), np.where(turn[:, None], -b1, b2)
+    return np.stack([b1, b2], axis=2)
 
 
 def within_bounds(basis: np.ndarray) -> bool:
@@ -417,7 +464,7 @@ def _affine_candidates(peaks: np.ndarray) -> list[np.ndarray]:
     spread = cross >= 0.25 * np.hypot(a[:, 0], a[:, 1]) * np.hypot(b[:, 0], b[:, 1])  # not nearly collinear
     if not spread.any():
         return []
-    reduced = np.array([reduce_basis(np.stack([x, y], axis=1)) for x, y in zip(a[spread], b[spread], strict=True)])
+    reduced = reduce_bases(np.stack([a[spread], b[spread]], axis=2))
     return list(reduced[_within_bounds(reduced)])
 
 
@@ -519,6 +566,12 @@ def _polar_combs(max_lag: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.
         if len(combs) == 1:
             usable &= inside >= 4
     return combs, np.where(usable, scales, np.inf)
+
+
+@lru_cache(maxsize=1)
+def _fixed_bases() -> np.ndarray:
+    """The candidate bases every lattice search ranks whatever the picture: mild edits, aspect changes."""
+    return np.concatenate([_near_identity_bases(), _aspect_bases()])
 
 
 @lru_cache(maxsize=1)
