@@ -143,7 +143,8 @@ def autocorrelation(residual: np.ndarray, max_lag: int) -> np.ndarray:
     height, width = residual.shape
     rows = cv2.getOptimalDFTSize(height + max_lag)
     cols = cv2.getOptimalDFTSize(width + max_lag)
-    padded = np.zeros((rows, cols), np.float32)
+    # float64 already: numpy's FFT converts a float32 input itself, at twice the transform's cost.
+    padded = np.zeros((rows, cols))
     padded[:height, :width] = residual - residual.mean()
     spectrum = np.fft.rfft2(padded)
     power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
@@ -163,17 +164,15 @@ def _sample(acf: np.ndarray, points: np.ndarray) -> np.ndarray:
     # OpenCV's remap takes maps of fewer than 32,767 rows: many candidates are sampled in chunks.
     return np.concatenate(
         [
-            cv2.remap(
-                acf,
-                np.ascontiguousarray(part[..., 0]),
-                np.ascontiguousarray(part[..., 1]),
-                cv2.INTER_LINEAR,
-                borderMode=cv2.BORDER_CONSTANT,
-                borderValue=0,
-            )
+            _remap(acf, np.ascontiguousarray(part[..., 0]), np.ascontiguousarray(part[..., 1]))
             for part in np.array_split(xy, -(-len(xy) // _REMAP_ROWS))
         ]
     )
+
+
+def _remap(acf: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Bilinear samples of ``acf`` at array coordinates (``xs``, ``ys``: float32, C-contiguous); 0 outside."""
+    return cv2.remap(acf, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
 @lru_cache(maxsize=1)
@@ -200,18 +199,21 @@ def _lags(bases: np.ndarray, points: np.ndarray, max_lag: float) -> tuple[np.nda
 
 
 @lru_cache(maxsize=4)
-def _fixed_lags(max_lag: float) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+def _fixed_lags(max_lag: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]:
     """For the fixed candidate bases (``_fixed_bases``), on the lattice points and half-way between
-    them: the lags, those outside the usable radii moved off the ACF (where ``_sample`` reads 0, as
-    ``_mean_at``'s mask makes them), and how many are usable. The same for every canvas of one
-    ``max_lag`` (every canvas of the full short side), so made once."""
+    them: where ``_sample`` reads the ACF of ``max_lag`` (x and y maps for ``_remap``, those lags
+    outside the usable radii moved off the ACF, where it reads 0 as ``_mean_at``'s mask makes them),
+    and how many are usable. The same for every canvas of one ``max_lag`` (every canvas of the full
+    short side), so made once; ~9,600 bases, within one remap call's rows."""
     plans = []
     for points in _lattice_offsets():
         lags, usable = _lags(_fixed_bases(), points, max_lag)
         lags[~usable] = _OFF_ACF
-        counts = usable.sum(axis=1)
-        lags.flags.writeable = counts.flags.writeable = False  # shared by every search
-        plans.append((lags, counts))
+        lags += np.float32(max_lag)  # the ACF's centre
+        maps = np.ascontiguousarray(lags[..., 0]), np.ascontiguousarray(lags[..., 1]), usable.sum(axis=1)
+        for array in maps:
+            array.flags.writeable = False  # shared by every search
+        plans.append(maps)
     return tuple(plans)
 
 
@@ -224,11 +226,11 @@ def _lattice_score(acf: np.ndarray, bases: np.ndarray, max_lag: float) -> np.nda
     return np.where(counts >= 4, on - between, -np.inf)
 
 
-def _fixed_lattice_score(acf: np.ndarray, max_lag: float) -> np.ndarray:
+def _fixed_lattice_score(acf: np.ndarray, max_lag: int) -> np.ndarray:
     """``_lattice_score`` of the fixed candidate bases, their lags made once per ``max_lag``."""
-    (on_lags, counts), (between_lags, between_counts) = _fixed_lags(max_lag)
-    on = _sample(acf, on_lags).sum(axis=1) / np.maximum(counts, 1)
-    between = _sample(acf, between_lags).sum(axis=1) / np.maximum(between_counts, 1)
+    (on_x, on_y, counts), (between_x, between_y, between_counts) = _fixed_lags(max_lag)
+    on = _remap(acf, on_x, on_y).sum(axis=1) / np.maximum(counts, 1)
+    between = _remap(acf, between_x, between_y).sum(axis=1) / np.maximum(between_counts, 1)
     return np.where(counts >= 4, on - between, -np.inf)
 
 
@@ -694,13 +696,22 @@ def sharpen_lattice(
 def _fold_aligned(residual: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
     height, width = residual.shape
     rows, cols = -(-height // TILE_PX) * TILE_PX, -(-width // TILE_PX) * TILE_PX
-    padded = np.zeros((rows, cols))
-    counts = np.zeros((rows, cols))
-    padded[:height, :width] = residual if weight is None else residual * weight
-    counts[:height, :width] = 1.0 if weight is None else weight
     shape = (rows // TILE_PX, TILE_PX, cols // TILE_PX, TILE_PX)
-    tile = padded.reshape(shape).sum(axis=(0, 2)) / counts.reshape(shape).sum(axis=(0, 2))
+    padded = np.zeros((rows, cols))
+    padded[:height, :width] = residual if weight is None else residual * weight
+    if weight is None:  # how many tiles cover each tile pixel: rows' count times columns'
+        counts = np.outer(_tiles_covering(height), _tiles_covering(width))
+    else:
+        covered = np.zeros((rows, cols))
+        covered[:height, :width] = weight
+        counts = covered.reshape(shape).sum(axis=(0, 2))
+    tile = padded.reshape(shape).sum(axis=(0, 2)) / counts
     return tile - tile.mean()
+
+
+def _tiles_covering(length: int) -> np.ndarray:
+    """For each of a tile's TILE_PX positions along one axis, how many tiles of a canvas ``length`` long cover it."""
+    return (length // TILE_PX + (np.arange(TILE_PX) < length % TILE_PX)).astype(np.float64)
 
 
 def align(tile: np.ndarray, template_spectra: np.ndarray) -> Alignment:
