@@ -32,8 +32,8 @@ import numpy as np
 
 from clearmark.media.perceptual import IMAGE_MATCH_DISTANCE, hamming
 from clearmark.watermark.masking import masking_gain
-from clearmark.watermark.pattern import TILE_PX, dihedral, render_tile
-from clearmark.watermark.sync import highpass, unshift
+from clearmark.watermark.pattern import TILE_PX, dihedral, render_tile, tiled
+from clearmark.watermark.sync import highpass, pixel_grid, unshift
 
 BLOCK_PX = 16
 # Thresholds measured on genuine marks after the attack suites of bench/watermark and on the copy
@@ -133,11 +133,13 @@ def expected_tile(key: bytes, channel_bits: np.ndarray, variant: int, shift: tup
 def lay_tile(tile: np.ndarray, basis: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """The periodic tile laid over a canvas of ``shape`` along the lattice ``basis`` (the inverse of
     ``sync.fold``; nearest tile pixel)."""
-    ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float64)
+    if np.array_equal(basis, np.eye(2) * TILE_PX):
+        return tiled(tile, shape)
+    xs, ys = pixel_grid(shape[0], shape[1])
     inverse = np.linalg.inv(basis) * TILE_PX
     u = np.rint(inverse[0, 0] * xs + inverse[0, 1] * ys).astype(np.int64) % TILE_PX
     v = np.rint(inverse[1, 0] * xs + inverse[1, 1] * ys).astype(np.int64) % TILE_PX
-    return tile[v, u].astype(np.float32)
+    return tile[v, u].reshape(shape[0], shape[1]).astype(np.float32)
 
 
 def _block_sums(plane: np.ndarray, block: int) -> np.ndarray:
@@ -149,9 +151,9 @@ def _block_sums(plane: np.ndarray, block: int) -> np.ndarray:
 def _flat_lines(lines: np.ndarray) -> int:
     """How many leading lines (rows of ``lines``) are one flat colour, the first line's."""
     level = float(np.median(lines[0]))
-    deviation = np.abs(lines - level).max(axis=1)
     limit = int(len(lines) * _MAX_BORDER)
-    stray = np.flatnonzero(deviation[:limit] > _FLAT_TOLERANCE)
+    deviation = np.abs(lines[:limit] - level).max(axis=1)
+    stray = np.flatnonzero(deviation > _FLAT_TOLERANCE)
     return int(stray[0]) if stray.size else limit
 
 

@@ -141,3 +141,9 @@ def canvas_size(width: int, height: int) -> tuple[int, int]:
     """The (width, height) of the working canvas of an image: short side CANVAS_SHORT_SIDE."""
     scale = CANVAS_SHORT_SIDE / min(width, height)
     return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def tiled(tile: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``tile`` repeated over a canvas of ``shape`` from its top-left corner (float32): the unedited lattice."""
+    reps = (-(-shape[0] // TILE_PX), -(-shape[1] // TILE_PX))
+    return np.tile(tile, reps)[: shape[0], : shape[1]].astype(np.float32)

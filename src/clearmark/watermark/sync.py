@@ -590,7 +590,8 @@ def _aspect_bases() -> np.ndarray:
 
 
 @lru_cache(maxsize=4)
-def _pixel_grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+def pixel_grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The x and y coordinates of every pixel of a ``height`` x ``width`` canvas, row by row (float64, cached)."""
     ys, xs = np.mgrid[0:height, 0:width]
     return xs.reshape(-1).astype(np.float64), ys.reshape(-1).astype(np.float64)
 
@@ -600,7 +601,7 @@ def fold(residual: np.ndarray, basis: np.ndarray, weight: np.ndarray | None = No
     with ``weight`` (the canvas's shape), the weighted mean."""
     if np.array_equal(basis, np.eye(2) * TILE_PX):
         return _fold_aligned(residual, weight)
-    xs, ys = _pixel_grid(*residual.shape)
+    xs, ys = pixel_grid(*residual.shape)
     inverse = np.linalg.inv(basis) * TILE_PX
     u = inverse[0, 0] * xs + inverse[0, 1] * ys
     v = inverse[1, 0] * xs + inverse[1, 1] * ys
