@@ -2,7 +2,8 @@
 
 Each round runs one process per tree (so both import their own ``clearmark``), alternating; each
 process times every case (median of ``--repeats`` calls, CPU time of the process, which a loaded
-shared machine inflates far less than wall time). The table gives the medians over rounds and the
+shared machine inflates far less than wall time), with OpenCV on one thread as in the service's
+workers. The table gives the medians over rounds and the
 ratios. The reference is another checkout's ``src`` (e.g. main's, extracted with
 ``git archive main src | tar -x -C /tmp/main-tree``):
 
@@ -26,10 +27,13 @@ KEY = bytes(range(32))
 
 
 def _measure(repeats: int) -> dict[str, float]:
+    import cv2
+
     from bench.watermark.attacks import HARD_ATTACKS, stretch
     from bench.watermark.images import bench_images, bundled, fit
     from clearmark.watermark import decode_watermark, embed_watermark, payload_for_produce_id
 
+    cv2.setNumThreads(1)  # as the service's workers run OpenCV (``opencv_threads``, default 1)
     images = dict(bench_images())
     images["grass 1080p"] = fit(bundled("grass.png"), 1920, 1080)  # fine texture: the similarity search runs
     payload = payload_for_produce_id("CM-decode-cost")

@@ -12,7 +12,7 @@ from tests.watermark.conftest import photo
 
 from clearmark.media.perceptual import image_phash
 from clearmark.watermark import Binding, Verdict, claim_holds, decode_watermark, embed_watermark, payload_for_produce_id
-from clearmark.watermark.binding import MIN_Z, content_box, record_agrees
+from clearmark.watermark.binding import MIN_Z, content_box, lay_tile, record_agrees
 
 PAYLOAD = payload_for_produce_id("CM-binding-0001")
 
@@ -133,3 +133,13 @@ def test_verdicts(agreement: float, z: float, structure: float, power: float, ve
     binding = Binding(agreement=agreement, z=z, structure=structure, power=power, spread=0.3, blocks=256)
     assert binding.verdict is verdict and binding.bound is (verdict is Verdict.BOUND)
     assert Binding(agreement, z, structure, power, 0.3, blocks=8).verdict is Verdict.UNDETERMINED
+
+
+def test_a_tile_laid_on_the_unedited_lattice_repeats_from_the_top_left() -> None:
+    tile = np.random.default_rng(4).normal(size=(64, 64))
+    laid = lay_tile(tile, np.eye(2) * 64, (150, 200))
+    ys, xs = np.mgrid[0:150, 0:200]
+    assert laid.dtype == np.float32 and np.array_equal(laid, tile[ys % 64, xs % 64].astype(np.float32))
+    # A lattice an eighth of a pixel off the unedited one lays (nearly) the same tile.
+    nearly = lay_tile(tile, np.eye(2) * 64 + 1 / 8, (150, 200))
+    assert np.mean(nearly == laid) > 0.6

@@ -17,6 +17,7 @@ from clearmark.watermark import (
     mark_for_luma,
     payload_for_produce_id,
 )
+from clearmark.watermark import image as image_module
 
 PAYLOAD = payload_for_produce_id("CM-test-0001")
 
@@ -66,6 +67,26 @@ def test_unmarked_images_read_nothing(key: bytes) -> None:
     noise = Image.fromarray(rng.integers(0, 256, (320, 480, 3), dtype=np.uint8))
     for image in (photo(seed=1), photo(700, 400, seed=2), flat, noise):
         assert decode_watermark(image, key) is None
+
+
+def test_the_first_pass_fully_decodes_only_lattices_whose_cheap_fold_shows_a_peak(
+    key: bytes, marked: Image.Image, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An unmarked picture's lattices are folded cheaply and dropped below _FIRST_FAST_SYNC_Z: only the
+    # unedited geometry gets a full fold; a cropped mark's lattice clears it and is decoded.
+    decoded: list[np.ndarray] = []
+    full_decode = image_module._decode_on_lattice
+
+    def counting(canvas, residual, weight, basis, layout, key_):  # noqa: ANN001, ANN202
+        decoded.append(basis)
+        return full_decode(canvas, residual, weight, basis, layout, key_)
+
+    monkeypatch.setattr(image_module, "_decode_on_lattice", counting)
+    assert decode_watermark(photo(seed=4), key) is None
+    assert [basis.tolist() for basis in decoded] == [(np.eye(2) * 64).tolist()]
+    decoded.clear()
+    reading = decode_watermark(ATTACKS["crop 90%"](marked), key)
+    assert reading is not None and reading.payload == PAYLOAD and len(decoded) >= 2
 
 
 def test_embedding_is_deterministic(host: Image.Image, marked: Image.Image, key: bytes) -> None:

@@ -31,6 +31,10 @@ from clearmark.watermark.image import (
 from clearmark.watermark.pattern import TILE_PX, dihedral, tile_layout
 from clearmark.watermark.sync import (
     LatticeSearch,
+    _fixed_bases,
+    _fixed_lattice_score,
+    _fold_aligned,
+    _lattice_score,
     align,
     axis_candidates,
     fine_texture,
@@ -38,6 +42,7 @@ from clearmark.watermark.sync import (
     fold_fast,
     iter_lattices,
     iter_similarity_lattices,
+    reduce_bases,
     reduce_basis,
     sharpen_lattice,
     similarity_candidates,
@@ -99,6 +104,54 @@ def test_unmarked_lattices_peak_below_the_wide_decode_threshold(key: bytes, seed
     peaks = sync_peaks(np.stack([fold_fast(pair, basis) for basis in bases]), tile_layout(key).sync_spectra)
     assert peaks.max() < _WIDE_SYNC_Z
     assert peaks[:3].max() < _FIRST_FAST_SYNC_Z
+
+
+def test_reduce_bases_reduces_each_basis_as_reduce_basis_does_alone() -> None:
+    rng = np.random.default_rng(5)
+    # Pairs of ACF peaks (whole and half pixels, where round() meets exact halves) and arbitrary bases.
+    peaks = rng.integers(-150, 150, size=(400, 2, 2)) / rng.choice([1.0, 2.0], size=(400, 1, 1))
+    bases = np.concatenate([peaks, rng.normal(0.0, 60.0, size=(400, 2, 2))])
+    bases = bases[np.abs(np.linalg.det(bases)) > 1e-6]
+    one_by_one = np.stack([_reduce_basis_alone(basis) for basis in bases])
+    assert np.array_equal(reduce_bases(bases), one_by_one)
+    # Columns are the vectors: the one near the x axis first, the determinant positive.
+    assert np.array_equal(reduce_basis(np.array([[3.0, 64.0], [61.0, 1.0]])), [[64.0, 3.0], [1.0, 61.0]])
+
+
+def _reduce_basis_alone(basis: np.ndarray) -> np.ndarray:
+    """The Lagrange-Gauss reduction written for one basis, step by step (the reference)."""
+    b1, b2 = basis[:, 0].astype(np.float64), basis[:, 1].astype(np.float64)
+    if b1 @ b1 > b2 @ b2:
+        b1, b2 = b2, b1
+    for _ in range(16):
+        mu = round(float(b1 @ b2) / float(b1 @ b1))
+        if mu == 0:
+            break
+        b2 = b2 - mu * b1
+        if b2 @ b2 < b1 @ b1:
+            b1, b2 = b2, b1
+    if b1[0] * b2[1] - b1[1] * b2[0] < 0:
+        b2 = -b2
+    for _ in range(4):
+        if abs(b1[1]) <= abs(b1[0]) and b1[0] > 0:
+            break
+        b1, b2 = b2, -b1
+    return np.stack([b1, b2], axis=1)
+
+
+def test_the_fixed_candidates_prepared_once_score_as_computed_afresh(marked: Image.Image) -> None:
+    search = LatticeSearch(residual_of(HARD_ATTACKS["crop 30% area"](marked)))
+    fresh = _lattice_score(search.acf, _fixed_bases(), search.max_lag)
+    assert np.array_equal(_fixed_lattice_score(search.acf, search.max_lag), fresh)
+    assert np.isfinite(fresh).sum() > 1000
+
+
+def test_the_aligned_fold_counts_the_tiles_covering_each_pixel() -> None:
+    rng = np.random.default_rng(8)
+    for shape in ((256, 455), (100, 70), (64, 64)):
+        residual = rng.normal(size=shape).astype(np.float32)
+        # Unweighted, the cover counts come from the canvas's size; a weight of ones sums them.
+        assert np.allclose(_fold_aligned(residual), _fold_aligned(residual, np.ones(shape, np.float32)), atol=1e-12)
 
 
 def rotation(degrees: float) -> np.ndarray:
