@@ -3,9 +3,8 @@
 Each round runs one process per tree (so both import their own ``clearmark``), alternating; each
 process times every case (median of ``--repeats`` calls, CPU time of the process, which a loaded
 shared machine inflates far less than wall time), with OpenCV on one thread as in the service's
-workers. The table gives the medians over rounds and the
-ratios. The reference is another checkout's ``src`` (e.g. main's, extracted with
-``git archive main src | tar -x -C /tmp/main-tree``):
+workers. The table gives the medians over rounds and the ratios. The reference is another
+checkout's ``src`` (e.g. main's, extracted with ``git archive main src | tar -x -C /tmp/main-tree``):
 
     PYTHONPATH=src:. .venv/bin/python -m bench.watermark.decode_cost --reference /tmp/main-tree/src --rounds 3
 """
