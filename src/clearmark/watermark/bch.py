@@ -30,14 +30,17 @@ class _GaloisField:
         exp[self.order :] = exp[: self.order]
         self.exp = exp
         self.log = log
+        # The same tables as lists, for the decoder's scalar arithmetic: indexing a numpy array with a
+        # Python int and converting the result back costs several times a list's lookup.
+        self._exp, self._log = exp.tolist(), log.tolist()
 
     def mul(self, a: int, b: int) -> int:
         if a == 0 or b == 0:
             return 0
-        return int(self.exp[self.log[a] + self.log[b]])
+        return self._exp[self._log[a] + self._log[b]]
 
     def inverse(self, a: int) -> int:
-        return int(self.exp[self.order - self.log[a]])
+        return self._exp[self.order - self._log[a]]
 
 
 @dataclass(frozen=True)
