@@ -198,7 +198,7 @@ def _lags(bases: np.ndarray, points: np.ndarray, max_lag: float) -> tuple[np.nda
     return lags, (radius >= 0.6 * _MIN_PERIOD) & (radius <= max_lag)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)  # ~9 MB each; every canvas's short side is 256 px, so its max lag is 192
 def _fixed_lags(max_lag: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]:
     """For the fixed candidate bases (``_fixed_bases``), on the lattice points and half-way between
     them: where ``_sample`` reads the ACF of ``max_lag`` (x and y maps for ``_remap``, those lags
