@@ -104,8 +104,9 @@ _TEXTURE_GATE = 3.0
 # 1st-17th there). Unrefined, they count as tried only within _AXIS_TOLERANCE px of a lattice already
 # ranked. The best _AXIS_SCANNED of the first kind are also ranked at these steps of scale
 # (x exp(step * _AXIS_SCAN_STEP), +-0.6 %): after a heavy crop the fold's sync peak is about 0.5 %
-# wide in scale, and the ACF's peak sat 0.35 % off it (grass 1080p, crop to 30 %).
-_AXIS_LATTICES = 4
+# wide in scale, and the ACF's peak sat 0.35 % off it (grass 1080p, crop to 30 %). With about two
+# tiles a side left (512², crop to 30 %) the true scale of ihc's lattice is 5th-7th of the first kind.
+_AXIS_LATTICES = 8
 _TEXTURE_AXIS_LATTICES = 24
 _AXIS_TOLERANCE = 0.1
 _AXIS_SCANNED = 1
