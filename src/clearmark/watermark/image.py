@@ -105,7 +105,8 @@ _TEXTURE_GATE = 3.0
 # ranked. The best _AXIS_SCANNED of the first kind are also ranked at these steps of scale
 # (x exp(step * _AXIS_SCAN_STEP), +-0.6 %): after a heavy crop the fold's sync peak is about 0.5 %
 # wide in scale, and the ACF's peak sat 0.35 % off it (grass 1080p, crop to 30 %). With about two
-# tiles a side left (512², crop to 30 %) the true scale of ihc's lattice is 5th-7th of the first kind.
+# tiles a side left (512², crop to 30 %) the true scale of ihc's lattice is 1st-8th of the first kind
+# (17 payloads; the bench's 8th); on the other 512² bench pictures it is 1st.
 _AXIS_LATTICES = 8
 _TEXTURE_AXIS_LATTICES = 24
 _AXIS_TOLERANCE = 0.1
