@@ -182,9 +182,10 @@ def test_sharpening_a_blunt_lattice_restores_the_sync_peak(marked: Image.Image, 
 
 def test_the_wide_search_reads_what_the_first_pass_misses_and_only_when_asked() -> None:
     # ihc at 512² after a crop to 30 % of the area (issue 16): about two tiles a side are left, too
-    # few for the autocorrelation's 2-D peaks; the true lattice is 5th-7th of its unrotated ones by
-    # scale, which only the second pass ranks (by the sync peak). (Until the informed amplitudes were
-    # kept within 0.7-1.4, the social chain was this test's case; the first pass now reads it.)
+    # few for the autocorrelation's 2-D peaks the first pass tries; the true lattice is among its
+    # unrotated ones by scale (3rd here), which only the second pass ranks (by the sync peak). (Until
+    # the informed amplitudes were kept within 0.7-1.4, the social chain was this test's case; the
+    # first pass now reads it.)
     key = b"wide-search-test-key-0123456789"
     payload = payload_for_produce_id("CM-wide")
     attacked = HARD_ATTACKS["crop 30% area"](embed_watermark(fit(bundled("ihc.png"), 512, 512), payload, key))
