@@ -36,6 +36,7 @@ from clearmark.watermark.pattern import (
     cell_responses,
     render_tile,
     tile_layout,
+    tiled,
     undo_dihedral,
 )
 from clearmark.watermark.payload import PAYLOAD_BYTES, frame_payload, unframe_payload
@@ -224,18 +225,13 @@ def mark_for_luma(luma: np.ndarray, payload: bytes, key: bytes, *, psnr_db: floa
     bits = frame_payload(payload, key)
     gain = masking_gain(canvas)
     amplitudes, sync_amplitudes = _informed_amplitudes(canvas, gain, key, bits)
-    mark = _tiled(render_tile(key, bits, amplitudes, sync_amplitudes), canvas.shape) * gain
+    mark = tiled(render_tile(key, bits, amplitudes, sync_amplitudes), canvas.shape) * gain
     delta = cv2.resize(mark, (width, height), interpolation=cv2.INTER_LINEAR)
     # Rounding adds ~1/12 to the MSE; scale the mark to take the rest of the budget.
     budget = 255.0**2 / 10 ** (psnr_db / 10) - 1.0 / 12
     rms = cv2.norm(delta, cv2.NORM_L2) / np.sqrt(delta.size)
     delta *= np.float32(np.sqrt(max(budget, 0.01)) / max(rms, 1e-6))
     return delta
-
-
-def _tiled(tile: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    reps = (-(-shape[0] // TILE_PX), -(-shape[1] // TILE_PX))
-    return np.tile(tile, reps)[: shape[0], : shape[1]].astype(np.float32)
 
 
 def _informed_amplitudes(
@@ -259,7 +255,7 @@ def _informed_amplitudes(
 
     def response(amplitudes: np.ndarray, sync_amplitudes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         tile = render_tile(key, bits, amplitudes, sync_amplitudes)
-        mark = _tiled(tile, canvas.shape) * gain * np.float32(_TARGET_RMS)
+        mark = tiled(tile, canvas.shape) * gain * np.float32(_TARGET_RMS)
         return measure(cell_responses(fold(highpass(mark) * weight, identity)))
 
     host_bits, host_sync = measure(cell_responses(fold(whiten(canvas), identity)))
