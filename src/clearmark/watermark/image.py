@@ -295,11 +295,11 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
     the mark is bound to this plane's content (``WatermarkReading.binding``).
 
     The first pass tries the unedited geometry and the few lattices the autocorrelation ranks best
-    (about 50 ms at 1080p whether or not a mark is there). ``wide_search`` adds a second pass when
-    that finds nothing: it reads marks after harder edits (docs/benchmarks.md, "Watermark v2, the
-    missed targets") but costs 2.3-3.5 times as much on every picture that carries no mark (about
-    110-170 ms at 1080p; "Watermark sync" there), so the service runs it only where
-    ``watermark_wide_search`` is set.
+    (35-100 ms of CPU at 1080p on the 2-core benchmark machine, where a Pillow decode of the JPEG
+    takes ~19 ms). ``wide_search`` adds a second pass when that finds nothing: it reads marks after
+    harder edits (docs/benchmarks.md, "Watermark v2, the missed targets") but costs 4-5 times as
+    much on every picture that carries no mark (275-330 ms there, ~540 ms on fine texture), so the
+    service runs it only where ``watermark_wide_search`` is set.
     """
     if luma.ndim != 2 or min(luma.shape) < MIN_DECODE_SIDE:
         return None
