@@ -46,7 +46,6 @@ from clearmark.watermark.sync import (
     align,
     basis_rotation_deg,
     basis_scale,
-    contrast_weight,
     fine_texture,
     fold,
     fold_fast,
@@ -56,7 +55,6 @@ from clearmark.watermark.sync import (
     sync_peaks,
     texture_residual,
     unshift,
-    whiten,
     whiten_tile,
     whiten_weighted,
     with_coverage,
@@ -248,7 +246,7 @@ def _informed_amplitudes(
     layout = tile_layout(key)
     identity = np.eye(2) * TILE_PX
     signs = 1.0 - 2.0 * bits.astype(np.float64)
-    weight = contrast_weight(highpass(canvas))
+    whitened, weight = whiten_weighted(canvas)  # the decoder's whitened canvas and contrast weight
 
     def measure(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return layout.soft_bits(cells) * signs, layout.sync_responses(cells)
@@ -258,7 +256,7 @@ def _informed_amplitudes(
         mark = tiled(tile, canvas.shape) * gain * np.float32(_TARGET_RMS)
         return measure(cell_responses(fold(highpass(mark) * weight, identity)))
 
-    host_bits, host_sync = measure(cell_responses(fold(whiten(canvas), identity)))
+    host_bits, host_sync = measure(cell_responses(fold(whitened, identity)))
     amplitudes, sync_amplitudes = np.ones(len(bits)), np.ones(len(layout.sync_cells))
     gain_bits, gain_sync = response(amplitudes, sync_amplitudes)
     target_bits = _MARGIN * max(float(np.mean(gain_bits)), 1e-6)

@@ -78,7 +78,7 @@ def shaping_response() -> np.ndarray:
 
 def render_cells(cells: np.ndarray) -> np.ndarray:
     """The shaped, periodic TILE_PX x TILE_PX rendering of a CELLS x CELLS grid (unnormalised)."""
-    upsampled = np.kron(cells, np.ones((CELL_PX, CELL_PX)))
+    upsampled = cells.repeat(CELL_PX, axis=0).repeat(CELL_PX, axis=1)
     return np.real(np.fft.ifft2(np.fft.fft2(upsampled) * shaping_response()))
 
 
