@@ -253,8 +253,12 @@ def _informed_amplitudes(
 
     def response(amplitudes: np.ndarray, sync_amplitudes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         tile = render_tile(key, bits, amplitudes, sync_amplitudes)
-        mark = tiled(tile, canvas.shape) * gain * np.float32(_TARGET_RMS)
-        return measure(cell_responses(fold(highpass(mark) * weight, identity)))
+        mark = tiled(tile, canvas.shape)
+        mark *= gain
+        mark *= np.float32(_TARGET_RMS)
+        shaped = highpass(mark)
+        shaped *= weight
+        return measure(cell_responses(fold(shaped, identity)))
 
     host_bits, host_sync = measure(cell_responses(fold(whitened, identity)))
     amplitudes, sync_amplitudes = np.ones(len(bits)), np.ones(len(layout.sync_cells))

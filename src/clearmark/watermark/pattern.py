@@ -146,4 +146,4 @@ def canvas_size(width: int, height: int) -> tuple[int, int]:
 def tiled(tile: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """``tile`` repeated over a canvas of ``shape`` from its top-left corner (float32): the unedited lattice."""
     reps = (-(-shape[0] // TILE_PX), -(-shape[1] // TILE_PX))
-    return np.tile(tile, reps)[: shape[0], : shape[1]].astype(np.float32)
+    return np.ascontiguousarray(np.tile(tile.astype(np.float32), reps)[: shape[0], : shape[1]])
