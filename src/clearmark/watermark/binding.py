@@ -32,7 +32,7 @@ import numpy as np
 
 from clearmark.media.perceptual import IMAGE_MATCH_DISTANCE, hamming
 from clearmark.watermark.masking import masking_gain
-from clearmark.watermark.pattern import TILE_PX, dihedral, render_tile, tiled
+from clearmark.watermark.pattern import TILE_PX, dihedral, render_tile, tiled, unedited
 from clearmark.watermark.sync import highpass, pixel_grid, unshift
 
 BLOCK_PX = 16
@@ -133,7 +133,7 @@ def expected_tile(key: bytes, channel_bits: np.ndarray, variant: int, shift: tup
 def lay_tile(tile: np.ndarray, basis: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """The periodic tile laid over a canvas of ``shape`` along the lattice ``basis`` (the inverse of
     ``sync.fold``; nearest tile pixel)."""
-    if np.array_equal(basis, np.eye(2) * TILE_PX):
+    if unedited(basis):
         return tiled(tile, shape)
     xs, ys = pixel_grid(shape[0], shape[1])
     inverse = np.linalg.inv(basis) * TILE_PX

@@ -20,6 +20,7 @@ the same calls; ``embed_watermark``/``decode_watermark`` are the PIL wrappers fo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache, partial
 from itertools import chain, islice
 
 import cv2
@@ -325,13 +326,15 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
     # (lazy: the autocorrelation is computed only when the unedited geometry does not decode)
     identity = np.eye(2) * TILE_PX
     first = chain([identity], (lattice.basis for lattice in islice(lattices, _FIRST_LATTICES)))
-    pair = with_coverage(residual)
+    # The cheap folds' input, made once and only when a lattice other than the unedited one is tried
+    # (a stamped picture read back decodes on the unedited geometry and needs none).
+    pair = cache(partial(with_coverage, residual))
     peaks: dict[int, float] = {}  # index in ``tried`` -> the cheap fold's sync peak
     for basis in first:
         if not fresh(basis):
             continue
         if basis is not identity:
-            peaks[len(tried) - 1] = z = _fast_peak(pair, basis, layout)
+            peaks[len(tried) - 1] = z = _fast_peak(pair(), basis, layout)
             if z < _FIRST_FAST_SYNC_Z:
                 continue
         reading = _decode_on_lattice(canvas, residual, weight, basis, layout, key)
@@ -368,7 +371,7 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
             fresh(lattice.basis)
     unranked = [index for index in range(len(tried)) if index not in peaks]
     if unranked:
-        tiles = np.stack([fold_fast(pair, tried[index]) for index in unranked])
+        tiles = np.stack([fold_fast(pair(), tried[index]) for index in unranked])
         peaks.update(zip(unranked, (float(z) for z in sync_peaks(tiles, layout.sync_spectra)), strict=True))
     ranked = [
         (z, index < done, tried[index])
@@ -379,7 +382,7 @@ def decode_luma(luma: np.ndarray, key: bytes, *, wide_search: bool = False) -> W
     for z, decoded, basis in ranked[:_WIDE_DECODES]:
         reading = None if decoded else _decode_on_lattice(canvas, residual, weight, basis, layout, key)
         if reading is None and z >= _SHARPEN_SYNC_Z:
-            sharpened = sharpen_lattice(pair, basis, layout.sync_spectra)
+            sharpened = sharpen_lattice(pair(), basis, layout.sync_spectra)
             reading = _decode_on_lattice(canvas, residual, weight, sharpened, layout, key)
         if reading is not None:
             return reading

@@ -147,3 +147,8 @@ def tiled(tile: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """``tile`` repeated over a canvas of ``shape`` from its top-left corner (float32): the unedited lattice."""
     reps = (-(-shape[0] // TILE_PX), -(-shape[1] // TILE_PX))
     return np.ascontiguousarray(np.tile(tile.astype(np.float32), reps)[: shape[0], : shape[1]])
+
+
+def unedited(basis: np.ndarray) -> bool:
+    """Whether a lattice basis is the embedder's own: the tile unscaled, unrotated, unsheared."""
+    return bool(np.array_equal(basis, np.eye(2) * TILE_PX))

@@ -19,7 +19,7 @@ from itertools import islice
 import cv2
 import numpy as np
 
-from clearmark.watermark.pattern import TILE_PX
+from clearmark.watermark.pattern import TILE_PX, unedited
 
 _WHITEN_SIGMA = 0.7
 _NORMALISE_SIGMA = 1.5
@@ -599,7 +599,7 @@ def pixel_grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
 def fold(residual: np.ndarray, basis: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
     """Average the canvas onto one TILE_PX x TILE_PX tile along the lattice (bilinear splatting);
     with ``weight`` (the canvas's shape), the weighted mean."""
-    if np.array_equal(basis, np.eye(2) * TILE_PX):
+    if unedited(basis):
         return _fold_aligned(residual, weight)
     xs, ys = pixel_grid(*residual.shape)
     inverse = np.linalg.inv(basis) * TILE_PX
