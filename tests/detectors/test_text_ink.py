@@ -67,3 +67,49 @@ def test_a_plain_label_is_not_measured_on_the_ground_its_counters_enclose(detect
     )  # fmt: skip
     measured = _measured(detector, drawn)
     assert abs(measured - drawn.glyph_height_px) <= 1, (measured, drawn.glyph_height_px)
+
+
+def _members_mean_kmeans(crop: np.ndarray, clusters: int) -> tuple[np.ndarray, np.ndarray]:
+    """The clustering as first written: each round's centres as numpy's mean of the members."""
+    from clearmark.detectors.text_ink import KMEANS_ROUNDS, KMEANS_SAMPLE, _nearest
+
+    flat = crop.reshape(-1, 3).astype(np.float32)
+    sample = flat[:: max(1, len(flat) // KMEANS_SAMPLE)]
+    order = np.argsort(sample @ np.array([0.299, 0.587, 0.114], dtype=np.float32), kind="stable")
+    centres = sample[[order[int(q * (len(order) - 1))] for q in np.linspace(0.03, 0.97, clusters)]].copy()
+    for _ in range(KMEANS_ROUNDS):
+        labels = _nearest(sample, centres)
+        for k in range(clusters):
+            members = sample[labels == k]
+            if len(members):
+                centres[k] = members.mean(axis=0)
+    return _nearest(flat, centres).reshape(crop.shape[:2]), centres
+
+
+@pytest.mark.parametrize("clusters", [3, 5])
+def test_the_class_means_are_numpys_member_means_to_the_bit(clusters: int) -> None:
+    # The rounds take each class's mean from per-class sums (bincount): exact for whole levels, so
+    # the classes, and every height measured from them, are those of the member-mean rounds.
+    from clearmark.detectors.text_ink import _cluster_colours
+
+    rng = np.random.default_rng(3)
+    for height, width in [(40, 90), (166, 337), (300, 700), (9, 2000)]:
+        crop = background("photo", (width, height), seed=int(rng.integers(1000)))
+        pixels = np.asarray(crop, dtype=np.uint8)[..., :3].copy()
+        pixels[height // 3 : height // 2, width // 4 : width // 2] = rng.integers(0, 256, 3, dtype=np.uint8)
+        labels, centres = _cluster_colours(pixels, clusters)
+        expected_labels, expected_centres = _members_mean_kmeans(pixels, clusters)
+        assert np.array_equal(centres, expected_centres)
+        assert np.array_equal(labels, expected_labels)
+
+
+def test_the_flat_fill_distance_lookup_is_the_float32_difference() -> None:
+    # One OpenCV lookup per channel gives the squared differences that converting and subtracting gives.
+    import cv2
+
+    rng = np.random.default_rng(4)
+    rgb = rng.integers(0, 256, (50, 70, 3), dtype=np.uint8)
+    mode = np.array([12.5, 200.25, 99.0], dtype=np.float32)
+    table = ((np.arange(256, dtype=np.float32)[:, None] - mode[None, :]) ** 2).reshape(1, 256, 3)
+    looked_up = cv2.LUT(rgb, table)
+    assert np.array_equal(looked_up, (rgb.astype(np.float32) - mode) ** 2)
