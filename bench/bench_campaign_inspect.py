@@ -9,6 +9,8 @@ the calling thread (``detector_threads=0``): where a second core is free, the fi
 longer of OCR and the rest, the second their sum, for the same CPU time. Wall-clock and CPU
 time (``time.process_time``: every thread of the process) are both reported, and the default
 Inspect is split into its stages (decode, each detector, the campaign step, the rest) by CPU time.
+Last, the capacity with every core busy (one process per core, as the service's workers): Inspects
+per second against Pillow decodes per second, both trees of work running alone on the machine.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import gc
 import hashlib
 import io
 import logging
+import multiprocessing
+import os
 import statistics
 import tempfile
 import time
@@ -85,6 +89,8 @@ def _run(repeats: int, data_dir: Path) -> str:
         + report(f"{title}: CPU time (ms of process time)", cpu, ratios)
         + "\n"
         + _stage_table(stamped, gated, repeats, cpu["pillow decode"].median_ms)
+        + "\n"
+        + capacity_table(stamped, data_dir, os.cpu_count() or 1, inspects=2 * repeats)
     )
 
 
@@ -140,3 +146,64 @@ def inspect_by_stage(
         timed("campaign (QR scan + rules)", lambda: campaign_signals(asset, tuple(signals), None))
 
     timed("all stages", one_round)
+
+
+def capacity_table(stamped: bytes, data_dir: Path, processes: int, *, inspects: int) -> str:
+    """Inspects and Pillow decodes per second with ``processes`` processes running them at once.
+
+    A service's CPU cost is what a request takes when every core is busy; the ratio of the two rates
+    is the Inspect's cost in decodes at that load (each process warms up first, all start together).
+    """
+    rates = {}
+    context = multiprocessing.get_context("spawn")
+    for case, calls in (("pillow decode", 8 * inspects), ("inspect, default", inspects)):
+        results = context.Queue()
+        start = context.Barrier(processes)
+        workers = [
+            context.Process(target=_capacity_worker, args=(case, calls, stamped, data_dir, start, results))
+            for _ in range(processes)
+        ]
+        for worker in workers:
+            worker.start()
+        done = [results.get() for _ in workers]
+        for worker in workers:
+            worker.join()
+        total = processes * calls
+        rates[case] = (total / max(wall for wall, _ in done), sum(cpu for _, cpu in done) / total)
+    pillow, inspect = rates["pillow decode"], rates["inspect, default"]
+    return (
+        "\n".join(
+            [
+                f"### Capacity with {processes} processes busy (one per core), {inspects} Inspects each",
+                "",
+                "| case | per second | CPU ms per call |",
+                "|---|---:|---:|",
+                *(f"| {name} | {rate:.1f} | {cpu * 1000:.1f} |" for name, (rate, cpu) in rates.items()),
+                "",
+                "| ratio | value |",
+                "|---|---:|",
+                f"| pillow decodes per second / inspects per second | {pillow[0] / inspect[0]:.2f}x |",
+            ]
+        )
+        + "\n"
+    )
+
+
+def _capacity_worker(case: str, calls: int, stamped: bytes, data_dir: Path, start: object, results: object) -> None:
+    """One process of ``capacity_table``: warm up, wait for the others, time ``calls`` calls (wall, CPU s)."""
+    logging.getLogger("clearmark.service.keys").setLevel(logging.ERROR)
+    config = pipeline_config(Settings(data_dir=data_dir), ensure_dev_signing_material(data_dir), WATERMARK_KEY)
+    shared_checker(None)
+    configure_process(config)
+    if case == "pillow decode":
+        call: Callable[[], object] = lambda: Image.open(io.BytesIO(stamped)).convert("RGB")  # noqa: E731
+    else:
+        call = lambda: inspect_content(stamped, config)  # noqa: E731
+    for _ in range(3):
+        call()
+    gc.freeze()
+    start.wait()  # type: ignore[attr-defined]
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(calls):
+        call()
+    results.put((time.perf_counter() - wall, time.process_time() - cpu))  # type: ignore[attr-defined]
