@@ -191,3 +191,33 @@ def test_colour_classes_are_the_nearest_centre_first_on_ties() -> None:
         centres[-1] = centres[0]  # a tie: the first centre wins, as argmin says
         expected = ((centres * centres).sum(axis=1)[None, :] - 2.0 * points @ centres.T).argmin(axis=1)
         np.testing.assert_array_equal(_nearest(points, centres), expected)
+
+
+def test_gated_regions_of_a_large_frame_are_detected_scaled_and_read_the_same(
+    engine: OcrEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 1080p frame's label region is detected at the scale keeping 1.6 % text 11 px tall (0.64),
+    # not at full resolution: the same label and glyph height for about a third of the detector input.
+    drawn = draw_label(background("photo", (1920, 1080), seed=41), "AI生成", FONTS[0], corner="bottom_right")
+    frame = np.asarray(drawn.image)
+    inputs: list[tuple[int, ...]] = []
+    detect = engine.detect
+    monkeypatch.setattr(engine, "detect", lambda bgr: inputs.append(bgr.shape) or detect(bgr))
+    read = {}
+    for px in (0, 11):
+        inputs.clear()
+        settings = OcrSettings(whole_image=True, gated=True, gated_text_px=px)
+        read[px] = ([(line.text, line.glyph_height_px) for line in ocr_frame(frame, engine, settings)], list(inputs))
+    (full_lines, full_inputs), (scaled_lines, scaled_inputs) = read[0], read[11]
+    assert full_lines == scaled_lines and full_lines[0][0] == "AI生成"
+    assert abs(full_lines[0][1] - drawn.glyph_height_px) <= 1
+    assert len(full_inputs) == len(scaled_inputs)
+    for full, scaled in zip(full_inputs, scaled_inputs, strict=True):
+        assert scaled[0] <= 0.66 * full[0] and scaled[1] <= 0.66 * full[1]
+
+
+def test_gated_regions_of_a_small_frame_keep_their_resolution() -> None:
+    # 11 px for 1.6 % of a 600 px side is more than full scale: nothing changes below ~690 px.
+    from clearmark.detectors.ocr import DEFAULT_OCR_SETTINGS
+
+    assert DEFAULT_OCR_SETTINGS.gated_text_px / (DEFAULT_OCR_SETTINGS.gated_text_share * 600) > 1.0

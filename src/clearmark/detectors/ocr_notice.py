@@ -222,5 +222,10 @@ class OcrNoticeDetector:
 @register_detector(OcrNoticeDetector.name)
 def _build(context: DetectorContext) -> OcrNoticeDetector:
     mode = "whole" if context.ocr_whole_image else context.ocr_mode
-    settings = OcrSettings(band_ratio=context.ocr_band_ratio, whole_image=mode != "bands", gated=mode == "gated")
+    settings = OcrSettings(
+        band_ratio=context.ocr_band_ratio,
+        whole_image=mode != "bands",
+        gated=mode == "gated",
+        gated_text_px=context.ocr_gated_text_px,
+    )
     return OcrNoticeDetector(shared_ocr_engine(), settings)

@@ -45,7 +45,9 @@ class DetectorContext:
     ``watermark_models`` are operator-supplied weights of other systems' watermark readers.
     ``ocr_mode`` is where OCR reads: ``gated`` (the whole image where a cheap text-region gate
     fires), ``bands`` (the edge bands, ``ocr_band_ratio`` of the shortest side deep) or ``whole``;
-    ``ocr_whole_image`` forces ``whole``. ``campaign_rule_pack`` is an operator's rule pack (none:
+    ``ocr_whole_image`` forces ``whole``; ``ocr_gated_text_px`` is how tall (pixels) gated
+    detection keeps text 1.6 % of the shortest side (0: gated regions at full resolution, when
+    small). ``campaign_rule_pack`` is an operator's rule pack (none:
     the starter pack shipped in ``clearmark.campaign``). ``campaign_video_frames`` caps the sampled
     frames of a video the campaign checks scan for QR codes. ``classifier_dir`` is a local
     transformers model directory (none: no classifier) and ``classifier_calibration`` its
@@ -66,6 +68,7 @@ class DetectorContext:
     ocr_band_ratio: float = 0.2
     ocr_whole_image: bool = False
     ocr_mode: str = "gated"
+    ocr_gated_text_px: int = 11
     campaign_rule_pack: Path | None = None
     campaign_video_frames: int = 8
     classifier_dir: Path | None = None

@@ -142,6 +142,7 @@ def pipeline_config(
             ocr_band_ratio=settings.ocr_band_ratio,
             ocr_whole_image=settings.ocr_whole_image,
             ocr_mode=settings.ocr_mode,
+            ocr_gated_text_px=settings.ocr_gated_text_px,
             campaign_rule_pack=settings.campaign_rule_pack,
             campaign_video_frames=settings.campaign_video_frames,
             classifier_dir=settings.classifier_dir,

@@ -194,6 +194,10 @@ class Settings(BaseSettings):
     ocr_mode: Literal["gated", "bands", "whole"] = "gated"
     ocr_band_ratio: float = Field(default=0.2, gt=0.0, le=0.5)
     ocr_whole_image: bool = False
+    # Gated OCR detects a large frame's text regions scaled so that text 1.6 % of its shortest side
+    # is this many pixels tall (0: at full resolution when the region is small; more recall of the
+    # smallest text for more detector time).
+    ocr_gated_text_px: int = Field(default=11, ge=0, le=64)
     # Campaign checks: an operator's rule pack (TOML; none: the starter pack shipped in the package)
     # and per-tenant overrides {"tenant": {"allow_terms": [...], "deny_terms": [...], "block": 0.9}}.
     campaign_rule_pack: Path | None = None
