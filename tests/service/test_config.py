@@ -64,3 +64,19 @@ def test_loading_a_file_leaves_the_environment_alone(tmp_path: Path, monkeypatch
     config.write_text("port = 6001\n")
     assert load_settings(config).port == 6001
     assert Settings().port == 50051
+
+
+@pytest.mark.parametrize("text_px", [0, 11, 16])
+def test_the_gated_ocr_text_height_reaches_the_ocr_detector(text_px: int, tmp_path: Path) -> None:
+    import clearmark.detectors  # noqa: F401  (registers every detector)
+    from clearmark.detectors.registry import build_detectors
+    from clearmark.service.app import pipeline_config
+
+    context = pipeline_config(Settings(data_dir=tmp_path, ocr_gated_text_px=text_px), None).detectors
+    (detector,) = build_detectors(context, names=["explicit.ocr_notice"])
+    assert detector._settings.gated and detector._settings.gated_text_px == text_px
+
+
+def test_the_gated_ocr_text_height_is_bounded() -> None:
+    with pytest.raises(ValidationError):
+        Settings(ocr_gated_text_px=-1)
