@@ -216,8 +216,18 @@ def test_gated_regions_of_a_large_frame_are_detected_scaled_and_read_the_same(
         assert scaled[0] <= 0.66 * full[0] and scaled[1] <= 0.66 * full[1]
 
 
-def test_gated_regions_of_a_small_frame_keep_their_resolution() -> None:
-    # 11 px for 1.6 % of a 600 px side is more than full scale: nothing changes below ~690 px.
-    from clearmark.detectors.ocr import DEFAULT_OCR_SETTINGS
-
-    assert DEFAULT_OCR_SETTINGS.gated_text_px / (DEFAULT_OCR_SETTINGS.gated_text_share * 600) > 1.0
+def test_gated_regions_of_a_small_frame_keep_their_resolution(
+    engine: OcrEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 11 px for 1.6 % of a 600 px side is more than full scale: below ~690 px nothing changes.
+    drawn = draw_label(background("photo", (800, 600), seed=42), "AI生成", FONTS[0], corner="top_left")
+    inputs: list[tuple[int, ...]] = []
+    detect = engine.detect
+    monkeypatch.setattr(engine, "detect", lambda bgr: inputs.append(bgr.shape) or detect(bgr))
+    read = {}
+    for px in (0, 11):
+        inputs.clear()
+        settings = OcrSettings(whole_image=True, gated=True, gated_text_px=px)
+        lines = ocr_frame(np.asarray(drawn.image), engine, settings)
+        read[px] = ([(line.text, line.glyph_height_px, line.bbox) for line in lines], list(inputs))
+    assert read[0] == read[11] and read[0][0] and read[0][1]

@@ -220,13 +220,20 @@ def _flat_colour_mask(
     mode = colours[keys == np.bincount(keys).argmax()].astype(np.float32).mean(axis=0)
     others = np.delete(centres, cluster, axis=0)
     radius = min(FLAT_RADIUS, max(12.0, 0.5 * float(np.sqrt(((others - mode) ** 2).sum(axis=1)).min())))
-    # Per channel, the squared difference of each of the 256 levels from the mode, looked up per
-    # pixel (one table per channel): the same float32 values as converting the crop and subtracting.
-    table = ((np.arange(256, dtype=np.float32)[:, None] - mode[None, :]) ** 2).reshape(1, 256, 3)
-    squares = cv2.LUT(rgb, table)
+    squares = _squared_differences(rgb, mode)
     distance = np.sqrt(squares[..., 0] + squares[..., 1] + squares[..., 2])
     mask = (distance < radius).astype(np.uint8)
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)).astype(bool)
+
+
+def _squared_differences(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Per pixel and channel, ``(level - colour) ** 2`` in float32 for an RGB uint8 crop and a float32 colour.
+
+    Each channel's 256 squared differences are tabulated once and looked up (one OpenCV call for the
+    three channels): the same float32 values as converting the crop and subtracting.
+    """
+    table = ((np.arange(256, dtype=np.float32)[:, None] - colour[None, :]) ** 2).reshape(1, 256, 3)
+    return cv2.LUT(rgb, table)
 
 
 def _text_like(mask: np.ndarray, box: BoundingBox) -> tuple[float, TextInk] | None:
