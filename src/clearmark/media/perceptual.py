@@ -34,6 +34,11 @@ _LANCZOS_SUPPORT = 3.0
 _FIXED_BITS = 22  # Pillow's PRECISION_BITS for 8-bit images (libImaging/Resample.c)
 _BAND_OUTPUTS = 8  # output samples per matrix product: fewer zero taps than one dense product
 _CHUNK_ROWS = 32  # input rows converted to float64 at a time (~0.5 MB at 1920 px)
+# Coefficients are rounded to this many decimals before the median comparison. A flat picture's AC
+# terms are exactly zero in arithmetic but float rounding noise (~1e-13) in a matrix product, whose
+# sign depends on the BLAS kernel and the array's memory layout: without rounding the same flat
+# picture hashed differently on two machines. Genuine coefficients are far apart (levels 0..255).
+_COEFFICIENT_DECIMALS = 6
 
 
 @cache
@@ -59,7 +64,7 @@ def grey_phash(grey: np.ndarray) -> int:
     """
     pixels = lanczos_resize(grey, _SIDE)
     basis = _dct_matrix(_SIDE)
-    coefficients = (basis @ pixels @ basis.T)[:_KEEP, :_KEEP].ravel()
+    coefficients = np.round((basis @ pixels @ basis.T)[:_KEEP, :_KEEP].ravel(), _COEFFICIENT_DECIMALS)
     # The DC term carries brightness only; compare the rest against their median.
     ac = coefficients[1:]
     bits = np.concatenate(([coefficients[0] > 0], ac > np.median(ac)))
