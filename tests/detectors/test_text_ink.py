@@ -111,3 +111,22 @@ def test_the_flat_fill_distance_lookup_is_the_float32_difference() -> None:
     rgb = rng.integers(0, 256, (50, 70, 3), dtype=np.uint8)
     mode = np.array([12.5, 200.25, 99.0], dtype=np.float32)
     assert np.array_equal(_squared_differences(rgb, mode), (rgb.astype(np.float32) - mode) ** 2)
+
+
+def test_the_nearest_centre_is_the_point_by_point_formulas() -> None:
+    # The distances laid out one row per centre are the same float32 values as one row per point
+    # (2 p.c is the product of 2p and c to the bit), and the first nearest still wins a tie.
+    from clearmark.detectors.text_ink import _nearest
+
+    def point_rows(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+        distances = (centres * centres).sum(axis=1)[None, :] - (2.0 * points) @ centres.T
+        return np.argmin(distances, axis=1)
+
+    rng = np.random.default_rng(6)
+    for index in range(200):
+        points = rng.integers(0, 256, (int(rng.integers(1, 60_000)), 3)).astype(np.float32)
+        count = int(rng.integers(2, 6))
+        centres = (rng.integers(0, 256, (count, 3)) + rng.random((1, 3)) * (index % 2)).astype(np.float32)
+        if index % 4 == 0:
+            centres[1] = centres[0]  # an exact tie: the first centre wins
+        assert np.array_equal(_nearest(points, centres), point_rows(points, centres))

@@ -188,16 +188,19 @@ def _cluster_colours(crop: np.ndarray, clusters: int = CLUSTERS) -> tuple[np.nda
 def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """Index of the nearest centre for each point (squared distances expanded into one matrix product).
 
-    The first nearest wins a tie, as ``argmin`` would; a column-by-column minimum is twice as fast
-    as ``argmin`` along an axis of three.
+    The first nearest wins a tie, as ``argmin`` would; a centre-by-centre minimum is twice as fast
+    as ``argmin`` along an axis of three. The products are laid out one row per centre before the
+    element-wise steps: numpy's loops over an innermost axis of three cost ~5x the same arithmetic
+    over rows (the values are the same: only the layout changes).
     """
-    distances = (centres * centres).sum(axis=1)[None, :] - 2.0 * points @ centres.T
+    products = np.ascontiguousarray((points @ centres.T).T)
+    distances = (centres * centres).sum(axis=1)[:, None] - 2.0 * products
     labels = np.zeros(len(points), dtype=np.int32)
-    best = distances[:, 0].copy()
-    for k in range(1, distances.shape[1]):
-        column = distances[:, k]
-        labels[column < best] = k
-        np.minimum(best, column, out=best)
+    best = distances[0].copy()
+    for k in range(1, len(distances)):
+        row = distances[k]
+        labels[row < best] = k
+        np.minimum(best, row, out=best)
     return labels
 
 
