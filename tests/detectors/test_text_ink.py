@@ -130,3 +130,22 @@ def test_the_nearest_centre_is_the_point_by_point_formulas() -> None:
         if index % 4 == 0:
             centres[1] = centres[0]  # an exact tie: the first centre wins
         assert np.array_equal(_nearest(points, centres), point_rows(points, centres))
+
+
+def test_the_components_are_opencvs_default_components() -> None:
+    # BBDT labelling may number components differently from the default algorithm; the sets of
+    # pixels and their statistics are the same, and the label image agrees with the statistics.
+    import cv2
+
+    from clearmark.detectors.text_ink import _components
+
+    rng = np.random.default_rng(7)
+    for index in range(60):
+        shape = (int(rng.integers(1, 200)), int(rng.integers(1, 400)))
+        mask = (rng.random(shape) < (0.2 + 0.01 * index)).astype(np.uint8)
+        count, labels, stats = _components(mask)
+        expected_count, _, expected_stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        assert count == expected_count
+        assert sorted(map(tuple, stats[1:].tolist())) == sorted(map(tuple, expected_stats[1:].tolist()))
+        areas = np.bincount(labels.ravel(), minlength=count)
+        assert np.array_equal(areas, stats[:, cv2.CC_STAT_AREA])

@@ -142,12 +142,24 @@ def _enclosed_region(mask: np.ndarray) -> np.ndarray:
 
 def _off_border(mask: np.ndarray) -> np.ndarray:
     """``mask`` without its connected components that touch the crop's border (background, not glyphs)."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    count, labels, stats = _components(mask.astype(np.uint8))
     rows, cols = mask.shape
     x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
     keep = (x > 0) & (y > 0) & (x + w < cols) & (y + h < rows)
     keep[0] = False
     return keep[labels]
+
+
+def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """The 8-connected components of a uint8 mask: their count, the label image and each one's
+    ``(x, y, width, height, area)`` row (row 0 the background).
+
+    OpenCV's block-based BBDT labelling: with statistics it took 0.16-0.32 ms on a notice's line
+    crop against 0.36-0.43 ms for the default (Spaghetti). The components are the same pixel sets
+    whatever the algorithm, and every reader here treats them as a set, not by label number.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, cv2.CCL_BBDT)
+    return count, labels, stats
 
 
 def _share_within(mask: np.ndarray, region: np.ndarray, box: BoundingBox) -> float:
@@ -241,7 +253,7 @@ def _squared_differences(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
 
 def _text_like(mask: np.ndarray, box: BoundingBox) -> tuple[float, TextInk] | None:
     """How much ``mask`` looks like a line of glyphs, and its ink; None when it does not at all."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
+    count, _, stats = _components(mask.view(np.uint8))
     rows, cols = mask.shape
     line_height = max(4, box.height)
     tolerance = BOX_TOLERANCE * line_height
