@@ -201,9 +201,9 @@ def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """Index of the nearest centre for each point (squared distances expanded into one matrix product).
 
     The first nearest wins a tie, as ``argmin`` would; a centre-by-centre minimum is twice as fast
-    as ``argmin`` along an axis of three. The products are laid out one row per centre before the
-    element-wise steps: numpy's loops over an innermost axis of three cost ~5x the same arithmetic
-    over rows (the values are the same: only the layout changes).
+    as ``argmin`` along an axis of three. The products are laid out one row per centre, so the
+    element-wise steps run along long contiguous rows (the values are the same: only the layout
+    changes; measured 1.69 → 1.61 ms on a 58,000-pixel crop, 0.12 → 0.06 ms on a k-means sample).
     """
     products = np.ascontiguousarray((points @ centres.T).T)
     distances = (centres * centres).sum(axis=1)[:, None] - 2.0 * products
