@@ -181,18 +181,6 @@ def test_detection_finds_exactly_what_rapidocr_finds(engine: OcrEngine, kind: st
         assert all(np.array_equal(a, b) for a, b in zip(ours, theirs, strict=True))
 
 
-def test_colour_classes_are_the_nearest_centre_first_on_ties() -> None:
-    from clearmark.detectors.text_ink import _nearest
-
-    rng = np.random.default_rng(5)
-    points = rng.integers(0, 256, (5000, 3)).astype(np.float32)
-    for clusters in (3, 5):
-        centres = rng.integers(0, 256, (clusters, 3)).astype(np.float32)
-        centres[-1] = centres[0]  # a tie: the first centre wins, as argmin says
-        expected = ((centres * centres).sum(axis=1)[None, :] - 2.0 * points @ centres.T).argmin(axis=1)
-        np.testing.assert_array_equal(_nearest(points, centres), expected)
-
-
 def test_gated_regions_of_a_large_frame_are_detected_scaled_and_read_the_same(
     engine: OcrEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

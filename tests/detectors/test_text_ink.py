@@ -71,19 +71,20 @@ def test_a_plain_label_is_not_measured_on_the_ground_its_counters_enclose(detect
 
 def _members_mean_kmeans(crop: np.ndarray, clusters: int) -> tuple[np.ndarray, np.ndarray]:
     """The clustering as first written: each round's centres as numpy's mean of the members."""
-    from clearmark.detectors.text_ink import KMEANS_ROUNDS, KMEANS_SAMPLE, _nearest
+    from clearmark.detectors.text_ink import KMEANS_ROUNDS, KMEANS_SAMPLE, _channel_rows, _nearest
 
     flat = crop.reshape(-1, 3).astype(np.float32)
     sample = flat[:: max(1, len(flat) // KMEANS_SAMPLE)]
-    order = np.argsort(sample @ np.array([0.299, 0.587, 0.114], dtype=np.float32), kind="stable")
+    luma = sample.astype(np.float64) @ np.array([0.299, 0.587, 0.114], dtype=np.float32).astype(np.float64)
+    order = np.argsort(luma, kind="stable")
     centres = sample[[order[int(q * (len(order) - 1))] for q in np.linspace(0.03, 0.97, clusters)]].copy()
     for _ in range(KMEANS_ROUNDS):
-        labels = _nearest(sample, centres)
+        labels = _nearest(_channel_rows(sample.astype(np.uint8)), centres)
         for k in range(clusters):
             members = sample[labels == k]
             if len(members):
                 centres[k] = members.mean(axis=0)
-    return _nearest(flat, centres).reshape(crop.shape[:2]), centres
+    return _nearest(_channel_rows(crop.reshape(-1, 3)), centres).reshape(crop.shape[:2]), centres
 
 
 @pytest.mark.parametrize("clusters", [3, 5])
@@ -113,23 +114,27 @@ def test_the_flat_fill_distance_lookup_is_the_float32_difference() -> None:
     assert np.array_equal(_squared_differences(rgb, mode), (rgb.astype(np.float32) - mode) ** 2)
 
 
-def test_the_nearest_centre_is_the_point_by_point_formulas() -> None:
-    # The distances laid out one row per centre are the same float32 values as one row per point
-    # (2 p.c is the product of 2p and c to the bit), and the first nearest still wins a tie.
-    from clearmark.detectors.text_ink import _nearest
+def test_the_nearest_centre_is_the_exact_nearest() -> None:
+    # Distances in exact rational arithmetic: the classes are the true nearest centres (so the same
+    # on every machine), the first one winning a tie.
+    from fractions import Fraction
 
-    def point_rows(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
-        distances = (centres * centres).sum(axis=1)[None, :] - (2.0 * points) @ centres.T
-        return np.argmin(distances, axis=1)
+    from clearmark.detectors.text_ink import _channel_rows, _nearest
 
     rng = np.random.default_rng(6)
-    for index in range(200):
-        points = rng.integers(0, 256, (int(rng.integers(1, 60_000)), 3)).astype(np.float32)
+    for index in range(40):
+        points = rng.integers(0, 256, (int(rng.integers(1, 300)), 3), dtype=np.uint8)
         count = int(rng.integers(2, 6))
-        centres = (rng.integers(0, 256, (count, 3)) + rng.random((1, 3)) * (index % 2)).astype(np.float32)
+        centres = (rng.integers(0, 256, (count, 3)) + rng.random((count, 3)) * (index % 2)).astype(np.float32)
         if index % 4 == 0:
             centres[1] = centres[0]  # an exact tie: the first centre wins
-        assert np.array_equal(_nearest(points, centres), point_rows(points, centres))
+        exact = [[Fraction(float(v)) for v in centre] for centre in centres]
+
+        def squared(point: np.ndarray, centre: list[Fraction]) -> Fraction:
+            return sum(((int(p) - c) ** 2 for p, c in zip(point, centre, strict=True)), Fraction(0))
+
+        expected = [min(range(count), key=lambda k, p=point: (squared(p, exact[k]), k)) for point in points]
+        assert _nearest(_channel_rows(points), centres).tolist() == expected
 
 
 def test_the_components_are_opencvs_default_components() -> None:
