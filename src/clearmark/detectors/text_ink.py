@@ -184,18 +184,18 @@ def _cluster_colours(crop: np.ndarray, clusters: int = CLUSTERS) -> tuple[np.nda
     so the same crop always gives the same classes, on every machine (see ``_nearest``).
     """
     pixels = crop.reshape(-1, 3)
-    strided = pixels[:: max(1, len(pixels) // KMEANS_SAMPLE)]
-    sample, sample_channels = strided.astype(np.float32), _channel_rows(strided)
-    luma = _weighted_sum(sample_channels, _LUMA_WEIGHTS, np.empty(len(sample)), np.empty(len(sample)))
+    sample = pixels[:: max(1, len(pixels) // KMEANS_SAMPLE)]
+    channels = _channel_rows(sample)
+    luma = _weighted_sum(channels, _LUMA_WEIGHTS, np.empty(len(sample)), np.empty(len(sample)))
     order = np.argsort(luma, kind="stable")
     quantiles = np.linspace(0.03, 0.97, clusters)
-    centres = sample[[order[int(q * (len(order) - 1))] for q in quantiles]].copy()
+    centres = sample[[order[int(q * (len(order) - 1))] for q in quantiles]].astype(np.float32)
     for _ in range(KMEANS_ROUNDS):
-        labels = _nearest(sample_channels, centres)
+        labels = _nearest(channels, centres)
         # Each class's mean colour: the samples are whole levels and fewer than 2**13, so the sums are
         # exact in any order and these are the float32 means of the members to the bit.
         counts = np.bincount(labels, minlength=clusters)
-        sums = np.stack([np.bincount(labels, weights=sample[:, c], minlength=clusters) for c in range(3)], axis=1)
+        sums = np.stack([np.bincount(labels, weights=row, minlength=clusters) for row in channels], axis=1)
         filled = counts > 0
         centres[filled] = sums[filled] / counts[filled, None]
     return _nearest(_channel_rows(pixels), centres).reshape(crop.shape[:2]), centres
